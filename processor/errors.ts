@@ -1,0 +1,36 @@
+/**
+ * The one error module. Every failure the shell or the tools raise is an ExoArmurError with a
+ * stable `code`, whether retrying can help, the underlying cause, and where it happened.
+ * Business outcomes (deny, reject) are values in the core, never exceptions.
+ */
+export interface ErrorContext {
+  topic?: string;
+  partition?: number;
+  offset?: string;
+  [key: string]: unknown;
+}
+
+export class ExoArmurError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+  readonly context: ErrorContext;
+
+  constructor(code: string, message: string, options: { retriable?: boolean; cause?: unknown; context?: ErrorContext } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.context = options.context ?? {};
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, retriable: this.retriable, context: this.context };
+  }
+}
+
+/** A user-facing problem with a fix: the CLI prints `message` and exits non-zero, no stack. */
+export class UsageError extends ExoArmurError {
+  constructor(code: string, message: string, options: { cause?: unknown; context?: ErrorContext } = {}) {
+    super(code, message, { ...options, retriable: false });
+  }
+}

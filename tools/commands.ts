@@ -1,0 +1,7 @@
+/**
+ * Every `exoarmur` subcommand, registered here and nowhere else. A subcommand is listed only
+ * once it is really implemented.
+ */
+import type { CommandModule } from 'yargs';
+
+export const commands: CommandModule<any, any>[] = [];
