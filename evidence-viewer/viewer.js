@@ -674,7 +674,7 @@
           el('div', { class: 'mismatch-head' }, el('span', { class: 'mono' }, `p${mm.partition} seq ${mm.seq}`), el('span', { class: 'mono' }, mm.audit_id ?? ''), el('strong', null, mm.field ?? '')),
           el('div', { class: 'sides' },
             el('div', { class: 'side side-recorded' }, el('div', { class: 'side-label' }, 'recorded'), el('pre', { class: 'json' }, formatValue(mm.recorded))),
-            el('div', { class: 'side side-replayed' }, el('div', { class: 'side-label' }, 'replayed'), el('pre', { class: 'json' }, formatValue(mm.replayed)))))))),
+            el('div', { class: 'side side-replayed' }, el('div', { class: 'side-label' }, 'replayed'), el('pre', { class: 'json' }, formatValue(mm.replayed))))))),
     );
   }
 
