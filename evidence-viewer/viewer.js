@@ -28,7 +28,7 @@
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     applyAttrs(node, attrs);
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       node.append(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
     }
@@ -38,7 +38,7 @@
   function svg(tag, attrs, ...children) {
     const node = document.createElementNS(SVG_NS, tag);
     applyAttrs(node, attrs);
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined) continue;
       node.append(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
     }
@@ -58,7 +58,7 @@
 
   function replaceChildren(id, ...children) {
     const node = document.getElementById(id);
-    node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined));
+    node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined));
     return node;
   }
 
@@ -456,7 +456,7 @@
     return visit(model.storage.value, 0) ?? visit(firstConfig, 0) ?? 'not recorded';
   }
 
-  function renderOverview(model) {
+  function renderOverview(model, checks) {
     const pf = model.passFail;
     const runId = pf?.runId ?? model.manifest.value?.run_id ?? 'unknown';
     document.getElementById('header-run').textContent = runId;
@@ -465,7 +465,7 @@
     const overall = pf?.overall ?? 'UNKNOWN';
     const fact = (label, value, attrs) => el('div', { class: 'fact', ...attrs }, el('div', { class: 'fact-label' }, label), el('div', { class: 'fact-value' }, value));
     replaceChildren('overview-facts',
-      fact('Overall', badge(overall), { id: 'overall', dataset: { status: overall } }),
+      fact('Overall', [badge(overall), checks.every((c) => c.ok) ? null : el('div', { class: 'small text-fail' }, 'as claimed — integrity failed, not trustworthy')], { id: 'overall', dataset: { status: overall } }),
       fact('Run id', el('span', { class: 'mono' }, runId), { id: 'run-id' }),
       fact('Broker', el('span', { class: 'mono' }, findBroker(model)), { id: 'broker' }),
       fact('Config hash', el('span', { class: 'mono', title: model.configHash ?? '' }, shortHash(model.configHash)), { id: 'config-hash' }),
@@ -547,6 +547,44 @@
     return { points, gaps, threshold };
   }
 
+  /**
+   * A process-time axis broken at restart gaps: each gap gets a fixed width so it stays visible
+   * without squeezing the runs on either side; runs share the rest in proportion to their length.
+   */
+  function brokenAxis(times, gaps, left, right) {
+    const sorted = [...new Set(times)].sort((a, b) => a - b);
+    const segments = [];
+    let start = sorted[0];
+    for (const gap of gaps) {
+      segments.push([start, gap.from]);
+      start = gap.to;
+    }
+    segments.push([start, sorted.at(-1)]);
+    const gapWidth = gaps.length > 0 ? Math.min(90, (right - left) / (4 * gaps.length)) : 0;
+    const available = right - left - gapWidth * gaps.length;
+    const total = segments.reduce((sum, [a, b]) => sum + (b - a), 0);
+    const minWidth = Math.min(60, available / segments.length);
+    const flexible = available - minWidth * segments.length;
+    const layout = [];
+    let x = left;
+    for (const [a, b] of segments) {
+      const w = minWidth + (total > 0 ? (flexible * (b - a)) / total : flexible / segments.length);
+      layout.push({ a, b, x0: x, x1: x + w });
+      x += w + gapWidth;
+    }
+    const scale = (t) => {
+      const seg = layout.find((s) => t <= s.b) ?? layout.at(-1);
+      if (t < seg.a) return seg.x0 - gapWidth / 2;
+      return seg.b === seg.a ? (seg.x0 + seg.x1) / 2 : seg.x0 + ((t - seg.a) / (seg.b - seg.a)) * (seg.x1 - seg.x0);
+    };
+    scale.ticks = layout.flatMap((s) => {
+      if (s.b === s.a) return [s.a];
+      const n = Math.max(1, Math.floor((s.x1 - s.x0) / 150));
+      return Array.from({ length: n + 1 }, (_, i) => s.a + ((s.b - s.a) * i) / n);
+    });
+    return scale;
+  }
+
   function renderTimeModel(model) {
     const { points, gaps, threshold } = timePoints(model.records);
     const width = 960;
@@ -555,14 +593,13 @@
     if (points.length === 0) {
       replaceChildren('time-chart', el('p', { class: 'muted' }, 'No audit records with valid event and process times.'));
     } else {
-      const xs = points.map((p) => p.process);
       const ys = points.map((p) => p.event);
       const pad = (lo, hi) => (hi - lo === 0 ? [lo - 500, hi + 500] : [lo - (hi - lo) * 0.03, hi + (hi - lo) * 0.03]);
-      const [x0, x1] = pad(Math.min(...xs), Math.max(...xs));
       const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
-      const sx = (t) => m.left + ((t - x0) / (x1 - x0)) * (width - m.left - m.right);
+      const sx = brokenAxis(points.map((p) => p.process), gaps, m.left + 8, width - m.right - 8);
       const sy = (t) => height - m.bottom - ((t - y0) / (y1 - y0)) * (height - m.top - m.bottom);
-      const multiDay = x1 - x0 > 86400000 || y1 - y0 > 86400000;
+      const xTicks = sx.ticks;
+      const multiDay = xTicks.at(-1) - xTicks[0] > 86400000 || y1 - y0 > 86400000;
       const ticks = (lo, hi) => Array.from({ length: 5 }, (_, i) => lo + ((hi - lo) * i) / 4);
       const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'time-svg', role: 'img', 'aria-label': 'Event time against process time for every audit record' },
         svg('rect', { x: m.left, y: m.top, width: width - m.left - m.right, height: height - m.top - m.bottom, class: 'plot-bg' }),
@@ -570,13 +607,13 @@
           svg('rect', { x: sx(g.from) + 2, y: m.top, width: Math.max(2, sx(g.to) - sx(g.from) - 4), height: height - m.top - m.bottom, class: 'gap-rect' }),
           svg('text', { x: (sx(g.from) + sx(g.to)) / 2, y: m.top + 14, class: 'gap-label', 'text-anchor': 'middle' }, `gap ${formatDuration(g.to - g.from)}`),
           svg('title', null, `No records processed for ${formatDuration(g.to - g.from)} (${formatClock(g.from, multiDay)} → ${formatClock(g.to, multiDay)}): processor or broker restart`))),
-        ticks(x0, x1).map((t) => svg('g', { class: 'tick' },
+        xTicks.map((t, i) => svg('g', { class: 'tick' },
           svg('line', { x1: sx(t), x2: sx(t), y1: m.top, y2: height - m.bottom, class: 'grid' }),
-          svg('text', { x: sx(t), y: height - m.bottom + 16, 'text-anchor': 'middle' }, formatClock(t, multiDay)))),
+          svg('text', { x: sx(t), y: height - m.bottom + 16 + (i % 2) * 12, 'text-anchor': i === 0 ? 'start' : i === xTicks.length - 1 ? 'end' : 'middle' }, formatClock(t, multiDay)))),
         ticks(y0, y1).map((t) => svg('g', { class: 'tick' },
           svg('line', { x1: m.left, x2: width - m.right, y1: sy(t), y2: sy(t), class: 'grid' }),
           svg('text', { x: m.left - 6, y: sy(t) + 4, 'text-anchor': 'end' }, formatClock(t, multiDay)))),
-        svg('text', { x: (m.left + width - m.right) / 2, y: height - 8, 'text-anchor': 'middle', class: 'axis-label' }, 'process_time (when the processor consumed it, UTC)'),
+        svg('text', { x: (m.left + width - m.right) / 2, y: height - 4, 'text-anchor': 'middle', class: 'axis-label' }, 'process_time (when the processor consumed it, UTC)'),
         svg('text', { x: 14, y: (m.top + height - m.bottom) / 2, 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 14 ${(m.top + height - m.bottom) / 2})` }, 'event_time (UTC)'),
         points.filter((p) => !p.late).map((p) => svg('circle', { cx: sx(p.process), cy: sy(p.event), r: 4, fill: PARTITION_COLOURS[p.partition % PARTITION_COLOURS.length], class: 'pt', onclick: () => traceFor(p.record.correlation_id) },
           svg('title', null, `p${p.partition} seq ${p.record.seq} ${p.record.event_kind}\nevent ${p.record.event_time}\nprocess ${p.record.process_time}\n${p.record.correlation_id}`))),
@@ -773,7 +810,7 @@
               el('span', { class: 'mono muted' }, first.idempotency_key ?? '')),
             el('ol', { class: 'steps' }, group.map((record) => {
               const stage = STAGE_OF.get(record.event_kind) ?? 'other';
-              const matched = hits.includes(record);
+              const matched = q !== corr && hits.includes(record);
               return el('li', { class: `trace-step stage-${stage}${BAD_KINDS.has(record.event_kind) ? ' step-bad' : ''}${matched ? ' step-hit' : ''}`, dataset: { auditId: record.audit_id ?? '', eventKind: record.event_kind ?? '', seq: record.seq ?? '' } },
                 el('details', null,
                   el('summary', null,
@@ -822,7 +859,7 @@
     const checks = await runChecks(model);
     signatures = await verifyOperatorSignatures(model);
     renderBanner(checks);
-    renderOverview(model);
+    renderOverview(model, checks);
     renderIntegrity(checks);
     renderTimeModel(model);
     renderIdempotency(model);
@@ -844,6 +881,17 @@
     banner.className = 'banner banner-fail';
     banner.replaceChildren(el('strong', { class: 'banner-title' }, 'Cannot show this bundle. '), message);
   }
+
+  // Printed evidence shows every traced record in full, so collapsed steps are opened for printing.
+  let openedForPrint = [];
+  window.addEventListener('beforeprint', () => {
+    openedForPrint = [...document.querySelectorAll('details:not([open])')];
+    for (const d of openedForPrint) d.open = true;
+  });
+  window.addEventListener('afterprint', () => {
+    for (const d of openedForPrint) d.open = false;
+    openedForPrint = [];
+  });
 
   document.getElementById('trace-form').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -370,8 +370,14 @@ test('honest bundle: gates equal PASS_FAIL.txt, every integrity check passes, a 
   t.deepEqual(allShown, actions.map((a, i) => [a.action_id, verdicts[i]]));
 
   await page.screenshot({ path: path.join(SCREENSHOTS, 'honest.png'), fullPage: true });
+  for (const section of ['overview', 'time', 'idempotency', 'trace']) {
+    await page.locator(`#${section}`).screenshot({ path: path.join(SCREENSHOTS, `honest-${section}.png`) });
+  }
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'honest-narrow.png'), fullPage: true });
+  // A narrow window must not scroll sideways: wide tables scroll inside their own box.
+  t.true(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal page overflow at 390 px');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'honest-narrow.png') });
   await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: path.join(SCREENSHOTS, 'honest-print.png'), fullPage: true });
   t.deepEqual(problemsOf(page), []);
