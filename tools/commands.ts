@@ -3,5 +3,8 @@
  * once it is really implemented.
  */
 import type { CommandModule } from 'yargs';
+import { brokerCommand } from './broker/command.js';
 
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [
+  brokerCommand,
+];

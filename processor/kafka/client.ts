@@ -2,7 +2,7 @@
  * The one place a kafkajs client is built. Every tool and the processor reach the broker named by
  * KAFKA_BROKERS (or an explicit list), with the same retry policy and logging.
  */
-import { Kafka, logLevel, type logCreator, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type logCreator, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UsageError } from '../errors.js';
 
@@ -44,6 +44,10 @@ export interface CreateKafkaOptions {
   clientId: string;
   /** kafkajs logs go to this logger's `kafkajs` child; without one, only warnings and errors reach stderr as JSON. */
   logger?: Logger;
+  /** No kafkajs logs at all: for probes whose failures are expected (e.g. waiting for a broker to start). */
+  silent?: boolean;
+  /** Overrides KAFKA_RETRY, e.g. `{ retries: 0 }` for a probe that polls on its own. */
+  retry?: RetryOptions;
 }
 
 // Long enough to ride out a broker restart or a coordinator moving (tens of seconds), short enough
@@ -70,7 +74,7 @@ function stderrJsonLogCreator(): logCreator {
 }
 
 export function createKafka(options: CreateKafkaOptions): Kafka {
-  const { brokers, clientId, logger } = options;
+  const { brokers, clientId, logger, silent = false } = options;
   if (brokers.length === 0) {
     throw new UsageError('BROKERS_MISSING', 'no Kafka broker given: set KAFKA_BROKERS=host:port');
   }
@@ -79,8 +83,8 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
     clientId,
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
-    retry: { ...KAFKA_RETRY },
-    logLevel: logger === undefined ? logLevel.WARN : logLevel.INFO,
+    retry: { ...KAFKA_RETRY, ...options.retry },
+    logLevel: silent ? logLevel.NOTHING : logger === undefined ? logLevel.WARN : logLevel.INFO,
     logCreator: logger === undefined ? stderrJsonLogCreator() : pinoLogCreator(logger),
   });
 }
