@@ -4,7 +4,9 @@
  */
 import type { CommandModule } from 'yargs';
 import { brokerCommand } from './broker/command.js';
+import { topicsCommand } from './topics/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
+  topicsCommand,
 ];
