@@ -378,6 +378,7 @@ test('honest bundle: gates equal PASS_FAIL.txt, every integrity check passes, a 
   t.true(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal page overflow at 390 px');
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOTS, 'honest-narrow.png') });
+  await page.setViewportSize({ width: 1000, height: 900 });
   await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: path.join(SCREENSHOTS, 'honest-print.png'), fullPage: true });
   t.deepEqual(problemsOf(page), []);
