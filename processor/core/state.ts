@@ -10,15 +10,20 @@ import type { StateRecordV1 } from './types.js';
 export type StateValue = StateRecordV1;
 export type StateView = ReadonlyMap<string, StateValue>;
 
+/** Key parts are joined with '/', so a part that contains '/' (or '%') is percent-encoded to keep keys unambiguous. */
+function part(text: string): string {
+  return text.includes('/') || text.includes('%') ? encodeURIComponent(text) : text;
+}
+
 export const stateKeys = {
   meta: (partition: number) => `meta/${partition}`,
   pending: (partition: number) => `pending/${partition}`,
   telemetryIdem: (idempotencyKey: string) => `idem/t/${idempotencyKey}`,
   operatorIdem: (idempotencyKey: string) => `idem/o/${idempotencyKey}`,
-  collective: (tenant: string, claimType: string, correlationId: string) => `collective/${tenant}/${claimType}/${correlationId}`,
+  collective: (tenant: string, claimType: string, correlationId: string) => `collective/${part(tenant)}/${part(claimType)}/${part(correlationId)}`,
   approval: (approvalId: string) => `approval/${approvalId}`,
   killGlobal: () => 'kill/global',
-  killTenant: (tenant: string) => `kill/tenant/${tenant}`,
+  killTenant: (tenant: string) => `kill/tenant/${part(tenant)}`,
   released: (intentId: string) => `released/${intentId}`,
 } as const;
 
