@@ -4,8 +4,8 @@
  * runs the processor until stopped.
  */
 import pino, { type Logger } from 'pino';
-import { loadEffectiveConfig, buildConfigSnapshot, type EffectiveConfig } from './config/index.js';
-import { encodeConfigSnapshot } from './codec/index.js';
+import { configSnapshot, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
+import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
 import { createKafka, parseBrokers } from './kafka/client.js';
 import { ensureTopics, topicSpecs } from './kafka/topics.js';
@@ -47,8 +47,7 @@ async function publishConfigSnapshot(kafka: Kafka, effective: EffectiveConfig, l
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    const snapshot = buildConfigSnapshot(effective, new Date().toISOString());
-    const encoded = encodeConfigSnapshot(snapshot);
+    const encoded = encodeRecord('config', configSnapshot(effective, new Date().toISOString()));
     await producer.send({ topic: effective.config.topics.config, acks: -1, messages: [{ key: effective.config_hash, value: encoded.value, headers: encoded.headers }] });
   } finally {
     await producer.disconnect();

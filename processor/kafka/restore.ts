@@ -85,7 +85,13 @@ export async function restorePartition(options: RestoreOptions): Promise<Restore
       eachBatch: async ({ batch }) => {
         if (batch.partition !== partition) return;
         const within = batch.messages.filter((m) => BigInt(m.offset) < end);
-        options.apply(within);
+        try {
+          options.apply(within);
+        } catch (error) {
+          // Not thrown into kafkajs (it would only restart this reader): the restore itself fails.
+          fail(error);
+          return;
+        }
         records += within.length;
       },
     });

@@ -8,10 +8,10 @@
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
-import { applyStateRecords, createState, step, type CoreState } from '../core/index.js';
+import { applyStateEntry, applyStateRecords, step, type StateValue } from '../core/index.js';
 import { decodeRecord, encodeRecord, toCoreInput } from '../codec/index.js';
 import type { EffectiveConfig } from '../config/index.js';
-import { KafkaOperationError } from '../errors.js';
+import { ExoArmurError, KafkaOperationError } from '../errors.js';
 import { restorePartition } from './restore.js';
 import { TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
 import { toShellError } from './kafka-errors.js';
@@ -73,7 +73,8 @@ export class Task {
     readonly partition: number,
     private readonly deps: TaskDeps,
     private readonly writer: TransactionalWriter,
-    private state: CoreState,
+    /** The partition's state: exactly the committed changelog (plus, mid-chunk, that chunk's changes). */
+    private readonly state: Map<string, StateValue>,
     private readonly next: Record<string, string>,
     private readonly logger: Logger,
   ) {}
@@ -89,7 +90,7 @@ export class Task {
     });
     await writer.open();
     try {
-      let state = createState();
+      const state = new Map<string, StateValue>();
       await restorePartition({
         kafka: deps.kafka,
         topic: deps.topics.state,
@@ -97,8 +98,17 @@ export class Task {
         groupPrefix: deps.appId,
         logger,
         apply: (messages) => {
-          const records = messages.map((m) => decodeRecord('state', m.key, m.value, m.headers));
-          state = applyStateRecords(state, records);
+          for (const m of messages) {
+            const decoded = decodeRecord('state', m.value, m.headers);
+            if (!decoded.ok || m.key === null) {
+              // The changelog is written only by this processor; an unreadable entry means the
+              // topic holds foreign data, and guessing state would break exactly-once.
+              throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state changelog entry at offset ${m.offset} is unreadable: ${decoded.ok ? 'null key' : decoded.reason}`, {
+                context: { topic: deps.topics.state, partition, offset: m.offset },
+              });
+            }
+            applyStateEntry(state, m.key.toString('utf8'), decoded.value as StateValue | null);
+          }
         },
       });
       const next = await committedOffsets(deps.kafka, deps.groupId, [deps.topics.telemetry, deps.topics.operator], partition);
@@ -123,15 +133,17 @@ export class Task {
   async processChunk(source: InputSource, topic: string, messages: KafkaMessage[]): Promise<ChunkStats> {
     const p = this.partition;
     const byRole: Record<OutputRole, Message[]> = { audit: [], execute: [], dlq: [], state: [] };
-    let state = this.state;
+    // Applied in place: if the transaction fails the runner discards this task (cache included)
+    // and the next one restores from the changelog, so uncommitted changes never survive.
+    const state = this.state;
     for (const message of messages) {
       const input = toCoreInput(
         source,
-        { topic, partition: p, offset: message.offset, key: message.key, value: message.value, timestamp: message.timestamp },
+        { topic, partition: p, offset: message.offset, key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp },
         this.deps.now().toISOString(),
       );
       const { records } = step(state, input, this.deps.effective, this.deps.primitives);
-      state = applyStateRecords(state, records.filter((r) => r.role === 'state'));
+      applyStateRecords(state, records);
       for (const record of records) {
         const encoded = encodeRecord(record.role, record.value);
         byRole[record.role].push({ partition: p, key: record.key, value: encoded.value, headers: encoded.headers });
@@ -150,7 +162,6 @@ export class Task {
     const started = Date.now();
     // Only this topic's offset moves; the other input of the task keeps its committed offset.
     await this.writer.commitBatch(outputs, { consumerGroupId: this.deps.groupId, partition: p, next: { [topic]: nextOffset } });
-    this.state = state;
     this.next[topic] = nextOffset;
     return {
       inputs: messages.length,
