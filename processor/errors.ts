@@ -35,6 +35,24 @@ export class UsageError extends ExoArmurError {
   }
 }
 
+/** An existing topic's partition count or cleanup policy differs from its spec; ExoArmur never alters it silently. */
+export class TopicDriftError extends ExoArmurError {
+  readonly property: string;
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(topic: string, property: string, expected: string, actual: string) {
+    super(
+      'TOPIC_DRIFT',
+      `topic ${topic} has ${property}=${actual} but ExoArmur expects ${property}=${expected}: delete or recreate the topic, or use another topic prefix`,
+      { retriable: false, context: { topic, property, expected, actual } },
+    );
+    this.property = property;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
 /** A broker operation of the processor shell failed; `retriable` says whether backing off can help. */
 export class KafkaOperationError extends ExoArmurError {}
 
