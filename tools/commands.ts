@@ -5,8 +5,14 @@
 import type { CommandModule } from 'yargs';
 import { brokerCommand } from './broker/command.js';
 import { topicsCommand } from './topics/command.js';
+import { processCommand } from './process/command.js';
+import { injectCommand } from './inject/command.js';
+import { inspectCommand } from './inspect/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
   topicsCommand,
+  processCommand,
+  injectCommand,
+  inspectCommand,
 ];

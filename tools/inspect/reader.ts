@@ -86,11 +86,16 @@ export async function readCommitted(kafka: Kafka, options: ReadOptions): Promise
         if (isStale()) return;
         const from = start.get(batch.partition) ?? 0n;
         const stop = options.follow ? undefined : end.get(batch.partition);
-        for (const message of batch.messages) {
-          const offset = BigInt(message.offset);
-          if (offset < from || (stop !== undefined && offset >= stop) || count >= limit) continue;
-          count += 1;
-          options.onRecord({ partition: batch.partition, message });
+        try {
+          for (const message of batch.messages) {
+            const offset = BigInt(message.offset);
+            if (offset < from || (stop !== undefined && offset >= stop) || count >= limit) continue;
+            count += 1;
+            options.onRecord({ partition: batch.partition, message });
+          }
+        } catch (error) {
+          // The caller's failure ends the read; thrown into kafkajs it would only restart the reader.
+          fail(error);
         }
       },
     });
