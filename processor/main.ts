@@ -12,7 +12,9 @@ import { ensureTopics, topicSpecs } from './kafka/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
 import type { ShellTopics } from './kafka/task.js';
 import { toShellError } from './kafka/kafka-errors.js';
-import type { Kafka } from 'kafkajs';
+import kafkajs, { type Kafka } from 'kafkajs';
+
+const { Partitioners } = kafkajs;
 
 export interface ProcessOptions {
   configFile?: string;
@@ -44,7 +46,7 @@ function shellTopics(effective: EffectiveConfig): ShellTopics {
 }
 
 async function publishConfigSnapshot(kafka: Kafka, effective: EffectiveConfig, logger: Logger): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
     const encoded = encodeRecord('config', configSnapshot(effective, new Date().toISOString()));

@@ -46,7 +46,10 @@ export async function restorePartition(options: RestoreOptions): Promise<Restore
   const { kafka, topic, partition, logger } = options;
   const started = Date.now();
   const { low, high } = await partitionWatermarks(kafka, topic, partition);
-  if (BigInt(high) <= BigInt(low)) return { records: 0, endOffset: high, durationMs: Date.now() - started };
+  if (BigInt(high) <= BigInt(low)) {
+    logger.info({ topic, restored_records: 0, end_offset: high, restore_ms: Date.now() - started }, 'state restored (empty changelog)');
+    return { records: 0, endOffset: high, durationMs: Date.now() - started };
+  }
 
   const consumer = kafka.consumer({
     groupId: `${options.groupPrefix}.restore.${partition}.${randomUUID()}`,

@@ -13,10 +13,13 @@
  * The at-least-once guarantee (benchmark comparison only) skips transactions: acks=-1 produce,
  * then commit the group offsets.
  */
+import kafkajs from 'kafkajs';
 import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ExoArmurError, ProducerFencedError } from '../errors.js';
 import { classifyKafkaError, toShellError } from './kafka-errors.js';
+
+const { Partitioners } = kafkajs;
 
 export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
 export type TransactionState = 'closed' | 'idle' | 'begun' | 'committing' | 'aborting' | 'fenced';
@@ -72,6 +75,8 @@ export class TransactionalWriter {
       maxInFlightRequests: 1,
       ...(exactlyOnce ? { transactionalId: this.options.transactionalId, transactionTimeout: this.options.transactionTimeoutMs ?? 60_000 } : {}),
       allowAutoTopicCreation: false,
+      // Every record names its partition; the partitioner is set only so kafkajs does not warn.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.producer = producer;
     try {

@@ -36,7 +36,8 @@ export function jsonlLines(text: string): string[] {
 export async function injectLines(kafka: Kafka, topic: string, lines: readonly string[], batchSize = 1000): Promise<InjectReport> {
   // The Java-compatible murmur2 partitioner: the same key lands on the same partition as from any
   // Java client (and kcat with -X partitioner=murmur2_random).
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  // At least once: acks=-1 and retries; one request in flight keeps the file's order per partition.
+  const producer = kafka.producer({ maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   const report: InjectReport = { sent: 0, keyed: 0, unkeyed: 0 };
   await producer.connect();
   try {
