@@ -1,0 +1,157 @@
+/**
+ * Pure readings of a run's committed audit trail: the fate of each telemetry delivery, the
+ * outcome counts and verdict digest compared across the double-inject, and the time model.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditRecordV1, ExecutionIntentV1 } from '../../processor/core/types.js';
+import type { Expectation, FinalStatus } from './scenario.js';
+
+export const RECEIPT_KINDS: ReadonlySet<string> = new Set(['telemetry_received', 'telemetry_duplicate', 'telemetry_rejected', 'action_received', 'action_duplicate', 'action_rejected']);
+
+export interface Delivery {
+  partition: number;
+  offset: string;
+  line: string;
+  /** The scenario's event_id for the line, or null (raw lines, burst filler carries its own). */
+  eventId: string | null;
+}
+
+export interface Fate {
+  receipt: string | null;
+  verdict: string | null;
+  rule: string | null;
+  approval: 'none' | 'human' | 'quorum';
+  approvalId: string | null;
+  final: FinalStatus | null;
+}
+
+function coord(topic: string, partition: number, offset: string): string {
+  return `${topic}/${partition}/${offset}`;
+}
+
+/** The fate of the telemetry delivered at (partition, offset) of `telemetryTopic`. */
+export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, partition: number, offset: string): Fate {
+  const at = coord(telemetryTopic, partition, offset);
+  const receipt = audit.find((r) => RECEIPT_KINDS.has(r.event_kind) && coord(r.input.topic, r.input.partition, r.input.offset) === at);
+  const fate: Fate = { receipt: receipt?.event_kind ?? null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null };
+  if (!receipt) return fate;
+  if (receipt.event_kind === 'telemetry_rejected') return { ...fate, final: 'REJECTED' };
+  const ownRecords = audit.filter((r) => r.idempotency_key === receipt.idempotency_key && !RECEIPT_KINDS.has(r.event_kind));
+  const safety = ownRecords.find((r) => r.event_kind === 'safety_evaluated') as AuditRecordV1<'safety_evaluated'> | undefined;
+  if (safety) {
+    fate.verdict = safety.payload.verdict;
+    fate.rule = safety.payload.rule;
+  }
+  if (ownRecords.some((r) => r.event_kind === 'intent_released')) return { ...fate, final: 'RELEASED' };
+  if (ownRecords.some((r) => r.event_kind === 'intent_denied')) return { ...fate, final: 'DENIED' };
+  const requested = ownRecords.find((r) => r.event_kind === 'approval_requested') as AuditRecordV1<'approval_requested'> | undefined;
+  if (!requested) return fate;
+  const approvalId = requested.payload.approval_id;
+  fate.approval = requested.payload.requirement;
+  fate.approvalId = approvalId;
+  const about = audit.filter((r) => r !== requested && (r.payload as { approval_id?: string | null }).approval_id === approvalId);
+  if (about.some((r) => r.event_kind === 'approval_granted')) return { ...fate, final: 'APPROVED' };
+  if (about.some((r) => r.event_kind === 'approval_denied')) return { ...fate, final: 'OPERATOR_DENIED' };
+  if (about.some((r) => r.event_kind === 'approval_expired')) return { ...fate, final: 'EXPIRED' };
+  return { ...fate, final: 'PENDING' };
+}
+
+/** Every way a fate differs from its expectation, as readable strings (empty = met). */
+export function unmetExpectation(expect: Expectation, fate: Fate): string[] {
+  const problems: string[] = [];
+  const check = (field: string, wanted: string | undefined, got: string | null) => {
+    if (wanted !== undefined && wanted !== got) problems.push(`${expect.event_id}: ${field} expected ${wanted}, got ${got ?? 'none'}`);
+  };
+  check('verdict', expect.verdict, fate.verdict);
+  check('rule', expect.rule, fate.rule);
+  check('approval', expect.approval, fate.approval);
+  check('final', expect.final, fate.final);
+  return problems;
+}
+
+export interface OutcomeSummary {
+  counts: Record<string, number>;
+  digest: string;
+}
+
+/**
+ * Outcome counts (every non-receipt audit kind, plus execute records) and a digest over every
+ * decision: receipts are left out because a second delivery adds exactly one receipt and must add
+ * nothing else.
+ */
+export function outcomeSummary(audit: readonly AuditRecordV1[], execute: readonly ExecutionIntentV1[]): OutcomeSummary {
+  const counts: Record<string, number> = {};
+  const lines: string[] = [];
+  for (const r of audit) {
+    if (RECEIPT_KINDS.has(r.event_kind)) continue;
+    counts[r.event_kind] = (counts[r.event_kind] ?? 0) + 1;
+    const p = r.payload as { verdict?: string; rule?: string; intent_hash?: string };
+    lines.push([r.audit_id, r.event_kind, r.idempotency_key, p.verdict ?? '', p.rule ?? '', p.intent_hash ?? ''].join('|'));
+  }
+  counts['execute'] = execute.length;
+  for (const e of execute) lines.push(`execute|${e.intent_id}|${e.intent_hash}`);
+  lines.sort();
+  const sorted: Record<string, number> = {};
+  for (const k of Object.keys(counts).sort()) sorted[k] = counts[k]!;
+  return { counts: sorted, digest: createHash('sha256').update(lines.join('\n')).digest('hex') };
+}
+
+export interface KindTimes { count: number; event_time_min: string; event_time_max: string; process_time_min: string; process_time_max: string; max_skew_ms: number }
+export interface ReceiptOrder { count: number; gapless: boolean; strictly_ordered: boolean }
+
+export interface TimeModel {
+  per_kind: Record<string, KindTimes>;
+  receipts: Record<string, ReceiptOrder>;
+  replay_followed_recorded_order: boolean;
+  every_record_timed: boolean;
+  out_of_order_events: number;
+}
+
+/**
+ * Receipts per partition must be strictly ordered by (seq, input offset per input topic) and the
+ * seqs of the whole partition gapless from 0; out-of-order events are telemetry receipts whose
+ * event time is earlier than an event time already received on the same partition.
+ */
+export function timeModel(audit: readonly AuditRecordV1[], replayFollowedOrder: boolean): TimeModel {
+  const per_kind: Record<string, KindTimes> = {};
+  let everyTimed = true;
+  for (const r of audit) {
+    if (!r.event_time || !r.process_time) everyTimed = false;
+    const skew = Math.abs(Date.parse(r.process_time) - Date.parse(r.event_time));
+    const k = per_kind[r.event_kind];
+    if (!k) {
+      per_kind[r.event_kind] = { count: 1, event_time_min: r.event_time, event_time_max: r.event_time, process_time_min: r.process_time, process_time_max: r.process_time, max_skew_ms: skew };
+      continue;
+    }
+    k.count += 1;
+    if (r.event_time < k.event_time_min) k.event_time_min = r.event_time;
+    if (r.event_time > k.event_time_max) k.event_time_max = r.event_time;
+    if (r.process_time < k.process_time_min) k.process_time_min = r.process_time;
+    if (r.process_time > k.process_time_max) k.process_time_max = r.process_time;
+    if (skew > k.max_skew_ms) k.max_skew_ms = skew;
+  }
+  const byPartition = new Map<number, AuditRecordV1[]>();
+  for (const r of audit) byPartition.set(r.input.partition, [...(byPartition.get(r.input.partition) ?? []), r]);
+  const receipts: Record<string, ReceiptOrder> = {};
+  let outOfOrder = 0;
+  for (const [partition, records] of [...byPartition].sort((a, b) => a[0] - b[0])) {
+    const sorted = [...records].sort((a, b) => a.seq - b.seq);
+    const gapless = sorted.every((r, i) => r.seq === i);
+    const rs = sorted.filter((r) => RECEIPT_KINDS.has(r.event_kind));
+    const lastOffset = new Map<string, bigint>();
+    let ordered = true;
+    let maxEventTime = '';
+    for (const r of rs) {
+      const previous = lastOffset.get(r.input.topic);
+      const offset = BigInt(r.input.offset);
+      if (previous !== undefined && offset <= previous) ordered = false;
+      lastOffset.set(r.input.topic, offset);
+      if (r.event_kind === 'telemetry_received') {
+        if (r.event_time < maxEventTime) outOfOrder += 1;
+        else maxEventTime = r.event_time;
+      }
+    }
+    receipts[String(partition)] = { count: rs.length, gapless, strictly_ordered: ordered };
+  }
+  return { per_kind, receipts, replay_followed_recorded_order: replayFollowedOrder, every_record_timed: everyTimed, out_of_order_events: outOfOrder };
+}
