@@ -7,7 +7,7 @@ CLI := node dist/tools/cli.js
 BROKER_PORT ?= 9092
 BROKER_DATA_DIR ?= .exoarmur/broker
 
-.PHONY: help setup build test clean deps broker-fetch broker-up broker-down test-suites
+.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites
 
 help:
 	@echo "make reality   run the default scenario end to end on a real broker and write an evidence bundle"
@@ -49,3 +49,8 @@ test-suites:
 
 clean:
 	rm -rf dist .exoarmur/test-broker-*
+
+# One command: the default scenario end to end on the embedded broker, bundle in artifacts/<run_id>/.
+SCENARIO ?= fixtures/scenarios/default
+reality: deps build broker-fetch
+	@$(CLI) reality --scenario $(SCENARIO) --out artifacts
