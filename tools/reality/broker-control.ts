@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startBroker, stopBroker } from '../broker/broker.js';
 import { dataDirLayout } from '../broker/paths.js';
 import { repoRoot } from '../broker/paths.js';
+import { pollUntil } from '../testing/broker.js';
 
 export interface RunBroker {
   brokers: string;
@@ -51,8 +52,12 @@ export async function killBroker(broker: RunBroker): Promise<void> {
   await stopBroker({ dataDir: broker.dataDir!, kill: true });
 }
 
+/** As a supervisor would: retry while the killed broker's ports are still being released. */
 export async function restartBroker(broker: RunBroker): Promise<void> {
-  await startBroker({ dataDir: broker.dataDir!, port: broker.port, controllerPort: broker.controllerPort });
+  await pollUntil(async () => {
+    await startBroker({ dataDir: broker.dataDir!, port: broker.port, controllerPort: broker.controllerPort });
+    return true;
+  }, { timeoutMs: 90_000, intervalMs: 1000, what: `the broker to restart on ${broker.dataDir} port ${broker.port}` });
 }
 
 export async function stopRunBroker(broker: RunBroker): Promise<void> {
