@@ -23,7 +23,8 @@ export function reject(ctx: StepContext, r: Rejection): void {
   const { input } = ctx;
   const subject = { tenant_id: r.tenant_id, correlation_id: r.correlation_id, trace_id: r.trace_id, event_time: r.event_time };
   const deadLetterId = ctx.ulid('dead_letter', r.tenant_id, ctx.deliveryKey, 0, r.event_time);
-  const value = input.value;
+  // A plain Uint8Array view (the shell hands in Buffers) so the record equals its Avro decoding.
+  const value = input.value === null ? null : new Uint8Array(input.value.buffer, input.value.byteOffset, input.value.length);
   const size = value === null ? 0 : value.length;
   const receipt = ctx.audit(r.kind, subject, {
     reason_code: r.reason_code,
