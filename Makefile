@@ -2,8 +2,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE_BIN := node_modules/.bin
+CLI := node dist/tools/cli.js
+# The developer broker of `make broker-up` (the test broker of `make test` picks a free port).
+BROKER_PORT ?= 9092
+BROKER_DATA_DIR ?= .exoarmur/broker
 
-.PHONY: help setup build test clean
+.PHONY: help setup build test clean deps broker-fetch broker-up broker-down test-suites
 
 help:
 	@echo "make reality   run the default scenario end to end on a real broker and write an evidence bundle"
@@ -16,10 +20,32 @@ node_modules/.package-lock.json: package.json package-lock.json
 build: node_modules/.package-lock.json
 	$(NODE_BIN)/tsc -p tsconfig.json
 
-setup: build
+setup: deps build broker-fetch
 
-test: build
-	$(NODE_BIN)/ava --config ava.unit.config.js
+# Prerequisites, one line each; as root installs what Debian provides (Java, Maven, kcat, docker-compose).
+deps:
+	@tools/deps.sh
+
+broker-fetch: build
+	@$(CLI) broker fetch >/dev/null
+
+broker-up: broker-fetch
+	@$(CLI) broker start --data-dir $(BROKER_DATA_DIR) --port $(BROKER_PORT)
+	@echo "export KAFKA_BROKERS=127.0.0.1:$(BROKER_PORT)"
+
+broker-down: build
+	@$(CLI) broker stop --data-dir $(BROKER_DATA_DIR)
+
+# Uses KAFKA_BROKERS if set; otherwise starts a throwaway broker and always stops it.
+test: deps build broker-fetch
+	@tools/broker/with-test-broker.sh $(MAKE) --no-print-directory test-suites
+
+# Both suites always run; the target fails if either failed.
+test-suites:
+	@unit=0; integration=0; \
+	$(NODE_BIN)/ava --config ava.unit.config.js || unit=$$?; \
+	$(NODE_BIN)/ava --config ava.integration.config.js || integration=$$?; \
+	exit $$(( unit != 0 || integration != 0 ))
 
 clean:
-	rm -rf dist
+	rm -rf dist .exoarmur/test-broker-*

@@ -34,3 +34,21 @@ export class UsageError extends ExoArmurError {
     super(code, message, { ...options, retriable: false });
   }
 }
+
+/** An existing topic's partition count or cleanup policy differs from its spec; ExoArmur never alters it silently. */
+export class TopicDriftError extends ExoArmurError {
+  readonly property: string;
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(topic: string, property: string, expected: string, actual: string) {
+    super(
+      'TOPIC_DRIFT',
+      `topic ${topic} has ${property}=${actual} but ExoArmur expects ${property}=${expected}: delete or recreate the topic, or use another topic prefix`,
+      { retriable: false, context: { topic, property, expected, actual } },
+    );
+    this.property = property;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}

@@ -3,5 +3,12 @@
  * once it is really implemented.
  */
 import type { CommandModule } from 'yargs';
+import { brokerCommand } from './broker/command.js';
+import { topicsCommand } from './topics/command.js';
+import { viewerCommand } from './viewer/command.js';
 
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [
+  brokerCommand,
+  topicsCommand,
+  viewerCommand,
+];

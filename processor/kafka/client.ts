@@ -1,0 +1,90 @@
+/**
+ * The one place a kafkajs client is built. Every tool and the processor reach the broker named by
+ * KAFKA_BROKERS (or an explicit list), with the same retry policy and logging.
+ */
+import { Kafka, logLevel, type logCreator, type LogEntry, type RetryOptions } from 'kafkajs';
+import type { Logger } from 'pino';
+import { UsageError } from '../errors.js';
+
+const HOST_PORT = /^[^\s:,]+:\d{1,5}$/;
+
+/** Parses a comma-separated `host:port` list; a malformed entry is a usage error, not a connect timeout later. */
+export function parseBrokers(list: string): string[] {
+  const brokers = list.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  for (const broker of brokers) {
+    if (!HOST_PORT.test(broker)) {
+      throw new UsageError('BROKERS_MALFORMED', `broker address "${broker}" is not host:port: set KAFKA_BROKERS=host:port[,host:port…]`);
+    }
+  }
+  return brokers;
+}
+
+/** The broker list in KAFKA_BROKERS, or undefined when it is unset or empty. */
+export function optionalBrokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const raw = env['KAFKA_BROKERS'];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const brokers = parseBrokers(raw);
+  return brokers.length > 0 ? brokers : undefined;
+}
+
+/** The broker list in KAFKA_BROKERS; required, so its absence says how to provide one. */
+export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  const brokers = optionalBrokersFromEnv(env);
+  if (brokers === undefined) {
+    throw new UsageError(
+      'BROKERS_MISSING',
+      'KAFKA_BROKERS is not set: export KAFKA_BROKERS=host:port (e.g. start one with `make broker-up`, which prints it)',
+    );
+  }
+  return brokers;
+}
+
+export interface CreateKafkaOptions {
+  brokers: string[];
+  clientId: string;
+  /** kafkajs logs go to this logger's `kafkajs` child; without one, only warnings and errors reach stderr as JSON. */
+  logger?: Logger;
+  /** No kafkajs logs at all: for probes whose failures are expected (e.g. waiting for a broker to start). */
+  silent?: boolean;
+  /** Overrides KAFKA_RETRY, e.g. `{ retries: 0 }` for a probe that polls on its own. */
+  retry?: RetryOptions;
+}
+
+// Long enough to ride out a broker restart or a coordinator moving (tens of seconds), short enough
+// that a broker that is really gone fails a command within about a minute.
+export const KAFKA_RETRY = { initialRetryTime: 250, maxRetryTime: 5_000, retries: 12, factor: 0.2, multiplier: 2 } as const;
+
+function pinoLogCreator(logger: Logger): logCreator {
+  const child = logger.child({ component: 'kafkajs' });
+  return () => (entry: LogEntry) => {
+    const { message, timestamp: _timestamp, ...extra } = entry.log;
+    const fields = { namespace: entry.namespace, ...extra };
+    if (entry.level === logLevel.ERROR) child.error(fields, message);
+    else if (entry.level === logLevel.WARN) child.warn(fields, message);
+    else if (entry.level === logLevel.INFO) child.info(fields, message);
+    else child.debug(fields, message);
+  };
+}
+
+function stderrJsonLogCreator(): logCreator {
+  return () => (entry: LogEntry) => {
+    const level = entry.level === logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'info';
+    process.stderr.write(`${JSON.stringify({ level, component: 'kafkajs', namespace: entry.namespace, ...entry.log })}\n`);
+  };
+}
+
+export function createKafka(options: CreateKafkaOptions): Kafka {
+  const { brokers, clientId, logger, silent = false } = options;
+  if (brokers.length === 0) {
+    throw new UsageError('BROKERS_MISSING', 'no Kafka broker given: set KAFKA_BROKERS=host:port');
+  }
+  return new Kafka({
+    brokers,
+    clientId,
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+    retry: { ...KAFKA_RETRY, ...options.retry },
+    logLevel: silent ? logLevel.NOTHING : logger === undefined ? logLevel.WARN : logLevel.INFO,
+    logCreator: logger === undefined ? stderrJsonLogCreator() : pinoLogCreator(logger),
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * ExoArmur's topics (DESIGN §1) and the idempotent provisioning of them. Existing topics are
+ * checked, never altered: a drifted partition count or cleanup policy would silently break
+ * co-partitioning or compaction, so it is an error the operator resolves.
+ */
+import type { Admin } from 'kafkajs';
+import { TopicDriftError } from '../errors.js';
+
+export type TopicRole = 'telemetry' | 'operatorActions' | 'config' | 'audit' | 'intentsExecute' | 'state' | 'dlq';
+
+export const TOPIC_ROLES: readonly TopicRole[] = ['telemetry', 'operatorActions', 'config', 'audit', 'intentsExecute', 'state', 'dlq'];
+
+export const DEFAULT_TOPIC_NAMES: Readonly<Record<TopicRole, string>> = {
+  telemetry: 'exoarmur.telemetry.v1',
+  operatorActions: 'exoarmur.operator-actions.v1',
+  config: 'exoarmur.config.v1',
+  audit: 'exoarmur.audit.v1',
+  intentsExecute: 'exoarmur.intents.execute.v1',
+  state: 'exoarmur.state.v1',
+  dlq: 'exoarmur.dlq.v1',
+};
+
+export const DEFAULT_PARTITIONS = 3;
+
+export type CleanupPolicy = 'delete' | 'compact';
+
+export interface TopicSpec {
+  role: TopicRole;
+  name: string;
+  partitions: number;
+  cleanupPolicy: CleanupPolicy;
+  /** Topic configs set at creation, cleanup.policy included. */
+  configs: Readonly<Record<string, string>>;
+}
+
+export interface TopicNameOptions {
+  /** Prepended to every default name (e.g. a per-test or per-run prefix). */
+  prefix?: string;
+  /** Replaces the name of a role outright; the prefix does not apply to an override. */
+  overrides?: Partial<Record<TopicRole, string>>;
+}
+
+export interface TopicSpecOptions extends TopicNameOptions {
+  /** The shared partition count of the co-partitioned topics (DESIGN §1). */
+  partitions?: number;
+}
+
+export function topicNames(options: TopicNameOptions = {}): Record<TopicRole, string> {
+  const prefix = options.prefix ?? '';
+  const names = {} as Record<TopicRole, string>;
+  for (const role of TOPIC_ROLES) names[role] = options.overrides?.[role] ?? `${prefix}${DEFAULT_TOPIC_NAMES[role]}`;
+  return names;
+}
+
+export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
+  const partitions = options.partitions ?? DEFAULT_PARTITIONS;
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    throw new RangeError(`partition count must be a positive integer, got ${partitions}`);
+  }
+  const names = topicNames(options);
+  const spec = (role: TopicRole, count: number, cleanupPolicy: CleanupPolicy, extra: Record<string, string> = {}): TopicSpec => ({
+    role,
+    name: names[role],
+    partitions: count,
+    cleanupPolicy,
+    configs: { 'cleanup.policy': cleanupPolicy, ...extra },
+  });
+  return [
+    spec('telemetry', partitions, 'delete'),
+    spec('operatorActions', partitions, 'delete'),
+    // One partition: config snapshots are few, keyed by hash, and read whole by replay.
+    spec('config', 1, 'compact'),
+    // The audit trail never expires by default: it is the record a cold reviewer replays.
+    spec('audit', partitions, 'delete', { 'retention.ms': '-1' }),
+    spec('intentsExecute', partitions, 'delete'),
+    spec('state', partitions, 'compact'),
+    spec('dlq', partitions, 'delete'),
+  ];
+}
+
+export interface EnsureTopicsReport {
+  created: string[];
+  unchanged: string[];
+}
+
+const TOPIC_RESOURCE = 2; // kafkajs ConfigResourceTypes.TOPIC
+
+/**
+ * Creates every missing topic, then checks every topic of `specs` against the broker.
+ * Equal topics are left alone; the first drift found throws a TopicDriftError naming it.
+ */
+export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<EnsureTopicsReport> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((spec) => !existing.has(spec.name));
+  if (missing.length > 0) {
+    // createTopics treats "already exists" as success, so a concurrent ensure is harmless;
+    // the check below then judges whatever the other creator made.
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((spec) => ({
+        topic: spec.name,
+        numPartitions: spec.partitions,
+        configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  }
+  await checkTopics(admin, specs);
+  const created = missing.map((spec) => spec.name);
+  return { created, unchanged: specs.map((spec) => spec.name).filter((name) => !created.includes(name)) };
+}
+
+/** Throws a TopicDriftError for the first topic whose partitions or cleanup.policy differ from its spec. */
+export async function checkTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
+  if (specs.length === 0) return;
+  const names = specs.map((spec) => spec.name);
+  const metadata = await admin.fetchTopicMetadata({ topics: names });
+  const partitionCounts = new Map(metadata.topics.map((topic) => [topic.name, topic.partitions.length]));
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: names.map((name) => ({ type: TOPIC_RESOURCE, name, configNames: ['cleanup.policy'] })),
+  });
+  const policies = new Map(
+    described.resources.map((resource) => [
+      resource.resourceName,
+      resource.configEntries.find((entry) => entry.configName === 'cleanup.policy')?.configValue ?? '',
+    ]),
+  );
+  for (const spec of specs) {
+    const partitions = partitionCounts.get(spec.name);
+    if (partitions !== spec.partitions) {
+      throw new TopicDriftError(spec.name, 'partitions', String(spec.partitions), String(partitions ?? 'missing'));
+    }
+    const policy = policies.get(spec.name) ?? '';
+    if (policy !== spec.cleanupPolicy) {
+      throw new TopicDriftError(spec.name, 'cleanup.policy', spec.cleanupPolicy, policy);
+    }
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The embedded broker's life cycle: start (format once, spawn detached, wait for readiness),
+ * stop (SIGTERM or SIGKILL), status. Everything about one broker lives in its data dir.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ExoArmurError, UsageError } from '../../processor/errors.js';
+import { createKafka } from '../../processor/kafka/client.js';
+import { JVM_FLAGS, log4jConfig, serverProperties } from './config.js';
+import { fetchBroker } from './fetch.js';
+import { dataDirLayout, defaultDataDir, type DataDirLayout } from './paths.js';
+import { requireJava } from './prerequisites.js';
+import { isBrokerProcess, readPid, residentBytes } from './process-state.js';
+
+export { fetchBroker, pinnedKafkaVersion } from './fetch.js';
+
+export const DEFAULT_PORT = 9092;
+export const DEFAULT_READY_TIMEOUT_MS = 90_000;
+
+export interface StartBrokerOptions {
+  dataDir?: string;
+  /** Kafka API port on 127.0.0.1; 0 picks a free one. */
+  port?: number;
+  /** KRaft controller port; defaults to a free port when `port` is 0, else port + 1. */
+  controllerPort?: number;
+  cacheRoot?: string;
+  readyTimeoutMs?: number;
+}
+
+export interface StartedBroker {
+  pid: number;
+  brokers: string;
+  port: number;
+  controllerPort: number;
+  dataDir: string;
+  logFile: string;
+  /** True when a broker was already running on this data dir and was left as it was. */
+  alreadyRunning: boolean;
+  /** From spawn to answering metadata and group-coordinator requests. */
+  startMs: number;
+}
+
+interface BrokerState {
+  pid: number;
+  port: number;
+  controllerPort: number;
+  version: string;
+}
+
+function readState(layout: DataDirLayout): BrokerState | undefined {
+  if (!existsSync(layout.stateFile)) return undefined;
+  return JSON.parse(readFileSync(layout.stateFile, 'utf8')) as BrokerState;
+}
+
+/** The pid of the broker running on this data dir, or undefined. */
+function runningPid(layout: DataDirLayout): number | undefined {
+  const pid = readPid(layout.pidFile);
+  return pid !== undefined && isBrokerProcess(pid, layout.serverProperties) ? pid : undefined;
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const server = createServer();
+    server.once('error', () => resolvePromise(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolvePromise(true)));
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+async function requireFreePort(port: number, what: string): Promise<void> {
+  if (!(await portIsFree(port))) {
+    throw new UsageError('PORT_BUSY', `${what} port ${port} on 127.0.0.1 is already in use: stop whatever holds it (\`ss -ltnp | grep :${port}\`) or pass --port with another port`, {
+      context: { port },
+    });
+  }
+}
+
+/** Formats the KRaft storage unless meta.properties shows it already was; refuses a dir that looks half-made. */
+function formatOnce(layout: DataDirLayout, classpath: string): void {
+  const meta = join(layout.logDirs, 'meta.properties');
+  if (existsSync(meta)) {
+    const text = readFileSync(meta, 'utf8');
+    if (!/^cluster\.id=\S+/m.test(text) || !/^node\.id=1$/m.test(text)) {
+      throw new UsageError('DATA_DIR_CORRUPT', `${meta} is not a single-node ExoArmur broker's (no cluster.id or node.id=1): remove ${layout.dataDir} or pass another --data-dir`);
+    }
+    return;
+  }
+  if (existsSync(layout.logDirs) && readdirSync(layout.logDirs).length > 0) {
+    throw new UsageError('DATA_DIR_CORRUPT', `${layout.logDirs} holds files but no meta.properties, so it is not a formatted broker dir: remove ${layout.dataDir} or pass another --data-dir`);
+  }
+  // A Kafka cluster id is 16 random bytes in URL-safe base64 without padding.
+  const clusterId = randomBytes(16).toString('base64url');
+  const result = spawnSync(
+    'java',
+    ['-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', layout.serverProperties],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    const reason = `${result.stderr}${result.stdout}`.trim().split('\n').at(-1) ?? '';
+    throw new UsageError('DATA_DIR_UNFORMATTABLE', `could not format broker storage in ${layout.logDirs}: ${reason} — remove ${layout.dataDir} or pass another --data-dir`);
+  }
+}
+
+/** Polls until the broker answers metadata and its group coordinator serves requests. */
+async function waitUntilReady(brokers: string, pid: number, layout: DataDirLayout, timeoutMs: number): Promise<void> {
+  const kafka = createKafka({ brokers: [brokers], clientId: 'exoarmur-broker-probe', silent: true, retry: { retries: 0 } });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!isBrokerProcess(pid, layout.serverProperties)) {
+      throw new ExoArmurError('BROKER_EXITED', `the broker (pid ${pid}) exited during start-up: read ${layout.logFile} and ${layout.consoleFile}`);
+    }
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.fetchTopicMetadata({ topics: [] });
+      // The first group request creates __consumer_offsets; until its partitions load, transactional
+      // sendOffsets answers NOT_COORDINATOR, which kafkajs does not retry. Ready means past that.
+      await admin.fetchOffsets({ groupId: 'exoarmur-broker-readiness', topics: [] });
+      return;
+    } catch {
+      if (Date.now() > deadline) {
+        throw new UsageError('BROKER_NOT_READY', `the broker did not answer within ${Math.round(timeoutMs / 1000)} s: read ${layout.logFile}`, {
+          context: { pid, brokers },
+        });
+      }
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 250));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}
+
+export async function startBroker(options: StartBrokerOptions = {}): Promise<StartedBroker> {
+  const layout = dataDirLayout(options.dataDir ?? defaultDataDir());
+  const started = performance.now();
+  const existingPid = runningPid(layout);
+  if (existingPid !== undefined) {
+    const state = readState(layout);
+    if (state === undefined) throw new ExoArmurError('BROKER_STATE_MISSING', `broker pid ${existingPid} runs on ${layout.dataDir} but ${layout.stateFile} is missing: stop it with \`exoarmur broker stop --kill\``);
+    if (options.port !== undefined && options.port !== 0 && options.port !== state.port) {
+      throw new UsageError('BROKER_RUNNING_ELSEWHERE', `a broker already runs on ${layout.dataDir} at port ${state.port}: stop it first (\`exoarmur broker stop\`) to use port ${options.port}`);
+    }
+    return {
+      pid: existingPid, brokers: `127.0.0.1:${state.port}`, port: state.port, controllerPort: state.controllerPort,
+      dataDir: layout.dataDir, logFile: layout.logFile, alreadyRunning: true, startMs: 0,
+    };
+  }
+  requireJava();
+  const fetched = await fetchBroker(options.cacheRoot === undefined ? {} : { cacheRoot: options.cacheRoot });
+  const requestedPort = options.port ?? DEFAULT_PORT;
+  const port = requestedPort === 0 ? await freePort() : requestedPort;
+  const controllerPort = options.controllerPort ?? (requestedPort === 0 ? await freePort() : port + 1);
+  await requireFreePort(port, 'Kafka');
+  await requireFreePort(controllerPort, 'KRaft controller');
+
+  mkdirSync(layout.dataDir, { recursive: true });
+  writeFileSync(layout.serverProperties, serverProperties({ port, controllerPort, logDirs: layout.logDirs, logFile: layout.logFile }));
+  writeFileSync(layout.log4jConfig, log4jConfig(layout.logFile));
+  const classpath = `${fetched.libsDir}/*`;
+  formatOnce(layout, classpath);
+
+  const consoleFd = openSync(layout.consoleFile, 'a');
+  const child = spawn('java', [...JVM_FLAGS, '-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.Kafka', layout.serverProperties], {
+    detached: true,
+    stdio: ['ignore', consoleFd, consoleFd],
+  });
+  closeSync(consoleFd);
+  const pid = child.pid;
+  if (pid === undefined) throw new ExoArmurError('BROKER_SPAWN_FAILED', `could not spawn java for the broker: read ${layout.consoleFile}`);
+  child.unref();
+  writeFileSync(layout.pidFile, `${pid}\n`);
+  writeFileSync(layout.stateFile, `${JSON.stringify({ pid, port, controllerPort, version: fetched.version } satisfies BrokerState)}\n`);
+
+  const brokers = `127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(brokers, pid, layout, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+  } catch (error) {
+    // A broker that never became ready is not left running behind the error.
+    if (isBrokerProcess(pid, layout.serverProperties)) process.kill(pid, 'SIGKILL');
+    throw error;
+  }
+  return {
+    pid, brokers, port, controllerPort, dataDir: layout.dataDir, logFile: layout.logFile,
+    alreadyRunning: false, startMs: Math.round(performance.now() - started),
+  };
+}
+
+export interface StopBrokerOptions {
+  dataDir?: string;
+  /** SIGKILL instead of a graceful SIGTERM. */
+  kill?: boolean;
+  timeoutMs?: number;
+}
+
+export interface StopResult {
+  /** False when no broker was running on the data dir. */
+  stopped: boolean;
+  pid?: number;
+}
+
+export async function stopBroker(options: StopBrokerOptions = {}): Promise<StopResult> {
+  const layout = dataDirLayout(options.dataDir ?? defaultDataDir());
+  const pid = runningPid(layout);
+  if (pid === undefined) {
+    rmSync(layout.pidFile, { force: true });
+    return { stopped: false };
+  }
+  process.kill(pid, options.kill === true ? 'SIGKILL' : 'SIGTERM');
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  while (isBrokerProcess(pid, layout.serverProperties)) {
+    if (Date.now() > deadline) {
+      throw new UsageError('BROKER_STOP_TIMEOUT', `the broker (pid ${pid}) did not exit after SIGTERM: run \`exoarmur broker stop --kill\` (log: ${layout.logFile})`);
+    }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
+  }
+  rmSync(layout.pidFile, { force: true });
+  return { stopped: true, pid };
+}
+
+export interface BrokerStatus {
+  running: boolean;
+  dataDir: string;
+  logFile: string;
+  formatted: boolean;
+  pid?: number;
+  brokers?: string;
+  port?: number;
+  controllerPort?: number;
+  version?: string;
+  rssBytes?: number;
+}
+
+export async function brokerStatus(options: { dataDir?: string } = {}): Promise<BrokerStatus> {
+  const layout = dataDirLayout(options.dataDir ?? defaultDataDir());
+  const formatted = existsSync(join(layout.logDirs, 'meta.properties'));
+  const pid = runningPid(layout);
+  const state = readState(layout);
+  const base = { dataDir: layout.dataDir, logFile: layout.logFile, formatted };
+  if (pid === undefined || state === undefined) return { running: false, ...base };
+  const rssBytes = residentBytes(pid);
+  return {
+    running: true, ...base, pid, brokers: `127.0.0.1:${state.port}`, port: state.port,
+    controllerPort: state.controllerPort, version: state.version, ...(rssBytes === undefined ? {} : { rssBytes }),
+  };
+}

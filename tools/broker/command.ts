@@ -1,0 +1,81 @@
+/** `exoarmur broker fetch|start|stop|status` — the embedded Kafka broker's life cycle. */
+import type { Argv, CommandModule } from 'yargs';
+import { brokerStatus, DEFAULT_PORT, fetchBroker, startBroker, stopBroker } from './broker.js';
+import { defaultCacheRoot, defaultDataDir } from './paths.js';
+
+interface BrokerArgs {
+  'data-dir': string;
+  'cache-dir': string;
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+function withCommonOptions<T>(yargs: Argv<T>): Argv<T & BrokerArgs> {
+  return yargs
+    .option('data-dir', { type: 'string', default: defaultDataDir(), describe: 'broker data directory (persists across restarts)' })
+    .option('cache-dir', { type: 'string', default: defaultCacheRoot(), describe: 'where fetched Kafka jars are cached' }) as Argv<T & BrokerArgs>;
+}
+
+const fetchCommand: CommandModule<object, BrokerArgs> = {
+  command: 'fetch',
+  describe: 'fetch the pinned Apache Kafka jars from Maven Central (no-op when cached)',
+  builder: (yargs) => withCommonOptions(yargs),
+  handler: async (argv) => {
+    print(await fetchBroker({ cacheRoot: argv['cache-dir'], onOutput: (line) => process.stderr.write(`${line}\n`) }));
+  },
+};
+
+const startCommand: CommandModule<object, BrokerArgs & { port: number; 'controller-port'?: number; 'timeout-s': number }> = {
+  command: 'start',
+  describe: 'start the single-node KRaft broker detached and wait until it answers',
+  builder: (yargs) =>
+    withCommonOptions(yargs)
+      .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'Kafka port on 127.0.0.1 (0 picks a free one)' })
+      .option('controller-port', { type: 'number', describe: 'KRaft controller port (default: port + 1)' })
+      .option('timeout-s', { type: 'number', default: 90, describe: 'how long to wait for the broker to answer' }),
+  handler: async (argv) => {
+    const started = await startBroker({
+      dataDir: argv['data-dir'],
+      cacheRoot: argv['cache-dir'],
+      port: argv.port,
+      readyTimeoutMs: argv['timeout-s'] * 1000,
+      ...(argv['controller-port'] === undefined ? {} : { controllerPort: argv['controller-port'] }),
+    });
+    print(started);
+  },
+};
+
+const stopCommand: CommandModule<object, BrokerArgs & { kill: boolean }> = {
+  command: 'stop',
+  describe: 'stop the broker gracefully (SIGTERM) or at once (--kill, SIGKILL)',
+  builder: (yargs) => withCommonOptions(yargs).option('kill', { type: 'boolean', default: false, describe: 'SIGKILL instead of SIGTERM' }),
+  handler: async (argv) => {
+    print(await stopBroker({ dataDir: argv['data-dir'], kill: argv.kill }));
+  },
+};
+
+const statusCommand: CommandModule<object, BrokerArgs> = {
+  command: 'status',
+  describe: 'show whether the broker runs, its address, pid and RSS (exit 3 when not running)',
+  builder: (yargs) => withCommonOptions(yargs),
+  handler: async (argv) => {
+    const status = await brokerStatus({ dataDir: argv['data-dir'] });
+    print(status);
+    if (!status.running) process.exitCode = 3;
+  },
+};
+
+export const brokerCommand: CommandModule = {
+  command: 'broker',
+  describe: 'manage the embedded Apache Kafka broker (fetch|start|stop|status)',
+  builder: (yargs) =>
+    yargs
+      .command(fetchCommand as CommandModule)
+      .command(startCommand as CommandModule)
+      .command(stopCommand as CommandModule)
+      .command(statusCommand as CommandModule)
+      .demandCommand(1, 'Name an action: fetch, start, stop or status.'),
+  handler: () => undefined,
+};

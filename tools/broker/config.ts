@@ -1,0 +1,58 @@
+/** The KRaft single-node broker configuration and the log4j2 config that sends its log to a file. */
+
+export interface BrokerConfigInput {
+  port: number;
+  controllerPort: number;
+  logDirs: string;
+  logFile: string;
+}
+
+// Single node, loopback only, replication factor 1 everywhere: a development and test broker that
+// still persists to disk and supports transactions and consumer groups like a production one.
+export function serverProperties(input: BrokerConfigInput): string {
+  const lines: Record<string, string | number> = {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${input.controllerPort}`,
+    'listeners': `PLAINTEXT://127.0.0.1:${input.port},CONTROLLER://127.0.0.1:${input.controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${input.port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'log.dirs': input.logDirs,
+    'num.partitions': 1,
+    'default.replication.factor': 1,
+    'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    'group.initial.rebalance.delay.ms': 0,
+    'auto.create.topics.enable': 'false',
+  };
+  return `${Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n')}\n`;
+}
+
+export function log4jConfig(logFile: string): string {
+  return [
+    'Configuration:',
+    '  Appenders:',
+    '    File:',
+    '      name: BrokerLog',
+    `      fileName: ${JSON.stringify(logFile)}`,
+    '      PatternLayout:',
+    '        pattern: "[%d] %p %m (%c)%n"',
+    '  Loggers:',
+    '    Root:',
+    '      level: INFO',
+    '      AppenderRef:',
+    '        - ref: BrokerLog',
+    '    Logger:',
+    '      - name: kafka.request.logger',
+    '        level: WARN',
+    '',
+  ].join('\n');
+}
+
+/** JVM flags: a modest heap on a shared 2-core machine, and quick start-up. */
+export const JVM_FLAGS = ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true'];

@@ -1,0 +1,57 @@
+/**
+ * Shared helpers for integration tests against the real broker that `make test` starts
+ * (KAFKA_BROKERS). Every test names its own topics and groups, and waits by polling, never sleeping.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { UsageError } from '../../processor/errors.js';
+import { createKafka, optionalBrokersFromEnv } from '../../processor/kafka/client.js';
+
+/** The broker list for integration tests; fails (never skips) when KAFKA_BROKERS is absent. */
+export function testBrokers(): string[] {
+  const brokers = optionalBrokersFromEnv();
+  if (brokers === undefined) {
+    throw new UsageError('BROKERS_MISSING', 'integration tests need KAFKA_BROKERS=host:port: run them with `make test`, which starts a broker');
+  }
+  return brokers;
+}
+
+/** A kafkajs client on the test broker; warnings and errors go to stderr. */
+export function testKafka(clientId: string = uniqueName('test-client')): Kafka {
+  return createKafka({ brokers: testBrokers(), clientId });
+}
+
+/** `prefix-<12 random hex>`: unique per call, so parallel tests never share a topic or group. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(6).toString('hex')}`;
+}
+
+export interface PollOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Named in the timeout error. */
+  what?: string;
+}
+
+/**
+ * Calls `probe` until it returns something other than undefined/false, and returns that.
+ * Throws after timeoutMs with the last probe error, if any.
+ */
+export async function pollUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, options: PollOptions = {}): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const intervalMs = options.intervalMs ?? 100;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what ?? 'condition'}`, lastError === undefined ? undefined : { cause: lastError });
+    }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, intervalMs));
+  }
+}
