@@ -123,7 +123,7 @@ export function expireDue(ctx: StepContext): void {
   const now = ctx.streamTime;
   if (now === null) return;
   for (;;) {
-    const head = ctx.pending()[0];
+    const head = ctx.firstPending();
     if (head === undefined || !(head.expires_at < now)) return;
     const approval = ctx.get(stateKeys.approval(head.approval_id))?.approval;
     if (!approval || approval.status !== 'pending') {
