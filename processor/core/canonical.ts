@@ -25,7 +25,46 @@ function sortedKeys(obj: object): string[] {
   return keys;
 }
 
+/**
+ * True when JSON.stringify(value) already is the canonical form: every object's own keys are in
+ * sorted order, no value is undefined, every number is finite, no byte arrays. Checking is much
+ * cheaper than building the string by hand, and the core builds its records with sorted keys.
+ */
+function stringifiesCanonically(value: unknown): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!stringifiesCanonically(value[i])) return false;
+        return true;
+      }
+      if (value instanceof Uint8Array || (value as { toJSON?: unknown }).toJSON !== undefined) return false;
+      const obj = value as Record<string, unknown>;
+      let prev: string | undefined;
+      for (const k in obj) {
+        if (!Object.prototype.hasOwnProperty.call(obj, k)) return false;
+        if (prev !== undefined && prev > k) return false;
+        if (!stringifiesCanonically(obj[k])) return false;
+        prev = k;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'object' && value !== null && stringifiesCanonically(value)) return JSON.stringify(value);
+  return canonicalSlow(value);
+}
+
+function canonicalSlow(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':

@@ -122,20 +122,21 @@ export class StepContext {
 
   audit<K extends AuditEventKind>(kind: K, subject: AuditSubject, payload: AuditPayloads[K]): AuditRecordV1<K> {
     const { input } = this;
+    // Keys in sorted order: the canonical JSON of a sorted object is plain JSON.stringify (fast path).
     const withoutHash = {
       audit_id: this.ulid('audit', subject.tenant_id, this.deliveryKey, this.auditIndex++, subject.event_time),
-      event_kind: kind,
-      tenant_id: subject.tenant_id,
-      correlation_id: subject.correlation_id,
-      trace_id: subject.trace_id,
-      idempotency_key: this.idempotencyKey,
-      input: { topic: input.topic, partition: input.partition, offset: input.offset },
-      seq: this.meta.next_seq,
-      event_time: subject.event_time,
-      process_time: input.process_time,
       config_hash: this.config.config_hash,
+      correlation_id: subject.correlation_id,
+      event_kind: kind,
+      event_time: subject.event_time,
+      idempotency_key: this.idempotencyKey,
+      input: { offset: input.offset, partition: input.partition, topic: input.topic },
       payload,
       prev_hash: this.meta.head_hash,
+      process_time: input.process_time,
+      seq: this.meta.next_seq,
+      tenant_id: subject.tenant_id,
+      trace_id: subject.trace_id,
     };
     // The hash covers the record before record_hash is added; adding it to the same fresh object avoids a copy.
     const record = withoutHash as AuditRecordV1<K>;
