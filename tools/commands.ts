@@ -5,8 +5,10 @@
 import type { CommandModule } from 'yargs';
 import { brokerCommand } from './broker/command.js';
 import { topicsCommand } from './topics/command.js';
+import { viewerCommand } from './viewer/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
   topicsCommand,
+  viewerCommand,
 ];

@@ -26,7 +26,19 @@ export interface Primitives {
 export type InputSource = 'telemetry' | 'operator';
 
 /** Result of decoding an input value (done by processor/codec, pure). */
-export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string; reason_code?: string; hint?: DecodeHint };
+
+/**
+ * What a failed decode could still read (for a rejected record's tenant/correlation/trace and
+ * idempotency key). Every field is optional: the codec fills in only what it found valid.
+ */
+export interface DecodeHint {
+  tenant_id?: string;
+  correlation_id?: string;
+  trace_id?: string;
+  event_id?: string;
+  observed_at?: string;
+}
 
 /** One consumed Kafka record, as the core sees it. */
 export interface CoreInput<T = unknown> {

@@ -1,0 +1,118 @@
+/**
+ * Avro binary encoding of every output and operator record, with the schema-name and
+ * fingerprint headers. The JSON form is the plain object: audit payloads are wrapped into their
+ * union branch on encode and unwrapped on decode (the branch follows from event_kind), and bytes
+ * come back as a plain Uint8Array, so decode(encode(r)) deep-equals r.
+ */
+import type { Decoded } from '../core/api.js';
+import { PAYLOAD_TYPE_OF_KIND, type AuditEventKind, type AuditRecordV1 } from '../core/types.js';
+import { FINGERPRINT_HEADER, SCHEMA_HEADER, SCHEMAS, schemaByName, type LoadedSchema, type SchemaRole } from './schemas.js';
+
+export type RecordRole = Exclude<SchemaRole, 'telemetry'>;
+export type HeaderValue = string | Buffer | Uint8Array | (string | Buffer)[] | undefined;
+export type InputHeaders = Record<string, HeaderValue>;
+
+export interface Encoded {
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+function toJsonForm(role: RecordRole, value: unknown): unknown {
+  if (role === 'audit') {
+    const r = value as AuditRecordV1;
+    return { ...r, payload: { [PAYLOAD_TYPE_OF_KIND[r.event_kind]]: r.payload } };
+  }
+  if (role === 'dlq') {
+    const v = (value as { value: Uint8Array | null }).value;
+    return { ...(value as object), value: v === null ? null : Buffer.from(v.buffer, v.byteOffset, v.length) };
+  }
+  return value;
+}
+
+function fromAvroForm(role: RecordRole, value: Record<string, unknown>): unknown {
+  // avsc returns record instances; spread them into plain objects all the way down.
+  const plain = plainify(value) as Record<string, unknown>;
+  if (role === 'audit') {
+    const payload = plain['payload'] as Record<string, unknown>;
+    const branch = PAYLOAD_TYPE_OF_KIND[plain['event_kind'] as AuditEventKind];
+    plain['payload'] = payload[branch];
+  }
+  return plain;
+}
+
+function plainify(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Buffer.isBuffer(v)) return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.length));
+  if (Array.isArray(v)) return v.map(plainify);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = plainify((v as Record<string, unknown>)[k]);
+  return out;
+}
+
+function headersOf(schema: LoadedSchema): Record<string, string> {
+  return { [SCHEMA_HEADER]: schema.name, [FINGERPRINT_HEADER]: schema.fingerprint };
+}
+
+/**
+ * Encodes a record of the given role. A state tombstone (value null) encodes to a null value.
+ * Throws a TypeError naming the first invalid path: the core only emits valid records, so this is a bug.
+ */
+export function encodeRecord(role: RecordRole, value: unknown): Encoded {
+  const schema = SCHEMAS[role];
+  if (value === null) {
+    if (role !== 'state') throw new TypeError(`only state records may be tombstones, not ${role}`);
+    return { value: null, headers: headersOf(schema) };
+  }
+  const form = toJsonForm(role, value);
+  const paths: string[] = [];
+  if (!schema.type.isValid(form, { errorHook: (path: string[], v: unknown) => paths.push(`${path.join('.')}=${JSON.stringify(v)?.slice(0, 60)}`) })) {
+    throw new TypeError(`${schema.name} record is invalid at ${paths.join('; ')}`);
+  }
+  return { value: schema.type.toBuffer(form), headers: headersOf(schema) };
+}
+
+export function headerString(v: HeaderValue): string | undefined {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) return v.length === 0 ? undefined : headerString(v[v.length - 1]);
+  return typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
+}
+
+/** Which schema the headers name, checked against the fingerprint; a reason if unknown. */
+export function schemaFromHeaders(headers: InputHeaders | undefined, expected?: RecordRole): Decoded<LoadedSchema> {
+  const name = headerString(headers?.[SCHEMA_HEADER]);
+  const fingerprint = headerString(headers?.[FINGERPRINT_HEADER]);
+  const expectedName = expected === undefined ? undefined : SCHEMAS[expected].name;
+  if (name === undefined) {
+    return { ok: false, reason_code: 'unknown_schema', reason: `header "${SCHEMA_HEADER}" is missing; expected ${expectedName ?? 'an exoarmur schema name'}` };
+  }
+  const schema = schemaByName(name);
+  if (schema === undefined || (expected !== undefined && schema.role !== expected)) {
+    return { ok: false, reason_code: 'unknown_schema', reason: `schema "${name}" is not ${expectedName ?? 'a known exoarmur schema'}` };
+  }
+  if (fingerprint !== schema.fingerprint) {
+    return { ok: false, reason_code: 'unknown_schema', reason: `schema "${name}" fingerprint ${fingerprint ?? '(missing)'} is not the known ${schema.fingerprint}; the writer used another version of the schema` };
+  }
+  return { ok: true, value: schema };
+}
+
+/**
+ * Decodes Avro bytes of a role (or a schema named by headers). Null bytes decode to null (a
+ * tombstone). Unreadable bytes give a reason rather than an exception.
+ */
+export function decodeRecord(role: RecordRole | 'auto', bytes: Uint8Array | null, headers?: InputHeaders): Decoded<unknown> {
+  let schema: LoadedSchema;
+  if (role === 'auto') {
+    const named = schemaFromHeaders(headers);
+    if (!named.ok) return named;
+    schema = named.value;
+  } else {
+    schema = SCHEMAS[role];
+  }
+  if (bytes === null) return { ok: true, value: null };
+  try {
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    return { ok: true, value: fromAvroForm(schema.role as RecordRole, schema.type.fromBuffer(buf) as Record<string, unknown>) };
+  } catch (err) {
+    return { ok: false, reason_code: 'bad_avro', reason: `the value is not a valid ${schema.name} Avro record: ${(err as Error).message}` };
+  }
+}

@@ -1,0 +1,36 @@
+/** Turns a consumed Kafka message into the core's input: decoded value, normalised times and key. */
+import type { CoreInput, InputSource } from '../core/api.js';
+import { formatIsoMs } from '../core/time.js';
+import { headerString, type InputHeaders } from './avro.js';
+import { decodeOperatorAction } from './operator.js';
+import { decodeTelemetry } from './telemetry.js';
+
+/** The fields of a kafkajs message (plus its topic and partition) the core needs. */
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | string | null;
+  value: Buffer | null;
+  headers?: InputHeaders;
+  /** Kafka record timestamp, ms since the epoch as a decimal string (kafkajs convention). */
+  timestamp: string;
+}
+
+export function toCoreInput(source: InputSource, message: ConsumedMessage, processTime: string | number): CoreInput {
+  const key = message.key === null ? null : typeof message.key === 'string' ? message.key : message.key.toString('utf8');
+  const value = message.value;
+  return {
+    source,
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    key,
+    value,
+    kafka_timestamp: formatIsoMs(Number(message.timestamp)),
+    process_time: typeof processTime === 'number' ? formatIsoMs(processTime) : processTime,
+    decoded: source === 'telemetry' ? decodeTelemetry(value) : decodeOperatorAction(value, message.headers),
+  };
+}
+
+export { headerString };

@@ -1,0 +1,67 @@
+/**
+ * The Avro types of schemas/*.avsc (the single source of truth), loaded once at module load,
+ * with their names and Parsing Canonical Form SHA-256 fingerprints for the Kafka headers.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import avro from 'avsc';
+
+export const SCHEMA_HEADER = 'exoarmur-schema';
+export const FINGERPRINT_HEADER = 'exoarmur-schema-fingerprint';
+
+export const SCHEMA_FILES = {
+  telemetry: 'telemetry_event_v1.avsc',
+  audit: 'audit_record_v1.avsc',
+  execute: 'execution_intent_v1.avsc',
+  dlq: 'dead_letter_v1.avsc',
+  state: 'state_record_v1.avsc',
+  operator: 'operator_action_v1.avsc',
+  config: 'config_snapshot_v1.avsc',
+} as const;
+
+export type SchemaRole = keyof typeof SCHEMA_FILES;
+
+export interface LoadedSchema {
+  role: SchemaRole;
+  /** Full name, e.g. exoarmur.AuditRecordV1: the value of the exoarmur-schema header. */
+  name: string;
+  /** Lower-case hex SHA-256 of the Parsing Canonical Form. */
+  fingerprint: string;
+  type: avro.Type;
+  /** The parsed .avsc JSON (with docs), for field lists. */
+  json: { fields: { name: string; type: unknown }[] };
+}
+
+/** schemas/ at the repository root, found from this module whether run from source or dist/. */
+function findSchemasDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'schemas');
+    if (existsSync(join(candidate, SCHEMA_FILES.audit))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error(`schemas/${SCHEMA_FILES.audit} not found above ${fileURLToPath(import.meta.url)}; run from a checkout that has schemas/`);
+}
+
+export const SCHEMAS_DIR = findSchemasDir();
+
+function load(role: SchemaRole): LoadedSchema {
+  const json = JSON.parse(readFileSync(join(SCHEMAS_DIR, SCHEMA_FILES[role]), 'utf8'));
+  const type = avro.Type.forSchema(json, { wrapUnions: 'auto' });
+  return { role, name: type.name!, fingerprint: (type.fingerprint('sha256') as Buffer).toString('hex'), type, json };
+}
+
+export const SCHEMAS: { readonly [R in SchemaRole]: LoadedSchema } = {
+  telemetry: load('telemetry'),
+  audit: load('audit'),
+  execute: load('execute'),
+  dlq: load('dlq'),
+  state: load('state'),
+  operator: load('operator'),
+  config: load('config'),
+};
+
+export function schemaByName(name: string): LoadedSchema | undefined {
+  return Object.values(SCHEMAS).find((s) => s.name === name);
+}

@@ -1,0 +1,5 @@
+/** Configuration: defaults, loading (file, env, flags), validation, the hashed effective config. */
+export { DEFAULT_CONFIG } from './defaults.js';
+export { buildEffectiveConfig, configSnapshot, deepMerge, effectiveFromSnapshot, expandDotted, mergeConfig, policySha256, validateConfig, SECRET_PREFIX } from './model.js';
+export { configFromEnv, loadEffectiveConfig, readConfigFile, type LoadOptions } from './load.js';
+export type { EffectiveConfig, ExoArmurConfig, Policy, Topics, BrokerAuth } from '../core/config-types.js';

@@ -1,0 +1,65 @@
+/**
+ * Effective config = defaults ← --config file ← EXOARMUR_* env ← flags (DESIGN §3).
+ * Env names: EXOARMUR_ + the key path upper-cased, levels joined by "__"
+ * (EXOARMUR_APP_ID, EXOARMUR_POLICY__DEFAULT_TRUST, EXOARMUR_TOPICS__AUDIT,
+ * EXOARMUR_PINNED_POLICY_SHA256, EXOARMUR_BROKER_AUTH__PASSWORD). Values are JSON when they
+ * parse as JSON and plain strings otherwise; EXOARMUR_BROKERS (and KAFKA_BROKERS, the
+ * project-wide broker switch, when EXOARMUR_BROKERS is unset) take a comma-separated list.
+ * EXOARMUR_* variables whose first segment is not a config key belong to other tools and are ignored.
+ */
+import { readFileSync } from 'node:fs';
+import type { EffectiveConfig } from '../core/config-types.js';
+import { UsageError } from '../errors.js';
+import { DEFAULT_CONFIG } from './defaults.js';
+import { buildEffectiveConfig, deepMerge, expandDotted, validateConfig } from './model.js';
+
+export interface LoadOptions {
+  file?: string | undefined;
+  env?: Record<string, string | undefined>;
+  /** Partial config, nested or with dotted keys ({ 'policy.default_trust': 0.7 }). */
+  flags?: Record<string, unknown>;
+}
+
+export function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError('CONFIG_FILE_UNREADABLE', `cannot read config file ${file}: ${(err as Error).message}; check the --config path`, { cause: err });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError('CONFIG_FILE_NOT_JSON', `config file ${file} is not JSON: ${(err as Error).message}; fix the file`, { cause: err });
+  }
+}
+
+export function configFromEnv(env: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const topLevel = Object.keys(DEFAULT_CONFIG);
+  const brokersFrom = env['EXOARMUR_BROKERS'] ?? env['KAFKA_BROKERS'];
+  if (brokersFrom !== undefined && brokersFrom !== '') out['brokers'] = brokersFrom.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('EXOARMUR_') || raw === undefined || name === 'EXOARMUR_BROKERS') continue;
+    const path = name.slice('EXOARMUR_'.length).toLowerCase().split('__');
+    if (!topLevel.includes(path[0]!)) continue;
+    out[path.join('.')] = parseEnvValue(raw);
+  }
+  return expandDotted(out);
+}
+
+function parseEnvValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export function loadEffectiveConfig(options: LoadOptions = {}): EffectiveConfig {
+  let merged: unknown = DEFAULT_CONFIG;
+  if (options.file !== undefined) merged = deepMerge(merged, readConfigFile(options.file));
+  merged = deepMerge(merged, configFromEnv(options.env ?? {}));
+  merged = deepMerge(merged, expandDotted(options.flags ?? {}));
+  return buildEffectiveConfig(validateConfig(merged));
+}

@@ -1,0 +1,215 @@
+/**
+ * The configuration model: deep merge of partial configs over the defaults, validation whose
+ * errors name the bad key and the fix, and the effective (canonical, hashed, secret-free) form.
+ */
+import { canonicalJson } from '../core/canonical.js';
+import type { EffectiveConfig, ExoArmurConfig } from '../core/config-types.js';
+import { ACTION_CLASSES, SEVERITIES, type ConfigSnapshotV1 } from '../core/types.js';
+import { UsageError } from '../errors.js';
+import { nodePrimitives, parseEd25519PublicKey } from '../primitives.js';
+import { DEFAULT_CONFIG } from './defaults.js';
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/** Objects merge key by key; anything else (arrays, scalars, null) replaces. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isObj(base) || !isObj(over)) return over === undefined ? clone(base) : clone(over);
+  const out: Obj = clone(base);
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    out[k] = k in out ? deepMerge(out[k], v) : clone(v);
+  }
+  return out;
+}
+
+/** `{ "policy.default_trust": 0.7 }` → `{ policy: { default_trust: 0.7 } }`; nested objects pass through. */
+export function expandDotted(flat: Obj): Obj {
+  const out: Obj = {};
+  for (const [path, value] of Object.entries(flat)) {
+    if (value === undefined) continue;
+    const parts = path.split('.');
+    let node = out;
+    for (const p of parts.slice(0, -1)) {
+      if (!isObj(node[p])) node[p] = {};
+      node = node[p] as Obj;
+    }
+    const last = parts[parts.length - 1]!;
+    node[last] = isObj(value) && isObj(node[last]) ? deepMerge(node[last], value) : value;
+  }
+  return out;
+}
+
+function bad(key: string, problem: string, fix: string): never {
+  throw new UsageError('CONFIG_INVALID', `config key "${key}" ${problem}; ${fix}`, { context: { key } });
+}
+
+function onlyKeys(obj: Obj, allowed: readonly string[], at: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) bad(at === '' ? k : `${at}.${k}`, 'is not a known setting', `remove it (known here: ${allowed.join(', ')})`);
+  }
+}
+
+function obj(v: unknown, key: string): Obj {
+  if (!isObj(v)) bad(key, `must be an object, got ${JSON.stringify(v)}`, 'give a JSON object');
+  return v;
+}
+
+function nonEmpty(v: unknown, key: string): string {
+  if (typeof v !== 'string' || v.length === 0) bad(key, `must be a non-empty string, got ${JSON.stringify(v)}`, 'give a string');
+  return v;
+}
+
+function nullableString(v: unknown, key: string): string | null {
+  return v === null ? null : nonEmpty(v, key);
+}
+
+function fraction(v: unknown, key: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) bad(key, `must be a number in [0, 1], got ${JSON.stringify(v)}`, 'give e.g. 0.5');
+  return v;
+}
+
+function positiveInt(v: unknown, key: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) bad(key, `must be a positive integer, got ${JSON.stringify(v)}`, 'give e.g. 3');
+  return v;
+}
+
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], key: string): T {
+  if (typeof v !== 'string' || !allowed.includes(v as T)) bad(key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, `pick one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+function mapOf<T>(v: unknown, key: string, each: (x: unknown, k: string) => T): Record<string, T> {
+  const o = obj(v, key);
+  const out: Record<string, T> = {};
+  for (const [k, x] of Object.entries(o)) out[k] = each(x, `${key}.${k}`);
+  return out;
+}
+
+/** Validates a complete config object (e.g. the result of merging over the defaults). */
+export function validateConfig(input: unknown): ExoArmurConfig {
+  const c = obj(input, '(root)');
+  onlyKeys(c, Object.keys(DEFAULT_CONFIG), '');
+  const brokers = c['brokers'];
+  if (!Array.isArray(brokers) || brokers.length === 0) bad('brokers', `must be a non-empty list of host:port, got ${JSON.stringify(brokers)}`, 'give e.g. ["localhost:9092"] or EXOARMUR_BROKERS=host:port,host:port');
+  brokers.forEach((b, i) => {
+    if (typeof b !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(b)) bad(`brokers[${i}]`, `must be host:port, got ${JSON.stringify(b)}`, 'give e.g. localhost:9092');
+  });
+  const auth = obj(c['broker_auth'], 'broker_auth');
+  onlyKeys(auth, ['mechanism', 'username', 'password'], 'broker_auth');
+  const topics = obj(c['topics'], 'topics');
+  onlyKeys(topics, Object.keys(DEFAULT_CONFIG.topics), 'topics');
+  const policy = obj(c['policy'], 'policy');
+  onlyKeys(policy, Object.keys(DEFAULT_CONFIG.policy), 'policy');
+  const sc = obj(policy['severity_confidence'], 'policy.severity_confidence');
+  onlyKeys(sc, SEVERITIES, 'policy.severity_confidence');
+  const it = obj(policy['intent_types'], 'policy.intent_types');
+  onlyKeys(it, ACTION_CLASSES, 'policy.intent_types');
+  const pin = c['pinned_policy_sha256'];
+  if (pin !== null && (typeof pin !== 'string' || !/^[0-9a-f]{64}$/.test(pin))) {
+    bad('pinned_policy_sha256', `must be null or 64 lower-case hex digits, got ${JSON.stringify(pin)}`, 'give the sha256 of the canonical policy, or null');
+  }
+  return {
+    app_id: nonEmpty(c['app_id'], 'app_id'),
+    brokers: brokers as string[],
+    broker_auth: {
+      mechanism: auth['mechanism'] === null ? null : oneOf(auth['mechanism'], ['plain', 'scram-sha-256', 'scram-sha-512'] as const, 'broker_auth.mechanism'),
+      username: nullableString(auth['username'], 'broker_auth.username'),
+      password: nullableString(auth['password'], 'broker_auth.password'),
+    },
+    topics: {
+      telemetry: nonEmpty(topics['telemetry'], 'topics.telemetry'),
+      operator_actions: nonEmpty(topics['operator_actions'], 'topics.operator_actions'),
+      config: nonEmpty(topics['config'], 'topics.config'),
+      audit: nonEmpty(topics['audit'], 'topics.audit'),
+      execute: nonEmpty(topics['execute'], 'topics.execute'),
+      state: nonEmpty(topics['state'], 'topics.state'),
+      dlq: nonEmpty(topics['dlq'], 'topics.dlq'),
+    },
+    partitions: positiveInt(c['partitions'], 'partitions'),
+    processing_guarantee: oneOf(c['processing_guarantee'], ['exactly_once', 'at_least_once'] as const, 'processing_guarantee'),
+    policy: {
+      severity_confidence: {
+        low: fraction(sc['low'], 'policy.severity_confidence.low'),
+        medium: fraction(sc['medium'], 'policy.severity_confidence.medium'),
+        high: fraction(sc['high'], 'policy.severity_confidence.high'),
+        critical: fraction(sc['critical'], 'policy.severity_confidence.critical'),
+      },
+      claim_types: mapOf(policy['claim_types'], 'policy.claim_types', nonEmpty),
+      belief_ttl_s: positiveInt(policy['belief_ttl_s'], 'policy.belief_ttl_s'),
+      action_overrides: mapOf(policy['action_overrides'], 'policy.action_overrides', (x, k) => oneOf(x, ACTION_CLASSES, k)),
+      intent_types: {
+        A0_observe: nonEmpty(it['A0_observe'], 'policy.intent_types.A0_observe'),
+        A1_soft_containment: nonEmpty(it['A1_soft_containment'], 'policy.intent_types.A1_soft_containment'),
+        A2_hard_containment: nonEmpty(it['A2_hard_containment'], 'policy.intent_types.A2_hard_containment'),
+        A3_irreversible: nonEmpty(it['A3_irreversible'], 'policy.intent_types.A3_irreversible'),
+      },
+      trust: mapOf(policy['trust'], 'policy.trust', fraction),
+      default_trust: fraction(policy['default_trust'], 'policy.default_trust'),
+      quorum_size: positiveInt(policy['quorum_size'], 'policy.quorum_size'),
+      approval_ttl_s: positiveInt(policy['approval_ttl_s'], 'policy.approval_ttl_s'),
+    },
+    pinned_policy_sha256: pin as string | null,
+    operators: mapOf(c['operators'], 'operators', (x, k) => {
+      const entry = obj(x, k);
+      onlyKeys(entry, ['public_key'], k);
+      const key = nonEmpty(entry['public_key'], `${k}.public_key`);
+      if (parseEd25519PublicKey(key) === null) bad(`${k}.public_key`, 'is not an Ed25519 public key (base64 of SPKI DER)', 'use the entry printed by `exoarmur operator keygen`');
+      return { public_key: key };
+    }),
+  };
+}
+
+/** A partial config (e.g. a scenario's config.json) merged over a base (the defaults) and validated. */
+export function mergeConfig(partial: unknown, base: ExoArmurConfig = DEFAULT_CONFIG): ExoArmurConfig {
+  if (partial !== undefined && partial !== null && !isObj(partial)) bad('(root)', 'must be a JSON object', 'give a partial config object');
+  return validateConfig(deepMerge(base, partial ?? {}));
+}
+
+export const SECRET_PREFIX = 'sha256:';
+
+/** Canonicalises and hashes a validated config; secrets become `sha256:<hex>` before hashing. */
+export function buildEffectiveConfig(config: ExoArmurConfig): EffectiveConfig {
+  const sha = nodePrimitives.sha256Hex;
+  const password = config.broker_auth.password;
+  const alreadyHashed = password !== null && /^sha256:[0-9a-f]{64}$/.test(password);
+  const published: ExoArmurConfig = {
+    ...clone(config),
+    broker_auth: { ...config.broker_auth, password: password === null || alreadyHashed ? password : `${SECRET_PREFIX}${sha(password)}` },
+  };
+  const canonical = canonicalJson(published);
+  const policySha = sha(canonicalJson(published.policy));
+  return {
+    config: published,
+    canonical,
+    config_hash: sha(canonical),
+    policy_sha256: policySha,
+    policy_verified: published.pinned_policy_sha256 === null || published.pinned_policy_sha256 === policySha,
+    secrets: { broker_password: alreadyHashed ? null : password },
+  };
+}
+
+/** SHA-256 of the canonical policy: the value to pin in pinned_policy_sha256. */
+export function policySha256(config: ExoArmurConfig): string {
+  return nodePrimitives.sha256Hex(canonicalJson(config.policy));
+}
+
+export function configSnapshot(effective: EffectiveConfig, capturedAt: string): ConfigSnapshotV1 {
+  return { config_hash: effective.config_hash, config: effective.canonical, captured_at: capturedAt };
+}
+
+/** Rebuilds an EffectiveConfig from a published snapshot (replay): the hash must match. */
+export function effectiveFromSnapshot(snapshot: ConfigSnapshotV1): EffectiveConfig {
+  const effective = buildEffectiveConfig(validateConfig(JSON.parse(snapshot.config)));
+  if (effective.config_hash !== snapshot.config_hash) {
+    throw new UsageError('CONFIG_HASH_MISMATCH', `config snapshot ${snapshot.config_hash} does not hash to itself (got ${effective.config_hash}); the snapshot was altered`);
+  }
+  return effective;
+}

@@ -1,0 +1,68 @@
+/**
+ * The configuration model as the core sees it. Loading, merging and validation live in
+ * processor/config (which does I/O); the core only receives an EffectiveConfig.
+ */
+import type { ActionClass, Severity } from './types.js';
+
+export interface Policy {
+  /** Confidence when attributes.confidence is not a number in [0,1]. */
+  severity_confidence: Record<Severity, number>;
+  /** event_type -> claim_type; an unmapped event_type is its own claim_type. */
+  claim_types: Record<string, string>;
+  belief_ttl_s: number;
+  /** claim_type -> action class, overriding classification. */
+  action_overrides: Record<string, ActionClass>;
+  /** action class -> intent_type. */
+  intent_types: Record<ActionClass, string>;
+  /** cell_id -> trust in [0,1]. */
+  trust: Record<string, number>;
+  default_trust: number;
+  quorum_size: number;
+  approval_ttl_s: number;
+}
+
+export interface BrokerAuth {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512' | null;
+  username: string | null;
+  /** A secret: the effective (hashed) config holds `sha256:<hex>` here, never the password. */
+  password: string | null;
+}
+
+export interface Topics {
+  telemetry: string;
+  operator_actions: string;
+  config: string;
+  audit: string;
+  execute: string;
+  state: string;
+  dlq: string;
+}
+
+export interface ExoArmurConfig {
+  app_id: string;
+  brokers: string[];
+  broker_auth: BrokerAuth;
+  topics: Topics;
+  partitions: number;
+  processing_guarantee: 'exactly_once' | 'at_least_once';
+  policy: Policy;
+  /** SHA-256 hex of canonicalJson(policy) this deployment pins; null = no pin (policy verified). */
+  pinned_policy_sha256: string | null;
+  /** Operator registry: actor_id -> base64 SPKI DER Ed25519 public key. */
+  operators: Record<string, { public_key: string }>;
+}
+
+export interface EffectiveConfig {
+  /** Canonical effective config, secrets replaced by `sha256:<hex>`. What is published and hashed. */
+  config: ExoArmurConfig;
+  /** canonicalJson(config), computed once. */
+  canonical: string;
+  /** sha256Hex(canonical): stamped on every audit record. */
+  config_hash: string;
+  /** sha256Hex(canonicalJson(config.policy)). */
+  policy_sha256: string;
+  /** pinned_policy_sha256 is null or equals policy_sha256 (SG-201 fires when false). */
+  policy_verified: boolean;
+  /** Unhashed secret values for the shell's own use (never published, never hashed). */
+  secrets: { broker_password: string | null };
+}

@@ -1,0 +1,76 @@
+import test from 'ava';
+import { evaluateGate, type GateInput } from './gate.js';
+import type { ActionClass } from './types.js';
+
+const base: GateInput = {
+  action_class: 'A2_hard_containment',
+  trust: 0.85,
+  confidence: 0.5,
+  quorum_count: 1,
+  aggregate_score: 0.5,
+  policy_verified: true,
+  kill_switch_global: false,
+  kill_switch_tenant: false,
+};
+const A0: ActionClass = 'A0_observe';
+const A1: ActionClass = 'A1_soft_containment';
+const A2: ActionClass = 'A2_hard_containment';
+const A3: ActionClass = 'A3_irreversible';
+
+// [description, overrides, expected rule, expected verdict]
+const table: [string, Partial<GateInput>, string, string][] = [
+  // SG-101/102: kill switches deny every class but A0.
+  ['global kill, A1', { kill_switch_global: true, action_class: A1, confidence: 0.9 }, 'SG-101', 'deny'],
+  ['global kill, A3', { kill_switch_global: true, action_class: A3 }, 'SG-101', 'deny'],
+  ['global kill, A0 still allowed', { kill_switch_global: true, action_class: A0 }, 'SG-501', 'allow'],
+  ['tenant kill, A2', { kill_switch_tenant: true }, 'SG-102', 'deny'],
+  ['tenant kill, A0 still allowed', { kill_switch_tenant: true, action_class: A0 }, 'SG-501', 'allow'],
+  ['global before tenant', { kill_switch_global: true, kill_switch_tenant: true }, 'SG-101', 'deny'],
+  // SG-201: unverified policy.
+  ['policy not verified, A2 high confidence', { policy_verified: false, confidence: 0.99 }, 'SG-201', 'require_quorum'],
+  ['policy not verified, A1', { policy_verified: false, action_class: A1, confidence: 0.9 }, 'SG-201', 'require_quorum'],
+  ['policy not verified, A0', { policy_verified: false, action_class: A0 }, 'SG-501', 'allow'],
+  // SG-301: trust boundary 0.35 for A2/A3.
+  ['trust 0.3499 A2', { trust: 0.3499, confidence: 0.99 }, 'SG-301', 'require_human'],
+  ['trust 0.3499 A3', { trust: 0.3499, action_class: A3 }, 'SG-301', 'require_human'],
+  ['trust 0.35 A2 → SG-302', { trust: 0.35, confidence: 0.99 }, 'SG-302', 'require_quorum'],
+  ['trust 0.2 A1 is not SG-301', { trust: 0.2, action_class: A1, confidence: 0.85 }, 'SG-401', 'allow'],
+  // SG-302: trust boundary 0.50 for A2.
+  ['trust 0.4999 A2', { trust: 0.4999, confidence: 0.99 }, 'SG-302', 'require_quorum'],
+  ['trust 0.50 A2 → SG-403 (confidence 0.99)', { trust: 0.5, confidence: 0.99 }, 'SG-403', 'allow'],
+  ['trust 0.45 A3 → SG-303', { trust: 0.45, action_class: A3 }, 'SG-303', 'require_human'],
+  // SG-303: trust boundary 0.80 for A3.
+  ['trust 0.7999 A3', { trust: 0.7999, action_class: A3, confidence: 0.99, quorum_count: 3, aggregate_score: 0.95 }, 'SG-303', 'require_human'],
+  ['trust 0.80 A3 all thresholds → SG-405', { trust: 0.8, action_class: A3, confidence: 0.97, quorum_count: 3, aggregate_score: 0.92 }, 'SG-405', 'allow'],
+  ['trust 0.7 A2 is not SG-303', { trust: 0.7, confidence: 0.95 }, 'SG-403', 'allow'],
+  // SG-401/402: A1 confidence boundary 0.80.
+  ['A1 confidence 0.80', { action_class: A1, confidence: 0.8 }, 'SG-401', 'allow'],
+  ['A1 confidence 0.7999', { action_class: A1, confidence: 0.7999 }, 'SG-402', 'deny'],
+  // SG-403/404: A2 confidence boundary 0.90; quorum 2 with aggregate 0.85.
+  ['A2 confidence 0.90', { confidence: 0.9 }, 'SG-403', 'allow'],
+  ['A2 confidence 0.8999', { confidence: 0.8999 }, 'SG-404', 'require_quorum'],
+  ['A2 quorum 2 aggregate 0.85', { confidence: 0.8, quorum_count: 2, aggregate_score: 0.85 }, 'SG-403', 'allow'],
+  ['A2 quorum 2 aggregate 0.8499', { confidence: 0.8, quorum_count: 2, aggregate_score: 0.8499 }, 'SG-404', 'require_quorum'],
+  ['A2 quorum 1 aggregate 0.95', { confidence: 0.8, quorum_count: 1, aggregate_score: 0.95 }, 'SG-404', 'require_quorum'],
+  ['A2 quorum 3 aggregate 0.85', { confidence: 0.8, quorum_count: 3, aggregate_score: 0.85 }, 'SG-403', 'allow'],
+  // SG-405/406: A3 confidence 0.97, quorum 3, aggregate 0.92 — each side.
+  ['A3 all at thresholds', { action_class: A3, confidence: 0.97, quorum_count: 3, aggregate_score: 0.92 }, 'SG-405', 'allow'],
+  ['A3 confidence 0.9699', { action_class: A3, confidence: 0.9699, quorum_count: 3, aggregate_score: 0.92 }, 'SG-406', 'require_human'],
+  ['A3 quorum 2', { action_class: A3, confidence: 0.99, quorum_count: 2, aggregate_score: 0.99 }, 'SG-406', 'require_human'],
+  ['A3 aggregate 0.9199', { action_class: A3, confidence: 0.99, quorum_count: 3, aggregate_score: 0.9199 }, 'SG-406', 'require_human'],
+  // SG-501: A0.
+  ['A0 low everything', { action_class: A0, trust: 0.1, confidence: 0.1 }, 'SG-501', 'allow'],
+  // SG-999: no class matches (an action class outside the table).
+  ['unknown class', { action_class: 'A9_unknown' as ActionClass }, 'SG-999', 'deny'],
+];
+
+for (const [name, over, rule, verdict] of table) {
+  test(`gate: ${name} → ${rule} ${verdict}`, (t) => {
+    t.deepEqual(evaluateGate({ ...base, ...over }), { rule, verdict });
+  });
+}
+
+test('gate: every rule of the design table is reached by the table above', (t) => {
+  const reached = new Set(table.map(([, over]) => evaluateGate({ ...base, ...over }).rule));
+  t.deepEqual([...reached].sort(), ['SG-101', 'SG-102', 'SG-201', 'SG-301', 'SG-302', 'SG-303', 'SG-401', 'SG-402', 'SG-403', 'SG-404', 'SG-405', 'SG-406', 'SG-501', 'SG-999']);
+});

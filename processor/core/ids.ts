@@ -1,0 +1,63 @@
+/**
+ * Deterministic ULIDs (docs/contracts.md): the 48-bit time part is the event time in ms; the
+ * 80 "random" bits are the first 10 bytes of SHA-256 over kind \n tenant \n key \n index.
+ * Replaying the same inputs reproduces the same ids; distinct (kind, tenant, key, index) never
+ * share one (up to SHA-256 collisions).
+ *
+ * Which `key` each id uses:
+ *  - audit_id:       `${idempotency_key}@${partition}:${offset}` of the consumed input, index =
+ *                    position of the record among that input's audit records. The delivery
+ *                    coordinates are part of the key because a redelivered input (duplicate
+ *                    receipt) or a kill switch written to every partition shares its idempotency key.
+ *  - dead_letter_id: same key as the receipt's audit_id, index 0.
+ *  - intent_id, approval_id: the telemetry's idempotency key, index 0 (a function of the event).
+ */
+import type { Primitives } from './api.js';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const MAX_TIME = 2 ** 48 - 1;
+
+export type IdKind = 'audit' | 'intent' | 'approval' | 'dead_letter';
+
+export function deterministicUlid(
+  prims: Primitives,
+  kind: IdKind | string,
+  tenant: string,
+  key: string,
+  index: number,
+  eventTimeMs: number,
+): string {
+  const hex = prims.sha256Hex(`${kind}\n${tenant}\n${key}\n${index}`);
+  return encodeUlid(Math.min(Math.max(Math.floor(eventTimeMs), 0), MAX_TIME), hex.slice(0, 20));
+}
+
+/** 10 time chars (48 bits, big-endian) then 16 chars for 80 bits given as 20 hex digits. */
+export function encodeUlid(timeMs: number, randomHex20: string): string {
+  let time = '';
+  let t = timeMs;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32]! + time;
+    t = Math.floor(t / 32);
+  }
+  // 80 bits = 16 groups of 5 bits; consume hex (4 bits each) through a small bit buffer.
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (let i = 0; i < 20; i++) {
+    buffer = (buffer << 4) | parseInt(randomHex20[i]!, 16);
+    bits += 4;
+    while (bits >= 5) {
+      bits -= 5;
+      out += CROCKFORD[(buffer >> bits) & 31]!;
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  return time + out;
+}
+
+const ULID_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+
+/** Canonical upper-case Crockford ULID (26 chars, first char ≤ 7 so the time fits 48 bits). */
+export function isUlid(text: string): boolean {
+  return ULID_RE.test(text);
+}

@@ -1,0 +1,27 @@
+/**
+ * The decision core's public surface. `step` is pure: a function of (state, input, config,
+ * primitives) that never mutates `state`; every change is a role 'state' output record.
+ */
+import type { CoreInput, Primitives, StepResult } from './api.js';
+import type { EffectiveConfig } from './config-types.js';
+import { StepContext } from './context.js';
+import { stepOperator } from './operator.js';
+import type { StateView } from './state.js';
+import { stepTelemetry } from './telemetry.js';
+
+export function step(state: StateView, input: CoreInput, config: EffectiveConfig, prims: Primitives): StepResult {
+  const ctx = new StepContext(state, input, config, prims);
+  if (input.source === 'telemetry') stepTelemetry(ctx);
+  else stepOperator(ctx);
+  return ctx.finish();
+}
+
+export type { CoreInput, Decoded, DecodeHint, InputSource, OutputRecord, OutputRole, Primitives, StepResult } from './api.js';
+export type { EffectiveConfig, ExoArmurConfig, Policy, Topics, BrokerAuth } from './config-types.js';
+export { applyStateEntry, applyStateRecords, stateKeyOf, stateKeys, IDEMPOTENCY_MARK, type StateValue, type StateView } from './state.js';
+export { canonicalJson } from './canonical.js';
+export { deterministicUlid, isUlid } from './ids.js';
+export { recordHash, verifyChain, GENESIS_HASH, type ChainBreak } from './chain.js';
+export { actionSigningBytes, actionSigningString } from './signing.js';
+export { evaluateGate, type GateInput, type GateDecision } from './gate.js';
+export * from './types.js';

@@ -1,0 +1,119 @@
+/** DESIGN §2 stage 8 for one consumed operator action. Every rejection is a value with a reason. */
+import type { StepContext } from './context.js';
+import { expire, reject, release } from './outcome.js';
+import { actionSigningBytes } from './signing.js';
+import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
+import { identityFromKey } from './telemetry.js';
+import { msOf, normalizeRfc3339 } from './time.js';
+import type { ApprovalState, OperatorActionV1 } from './types.js';
+
+type Subject = { tenant_id: string; correlation_id: string; trace_id: string | null; event_time: string };
+
+export function stepOperator(ctx: StepContext): void {
+  const { input } = ctx;
+  const decoded = input.decoded;
+  if (!decoded.ok) {
+    const who = identityFromKey(input.key, decoded.hint);
+    const valueSha = input.value === null ? null : ctx.prims.sha256Hex(input.value);
+    ctx.idempotencyKey = `${who.tenant_id}:raw-sha256:${valueSha ?? 'null'}`;
+    const subject = { ...who, event_time: input.kafka_timestamp };
+    if (isDuplicate(ctx, subject)) return;
+    markSeen(ctx);
+    reject(ctx, { kind: 'action_rejected', reason_code: decoded.reason_code ?? 'invalid', reason: decoded.reason, ...subject, value_sha256: valueSha });
+    return;
+  }
+
+  const action = decoded.value as OperatorActionV1;
+  ctx.idempotencyKey = `${action.tenant_id}:${action.action_id}`;
+  const approval = (action.approval_id === null ? null : ctx.get(stateKeys.approval(action.approval_id))?.approval) ?? undefined;
+  // The codec only accepts valid RFC 3339 decided_at; normalised here, the signed form stays as sent.
+  const decidedAt = normalizeRfc3339(action.decided_at) ?? input.kafka_timestamp;
+  const subject: Subject = { tenant_id: action.tenant_id, correlation_id: action.correlation_id, trace_id: approval?.intent.trace_id ?? null, event_time: decidedAt };
+  if (isDuplicate(ctx, subject)) return;
+  markSeen(ctx);
+
+  ctx.audit('action_received', subject, { action_id: action.action_id, action: action.action, actor_id: action.actor_id, approval_id: action.approval_id, decided_at: decidedAt });
+
+  const refuse = (reason_code: string, reason: string): void => {
+    ctx.audit('operator_action_rejected', subject, { action_id: action.action_id, action: action.action, actor_id: action.actor_id, approval_id: action.approval_id, reason_code, reason });
+  };
+
+  const operator = Object.prototype.hasOwnProperty.call(ctx.config.config.operators, action.actor_id) ? ctx.config.config.operators[action.actor_id] : undefined;
+  if (operator === undefined) return refuse('unknown_actor', `actor "${action.actor_id}" is not in the config's operator registry`);
+  if (!ctx.prims.verifyEd25519(operator.public_key, actionSigningBytes(action), action.signature)) {
+    return refuse('bad_signature', `the Ed25519 signature does not verify against the registered key of "${action.actor_id}"`);
+  }
+  const reason = action.reason === null ? '' : action.reason.trim();
+
+  if (action.action === 'kill_switch_on' || action.action === 'kill_switch_off') {
+    if (reason === '') return refuse('reason_required', `${action.action} needs a non-empty reason`);
+    if (action.scope === null) return refuse('scope_required', `${action.action} needs scope "global" or "tenant"`);
+    const on = action.action === 'kill_switch_on';
+    const tenant = action.scope === 'tenant' ? action.tenant_id : null;
+    ctx.audit('operator_action_applied', subject, { action_id: action.action_id, action: action.action, actor_id: action.actor_id, approval_id: null, scope: action.scope, votes: [], required_votes: null });
+    ctx.audit('kill_switch_changed', subject, { scope: action.scope, tenant_id: tenant, on, actor_id: action.actor_id, action_id: action.action_id, reason: action.reason! });
+    ctx.put(
+      action.scope === 'global' ? stateKeys.killGlobal() : stateKeys.killTenant(action.tenant_id),
+      stateRecord('kill_switch', { scope: action.scope, tenant_id: tenant, on, actor_id: action.actor_id, action_id: action.action_id, reason: action.reason!, decided_at: decidedAt }),
+    );
+    return;
+  }
+
+  if (action.action === 'deny' && reason === '') return refuse('reason_required', 'deny needs a non-empty reason');
+  if (approval === undefined) return refuse('unknown_approval', `no approval "${action.approval_id ?? '(none given)'}" on partition ${ctx.partition}`);
+  if (approval.intent.tenant_id !== action.tenant_id) return refuse('tenant_mismatch', `approval ${approval.approval_id} belongs to tenant "${approval.intent.tenant_id}", not "${action.tenant_id}"`);
+  if (approval.status !== 'pending') return refuse('approval_not_pending', `approval ${approval.approval_id} is already ${approval.status}`);
+  if (action.intent_hash !== approval.intent_hash) return refuse('intent_hash_mismatch', `intent_hash ${action.intent_hash ?? 'null'} is not the hash bound to approval ${approval.approval_id}`);
+  if (msOf(decidedAt) > msOf(approval.expires_at)) {
+    refuse('after_expiry', `decided_at ${decidedAt} is after the approval's expiry ${approval.expires_at}`);
+    expire(ctx, approval, 'late_action');
+    return;
+  }
+
+  if (action.action === 'deny') {
+    ctx.audit('operator_action_applied', subject, { action_id: action.action_id, action: 'deny', actor_id: action.actor_id, approval_id: approval.approval_id, scope: null, votes: approval.votes, required_votes: approval.required_votes });
+    const intent = approval.intent;
+    const about = { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: decidedAt };
+    ctx.audit('approval_denied', about, { approval_id: approval.approval_id, intent_id: intent.intent_id, intent_hash: approval.intent_hash, actor_id: action.actor_id, reason: action.reason! });
+    settle(ctx, { ...approval, status: 'denied', decided_at: decidedAt });
+    return;
+  }
+
+  if (approval.votes.some((v) => v.actor_id === action.actor_id)) {
+    return refuse('duplicate_vote', `actor "${action.actor_id}" has already approved ${approval.approval_id}; a quorum needs distinct actors`);
+  }
+  const votes = [...approval.votes, { actor_id: action.actor_id, action_id: action.action_id, decided_at: decidedAt }];
+  ctx.audit('operator_action_applied', subject, { action_id: action.action_id, action: 'approve', actor_id: action.actor_id, approval_id: approval.approval_id, scope: null, votes, required_votes: approval.required_votes });
+  if (votes.length < approval.required_votes) {
+    ctx.put(stateKeys.approval(approval.approval_id), stateRecord('approval', { ...approval, votes }));
+    return;
+  }
+  grant(ctx, { ...approval, votes, status: 'granted', decided_at: decidedAt }, decidedAt);
+}
+
+function grant(ctx: StepContext, approval: ApprovalState, decidedAt: string): void {
+  const intent = approval.intent;
+  const approvers = approval.votes.map((v) => v.actor_id);
+  ctx.audit(
+    'approval_granted',
+    { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: decidedAt },
+    { approval_id: approval.approval_id, intent_id: intent.intent_id, intent_hash: approval.intent_hash, requirement: approval.requirement, approvers },
+  );
+  settle(ctx, approval);
+  release(ctx, intent, approval.intent_hash, { rule: approval.rule, approval_id: approval.approval_id, approvers }, decidedAt);
+}
+
+function settle(ctx: StepContext, approval: ApprovalState): void {
+  ctx.put(stateKeys.approval(approval.approval_id), stateRecord('approval', approval));
+  ctx.removePending(approval.approval_id);
+}
+
+function isDuplicate(ctx: StepContext, subject: Subject): boolean {
+  if (ctx.get(stateKeys.operatorIdem(ctx.idempotencyKey)) === undefined) return false;
+  ctx.audit('action_duplicate', subject, { first_seen: 'earlier' });
+  return true;
+}
+
+function markSeen(ctx: StepContext): void {
+  ctx.put(stateKeys.operatorIdem(ctx.idempotencyKey), IDEMPOTENCY_MARK);
+}

@@ -1,0 +1,134 @@
+/** Outcomes shared by both input sources: rejection with a dead letter, release, expiry. */
+import type { StepContext } from './context.js';
+import { stateKeys, stateRecord } from './state.js';
+import type { ApprovalState, DeadLetterV1, ExecutionIntentV1, Intent } from './types.js';
+
+/** Dead letters keep raw values whole up to this size, and a prefix beyond it (broker message limit). */
+export const DLQ_WHOLE_VALUE_MAX = 768 * 1024;
+export const DLQ_TRUNCATED_PREFIX = 64 * 1024;
+
+export interface Rejection {
+  kind: 'telemetry_rejected' | 'action_rejected';
+  reason_code: string;
+  reason: string;
+  tenant_id: string;
+  correlation_id: string;
+  trace_id: string | null;
+  event_time: string;
+  value_sha256: string | null;
+}
+
+/** A receipt saying why the input was rejected, plus its dead letter. Nothing else. */
+export function reject(ctx: StepContext, r: Rejection): void {
+  const { input } = ctx;
+  const subject = { tenant_id: r.tenant_id, correlation_id: r.correlation_id, trace_id: r.trace_id, event_time: r.event_time };
+  const deadLetterId = ctx.ulid('dead_letter', r.tenant_id, ctx.deliveryKey, 0, r.event_time);
+  const value = input.value;
+  const size = value === null ? 0 : value.length;
+  const receipt = ctx.audit(r.kind, subject, {
+    reason_code: r.reason_code,
+    reason: r.reason,
+    dead_letter_id: deadLetterId,
+    value_size: size,
+    value_sha256: r.value_sha256,
+  });
+  const truncated = value !== null && size > DLQ_WHOLE_VALUE_MAX;
+  const deadLetter: DeadLetterV1 = {
+    dead_letter_id: deadLetterId,
+    source_topic: input.topic,
+    source_partition: input.partition,
+    source_offset: input.offset,
+    key: input.key,
+    value: value === null ? null : truncated ? value.subarray(0, DLQ_TRUNCATED_PREFIX) : value,
+    value_size: size,
+    value_sha256: r.value_sha256,
+    value_truncated: truncated,
+    reason_code: r.reason_code,
+    reason: r.reason,
+    kafka_timestamp: input.kafka_timestamp,
+    process_time: input.process_time,
+    config_hash: ctx.config.config_hash,
+    receipt_audit_id: receipt.audit_id,
+  };
+  ctx.emit({ role: 'dlq', key: input.key, value: deadLetter });
+}
+
+/**
+ * intent_released + the ExecutionIntentV1, at most once per intent (the released guard is
+ * checked and written here). Returns false if the intent had already been released.
+ */
+export function release(
+  ctx: StepContext,
+  intent: Intent,
+  intentHash: string,
+  by: { rule: string; approval_id: string | null; approvers: string[] },
+  eventTime: string,
+): boolean {
+  const guardKey = stateKeys.released(intent.intent_id);
+  if (ctx.get(guardKey) !== undefined) return false;
+  const subject = { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: eventTime };
+  const audit = ctx.audit('intent_released', subject, {
+    intent_id: intent.intent_id,
+    intent_hash: intentHash,
+    action_class: intent.action_class,
+    intent_type: intent.intent_type,
+    subject: intent.subject,
+    rule: by.rule,
+    approval_id: by.approval_id,
+    approvers: by.approvers,
+  });
+  const execute: ExecutionIntentV1 = {
+    intent_id: intent.intent_id,
+    intent_hash: intentHash,
+    tenant_id: intent.tenant_id,
+    correlation_id: intent.correlation_id,
+    trace_id: intent.trace_id,
+    subject: intent.subject,
+    action_class: intent.action_class,
+    intent_type: intent.intent_type,
+    claim_type: intent.claim_type,
+    released_by: { rule: by.rule, approval_id: by.approval_id, approvers: by.approvers },
+    event_time: eventTime,
+    config_hash: ctx.config.config_hash,
+    source_audit_id: audit.audit_id,
+  };
+  ctx.emit({ role: 'execute', key: intent.subject, value: execute });
+  ctx.put(guardKey, stateRecord('released', { intent_id: intent.intent_id, intent_hash: intentHash, event_time: eventTime }));
+  return true;
+}
+
+/** Marks a pending approval expired and records approval_expired (event time = its expiry). */
+export function expire(ctx: StepContext, approval: ApprovalState, cause: 'stream_time' | 'late_action'): void {
+  const intent = approval.intent;
+  ctx.audit(
+    'approval_expired',
+    { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: approval.expires_at },
+    {
+      approval_id: approval.approval_id,
+      intent_id: intent.intent_id,
+      intent_hash: approval.intent_hash,
+      expires_at: approval.expires_at,
+      cause,
+      stream_time: ctx.streamTime,
+      votes: approval.votes,
+    },
+  );
+  ctx.put(stateKeys.approval(approval.approval_id), stateRecord('approval', { ...approval, status: 'expired', decided_at: approval.expires_at }));
+  ctx.removePending(approval.approval_id);
+}
+
+/** Expires, in (expires_at, approval_id) order, every pending approval the stream time has passed. */
+export function expireDue(ctx: StepContext): void {
+  const now = ctx.streamTime;
+  if (now === null) return;
+  for (;;) {
+    const head = ctx.pending()[0];
+    if (head === undefined || !(head.expires_at < now)) return;
+    const approval = ctx.get(stateKeys.approval(head.approval_id))?.approval;
+    if (!approval || approval.status !== 'pending') {
+      ctx.removePending(head.approval_id);
+      continue;
+    }
+    expire(ctx, approval, 'stream_time');
+  }
+}

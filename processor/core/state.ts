@@ -1,0 +1,62 @@
+/**
+ * State keys and the one function that applies changelog records to a cache. The shell, state
+ * restore and replay all use applyStateRecords/applyStateEntry, so a cache always equals what the
+ * compacted changelog holds. Idempotency marks are stored as one shared frozen value so a
+ * million keys cost only their key strings.
+ */
+import type { OutputRecord } from './api.js';
+import type { StateRecordV1 } from './types.js';
+
+export type StateValue = StateRecordV1;
+export type StateView = ReadonlyMap<string, StateValue>;
+
+/** Key parts are joined with '/', so a part that contains '/' (or '%') is percent-encoded to keep keys unambiguous. */
+function part(text: string): string {
+  return text.includes('/') || text.includes('%') ? encodeURIComponent(text) : text;
+}
+
+export const stateKeys = {
+  meta: (partition: number) => `meta/${partition}`,
+  pending: (partition: number) => `pending/${partition}`,
+  telemetryIdem: (idempotencyKey: string) => `idem/t/${idempotencyKey}`,
+  operatorIdem: (idempotencyKey: string) => `idem/o/${idempotencyKey}`,
+  collective: (tenant: string, claimType: string, correlationId: string) => `collective/${part(tenant)}/${part(claimType)}/${part(correlationId)}`,
+  approval: (approvalId: string) => `approval/${approvalId}`,
+  killGlobal: () => 'kill/global',
+  killTenant: (tenant: string) => `kill/tenant/${part(tenant)}`,
+  released: (intentId: string) => `released/${intentId}`,
+} as const;
+
+function empty(kind: StateRecordV1['kind']): StateRecordV1 {
+  return { kind, meta: null, pending: null, collective: null, approval: null, kill_switch: null, released: null };
+}
+
+/** The single shared value of every idempotency mark. */
+export const IDEMPOTENCY_MARK: StateRecordV1 = Object.freeze(empty('idempotency'));
+
+export function stateRecord<K extends Exclude<StateRecordV1['kind'], 'idempotency'>>(
+  kind: K,
+  body: NonNullable<StateRecordV1[K]>,
+): StateRecordV1 {
+  return { ...empty(kind), [kind]: body };
+}
+
+/** Applies one changelog entry (value null = tombstone = delete). */
+export function applyStateEntry(cache: Map<string, StateValue>, key: string, value: StateValue | null): void {
+  if (value === null) cache.delete(key);
+  else cache.set(key, value.kind === 'idempotency' ? IDEMPOTENCY_MARK : value);
+}
+
+/** Applies the role 'state' records of a step result, in order; other roles are ignored. */
+export function applyStateRecords(cache: Map<string, StateValue>, records: readonly OutputRecord[]): void {
+  for (const r of records) {
+    if (r.role !== 'state') continue;
+    applyStateEntry(cache, stateKeyOf(r), r.value as StateValue | null);
+  }
+}
+
+/** The Kafka key of a state output record (its OutputRecord.key; never null for state). */
+export function stateKeyOf(record: OutputRecord): string {
+  if (record.role !== 'state' || record.key === null) throw new TypeError(`not a state record: role ${record.role}`);
+  return record.key;
+}

@@ -1,0 +1,147 @@
+/**
+ * Test support for the pure core: builds real telemetry JSON and real Ed25519-signed operator
+ * actions, pushes them through the real codec and the real core with the real node:crypto
+ * primitives, and keeps the state cache exactly as the shell would (applyStateRecords).
+ */
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { encodeOperatorAction, toCoreInput, type InputHeaders } from '../codec/index.js';
+import { buildEffectiveConfig, mergeConfig } from '../config/index.js';
+import { encodeUlid } from '../core/ids.js';
+import { actionSigningBytes, applyStateRecords, step, type AuditEventKind, type AuditRecordV1, type EffectiveConfig, type OperatorActionV1, type OutputRecord, type StateValue } from '../core/index.js';
+import { msOf } from '../core/time.js';
+import { nodePrimitives } from '../primitives.js';
+
+export const TELEMETRY_TOPIC = 'exoarmur.telemetry.v1';
+export const OPERATOR_TOPIC = 'exoarmur.operator-actions.v1';
+export const T0 = '2026-03-01T12:00:00.000Z';
+
+export function at(offsetSeconds: number, base = T0): string {
+  return new Date(msOf(base) + offsetSeconds * 1000).toISOString();
+}
+
+let counter = 0;
+/** A fresh, valid ULID per call (deterministic order within a process). */
+export function newUlid(timeMs = msOf(T0)): string {
+  counter += 1;
+  return encodeUlid(timeMs, counter.toString(16).padStart(20, '0'));
+}
+
+export type TelemetryOverrides = Partial<{
+  event_id: string; tenant_id: string; cell_id: string; observed_at: string; received_at: string;
+  source: Record<string, unknown>; event_type: string; severity: string; attributes: Record<string, unknown>;
+  entity_refs: Record<string, unknown>; correlation_id: string; trace_id: string;
+}> & Record<string, unknown>;
+
+export function telemetry(over: TelemetryOverrides = {}): Record<string, unknown> {
+  return {
+    schema_version: '1',
+    event_id: newUlid(),
+    tenant_id: 'acme',
+    cell_id: 'cell-a',
+    observed_at: T0,
+    received_at: T0,
+    source: { kind: 'edr', name: 'falcon', host: null, sensor_id: null },
+    event_type: 'malware_detected',
+    severity: 'high',
+    attributes: {},
+    entity_refs: { host: 'host-1' },
+    correlation_id: 'corr-1',
+    trace_id: 'trace-1',
+    ...over,
+  };
+}
+
+export interface Operator {
+  actor_id: string;
+  public_key: string;
+  privateKey: KeyObject;
+}
+
+export function makeOperator(actor_id: string): Operator {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return { actor_id, public_key: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), privateKey };
+}
+
+export function signAction(op: Operator, unsigned: Omit<OperatorActionV1, 'signature'>): OperatorActionV1 {
+  const signature = sign(null, actionSigningBytes(unsigned), op.privateKey).toString('base64');
+  return { ...unsigned, signature };
+}
+
+export function configWith(partial: unknown = {}, operators: Operator[] = []): EffectiveConfig {
+  const ops: Record<string, { public_key: string }> = {};
+  for (const o of operators) ops[o.actor_id] = { public_key: o.public_key };
+  const p = (partial ?? {}) as Record<string, unknown>;
+  return buildEffectiveConfig(mergeConfig({ ...p, operators: { ...ops, ...((p['operators'] as object) ?? {}) } }));
+}
+
+export class Run {
+  readonly cache = new Map<string, StateValue>();
+  readonly all: OutputRecord[] = [];
+  private offsets = new Map<string, number>();
+  private clock = msOf('2026-11-27T00:00:00.000Z');
+
+  constructor(public config: EffectiveConfig, readonly partition = 0) {}
+
+  private nextOffset(topic: string): string {
+    const n = this.offsets.get(topic) ?? 0;
+    this.offsets.set(topic, n + 1);
+    return String(n);
+  }
+
+  /** Delivers raw bytes (or a telemetry object as JSON) on the telemetry topic. */
+  telemetry(value: Record<string, unknown> | Uint8Array | null, key?: string | null): OutputRecord[] {
+    const bytes = value === null ? null : value instanceof Uint8Array ? Buffer.from(value) : Buffer.from(JSON.stringify(value));
+    const k = key !== undefined ? key : value !== null && !(value instanceof Uint8Array) ? `${String(value['tenant_id'])}:${String(value['correlation_id'])}` : null;
+    return this.deliver('telemetry', TELEMETRY_TOPIC, k, bytes, {});
+  }
+
+  action(action: OperatorActionV1): OperatorActionV1 {
+    const enc = encodeOperatorAction(action);
+    this.deliver('operator', OPERATOR_TOPIC, `${action.tenant_id}:${action.correlation_id}`, enc.value, enc.headers);
+    return action;
+  }
+
+  actionRecords(action: OperatorActionV1): OutputRecord[] {
+    const enc = encodeOperatorAction(action);
+    return this.deliver('operator', OPERATOR_TOPIC, `${action.tenant_id}:${action.correlation_id}`, enc.value, enc.headers);
+  }
+
+  rawAction(bytes: Buffer | null, headers: InputHeaders, key: string | null = 'acme:corr-1'): OutputRecord[] {
+    return this.deliver('operator', OPERATOR_TOPIC, key, bytes, headers);
+  }
+
+  private deliver(source: 'telemetry' | 'operator', topic: string, key: string | null, value: Buffer | null, headers: InputHeaders): OutputRecord[] {
+    this.clock += 7;
+    const input = toCoreInput(source, { topic, partition: this.partition, offset: this.nextOffset(topic), key, value, headers, timestamp: String(msOf(T0)) }, this.clock);
+    const before = new Map(this.cache);
+    const result = step(this.cache, input, this.config, nodePrimitives);
+    if (!sameMap(before, this.cache)) throw new Error('step mutated the state it was given');
+    applyStateRecords(this.cache, result.records);
+    this.all.push(...result.records);
+    return result.records;
+  }
+
+  audits(): AuditRecordV1[] {
+    return this.all.filter((r) => r.role === 'audit').map((r) => r.value as AuditRecordV1);
+  }
+}
+
+function sameMap(a: Map<string, StateValue>, b: Map<string, StateValue>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+export function kinds(records: readonly OutputRecord[]): string[] {
+  return records.map((r) => (r.role === 'audit' ? (r.value as AuditRecordV1).event_kind : r.role === 'state' ? `state:${(r.key ?? '').split('/')[0]}` : r.role));
+}
+
+export function auditKinds(records: readonly OutputRecord[]): AuditEventKind[] {
+  return records.filter((r) => r.role === 'audit').map((r) => (r.value as AuditRecordV1).event_kind);
+}
+
+export function payloadOf<K extends AuditEventKind>(records: readonly OutputRecord[], kind: K): AuditRecordV1<K>['payload'] {
+  const found = records.find((r) => r.role === 'audit' && (r.value as AuditRecordV1).event_kind === kind);
+  if (found === undefined) throw new Error(`no ${kind} record among ${auditKinds(records).join(', ')}`);
+  return (found.value as AuditRecordV1<K>).payload;
+}
