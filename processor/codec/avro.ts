@@ -97,17 +97,22 @@ export function schemaFromHeaders(headers: InputHeaders | undefined, expected?: 
 }
 
 /**
- * Decodes Avro bytes of a role (or a schema named by headers). Null bytes decode to null (a
+ * Decodes Avro bytes of a role, a schema full name (exoarmur.AuditRecordV1), or 'auto' (the
+ * schema the headers name, fingerprint checked). Null bytes decode to null (a
  * tombstone). Unreadable bytes give a reason rather than an exception.
  */
-export function decodeRecord(role: RecordRole | 'auto', bytes: Uint8Array | null, headers?: InputHeaders): Decoded<unknown> {
+export function decodeRecord(role: RecordRole | 'auto' | string, bytes: Uint8Array | null, headers?: InputHeaders): Decoded<unknown> {
   let schema: LoadedSchema;
   if (role === 'auto') {
     const named = schemaFromHeaders(headers);
     if (!named.ok) return named;
     schema = named.value;
+  } else if (Object.prototype.hasOwnProperty.call(SCHEMAS, role) && role !== 'telemetry') {
+    schema = SCHEMAS[role as RecordRole];
   } else {
-    schema = SCHEMAS[role];
+    const byName = schemaByName(role);
+    if (byName === undefined || byName.role === 'telemetry') return { ok: false, reason_code: 'unknown_schema', reason: `no Avro record schema is called "${role}"` };
+    schema = byName;
   }
   if (bytes === null) return { ok: true, value: null };
   // Idempotency marks are most of a state topic (one per consumed key): recognise their fixed bytes.
