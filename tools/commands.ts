@@ -6,9 +6,15 @@ import type { CommandModule } from 'yargs';
 import { brokerCommand } from './broker/command.js';
 import { topicsCommand } from './topics/command.js';
 import { viewerCommand } from './viewer/command.js';
+import { processCommand } from './process/command.js';
+import { injectCommand } from './inject/command.js';
+import { inspectCommand } from './inspect/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
   topicsCommand,
   viewerCommand,
+  processCommand,
+  injectCommand,
+  inspectCommand,
 ];
