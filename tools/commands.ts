@@ -9,6 +9,7 @@ import { viewerCommand } from './viewer/command.js';
 import { processCommand } from './process/command.js';
 import { injectCommand } from './inject/command.js';
 import { inspectCommand } from './inspect/command.js';
+import { operatorCommand } from './operator/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
@@ -17,4 +18,5 @@ export const commands: CommandModule<any, any>[] = [
   processCommand,
   injectCommand,
   inspectCommand,
+  operatorCommand,
 ];
