@@ -58,8 +58,8 @@ export function checkSignerRegistered(signer: Signer, effective: EffectiveConfig
 }
 
 async function publishSigned(kafka: Kafka, effective: EffectiveConfig, action: OperatorActionV1, target: PublishTarget): Promise<PublishedAction> {
-  // Idempotent, one request in flight: a retried send never reorders or doubles on the broker side.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  // One request in flight keeps order; a retry that lands twice is harmless: the core dedups on tenant_id:action_id.
+  const producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
     return await publishAction(producer, effective.config.topics, action, target);
