@@ -7,7 +7,7 @@
  * Serial: each test runs a processor child, and the machine is shared.
  */
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
@@ -429,7 +429,7 @@ test.serial('restart with a changed policy: a new snapshot on the config topic, 
   const audit1 = (await readFixtureOutcomes(fixture)).audit;
 
   // Same file, policy changed: default trust below 0.35 turns an allowed A2 into require_human.
-  const config = JSON.parse((await import('node:fs')).readFileSync(fixture.configFile, 'utf8')) as Record<string, unknown>;
+  const config = JSON.parse(readFileSync(fixture.configFile, 'utf8')) as Record<string, unknown>;
   writeFileSync(fixture.configFile, JSON.stringify({ ...config, policy: { default_trust: 0.3 } }, null, 2));
   const second = track(t, startProcessorChild(fixture, 'p2'));
   const afterEvent = telemetry({ confidence: 0.95, host: 'h5' });
