@@ -284,7 +284,7 @@ test.serial('require_quorum of 2: one approval leaves it pending, the same actor
   await stopCleanly(t, processor);
 });
 
-test.serial('forged signature, unknown actor, wrong intent_hash, deny without reason, action after expiry: each rejected with its reason, nothing released', async (t) => {
+test.serial('forged signature, unknown actor, wrong intent_hash, deny without reason, action after expiry: each rejected with its reason, nothing released; then a CLI deny', async (t) => {
   const alice = generateOperatorKey('alice');
   const mallory = generateOperatorKey('mallory');
   const fixture = await processorFixture('op-reject', brokers(), { operators: registryEntry(alice), policy: { trust: { 'cell-low': 0.2 } } });
@@ -337,6 +337,19 @@ test.serial('forged signature, unknown actor, wrong intent_hash, deny without re
   const closed = await operatorCliFails(fixture, ['approve', b.payload.approval_id, '--actor', 'alice', '--key', aliceKey]);
   t.regex(closed.stderr, /is already expired: nothing is left to decide.*\[APPROVAL_NOT_PENDING\]/);
   t.deepEqual(outcomes.chainBreaks, []);
+
+  // The person-facing table, then a proper deny through the CLI closes the approval without a release.
+  const table = (await runCli(['operator', 'pending', '--config', fixture.configFile])).stdout.split('\n');
+  t.regex(table[1]!, new RegExp(`^${a.payload.approval_id}\\s+${a.input.partition}\\s+acme\\s+A2_hard_containment\\s+SG-301\\s+human\\s+${a.payload.expires_at}\\s+isolate host h3 `));
+  const denied = await operatorCli(fixture, ['deny', a.payload.approval_id, '--actor', 'alice', '--key', aliceKey, '--reason', 'false positive: scheduled scan']);
+  await waitAllCommitted(fixture);
+  const final = await readFixtureOutcomes(fixture);
+  t.deepEqual(recordsOfAction(final.audit, denied['action_id'] as string).map(([kind]) => kind), ['action_received', 'operator_action_applied']);
+  t.deepEqual(ofKind(final.audit, 'approval_denied').map((r) => r.payload), [
+    { approval_id: a.payload.approval_id, intent_id: a.payload.intent_id, intent_hash: a.payload.intent_hash, actor_id: 'alice', reason: 'false positive: scheduled scan' },
+  ]);
+  t.deepEqual(final.execute, []);
+  t.deepEqual(await pending(fixture), []);
   await stopCleanly(t, processor);
 });
 
