@@ -5,7 +5,7 @@ import { makeOperator, telemetry } from '../testing/harness.js';
 import { playScenario } from '../testing/scenario.js';
 import { GENESIS_HASH, recordHash, verifyChain } from './chain.js';
 import { step } from './index.js';
-import { applyStateEntry, type StateValue } from './state.js';
+import { applyStateEntry, applyStateRecords, coalesceStateRecords, type StateValue } from './state.js';
 import type { AuditRecordV1, DeadLetterV1, ExecutionIntentV1 } from './types.js';
 
 const alice = makeOperator('alice');
@@ -86,4 +86,15 @@ test('a cache rebuilt from the encoded state changelog equals the live cache and
   const live = step(run.cache, toCoreInput('telemetry', next, 0), run.config, nodePrimitives).records;
   const again = step(restored, toCoreInput('telemetry', next, 0), run.config, nodePrimitives).records;
   t.deepEqual(again.map((r) => encodeRecord(r.role, r.value).value), live.map((r) => encodeRecord(r.role, r.value).value));
+});
+
+test('coalesced state records rebuild the same cache as all of them, with one record per key', (t) => {
+  const run = playScenario(alice, bob);
+  const coalesced = coalesceStateRecords(run.all);
+  const keys = coalesced.map((r) => r.key);
+  t.is(new Set(keys).size, keys.length);
+  t.true(coalesced.length < run.all.filter((r) => r.role === 'state').length);
+  const rebuilt = new Map<string, StateValue>();
+  applyStateRecords(rebuilt, coalesced);
+  t.deepEqual(rebuilt, run.cache);
 });
