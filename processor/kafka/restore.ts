@@ -18,6 +18,8 @@ export interface RestoreOptions {
   /** Prefix of the throwaway reader group (the app id). */
   groupPrefix: string;
   apply: (messages: KafkaMessage[]) => void;
+  /** The owning group consumer's heartbeat: a long restore must not cost the task its partitions. */
+  heartbeat?: () => Promise<void>;
   logger: Logger;
   timeoutMs?: number;
 }
@@ -96,6 +98,8 @@ export async function restorePartition(options: RestoreOptions): Promise<Restore
           return;
         }
         records += within.length;
+        // A rebalance during restore surfaces on the next batch (the task is then rebuilt).
+        await options.heartbeat?.().catch(() => undefined);
       },
     });
     await reachedEnd;

@@ -73,9 +73,11 @@ export class ProcessorRunner {
       readUncommitted: false,
       partitionAssigners: [CoPartitionedAssigner],
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      rebalanceTimeout: 60_000,
-      heartbeatInterval: 3_000,
+      // A crashed (SIGKILLed) member holds its partitions until the session times out; kafkajs
+      // heartbeats between batches and during restore, so 10 s is ample and bounds takeover time.
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 30_000,
+      heartbeatInterval: 1_000,
       maxWaitTimeInMs: 200,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
@@ -152,7 +154,7 @@ export class ProcessorRunner {
   };
 
   /** Builds the task if it is missing or from an older generation, then seeks both inputs to its committed offsets. */
-  private async ensureTask(slot: Slot): Promise<{ task: Task; fresh: boolean }> {
+  private async ensureTask(slot: Slot, heartbeat: () => Promise<void>): Promise<{ task: Task; fresh: boolean }> {
     if (slot.task && slot.generation === this.generation) return { task: slot.task, fresh: false };
     await this.dropTask(slot, 'rebalance');
     if (slot.failures > 0) await sleep(Math.min(250 * 2 ** slot.failures, 8_000));
@@ -171,6 +173,7 @@ export class ProcessorRunner {
       },
       slot.partition,
       slot.logger,
+      heartbeat,
     );
     slot.task = task;
     slot.generation = generation;
@@ -186,7 +189,7 @@ export class ProcessorRunner {
       if (!isRunning() || isStale() || this.stopping) return;
       let task: Task;
       try {
-        const ensured = await this.ensureTask(slot);
+        const ensured = await this.ensureTask(slot, heartbeat);
         task = ensured.task;
         slot.failures = 0;
         // A fresh task seeked both inputs to the committed offsets; this batch may predate that.

@@ -80,7 +80,7 @@ export class Task {
   ) {}
 
   /** Fence, restore, read committed offsets — in that order (DESIGN §3). */
-  static async start(deps: TaskDeps, partition: number, logger: Logger): Promise<Task> {
+  static async start(deps: TaskDeps, partition: number, logger: Logger, heartbeat: () => Promise<void>): Promise<Task> {
     const writer = new TransactionalWriter({
       kafka: deps.kafka,
       transactionalId: `${deps.appId}.${partition}`,
@@ -97,6 +97,7 @@ export class Task {
         partition,
         groupPrefix: deps.appId,
         logger,
+        heartbeat,
         apply: (messages) => {
           for (const m of messages) {
             const decoded = decodeRecord('state', m.value, m.headers);

@@ -11,6 +11,8 @@ import { createKafka } from '../../processor/kafka/client.js';
 import { ensureTopics, topicSpecs, topicNames } from '../../processor/kafka/topics.js';
 import { CliChild, runCli } from '../process/children.js';
 import { readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
+import { readCommitted } from '../inspect/reader.js';
+import { decodeTelemetry } from '../../processor/codec/index.js';
 import { pollUntil, uniqueName } from './broker.js';
 
 export interface ProcessorFixture {
@@ -57,11 +59,11 @@ export async function processorFixture(name: string, brokers: string, extraConfi
 }
 
 /** Sends lines through `exoarmur inject` (a real child process) and returns its report. */
-export async function injectViaCli(fixture: ProcessorFixture, lines: readonly string[], file = `inject-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`): Promise<{ sent: number; keyed: number; unkeyed: number }> {
+export async function injectViaCli(fixture: ProcessorFixture, lines: readonly string[], file = `inject-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`): Promise<{ topic: string; sent: number; keyed: number; unkeyed: number }> {
   const path = join(fixture.dir, file);
   writeFileSync(path, `${lines.join('\n')}\n`);
   const run = await runCli(['inject', path, '--topic', fixture.topics.telemetry, '--brokers', fixture.brokers]);
-  return JSON.parse(run.stdout.trim()) as { sent: number; keyed: number; unkeyed: number };
+  return JSON.parse(run.stdout.trim()) as { topic: string; sent: number; keyed: number; unkeyed: number };
 }
 
 /** Starts `exoarmur process` as a child; its log goes to `<dir>/<name>.log`. */
@@ -129,4 +131,30 @@ export async function waitCommittedFraction(fixture: ProcessorFixture, fraction:
 
 export function readFixtureOutcomes(fixture: ProcessorFixture): Promise<RunOutcomes> {
   return readRunOutcomes(fixture.kafka, fixture.topics);
+}
+
+/** `topic/partition/offset` of every record in the input topics: each needs exactly one receipt. */
+export async function inputCoordinates(fixture: ProcessorFixture): Promise<string[]> {
+  const out: string[] = [];
+  for (const topic of [fixture.topics.telemetry, fixture.topics.operator]) {
+    await readCommitted(fixture.kafka, { topic, onRecord: ({ partition, message }) => out.push(`${topic}/${partition}/${message.offset}`) });
+  }
+  return out;
+}
+
+/** Idempotency keys (`tenant_id:event_id`) of the distinct valid telemetry events among `lines`. */
+export function uniqueEventKeys(lines: readonly string[]): Set<string> {
+  const keys = new Set<string>();
+  for (const line of lines) {
+    if (decodeTelemetry(Buffer.from(line, 'utf8')).ok) {
+      const event = JSON.parse(line) as { tenant_id: string; event_id: string };
+      keys.add(`${event.tenant_id}:${event.event_id}`);
+    }
+  }
+  return keys;
+}
+
+/** Log lines with the given pino `msg`. */
+export function logEntries(fixture: ProcessorFixture, name: string, msg: string): Array<Record<string, unknown>> {
+  return processorLog(fixture, name).filter((entry) => entry['msg'] === msg);
 }
