@@ -6,14 +6,12 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeRecord, type ConsumedMessage } from '../../processor/codec/index.js';
-import { canonicalJson } from '../../processor/core/canonical.js';
 import type { EffectiveConfig } from '../../processor/core/config-types.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1 } from '../../processor/core/types.js';
 import { createKafka } from '../../processor/kafka/client.js';
 import type { TopicRole } from '../../processor/kafka/topics.js';
-import { nodePrimitives } from '../../processor/primitives.js';
-import { compareRun } from './compare.js';
-import { driveReplay, emptyOutputs, receiptsOf, type PartitionOutputs, type RecordedRun } from './drive.js';
+import { emptyOutputs, receiptsOf, type PartitionOutputs, type RecordedRun } from './drive.js';
+import { replayRecorded } from './offline.js';
 import { readRanges, ReplayReadError, wholeTopicRanges, type OffsetRange } from './read.js';
 import type { ReplayReport } from './report.js';
 
@@ -108,9 +106,14 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
     readWhole<ConfigSnapshotV1>(kafka, topics.config, 'config', timeoutMs),
   ]);
   const outputs = new Map<number, PartitionOutputs>();
-  for (const [partition, records] of audit) outputs.set(partition, { ...emptyOutputs(), audit: records });
-  for (const [partition, records] of execute) (outputs.get(partition) ?? outputs.set(partition, emptyOutputs()).get(partition)!).execute = records;
-  for (const [partition, records] of dlq) (outputs.get(partition) ?? outputs.set(partition, emptyOutputs()).get(partition)!).dlq = records;
+  const of = (partition: number): PartitionOutputs => {
+    let o = outputs.get(partition);
+    if (o === undefined) outputs.set(partition, (o = emptyOutputs()));
+    return o;
+  };
+  for (const [partition, records] of audit) of(partition).audit = records;
+  for (const [partition, records] of execute) of(partition).execute = records;
+  for (const [partition, records] of dlq) of(partition).dlq = records;
   const snapshots = new Map<string, ConfigSnapshotV1>();
   for (const records of configs.values()) for (const s of records) snapshots.set(s.config_hash, s);
 
@@ -130,30 +133,13 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
   const readDone = performance.now();
   logger?.info({ inputs: receipts.length, snapshots: snapshots.size, read_ms: Math.round(readDone - started) }, 'replay: run read back');
 
-  const driven = driveReplay(recorded, {
+  const report = replayRecorded(recorded, {
+    runId: options.runId ?? topics.audit,
     telemetryTopic: topics.telemetry,
     operatorTopic: topics.operatorActions,
-    primitives: nodePrimitives,
     configOverride: options.configOverride,
+    readMs: readDone - started,
   });
-  const driveDone = performance.now();
-  const comparison = compareRun(outputs, driven.outputs);
-  const done = performance.now();
-
-  const configHashes = [...new Set([...outputs.values()].flatMap((o) => o.audit.map((r) => r.config_hash)))].sort();
-  const totalMs = done - started;
-  const report: ReplayReport = {
-    run_id: options.runId ?? topics.audit,
-    ...comparison,
-    replay_order: driven.order,
-    replay_order_length: driven.order.length,
-    replay_order_sha256: nodePrimitives.sha256Hex(canonicalJson(driven.order)),
-    config_hashes: configHashes,
-    config_overridden: options.configOverride !== undefined,
-    inputs_replayed: driven.order.length,
-    events_per_second: totalMs > 0 ? Math.round((driven.order.length / totalMs) * 1000) : 0,
-    timing_ms: { read: Math.round(readDone - started), drive: Math.round(driveDone - readDone), compare: Math.round(done - driveDone), total: Math.round(totalMs) },
-  };
   logger?.info({ compared: report.compared, mismatched: report.mismatched, pass: report.pass, events_per_second: report.events_per_second }, 'replay: compared');
   return report;
 }
