@@ -4,11 +4,15 @@
  */
 import type { CommandModule } from 'yargs';
 import { brokerCommand } from './broker/command.js';
+import { replayCommand } from './replay/command.js';
 import { topicsCommand } from './topics/command.js';
+import { verifyCommand } from './verify/command.js';
 import { viewerCommand } from './viewer/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
   topicsCommand,
   viewerCommand,
+  replayCommand,
+  verifyCommand,
 ];
