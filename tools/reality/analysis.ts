@@ -3,6 +3,7 @@
  * outcome counts and verdict digest compared across the double-inject, and the time model.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../processor/core/canonical.js';
 import type { AuditRecordV1, ExecutionIntentV1 } from '../../processor/core/types.js';
 import type { Expectation, FinalStatus } from './scenario.js';
 
@@ -105,6 +106,8 @@ export interface TimeModel {
   replay_followed_recorded_order: boolean;
   every_record_timed: boolean;
   out_of_order_events: number;
+  /** Of those, the kill_processor filler burst's (observed at the scenario's earliest time on purpose). */
+  out_of_order_filler_events: number;
 }
 
 /**
@@ -112,7 +115,7 @@ export interface TimeModel {
  * seqs of the whole partition gapless from 0; out-of-order events are telemetry receipts whose
  * event time is earlier than an event time already received on the same partition.
  */
-export function timeModel(audit: readonly AuditRecordV1[], replayFollowedOrder: boolean): TimeModel {
+export function timeModel(audit: readonly AuditRecordV1[], replayFollowedOrder: boolean, fillerTenant: string | null = null): TimeModel {
   const per_kind: Record<string, KindTimes> = {};
   let everyTimed = true;
   for (const r of audit) {
@@ -134,6 +137,7 @@ export function timeModel(audit: readonly AuditRecordV1[], replayFollowedOrder: 
   for (const r of audit) byPartition.set(r.input.partition, [...(byPartition.get(r.input.partition) ?? []), r]);
   const receipts: Record<string, ReceiptOrder> = {};
   let outOfOrder = 0;
+  let fillerOutOfOrder = 0;
   for (const [partition, records] of [...byPartition].sort((a, b) => a[0] - b[0])) {
     const sorted = [...records].sort((a, b) => a.seq - b.seq);
     const gapless = sorted.every((r, i) => r.seq === i);
@@ -147,11 +151,27 @@ export function timeModel(audit: readonly AuditRecordV1[], replayFollowedOrder: 
       if (previous !== undefined && offset <= previous) ordered = false;
       lastOffset.set(r.input.topic, offset);
       if (r.event_kind === 'telemetry_received') {
-        if (r.event_time < maxEventTime) outOfOrder += 1;
-        else maxEventTime = r.event_time;
+        if (r.event_time < maxEventTime) {
+          outOfOrder += 1;
+          if (r.tenant_id === fillerTenant) fillerOutOfOrder += 1;
+        } else maxEventTime = r.event_time;
       }
     }
     receipts[String(partition)] = { count: rs.length, gapless, strictly_ordered: ordered };
   }
-  return { per_kind, receipts, replay_followed_recorded_order: replayFollowedOrder, every_record_timed: everyTimed, out_of_order_events: outOfOrder };
+  return { per_kind, receipts, replay_followed_recorded_order: replayFollowedOrder, every_record_timed: everyTimed, out_of_order_events: outOfOrder, out_of_order_filler_events: fillerOutOfOrder };
+}
+
+/** The inputs in recorded order: each partition's receipts by seq, partitions ascending (as replay feeds them). */
+export function recordedReceiptOrder(audit: readonly AuditRecordV1[]): Array<{ topic: string; partition: number; offset: string }> {
+  return [...audit]
+    .filter((r) => RECEIPT_KINDS.has(r.event_kind))
+    .sort((a, b) => a.input.partition - b.input.partition || a.seq - b.seq)
+    .map((r) => ({ topic: r.input.topic, partition: r.input.partition, offset: r.input.offset }));
+}
+
+/** True when the replay report's order digest is the digest of the recorded receipt order. */
+export function replayFollowedRecordedOrder(report: { replay_order_length: number; replay_order_sha256: string }, audit: readonly AuditRecordV1[]): boolean {
+  const order = recordedReceiptOrder(audit);
+  return report.replay_order_length === order.length && report.replay_order_sha256 === createHash('sha256').update(canonicalJson(order)).digest('hex');
 }

@@ -49,3 +49,29 @@ export function parsePassFail(text: string): { runId: string; gates: Gate[]; ove
   }
   return { runId: run[1]!, gates, overall: end[1]! };
 }
+
+/** What gate 3 reads from a replay report (tools/replay/report.ts). */
+export interface ReplayFacts {
+  compared: number;
+  matched: number;
+  mismatched: number;
+  mismatches: ReadonlyArray<{ partition: number; seq: number | null; field: string }>;
+  pass: boolean;
+  config_overridden: boolean;
+  inputs_replayed: number;
+  events_per_second: number;
+}
+
+/**
+ * Gate 3: replay from durable records decided exactly as the run did. A what-if replay (a config
+ * other than the recorded snapshots) can never pass it, whatever it matched.
+ */
+export function replayGate(report: ReplayFacts, exported: number, followedOrder: boolean): Gate {
+  const named = report.mismatches.slice(0, 3).map((m) => `${m.field} at partition ${m.partition} seq ${m.seq ?? '-'}`).join(', ');
+  return judge(3, [
+    [!report.config_overridden, 'replay used a config other than the recorded snapshots'],
+    [report.pass && report.mismatched === 0, `${report.mismatched} mismatches${named ? ` (${named})` : ''}`],
+    [report.compared === exported, `replay compared ${report.compared} records, the run exported ${exported}`],
+    [followedOrder, 'replay did not follow the recorded receipt order'],
+  ], `replay of ${report.inputs_replayed} inputs from the broker alone compared ${report.compared} audit records: ${report.matched} matched, ${report.mismatched} mismatched; intent hashes, verdicts, approvals, trace structure, execute and dead letters equal; recorded receipt order followed (${report.events_per_second} events/s)`);
+}

@@ -4,14 +4,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { ulid } from 'ulid';
 import { deepMerge } from '../../processor/config/model.js';
 import { canonicalJson } from '../../processor/core/canonical.js';
 import { actionSigningBytes } from '../../processor/core/signing.js';
-import { UsageError } from '../../processor/errors.js';
+import { ExoArmurError, UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/kafka/client.js';
 import { ensureTopics, topicSpecs } from '../../processor/kafka/topics.js';
 import { nodePrimitives } from '../../processor/primitives.js';
@@ -19,12 +19,18 @@ import { repoRoot } from '../broker/paths.js';
 import { telemetryKey } from '../inject/inject.js';
 import { exactlyOnceViolations, readRunOutcomes } from '../process/outcomes.js';
 import { pollUntil } from '../testing/broker.js';
-import { fateOf, outcomeSummary, RECEIPT_KINDS, timeModel, unmetExpectation, type Delivery } from './analysis.js';
+import { fateOf, outcomeSummary, RECEIPT_KINDS, replayFollowedRecordedOrder, timeModel, unmetExpectation, type Delivery } from './analysis.js';
 import { externalBroker, killBroker, restartBroker, startRunBroker, stopRunBroker, topicDataFiles, type RunBroker } from './broker-control.js';
-import { judge, overall, passFailText, type Gate } from './gates.js';
+import { judge, overall, passFailText, replayGate, type Gate } from './gates.js';
 import { deliver, deliverBurst, inputProgress, ProcessorChild, readTrail, waitSettled, type Trail } from './live.js';
-import { appIdForRun, configTopicsForRun, groupForRun, runPrefix } from './naming.js';
-import { generateRunKeys, operatorRegistry, publishActionTo, signedAction, type RunKey } from './operators.js';
+import { appIdForRun, configTopicsForRun, groupForRun, runPrefix, topicsForRun } from './naming.js';
+import { publishAction } from '../operator/publish.js';
+import { buildAction, generateOperatorKey, registryEntry, signAction, type OperatorKey } from '../operator/sign.js';
+import { replayRun } from '../replay/replay.js';
+import type { ReplayReport } from '../replay/report.js';
+import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
+import { formatVerifyResult, verifyBundle } from '../verify/verify.js';
+import { writeViewerHtml } from '../viewer/embed.js';
 import { parseScenario, scenarioActors, type OperatorStep, type Step } from './scenario.js';
 
 export interface RealityOptions {
@@ -44,6 +50,8 @@ export interface RealityResult {
 
 const PARTITIONS = 3;
 const BURST_SIZE = 300;
+/** The filler burst's tenant: its events are told apart from the scenario's in the time model. */
+const BURST_TENANT = 'burst';
 /** Small transactions so a SIGKILL during the burst lands between and inside committed batches. */
 const MAX_INPUTS_PER_TRANSACTION = 20;
 
@@ -54,12 +62,13 @@ interface RunState {
   processor: ProcessorChild;
   topics: ReturnType<typeof configTopicsForRun>;
   group: string;
-  keys: Map<string, RunKey>;
+  keys: Map<string, OperatorKey>;
   deliveries: Delivery[];
   actionCoordinates: string[];
   configPartial: Record<string, unknown>;
   configFile: string;
   processorKills: number;
+  expectationCount: number;
   brokerKills: number;
   countsAcrossBrokerKills: Array<{ before: Record<string, number>; after: Record<string, number> }>;
   faultNotes: string[];
@@ -94,12 +103,11 @@ async function playOperator(state: RunState, op: OperatorStep, events: Map<strin
   const key = state.keys.get(op.actor_id)!;
   if (op.action === 'kill_switch_on' || op.action === 'kill_switch_off') {
     const tenant = op.scope === 'tenant' ? op.tenant_id! : (op.tenant_id ?? 'global');
-    const action = signedAction({
-      action: op.action, tenant_id: tenant, correlation_id: `kill-switch-${op.scope}`, approval_id: null, intent_hash: null,
+    const action = signAction(buildAction({
+      action: op.action, tenant_id: tenant, correlation_id: `kill-switch-${op.scope}`,
       scope: op.scope ?? 'global', actor_id: op.actor_id, decided_at: op.decided_at ?? state.earliestObservedAt, reason: op.reason ?? null,
-    }, key);
-    const sent = await publishActionTo(await producerFor(state), state.topics.operator_actions, action, [...Array(PARTITIONS).keys()]);
-    for (const s of sent) state.actionCoordinates.push(`${state.topics.operator_actions}/${s.partition}/${s.offset}`);
+    }), key.private_key_pem);
+    recordPublished(state, await publishAction(await producerFor(state), state.topics, action, { allPartitions: PARTITIONS }));
     return;
   }
   const event = events.get(op.event_id!);
@@ -114,13 +122,16 @@ async function playOperator(state: RunState, op: OperatorStep, events: Map<strin
     const requested = trail.audit.find((r) => r.event_kind === 'approval_requested' && (r.payload as { approval_id: string }).approval_id === fate.approvalId)!;
     return requested as typeof requested & { payload: { approval_id: string; intent_hash: string; partition: number; expires_at: string } };
   }, { timeoutMs: 120_000, intervalMs: 500, what: `the approval born from event ${op.event_id}` });
-  const action = signedAction({
+  const action = signAction(buildAction({
     action: op.action, tenant_id: found.tenant_id, correlation_id: found.correlation_id, approval_id: found.payload.approval_id,
-    intent_hash: found.payload.intent_hash, scope: null, actor_id: op.actor_id,
+    intent_hash: found.payload.intent_hash, actor_id: op.actor_id,
     decided_at: op.decided_at ?? new Date(Date.parse(found.event_time) + 60_000).toISOString(), reason: op.reason ?? null,
-  }, key);
-  const sent = await publishActionTo(await producerFor(state), state.topics.operator_actions, action, [found.payload.partition]);
-  for (const s of sent) state.actionCoordinates.push(`${state.topics.operator_actions}/${s.partition}/${s.offset}`);
+  }), key.private_key_pem);
+  recordPublished(state, await publishAction(await producerFor(state), state.topics, action, { partition: found.payload.partition }));
+}
+
+function recordPublished(state: RunState, published: { topic: string; partitions: number[]; offsets: string[] }): void {
+  published.partitions.forEach((partition, i) => state.actionCoordinates.push(`${published.topic}/${partition}/${published.offsets[i]}`));
 }
 
 const producers = new WeakMap<Kafka, import('kafkajs').Producer>();
@@ -136,7 +147,7 @@ async function producerFor(state: RunState): Promise<import('kafkajs').Producer>
 
 function burstLines(state: RunState, count: number): string[] {
   return Array.from({ length: count }, (_, i) => JSON.stringify({
-    schema_version: '1', event_id: ulid(), tenant_id: 'burst', cell_id: 'burst-cell',
+    schema_version: '1', event_id: ulid(), tenant_id: BURST_TENANT, cell_id: 'burst-cell',
     // At the scenario's earliest time, so filler never advances any partition's stream time.
     observed_at: state.earliestObservedAt, received_at: state.earliestObservedAt,
     source: { kind: 'harness', name: 'reality-burst' }, event_type: 'heartbeat', severity: 'low', attributes: {},
@@ -255,15 +266,15 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   const broker = options.brokers ? externalBroker(options.brokers) : await startRunBroker(join(repoRoot(), '.exoarmur', 'reality', 'broker'));
   log(`run ${runId}: broker ${broker.brokers}${broker.owned ? ` (embedded, ${broker.dataDir})` : ' (external)'}`);
   const topics = configTopicsForRun(runId);
-  const keys = generateRunKeys(scenarioActors(steps));
+  const keys = new Map(scenarioActors(steps).map((actor) => [actor, generateOperatorKey(actor)]));
   const configFile = join(workDir, 'config.json');
   const observed = steps.flatMap((s) => (s.kind === 'telemetry' && typeof s.event['observed_at'] === 'string' ? [s.event['observed_at']] : [])).sort();
   const state: RunState = {
     runId, kafka: createKafka({ brokers: broker.brokers.split(','), clientId: `reality-${runId}` }), broker,
     processor: new ProcessorChild(configFile, join(bundleDir, 'service.log'), MAX_INPUTS_PER_TRANSACTION),
     topics, group: groupForRun(runId), keys, deliveries: [], actionCoordinates: [],
-    configPartial: deepMerge(scenarioConfig, { app_id: appIdForRun(runId), brokers: broker.brokers.split(','), partitions: PARTITIONS, topics, operators: operatorRegistry(keys) }) as Record<string, unknown>,
-    configFile, processorKills: 0, brokerKills: 0, countsAcrossBrokerKills: [], faultNotes: [],
+    configPartial: deepMerge(scenarioConfig, { app_id: appIdForRun(runId), brokers: broker.brokers.split(','), partitions: PARTITIONS, topics, operators: Object.assign({}, ...[...keys.values()].map(registryEntry)) }) as Record<string, unknown>,
+    configFile, processorKills: 0, expectationCount: steps.filter((s) => s.kind === 'expect').length, brokerKills: 0, countsAcrossBrokerKills: [], faultNotes: [],
     earliestObservedAt: observed[0] ?? '2026-01-01T00:00:00.000Z', log,
   };
   writeConfig(state);
@@ -300,23 +311,18 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   }
 }
 
-interface ReplayEvidence { available: boolean; pass: boolean; compared: number; mismatched: number; followedOrder: boolean; reason: string }
-
-/**
- * Replay from the broker alone is branch `replay`'s replayRun; until it is on main the bundle
- * carries a report saying replay did not run, and gate 3 FAILs rather than claiming equivalence.
- */
-async function replayEvidence(runId: string, _brokers: string, bundleDir: string): Promise<ReplayEvidence> {
-  const report = { run_id: runId, compared: 0, matched: 0, mismatched: 0, mismatches: [], intent_hashes_equal: false, verdicts_equal: false, approvals_equal: false, trace_structure_equal: false, pass: false, error: 'replay did not run: replayRun (tools/replay) is not available in this build' };
-  writeFileSync(join(bundleDir, 'replay_report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  return { available: false, pass: false, compared: 0, mismatched: 0, followedOrder: false, reason: report.error };
+/** Replay from the broker alone (tools/replay): the report goes into the bundle as written. */
+async function replayEvidence(runId: string, brokers: string, bundleDir: string): Promise<ReplayReport> {
+  const report = await replayRun({ brokers: brokers.split(','), topics: topicsForRun(runId), runId });
+  writeFileSync(join(bundleDir, BUNDLE_FILES.replayReport), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
 }
 
 interface BundleInputs {
   summaryBefore: ReturnType<typeof outcomeSummary>;
   summaryAfter: ReturnType<typeof outcomeSummary>;
   expectationFailures: string[];
-  replay: ReplayEvidence;
+  replay: ReplayReport;
   bundleDir: string;
 }
 
@@ -368,7 +374,8 @@ async function writeBundle(state: RunState, trail: Trail, inputs: BundleInputs):
   write('operator_actions.jsonl', trail.actions.map((a) => JSON.stringify(a.value)).join('\n') + (trail.actions.length ? '\n' : ''));
   const storage = await storageState(state, trail);
   write('storage_state.json', json(storage));
-  const time = timeModel(trail.audit, inputs.replay.followedOrder);
+  const followedOrder = replayFollowedRecordedOrder(inputs.replay, trail.audit);
+  const time = timeModel(trail.audit, followedOrder, BURST_TENANT);
   write('time_model.json', json(time));
   if (!existsSync(join(dir, 'service.log'))) write('service.log', '');
 
@@ -394,15 +401,17 @@ async function writeBundle(state: RunState, trail: Trail, inputs: BundleInputs):
 
   const gates: Gate[] = [];
   const files = storage['data_files'] as Array<{ path: string; bytes: number }>;
-  const auditBytes = files.filter((f) => f.path.startsWith(state.topics.audit)).reduce((a, f) => a + f.bytes, 0);
-  const stateBytes = files.filter((f) => f.path.startsWith(state.topics.state)).reduce((a, f) => a + f.bytes, 0);
+  // Index files are preallocated (10 MiB each): the honest size of what was written is the .log segments.
+  const segmentBytes = (topic: string) => files.filter((f) => f.path.startsWith(`${topic}-`) && f.path.endsWith('.log')).reduce((a, f) => a + f.bytes, 0);
+  const auditBytes = segmentBytes(state.topics.audit);
+  const stateBytes = segmentBytes(state.topics.state);
   const killsEqual = state.countsAcrossBrokerKills.every((c) => canonicalJson(c.before) === canonicalJson(c.after));
   gates.push(judge(1, [
     [auditBytes > 0, 'audit data files on disk'],
     [stateBytes > 0, 'state data files on disk'],
     [killsEqual, 'counts read back after broker kill equal counts before'],
     [trail.audit.length === outcomes.audit.length, 'audit count read back twice equal'],
-  ], `audit ${auditBytes} B and state ${stateBytes} B in ${files.length} files under ${state.broker.dataDir ?? '?'}; ${trail.audit.length} audit records read back; ${state.brokerKills} broker kill(s)${state.countsAcrossBrokerKills.map((c) => `, audit ${c.before['audit']}->${c.after['audit']}`).join('')}${state.brokerKills === 0 ? ' (no broker kill in this run)' : ''}`));
+  ], `audit ${auditBytes} B and state ${stateBytes} B of .log segments (${files.length} files) under ${state.broker.dataDir ?? '?'}; ${trail.audit.length} audit records read back; ${state.brokerKills} broker kill(s)${state.countsAcrossBrokerKills.map((c) => `, audit ${c.before['audit']}->${c.after['audit']}`).join('')}${state.brokerKills === 0 ? ' (no broker kill in this run)' : ''}`));
 
   const receipts = Object.values(outcomes.receiptsByKind).reduce((a, b) => a + b, 0);
   gates.push(judge(2, [
@@ -411,8 +420,7 @@ async function writeBundle(state: RunState, trail: Trail, inputs: BundleInputs):
     [state.processorKills + state.brokerKills + state.processor.starts - 1 > 0, 'no fault in this run'],
   ], `processor killed ${state.processorKills}x, broker killed ${state.brokerKills}x, processor started ${state.processor.starts}x; ${receipts} receipts == ${inputsSent.length} deliveries, gapless chains, no doubled outcome${state.faultNotes.length ? `; ${state.faultNotes.join('; ')}` : ''}`));
 
-  gates.push(judge(3, [[inputs.replay.available, inputs.replay.reason], [inputs.replay.pass, `${inputs.replay.mismatched} mismatches`]],
-    `replay compared ${inputs.replay.compared}, mismatched ${inputs.replay.mismatched}`));
+  gates.push(replayGate(inputs.replay, trail.audit.length, followedOrder));
 
   const docker = dockerAnswers();
   gates.push(docker.ok
@@ -424,8 +432,8 @@ async function writeBundle(state: RunState, trail: Trail, inputs: BundleInputs):
     [time.every_record_timed, 'a record lacks event_time or process_time'],
     [receiptOrders.every((r) => r.gapless && r.strictly_ordered), 'receipts not gapless and strictly ordered per partition'],
     [time.replay_followed_recorded_order, 'replay did not follow the recorded order'],
-    [time.out_of_order_events > 0, 'no out-of-order events in the run'],
-  ], `${trail.audit.length} records timed; receipts per partition ${Object.entries(time.receipts).map(([p, r]) => `${p}:${r.count}`).join(' ')} gapless and strictly ordered; ${time.out_of_order_events} out-of-order events handled`));
+    [time.out_of_order_events - time.out_of_order_filler_events > 0, 'no out-of-order scenario events in the run'],
+  ], `${trail.audit.length} records timed; receipts per partition ${Object.entries(time.receipts).map(([p, r]) => `${p}:${r.count}`).join(' ')} gapless and strictly ordered; replay followed the recorded order; ${time.out_of_order_events - time.out_of_order_filler_events} out-of-order scenario events (+${time.out_of_order_filler_events} burst filler) handled`));
 
   const releasedIds = trail.audit.filter((r) => r.event_kind === 'intent_released').map((r) => (r.payload as { intent_id: string }).intent_id);
   const executeIds = trail.execute.map((e) => e.intent_id);
@@ -440,9 +448,16 @@ async function writeBundle(state: RunState, trail: Trail, inputs: BundleInputs):
   const snapshotOk = snapshots.every((s) => sha256Hex(canonicalJson(s.config)) === s.config_hash);
   const knownHashes = new Set(snapshots.map((s) => s.config_hash));
   const everyHashKnown = trail.audit.every((r) => knownHashes.has(r.config_hash));
-  const registry = new Map([...state.keys].map(([actor, key]) => [actor, key.publicKey]));
+  const registry = new Map([...state.keys].map(([actor, key]) => [actor, key.public_key]));
   const signedOk = trail.actions.every((a) => nodePrimitives.verifyEd25519(registry.get(a.value.actor_id) ?? '', actionSigningBytes(a.value), a.value.signature));
   const consumed = state.actionCoordinates.every((c) => outcomes.receiptsPerInput.get(c) === 1);
+  const applied = trail.audit.filter((r) => r.event_kind === 'operator_action_applied').length;
+  const rejectedActions = trail.audit.filter((r) => r.event_kind === 'operator_action_rejected').length;
+  if (inputs.expectationFailures.length > 0) write('expectations_failed.txt', `${inputs.expectationFailures.join('\n')}\n`);
+  // verify runs on the bundle before PASS_FAIL.txt exists (no check reads it), so its verdict is a gate 7 fact.
+  await writeManifest(dir, state.runId);
+  const verified = await verifyBundle(dir);
+  const expectations = state.expectationCount;
   gates.push(judge(7, [
     [snapshotOk, 'a config snapshot does not hash to its config_hash'],
     [everyHashKnown, 'a record names a config_hash with no snapshot'],
@@ -451,22 +466,15 @@ async function writeBundle(state: RunState, trail: Trail, inputs: BundleInputs):
     [consumed, 'an operator action has no receipt'],
     [inputs.replay.pass, 'operator actions not consumed by a passing replay'],
     [inputs.expectationFailures.length === 0, `expectations unmet: ${inputs.expectationFailures.slice(0, 5).join('; ')}`],
-  ], `${snapshots.length} config snapshot(s) hash right, ${new Set(trail.audit.map((r) => r.config_hash)).size} hash(es) on records all known; ${trail.actions.length} operator records signed, verified, durable, each with one receipt; every expect line met`));
+    [verified.ok, `verify: ${verified.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join('; ')}`],
+  ], `${snapshots.length} config snapshot(s) hash right, ${new Set(trail.audit.map((r) => r.config_hash)).size} hash(es) on records all known; ${trail.actions.length} operator records signed, verified, durable, each with one receipt (${applied} applied, ${rejectedActions} rejected); ${expectations} expect lines met; verify: ${verified.checks.length} checks hold`));
 
   const text = passFailText(state.runId, gates);
   write('PASS_FAIL.txt', text);
-  if (inputs.expectationFailures.length > 0) write('expectations_failed.txt', `${inputs.expectationFailures.join('\n')}\n`);
-  writeManifestFile(dir, state.runId);
+  await writeManifest(dir, state.runId);
+  await writeViewerHtml(dir);
+  // The bundle as a reviewer gets it: a failed offline verify fails the run.
+  const final = await verifyBundle(dir);
+  if (!final.ok) throw new ExoArmurError('BUNDLE_UNVERIFIED', `the written bundle does not verify:\n${formatVerifyResult(dir, final)}`, { context: { topic: state.topics.audit } });
   return { runId: state.runId, bundleDir: dir, gates, overall: overall(gates), passFail: text };
 }
-
-/** manifest.json per docs/contracts.md (tools/bundle's writeManifest is the shared implementation once on main). */
-function writeManifestFile(dir: string, runId: string): void {
-  const files: Record<string, string> = {};
-  for (const name of readdirSync(dir).sort()) {
-    if (name === 'manifest.json' || name === 'index.html') continue;
-    files[name] = sha256Hex(readFileSync(join(dir, name)));
-  }
-  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify({ run_id: runId, algorithm: 'sha256', files }, null, 2)}\n`);
-}
-
