@@ -175,3 +175,24 @@ export function replayFollowedRecordedOrder(report: { replay_order_length: numbe
   const order = recordedReceiptOrder(audit);
   return report.replay_order_length === order.length && report.replay_order_sha256 === createHash('sha256').update(canonicalJson(order)).digest('hex');
 }
+
+/** What was read back (read_committed) just before a broker SIGKILL and once it served reads again. */
+export interface KillSurvival {
+  before: Record<string, number>;
+  after: Record<string, number>;
+  /** Audit ids committed before the kill that are not read back after it. */
+  audit_ids_lost: number;
+}
+
+export function brokerKillSurvival(before: { counts: Record<string, number>; auditIds: readonly string[] }, after: { counts: Record<string, number>; auditIds: readonly string[] }): KillSurvival {
+  const present = new Set(after.auditIds);
+  return { before: before.counts, after: after.counts, audit_ids_lost: before.auditIds.filter((id) => !present.has(id)).length };
+}
+
+/**
+ * The processor may still commit while the broker is killed, so counts may grow across the kill;
+ * survival means nothing committed before it is gone and no topic holds fewer records.
+ */
+export function survived(s: KillSurvival): boolean {
+  return s.audit_ids_lost === 0 && Object.entries(s.before).every(([topic, n]) => (s.after[topic] ?? 0) >= n);
+}

@@ -19,7 +19,7 @@ import { repoRoot } from '../broker/paths.js';
 import { telemetryKey } from '../inject/inject.js';
 import { exactlyOnceViolations, readRunOutcomes } from '../process/outcomes.js';
 import { pollUntil } from '../testing/broker.js';
-import { fateOf, outcomeSummary, RECEIPT_KINDS, replayFollowedRecordedOrder, timeModel, unmetExpectation, type Delivery } from './analysis.js';
+import { brokerKillSurvival, fateOf, outcomeSummary, survived, type KillSurvival, RECEIPT_KINDS, replayFollowedRecordedOrder, timeModel, unmetExpectation, type Delivery } from './analysis.js';
 import { externalBroker, killBroker, restartBroker, startRunBroker, stopRunBroker, topicDataFiles, type RunBroker } from './broker-control.js';
 import { judge, overall, passFailText, replayGate, type Gate } from './gates.js';
 import { deliver, deliverBurst, inputProgress, ProcessorChild, readTrail, waitSettled, type Trail } from './live.js';
@@ -70,7 +70,7 @@ interface RunState {
   processorKills: number;
   expectationCount: number;
   brokerKills: number;
-  countsAcrossBrokerKills: Array<{ before: Record<string, number>; after: Record<string, number> }>;
+  countsAcrossBrokerKills: KillSurvival[];
   faultNotes: string[];
   earliestObservedAt: string;
   log: (line: string) => void;
@@ -88,9 +88,12 @@ function writeConfig(state: RunState): void {
   writeFileSync(state.configFile, `${JSON.stringify(state.configPartial, null, 2)}\n`);
 }
 
-async function recordCounts(state: RunState): Promise<Record<string, number>> {
+async function recordCounts(state: RunState): Promise<{ counts: Record<string, number>; auditIds: string[] }> {
   const trail = await readTrail(state.kafka, state.topics);
-  return { audit: trail.audit.length, execute: trail.execute.length, config: trail.snapshots.length, operator_actions: trail.actions.length, dlq: trail.dlq, state: trail.state };
+  return {
+    counts: { audit: trail.audit.length, execute: trail.execute.length, config: trail.snapshots.length, operator_actions: trail.actions.length, dlq: trail.dlq, state: trail.state },
+    auditIds: trail.audit.map((r) => r.audit_id),
+  };
 }
 
 function telemetrySteps(steps: readonly Step[]): Map<string, Record<string, unknown>> {
@@ -179,7 +182,7 @@ async function killBrokerFault(state: RunState): Promise<void> {
   state.log('fault: SIGKILL broker; restarting it on the same data dir');
   await restartBroker(state.broker);
   const after = await pollUntil(async () => recordCounts(state), { timeoutMs: 120_000, intervalMs: 1000, what: 'the broker to serve reads again' });
-  state.countsAcrossBrokerKills.push({ before, after });
+  state.countsAcrossBrokerKills.push(brokerKillSurvival(before, after));
 }
 
 async function restartBoth(state: RunState): Promise<void> {
@@ -263,7 +266,7 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   mkdirSync(bundleDir, { recursive: true });
   mkdirSync(workDir, { recursive: true });
   const { steps, config: scenarioConfig } = readScenario(options.scenarioDir);
-  const broker = options.brokers ? externalBroker(options.brokers) : await startRunBroker(join(repoRoot(), '.exoarmur', 'reality', 'broker'));
+  const broker = options.brokers ? externalBroker(options.brokers) : await startRunBroker(join(workDir, 'broker'));
   log(`run ${runId}: broker ${broker.brokers}${broker.owned ? ` (embedded, ${broker.dataDir})` : ' (external)'}`);
   const topics = configTopicsForRun(runId);
   const keys = new Map(scenarioActors(steps).map((actor) => [actor, generateOperatorKey(actor)]));
@@ -405,13 +408,13 @@ async function writeBundle(state: RunState, trail: Trail, inputs: BundleInputs):
   const segmentBytes = (topic: string) => files.filter((f) => f.path.startsWith(`${topic}-`) && f.path.endsWith('.log')).reduce((a, f) => a + f.bytes, 0);
   const auditBytes = segmentBytes(state.topics.audit);
   const stateBytes = segmentBytes(state.topics.state);
-  const killsEqual = state.countsAcrossBrokerKills.every((c) => canonicalJson(c.before) === canonicalJson(c.after));
+  const killsSurvived = state.countsAcrossBrokerKills.every(survived);
   gates.push(judge(1, [
     [auditBytes > 0, 'audit data files on disk'],
     [stateBytes > 0, 'state data files on disk'],
-    [killsEqual, 'counts read back after broker kill equal counts before'],
+    [killsSurvived, `records committed before a broker kill missing after it: ${canonicalJson(state.countsAcrossBrokerKills)}`],
     [trail.audit.length === outcomes.audit.length, 'audit count read back twice equal'],
-  ], `audit ${auditBytes} B and state ${stateBytes} B of .log segments (${files.length} files) under ${state.broker.dataDir ?? '?'}; ${trail.audit.length} audit records read back; ${state.brokerKills} broker kill(s)${state.countsAcrossBrokerKills.map((c) => `, audit ${c.before['audit']}->${c.after['audit']}`).join('')}${state.brokerKills === 0 ? ' (no broker kill in this run)' : ''}`));
+  ], `audit ${auditBytes} B and state ${stateBytes} B of .log segments (${files.length} files) under ${state.broker.dataDir ?? '?'}; ${trail.audit.length} audit records read back; ${state.brokerKills} broker kill(s)${state.countsAcrossBrokerKills.map((c) => `, all ${c.before['audit']} audit records committed before it read back after (${c.after['audit']} then)`).join('')}${state.brokerKills === 0 ? ' (no broker kill in this run)' : ''}`));
 
   const receipts = Object.values(outcomes.receiptsByKind).reduce((a, b) => a + b, 0);
   gates.push(judge(2, [
