@@ -6,7 +6,8 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeCoreRunBundle } from '../bundle/core-run.js';
+import { CoreRun, writeCoreRunBundle } from '../bundle/core-run.js';
+import { at, configWith, telemetry } from '../../processor/testing/harness.js';
 import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
 import { sampleCoreRun } from '../bundle/sample-run.js';
 import { CHECK_NAMES, formatVerifyResult, verifyBundle, type VerifyResult } from './verify.js';
@@ -163,4 +164,25 @@ test('a directory without manifest.json is not a bundle: the error names the pro
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const error = await t.throwsAsync(verifyBundle(dir));
   t.is(error?.message, `bundle dir ${dir} has no manifest.json: is this an evidence bundle? run make reality`);
+});
+
+test('an input whose event time expires approvals opens with approval_expired before its receipt, and verifies', async (t) => {
+  const run = new CoreRun(configWith({ policy: { trust: { 'cell-low': 0.3 } } }, []), 1);
+  run.telemetry(0, telemetry({ severity: 'high', cell_id: 'cell-low', correlation_id: 'corr-1', observed_at: at(0) }));
+  run.telemetry(0, telemetry({ severity: 'low', cell_id: 'cell-a', correlation_id: 'corr-2', observed_at: at(3600) }));
+  const kinds = run.outputs.get(0)!.audit.map((r) => r.event_kind);
+  t.is(kinds[kinds.indexOf('approval_requested') + 1], 'approval_expired');
+  t.is(kinds[kinds.indexOf('approval_expired') + 1], 'telemetry_received');
+  const dir = mkdtempSync(join(tmpdir(), 'exoarmur-verify-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const result = await verifyBundle(await writeCoreRunBundle(dir, run, RUN_ID));
+  t.deepEqual(failed(result), []);
+  t.regex(detail(result, CHECK_NAMES.receipts), /^2 receipts/);
+
+  // Relabel that receipt: the input is left with an expiry and decisions but no receipt, and that is named.
+  const receiptSeq = kinds.indexOf('approval_expired') + 1;
+  writeAuditLines(dir, auditLines(dir).map((l, i) => (i === receiptSeq ? l.replace('"event_kind":"telemetry_received"', '"event_kind":"facts_derived"') : l)));
+  const tampered = await verifyBundle(dir);
+  t.true(failed(tampered).includes(CHECK_NAMES.receipts));
+  t.regex(detail(tampered, CHECK_NAMES.receipts), /^partition 0 seq \d+: records of .*@1 have no receipt$/);
 });
