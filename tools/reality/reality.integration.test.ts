@@ -1,36 +1,145 @@
 /**
  * The small scenario end to end against the `make test` broker: real processor children, a real
- * SIGKILL, the double-inject, and the bundle checked file by file and gate by gate.
+ * SIGKILL, the double-inject, replay from the broker, and the bundle checked file by file and gate
+ * by gate. Then, on copies of that real bundle, each tampering fails `verify` naming its check, and
+ * a replay with a changed policy fails gate 3.
  */
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testBrokers } from '../testing/broker.js';
+import { buildEffectiveConfig } from '../../processor/config/index.js';
+import { BUNDLE_FILES } from '../bundle/files.js';
 import { repoRoot } from '../broker/paths.js';
-import { parsePassFail } from './gates.js';
-import { runReality } from './run.js';
+import { replayRun } from '../replay/replay.js';
+import { testBrokers } from '../testing/broker.js';
+import { CHECK_NAMES, verifyBundle, type VerifyResult } from '../verify/verify.js';
+import { replayFollowedRecordedOrder } from './analysis.js';
+import { parsePassFail, replayGate } from './gates.js';
+import { topicsForRun } from './naming.js';
+import { runReality, type RealityResult } from './run.js';
 
-const BUNDLE_FILES = [
-  'audit_export.jsonl', 'storage_state.json', 'replay_report.json', 'service.log', 'config_snapshot.json', 'config_hash.txt',
-  'time_model.json', 'idempotency_report.json', 'operator_actions.jsonl', 'PASS_FAIL.txt', 'manifest.json',
+const out = mkdtempSync(join(tmpdir(), 'exoarmur-reality-'));
+test.after.always(() => rmSync(out, { recursive: true, force: true }));
+
+let running: Promise<RealityResult> | undefined;
+/** One real run shared by every test in this file (it takes most of a minute). */
+function smallRun(log: (line: string) => void): Promise<RealityResult> {
+  running ??= runReality({ scenarioDir: join(repoRoot(), 'fixtures', 'scenarios', 'small'), outDir: out, brokers: testBrokers().join(','), log });
+  return running;
+}
+
+test('the small scenario proves gates 1,2,3,5,6,7, leaves 4 UNPROVEN, and writes a complete bundle that verifies', async (t) => {
+  const result = await smallRun((line) => t.log(line));
+  const files = Object.values(BUNDLE_FILES);
+  for (const name of files) t.true(existsSync(join(result.bundleDir, name)), `${name} present`);
+
+  const text = readFileSync(join(result.bundleDir, BUNDLE_FILES.passFail), 'utf8');
+  t.is(text, result.passFail);
+  const parsed = parsePassFail(text);
+  if (parsed === null) return t.fail(`PASS_FAIL.txt does not follow RUN / 7 GATE lines / OVERALL:\n${text}`);
+  t.is(parsed.runId, result.runId);
+  t.deepEqual(parsed.gates.map((g) => `${g.n} ${g.name} ${g.status}`), [
+    '1 DURABLE_PERSISTENCE PASS', '2 RESTART_SURVIVAL PASS', '3 REPLAY_EQUIVALENCE PASS', '4 DEPLOYMENT UNPROVEN',
+    '5 TIME_TRUTH PASS', '6 IDEMPOTENCY PASS', '7 CONFIG_AND_HUMAN_TRUTH PASS',
+  ], text);
+  t.is(parsed.overall, 'PASS');
+  t.is(result.overall, 'PASS');
+
+  const manifest = JSON.parse(readFileSync(join(result.bundleDir, BUNDLE_FILES.manifest), 'utf8')) as { run_id: string; files: Record<string, string> };
+  t.is(manifest.run_id, result.runId);
+  t.deepEqual(Object.keys(manifest.files).sort(), files.filter((f) => f !== BUNDLE_FILES.manifest && f !== BUNDLE_FILES.index).sort());
+
+  const verified = await verifyBundle(result.bundleDir);
+  t.deepEqual(verified.checks.filter((c) => !c.ok), []);
+  t.true(verified.ok);
+
+  const read = (name: string) => JSON.parse(readFileSync(join(result.bundleDir, name), 'utf8')) as Record<string, unknown>;
+  const idempotency = read(BUNDLE_FILES.idempotencyReport);
+  t.true(idempotency['equal']);
+  t.is(idempotency['digest_before'], idempotency['digest_after']);
+  t.like(read(BUNDLE_FILES.replayReport), { run_id: result.runId, pass: true, mismatched: 0, config_overridden: false });
+  t.like(read(BUNDLE_FILES.timeModel), { replay_followed_recorded_order: true, every_record_timed: true });
+  // The small scenario's own late event (a login observed before the ransomware on its partition).
+  const time = read(BUNDLE_FILES.timeModel) as { out_of_order_events: number; out_of_order_filler_events: number };
+  t.is(time.out_of_order_events - time.out_of_order_filler_events, 1);
+  const html = readFileSync(join(result.bundleDir, BUNDLE_FILES.index), 'utf8');
+  t.true(html.includes(result.runId), 'index.html embeds this bundle');
+});
+
+function tamperedCopy(bundleDir: string, edit: (dir: string) => void): string {
+  const dir = mkdtempSync(join(out, 'tampered-'));
+  cpSync(bundleDir, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+function auditLines(dir: string): string[] {
+  return readFileSync(join(dir, BUNDLE_FILES.auditExport), 'utf8').split('\n').filter((l) => l !== '');
+}
+
+function writeAudit(dir: string, lines: string[]): void {
+  writeFileSync(join(dir, BUNDLE_FILES.auditExport), `${lines.join('\n')}\n`);
+}
+
+const failedChecks = (r: VerifyResult) => r.checks.filter((c) => !c.ok).map((c) => c.name);
+const detailOf = (r: VerifyResult, name: string) => r.checks.find((c) => c.name === name)?.detail ?? '';
+
+const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
+  ['one byte changed in audit_export.jsonl', (dir) => {
+    const lines = auditLines(dir);
+    const i = Math.floor(lines.length / 2);
+    const at = lines[i]!.indexOf('"process_time":"') + '"process_time":"'.length + 3;
+    lines[i] = `${lines[i]!.slice(0, at)}${lines[i]![at] === '7' ? '8' : '7'}${lines[i]!.slice(at + 1)}`;
+    writeAudit(dir, lines);
+  }, [CHECK_NAMES.manifest, CHECK_NAMES.chains], /audit_export\.jsonl SHA-256/],
+  ['a line dropped from audit_export.jsonl', (dir) => {
+    const lines = auditLines(dir);
+    lines.splice(10, 1);
+    writeAudit(dir, lines);
+  }, [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay], /audit_export\.jsonl SHA-256/],
+  ['two lines of audit_export.jsonl swapped', (dir) => {
+    const lines = auditLines(dir);
+    [lines[5], lines[6]] = [lines[6]!, lines[5]!];
+    writeAudit(dir, lines);
+  }, [CHECK_NAMES.manifest, CHECK_NAMES.chains], /audit_export\.jsonl SHA-256/],
+  ['config_snapshot.json edited', (dir) => {
+    const file = join(dir, BUNDLE_FILES.configSnapshot);
+    const snapshots = JSON.parse(readFileSync(file, 'utf8')) as Array<{ config: { policy: { default_trust: number } } }>;
+    snapshots[0]!.config.policy.default_trust = 0.99;
+    writeFileSync(file, `${JSON.stringify(snapshots, null, 2)}\n`);
+  }, [CHECK_NAMES.manifest, CHECK_NAMES.configHash], /config_snapshot\.json SHA-256/],
+  ['a file missing from the manifest', (dir) => {
+    const file = join(dir, BUNDLE_FILES.manifest);
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { files: Record<string, string> };
+    delete manifest.files[BUNDLE_FILES.serviceLog];
+    writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  }, [CHECK_NAMES.manifest], /service\.log is in the bundle but not listed in manifest\.json/],
 ];
 
-test('the small scenario proves gates 1,2,3,5,6,7, leaves 4 UNPROVEN, and writes a complete bundle', async (t) => {
-  const out = mkdtempSync(join(tmpdir(), 'exoarmur-reality-'));
-  const result = await runReality({ scenarioDir: join(repoRoot(), 'fixtures', 'scenarios', 'small'), outDir: out, brokers: testBrokers().join(','), log: (line) => t.log(line) });
-  for (const name of BUNDLE_FILES) t.true(existsSync(join(result.bundleDir, name)), `${name} present`);
+for (const [name, edit, checks, manifestDetail] of tamperings) {
+  test(`verify fails on the real bundle with ${name}, naming ${checks.join(', ')}`, async (t) => {
+    const result = await smallRun((line) => t.log(line));
+    const honest = await verifyBundle(result.bundleDir);
+    t.true(honest.ok);
+    const verified = await verifyBundle(tamperedCopy(result.bundleDir, edit));
+    t.false(verified.ok);
+    t.deepEqual(failedChecks(verified), checks, verified.checks.map((c) => `${c.name}: ${c.detail}`).join('\n'));
+    t.regex(detailOf(verified, CHECK_NAMES.manifest), manifestDetail);
+  });
+}
 
-  const parsed = parsePassFail(readFileSync(join(result.bundleDir, 'PASS_FAIL.txt'), 'utf8'));
-  if (parsed === null) return t.fail('PASS_FAIL.txt does not follow RUN / 7 GATE lines / OVERALL');
-  t.is(parsed.runId, result.runId);
-  t.deepEqual(parsed.gates.map((g) => `${g.n} ${g.status}`), ['1 PASS', '2 PASS', '3 PASS', '4 UNPROVEN', '5 PASS', '6 PASS', '7 PASS'], result.passFail);
-  t.is(parsed.overall, 'PASS');
-
-  const manifest = JSON.parse(readFileSync(join(result.bundleDir, 'manifest.json'), 'utf8')) as { run_id: string; files: Record<string, string> };
-  t.is(manifest.run_id, result.runId);
-  t.deepEqual(Object.keys(manifest.files).sort(), BUNDLE_FILES.filter((f) => f !== 'manifest.json').sort());
-  const idempotency = JSON.parse(readFileSync(join(result.bundleDir, 'idempotency_report.json'), 'utf8')) as { equal: boolean; digest_before: string; digest_after: string };
-  t.true(idempotency.equal);
-  t.is(idempotency.digest_before, idempotency.digest_after);
+test('a replay of the real run with the policy changed and no new snapshot is a gate 3 FAIL', async (t) => {
+  const result = await smallRun((line) => t.log(line));
+  const exported = auditLines(result.bundleDir).map((l) => JSON.parse(l) as never);
+  const report = await replayRun({
+    brokers: testBrokers(), topics: topicsForRun(result.runId), runId: result.runId,
+    configOverride: (recorded) => buildEffectiveConfig({ ...recorded.config, policy: { ...recorded.config.policy, default_trust: 0.4 } }),
+  });
+  t.false(report.pass);
+  t.true(report.mismatched > 0);
+  t.true(report.mismatches.some((m) => m.field === 'payload.rule'), report.mismatches.slice(0, 5).map((m) => m.field).join(', '));
+  const gate = replayGate(report, exported.length, replayFollowedRecordedOrder(report, exported));
+  t.is(gate.status, 'FAIL');
+  t.regex(gate.evidence, /config other than the recorded snapshots; \d+ mismatches \(payload\./);
 });
