@@ -751,12 +751,14 @@
 
   function stepSummary(record) {
     const p = record.payload ?? {};
-    const pick = (...keys) => keys.filter((k) => p[k] !== undefined && p[k] !== null && typeof p[k] !== 'object').map((k) => `${k} ${p[k]}`).join(' · ');
+    const pickFrom = (o, keys) => keys.filter((k) => o[k] !== undefined && o[k] !== null && typeof o[k] !== 'object').map((k) => `${k} ${o[k]}`).join(' · ');
+    const pick = (...keys) => pickFrom(p, keys);
     switch (record.event_kind) {
       case 'facts_derived': return pick('subject', 'claim_type');
       case 'belief_emitted': return pick('emitter', 'subject', 'classification', 'confidence');
       case 'collective_updated': return pick('aggregate_score', 'quorum_count', 'conflict');
-      case 'intent_proposed': return pick('intent_id', 'action_class', 'intent_type');
+      // The core records the intent itself under payload.intent.
+      case 'intent_proposed': return pickFrom(p.intent && typeof p.intent === 'object' ? p.intent : p, ['intent_id', 'action_class', 'intent_type']);
       case 'safety_evaluated': return pick('rule', 'verdict', 'rule_id');
       case 'approval_requested': return pick('approval_id', 'requirement', 'required_approvers', 'expires_at');
       case 'operator_action_applied':

@@ -102,7 +102,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
     const lines = auditLines(dir);
     [lines[5], lines[6]] = [lines[6]!, lines[5]!];
     writeAudit(dir, lines);
-  }, [CHECK_NAMES.manifest, CHECK_NAMES.chains], /audit_export\.jsonl SHA-256/],
+  }, [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts], /audit_export\.jsonl SHA-256/],
   ['config_snapshot.json edited', (dir) => {
     const file = join(dir, BUNDLE_FILES.configSnapshot);
     const snapshots = JSON.parse(readFileSync(file, 'utf8')) as Array<{ config: { policy: { default_trust: number } } }>;

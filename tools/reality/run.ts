@@ -472,7 +472,7 @@ async function writeBundle(state: RunState, trail: Trail, inputs: BundleInputs):
     [inputs.replay.pass, 'operator actions not consumed by a passing replay'],
     [inputs.expectationFailures.length === 0, `expectations unmet: ${inputs.expectationFailures.slice(0, 5).join('; ')}`],
     [verified.ok, `verify: ${verified.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join('; ')}`],
-  ], `${snapshots.length} config snapshot(s) hash right, ${new Set(trail.audit.map((r) => r.config_hash)).size} hash(es) on records all known; ${trail.actions.length} operator records signed, verified, durable, each with one receipt (${applied} applied, ${rejectedActions} rejected); ${expectations} expect lines checked; verify: ${verified.checks.length} checks hold`));
+  ], `${snapshots.length} config snapshot(s) hash right, ${new Set(trail.audit.map((r) => r.config_hash)).size} hash(es) on records all known; ${trail.actions.length} operator records signed, verified, durable, each with one receipt (${applied} applied, ${rejectedActions} rejected); ${expectations} expect lines ${inputs.expectationFailures.length === 0 ? 'met' : 'checked'}; verify: ${verified.checks.length} checks hold`));
 
   const text = passFailText(state.runId, gates);
   write('PASS_FAIL.txt', text);

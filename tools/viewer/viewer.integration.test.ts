@@ -158,7 +158,7 @@ async function buildBundle(dir: string, options: BuildOptions = {}): Promise<voi
       ['facts_derived', { subject: `host:${subject}`, claim_type: 'edr.alert' }],
       ['belief_emitted', { emitter: 'cell-eu-1', subject: `host:${subject}`, claim_type: 'edr.alert', confidence, classification: cls, ttl_s: 3600 }],
       ['collective_updated', { aggregate_score: confidence, quorum_count: 1, conflict: false, members: ['cell-eu-1'] }],
-      ['intent_proposed', { intent_id: intentId, intent_hash: intentHash, action_class: actionClass, intent_type: actionClass === 'A0_observe' ? 'observe' : 'contain_host', subject: `host:${subject}` }],
+      ['intent_proposed', { intent: { intent_id: intentId, action_class: actionClass, intent_type: actionClass === 'A0_observe' ? 'observe' : 'contain_host', subject: `host:${subject}` }, intent_hash: intentHash }],
       ['safety_evaluated', { intent_id: intentId, rule, verdict, trust: 0.85, confidence }],
     ];
   };
@@ -389,11 +389,13 @@ test('trace search finds a chain by event id and by intent id', async (t) => {
   const dir = await copyBundle('search');
   const page = await openBundle(dir);
   const audit = readJsonLines<AuditRecord>(await readFile(path.join(dir, 'audit_export.jsonl'), 'utf8'));
-  const intent = audit.find((r) => r.event_kind === 'intent_proposed' && typeof r.payload.intent_id === 'string');
+  // The core's intent_proposed payload is { intent: { intent_id, … }, intent_hash }.
+  const intentIdOf = (r: AuditRecord): unknown => (r.payload.intent as { intent_id?: unknown } | undefined)?.intent_id ?? r.payload.intent_id;
+  const intent = audit.find((r) => r.event_kind === 'intent_proposed' && typeof intentIdOf(r) === 'string');
   const receipt = audit.find((r) => r.event_kind === 'telemetry_received');
   t.truthy(intent, 'the bundle holds an intent_proposed record');
   t.truthy(receipt, 'the bundle holds a telemetry receipt');
-  for (const [query, correlation] of [[intent!.payload.intent_id as string, intent!.correlation_id], [receipt!.idempotency_key.split(':').at(-1)!, receipt!.correlation_id]] as const) {
+  for (const [query, correlation] of [[intentIdOf(intent!) as string, intent!.correlation_id], [receipt!.idempotency_key.split(':').at(-1)!, receipt!.correlation_id]] as const) {
     await page.fill('#trace-query', query);
     await page.press('#trace-query', 'Enter');
     await page.waitForSelector(`#trace-results[data-query="${query}"]`);
