@@ -52,3 +52,13 @@ export class TopicDriftError extends ExoArmurError {
     this.actual = actual;
   }
 }
+
+/** A broker operation of the processor shell failed; `retriable` says whether backing off can help. */
+export class KafkaOperationError extends ExoArmurError {}
+
+/** Another owner took this partition's transactional id (or the epoch moved on): rebuild the task. */
+export class ProducerFencedError extends ExoArmurError {
+  constructor(message: string, options: { cause?: unknown; context?: ErrorContext } = {}) {
+    super('PRODUCER_FENCED', message, { ...options, retriable: true });
+  }
+}

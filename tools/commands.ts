@@ -8,6 +8,10 @@ import { replayCommand } from './replay/command.js';
 import { topicsCommand } from './topics/command.js';
 import { verifyCommand } from './verify/command.js';
 import { viewerCommand } from './viewer/command.js';
+import { processCommand } from './process/command.js';
+import { injectCommand } from './inject/command.js';
+import { inspectCommand } from './inspect/command.js';
+import { operatorCommand } from './operator/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
@@ -15,4 +19,8 @@ export const commands: CommandModule<any, any>[] = [
   viewerCommand,
   replayCommand,
   verifyCommand,
+  processCommand,
+  injectCommand,
+  inspectCommand,
+  operatorCommand,
 ];

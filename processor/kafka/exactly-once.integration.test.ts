@@ -1,0 +1,160 @@
+/**
+ * Exactly-once of `exoarmur process` on the real broker (KAFKA_BROKERS), with real child
+ * processes: duplicates and malformed input, SIGKILL at random points, a rebalance between two
+ * instances, kcat as producer and read_committed reader, and a zombie's open transaction.
+ * Serial: each test runs processor children, and the machine is shared.
+ */
+import test, { type ExecutionContext } from 'ava';
+import kafkajs from 'kafkajs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { CliChild } from '../../tools/process/children.js';
+import { exactlyOnceViolations, receiptCount } from '../../tools/process/outcomes.js';
+import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
+import { pollUntil, testBrokers } from '../../tools/testing/broker.js';
+import {
+  injectViaCli,
+  inputCoordinates,
+  logEntries,
+  processorFixture,
+  readFixtureOutcomes,
+  startProcessorChild,
+  uniqueEventKeys,
+  waitAllCommitted,
+  waitCommittedFraction,
+  type ProcessorFixture,
+} from '../../tools/testing/processor.js';
+
+const run = promisify(execFile);
+const { Partitioners } = kafkajs;
+const brokers = () => testBrokers().join(',');
+
+/** Every child a test starts is SIGKILLed at teardown if still running (a failed test leaves nothing behind). */
+function track(t: ExecutionContext, child: CliChild): CliChild {
+  t.teardown(async () => {
+    if (child.running) await child.kill('SIGKILL');
+  });
+  return child;
+}
+
+async function assertExactlyOnce(t: ExecutionContext, fixture: ProcessorFixture, lines: readonly string[]): Promise<void> {
+  const outcomes = await readFixtureOutcomes(fixture);
+  const inputs = await inputCoordinates(fixture);
+  t.is(inputs.length, lines.length, 'every delivery is in the input topic');
+  t.deepEqual(exactlyOnceViolations(outcomes, { uniqueKeys: uniqueEventKeys(lines), inputs }), []);
+  t.is(receiptCount(outcomes), lines.length);
+}
+
+async function stopCleanly(t: ExecutionContext, child: CliChild): Promise<void> {
+  const exit = await child.kill('SIGTERM');
+  t.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, exit.stderr);
+}
+
+test.serial('duplicates and malformed input: one receipt per delivery, one outcome set per key, dead letters', async (t) => {
+  const fixture = await processorFixture('dups', brokers());
+  const valid = syntheticTelemetry({ count: 400 });
+  const lines = [...withDuplicates(valid, 100), ...malformedTelemetry(valid[0]!)];
+  const injected = await injectViaCli(fixture, lines);
+  t.deepEqual(injected, { topic: fixture.topics.telemetry, sent: 503, keyed: 502, unkeyed: 1 });
+
+  const processor = track(t, startProcessorChild(fixture, 'p1'));
+  await waitAllCommitted(fixture);
+  await stopCleanly(t, processor);
+
+  const outcomes = await readFixtureOutcomes(fixture);
+  t.deepEqual(outcomes.receiptsByKind, { telemetry_received: 400, telemetry_duplicate: 100, telemetry_rejected: 3 });
+  t.is(outcomes.dlqCount, 3);
+  await assertExactlyOnce(t, fixture, lines);
+  // A duplicate's receipt is all it produces.
+  t.is(outcomes.outcomeKindsByKey.size, 400);
+  t.true(logEntries(fixture, 'p1', 'batch committed').length > 0);
+  t.true(logEntries(fixture, 'p1', 'config snapshot published').length === 1);
+});
+
+test.serial('SIGKILL the processor at random points three times: nothing lost, nothing doubled, chains gapless', async (t) => {
+  const fixture = await processorFixture('sigkill', brokers());
+  const valid = syntheticTelemetry({ count: 2400 });
+  const lines = [...withDuplicates(valid, 300), ...malformedTelemetry(valid[1]!)];
+  const half = Math.floor(lines.length / 2);
+  await injectViaCli(fixture, lines.slice(0, half));
+  // Small transactions, so a kill lands mid-transaction as well as between them.
+  const args = ['--max-inputs-per-transaction', '40'];
+  let processor = track(t, startProcessorChild(fixture, 'run-0', args));
+  for (let kill = 1; kill <= 3; kill += 1) {
+    if (kill === 2) await injectViaCli(fixture, lines.slice(half));
+    await waitCommittedFraction(fixture, Math.min(0.9, kill * 0.22 + Math.random() * 0.1));
+    const exit = await processor.kill('SIGKILL');
+    t.is(exit.signal, 'SIGKILL');
+    processor = track(t, startProcessorChild(fixture, `run-${kill}`, args));
+  }
+  await waitAllCommitted(fixture, 120_000);
+  await stopCleanly(t, processor);
+
+  await assertExactlyOnce(t, fixture, lines);
+  // The last instance rebuilt its state from the changelog before processing.
+  const restored = logEntries(fixture, 'run-3', 'state restored');
+  t.true(restored.some((entry) => Number(entry['restored_records']) > 0), JSON.stringify(restored));
+});
+
+test.serial('two instances in one group, one stopped mid-stream: exactly-once across the rebalance', async (t) => {
+  const fixture = await processorFixture('rebalance', brokers());
+  const lines = withDuplicates(syntheticTelemetry({ count: 2500 }), 200);
+  const args = ['--max-inputs-per-transaction', '50'];
+  const first = track(t, startProcessorChild(fixture, 'a', args));
+  await pollUntil(() => logEntries(fixture, 'a', 'group joined').length > 0, { what: 'instance a joined' });
+  const second = track(t, startProcessorChild(fixture, 'b', args));
+  // Both members are in the group once instance a has rejoined for the second generation.
+  await pollUntil(() => logEntries(fixture, 'b', 'group joined').length > 0 && logEntries(fixture, 'a', 'group joined').length > 1, {
+    what: 'both instances in the group',
+    timeoutMs: 60_000,
+  });
+  await injectViaCli(fixture, lines);
+  await waitCommittedFraction(fixture, 0.3);
+  await stopCleanly(t, first);
+  await waitAllCommitted(fixture, 120_000);
+  await stopCleanly(t, second);
+
+  await assertExactlyOnce(t, fixture, lines);
+  t.true(logEntries(fixture, 'a', 'batch committed').length > 0, 'instance a processed before it stopped');
+  t.true(logEntries(fixture, 'b', 'batch committed').length > 0, 'instance b took over');
+});
+
+test.serial('kcat produces telemetry; kcat read_committed sees only committed audit records; a zombie is fenced', async (t) => {
+  const fixture = await processorFixture('kcat', brokers());
+  const lines = syntheticTelemetry({ count: 150 });
+  const keyed = lines.map((line) => {
+    const event = JSON.parse(line) as { tenant_id: string; correlation_id: string };
+    return `${event.tenant_id}:${event.correlation_id}\t${line}`;
+  });
+  // A zombie owner of task 0 (same transactional id) with an open transaction on the audit topic.
+  const zombie = fixture.kafka.producer({ transactionalId: `${fixture.appId}.0`, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await zombie.connect();
+  t.teardown(() => zombie.disconnect());
+  const zombieTxn = await zombie.transaction();
+  await zombieTxn.send({ topic: fixture.topics.audit, messages: [{ partition: 0, key: 'zombie', value: 'never committed' }] });
+
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile('kcat', ['-P', '-b', fixture.brokers, '-t', fixture.topics.telemetry, '-K', '\t', '-X', 'partitioner=murmur2_random'], (error) =>
+      error ? reject(error) : resolve(),
+    );
+    child.stdin?.end(`${keyed.join('\n')}\n`);
+  });
+
+  const processor = track(t, startProcessorChild(fixture, 'p'));
+  await waitAllCommitted(fixture);
+  await stopCleanly(t, processor);
+  await t.throwsAsync(() => zombieTxn.commit(), undefined, 'the fenced zombie cannot commit');
+
+  const outcomes = await readFixtureOutcomes(fixture);
+  const kcatRead = async (isolation: string) =>
+    (await run('kcat', ['-C', '-b', fixture.brokers, '-t', fixture.topics.audit, '-X', `isolation.level=${isolation}`, '-e', '-q', '-f', '%p %o %k\\n'])).stdout
+      .split('\n')
+      .filter((line) => line !== '');
+  const committed = await kcatRead('read_committed');
+  const uncommitted = await kcatRead('read_uncommitted');
+  t.is(committed.length, outcomes.audit.length);
+  t.false(committed.some((line) => line.endsWith(' zombie')));
+  t.deepEqual(uncommitted.filter((line) => line.endsWith(' zombie')), ['0 0 zombie']);
+  t.is(outcomes.receiptsByKind['telemetry_received'], 150);
+  await assertExactlyOnce(t, fixture, lines);
+});

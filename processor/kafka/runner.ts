@@ -1,0 +1,245 @@
+/**
+ * The consume-transform-produce loop: one group consumer over both input topics (co-partitioned
+ * assignment), one Task per owned partition, a per-task mutex so the two inputs of a partition are
+ * never processed concurrently, bounded transactions, recovery from fencing, broker loss and
+ * consumer crashes, and a clean SIGTERM path.
+ */
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { InputSource, Primitives } from '../core/api.js';
+import type { EffectiveConfig } from '../config/index.js';
+import { CoPartitionedAssigner } from './assigner.js';
+import { classifyKafkaError } from './kafka-errors.js';
+import { Mutex } from './mutex.js';
+import { Task, type ShellTopics } from './task.js';
+import type { InputOffsets, ProcessingGuarantee } from './transactions.js';
+
+export interface RunnerOptions {
+  kafka: Kafka;
+  effective: EffectiveConfig;
+  primitives: Primitives;
+  appId: string;
+  groupId: string;
+  topics: ShellTopics;
+  guarantee: ProcessingGuarantee;
+  logger: Logger;
+  /** Upper bound on inputs per transaction (latency vs. throughput). */
+  maxInputsPerTransaction: number;
+  partitionsConsumedConcurrently: number;
+  now?: () => Date;
+}
+
+interface Slot {
+  partition: number;
+  mutex: Mutex;
+  task: Task | undefined;
+  /** The group generation the task was built in; a rebalance invalidates it. */
+  generation: number;
+  failures: number;
+  logger: Logger;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class ProcessorRunner {
+  private consumer: Consumer | undefined;
+  private readonly slots = new Map<number, Slot>();
+  private generation = 0;
+  private stopping = false;
+  private restarting = false;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async start(): Promise<void> {
+    const consumer = this.createConsumer();
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.options.topics.telemetry, this.options.topics.operator], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.options.logger.info({ group_id: this.options.groupId, guarantee: this.options.guarantee }, 'consumer running');
+  }
+
+  private createConsumer(): Consumer {
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      readUncommitted: false,
+      partitionAssigners: [CoPartitionedAssigner],
+      allowAutoTopicCreation: false,
+      // A crashed (SIGKILLed) member holds its partitions until the session times out; kafkajs
+      // heartbeats between batches and during restore, so 10 s is ample and bounds takeover time.
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 30_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 200,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.generation += 1;
+      const assignment = event.payload.memberAssignment;
+      this.options.logger.info({ generation: this.generation, member_id: event.payload.memberId, is_leader: event.payload.isLeader, assignment }, 'group joined');
+      const owned = new Set(Object.values(assignment).flat());
+      for (const slot of this.slots.values()) {
+        if (!owned.has(slot.partition)) void slot.mutex.run(() => this.dropTask(slot, 'partition revoked'));
+      }
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      this.options.logger.error({ err: error, restart }, 'consumer crashed');
+      // kafkajs restarts itself after retriable failures; otherwise we rebuild the consumer.
+      if (!restart && !this.stopping) void this.restartConsumer();
+    });
+    return consumer;
+  }
+
+  private async restartConsumer(): Promise<void> {
+    if (this.restarting) return;
+    this.restarting = true;
+    try {
+      for (let attempt = 1; !this.stopping; attempt += 1) {
+        await this.consumer?.disconnect().catch(() => undefined);
+        await this.dropAllTasks('consumer restart');
+        await sleep(Math.min(500 * 2 ** attempt, 10_000));
+        if (this.stopping) return;
+        try {
+          await this.start();
+          this.options.logger.info({ attempt }, 'consumer restarted');
+          return;
+        } catch (error) {
+          this.options.logger.warn({ err: error, attempt }, 'consumer restart failed; backing off');
+        }
+      }
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  private slotFor(partition: number): Slot {
+    let slot = this.slots.get(partition);
+    if (!slot) {
+      slot = { partition, mutex: new Mutex(), task: undefined, generation: -1, failures: 0, logger: this.options.logger.child({ partition }) };
+      this.slots.set(partition, slot);
+    }
+    return slot;
+  }
+
+  private async dropTask(slot: Slot, reason: string): Promise<void> {
+    const task = slot.task;
+    slot.task = undefined;
+    if (task) {
+      slot.logger.info({ reason }, 'dropping task');
+      await task.close();
+    }
+  }
+
+  private async dropAllTasks(reason: string): Promise<void> {
+    await Promise.all([...this.slots.values()].map((slot) => slot.mutex.run(() => this.dropTask(slot, reason))));
+  }
+
+  private sourceOf(topic: string): InputSource {
+    return topic === this.options.topics.operator ? 'operator' : 'telemetry';
+  }
+
+  private readonly commitOffsetsAtLeastOnce = async (offsets: InputOffsets): Promise<void> => {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    await consumer.commitOffsets(Object.entries(offsets.next).map(([topic, offset]) => ({ topic, partition: offsets.partition, offset })));
+  };
+
+  /** Builds the task if it is missing or from an older generation, then seeks both inputs to its committed offsets. */
+  private async ensureTask(slot: Slot, heartbeat: () => Promise<void>): Promise<{ task: Task; fresh: boolean }> {
+    if (slot.task && slot.generation === this.generation) return { task: slot.task, fresh: false };
+    await this.dropTask(slot, 'rebalance');
+    if (slot.failures > 0) await sleep(Math.min(250 * 2 ** slot.failures, 8_000));
+    const generation = this.generation;
+    const task = await Task.start(
+      {
+        kafka: this.options.kafka,
+        effective: this.options.effective,
+        primitives: this.options.primitives,
+        appId: this.options.appId,
+        groupId: this.options.groupId,
+        topics: this.options.topics,
+        guarantee: this.options.guarantee,
+        now: this.now,
+        commitOffsets: this.commitOffsetsAtLeastOnce,
+      },
+      slot.partition,
+      slot.logger,
+      heartbeat,
+    );
+    slot.task = task;
+    slot.generation = generation;
+    for (const topic of [this.options.topics.telemetry, this.options.topics.operator]) {
+      this.consumer?.seek({ topic, partition: slot.partition, offset: task.nextOffset(topic) });
+    }
+    return { task, fresh: true };
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const slot = this.slotFor(batch.partition);
+    await slot.mutex.run(async () => {
+      if (!isRunning() || isStale() || this.stopping) return;
+      let task: Task;
+      try {
+        const ensured = await this.ensureTask(slot, heartbeat);
+        task = ensured.task;
+        slot.failures = 0;
+        // A fresh task seeked both inputs to the committed offsets; this batch may predate that.
+        if (ensured.fresh && isStale()) return;
+      } catch (error) {
+        slot.failures += 1;
+        slot.logger.warn({ err: error, failures: slot.failures, kind: classifyKafkaError(error) }, 'task start failed; will retry');
+        return;
+      }
+      const from = BigInt(task.nextOffset(batch.topic));
+      const pending = batch.messages.filter((m) => BigInt(m.offset) >= from);
+      if (pending.length === 0) {
+        // Everything here was already committed by an earlier owner of the partition.
+        const last = batch.messages[batch.messages.length - 1];
+        if (last) resolveOffset(last.offset);
+        return;
+      }
+      const source = this.sourceOf(batch.topic);
+      const max = this.options.maxInputsPerTransaction;
+      for (let i = 0; i < pending.length; i += max) {
+        if (!isRunning() || isStale() || this.stopping) return;
+        const chunk = pending.slice(i, i + max);
+        try {
+          const stats = await task.processChunk(source, batch.topic, chunk);
+          resolveOffset(stats.lastOffset);
+          slot.logger.info(
+            { topic: batch.topic, inputs: stats.inputs, first_offset: stats.firstOffset, last_offset: stats.lastOffset, outputs: stats.outputs, txn_ms: stats.transactionMs, lag: batch.offsetLag() },
+            'batch committed',
+          );
+        } catch (error) {
+          slot.failures += 1;
+          slot.logger.warn({ err: error, kind: classifyKafkaError(error), topic: batch.topic, first_offset: chunk[0]?.offset }, 'batch failed; rebuilding task');
+          await this.dropTask(slot, 'batch failed');
+          return;
+        }
+        try {
+          await heartbeat();
+        } catch {
+          // A rebalance is in progress: stop here; what is committed is resolved, the rest is refetched.
+          return;
+        }
+      }
+    });
+  }
+
+  /** SIGTERM: stop fetching, let the in-flight batch finish (or abort it), leave the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer?.disconnect().catch((error: unknown) => this.options.logger.warn({ err: error }, 'consumer disconnect failed'));
+    await this.dropAllTasks('shutdown');
+    this.options.logger.info('processor stopped');
+  }
+}

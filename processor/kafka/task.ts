@@ -1,0 +1,180 @@
+/**
+ * A task owns input partition p of both input topics, its state cache and its transactional
+ * producer. Its life: fence the previous owner, restore p's state from the changelog, read the
+ * group's committed offsets for p — only then process. Any failure while processing discards the
+ * whole task (the cache may hold applied-but-uncommitted changes); the runner builds a new one,
+ * which re-fences, re-restores and re-seeks, so the cache is always exactly the committed changelog.
+ */
+import type { Kafka, KafkaMessage, Message } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { InputSource, OutputRole, Primitives } from '../core/api.js';
+import { applyStateEntry, applyStateRecords, step, type StateValue } from '../core/index.js';
+import { decodeRecord, encodeRecord, toCoreInput } from '../codec/index.js';
+import type { EffectiveConfig } from '../config/index.js';
+import { ExoArmurError, KafkaOperationError } from '../errors.js';
+import { restorePartition } from './restore.js';
+import { TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
+import { toShellError } from './kafka-errors.js';
+
+export interface ShellTopics {
+  telemetry: string;
+  operator: string;
+  audit: string;
+  execute: string;
+  dlq: string;
+  state: string;
+}
+
+export interface TaskDeps {
+  kafka: Kafka;
+  effective: EffectiveConfig;
+  primitives: Primitives;
+  appId: string;
+  groupId: string;
+  topics: ShellTopics;
+  guarantee: ProcessingGuarantee;
+  /** The shell's clock: `process_time` of each consumed record. */
+  now: () => Date;
+  commitOffsets: (offsets: InputOffsets) => Promise<void>;
+}
+
+export interface ChunkStats {
+  inputs: number;
+  outputs: Record<OutputRole, number>;
+  firstOffset: string;
+  lastOffset: string;
+  transactionMs: number;
+}
+
+/** Committed next offset per input topic for one partition; a group that never committed starts at the log start. */
+async function committedOffsets(kafka: Kafka, groupId: string, topics: string[], partition: number): Promise<Record<string, string>> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    const result: Record<string, string> = {};
+    for (const topic of topics) {
+      const offset = committed.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      if (BigInt(offset) >= 0n) {
+        result[topic] = offset;
+      } else {
+        const watermarks = await admin.fetchTopicOffsets(topic);
+        result[topic] = watermarks.find((w) => w.partition === partition)?.low ?? '0';
+      }
+    }
+    return result;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export class Task {
+  private constructor(
+    readonly partition: number,
+    private readonly deps: TaskDeps,
+    private readonly writer: TransactionalWriter,
+    /** The partition's state: exactly the committed changelog (plus, mid-chunk, that chunk's changes). */
+    private readonly state: Map<string, StateValue>,
+    private readonly next: Record<string, string>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Fence, restore, read committed offsets — in that order (DESIGN §3). */
+  static async start(deps: TaskDeps, partition: number, logger: Logger, heartbeat: () => Promise<void>): Promise<Task> {
+    const writer = new TransactionalWriter({
+      kafka: deps.kafka,
+      transactionalId: `${deps.appId}.${partition}`,
+      guarantee: deps.guarantee,
+      logger,
+      commitOffsets: deps.commitOffsets,
+    });
+    await writer.open();
+    try {
+      const state = new Map<string, StateValue>();
+      await restorePartition({
+        kafka: deps.kafka,
+        topic: deps.topics.state,
+        partition,
+        groupPrefix: deps.appId,
+        logger,
+        heartbeat,
+        apply: (messages) => {
+          for (const m of messages) {
+            const decoded = decodeRecord('state', m.value, m.headers);
+            if (!decoded.ok || m.key === null) {
+              // The changelog is written only by this processor; an unreadable entry means the
+              // topic holds foreign data, and guessing state would break exactly-once.
+              throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state changelog entry at offset ${m.offset} is unreadable: ${decoded.ok ? 'null key' : decoded.reason}`, {
+                context: { topic: deps.topics.state, partition, offset: m.offset },
+              });
+            }
+            applyStateEntry(state, m.key.toString('utf8'), decoded.value as StateValue | null);
+          }
+        },
+      });
+      const next = await committedOffsets(deps.kafka, deps.groupId, [deps.topics.telemetry, deps.topics.operator], partition);
+      logger.info({ next_offsets: next }, 'task ready');
+      return new Task(partition, deps, writer, state, next, logger);
+    } catch (error) {
+      await writer.close();
+      throw toShellError(error, `starting task ${partition}`, { partition });
+    }
+  }
+
+  nextOffset(topic: string): string {
+    const offset = this.next[topic];
+    if (offset === undefined) throw new KafkaOperationError('UNKNOWN_INPUT_TOPIC', `task ${this.partition} does not consume ${topic}`, { context: { topic, partition: this.partition } });
+    return offset;
+  }
+
+  /**
+   * Runs the core over consecutive records of one input topic and commits all outputs plus the
+   * next input offset in one transaction. Throws on any failure; the caller then discards the task.
+   */
+  async processChunk(source: InputSource, topic: string, messages: KafkaMessage[]): Promise<ChunkStats> {
+    const p = this.partition;
+    const byRole: Record<OutputRole, Message[]> = { audit: [], execute: [], dlq: [], state: [] };
+    // Applied in place: if the transaction fails the runner discards this task (cache included)
+    // and the next one restores from the changelog, so uncommitted changes never survive.
+    const state = this.state;
+    for (const message of messages) {
+      const input = toCoreInput(
+        source,
+        { topic, partition: p, offset: message.offset, key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp },
+        this.deps.now().toISOString(),
+      );
+      const { records } = step(state, input, this.deps.effective, this.deps.primitives);
+      applyStateRecords(state, records);
+      for (const record of records) {
+        const encoded = encodeRecord(record.role, record.value);
+        byRole[record.role].push({ partition: p, key: record.key, value: encoded.value, headers: encoded.headers });
+      }
+    }
+    const { topics } = this.deps;
+    const outputs: TopicMessages[] = [
+      { topic: topics.audit, messages: byRole.audit },
+      { topic: topics.execute, messages: byRole.execute },
+      { topic: topics.dlq, messages: byRole.dlq },
+      { topic: topics.state, messages: byRole.state },
+    ];
+    const first = messages[0]!;
+    const last = messages[messages.length - 1]!;
+    const nextOffset = (BigInt(last.offset) + 1n).toString();
+    const started = Date.now();
+    // Only this topic's offset moves; the other input of the task keeps its committed offset.
+    await this.writer.commitBatch(outputs, { consumerGroupId: this.deps.groupId, partition: p, next: { [topic]: nextOffset } });
+    this.next[topic] = nextOffset;
+    return {
+      inputs: messages.length,
+      outputs: { audit: byRole.audit.length, execute: byRole.execute.length, dlq: byRole.dlq.length, state: byRole.state.length },
+      firstOffset: first.offset,
+      lastOffset: last.offset,
+      transactionMs: Date.now() - started,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+    this.logger.info('task closed');
+  }
+}

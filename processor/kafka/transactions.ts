@@ -1,0 +1,177 @@
+/**
+ * The transaction lifecycle of one task's producer, as an explicit state machine:
+ *
+ *   closed --open()--> idle --commitBatch()--> begun --> committing --> idle
+ *                                                \--(failure)--> aborting --> idle | fenced
+ *   any failure classified as fenced --> fenced (terminal: the task is rebuilt with a new producer)
+ *
+ * `open()` fences the previous owner of the transactional id: InitProducerId bumps the epoch and
+ * aborts whatever transaction a crashed or zombie instance left open, so from here on nothing of
+ * theirs can commit. A batch's outputs and its consumer offsets go in one transaction, so a crash
+ * before commit leaves nothing visible and after commit all of it.
+ *
+ * The at-least-once guarantee (benchmark comparison only) skips transactions: acks=-1 produce,
+ * then commit the group offsets.
+ */
+import kafkajs from 'kafkajs';
+import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
+import type { Logger } from 'pino';
+import { ExoArmurError, ProducerFencedError } from '../errors.js';
+import { classifyKafkaError, toShellError } from './kafka-errors.js';
+
+const { Partitioners } = kafkajs;
+
+export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
+export type TransactionState = 'closed' | 'idle' | 'begun' | 'committing' | 'aborting' | 'fenced';
+
+export interface TopicMessages {
+  topic: string;
+  messages: Message[];
+}
+
+/** The next offset to consume, per input topic, committed with the batch. */
+export interface InputOffsets {
+  consumerGroupId: string;
+  partition: number;
+  next: Record<string, string>;
+}
+
+export interface TransactionalWriterOptions {
+  kafka: Kafka;
+  transactionalId: string;
+  guarantee: ProcessingGuarantee;
+  logger: Logger;
+  /** at_least_once only: commits the consumer offsets after the produce is acknowledged. */
+  commitOffsets: (offsets: InputOffsets) => Promise<void>;
+  transactionTimeoutMs?: number;
+}
+
+export class TransactionalWriter {
+  private producer: Producer | undefined;
+  private current: Transaction | undefined;
+  private stateValue: TransactionState = 'closed';
+
+  constructor(private readonly options: TransactionalWriterOptions) {}
+
+  get state(): TransactionState {
+    return this.stateValue;
+  }
+
+  private transition(from: TransactionState[], to: TransactionState): void {
+    if (!from.includes(this.stateValue)) {
+      throw new ExoArmurError('TRANSACTION_STATE', `illegal transaction transition ${this.stateValue} -> ${to}`, {
+        context: { transactionalId: this.options.transactionalId },
+      });
+    }
+    this.stateValue = to;
+  }
+
+  /** Connects and fences the previous owner of this transactional id (begin + abort). */
+  async open(): Promise<void> {
+    this.transition(['closed'], 'closed');
+    const exactlyOnce = this.options.guarantee === 'exactly_once';
+    const producer = this.options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      ...(exactlyOnce ? { transactionalId: this.options.transactionalId, transactionTimeout: this.options.transactionTimeoutMs ?? 60_000 } : {}),
+      allowAutoTopicCreation: false,
+      // Every record names its partition; the partitioner is set only so kafkajs does not warn.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.producer = producer;
+    try {
+      await producer.connect();
+      if (exactlyOnce) {
+        const started = Date.now();
+        const fence = await producer.transaction();
+        await fence.abort();
+        this.options.logger.info({ transactional_id: this.options.transactionalId, fence_ms: Date.now() - started }, 'fenced previous owner');
+      }
+    } catch (error) {
+      await this.close();
+      throw toShellError(error, 'opening the transactional producer', { transactionalId: this.options.transactionalId });
+    }
+    this.stateValue = 'idle';
+  }
+
+  /** Writes one batch's outputs and input offsets atomically (or, at_least_once, in that order). */
+  async commitBatch(outputs: TopicMessages[], offsets: InputOffsets): Promise<void> {
+    const producer = this.producer;
+    if (!producer) throw new ExoArmurError('TRANSACTION_STATE', 'commitBatch on a closed writer', { context: { partition: offsets.partition } });
+    const topicMessages = outputs.filter((t) => t.messages.length > 0);
+    if (this.options.guarantee === 'at_least_once') {
+      this.transition(['idle'], 'committing');
+      try {
+        if (topicMessages.length > 0) await producer.sendBatch({ topicMessages, acks: -1 });
+        await this.options.commitOffsets(offsets);
+      } catch (error) {
+        this.stateValue = 'idle';
+        throw toShellError(error, 'at-least-once produce/commit', { partition: offsets.partition });
+      }
+      this.stateValue = 'idle';
+      return;
+    }
+    this.transition(['idle'], 'begun');
+    try {
+      const transaction = await producer.transaction();
+      this.current = transaction;
+      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+      await transaction.sendOffsets({
+        consumerGroupId: offsets.consumerGroupId,
+        topics: Object.entries(offsets.next).map(([topic, offset]) => ({ topic, partitions: [{ partition: offsets.partition, offset }] })),
+      });
+      this.transition(['begun'], 'committing');
+      await transaction.commit();
+      this.current = undefined;
+      this.stateValue = 'idle';
+    } catch (error) {
+      await this.abortAfter(error, offsets.partition);
+      throw toShellError(error, 'committing the batch transaction', { partition: offsets.partition });
+    }
+  }
+
+  private async abortAfter(error: unknown, partition: number): Promise<void> {
+    const transaction = this.current;
+    this.current = undefined;
+    if (classifyKafkaError(error) === 'fenced') {
+      this.stateValue = 'fenced';
+      return;
+    }
+    this.stateValue = 'aborting';
+    try {
+      if (transaction?.isActive()) await transaction.abort();
+      this.stateValue = 'idle';
+    } catch (abortError) {
+      // An abort that cannot complete leaves the producer unusable; the task is rebuilt, and the
+      // next owner's fence aborts the transaction on the broker.
+      this.stateValue = 'fenced';
+      this.options.logger.warn({ partition, err: abortError }, 'abort failed; producer will be recreated');
+    }
+  }
+
+  /** SIGTERM path: abort a transaction left open (never commit a half-built batch), disconnect. */
+  async close(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (this.current?.isActive()) {
+      try {
+        await this.current.abort();
+      } catch {
+        // The broker aborts it on transaction timeout or at the next owner's fence.
+      }
+    }
+    this.current = undefined;
+    this.stateValue = 'closed';
+    if (producer) {
+      try {
+        await producer.disconnect();
+      } catch {
+        // Disconnecting a producer whose broker is gone has nothing left to release.
+      }
+    }
+  }
+
+  assertUsable(partition: number): void {
+    if (this.stateValue === 'fenced') throw new ProducerFencedError('producer was fenced', { context: { partition } });
+  }
+}

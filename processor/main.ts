@@ -1,0 +1,107 @@
+/**
+ * The composition root: the only place the shell's parts are wired together. Loads the effective
+ * config, builds the Kafka client and logger, ensures topics, publishes the config snapshot, then
+ * runs the processor until stopped.
+ */
+import pino, { type Logger } from 'pino';
+import { configSnapshot, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
+import { encodeRecord } from './codec/index.js';
+import { nodePrimitives } from './primitives.js';
+import { createKafka, parseBrokers } from './kafka/client.js';
+import { ensureTopics, topicSpecs } from './kafka/topics.js';
+import { ProcessorRunner } from './kafka/runner.js';
+import type { ShellTopics } from './kafka/task.js';
+import { toShellError } from './kafka/kafka-errors.js';
+import kafkajs, { type Kafka } from 'kafkajs';
+
+const { Partitioners } = kafkajs;
+
+export interface ProcessOptions {
+  configFile?: string;
+  brokers?: string;
+  appId?: string;
+  groupId?: string;
+  logFile?: string;
+  /** Upper bound on inputs per transaction. */
+  maxInputsPerTransaction?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningProcessor {
+  effective: EffectiveConfig;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+function createLogger(logFile: string | undefined): Logger {
+  const base = { service: 'exoarmur-process', pid: process.pid };
+  if (!logFile) return pino({ base, timestamp: pino.stdTimeFunctions.isoTime });
+  // Synchronous appends: the log is evidence, and a SIGKILL must not eat its tail.
+  return pino({ base, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: logFile, append: true, mkdir: true, sync: true }));
+}
+
+function shellTopics(effective: EffectiveConfig): ShellTopics {
+  const t = effective.config.topics;
+  return { telemetry: t.telemetry, operator: t.operator_actions, audit: t.audit, execute: t.execute, dlq: t.dlq, state: t.state };
+}
+
+async function publishConfigSnapshot(kafka: Kafka, effective: EffectiveConfig, logger: Logger): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    const encoded = encodeRecord('config', configSnapshot(effective, new Date().toISOString()));
+    await producer.send({ topic: effective.config.topics.config, acks: -1, messages: [{ key: effective.config_hash, value: encoded.value, headers: encoded.headers }] });
+  } finally {
+    await producer.disconnect();
+  }
+  logger.info({ config_hash: effective.config_hash, topic: effective.config.topics.config }, 'config snapshot published');
+}
+
+export async function startProcessor(options: ProcessOptions): Promise<RunningProcessor> {
+  const logger = createLogger(options.logFile);
+  const flags: Record<string, unknown> = {};
+  if (options.brokers !== undefined) flags['brokers'] = parseBrokers(options.brokers);
+  if (options.appId !== undefined) flags['app_id'] = options.appId;
+  const effective = loadEffectiveConfig({ file: options.configFile, env: options.env ?? process.env, flags });
+  const { config } = effective;
+  const groupId = options.groupId ?? config.app_id;
+  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.app_id}-process`, logger });
+  const topics = shellTopics(effective);
+  logger.info({ config_hash: effective.config_hash, app_id: config.app_id, group_id: groupId, topics, guarantee: config.processing_guarantee }, 'starting');
+
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const overrides = {
+      telemetry: config.topics.telemetry,
+      operatorActions: config.topics.operator_actions,
+      config: config.topics.config,
+      audit: config.topics.audit,
+      intentsExecute: config.topics.execute,
+      state: config.topics.state,
+      dlq: config.topics.dlq,
+    };
+    const report = await ensureTopics(admin, topicSpecs({ partitions: config.partitions, overrides }));
+    logger.info({ created: report.created }, 'topics ensured');
+  } catch (error) {
+    throw toShellError(error, 'ensuring topics', {});
+  } finally {
+    await admin.disconnect();
+  }
+  await publishConfigSnapshot(kafka, effective, logger);
+
+  const runner = new ProcessorRunner({
+    kafka,
+    effective,
+    primitives: nodePrimitives,
+    appId: config.app_id,
+    groupId,
+    topics,
+    guarantee: config.processing_guarantee,
+    logger,
+    maxInputsPerTransaction: options.maxInputsPerTransaction ?? 500,
+    partitionsConsumedConcurrently: Math.max(1, config.partitions),
+  });
+  await runner.start();
+  return { effective, logger, stop: () => runner.stop() };
+}

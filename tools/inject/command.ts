@@ -1,0 +1,34 @@
+/** `exoarmur inject FILE.jsonl [--topic T] [--brokers LIST]` — send telemetry lines to the broker. */
+import { readFile } from 'node:fs/promises';
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../../processor/errors.js';
+import { createKafka, brokersFromEnv, parseBrokers } from '../../processor/kafka/client.js';
+import { DEFAULT_TOPIC_NAMES } from '../../processor/kafka/topics.js';
+import { injectLines, jsonlLines } from './inject.js';
+
+interface InjectArgs {
+  file: string;
+  topic: string;
+  brokers?: string;
+}
+
+export const injectCommand: CommandModule<object, InjectArgs> = {
+  command: 'inject <file>',
+  describe: 'send telemetry JSON lines (at least once, keyed tenant_id:correlation_id)',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'JSONL file, one TelemetryEventV1 per line' })
+      .option('topic', { type: 'string', default: DEFAULT_TOPIC_NAMES.telemetry, describe: 'telemetry topic' })
+      .option('brokers', { type: 'string', describe: 'host:port[,host:port] (default: KAFKA_BROKERS)' }) as never,
+  handler: async (args) => {
+    let text: string;
+    try {
+      text = await readFile(args.file, 'utf8');
+    } catch (error) {
+      throw new UsageError('INJECT_FILE_UNREADABLE', `cannot read ${args.file}: give an existing JSONL file`, { cause: error });
+    }
+    const brokers = args.brokers ? parseBrokers(args.brokers) : brokersFromEnv();
+    const report = await injectLines(createKafka({ brokers, clientId: 'exoarmur-inject' }), args.topic, jsonlLines(text));
+    process.stdout.write(`${JSON.stringify({ topic: args.topic, ...report })}\n`);
+  },
+};

@@ -1,0 +1,54 @@
+/** `exoarmur process` — run the stream processor until SIGTERM/SIGINT. */
+import type { CommandModule } from 'yargs';
+import { startProcessor } from '../../processor/main.js';
+
+interface ProcessArgs {
+  config?: string;
+  brokers?: string;
+  'app-id'?: string;
+  group?: string;
+  'log-file'?: string;
+  'max-inputs-per-transaction': number;
+}
+
+export const processCommand: CommandModule<object, ProcessArgs> = {
+  command: 'process',
+  describe: 'run the exactly-once stream processor (telemetry + operator actions -> audit, intents, dlq, state)',
+  builder: (y) =>
+    y
+      .option('config', { type: 'string', describe: 'JSON config file merged over the defaults' })
+      .option('brokers', { type: 'string', describe: 'host:port[,host:port] (default: config, then KAFKA_BROKERS)' })
+      .option('app-id', { type: 'string', describe: 'application id: transactional id prefix and default group id' })
+      .option('group', { type: 'string', describe: 'consumer group id (default: the app id)' })
+      .option('log-file', { type: 'string', describe: 'write pino JSON lines here instead of stdout' })
+      .option('max-inputs-per-transaction', { type: 'number', default: 500, describe: 'upper bound on inputs per transaction' }) as never,
+  handler: async (args) => {
+    const running = await startProcessor({
+      configFile: args.config,
+      brokers: args.brokers,
+      appId: args['app-id'],
+      groupId: args.group,
+      logFile: args['log-file'],
+      maxInputsPerTransaction: args['max-inputs-per-transaction'],
+    });
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      running.logger.info({ signal }, 'shutting down');
+      running
+        .stop()
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            running.logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    // Keep running: the consumer's loop holds the event loop open until stop().
+    await new Promise<never>(() => undefined);
+  },
+};

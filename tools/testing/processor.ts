@@ -1,0 +1,160 @@
+/**
+ * Integration-test fixture for `exoarmur process`: a private set of topics (random prefix), a
+ * config file naming them, a random app id (= group id and transactional id prefix), and helpers to
+ * inject telemetry, run real processor children and wait — by polling — until every input is committed.
+ */
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { createKafka } from '../../processor/kafka/client.js';
+import { ensureTopics, topicSpecs, topicNames } from '../../processor/kafka/topics.js';
+import { CliChild, runCli } from '../process/children.js';
+import { readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
+import { readCommitted } from '../inspect/reader.js';
+import { decodeTelemetry } from '../../processor/codec/index.js';
+import { pollUntil, uniqueName } from './broker.js';
+
+export interface ProcessorFixture {
+  brokers: string;
+  appId: string;
+  dir: string;
+  configFile: string;
+  topics: { telemetry: string; operator: string; config: string; audit: string; execute: string; state: string; dlq: string };
+  kafka: Kafka;
+}
+
+export async function processorFixture(name: string, brokers: string, extraConfig: Record<string, unknown> = {}): Promise<ProcessorFixture> {
+  const prefix = `${uniqueName(name)}.`;
+  const names = topicNames({ prefix });
+  const topics = {
+    telemetry: names.telemetry,
+    operator: names.operatorActions,
+    config: names.config,
+    audit: names.audit,
+    execute: names.intentsExecute,
+    state: names.state,
+    dlq: names.dlq,
+  };
+  const dir = mkdtempSync(join(tmpdir(), `exoarmur-${name}-`));
+  const appId = uniqueName(`${name}-app`);
+  const config = {
+    app_id: appId,
+    brokers: brokers.split(','),
+    partitions: 3,
+    topics: { telemetry: topics.telemetry, operator_actions: topics.operator, config: topics.config, audit: topics.audit, execute: topics.execute, state: topics.state, dlq: topics.dlq },
+    ...extraConfig,
+  };
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: `${name}-test` });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, topicSpecs({ prefix, partitions: 3 }));
+  } finally {
+    await admin.disconnect();
+  }
+  return { brokers, appId, dir, configFile, topics, kafka };
+}
+
+/** Sends lines through `exoarmur inject` (a real child process) and returns its report. */
+export async function injectViaCli(fixture: ProcessorFixture, lines: readonly string[], file = `inject-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`): Promise<{ topic: string; sent: number; keyed: number; unkeyed: number }> {
+  const path = join(fixture.dir, file);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  const run = await runCli(['inject', path, '--topic', fixture.topics.telemetry, '--brokers', fixture.brokers]);
+  return JSON.parse(run.stdout.trim()) as { topic: string; sent: number; keyed: number; unkeyed: number };
+}
+
+/** Starts `exoarmur process` as a child; its log goes to `<dir>/<name>.log`. */
+export function startProcessorChild(fixture: ProcessorFixture, name: string, extraArgs: string[] = []): CliChild {
+  return new CliChild(['process', '--config', fixture.configFile, '--log-file', join(fixture.dir, `${name}.log`), ...extraArgs]);
+}
+
+export function processorLog(fixture: ProcessorFixture, name: string): Array<Record<string, unknown>> {
+  const path = join(fixture.dir, `${name}.log`);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Inputs committed by the processor's group so far, and inputs present, summed over partitions. */
+export async function inputProgress(fixture: ProcessorFixture): Promise<{ committed: bigint; total: bigint }> {
+  const admin = fixture.kafka.admin();
+  await admin.connect();
+  try {
+    const inputs = [fixture.topics.telemetry, fixture.topics.operator];
+    const committed = await admin.fetchOffsets({ groupId: fixture.appId, topics: inputs });
+    let done = 0n;
+    let total = 0n;
+    for (const topic of inputs) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const end of ends) {
+        const low = BigInt(end.low);
+        total += BigInt(end.high) - low;
+        const at = committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        if (BigInt(at) > low) done += BigInt(at) - low;
+      }
+    }
+    return { committed: done, total };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Polls until the group's committed offsets reach the end of every input partition. For
+ * non-transactional inputs (inject, kcat) the end offset is exactly the number of deliveries.
+ */
+export async function waitAllCommitted(fixture: ProcessorFixture, timeoutMs = 90_000): Promise<void> {
+  await pollUntil(
+    async () => {
+      const progress = await inputProgress(fixture);
+      return progress.total > 0n && progress.committed >= progress.total;
+    },
+    { timeoutMs, intervalMs: 250, what: 'every input committed by the processor group' },
+  );
+}
+
+/** Polls until at least `fraction` of the present inputs are committed. */
+export async function waitCommittedFraction(fixture: ProcessorFixture, fraction: number, timeoutMs = 90_000): Promise<void> {
+  await pollUntil(
+    async () => {
+      const progress = await inputProgress(fixture);
+      return progress.total > 0n && Number(progress.committed) >= fraction * Number(progress.total);
+    },
+    { timeoutMs, intervalMs: 100, what: `${Math.round(fraction * 100)}% of inputs committed` },
+  );
+}
+
+export function readFixtureOutcomes(fixture: ProcessorFixture): Promise<RunOutcomes> {
+  return readRunOutcomes(fixture.kafka, fixture.topics);
+}
+
+/** `topic/partition/offset` of every record in the input topics: each needs exactly one receipt. */
+export async function inputCoordinates(fixture: ProcessorFixture): Promise<string[]> {
+  const out: string[] = [];
+  for (const topic of [fixture.topics.telemetry, fixture.topics.operator]) {
+    await readCommitted(fixture.kafka, { topic, onRecord: ({ partition, message }) => out.push(`${topic}/${partition}/${message.offset}`) });
+  }
+  return out;
+}
+
+/** Idempotency keys (`tenant_id:event_id`) of the distinct valid telemetry events among `lines`. */
+export function uniqueEventKeys(lines: readonly string[]): Set<string> {
+  const keys = new Set<string>();
+  for (const line of lines) {
+    if (decodeTelemetry(Buffer.from(line, 'utf8')).ok) {
+      const event = JSON.parse(line) as { tenant_id: string; event_id: string };
+      keys.add(`${event.tenant_id}:${event.event_id}`);
+    }
+  }
+  return keys;
+}
+
+/** Log lines with the given pino `msg`. */
+export function logEntries(fixture: ProcessorFixture, name: string, msg: string): Array<Record<string, unknown>> {
+  return processorLog(fixture, name).filter((entry) => entry['msg'] === msg);
+}
