@@ -137,6 +137,7 @@ export class Task {
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
     const state = this.state;
+    const latestState = new Map<string, unknown>();
     for (const message of messages) {
       const input = toCoreInput(
         source,
@@ -146,9 +147,20 @@ export class Task {
       const { records } = step(state, input, this.deps.effective, this.deps.primitives);
       applyStateRecords(state, records);
       for (const record of records) {
+        if (record.role === 'state') {
+          latestState.delete(record.key as string);
+          latestState.set(record.key as string, record.value);
+          continue;
+        }
         const encoded = encodeRecord(record.role, record.value);
         byRole[record.role].push({ partition: p, key: record.key, value: encoded.value, headers: encoded.headers });
       }
+    }
+    // The changelog is compacted and restore keeps the last value per key, so within one
+    // transaction only each key's final value (or tombstone) needs writing.
+    for (const [key, value] of latestState) {
+      const encoded = encodeRecord('state', value);
+      byRole.state.push({ partition: p, key, value: encoded.value, headers: encoded.headers });
     }
     const { topics } = this.deps;
     const outputs: TopicMessages[] = [
