@@ -5,14 +5,18 @@
 import type { CommandModule } from 'yargs';
 import { brokerCommand } from './broker/command.js';
 import { topicsCommand } from './topics/command.js';
+import { viewerCommand } from './viewer/command.js';
 import { processCommand } from './process/command.js';
 import { injectCommand } from './inject/command.js';
 import { inspectCommand } from './inspect/command.js';
+import { operatorCommand } from './operator/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
   topicsCommand,
+  viewerCommand,
   processCommand,
   injectCommand,
   inspectCommand,
+  operatorCommand,
 ];

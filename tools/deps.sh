@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the prerequisites of `make test` / `make reality`, one line each. As root, installs what
-# Debian can provide (Java, Maven, kcat, docker-compose); Node itself must come from the machine.
+# Debian can provide (Java, Maven, kcat, docker-compose, chromium); Node itself must come from the machine.
 set -uo pipefail
 missing=0
 apt_updated=0
@@ -34,5 +34,8 @@ if command -v kcat >/dev/null; then echo "deps: kcat ok"; else echo "deps: kcat 
 
 if ! command -v docker-compose >/dev/null; then apt_install docker-compose || true; fi
 if command -v docker-compose >/dev/null; then echo "deps: docker-compose ok"; else echo "deps: docker-compose required to validate docker-compose.yml: apt-get install docker-compose (as root, make deps does it)"; missing=1; fi
+
+if ! command -v chromium >/dev/null; then apt_install chromium || true; fi
+if command -v chromium >/dev/null; then echo "deps: chromium ok"; else echo "deps: chromium required by the evidence-viewer browser test: apt-get install chromium (as root, make deps does it)"; missing=1; fi
 
 exit "$missing"

@@ -10,7 +10,7 @@ import type { EffectiveConfig } from './config-types.js';
 import { deterministicUlid, type IdKind } from './ids.js';
 import { stateKeys, stateRecord, type StateValue, type StateView } from './state.js';
 import { formatIsoMs, msOf } from './time.js';
-import type { AuditEventKind, AuditPayloads, AuditRecordV1, PartitionMeta, PendingEntry } from './types.js';
+import type { AuditEventKind, AuditPayloads, AuditRecordV1, PartitionMeta, PendingEntry, PendingNode } from './types.js';
 
 export interface AuditSubject {
   tenant_id: string;
@@ -24,7 +24,6 @@ export class StepContext {
   private readonly overlay = new Map<string, StateValue | null>();
   private readonly meta: PartitionMeta;
   private readonly metaKey: string;
-  private pendingEntries: PendingEntry[] | null = null;
   private auditIndex = 0;
   /** Set once the input's idempotency key is known; part of every id this step derives. */
   idempotencyKey = '';
@@ -37,7 +36,9 @@ export class StepContext {
   ) {
     this.metaKey = stateKeys.meta(input.partition);
     const stored = state.get(this.metaKey)?.meta;
-    this.meta = stored ? { ...stored } : { partition: input.partition, next_seq: 0, head_hash: GENESIS_HASH, stream_time: null };
+    this.meta = stored
+      ? { ...stored }
+      : { partition: input.partition, next_seq: 0, head_hash: GENESIS_HASH, stream_time: null, pending_head: null, pending_tail: null, pending_count: 0 };
   }
 
   get partition(): number {
@@ -66,28 +67,48 @@ export class StepContext {
     this.overlay.set(key, value);
   }
 
-  /** Pending approvals sorted by (expires_at, approval_id); copied on first use. */
-  pending(): PendingEntry[] {
-    if (this.pendingEntries === null) {
-      this.pendingEntries = [...(this.get(stateKeys.pending(this.partition))?.pending?.entries ?? [])];
-    }
-    return this.pendingEntries;
+  private node(approvalId: string | null): PendingNode | undefined {
+    return approvalId === null ? undefined : this.get(stateKeys.pending(approvalId))?.pending ?? undefined;
   }
 
+  private putNode(node: PendingNode): void {
+    this.put(stateKeys.pending(node.approval_id), stateRecord('pending', node));
+  }
+
+  /** The pending approval that expires first (the head of the sorted list), if any. */
+  firstPending(): PendingEntry | undefined {
+    return this.node(this.meta.pending_head);
+  }
+
+  /**
+   * Inserts into the list sorted by (expires_at, approval_id). The walk starts at the tail
+   * because expiries mostly arrive in order (observed_at + a fixed ttl), so it is usually O(1).
+   */
   addPending(entry: PendingEntry): void {
-    const list = this.pending();
-    let i = list.length;
-    while (i > 0 && comparePending(list[i - 1]!, entry) > 0) i--;
-    list.splice(i, 0, entry);
-    this.put(stateKeys.pending(this.partition), stateRecord('pending', { entries: list.slice() }));
+    let after = this.node(this.meta.pending_tail);
+    while (after !== undefined && comparePending(after, entry) > 0) after = this.node(after.prev);
+    const nextId = after === undefined ? this.meta.pending_head : after.next;
+    const node: PendingNode = { approval_id: entry.approval_id, expires_at: entry.expires_at, prev: after?.approval_id ?? null, next: nextId };
+    this.putNode(node);
+    if (after === undefined) this.meta.pending_head = node.approval_id;
+    else this.putNode({ ...after, next: node.approval_id });
+    const next = this.node(nextId);
+    if (next === undefined) this.meta.pending_tail = node.approval_id;
+    else this.putNode({ ...next, prev: node.approval_id });
+    this.meta.pending_count += 1;
   }
 
   removePending(approvalId: string): void {
-    const list = this.pending();
-    const i = list.findIndex((e) => e.approval_id === approvalId);
-    if (i < 0) return;
-    list.splice(i, 1);
-    this.put(stateKeys.pending(this.partition), stateRecord('pending', { entries: list.slice() }));
+    const node = this.node(approvalId);
+    if (node === undefined) return;
+    const prev = this.node(node.prev);
+    const next = this.node(node.next);
+    if (prev === undefined) this.meta.pending_head = node.next;
+    else this.putNode({ ...prev, next: node.next });
+    if (next === undefined) this.meta.pending_tail = node.prev;
+    else this.putNode({ ...next, prev: node.prev });
+    this.put(stateKeys.pending(approvalId), null);
+    this.meta.pending_count -= 1;
   }
 
   /** The key every audit/dead-letter id of this input derives from (ids.ts). */
@@ -101,23 +122,26 @@ export class StepContext {
 
   audit<K extends AuditEventKind>(kind: K, subject: AuditSubject, payload: AuditPayloads[K]): AuditRecordV1<K> {
     const { input } = this;
+    // Keys in sorted order: the canonical JSON of a sorted object is plain JSON.stringify (fast path).
     const withoutHash = {
       audit_id: this.ulid('audit', subject.tenant_id, this.deliveryKey, this.auditIndex++, subject.event_time),
-      event_kind: kind,
-      tenant_id: subject.tenant_id,
-      correlation_id: subject.correlation_id,
-      trace_id: subject.trace_id,
-      idempotency_key: this.idempotencyKey,
-      input: { topic: input.topic, partition: input.partition, offset: input.offset },
-      seq: this.meta.next_seq,
-      event_time: subject.event_time,
-      process_time: input.process_time,
       config_hash: this.config.config_hash,
+      correlation_id: subject.correlation_id,
+      event_kind: kind,
+      event_time: subject.event_time,
+      idempotency_key: this.idempotencyKey,
+      input: { offset: input.offset, partition: input.partition, topic: input.topic },
       payload,
       prev_hash: this.meta.head_hash,
+      process_time: input.process_time,
+      seq: this.meta.next_seq,
+      tenant_id: subject.tenant_id,
+      trace_id: subject.trace_id,
     };
-    const record_hash = this.prims.sha256Hex(canonicalJson(withoutHash));
-    const record: AuditRecordV1<K> = { ...withoutHash, record_hash };
+    // The hash covers the record before record_hash is added; adding it to the same fresh object avoids a copy.
+    const record = withoutHash as AuditRecordV1<K>;
+    record.record_hash = this.prims.sha256Hex(canonicalJson(withoutHash));
+    const record_hash = record.record_hash;
     this.meta.next_seq += 1;
     this.meta.head_hash = record_hash;
     this.records.push({ role: 'audit', key: `${subject.tenant_id}:${subject.correlation_id}`, value: record });

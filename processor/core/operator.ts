@@ -32,10 +32,10 @@ export function stepOperator(ctx: StepContext): void {
   if (isDuplicate(ctx, subject)) return;
   markSeen(ctx);
 
-  ctx.audit('action_received', subject, { action_id: action.action_id, action: action.action, actor_id: action.actor_id, approval_id: action.approval_id, decided_at: decidedAt });
+  ctx.audit('action_received', subject, { action: action.action, action_id: action.action_id, actor_id: action.actor_id, approval_id: action.approval_id, decided_at: decidedAt });
 
   const refuse = (reason_code: string, reason: string): void => {
-    ctx.audit('operator_action_rejected', subject, { action_id: action.action_id, action: action.action, actor_id: action.actor_id, approval_id: action.approval_id, reason_code, reason });
+    ctx.audit('operator_action_rejected', subject, { action: action.action, action_id: action.action_id, actor_id: action.actor_id, approval_id: action.approval_id, reason, reason_code });
   };
 
   const operator = Object.prototype.hasOwnProperty.call(ctx.config.config.operators, action.actor_id) ? ctx.config.config.operators[action.actor_id] : undefined;
@@ -50,8 +50,8 @@ export function stepOperator(ctx: StepContext): void {
     if (action.scope === null) return refuse('scope_required', `${action.action} needs scope "global" or "tenant"`);
     const on = action.action === 'kill_switch_on';
     const tenant = action.scope === 'tenant' ? action.tenant_id : null;
-    ctx.audit('operator_action_applied', subject, { action_id: action.action_id, action: action.action, actor_id: action.actor_id, approval_id: null, scope: action.scope, votes: [], required_votes: null });
-    ctx.audit('kill_switch_changed', subject, { scope: action.scope, tenant_id: tenant, on, actor_id: action.actor_id, action_id: action.action_id, reason: action.reason! });
+    ctx.audit('operator_action_applied', subject, { action: action.action, action_id: action.action_id, actor_id: action.actor_id, approval_id: null, required_votes: null, scope: action.scope, votes: [] });
+    ctx.audit('kill_switch_changed', subject, { action_id: action.action_id, actor_id: action.actor_id, on, reason: action.reason!, scope: action.scope, tenant_id: tenant });
     ctx.put(
       action.scope === 'global' ? stateKeys.killGlobal() : stateKeys.killTenant(action.tenant_id),
       stateRecord('kill_switch', { scope: action.scope, tenant_id: tenant, on, actor_id: action.actor_id, action_id: action.action_id, reason: action.reason!, decided_at: decidedAt }),
@@ -71,10 +71,10 @@ export function stepOperator(ctx: StepContext): void {
   }
 
   if (action.action === 'deny') {
-    ctx.audit('operator_action_applied', subject, { action_id: action.action_id, action: 'deny', actor_id: action.actor_id, approval_id: approval.approval_id, scope: null, votes: approval.votes, required_votes: approval.required_votes });
+    ctx.audit('operator_action_applied', subject, { action: 'deny', action_id: action.action_id, actor_id: action.actor_id, approval_id: approval.approval_id, required_votes: approval.required_votes, scope: null, votes: approval.votes });
     const intent = approval.intent;
-    const about = { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: decidedAt };
-    ctx.audit('approval_denied', about, { approval_id: approval.approval_id, intent_id: intent.intent_id, intent_hash: approval.intent_hash, actor_id: action.actor_id, reason: action.reason! });
+    const about = { correlation_id: intent.correlation_id, event_time: decidedAt, tenant_id: intent.tenant_id, trace_id: intent.trace_id };
+    ctx.audit('approval_denied', about, { actor_id: action.actor_id, approval_id: approval.approval_id, intent_hash: approval.intent_hash, intent_id: intent.intent_id, reason: action.reason! });
     settle(ctx, { ...approval, status: 'denied', decided_at: decidedAt });
     return;
   }
@@ -82,8 +82,8 @@ export function stepOperator(ctx: StepContext): void {
   if (approval.votes.some((v) => v.actor_id === action.actor_id)) {
     return refuse('duplicate_vote', `actor "${action.actor_id}" has already approved ${approval.approval_id}; a quorum needs distinct actors`);
   }
-  const votes = [...approval.votes, { actor_id: action.actor_id, action_id: action.action_id, decided_at: decidedAt }];
-  ctx.audit('operator_action_applied', subject, { action_id: action.action_id, action: 'approve', actor_id: action.actor_id, approval_id: approval.approval_id, scope: null, votes, required_votes: approval.required_votes });
+  const votes = [...approval.votes, { action_id: action.action_id, actor_id: action.actor_id, decided_at: decidedAt }];
+  ctx.audit('operator_action_applied', subject, { action: 'approve', action_id: action.action_id, actor_id: action.actor_id, approval_id: approval.approval_id, required_votes: approval.required_votes, scope: null, votes });
   if (votes.length < approval.required_votes) {
     ctx.put(stateKeys.approval(approval.approval_id), stateRecord('approval', { ...approval, votes }));
     return;
@@ -96,8 +96,8 @@ function grant(ctx: StepContext, approval: ApprovalState, decidedAt: string): vo
   const approvers = approval.votes.map((v) => v.actor_id);
   ctx.audit(
     'approval_granted',
-    { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: decidedAt },
-    { approval_id: approval.approval_id, intent_id: intent.intent_id, intent_hash: approval.intent_hash, requirement: approval.requirement, approvers },
+    { correlation_id: intent.correlation_id, event_time: decidedAt, tenant_id: intent.tenant_id, trace_id: intent.trace_id },
+    { approval_id: approval.approval_id, approvers, intent_hash: approval.intent_hash, intent_id: intent.intent_id, requirement: approval.requirement },
   );
   settle(ctx, approval);
   release(ctx, intent, approval.intent_hash, { rule: approval.rule, approval_id: approval.approval_id, approvers }, decidedAt);

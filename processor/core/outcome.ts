@@ -23,14 +23,15 @@ export function reject(ctx: StepContext, r: Rejection): void {
   const { input } = ctx;
   const subject = { tenant_id: r.tenant_id, correlation_id: r.correlation_id, trace_id: r.trace_id, event_time: r.event_time };
   const deadLetterId = ctx.ulid('dead_letter', r.tenant_id, ctx.deliveryKey, 0, r.event_time);
-  const value = input.value;
+  // A plain Uint8Array view (the shell hands in Buffers) so the record equals its Avro decoding.
+  const value = input.value === null ? null : new Uint8Array(input.value.buffer, input.value.byteOffset, input.value.length);
   const size = value === null ? 0 : value.length;
   const receipt = ctx.audit(r.kind, subject, {
-    reason_code: r.reason_code,
-    reason: r.reason,
     dead_letter_id: deadLetterId,
-    value_size: size,
+    reason: r.reason,
+    reason_code: r.reason_code,
     value_sha256: r.value_sha256,
+    value_size: size,
   });
   const truncated = value !== null && size > DLQ_WHOLE_VALUE_MAX;
   const deadLetter: DeadLetterV1 = {
@@ -68,14 +69,14 @@ export function release(
   if (ctx.get(guardKey) !== undefined) return false;
   const subject = { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: eventTime };
   const audit = ctx.audit('intent_released', subject, {
-    intent_id: intent.intent_id,
-    intent_hash: intentHash,
     action_class: intent.action_class,
-    intent_type: intent.intent_type,
-    subject: intent.subject,
-    rule: by.rule,
     approval_id: by.approval_id,
     approvers: by.approvers,
+    intent_hash: intentHash,
+    intent_id: intent.intent_id,
+    intent_type: intent.intent_type,
+    rule: by.rule,
+    subject: intent.subject,
   });
   const execute: ExecutionIntentV1 = {
     intent_id: intent.intent_id,
@@ -102,13 +103,13 @@ export function expire(ctx: StepContext, approval: ApprovalState, cause: 'stream
   const intent = approval.intent;
   ctx.audit(
     'approval_expired',
-    { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: approval.expires_at },
+    { correlation_id: intent.correlation_id, event_time: approval.expires_at, tenant_id: intent.tenant_id, trace_id: intent.trace_id },
     {
       approval_id: approval.approval_id,
-      intent_id: intent.intent_id,
-      intent_hash: approval.intent_hash,
-      expires_at: approval.expires_at,
       cause,
+      expires_at: approval.expires_at,
+      intent_hash: approval.intent_hash,
+      intent_id: intent.intent_id,
       stream_time: ctx.streamTime,
       votes: approval.votes,
     },
@@ -122,7 +123,7 @@ export function expireDue(ctx: StepContext): void {
   const now = ctx.streamTime;
   if (now === null) return;
   for (;;) {
-    const head = ctx.pending()[0];
+    const head = ctx.firstPending();
     if (head === undefined || !(head.expires_at < now)) return;
     const approval = ctx.get(stateKeys.approval(head.approval_id))?.approval;
     if (!approval || approval.status !== 'pending') {

@@ -17,7 +17,7 @@ function part(text: string): string {
 
 export const stateKeys = {
   meta: (partition: number) => `meta/${partition}`,
-  pending: (partition: number) => `pending/${partition}`,
+  pending: (approvalId: string) => `pending/${approvalId}`,
   telemetryIdem: (idempotencyKey: string) => `idem/t/${idempotencyKey}`,
   operatorIdem: (idempotencyKey: string) => `idem/o/${idempotencyKey}`,
   collective: (tenant: string, claimType: string, correlationId: string) => `collective/${part(tenant)}/${part(claimType)}/${part(correlationId)}`,

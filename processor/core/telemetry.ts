@@ -37,7 +37,7 @@ export function stepTelemetry(ctx: StepContext): void {
 
   const ev = decoded.value as TelemetryEventV1;
   ctx.idempotencyKey = `${ev.tenant_id}:${ev.event_id}`;
-  const who = { tenant_id: ev.tenant_id, correlation_id: ev.correlation_id, trace_id: ev.trace_id, event_time: ev.observed_at };
+  const who = { correlation_id: ev.correlation_id, event_time: ev.observed_at, tenant_id: ev.tenant_id, trace_id: ev.trace_id };
   if (isDuplicate(ctx, ev.observed_at, who)) return;
   markSeen(ctx);
 
@@ -75,61 +75,61 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
   const claimType = Object.prototype.hasOwnProperty.call(policy.claim_types, ev.event_type) ? policy.claim_types[ev.event_type]! : ev.event_type;
 
   ctx.audit('telemetry_received', who, {
-    event_id: ev.event_id,
     cell_id: ev.cell_id,
+    event_id: ev.event_id,
     event_type: ev.event_type,
-    severity: ev.severity,
     observed_at: ev.observed_at,
     received_at: ev.received_at,
+    severity: ev.severity,
     source_kind: ev.source.kind,
     source_name: ev.source.name,
   });
 
-  ctx.audit('facts_derived', who, { event_id: ev.event_id, subject, subject_kind: subjectKind, claim_type: claimType, event_type: ev.event_type, severity: ev.severity, cell_id: ev.cell_id });
+  ctx.audit('facts_derived', who, { cell_id: ev.cell_id, claim_type: claimType, event_id: ev.event_id, event_type: ev.event_type, severity: ev.severity, subject, subject_kind: subjectKind });
 
   const { confidence, source } = localConfidence(ev.attributes, ev.severity, policy);
   const classification = classify(confidence);
   ctx.audit('belief_emitted', who, {
-    emitter: ev.cell_id,
-    subject,
     claim_type: claimType,
+    classification,
     confidence,
     confidence_source: source,
-    classification,
-    severity: ev.severity,
+    emitter: ev.cell_id,
     observed_at: ev.observed_at,
+    severity: ev.severity,
+    subject,
     ttl_s: policy.belief_ttl_s,
   });
 
   const collectiveKey = stateKeys.collective(ev.tenant_id, claimType, ev.correlation_id);
   const stored = ctx.get(collectiveKey)?.collective?.beliefs ?? [];
-  const collective = updateCollective(stored, { emitter: ev.cell_id, confidence, observed_at: ev.observed_at }, msOf(ev.observed_at), policy.belief_ttl_s, msOf);
+  const collective = updateCollective(stored, { confidence, emitter: ev.cell_id, observed_at: ev.observed_at }, msOf(ev.observed_at), policy.belief_ttl_s, msOf);
   ctx.put(collectiveKey, stateRecord('collective', { beliefs: collective.stored }));
   ctx.audit('collective_updated', who, {
-    claim_type: claimType,
     aggregate_score: collective.aggregate_score,
+    claim_type: claimType,
+    conflict: collective.conflict,
+    members: collective.members,
     quorum_count: collective.quorum_count,
     spread: collective.spread,
-    conflict: collective.conflict,
     ttl_s: policy.belief_ttl_s,
-    members: collective.members,
   });
 
   const actionClass = actionClassFor(claimType, classification, policy);
   const intent: Intent = {
-    intent_id: ctx.ulid('intent', ev.tenant_id, ctx.idempotencyKey, 0, ev.observed_at),
-    tenant_id: ev.tenant_id,
-    correlation_id: ev.correlation_id,
-    trace_id: ev.trace_id,
-    event_id: ev.event_id,
-    subject,
-    subject_kind: subjectKind,
-    claim_type: claimType,
     action_class: actionClass,
-    intent_type: policy.intent_types[actionClass],
+    claim_type: claimType,
     classification,
     confidence,
+    correlation_id: ev.correlation_id,
+    event_id: ev.event_id,
     event_time: ev.observed_at,
+    intent_id: ctx.ulid('intent', ev.tenant_id, ctx.idempotencyKey, 0, ev.observed_at),
+    intent_type: policy.intent_types[actionClass],
+    subject,
+    subject_kind: subjectKind,
+    tenant_id: ev.tenant_id,
+    trace_id: ev.trace_id,
   };
   const intentHash = ctx.prims.sha256Hex(canonicalJson(intent));
   ctx.audit('intent_proposed', who, { intent, intent_hash: intentHash });
@@ -148,18 +148,18 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
     kill_switch_tenant: killTenant,
   });
   ctx.audit('safety_evaluated', who, {
-    intent_id: intent.intent_id,
-    intent_hash: intentHash,
     action_class: actionClass,
-    rule: gate.rule,
-    verdict: gate.verdict,
-    trust,
-    confidence,
-    quorum_count: collective.quorum_count,
     aggregate_score: collective.aggregate_score,
-    policy_verified: ctx.config.policy_verified,
+    confidence,
+    intent_hash: intentHash,
+    intent_id: intent.intent_id,
     kill_switch_global: killGlobal,
     kill_switch_tenant: killTenant,
+    policy_verified: ctx.config.policy_verified,
+    quorum_count: collective.quorum_count,
+    rule: gate.rule,
+    trust,
+    verdict: gate.verdict,
   });
 
   switch (gate.verdict) {
@@ -167,7 +167,7 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
       release(ctx, intent, intentHash, { rule: gate.rule, approval_id: null, approvers: [] }, ev.observed_at);
       return;
     case 'deny':
-      ctx.audit('intent_denied', who, { intent_id: intent.intent_id, intent_hash: intentHash, action_class: actionClass, rule: gate.rule });
+      ctx.audit('intent_denied', who, { action_class: actionClass, intent_hash: intentHash, intent_id: intent.intent_id, rule: gate.rule });
       return;
     case 'require_human':
     case 'require_quorum': {
@@ -186,15 +186,15 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
         decided_at: null,
       };
       ctx.audit('approval_requested', who, {
-        approval_id: approval.approval_id,
-        intent_id: intent.intent_id,
-        intent_hash: intentHash,
         action_class: actionClass,
-        rule: gate.rule,
-        requirement,
-        required_votes: approval.required_votes,
+        approval_id: approval.approval_id,
         expires_at: approval.expires_at,
+        intent_hash: intentHash,
+        intent_id: intent.intent_id,
         partition: ctx.partition,
+        required_votes: approval.required_votes,
+        requirement,
+        rule: gate.rule,
       });
       ctx.put(stateKeys.approval(approval.approval_id), stateRecord('approval', approval));
       // An event observed so late that stream time is already past its expiry expires at once.

@@ -38,9 +38,18 @@ export function normalizeRfc3339(text: string): string | null {
   return ms === null ? null : formatIsoMs(ms);
 }
 
-/** Milliseconds of a time the core itself produced or the codec normalised (always valid). */
+let lastIso = '';
+let lastMs = 0;
+
+/**
+ * Milliseconds of a time the core itself produced or the codec normalised (always valid).
+ * One step converts the same event time many times, so the last conversion is remembered.
+ */
 export function msOf(iso: string): number {
+  if (iso === lastIso) return lastMs;
   const ms = parseRfc3339Ms(iso);
   if (ms === null) throw new RangeError(`not an RFC 3339 time: ${iso}`);
+  lastIso = iso;
+  lastMs = ms;
   return ms;
 }

@@ -183,8 +183,17 @@ export interface AuditRecordV1<K extends AuditEventKind = AuditEventKind> {
 export type StateKind = 'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released';
 export type ApprovalStatus = 'pending' | 'granted' | 'denied' | 'expired';
 
-export interface PartitionMeta { partition: number; next_seq: number; head_hash: string; stream_time: string | null }
+export interface PartitionMeta {
+  partition: number;
+  next_seq: number;
+  head_hash: string;
+  stream_time: string | null;
+  pending_head: string | null;
+  pending_tail: string | null;
+  pending_count: number;
+}
 export interface PendingEntry { approval_id: string; expires_at: string }
+export interface PendingNode extends PendingEntry { prev: string | null; next: string | null }
 export interface ApprovalState {
   approval_id: string;
   status: ApprovalStatus;
@@ -204,7 +213,7 @@ export interface ReleasedIntent { intent_id: string; intent_hash: string; event_
 export interface StateRecordV1 {
   kind: StateKind;
   meta: PartitionMeta | null;
-  pending: { entries: PendingEntry[] } | null;
+  pending: PendingNode | null;
   collective: { beliefs: CollectiveMember[] } | null;
   approval: ApprovalState | null;
   kill_switch: KillSwitchState | null;

@@ -51,7 +51,10 @@ export interface CreateKafkaOptions {
 }
 
 // Long enough to ride out a broker restart or a coordinator moving (tens of seconds), short enough
-// that a broker that is really gone fails a command within about a minute.
+// that a broker that is really gone fails a command within about a minute. kafkajs hands this to
+// producers too, so an idempotent producer warns that its retries are bounded: a transactional
+// producer that gives up aborts its transaction, which keeps exactly-once; pass
+// `retry: { retries: Number.MAX_SAFE_INTEGER }` to kafka.producer() to retry forever instead.
 export const KAFKA_RETRY = { initialRetryTime: 250, maxRetryTime: 5_000, retries: 12, factor: 0.2, multiplier: 2 } as const;
 
 function pinoLogCreator(logger: Logger): logCreator {

@@ -4,7 +4,7 @@
  * co-partitioning or compaction, so it is an error the operator resolves.
  */
 import type { Admin } from 'kafkajs';
-import { TopicDriftError } from '../errors.js';
+import { ExoArmurError, TopicDriftError } from '../errors.js';
 
 export type TopicRole = 'telemetry' | 'operatorActions' | 'config' | 'audit' | 'intentsExecute' | 'state' | 'dlq';
 
@@ -96,7 +96,7 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
     // createTopics treats "already exists" as success, so a concurrent ensure is harmless;
     // the check below then judges whatever the other creator made.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((spec) => ({
         topic: spec.name,
         numPartitions: spec.partitions,
@@ -104,9 +104,39 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
       })),
     });
   }
+  await waitForTopics(admin, specs.map((spec) => spec.name));
   await checkTopics(admin, specs);
   const created = missing.map((spec) => spec.name);
   return { created, unchanged: specs.map((spec) => spec.name).filter((name) => !created.includes(name)) };
+}
+
+/**
+ * Waits until the broker serves metadata with a leader for every partition of `names`. kafkajs's own
+ * waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers for a moment
+ * after CreateTopics returns, so this polls through it.
+ */
+export async function waitForTopics(admin: Admin, names: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
+      const ready = names.every((name) => {
+        const partitions = topics.find((topic) => topic.name === name)?.partitions ?? [];
+        return partitions.length > 0 && partitions.every((partition) => partition.leader >= 0);
+      });
+      if (ready) return;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new ExoArmurError('TOPICS_NOT_READY', `topics ${names.join(', ')} have no leader after ${timeoutMs} ms: check the broker's log`, {
+        retriable: true,
+        cause: lastError,
+      });
+    }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
+  }
 }
 
 /** Throws a TopicDriftError for the first topic whose partitions or cleanup.policy differ from its spec. */

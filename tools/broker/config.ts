@@ -29,6 +29,10 @@ export function serverProperties(input: BrokerConfigInput): string {
     'share.coordinator.state.topic.min.isr': 1,
     'group.initial.rebalance.delay.ms': 0,
     'auto.create.topics.enable': 'false',
+    // After kill -9 the restarted controller still holds the dead incarnation's registration and
+    // refuses the new one until that session expires (default 9 s); heartbeats are in-process here.
+    'broker.session.timeout.ms': 3000,
+    'broker.heartbeat.interval.ms': 750,
   };
   return `${Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n')}\n`;
 }

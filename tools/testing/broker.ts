@@ -3,9 +3,10 @@
  * (KAFKA_BROKERS). Every test names its own topics and groups, and waits by polling, never sleeping.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import { UsageError } from '../../processor/errors.js';
 import { createKafka, optionalBrokersFromEnv } from '../../processor/kafka/client.js';
+import { waitForTopics } from '../../processor/kafka/topics.js';
 
 /** The broker list for integration tests; fails (never skips) when KAFKA_BROKERS is absent. */
 export function testBrokers(): string[] {
@@ -54,4 +55,52 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined | false> |
     }
     await new Promise((resolvePromise) => setTimeout(resolvePromise, intervalMs));
   }
+}
+
+/** One consumed record, in a shape tests can compare whole. */
+export interface CollectedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+export interface Collector {
+  /** Every record consumed so far, in arrival order. */
+  readonly records: CollectedRecord[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a consumer in a fresh group reading `topics` from the beginning and appending every record
+ * to `records`. read_committed unless `readUncommitted`. Call `stop()` (e.g. in t.teardown).
+ */
+export async function collectRecords(kafka: Kafka, topics: string[], options: { readUncommitted?: boolean } = {}): Promise<Collector> {
+  const consumer = kafka.consumer({ groupId: uniqueName('test-collector'), readUncommitted: options.readUncommitted ?? false, maxWaitTimeInMs: 100 });
+  const records: CollectedRecord[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+      }
+      records.push({
+        topic, partition, offset: message.offset,
+        key: message.key === null ? null : message.key.toString('utf8'),
+        value: message.value === null ? null : message.value.toString('utf8'),
+        headers,
+      });
+    },
+  });
+  return { records, stop: () => consumer.disconnect() };
+}
+
+/** Creates topics and waits until every partition has a leader (see waitForTopics for why not kafkajs's wait). */
+export async function createTestTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+  await admin.createTopics({ waitForLeaders: false, topics });
+  await waitForTopics(admin, topics.map((topic) => topic.topic));
 }

@@ -1,0 +1,31 @@
+import test from 'ava';
+import { DEFAULT_TOPIC_NAMES, topicNames, topicSpecs } from './topics.js';
+
+test('default specs are DESIGN §1: names, cleanup policies, shared partition count 3, audit never expires', (t) => {
+  t.deepEqual(
+    topicSpecs().map(({ name, partitions, cleanupPolicy, configs }) => ({ name, partitions, cleanupPolicy, configs })),
+    [
+      { name: 'exoarmur.telemetry.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete' } },
+      { name: 'exoarmur.operator-actions.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete' } },
+      { name: 'exoarmur.config.v1', partitions: 1, cleanupPolicy: 'compact', configs: { 'cleanup.policy': 'compact' } },
+      { name: 'exoarmur.audit.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete', 'retention.ms': '-1' } },
+      { name: 'exoarmur.intents.execute.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete' } },
+      { name: 'exoarmur.state.v1', partitions: 3, cleanupPolicy: 'compact', configs: { 'cleanup.policy': 'compact' } },
+      { name: 'exoarmur.dlq.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete' } },
+    ],
+  );
+});
+
+test('a prefix applies to defaults, an override replaces one name outright, partitions are shared', (t) => {
+  const names = topicNames({ prefix: 'run1.', overrides: { audit: 'custom.audit' } });
+  t.is(names.telemetry, 'run1.exoarmur.telemetry.v1');
+  t.is(names.audit, 'custom.audit');
+  t.is(DEFAULT_TOPIC_NAMES.audit, 'exoarmur.audit.v1');
+  const counts = topicSpecs({ partitions: 6 }).map((spec) => [spec.role, spec.partitions]);
+  t.deepEqual(counts, [['telemetry', 6], ['operatorActions', 6], ['config', 1], ['audit', 6], ['intentsExecute', 6], ['state', 6], ['dlq', 6]]);
+});
+
+test('a partition count that is not a positive integer is refused', (t) => {
+  t.throws(() => topicSpecs({ partitions: 0 }), { instanceOf: RangeError });
+  t.throws(() => topicSpecs({ partitions: 2.5 }), { instanceOf: RangeError });
+});

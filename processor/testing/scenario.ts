@@ -1,0 +1,48 @@
+/**
+ * One mixed input sequence that reaches every event kind: releases, denials, approvals by a human
+ * and by a quorum, an operator deny, expiry, rejected actions, kill switches, duplicates and
+ * malformed records. Used by the round-trip, determinism and chain tests.
+ */
+import { encodeUlid } from '../core/ids.js';
+import type { OperatorActionV1 } from '../core/types.js';
+import { at, configWith, payloadOf, Run, signAction, telemetry, type Operator } from './harness.js';
+
+/** Event ids derived from a label, so two runs of the scenario feed byte-identical inputs. */
+function id(n: number): string {
+  return encodeUlid(1_700_000_000_000 + n, n.toString(16).padStart(20, '0'));
+}
+
+export function playScenario(alice: Operator, bob: Operator, partition = 0): Run {
+  const run = new Run(configWith({ policy: { trust: { 'cell-low': 0.3 }, action_overrides: { ransomware: 'A3_irreversible' } } }, [alice, bob]), partition);
+  let n = 0;
+  const act = (op: Operator, over: Partial<OperatorActionV1>): OperatorActionV1 =>
+    run.action(signAction(op, { schema_version: '1', action_id: id(1000 + ++n), action: 'approve', tenant_id: 'acme', correlation_id: 'corr-1', approval_id: null, intent_hash: null, scope: null, actor_id: op.actor_id, decided_at: at(30 + n), reason: null, ...over }));
+
+  run.telemetry(telemetry({ event_id: id(1), severity: 'low' }));
+  const observe = telemetry({ event_id: id(2), severity: 'low', entity_refs: { ip: '10.1.1.1' } });
+  run.telemetry(observe);
+  run.telemetry(observe);
+  run.telemetry(telemetry({ event_id: id(3), severity: 'medium' }));
+  const human = payloadOf(run.telemetry(telemetry({ event_id: id(4), cell_id: 'cell-low', correlation_id: 'corr-h' })), 'approval_requested');
+  const quorum = payloadOf(run.telemetry(telemetry({ event_id: id(5), correlation_id: 'corr-q' })), 'approval_requested');
+  const denied = payloadOf(run.telemetry(telemetry({ event_id: id(6), correlation_id: 'corr-d' })), 'approval_requested');
+  run.telemetry(telemetry({ event_id: id(7), correlation_id: 'corr-e', observed_at: at(5) }));
+  run.telemetry(telemetry({ event_id: id(8), event_type: 'ransomware', attributes: { confidence: 0.99 }, correlation_id: 'corr-r' }));
+  run.telemetry(Buffer.from('not json'), 'acme:corr-x');
+  run.telemetry(telemetry({ event_id: id(9), entity_refs: {} }));
+
+  act(alice, { approval_id: human.approval_id, intent_hash: human.intent_hash, correlation_id: 'corr-h' });
+  act(alice, { approval_id: quorum.approval_id, intent_hash: quorum.intent_hash, correlation_id: 'corr-q' });
+  act(alice, { approval_id: quorum.approval_id, intent_hash: quorum.intent_hash, correlation_id: 'corr-q' });
+  act(bob, { approval_id: quorum.approval_id, intent_hash: quorum.intent_hash, correlation_id: 'corr-q' });
+  act(bob, { action: 'deny', approval_id: denied.approval_id, intent_hash: denied.intent_hash, correlation_id: 'corr-d', reason: 'maintenance' });
+  act(bob, { approval_id: denied.approval_id, intent_hash: 'b'.repeat(64), correlation_id: 'corr-d' });
+  run.rawAction(Buffer.from('not avro'), {}, 'acme:corr-1');
+  const kill = act(alice, { action: 'kill_switch_on', scope: 'tenant', reason: 'drill' });
+  run.action(kill);
+  run.telemetry(telemetry({ event_id: id(10), attributes: { confidence: 0.95 }, correlation_id: 'corr-k' }));
+  act(alice, { action: 'kill_switch_off', scope: 'tenant', reason: 'drill over' });
+  // Stream time jumps past every expiry: the remaining approvals (corr-e, corr-r) expire.
+  run.telemetry(telemetry({ event_id: id(11), severity: 'low', observed_at: at(5000), correlation_id: 'corr-z' }));
+  return run;
+}

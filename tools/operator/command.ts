@@ -1,0 +1,159 @@
+/**
+ * `exoarmur operator keygen|pending|approve|deny|kill-switch` — the human side of DESIGN §2 step 8.
+ * Every command but keygen takes the processor's `--config` (topic names, brokers, the operator
+ * registry) so it reads and writes the same topics the processor uses.
+ */
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { loadEffectiveConfig } from '../../processor/config/index.js';
+import type { EffectiveConfig } from '../../processor/core/config-types.js';
+import { UsageError } from '../../processor/errors.js';
+import { createKafka, parseBrokers } from '../../processor/kafka/client.js';
+import { decideApproval, readSigner, setKillSwitch, type PublishedDecision } from './actions.js';
+import { pendingTable, pendingViews, readApprovals } from './approvals.js';
+import { generateOperatorKey, registryEntry } from './sign.js';
+
+interface ConnectArgs {
+  config?: string;
+  brokers?: string;
+}
+
+function withConnect<T>(y: Argv<T>): Argv<T & ConnectArgs> {
+  return y
+    .option('config', { type: 'string', describe: "the processor's JSON config file (topics, brokers, operator registry)" })
+    .option('brokers', { type: 'string', describe: 'host:port[,…] (default: config, then KAFKA_BROKERS)' }) as Argv<T & ConnectArgs>;
+}
+
+function connect(args: ConnectArgs): { effective: EffectiveConfig; kafka: ReturnType<typeof createKafka> } {
+  const flags: Record<string, unknown> = {};
+  if (args.brokers !== undefined) flags['brokers'] = parseBrokers(args.brokers);
+  const effective = loadEffectiveConfig({ file: args.config, env: process.env, flags });
+  return { effective, kafka: createKafka({ brokers: effective.config.brokers, clientId: 'exoarmur-operator' }) };
+}
+
+function printDecision(decision: PublishedDecision): void {
+  const { action, published } = decision;
+  process.stdout.write(
+    `${JSON.stringify({ action_id: action.action_id, action: action.action, actor_id: action.actor_id, approval_id: action.approval_id, tenant_id: action.tenant_id, scope: action.scope, decided_at: action.decided_at, topic: published.topic, partitions: published.partitions, offsets: published.offsets })}\n`,
+  );
+}
+
+interface KeygenArgs {
+  actor: string;
+  out: string;
+  force: boolean;
+}
+
+const keygenCommand: CommandModule<object, KeygenArgs> = {
+  command: 'keygen',
+  describe: 'make an Ed25519 key for an operator: writes <out>/<actor>.key (0600), prints the registry entry for the config',
+  builder: (y) =>
+    y
+      .option('actor', { type: 'string', demandOption: true, describe: 'the operator id the key signs as' })
+      .option('out', { type: 'string', default: '.exoarmur/operators', describe: 'directory for the private key file' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing key file' }) as Argv<KeygenArgs>,
+  handler: (args) => {
+    if (!/^[A-Za-z0-9._@-]+$/.test(args.actor)) {
+      throw new UsageError('ACTOR_INVALID', `actor id "${args.actor}" must be letters, digits, ".", "_", "@" or "-": it names the key file and the registry entry`);
+    }
+    const key = generateOperatorKey(args.actor);
+    mkdirSync(args.out, { recursive: true, mode: 0o700 });
+    const file = resolve(join(args.out, `${args.actor}.key`));
+    if (existsSync(file) && !args.force) {
+      throw new UsageError('KEY_EXISTS', `${file} already exists: keep using it, pass --force to replace it, or choose another --out`);
+    }
+    // mode applies on creation only; chmod covers --force over an existing file.
+    writeFileSync(file, key.private_key_pem, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    process.stderr.write(`private key written to ${file} (mode 0600); add the entry below to the config's "operators" and restart the processor\n`);
+    process.stdout.write(`${JSON.stringify(registryEntry(key))}\n`);
+  },
+};
+
+interface PendingArgs extends ConnectArgs {
+  tenant?: string;
+  json: boolean;
+}
+
+const pendingCommand: CommandModule<object, PendingArgs> = {
+  command: 'pending',
+  describe: 'list pending approvals (from the state changelog, read_committed)',
+  builder: (y) =>
+    withConnect(y)
+      .option('tenant', { type: 'string', describe: 'only this tenant' })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line instead of a table' }) as Argv<PendingArgs>,
+  handler: async (args) => {
+    const { effective, kafka } = connect(args);
+    const views = pendingViews(await readApprovals(kafka, effective.config.topics.state), args.tenant);
+    process.stdout.write(args.json ? views.map((v) => `${JSON.stringify(v)}\n`).join('') : pendingTable(views));
+  },
+};
+
+interface DecideArgs extends ConnectArgs {
+  approval_id: string;
+  actor: string;
+  key: string;
+  reason?: string;
+}
+
+function decideCommand(action: 'approve' | 'deny'): CommandModule<object, DecideArgs> {
+  return {
+    command: `${action} <approval_id>`,
+    describe: action === 'approve' ? 'sign and send an approval of a pending intent' : 'sign and send a denial of a pending intent (needs --reason)',
+    builder: (y) =>
+      withConnect(y)
+        .positional('approval_id', { type: 'string', demandOption: true, describe: 'from `exoarmur operator pending`' })
+        .option('actor', { type: 'string', demandOption: true, describe: 'your operator id, as registered in the config' })
+        .option('key', { type: 'string', demandOption: true, describe: 'your private key file (from keygen)' })
+        .option('reason', { type: 'string', describe: action === 'deny' ? 'why the intent must not run (required)' : 'optional note, recorded' }) as Argv<DecideArgs>,
+    handler: async (args) => {
+      if (action === 'deny' && (args.reason === undefined || args.reason.trim() === '')) {
+        throw new UsageError('REASON_REQUIRED', 'deny needs a reason: pass --reason TEXT saying why the intent must not run');
+      }
+      const signer = readSigner(args.actor, args.key);
+      const { effective, kafka } = connect(args);
+      printDecision(await decideApproval(kafka, effective, { action, approval_id: args.approval_id, signer, reason: args.reason ?? null }));
+    },
+  };
+}
+
+interface KillSwitchArgs extends ConnectArgs {
+  state: 'on' | 'off';
+  tenant?: string;
+  actor: string;
+  key: string;
+  reason: string;
+}
+
+const killSwitchCommand: CommandModule<object, KillSwitchArgs> = {
+  command: 'kill-switch <state>',
+  describe: 'turn the global (or, with --tenant, a tenant) kill switch on or off; written to every partition',
+  builder: (y) =>
+    withConnect(y)
+      .positional('state', { choices: ['on', 'off'] as const, demandOption: true, describe: 'on: deny every non-A0 intent; off: restore' })
+      .option('tenant', { type: 'string', describe: 'only this tenant (default: global)' })
+      .option('actor', { type: 'string', demandOption: true, describe: 'your operator id, as registered in the config' })
+      .option('key', { type: 'string', demandOption: true, describe: 'your private key file (from keygen)' })
+      .option('reason', { type: 'string', demandOption: true, describe: 'why (required, recorded)' }) as Argv<KillSwitchArgs>,
+  handler: async (args) => {
+    const signer = readSigner(args.actor, args.key);
+    const { effective, kafka } = connect(args);
+    const request = { on: args.state === 'on', signer, reason: args.reason, ...(args.tenant === undefined ? {} : { tenant: args.tenant }) };
+    printDecision(await setKillSwitch(kafka, effective, request));
+  },
+};
+
+export const operatorCommand: CommandModule = {
+  command: 'operator',
+  describe: 'human decisions: keys, pending approvals, signed approve/deny, kill switches',
+  builder: (y) =>
+    y
+      .command(keygenCommand as CommandModule)
+      .command(pendingCommand as CommandModule)
+      .command(decideCommand('approve') as CommandModule)
+      .command(decideCommand('deny') as CommandModule)
+      .command(killSwitchCommand as CommandModule)
+      .demandCommand(1, 'Name an action: keygen, pending, approve, deny, kill-switch.'),
+  handler: () => undefined,
+};
