@@ -10,6 +10,7 @@ import { processCommand } from './process/command.js';
 import { injectCommand } from './inject/command.js';
 import { inspectCommand } from './inspect/command.js';
 import { operatorCommand } from './operator/command.js';
+import { benchCommand } from './bench/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
@@ -19,4 +20,5 @@ export const commands: CommandModule<any, any>[] = [
   injectCommand,
   inspectCommand,
   operatorCommand,
+  benchCommand,
 ];
