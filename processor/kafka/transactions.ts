@@ -18,6 +18,7 @@ import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ExoArmurError, ProducerFencedError } from '../errors.js';
 import { classifyKafkaError, toShellError } from './kafka-errors.js';
+import { sizeBoundedRequests } from './request-size.js';
 
 const { Partitioners } = kafkajs;
 
@@ -102,7 +103,7 @@ export class TransactionalWriter {
     if (this.options.guarantee === 'at_least_once') {
       this.transition(['idle'], 'committing');
       try {
-        if (topicMessages.length > 0) await producer.sendBatch({ topicMessages, acks: -1 });
+        for (const request of sizeBoundedRequests(topicMessages)) await producer.sendBatch({ topicMessages: request, acks: -1 });
         await this.options.commitOffsets(offsets);
       } catch (error) {
         this.stateValue = 'idle';
@@ -115,7 +116,8 @@ export class TransactionalWriter {
     try {
       const transaction = await producer.transaction();
       this.current = transaction;
-      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+      // One request per size-bounded slice: the broker rejects a record batch above max.message.bytes.
+      for (const request of sizeBoundedRequests(topicMessages)) await transaction.sendBatch({ topicMessages: request, acks: -1 });
       await transaction.sendOffsets({
         consumerGroupId: offsets.consumerGroupId,
         topics: Object.entries(offsets.next).map(([topic, offset]) => ({ topic, partitions: [{ partition: offsets.partition, offset }] })),

@@ -181,6 +181,7 @@ export async function catchUp(kafka: Kafka, spec: ProcessorSpec, instances: numb
   const inputs = [spec.topics.telemetry, spec.topics.operatorActions];
   const children: ProcessorChild[] = [];
   try {
+    await ensureRunTopics(kafka, spec.topics, spec.partitions);
     const { total } = await groupProgress(admin, spec.appId, inputs);
     const started = Date.now();
     for (let i = 0; i < instances; i += 1) children.push(new ProcessorChild(spec, i));
