@@ -85,9 +85,8 @@ export class ProcessorChild {
   constructor(readonly spec: ProcessorSpec, instance = 0) {
     const configFile = writeProcessorConfig(spec);
     this.logFile = join(spec.dir, `${spec.name}.${instance}.log`);
-    const env = { ...process.env };
-    if (spec.cpuProfileDir !== undefined) env['NODE_OPTIONS'] = `${env['NODE_OPTIONS'] ?? ''} --cpu-prof --cpu-prof-dir=${spec.cpuProfileDir}`.trim();
-    this.cli = new CliChild(['process', '--config', configFile, '--log-file', this.logFile, '--max-inputs-per-transaction', String(spec.maxInputsPerTransaction)], env);
+    const nodeArgs = spec.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${spec.cpuProfileDir}`];
+    this.cli = new CliChild(['process', '--config', configFile, '--log-file', this.logFile, '--max-inputs-per-transaction', String(spec.maxInputsPerTransaction)], process.env, nodeArgs);
     this.sampler = setInterval(() => this.sample(), 200);
   }
 
