@@ -139,8 +139,19 @@ export function batchesFromLog(entries: ReadonlyArray<Record<string, unknown>>):
   return { batches, inputs, outputs, firstCommitMs };
 }
 
-/** Committed next offsets of `groupId` against end offsets over `topics`, summed. */
+/** Committed next offsets of `groupId` against end offsets over `topics`, summed; retried while leadership of fresh topics settles. */
 export async function groupProgress(admin: Admin, groupId: string, topics: string[]): Promise<{ committed: number; total: number }> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await readGroupProgress(admin, groupId, topics);
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+async function readGroupProgress(admin: Admin, groupId: string, topics: string[]): Promise<{ committed: number; total: number }> {
   const committed = await admin.fetchOffsets({ groupId, topics });
   let done = 0;
   let total = 0;
