@@ -2,7 +2,7 @@
  * The node:crypto implementation of the core's injected Primitives. Used by the composition
  * root, the tools and the tests; the core itself never imports node built-ins.
  */
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, hash, verify, type KeyObject } from 'node:crypto';
 import type { Primitives } from './core/api.js';
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo; a raw 32-byte key is this plus the key. */
@@ -35,7 +35,8 @@ export function parseEd25519PublicKey(publicKey: string): KeyObject | null {
 
 export const nodePrimitives: Primitives = {
   sha256Hex(data: string | Uint8Array): string {
-    return createHash('sha256').update(data).digest('hex');
+    // One-shot crypto.hash (Node ≥ 20.12) is about twice as fast as createHash for short inputs.
+    return hash('sha256', data, 'hex');
   },
   verifyEd25519(publicKey: string, message: Uint8Array, signatureBase64: string): boolean {
     const key = parseEd25519PublicKey(publicKey);

@@ -4,7 +4,9 @@
  */
 import type { CommandModule } from 'yargs';
 import { brokerCommand } from './broker/command.js';
+import { replayCommand } from './replay/command.js';
 import { topicsCommand } from './topics/command.js';
+import { verifyCommand } from './verify/command.js';
 import { viewerCommand } from './viewer/command.js';
 import { processCommand } from './process/command.js';
 import { injectCommand } from './inject/command.js';
@@ -16,6 +18,8 @@ export const commands: CommandModule<any, any>[] = [
   brokerCommand,
   topicsCommand,
   viewerCommand,
+  replayCommand,
+  verifyCommand,
   processCommand,
   injectCommand,
   inspectCommand,

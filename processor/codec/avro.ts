@@ -5,6 +5,7 @@
  * come back as a plain Uint8Array, so decode(encode(r)) deep-equals r.
  */
 import type { Decoded } from '../core/api.js';
+import { IDEMPOTENCY_MARK } from '../core/state.js';
 import { PAYLOAD_TYPE_OF_KIND, type AuditEventKind, type AuditRecordV1 } from '../core/types.js';
 import { FINGERPRINT_HEADER, SCHEMA_HEADER, SCHEMAS, schemaByName, type LoadedSchema, type SchemaRole } from './schemas.js';
 
@@ -96,23 +97,39 @@ export function schemaFromHeaders(headers: InputHeaders | undefined, expected?: 
 }
 
 /**
- * Decodes Avro bytes of a role (or a schema named by headers). Null bytes decode to null (a
+ * Decodes Avro bytes of a role, a schema full name (exoarmur.AuditRecordV1), or 'auto' (the
+ * schema the headers name, fingerprint checked). Null bytes decode to null (a
  * tombstone). Unreadable bytes give a reason rather than an exception.
  */
-export function decodeRecord(role: RecordRole | 'auto', bytes: Uint8Array | null, headers?: InputHeaders): Decoded<unknown> {
+export function decodeRecord(role: RecordRole | 'auto' | string, bytes: Uint8Array | null, headers?: InputHeaders): Decoded<unknown> {
   let schema: LoadedSchema;
   if (role === 'auto') {
     const named = schemaFromHeaders(headers);
     if (!named.ok) return named;
     schema = named.value;
+  } else if (Object.prototype.hasOwnProperty.call(SCHEMAS, role) && role !== 'telemetry') {
+    schema = SCHEMAS[role as RecordRole];
   } else {
-    schema = SCHEMAS[role];
+    const byName = schemaByName(role);
+    if (byName === undefined || byName.role === 'telemetry') return { ok: false, reason_code: 'unknown_schema', reason: `no Avro record schema is called "${role}"` };
+    schema = byName;
   }
   if (bytes === null) return { ok: true, value: null };
+  // Idempotency marks are most of a state topic (one per consumed key): recognise their fixed bytes.
+  if (schema.role === 'state' && isIdempotencyMark(bytes)) return { ok: true, value: IDEMPOTENCY_MARK };
   try {
     const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     return { ok: true, value: fromAvroForm(schema.role as RecordRole, schema.type.fromBuffer(buf) as Record<string, unknown>) };
   } catch (err) {
     return { ok: false, reason_code: 'bad_avro', reason: `the value is not a valid ${schema.name} Avro record: ${(err as Error).message}` };
   }
+}
+
+let markBytes: Buffer | undefined;
+
+function isIdempotencyMark(bytes: Uint8Array): boolean {
+  markBytes ??= SCHEMAS.state.type.toBuffer(IDEMPOTENCY_MARK);
+  if (bytes.length !== markBytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== markBytes[i]) return false;
+  return true;
 }

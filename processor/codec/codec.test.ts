@@ -45,6 +45,8 @@ test('operator actions and config snapshots round-trip; a state tombstone encode
   const snap = { config_hash: 'a'.repeat(64), config: '{"a":1}', captured_at: T0 };
   const encSnap = encodeRecord('config', snap);
   t.deepEqual(decodeRecord('config', encSnap.value), { ok: true, value: snap });
+  t.deepEqual(decodeRecord('exoarmur.ConfigSnapshotV1', encSnap.value), { ok: true, value: snap });
+  t.like(decodeRecord('exoarmur.Nope', encSnap.value), { ok: false, reason: 'no Avro record schema is called "exoarmur.Nope"' });
   t.is(encodeRecord('state', null).value, null);
   t.deepEqual(decodeRecord('state', null), { ok: true, value: null });
   t.throws(() => encodeRecord('audit', { audit_id: 1 }), { message: /AuditRecordV1 record is invalid/ });

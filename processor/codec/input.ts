@@ -27,10 +27,16 @@ export function toCoreInput(source: InputSource, message: ConsumedMessage, proce
     offset: message.offset,
     key,
     value,
-    kafka_timestamp: formatIsoMs(Number(message.timestamp)),
+    kafka_timestamp: kafkaTimestamp(message.timestamp),
     process_time: typeof processTime === 'number' ? formatIsoMs(processTime) : processTime,
     decoded: source === 'telemetry' ? decodeTelemetry(value) : decodeOperatorAction(value, message.headers),
   };
+}
+
+/** Kafka timestamps are ms since the epoch; a missing one (-1, pre-0.10 formats) maps to the epoch. */
+function kafkaTimestamp(timestamp: string): string {
+  const ms = Number(timestamp);
+  return Number.isFinite(ms) && ms >= 0 && ms <= 8.64e15 ? formatIsoMs(ms) : formatIsoMs(0);
 }
 
 export { headerString };

@@ -130,7 +130,7 @@ function optStr(obj: Record<string, unknown>, name: string, prefix: string): str
 function time(obj: Record<string, unknown>, name: string): string {
   const v = str(obj, name);
   const normalized = normalizeRfc3339(v);
-  if (normalized === null) throw new Invalid('bad_timestamp', `${name} ${show(v)} is not an RFC 3339 timestamp (e.g. 2026-01-02T03:04:05.678Z)`);
+  if (normalized === null) throw new Invalid('bad_timestamp', `${name} ${show(v)} is not an RFC 3339 timestamp between 1970 and 9000 (e.g. 2026-01-02T03:04:05.678Z)`);
   return normalized;
 }
 

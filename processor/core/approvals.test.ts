@@ -159,3 +159,30 @@ test('kill switches: global and tenant deny A1–A3 (SG-101/SG-102), A0 still al
   kill('kill_switch_off', 'tenant');
   t.like(payloadOf(confident(6), 'safety_evaluated'), { rule: 'SG-403', verdict: 'allow' });
 });
+
+test('an event observed so late that its approval would already have expired: requested, then expired at once', (t) => {
+  const run = new Run(configWith({}, [alice]));
+  run.telemetry(telemetry({ severity: 'low', correlation_id: 'ahead', observed_at: at(2000) }));
+  const late = run.telemetry(telemetry({ correlation_id: 'late', observed_at: at(0) }));
+  t.deepEqual(auditKinds(late).slice(-2), ['approval_requested', 'approval_expired']);
+  t.like(payloadOf(late, 'approval_expired'), { cause: 'stream_time', stream_time: at(2000), expires_at: at(900) });
+  t.false(late.some((r) => r.role === 'state' && r.key!.startsWith('pending/')), 'never enters the pending list');
+});
+
+test('pending list: approvals inserted out of order expire in (expires_at, approval_id) order, list empties', (t) => {
+  const run = new Run(configWith());
+  const offsets = [50, 10, 30, 30, 0, 70, 20, 60, 40, 10];
+  const requested = offsets.map((s, i) => payloadOf(run.telemetry(telemetry({ correlation_id: `o${i}`, observed_at: at(s) })), 'approval_requested'));
+  const expected = requested
+    .map((r) => [r.expires_at, r.approval_id] as const)
+    .sort((a, b) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : 1))
+    .map(([, id]) => id);
+  // Advance stream time in two steps: the first expires those due by then, the second the rest.
+  const first = run.telemetry(telemetry({ severity: 'low', correlation_id: 'tick1', observed_at: at(900 + 30.5) }));
+  const second = run.telemetry(telemetry({ severity: 'low', correlation_id: 'tick2', observed_at: at(5000) }));
+  const expiredIds = (records: typeof first) => records.filter((r) => r.role === 'audit' && (r.value as AuditRecordV1).event_kind === 'approval_expired').map((r) => (r.value as AuditRecordV1<'approval_expired'>).payload.approval_id);
+  t.is(expiredIds(first).length, 6);
+  t.deepEqual([...expiredIds(first), ...expiredIds(second)], expected);
+  t.deepEqual([...run.cache.keys()].filter((k) => k.startsWith('pending/')), []);
+  t.like(run.cache.get('meta/0')!.meta, { pending_head: null, pending_tail: null, pending_count: 0 });
+});

@@ -34,6 +34,9 @@ test('RFC 3339 parsing validates calendars and offsets; formatting is ms Z', (t)
   t.is(parseRfc3339Ms('2026-01-01T24:00:00Z'), null);
   t.is(parseRfc3339Ms('2026-01-01T00:00:00'), null);
   t.is(formatIsoMs(0), '1970-01-01T00:00:00.000Z');
+  t.is(normalizeRfc3339('1969-12-31T23:59:59.999Z'), null, 'before the epoch');
+  t.is(normalizeRfc3339('9000-01-01T00:00:00.000Z'), null, 'year 9000 and later');
+  t.is(normalizeRfc3339('8999-12-31T23:59:59.999Z'), '8999-12-31T23:59:59.999Z');
 });
 
 test('the signed form is the canonical action without its signature', (t) => {

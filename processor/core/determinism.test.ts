@@ -1,9 +1,11 @@
 import test from 'ava';
-import { encodeRecord } from '../codec/index.js';
+import { decodeRecord, encodeRecord, toCoreInput } from '../codec/index.js';
 import { nodePrimitives } from '../primitives.js';
-import { makeOperator } from '../testing/harness.js';
+import { makeOperator, telemetry } from '../testing/harness.js';
 import { playScenario } from '../testing/scenario.js';
 import { GENESIS_HASH, recordHash, verifyChain } from './chain.js';
+import { step } from './index.js';
+import { applyStateEntry, applyStateRecords, coalesceStateRecords, type StateValue } from './state.js';
 import type { AuditRecordV1, DeadLetterV1, ExecutionIntentV1 } from './types.js';
 
 const alice = makeOperator('alice');
@@ -66,4 +68,34 @@ test('the chain detects an edited, a dropped and a reordered record', (t) => {
   // Dropping the last record is undetectable by the chain alone but a suffix check from a known head is not.
   t.is(verifyChain(nodePrimitives, audits.slice(0, -1)), null);
   t.like(verifyChain(nodePrimitives, audits.slice(5), { seq: 5, prevHash: audits[3]!.record_hash }), { index: 0, kind: 'broken_link' });
+});
+
+test('a cache rebuilt from the encoded state changelog equals the live cache and continues identically', (t) => {
+  const run = playScenario(alice, bob);
+  const restored = new Map<string, StateValue>();
+  for (const r of run.all) {
+    if (r.role !== 'state') continue;
+    const encoded = encodeRecord('state', r.value);
+    const decoded = decodeRecord('state', encoded.value, encoded.headers);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    applyStateEntry(restored, r.key!, decoded.value as StateValue | null);
+  }
+  t.deepEqual([...restored.keys()].sort(), [...run.cache.keys()].sort());
+  for (const [k, v] of run.cache) t.deepEqual(restored.get(k), v, k);
+  const next = { topic: 'exoarmur.telemetry.v1', partition: 0, offset: '999', key: Buffer.from('acme:corr-1'), value: Buffer.from(JSON.stringify(telemetry({ observed_at: '2026-03-01T14:00:00.000Z' }))), timestamp: '0' };
+  const live = step(run.cache, toCoreInput('telemetry', next, 0), run.config, nodePrimitives).records;
+  const again = step(restored, toCoreInput('telemetry', next, 0), run.config, nodePrimitives).records;
+  t.deepEqual(again.map((r) => encodeRecord(r.role, r.value).value), live.map((r) => encodeRecord(r.role, r.value).value));
+});
+
+test('coalesced state records rebuild the same cache as all of them, with one record per key', (t) => {
+  const run = playScenario(alice, bob);
+  const coalesced = coalesceStateRecords(run.all);
+  const keys = coalesced.map((r) => r.key);
+  t.is(new Set(keys).size, keys.length);
+  t.true(coalesced.length < run.all.filter((r) => r.role === 'state').length);
+  const rebuilt = new Map<string, StateValue>();
+  applyStateRecords(rebuilt, coalesced);
+  const sorted = (m: Map<string, StateValue>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  t.deepEqual(sorted(rebuilt), sorted(run.cache));
 });

@@ -55,8 +55,10 @@ export function reject(ctx: StepContext, r: Rejection): void {
 }
 
 /**
- * intent_released + the ExecutionIntentV1, at most once per intent (the released guard is
- * checked and written here). Returns false if the intent had already been released.
+ * intent_released + the ExecutionIntentV1, at most once per intent. A gate release happens only
+ * in the step that first consumes the telemetry, which its idempotency mark already guards, so
+ * only approval releases write a released/<intent_id> guard (keeping per-event state small).
+ * Returns false if the intent had already been released.
  */
 export function release(
   ctx: StepContext,
@@ -94,7 +96,7 @@ export function release(
     source_audit_id: audit.audit_id,
   };
   ctx.emit({ role: 'execute', key: intent.subject, value: execute });
-  ctx.put(guardKey, stateRecord('released', { intent_id: intent.intent_id, intent_hash: intentHash, event_time: eventTime }));
+  if (by.approval_id !== null) ctx.put(guardKey, stateRecord('released', { event_time: eventTime, intent_hash: intentHash, intent_id: intent.intent_id }));
   return true;
 }
 

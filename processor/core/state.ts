@@ -60,3 +60,20 @@ export function stateKeyOf(record: OutputRecord): string {
   if (record.role !== 'state' || record.key === null) throw new TypeError(`not a state record: role ${record.role}`);
   return record.key;
 }
+
+/**
+ * The state records of several steps reduced to the last value per key, in order of each key's
+ * last change. Written in one transaction, this leaves the compacted changelog (and a cache
+ * restored from it) exactly as writing every record would, with one meta record per batch
+ * instead of one per input.
+ */
+export function coalesceStateRecords(records: readonly OutputRecord[]): OutputRecord[] {
+  const last = new Map<string, OutputRecord>();
+  for (const r of records) {
+    if (r.role !== 'state') continue;
+    const key = stateKeyOf(r);
+    last.delete(key);
+    last.set(key, r);
+  }
+  return [...last.values()];
+}

@@ -32,10 +32,18 @@ export function formatIsoMs(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Normalises any valid RFC 3339 time to the contract form, or null. */
+/**
+ * Event times the pipeline accepts: from the epoch (ULID time parts cannot go earlier) to the
+ * start of year 9000, so that adding any ttl still gives a four-digit-year time whose string
+ * order is its time order.
+ */
+export const MIN_EVENT_MS = 0;
+export const MAX_EVENT_MS = Date.UTC(9000, 0, 1);
+
+/** Normalises a valid RFC 3339 time within the accepted range to the contract form, or null. */
 export function normalizeRfc3339(text: string): string | null {
   const ms = parseRfc3339Ms(text);
-  return ms === null ? null : formatIsoMs(ms);
+  return ms === null || ms < MIN_EVENT_MS || ms >= MAX_EVENT_MS ? null : formatIsoMs(ms);
 }
 
 let lastIso = '';

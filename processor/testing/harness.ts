@@ -117,6 +117,8 @@ export class Run {
     const result = step(this.cache, input, this.config, nodePrimitives);
     if (!sameMap(before, this.cache)) throw new Error('step mutated the state it was given');
     applyStateRecords(this.cache, result.records);
+    // Frozen state makes any later in-place mutation by the core throw (strict mode).
+    for (const r of result.records) if (r.role === 'state' && r.value !== null) deepFreeze(r.value);
     this.all.push(...result.records);
     return result.records;
   }
@@ -124,6 +126,12 @@ export class Run {
   audits(): AuditRecordV1[] {
     return this.all.filter((r) => r.role === 'audit').map((r) => r.value as AuditRecordV1);
   }
+}
+
+function deepFreeze(v: unknown): void {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
 }
 
 function sameMap(a: Map<string, StateValue>, b: Map<string, StateValue>): boolean {

@@ -1,0 +1,42 @@
+/**
+ * Per-run names. Every reality run gets its own topic namespace, app id and consumer group so
+ * that nothing from an earlier run on the same broker can leak into this run's evidence, and so
+ * that replay, inspect and tests can find a run's records from its run_id alone.
+ */
+import type { Topics } from '../../processor/core/config-types.js';
+import { topicNames, type TopicRole } from '../../processor/kafka/topics.js';
+
+/** Topic names are case-sensitive; a ULID run id is upper case, so the namespace lower-cases it. */
+export function runPrefix(runId: string): string {
+  if (!/^[0-9A-Za-z]+$/.test(runId)) throw new RangeError(`run id must be alphanumeric (a ULID), got ${JSON.stringify(runId)}`);
+  return `exoarmur.${runId.toLowerCase()}.`;
+}
+
+/** The run's topics keyed by role, as processor/kafka/topics.ts names them. */
+export function topicsForRun(runId: string): Record<TopicRole, string> {
+  return topicNames({ prefix: runPrefix(runId) });
+}
+
+/** The same topics in the config's `topics` shape (processor/config). */
+export function configTopicsForRun(runId: string): Topics {
+  const names = topicsForRun(runId);
+  return {
+    telemetry: names.telemetry,
+    operator_actions: names.operatorActions,
+    config: names.config,
+    audit: names.audit,
+    execute: names.intentsExecute,
+    state: names.state,
+    dlq: names.dlq,
+  };
+}
+
+/** The processor's app id for the run (transactional ids and the consumer group derive from it). */
+export function appIdForRun(runId: string): string {
+  return `exoarmur-${runId.toLowerCase()}`;
+}
+
+/** The processor's consumer group for the run: the app id, as the processor uses it. */
+export function groupForRun(runId: string): string {
+  return appIdForRun(runId);
+}

@@ -1,0 +1,117 @@
+/**
+ * Re-runs the decision core over a run's recorded inputs, exactly as the processor did: inputs in
+ * receipt order (per-partition seq), each with its receipt's recorded process_time and the config
+ * snapshot its receipt names, one fresh state cache per partition kept by applyStateRecords.
+ * Pure apart from the records it is handed: no broker, no clock.
+ */
+import { toCoreInput, type ConsumedMessage } from '../../processor/codec/index.js';
+import { effectiveFromSnapshot } from '../../processor/config/index.js';
+import type { Primitives } from '../../processor/core/api.js';
+import { applyStateRecords, step, type EffectiveConfig, type StateValue } from '../../processor/core/index.js';
+import type { AuditEventKind, AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1, InputCoordinates } from '../../processor/core/types.js';
+import { ExoArmurError } from '../../processor/errors.js';
+
+export const RECEIPT_KINDS: ReadonlySet<AuditEventKind> = new Set<AuditEventKind>([
+  'telemetry_received',
+  'telemetry_duplicate',
+  'telemetry_rejected',
+  'action_received',
+  'action_duplicate',
+  'action_rejected',
+]);
+
+/** Per-partition outputs, audit ordered by seq, execute and dead letters in log order. */
+export interface PartitionOutputs {
+  audit: AuditRecordV1[];
+  execute: ExecutionIntentV1[];
+  dlq: DeadLetterV1[];
+}
+
+export interface RecordedRun {
+  /** Recorded outputs by partition. */
+  outputs: Map<number, PartitionOutputs>;
+  /** Input records by topic, then partition, then offset (decimal string). */
+  inputs: Map<string, Map<number, Map<string, ConsumedMessage>>>;
+  /** Config snapshots by config_hash. */
+  snapshots: Map<string, ConfigSnapshotV1>;
+}
+
+export interface DriveOptions {
+  /** Input topic names, to tell a receipt's source. */
+  telemetryTopic: string;
+  operatorTopic: string;
+  primitives: Primitives;
+  /**
+   * A what-if: the config replay decides with instead of the recorded one. The result is stamped
+   * with the recorded config_hash, modelling a policy changed without a new snapshot, so the
+   * report shows the decisions that moved rather than every record's hash stamp.
+   */
+  configOverride?: (recorded: EffectiveConfig) => EffectiveConfig;
+}
+
+export interface DriveResult {
+  outputs: Map<number, PartitionOutputs>;
+  order: InputCoordinates[];
+}
+
+export class ReplayInputError extends ExoArmurError {}
+
+/** The receipts of one partition's recorded audit trail, in seq order. */
+export function receiptsOf(audit: readonly AuditRecordV1[]): AuditRecordV1[] {
+  return audit.filter((r) => RECEIPT_KINDS.has(r.event_kind));
+}
+
+export function emptyOutputs(): PartitionOutputs {
+  return { audit: [], execute: [], dlq: [] };
+}
+
+export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResult {
+  const configs = new Map<string, EffectiveConfig>();
+  const configFor = (hash: string, at: AuditRecordV1): EffectiveConfig => {
+    const cached = configs.get(hash);
+    if (cached !== undefined) return cached;
+    const snapshot = run.snapshots.get(hash);
+    if (snapshot === undefined) {
+      throw new ReplayInputError('REPLAY_CONFIG_MISSING', `audit record ${at.audit_id} names config ${hash}, which the config topic does not hold: replay needs every snapshot the run used (was the config topic deleted or compacted away?)`, {
+        context: { partition: at.input.partition, hash },
+      });
+    }
+    const recorded = effectiveFromSnapshot(snapshot);
+    const effective = options.configOverride === undefined ? recorded : { ...options.configOverride(recorded), config_hash: recorded.config_hash };
+    configs.set(hash, effective);
+    return effective;
+  };
+
+  const outputs = new Map<number, PartitionOutputs>();
+  const order: InputCoordinates[] = [];
+  for (const partition of [...run.outputs.keys()].sort((a, b) => a - b)) {
+    const cache = new Map<string, StateValue>();
+    const replayed = emptyOutputs();
+    outputs.set(partition, replayed);
+    for (const receipt of receiptsOf(run.outputs.get(partition)!.audit)) {
+      const { topic, offset } = receipt.input;
+      const source = topic === options.telemetryTopic ? 'telemetry' : topic === options.operatorTopic ? 'operator' : null;
+      if (source === null) {
+        throw new ReplayInputError('REPLAY_UNKNOWN_INPUT_TOPIC', `receipt ${receipt.audit_id} points at topic ${topic}, which is neither ${options.telemetryTopic} nor ${options.operatorTopic}: pass the run's topic names (--run or --topic-prefix)`, {
+          context: { topic, partition, offset },
+        });
+      }
+      const message = run.inputs.get(topic)?.get(receipt.input.partition)?.get(offset);
+      if (message === undefined) {
+        throw new ReplayInputError('REPLAY_INPUT_MISSING', `receipt ${receipt.audit_id} points at ${topic}/${receipt.input.partition}@${offset}, which the broker no longer holds: replay needs the run's inputs (check the topic's retention)`, {
+          context: { topic, partition: receipt.input.partition, offset },
+        });
+      }
+      const input = toCoreInput(source, message, receipt.process_time);
+      const { records } = step(cache, input, configFor(receipt.config_hash, receipt), options.primitives);
+      applyStateRecords(cache, records);
+      for (const r of records) {
+        if (r.role === 'audit') replayed.audit.push(r.value as AuditRecordV1);
+        else if (r.role === 'execute') replayed.execute.push(r.value as ExecutionIntentV1);
+        else if (r.role === 'dlq') replayed.dlq.push(r.value as DeadLetterV1);
+      }
+      order.push({ topic, partition: receipt.input.partition, offset });
+    }
+  }
+  return { outputs, order };
+}

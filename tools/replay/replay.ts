@@ -1,0 +1,145 @@
+/**
+ * `replayRun`: replay a run from durable records only (DESIGN §4). Reads the run's audit trail,
+ * execute intents, dead letters and config snapshots back from the broker, fetches exactly the
+ * input records the receipts point at, re-drives the core in recorded order and compares.
+ */
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { decodeRecord, type ConsumedMessage } from '../../processor/codec/index.js';
+import type { EffectiveConfig } from '../../processor/core/config-types.js';
+import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1 } from '../../processor/core/types.js';
+import { createKafka } from '../../processor/kafka/client.js';
+import type { TopicRole } from '../../processor/kafka/topics.js';
+import { emptyOutputs, receiptsOf, type PartitionOutputs, type RecordedRun } from './drive.js';
+import { replayRecorded } from './offline.js';
+import { readRanges, ReplayReadError, wholeTopicRanges, type OffsetRange } from './read.js';
+import type { ReplayReport } from './report.js';
+
+export interface ReplayOptions {
+  brokers: string[];
+  /** The run's topic names by role (processor/kafka/topics.ts `topicNames`, tools/reality/naming.ts `topicsForRun`). */
+  topics: Record<TopicRole, string>;
+  /** Named in the report; defaults to the audit topic name. */
+  runId?: string;
+  /** A what-if config (see DriveOptions.configOverride): how a test makes replay decide differently. */
+  configOverride?: (recorded: EffectiveConfig) => EffectiveConfig;
+  logger?: Logger;
+  /** Per-topic read timeout. */
+  timeoutMs?: number;
+}
+
+type Role = 'audit' | 'execute' | 'dlq' | 'config';
+
+function decodeOrThrow(role: Role, topic: string, partition: number, message: KafkaMessage): unknown {
+  const decoded = decodeRecord(role, message.value, message.headers);
+  if (!decoded.ok || decoded.value === null) {
+    throw new ReplayReadError('REPLAY_RECORD_UNREADABLE', `${topic}/${partition}@${message.offset} is not a readable ${role} record (${decoded.ok ? 'null value' : decoded.reason}): the topic holds data ExoArmur did not write; check the run's topic names`, {
+      context: { topic, partition, offset: message.offset },
+    });
+  }
+  return decoded.value;
+}
+
+/** Decoded records of a whole topic, by partition, in offset order. */
+async function readWhole<T>(kafka: Kafka, topic: string, role: Role, timeoutMs: number | undefined): Promise<Map<number, T[]>> {
+  const ranges = await wholeTopicRanges(kafka, topic);
+  const byOffset = new Map<number, Map<bigint, T>>([...ranges.keys()].map((p) => [p, new Map()]));
+  await readRanges(kafka, {
+    topic,
+    ranges,
+    timeoutMs,
+    onMessages: (partition, messages) => {
+      const into = byOffset.get(partition)!;
+      for (const m of messages) into.set(BigInt(m.offset), decodeOrThrow(role, topic, partition, m) as T);
+    },
+  });
+  const out = new Map<number, T[]>();
+  for (const [partition, records] of byOffset) {
+    out.set(partition, [...records.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, v]) => v));
+  }
+  return out;
+}
+
+function asConsumed(topic: string, partition: number, m: KafkaMessage): ConsumedMessage {
+  return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp };
+}
+
+/** Exactly the input offsets the receipts name, fetched as one range per input partition. */
+async function readInputs(kafka: Kafka, topic: string, receipts: readonly AuditRecordV1[], timeoutMs: number | undefined): Promise<Map<number, Map<string, ConsumedMessage>>> {
+  const wanted = new Map<number, Set<string>>();
+  const ranges = new Map<number, OffsetRange>();
+  for (const r of receipts) {
+    if (r.input.topic !== topic) continue;
+    const offset = BigInt(r.input.offset);
+    const p = r.input.partition;
+    let set = wanted.get(p);
+    if (set === undefined) wanted.set(p, (set = new Set()));
+    set.add(r.input.offset);
+    const range = ranges.get(p);
+    if (range === undefined) ranges.set(p, { from: offset, to: offset + 1n });
+    else ranges.set(p, { from: offset < range.from ? offset : range.from, to: offset + 1n > range.to ? offset + 1n : range.to });
+  }
+  const out = new Map<number, Map<string, ConsumedMessage>>();
+  if (ranges.size === 0) return out;
+  await readRanges(kafka, {
+    topic,
+    ranges,
+    timeoutMs,
+    onMessages: (partition, messages) => {
+      let into = out.get(partition);
+      if (into === undefined) out.set(partition, (into = new Map()));
+      for (const m of messages) if (wanted.get(partition)?.has(m.offset)) into.set(m.offset, asConsumed(topic, partition, m));
+    },
+  });
+  return out;
+}
+
+export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
+  const { topics, logger, timeoutMs } = options;
+  const started = performance.now();
+  const kafka = createKafka({ brokers: options.brokers, clientId: 'exoarmur-replay', logger });
+
+  const [audit, execute, dlq, configs] = await Promise.all([
+    readWhole<AuditRecordV1>(kafka, topics.audit, 'audit', timeoutMs),
+    readWhole<ExecutionIntentV1>(kafka, topics.intentsExecute, 'execute', timeoutMs),
+    readWhole<DeadLetterV1>(kafka, topics.dlq, 'dlq', timeoutMs),
+    readWhole<ConfigSnapshotV1>(kafka, topics.config, 'config', timeoutMs),
+  ]);
+  const outputs = new Map<number, PartitionOutputs>();
+  const of = (partition: number): PartitionOutputs => {
+    let o = outputs.get(partition);
+    if (o === undefined) outputs.set(partition, (o = emptyOutputs()));
+    return o;
+  };
+  for (const [partition, records] of audit) of(partition).audit = records;
+  for (const [partition, records] of execute) of(partition).execute = records;
+  for (const [partition, records] of dlq) of(partition).dlq = records;
+  const snapshots = new Map<string, ConfigSnapshotV1>();
+  for (const records of configs.values()) for (const s of records) snapshots.set(s.config_hash, s);
+
+  const receipts = [...outputs.values()].flatMap((o) => receiptsOf(o.audit));
+  const [telemetryInputs, operatorInputs] = await Promise.all([
+    readInputs(kafka, topics.telemetry, receipts, timeoutMs),
+    readInputs(kafka, topics.operatorActions, receipts, timeoutMs),
+  ]);
+  const recorded: RecordedRun = {
+    outputs,
+    inputs: new Map([
+      [topics.telemetry, telemetryInputs],
+      [topics.operatorActions, operatorInputs],
+    ]),
+    snapshots,
+  };
+  const readDone = performance.now();
+  logger?.info({ inputs: receipts.length, snapshots: snapshots.size, read_ms: Math.round(readDone - started) }, 'replay: run read back');
+
+  const report = replayRecorded(recorded, {
+    runId: options.runId ?? topics.audit,
+    telemetryTopic: topics.telemetry,
+    operatorTopic: topics.operatorActions,
+    configOverride: options.configOverride,
+    readMs: readDone - started,
+  });
+  logger?.info({ compared: report.compared, mismatched: report.mismatched, pass: report.pass, events_per_second: report.events_per_second }, 'replay: compared');
+  return report;
+}

@@ -1,0 +1,166 @@
+/**
+ * Pure tests of verify over a bundle produced by the real core (sampleCoreRun): it holds as
+ * written, and each tampering fails the check that should catch it — named in the result.
+ */
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeCoreRunBundle } from '../bundle/core-run.js';
+import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
+import { sampleCoreRun } from '../bundle/sample-run.js';
+import { CHECK_NAMES, formatVerifyResult, verifyBundle, type VerifyResult } from './verify.js';
+
+const RUN_ID = '01JQTESTRUN0000000000000000';
+
+async function freshBundle(t: { teardown(fn: () => void): void }): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'exoarmur-verify-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return writeCoreRunBundle(dir, sampleCoreRun(), RUN_ID);
+}
+
+function failed(result: VerifyResult): string[] {
+  return result.checks.filter((c) => !c.ok).map((c) => c.name);
+}
+
+function detail(result: VerifyResult, name: string): string {
+  return result.checks.find((c) => c.name === name)!.detail;
+}
+
+function auditLines(dir: string): string[] {
+  return readFileSync(join(dir, BUNDLE_FILES.auditExport), 'utf8').split('\n').filter((l) => l !== '');
+}
+
+function writeAuditLines(dir: string, lines: string[]): void {
+  writeFileSync(join(dir, BUNDLE_FILES.auditExport), `${lines.join('\n')}\n`);
+}
+
+test('an honest bundle from the real core verifies: every check holds, and replay in it passed', async (t) => {
+  const dir = await freshBundle(t);
+  const result = await verifyBundle(dir);
+  t.deepEqual(failed(result), []);
+  t.deepEqual(result.checks.map((c) => c.name), Object.values(CHECK_NAMES));
+  t.true(result.ok);
+  t.regex(detail(result, CHECK_NAMES.signatures), /^1 applied action/);
+  t.regex(detail(result, CHECK_NAMES.replay), /replay passed$/);
+  const report = JSON.parse(readFileSync(join(dir, BUNDLE_FILES.replayReport), 'utf8'));
+  t.like(report, { compared: auditLines(dir).length, matched: auditLines(dir).length, mismatched: 0, pass: true });
+  t.regex(formatVerifyResult(dir, result), /^✔ manifest: .*\nVERIFIED .*: all 8 checks hold\n$/s);
+});
+
+test('one byte changed in audit_export.jsonl: manifest and the chain fail, naming the edited record', async (t) => {
+  const dir = await freshBundle(t);
+  const lines = auditLines(dir);
+  const line = lines[3]!;
+  // Change one digit of the seq-3 record's event_time (still valid JSON, same length).
+  const at = line.indexOf('"event_time":"2026-') + '"event_time":"2026-'.length + 1;
+  lines[3] = `${line.slice(0, at)}${line[at] === '4' ? '5' : '4'}${line.slice(at + 1)}`;
+  t.is(lines[3]!.length, line.length);
+  writeAuditLines(dir, lines);
+  const result = await verifyBundle(dir);
+  t.false(result.ok);
+  t.deepEqual(failed(result), [CHECK_NAMES.manifest, CHECK_NAMES.chains]);
+  t.regex(detail(result, CHECK_NAMES.manifest), /audit_export\.jsonl SHA-256 .* ≠ manifest/);
+  t.regex(detail(result, CHECK_NAMES.chains), /partition 0 at seq 3 .*: edited/);
+});
+
+test('one byte changed and the manifest re-written: the chain still catches it', async (t) => {
+  const dir = await freshBundle(t);
+  const lines = auditLines(dir);
+  lines[2] = lines[2]!.replace('"tenant_id":"acme"', '"tenant_id":"acmf"');
+  writeAuditLines(dir, lines);
+  await writeManifest(dir, RUN_ID);
+  const result = await verifyBundle(dir);
+  t.deepEqual(failed(result), [CHECK_NAMES.chains]);
+  t.regex(detail(result, CHECK_NAMES.chains), /partition 0 at seq 2 .*: edited/);
+});
+
+test('a line dropped: manifest, chain (seq gap), receipts and replay consistency fail', async (t) => {
+  const dir = await freshBundle(t);
+  const lines = auditLines(dir);
+  lines.splice(4, 1);
+  writeAuditLines(dir, lines);
+  await writeManifest(dir, RUN_ID); // even a re-hashed manifest does not hide a drop
+  const result = await verifyBundle(dir);
+  t.deepEqual(failed(result), [CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay]);
+  t.regex(detail(result, CHECK_NAMES.chains), /partition 0 at seq 5 .*: seq_gap — expected seq 4, found 5/);
+  t.regex(detail(result, CHECK_NAMES.replay), new RegExp(`report compared ${lines.length + 1} records, the export holds ${lines.length}`));
+});
+
+test('the last line of a partition dropped: the replay report still catches what the chain cannot', async (t) => {
+  const dir = await freshBundle(t);
+  const lines = auditLines(dir);
+  const partitions = lines.map((l) => (JSON.parse(l) as { input: { partition: number } }).input.partition);
+  lines.splice(partitions.lastIndexOf(0), 1);
+  writeAuditLines(dir, lines);
+  await writeManifest(dir, RUN_ID);
+  const result = await verifyBundle(dir);
+  t.deepEqual(failed(result), [CHECK_NAMES.replay]);
+});
+
+test('two lines swapped: the chain fails naming the order break', async (t) => {
+  const dir = await freshBundle(t);
+  const lines = auditLines(dir);
+  [lines[5], lines[6]] = [lines[6]!, lines[5]!];
+  writeAuditLines(dir, lines);
+  const result = await verifyBundle(dir);
+  t.true(failed(result).includes(CHECK_NAMES.chains));
+  t.true(failed(result).includes(CHECK_NAMES.manifest));
+  t.regex(detail(result, CHECK_NAMES.chains), /partition 0 at seq 6 .*: seq_gap — expected seq 5, found 6/);
+});
+
+test('config_snapshot.json edited: manifest and the config hash fail', async (t) => {
+  const dir = await freshBundle(t);
+  const path = join(dir, BUNDLE_FILES.configSnapshot);
+  const snapshots = JSON.parse(readFileSync(path, 'utf8'));
+  snapshots[0].config.policy.default_trust = 0.4;
+  writeFileSync(path, `${JSON.stringify(snapshots, null, 2)}\n`);
+  const result = await verifyBundle(dir);
+  t.deepEqual(failed(result), [CHECK_NAMES.manifest, CHECK_NAMES.configHash]);
+  t.regex(detail(result, CHECK_NAMES.configHash), /snapshot 0: sha256\(canonicalJson\(config\)\) .* ≠ its config_hash/);
+});
+
+test('a file missing from the manifest, and a listed file missing on disk, both fail the manifest check', async (t) => {
+  const dir = await freshBundle(t);
+  writeFileSync(join(dir, 'extra.txt'), 'slipped in after the manifest\n');
+  const unlisted = await verifyBundle(dir);
+  t.deepEqual(failed(unlisted), [CHECK_NAMES.manifest]);
+  t.is(detail(unlisted, CHECK_NAMES.manifest), 'extra.txt is in the bundle but not listed in manifest.json');
+
+  unlinkSync(join(dir, 'extra.txt'));
+  unlinkSync(join(dir, BUNDLE_FILES.operatorActions));
+  const missing = await verifyBundle(dir);
+  t.deepEqual(failed(missing), [CHECK_NAMES.manifest, CHECK_NAMES.signatures]);
+  t.is(detail(missing, CHECK_NAMES.manifest), 'operator_actions.jsonl is listed but missing on disk');
+});
+
+test('a forged operator signature fails the signature check even with a re-written manifest', async (t) => {
+  const dir = await freshBundle(t);
+  const path = join(dir, BUNDLE_FILES.operatorActions);
+  const action = JSON.parse(readFileSync(path, 'utf8').trim());
+  const sig = Buffer.from(action.signature, 'base64');
+  sig[0] = sig[0]! ^ 1;
+  writeFileSync(path, `${JSON.stringify({ ...action, signature: sig.toString('base64') })}\n`);
+  await writeManifest(dir, RUN_ID);
+  const result = await verifyBundle(dir);
+  t.deepEqual(failed(result), [CHECK_NAMES.signatures]);
+  t.regex(detail(result, CHECK_NAMES.signatures), /by alice: Ed25519 signature does not verify/);
+});
+
+test('a replay report claiming pass with mismatches is inconsistent', async (t) => {
+  const dir = await freshBundle(t);
+  const path = join(dir, BUNDLE_FILES.replayReport);
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  writeFileSync(path, JSON.stringify({ ...report, mismatched: 2 }));
+  await writeManifest(dir, RUN_ID);
+  const result = await verifyBundle(dir);
+  t.deepEqual(failed(result), [CHECK_NAMES.replay]);
+  t.is(detail(result, CHECK_NAMES.replay), 'report says pass=true with mismatched=2');
+});
+
+test('a directory without manifest.json is not a bundle: the error names the problem and the fix', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'exoarmur-notbundle-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const error = await t.throwsAsync(verifyBundle(dir));
+  t.is(error?.message, `bundle dir ${dir} has no manifest.json: is this an evidence bundle? run make reality`);
+});
