@@ -12,6 +12,7 @@ import { processCommand } from './process/command.js';
 import { injectCommand } from './inject/command.js';
 import { inspectCommand } from './inspect/command.js';
 import { operatorCommand } from './operator/command.js';
+import { benchCommand } from './bench/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
@@ -23,4 +24,5 @@ export const commands: CommandModule<any, any>[] = [
   injectCommand,
   inspectCommand,
   operatorCommand,
+  benchCommand,
 ];
