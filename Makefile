@@ -7,11 +7,12 @@ CLI := node dist/tools/cli.js
 BROKER_PORT ?= 9092
 BROKER_DATA_DIR ?= .exoarmur/broker
 
-.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites
+.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites bench
 
 help:
 	@echo "make reality   run the default scenario end to end on a real broker and write an evidence bundle"
 	@echo "make test      run every test (starts its own broker)"
+	@echo "make bench     throughput, latency, recovery, replay vs the raw broker (BENCH_ARGS=--quick)"
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -46,6 +47,10 @@ test-suites:
 	$(NODE_BIN)/ava --config ava.unit.config.js || unit=$$?; \
 	$(NODE_BIN)/ava --config ava.integration.config.js || integration=$$?; \
 	exit $$(( unit != 0 || integration != 0 ))
+
+# Starts its own broker under .exoarmur/bench; BENCH_ARGS="--quick" skips the 1M runs (~25 min in full).
+bench: deps build broker-fetch
+	@$(CLI) bench $(BENCH_ARGS)
 
 clean:
 	rm -rf dist .exoarmur/test-broker-*

@@ -13,6 +13,7 @@ import { injectCommand } from './inject/command.js';
 import { inspectCommand } from './inspect/command.js';
 import { realityCommand } from './reality/command.js';
 import { operatorCommand } from './operator/command.js';
+import { benchCommand } from './bench/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
@@ -25,4 +26,5 @@ export const commands: CommandModule<any, any>[] = [
   operatorCommand,
   replayCommand,
   verifyCommand,
+  benchCommand,
 ];

@@ -56,15 +56,27 @@ test.serial('duplicates and malformed input: one receipt per delivery, one outco
   const lines = [...withDuplicates(valid, 100), ...malformedTelemetry(valid[0]!)];
   const injected = await injectViaCli(fixture, lines);
   t.deepEqual(injected, { topic: fixture.topics.telemetry, sent: 503, keyed: 502, unkeyed: 1 });
+  // The operator topic is Avro: garbage without schema headers, and a schema nobody knows.
+  const operatorProducer = fixture.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await operatorProducer.connect();
+  await operatorProducer.send({
+    topic: fixture.topics.operator,
+    acks: -1,
+    messages: [
+      { partition: 1, key: 't:c', value: Buffer.from([0, 1, 2, 3]) },
+      { partition: 2, key: 't:c', value: Buffer.from('{}'), headers: { 'exoarmur-schema': 'exoarmur.NoSuchRecordV9', 'exoarmur-schema-fingerprint': 'ff' } },
+    ],
+  });
+  await operatorProducer.disconnect();
 
   const processor = track(t, startProcessorChild(fixture, 'p1'));
   await waitAllCommitted(fixture);
   await stopCleanly(t, processor);
 
   const outcomes = await readFixtureOutcomes(fixture);
-  t.deepEqual(outcomes.receiptsByKind, { telemetry_received: 400, telemetry_duplicate: 100, telemetry_rejected: 3 });
-  t.is(outcomes.dlqCount, 3);
-  await assertExactlyOnce(t, fixture, lines);
+  t.deepEqual(outcomes.receiptsByKind, { telemetry_received: 400, telemetry_duplicate: 100, telemetry_rejected: 3, action_rejected: 2 });
+  t.is(outcomes.dlqCount, 5);
+  await assertExactlyOnce(t, fixture, [...lines, 'operator garbage 1', 'operator garbage 2']);
   // A duplicate's receipt is all it produces.
   t.is(outcomes.outcomeKindsByKey.size, 400);
   t.true(logEntries(fixture, 'p1', 'batch committed').length > 0);

@@ -191,7 +191,6 @@ export class ProcessorRunner {
       try {
         const ensured = await this.ensureTask(slot, heartbeat);
         task = ensured.task;
-        slot.failures = 0;
         // A fresh task seeked both inputs to the committed offsets; this batch may predate that.
         if (ensured.fresh && isStale()) return;
       } catch (error) {
@@ -215,6 +214,8 @@ export class ProcessorRunner {
         try {
           const stats = await task.processChunk(source, batch.topic, chunk);
           resolveOffset(stats.lastOffset);
+          // Only a commit proves recovery; a task that starts but cannot commit keeps backing off.
+          slot.failures = 0;
           slot.logger.info(
             { topic: batch.topic, inputs: stats.inputs, first_offset: stats.firstOffset, last_offset: stats.lastOffset, outputs: stats.outputs, txn_ms: stats.transactionMs, lag: batch.offsetLag() },
             'batch committed',

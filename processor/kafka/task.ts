@@ -8,7 +8,7 @@
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
-import { applyStateEntry, applyStateRecords, step, type StateValue } from '../core/index.js';
+import { applyStateEntry, applyStateRecords, coalesceStateRecords, step, type OutputRecord, type StateValue } from '../core/index.js';
 import { decodeRecord, encodeRecord, toCoreInput } from '../codec/index.js';
 import type { EffectiveConfig } from '../config/index.js';
 import { ExoArmurError, KafkaOperationError } from '../errors.js';
@@ -137,6 +137,7 @@ export class Task {
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
     const state = this.state;
+    const stateRecords: OutputRecord[] = [];
     for (const message of messages) {
       const input = toCoreInput(
         source,
@@ -146,9 +147,19 @@ export class Task {
       const { records } = step(state, input, this.deps.effective, this.deps.primitives);
       applyStateRecords(state, records);
       for (const record of records) {
+        if (record.role === 'state') {
+          stateRecords.push(record);
+          continue;
+        }
         const encoded = encodeRecord(record.role, record.value);
         byRole[record.role].push({ partition: p, key: record.key, value: encoded.value, headers: encoded.headers });
       }
+    }
+    // The changelog is compacted and restore keeps the last value per key, so within one
+    // transaction only each key's final value (or tombstone) needs writing.
+    for (const record of coalesceStateRecords(stateRecords)) {
+      const encoded = encodeRecord('state', record.value);
+      byRole.state.push({ partition: p, key: record.key, value: encoded.value, headers: encoded.headers });
     }
     const { topics } = this.deps;
     const outputs: TopicMessages[] = [

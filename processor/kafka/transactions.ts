@@ -29,6 +29,48 @@ export interface TopicMessages {
   messages: Message[];
 }
 
+/**
+ * kafkajs sends all of a request's messages for one partition as one record batch, and the
+ * broker rejects a batch above max.message.bytes (1 MB by default). Each request therefore carries
+ * at most this many payload bytes per topic; a transaction may span several requests.
+ */
+export const MAX_BATCH_BYTES = 512 * 1024;
+
+function messageBytes(message: Message): number {
+  let size = 64;
+  if (message.key) size += typeof message.key === 'string' ? Buffer.byteLength(message.key) : message.key.length;
+  if (message.value) size += typeof message.value === 'string' ? Buffer.byteLength(message.value) : message.value.length;
+  for (const [name, value] of Object.entries(message.headers ?? {})) size += name.length + (typeof value === 'string' ? Buffer.byteLength(value) : Buffer.isBuffer(value) ? value.length : 64);
+  return size;
+}
+
+/** Splits every topic's messages into chunks of at most `maxBytes` (a single larger message stands alone) and zips them into requests. */
+export function splitIntoRequests(outputs: TopicMessages[], maxBytes = MAX_BATCH_BYTES): TopicMessages[][] {
+  const chunksByTopic = outputs.map(({ topic, messages }) => {
+    const chunks: Message[][] = [];
+    let current: Message[] = [];
+    let bytes = 0;
+    for (const message of messages) {
+      const size = messageBytes(message);
+      if (current.length > 0 && bytes + size > maxBytes) {
+        chunks.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(message);
+      bytes += size;
+    }
+    if (current.length > 0) chunks.push(current);
+    return { topic, chunks };
+  });
+  const requests: TopicMessages[][] = [];
+  const depth = Math.max(0, ...chunksByTopic.map((t) => t.chunks.length));
+  for (let i = 0; i < depth; i += 1) {
+    requests.push(chunksByTopic.filter((t) => t.chunks[i] !== undefined).map((t) => ({ topic: t.topic, messages: t.chunks[i]! })));
+  }
+  return requests;
+}
+
 /** The next offset to consume, per input topic, committed with the batch. */
 export interface InputOffsets {
   consumerGroupId: string;
@@ -102,7 +144,7 @@ export class TransactionalWriter {
     if (this.options.guarantee === 'at_least_once') {
       this.transition(['idle'], 'committing');
       try {
-        if (topicMessages.length > 0) await producer.sendBatch({ topicMessages, acks: -1 });
+        for (const request of splitIntoRequests(topicMessages)) await producer.sendBatch({ topicMessages: request, acks: -1 });
         await this.options.commitOffsets(offsets);
       } catch (error) {
         this.stateValue = 'idle';
@@ -115,7 +157,7 @@ export class TransactionalWriter {
     try {
       const transaction = await producer.transaction();
       this.current = transaction;
-      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+      for (const request of splitIntoRequests(topicMessages)) await transaction.sendBatch({ topicMessages: request, acks: -1 });
       await transaction.sendOffsets({
         consumerGroupId: offsets.consumerGroupId,
         topics: Object.entries(offsets.next).map(([topic, offset]) => ({ topic, partitions: [{ partition: offsets.partition, offset }] })),

@@ -66,10 +66,14 @@ test('committed records and the state topic survive kill -9 and restart; an abor
   // The abort's markers may not have been written before the kill; the restarted transaction
   // coordinator completes them, after which the last stable offsets are final.
   const expectedEnds = [[0, '13'], [1, '12'], [2, '13']];
+  let lastSeen = '';
   const ends = await pollUntil(async () => {
     const offsets = (await admin.fetchTopicOffsets(audit)).map(({ partition, high }) => [partition, high]).sort();
-    return JSON.stringify(offsets) === JSON.stringify(expectedEnds) ? offsets : undefined;
-  }, { what: 'final last stable offsets', timeoutMs: 60_000 });
+    lastSeen = JSON.stringify(offsets);
+    return lastSeen === JSON.stringify(expectedEnds) ? offsets : undefined;
+  }, { what: 'final last stable offsets', timeoutMs: 90_000 }).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; last seen ${lastSeen}, expected ${JSON.stringify(expectedEnds)}`);
+  });
   const auditRecords = collector.records.filter((r) => r.topic === audit);
   t.deepEqual(
     [0, 1, 2].map((p) => auditRecords.filter((r) => r.partition === p).map((r) => r.value)),

@@ -21,8 +21,9 @@ export class CliChild {
   private stdout = '';
   private stderr = '';
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
-    this.child = spawn(process.execPath, ['--enable-source-maps', CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `nodeArgs` go to node itself (e.g. --cpu-prof, which NODE_OPTIONS does not accept). */
+  constructor(args: string[], env: NodeJS.ProcessEnv = process.env, nodeArgs: readonly string[] = []) {
+    this.child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     this.exited = new Promise((resolve) => {

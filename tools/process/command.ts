@@ -36,6 +36,12 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       if (stopping) return;
       stopping = true;
       running.logger.info({ signal }, 'shutting down');
+      // A broker that is gone can hold a disconnect for minutes; the open transaction is aborted by
+      // the broker's timeout or the next owner's fence either way, so do not hang the operator.
+      setTimeout(() => {
+        running.logger.error({ signal }, 'shutdown did not finish in 30 s; exiting');
+        process.exit(1);
+      }, 30_000).unref();
       running
         .stop()
         .then(

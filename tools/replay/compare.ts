@@ -58,11 +58,23 @@ export function diffLeaves(a: unknown, b: unknown, path: string, skip: ReadonlyS
   return out;
 }
 
-/** Fast path: equal canonical forms of the compared fields mean no leaf can differ. */
+/** Structural equality of JSON-like values (bytes by content); the fast path before a leaf diff. */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/** Equal in every compared field (all but process_time and the chain hashes). */
 function sameComparedFields(a: AuditRecordV1, b: AuditRecordV1): boolean {
   const { process_time: _pa, prev_hash: _ha, record_hash: _ra, ...restA } = a;
   const { process_time: _pb, prev_hash: _hb, record_hash: _rb, ...restB } = b;
-  return canonicalJson(restA) === canonicalJson(restB);
+  return deepEqual(restA, restB);
 }
 
 /** What a property of the trail looks like as one comparable string per record that has it. */

@@ -68,7 +68,8 @@ export async function injectViaCli(fixture: ProcessorFixture, lines: readonly st
 
 /** Starts `exoarmur process` as a child; its log goes to `<dir>/<name>.log`. */
 export function startProcessorChild(fixture: ProcessorFixture, name: string, extraArgs: string[] = []): CliChild {
-  return new CliChild(['process', '--config', fixture.configFile, '--log-file', join(fixture.dir, `${name}.log`), ...extraArgs]);
+  // --brokers: flags outrank KAFKA_BROKERS, which names the shared test broker, not necessarily this fixture's.
+  return new CliChild(['process', '--config', fixture.configFile, '--brokers', fixture.brokers, '--log-file', join(fixture.dir, `${name}.log`), ...extraArgs]);
 }
 
 export function processorLog(fixture: ProcessorFixture, name: string): Array<Record<string, unknown>> {

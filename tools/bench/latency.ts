@@ -1,0 +1,79 @@
+/**
+ * End-to-end latency: a paced producer offers telemetry at a fixed rate while a read_committed
+ * consumer of the audit topic notes when each event's receipt, and its final record, become
+ * visible. Events are matched by idempotency key (`tenant_id:event_id`).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { decodeRecord } from '../../processor/codec/index.js';
+import type { AuditRecordV1 } from '../../processor/core/index.js';
+import { ExoArmurError } from '../../processor/errors.js';
+import { RECEIPT_KINDS } from '../process/outcomes.js';
+import { producePaced } from './produce.js';
+import { summarizeLatencies, type LatencySummary } from './stats.js';
+import { idempotencyKey } from './telemetry.js';
+
+/** The record that ends a telemetry event's trace: its outcome, or the receipt of a duplicate or rejected input. */
+const FINAL_KINDS = new Set(['intent_released', 'intent_denied', 'approval_requested', 'telemetry_duplicate', 'telemetry_rejected']);
+
+export interface LatencyResult {
+  offeredPerSecond: number;
+  achievedPerSecond: number;
+  events: number;
+  receipt: LatencySummary;
+  final: LatencySummary;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function measureLatency(kafka: Kafka, options: { telemetryTopic: string; auditTopic: string; lines: readonly string[]; ratePerSecond: number; timeoutMs: number }): Promise<LatencyResult> {
+  const keys = options.lines.map(idempotencyKey);
+  const index = new Map(keys.map((key, i) => [key, i]));
+  const receiptAt: Array<number | undefined> = [];
+  const finalAt: Array<number | undefined> = [];
+  let seenReceipts = 0;
+  const consumer = kafka.consumer({ groupId: `bench-latency-${randomBytes(6).toString('hex')}`, readUncommitted: false, maxWaitTimeInMs: 20, minBytes: 1 });
+  let joined: () => void = () => undefined;
+  const hasJoined = new Promise<void>((resolve) => (joined = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  await consumer.connect();
+  try {
+    // Latest: records already there (warm-up) are not part of the sample; the group must be
+    // joined before the first paced event so none is missed.
+    await consumer.subscribe({ topic: options.auditTopic, fromBeginning: false });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        const now = Date.now();
+        for (const message of batch.messages) {
+          const decoded = decodeRecord('audit', message.value, message.headers);
+          if (!decoded.ok) continue;
+          const record = decoded.value as AuditRecordV1;
+          const i = index.get(record.idempotency_key);
+          if (i === undefined) continue;
+          if (RECEIPT_KINDS.has(record.event_kind) && receiptAt[i] === undefined) {
+            receiptAt[i] = now;
+            seenReceipts += 1;
+          }
+          if (FINAL_KINDS.has(record.event_kind) && finalAt[i] === undefined) finalAt[i] = now;
+        }
+      },
+    });
+    await hasJoined;
+    const paced = await producePaced(kafka, options.telemetryTopic, options.lines, options.ratePerSecond);
+    const deadline = Date.now() + options.timeoutMs;
+    while (seenReceipts < keys.length) {
+      if (Date.now() > deadline) throw new ExoArmurError('BENCH_TIMEOUT', `latency at ${options.ratePerSecond}/s: ${seenReceipts}/${keys.length} receipts seen after ${options.timeoutMs} ms`);
+      await sleep(50);
+    }
+    const latencies = (seen: Array<number | undefined>) => seen.flatMap((at, i) => (at === undefined ? [] : [at - paced.sentAtMs[i]!]));
+    return {
+      offeredPerSecond: options.ratePerSecond,
+      achievedPerSecond: Math.round((paced.sent * 1000) / paced.elapsedMs),
+      events: paced.sent,
+      receipt: summarizeLatencies(latencies(receiptAt)),
+      final: summarizeLatencies(latencies(finalAt)),
+    };
+  } finally {
+    await consumer.disconnect();
+  }
+}
