@@ -65,6 +65,11 @@ function chain(error: unknown): KafkaJsLike[] {
   return seen;
 }
 
+/** The broker's protocol error type (e.g. MESSAGE_TOO_LARGE) somewhere in the cause chain, if any. */
+export function kafkaErrorType(error: unknown): string | undefined {
+  return chain(error).find((e) => typeof e.type === 'string')?.type;
+}
+
 export type FailureKind = 'fenced' | 'retriable' | 'permanent' | 'fatal';
 
 export function classifyKafkaError(error: unknown): FailureKind {

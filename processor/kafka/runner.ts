@@ -10,7 +10,7 @@ import type { InputSource, Primitives } from '../core/api.js';
 import type { EffectiveConfig } from '../config/index.js';
 import { CoPartitionedAssigner } from './assigner.js';
 import { ExoArmurError, ProcessingHaltedError } from '../errors.js';
-import { classifyKafkaError, type FailureKind } from './kafka-errors.js';
+import { classifyKafkaError, kafkaErrorType, type FailureKind } from './kafka-errors.js';
 import { Mutex } from './mutex.js';
 import { Task, type ShellTopics } from './task.js';
 import { INPUT_FETCH_BYTES_PER_PARTITION } from './topics.js';
@@ -273,7 +273,7 @@ export class ProcessorRunner {
     const count = slot.permanent?.at === at ? slot.permanent.count + 1 : 1;
     slot.permanent = { at, count };
     const limit = this.options.maxPermanentFailures ?? DEFAULT_MAX_PERMANENT_FAILURES;
-    const code = error instanceof ExoArmurError ? error.code : undefined;
+    const code = kafkaErrorType(error) ?? (error instanceof ExoArmurError ? error.code : undefined);
     slot.logger.error({ err: error, kind, code, at, ...context, consecutive_failures: count, limit }, 'permanent failure: retrying cannot fix this');
     if (count < limit || this.halted) return;
     const detail = error instanceof Error ? error.message : String(error);
