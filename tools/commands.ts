@@ -14,6 +14,7 @@ import { inspectCommand } from './inspect/command.js';
 import { realityCommand } from './reality/command.js';
 import { operatorCommand } from './operator/command.js';
 import { benchCommand } from './bench/command.js';
+import { recordCommand } from './record/command.js';
 
 export const commands: CommandModule<any, any>[] = [
   brokerCommand,
@@ -27,4 +28,5 @@ export const commands: CommandModule<any, any>[] = [
   replayCommand,
   verifyCommand,
   benchCommand,
+  recordCommand,
 ];

@@ -94,9 +94,21 @@ async function readInputs(kafka: Kafka, topic: string, receipts: readonly AuditR
   return out;
 }
 
-export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
+export interface ReadRunOptions {
+  brokers: string[];
+  topics: Record<TopicRole, string>;
+  logger?: Logger;
+  /** Per-topic read timeout. */
+  timeoutMs?: number;
+}
+
+/**
+ * A run's durable records read back from the broker (read_committed): the audit trail, execute
+ * intents, dead letters, config snapshots, and exactly the inputs the receipts point at. Shared by
+ * `replay` and `record`, which writes the same records to a recorded-run directory.
+ */
+export async function readRecordedRun(options: ReadRunOptions): Promise<RecordedRun> {
   const { topics, logger, timeoutMs } = options;
-  const started = performance.now();
   const kafka = createKafka({ brokers: options.brokers, clientId: 'exoarmur-replay', logger });
 
   const [audit, execute, dlq, configs] = await Promise.all([
@@ -122,7 +134,7 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
     readInputs(kafka, topics.telemetry, receipts, timeoutMs),
     readInputs(kafka, topics.operatorActions, receipts, timeoutMs),
   ]);
-  const recorded: RecordedRun = {
+  return {
     outputs,
     inputs: new Map([
       [topics.telemetry, telemetryInputs],
@@ -130,8 +142,15 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
     ]),
     snapshots,
   };
+}
+
+export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
+  const { topics, logger } = options;
+  const started = performance.now();
+  const recorded = await readRecordedRun(options);
   const readDone = performance.now();
-  logger?.info({ inputs: receipts.length, snapshots: snapshots.size, read_ms: Math.round(readDone - started) }, 'replay: run read back');
+  const receipts = [...recorded.outputs.values()].reduce((n, o) => n + receiptsOf(o.audit).length, 0);
+  logger?.info({ inputs: receipts, snapshots: recorded.snapshots.size, read_ms: Math.round(readDone - started) }, 'replay: run read back');
 
   const report = replayRecorded(recorded, {
     runId: options.runId ?? topics.audit,

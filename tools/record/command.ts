@@ -1,0 +1,36 @@
+/** `exoarmur record --run RUN_ID`: write a finished run's durable records to a recorded-run directory. */
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../../processor/errors.js';
+import { brokersFromEnv, parseBrokers } from '../../processor/kafka/client.js';
+import { topicsForRun } from '../reality/naming.js';
+import { formatRecordedCheck } from './check.js';
+import { recordRun } from './record.js';
+
+interface RecordArgs {
+  run?: string;
+  brokers?: string;
+  out?: string;
+}
+
+export const recordCommand: CommandModule<object, RecordArgs> = {
+  command: 'record',
+  describe: 'record a finished run (inputs its receipts point at, audit trail, execute intents, dead letters, config snapshots) into a directory that replays offline; exit 1 if it does not',
+  builder: (y: Argv) =>
+    y
+      .option('run', { type: 'string', describe: 'run id (ULID) of a reality run: its topics are exoarmur.<run id lower-case>.*' })
+      .option('brokers', { type: 'string', describe: 'host:port[,…] (default: KAFKA_BROKERS)' })
+      .option('out', { type: 'string', describe: 'directory to write (default: fixtures/recorded/<run id>)' }) as Argv<RecordArgs>,
+  handler: async (args) => {
+    if (args.run === undefined || args.run === '') {
+      throw new UsageError('RECORD_RUN_MISSING', 'record needs --run RUN_ID: name the finished run to record (its id is the artifacts/<run_id>/ directory name)');
+    }
+    const brokers = args.brokers === undefined ? brokersFromEnv() : parseBrokers(args.brokers);
+    const outDir = args.out ?? join('fixtures', 'recorded', args.run);
+    const { meta, check } = await recordRun({ brokers, runId: args.run, topics: topicsForRun(args.run), outDir });
+    const c = meta.counts;
+    process.stdout.write(`recorded ${meta.run_id} to ${outDir}: ${c.inputs.telemetry} telemetry + ${c.inputs.operator} operator inputs, ${c.audit} audit records, ${c.execute} execute intents, ${c.dlq} dead letters, ${c.config_snapshots} config snapshots\n`);
+    process.stdout.write(formatRecordedCheck(outDir, check));
+    if (!check.ok) process.exitCode = 1;
+  },
+};
