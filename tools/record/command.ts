@@ -1,16 +1,20 @@
-/** `exoarmur record --run RUN_ID`: write a finished run's durable records to a recorded-run directory. */
+/**
+ * `exoarmur record --run RUN_ID`: write a finished run's durable records to a recorded-run
+ * directory. `exoarmur record --check DIR`: check and replay an existing one offline (no broker).
+ */
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../processor/errors.js';
 import { brokersFromEnv, parseBrokers } from '../../processor/kafka/client.js';
 import { topicsForRun } from '../reality/naming.js';
-import { formatRecordedCheck } from './check.js';
+import { checkRecordedRun, formatRecordedCheck } from './check.js';
 import { recordRun } from './record.js';
 
 interface RecordArgs {
   run?: string;
   brokers?: string;
   out?: string;
+  check?: string;
 }
 
 export const recordCommand: CommandModule<object, RecordArgs> = {
@@ -20,10 +24,17 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
     y
       .option('run', { type: 'string', describe: 'run id (ULID) of a reality run: its topics are exoarmur.<run id lower-case>.*' })
       .option('brokers', { type: 'string', describe: 'host:port[,…] (default: KAFKA_BROKERS)' })
-      .option('out', { type: 'string', describe: 'directory to write (default: fixtures/recorded/<run id>)' }) as Argv<RecordArgs>,
+      .option('out', { type: 'string', describe: 'directory to write (default: fixtures/recorded/<run id>)' })
+      .option('check', { type: 'string', describe: 'instead of recording: check SHA256SUMS, counts, chains and replay of this recorded-run directory offline' }) as Argv<RecordArgs>,
   handler: async (args) => {
+    if (args.check !== undefined) {
+      const check = await checkRecordedRun(args.check);
+      process.stdout.write(formatRecordedCheck(args.check, check));
+      if (!check.ok) process.exitCode = 1;
+      return;
+    }
     if (args.run === undefined || args.run === '') {
-      throw new UsageError('RECORD_RUN_MISSING', 'record needs --run RUN_ID: name the finished run to record (its id is the artifacts/<run_id>/ directory name)');
+      throw new UsageError('RECORD_RUN_MISSING', 'record needs --run RUN_ID (or --check DIR): name the finished run to record (its id is the artifacts/<run_id>/ directory name)');
     }
     const brokers = args.brokers === undefined ? brokersFromEnv() : parseBrokers(args.brokers);
     const outDir = args.out ?? join('fixtures', 'recorded', args.run);
