@@ -168,7 +168,8 @@ export function decodeRecord(role: RecordRole | 'auto' | string, bytes: Uint8Arr
 
 let markBytes: Buffer | undefined;
 
-function isIdempotencyMark(bytes: Uint8Array): boolean {
+/** True when the bytes are exactly the encoded idempotency mark (most of a state topic). */
+export function isIdempotencyMark(bytes: Uint8Array): boolean {
   markBytes ??= SCHEMAS.state.type.toBuffer(IDEMPOTENCY_MARK);
   if (bytes.length !== markBytes.length) return false;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== markBytes[i]) return false;
