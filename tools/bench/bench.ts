@@ -40,7 +40,7 @@ export interface TableRow {
 }
 
 const MB = 1024 * 1024;
-const MAX_INPUTS_PER_TRANSACTION = 500;
+const MAX_INPUTS_PER_TRANSACTION = 2000;
 const LATENCY_RATES = [500, 2_000] as const;
 
 interface Context {
