@@ -41,10 +41,10 @@ export class TopicDriftError extends ExoArmurError {
   readonly expected: string;
   readonly actual: string;
 
-  constructor(topic: string, property: string, expected: string, actual: string) {
+  constructor(topic: string, property: string, expected: string, actual: string, options: { fix?: string } = {}) {
     super(
       'TOPIC_DRIFT',
-      `topic ${topic} has ${property}=${actual} but ExoArmur expects ${property}=${expected}: delete or recreate the topic, or use another topic prefix`,
+      `topic ${topic} has ${property}=${actual} but ExoArmur expects ${property}=${expected}: ${options.fix ?? 'delete or recreate the topic, or use another topic prefix'}`,
       { retriable: false, context: { topic, property, expected, actual } },
     );
     this.property = property;
@@ -60,5 +60,16 @@ export class KafkaOperationError extends ExoArmurError {}
 export class ProducerFencedError extends ExoArmurError {
   constructor(message: string, options: { cause?: unknown; context?: ErrorContext } = {}) {
     super('PRODUCER_FENCED', message, { ...options, retriable: true });
+  }
+}
+
+/**
+ * The same input batch failed again and again with an error retrying cannot fix (e.g. an output
+ * record above its topic's max.message.bytes). The processor stops with this error rather than
+ * spin silently: nothing of the batch was committed, and a restart after the fix resumes there.
+ */
+export class ProcessingHaltedError extends ExoArmurError {
+  constructor(message: string, options: { cause?: unknown; context?: ErrorContext } = {}) {
+    super('PROCESSING_HALTED', message, { ...options, retriable: false });
   }
 }

@@ -12,6 +12,7 @@ import { ensureTopics, topicSpecs } from './kafka/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
 import type { ShellTopics } from './kafka/task.js';
 import { toShellError } from './kafka/kafka-errors.js';
+import type { ProcessingHaltedError } from './errors.js';
 import kafkajs, { type Kafka } from 'kafkajs';
 
 const { Partitioners } = kafkajs;
@@ -30,6 +31,8 @@ export interface ProcessOptions {
 export interface RunningProcessor {
   effective: EffectiveConfig;
   logger: Logger;
+  /** Settles only if processing halted on a permanent failure; the caller stops and exits non-zero. */
+  halted: Promise<ProcessingHaltedError>;
   stop(): Promise<void>;
 }
 
@@ -90,7 +93,12 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   }
   await publishConfigSnapshot(kafka, effective, logger);
 
+  let onHalt: (error: ProcessingHaltedError) => void = () => undefined;
+  const halted = new Promise<ProcessingHaltedError>((resolve) => {
+    onHalt = resolve;
+  });
   const runner = new ProcessorRunner({
+    onHalt: (error) => onHalt(error),
     kafka,
     effective,
     primitives: nodePrimitives,
@@ -103,5 +111,5 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
     partitionsConsumedConcurrently: Math.max(1, config.partitions),
   });
   await runner.start();
-  return { effective, logger, stop: () => runner.stop() };
+  return { effective, logger, halted, stop: () => runner.stop() };
 }

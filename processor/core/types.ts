@@ -137,6 +137,16 @@ export interface AuditPayloads {
 
 export type AuditEventKind = keyof AuditPayloads;
 
+/** The receipt kinds: exactly one per consumed input record, from either input topic. */
+export const RECEIPT_KINDS: ReadonlySet<string> = new Set<AuditEventKind>([
+  'telemetry_received',
+  'telemetry_duplicate',
+  'telemetry_rejected',
+  'action_received',
+  'action_duplicate',
+  'action_rejected',
+]);
+
 /** The Avro union branch (full name) of each event kind's payload. */
 export const PAYLOAD_TYPE_OF_KIND: { readonly [K in AuditEventKind]: string } = {
   telemetry_received: 'exoarmur.TelemetryReceived',

@@ -1,7 +1,11 @@
 /**
  * Classifies kafkajs failures for the shell's recovery policy: a fenced/epoch failure means the
  * task must be rebuilt (new producer, re-fence, re-restore, re-seek); a retriable one is retried
- * with backoff; anything else is a bug or a configuration problem and is surfaced.
+ * with backoff; a permanent one can never succeed as sent (a record above the topic's size limit,
+ * a missing authorisation, our own deterministic refusal), so repeating the same batch forever is
+ * a silent stall and the runner halts the process instead; anything else is unclassified ('fatal'):
+ * logged as an error and retried, because guessing "permanent" for a transient failure would take
+ * the service down.
  */
 import { ExoArmurError, KafkaOperationError, ProducerFencedError, type ErrorContext } from '../errors.js';
 
@@ -11,11 +15,35 @@ const FENCED_TYPES = new Set([
   'INVALID_PRODUCER_EPOCH',
   'INVALID_PRODUCER_ID_MAPPING',
   'INVALID_TXN_STATE',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
   'CONCURRENT_TRANSACTIONS',
   'UNKNOWN_PRODUCER_ID',
   'OUT_OF_ORDER_SEQUENCE_NUMBER',
 ]);
+
+/**
+ * Protocol error types the broker returns for a request that will fail the same way every time
+ * it is sent: the records, the topic or the credentials must change first.
+ */
+export const PERMANENT_TYPES: ReadonlySet<string> = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'INVALID_TOPIC_EXCEPTION',
+  'INVALID_REQUIRED_ACKS',
+  'INVALID_TRANSACTION_TIMEOUT',
+  'POLICY_VIOLATION',
+  'UNSUPPORTED_VERSION',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+  'UNSUPPORTED_COMPRESSION_TYPE',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'SASL_AUTHENTICATION_FAILED',
+]);
+
+/** The code ExoArmur gives a kafkajs failure it could not classify (see toShellError). */
+const UNCLASSIFIED_CODE = 'KAFKA_OPERATION_FAILED';
 
 interface KafkaJsLike {
   name?: string;
@@ -37,7 +65,12 @@ function chain(error: unknown): KafkaJsLike[] {
   return seen;
 }
 
-export type FailureKind = 'fenced' | 'retriable' | 'fatal';
+/** The broker's protocol error type (e.g. MESSAGE_TOO_LARGE) somewhere in the cause chain, if any. */
+export function kafkaErrorType(error: unknown): string | undefined {
+  return chain(error).find((e) => typeof e.type === 'string')?.type;
+}
+
+export type FailureKind = 'fenced' | 'retriable' | 'permanent' | 'fatal';
 
 export function classifyKafkaError(error: unknown): FailureKind {
   const links = chain(error);
@@ -45,7 +78,15 @@ export function classifyKafkaError(error: unknown): FailureKind {
   if (links.some((e) => (e.type !== undefined && FENCED_TYPES.has(e.type)) || /Transaction state exception|fenced/i.test(e.message ?? ''))) {
     return 'fenced';
   }
-  if (links.some((e) => e instanceof ExoArmurError)) return (links.find((e) => e instanceof ExoArmurError) as ExoArmurError).retriable ? 'retriable' : 'fatal';
+  if (links.some((e) => e.type !== undefined && PERMANENT_TYPES.has(e.type))) return 'permanent';
+  const own = links.find((e): e is ExoArmurError => e instanceof ExoArmurError);
+  if (own) {
+    if (own.retriable) return 'retriable';
+    // A wrapped kafkajs failure keeps the classification of what it wraps; ours are deliberate refusals.
+    if (own.code !== UNCLASSIFIED_CODE) return 'permanent';
+    const wrapped = links.slice(links.indexOf(own) + 1);
+    return wrapped.length > 0 ? classifyKafkaError(wrapped[0]) : 'fatal';
+  }
   if (links.some((e) => e.retriable === true || /Connection|Timeout|NumberOfRetriesExceeded|BrokerNotFound|NotLeader|LEADER_NOT_AVAILABLE|NOT_COORDINATOR|COORDINATOR/i.test(`${e.name ?? ''} ${e.type ?? ''}`))) {
     return 'retriable';
   }
@@ -58,5 +99,5 @@ export function toShellError(error: unknown, what: string, context: ErrorContext
   const kind = classifyKafkaError(error);
   const detail = error instanceof Error ? error.message : String(error);
   if (kind === 'fenced') return new ProducerFencedError(`${what}: ${detail}`, { cause: error, context });
-  return new KafkaOperationError('KAFKA_OPERATION_FAILED', `${what}: ${detail}`, { cause: error, context, retriable: kind === 'retriable' });
+  return new KafkaOperationError(UNCLASSIFIED_CODE, `${what}: ${detail}`, { cause: error, context, retriable: kind === 'retriable' });
 }

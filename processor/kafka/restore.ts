@@ -78,7 +78,17 @@ export async function restorePartition(options: RestoreOptions): Promise<Restore
   });
   const timeoutMs = options.timeoutMs ?? 120_000;
   const timer = setTimeout(
-    () => fail(new KafkaOperationError('RESTORE_TIMEOUT', `state restore of ${topic}[${partition}] did not reach offset ${high} in ${timeoutMs} ms`, { retriable: true, context: { topic, partition } })),
+    () =>
+      fail(
+        // A read_committed reader stops at the last stable offset: a transaction on this partition
+        // that never completes (a hanging transaction, not ours: our own was fenced before restore)
+        // holds it below the end offset forever, and only an operator can abort it.
+        new KafkaOperationError(
+          'RESTORE_TIMEOUT',
+          `state restore of ${topic}[${partition}] did not reach offset ${high} in ${timeoutMs} ms: if its last stable offset is stuck, a transaction is hanging there; find it with kafka-transactions.sh --bootstrap-server <broker> describe-producers --topic ${topic} --partition ${partition} (or find-hanging --broker-id <id>) and end it with kafka-transactions.sh abort`,
+          { retriable: true, context: { topic, partition, offset: high } },
+        ),
+      ),
     timeoutMs,
   );
   try {

@@ -9,9 +9,11 @@ import type { Logger } from 'pino';
 import type { InputSource, Primitives } from '../core/api.js';
 import type { EffectiveConfig } from '../config/index.js';
 import { CoPartitionedAssigner } from './assigner.js';
-import { classifyKafkaError } from './kafka-errors.js';
+import { ExoArmurError, ProcessingHaltedError } from '../errors.js';
+import { classifyKafkaError, kafkaErrorType, type FailureKind } from './kafka-errors.js';
 import { Mutex } from './mutex.js';
 import { Task, type ShellTopics } from './task.js';
+import { INPUT_FETCH_BYTES_PER_PARTITION } from './topics.js';
 import type { InputOffsets, ProcessingGuarantee } from './transactions.js';
 
 export interface RunnerOptions {
@@ -27,7 +29,17 @@ export interface RunnerOptions {
   maxInputsPerTransaction: number;
   partitionsConsumedConcurrently: number;
   now?: () => Date;
+  /**
+   * Consecutive failures of one batch (or of one task start) with a permanent error after which
+   * the runner halts. Each retry rebuilds the task with backoff, so a spurious classification costs
+   * seconds, not the service; a real one stops the loop instead of spinning silently.
+   */
+  maxPermanentFailures?: number;
+  /** Called once when the runner halts; the owner stops it and exits non-zero (a supervisor restarts it). */
+  onHalt?: (error: ProcessingHaltedError) => void;
 }
+
+export const DEFAULT_MAX_PERMANENT_FAILURES = 5;
 
 interface Slot {
   partition: number;
@@ -36,6 +48,8 @@ interface Slot {
   /** The group generation the task was built in; a rebalance invalidates it. */
   generation: number;
   failures: number;
+  /** The work (`topic@offset`, or task start) that keeps failing permanently, and how often in a row. */
+  permanent: { at: string; count: number } | undefined;
   logger: Logger;
 }
 
@@ -47,6 +61,7 @@ export class ProcessorRunner {
   private generation = 0;
   private stopping = false;
   private restarting = false;
+  private halted: ProcessingHaltedError | undefined;
   private readonly now: () => Date;
 
   constructor(private readonly options: RunnerOptions) {
@@ -79,6 +94,9 @@ export class ProcessorRunner {
       rebalanceTimeout: 30_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 200,
+      // One whole batch of the largest accepted input, so an oversized record is fetched (and
+      // dead-lettered) at once instead of waiting to be the first non-empty partition of a fetch.
+      maxBytesPerPartition: INPUT_FETCH_BYTES_PER_PARTITION,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -124,7 +142,7 @@ export class ProcessorRunner {
   private slotFor(partition: number): Slot {
     let slot = this.slots.get(partition);
     if (!slot) {
-      slot = { partition, mutex: new Mutex(), task: undefined, generation: -1, failures: 0, logger: this.options.logger.child({ partition }) };
+      slot = { partition, mutex: new Mutex(), task: undefined, generation: -1, failures: 0, permanent: undefined, logger: this.options.logger.child({ partition }) };
       this.slots.set(partition, slot);
     }
     return slot;
@@ -195,7 +213,9 @@ export class ProcessorRunner {
         if (ensured.fresh && isStale()) return;
       } catch (error) {
         slot.failures += 1;
-        slot.logger.warn({ err: error, failures: slot.failures, kind: classifyKafkaError(error) }, 'task start failed; will retry');
+        const kind = classifyKafkaError(error);
+        this.notePermanent(slot, kind, 'task start', error, {});
+        if (kind === 'retriable' || kind === 'fenced') slot.logger.warn({ err: error, failures: slot.failures, kind }, 'task start failed; will retry');
         return;
       }
       const from = BigInt(task.nextOffset(batch.topic));
@@ -216,13 +236,17 @@ export class ProcessorRunner {
           resolveOffset(stats.lastOffset);
           // Only a commit proves recovery; a task that starts but cannot commit keeps backing off.
           slot.failures = 0;
+          slot.permanent = undefined;
           slot.logger.info(
             { topic: batch.topic, inputs: stats.inputs, first_offset: stats.firstOffset, last_offset: stats.lastOffset, outputs: stats.outputs, txn_ms: stats.transactionMs, lag: batch.offsetLag() },
             'batch committed',
           );
         } catch (error) {
           slot.failures += 1;
-          slot.logger.warn({ err: error, kind: classifyKafkaError(error), topic: batch.topic, first_offset: chunk[0]?.offset }, 'batch failed; rebuilding task');
+          const kind = classifyKafkaError(error);
+          const firstOffset = chunk[0]?.offset;
+          this.notePermanent(slot, kind, `${batch.topic}@${firstOffset}`, error, { topic: batch.topic, partition: slot.partition, offset: firstOffset });
+          if (kind === 'retriable' || kind === 'fenced') slot.logger.warn({ err: error, kind, topic: batch.topic, first_offset: firstOffset }, 'batch failed; rebuilding task');
           await this.dropTask(slot, 'batch failed');
           return;
         }
@@ -234,6 +258,33 @@ export class ProcessorRunner {
         }
       }
     });
+  }
+
+  /**
+   * Permanent and unclassified failures are logged as errors with their code and context; the same
+   * work failing permanently `maxPermanentFailures` times in a row halts the runner.
+   */
+  private notePermanent(slot: Slot, kind: FailureKind, at: string, error: unknown, context: Record<string, unknown>): void {
+    if (kind !== 'permanent') {
+      slot.permanent = undefined;
+      if (kind === 'fatal') slot.logger.error({ err: error, kind, at, ...context }, 'unclassified failure; rebuilding the task and retrying');
+      return;
+    }
+    const count = slot.permanent?.at === at ? slot.permanent.count + 1 : 1;
+    slot.permanent = { at, count };
+    const limit = this.options.maxPermanentFailures ?? DEFAULT_MAX_PERMANENT_FAILURES;
+    const code = kafkaErrorType(error) ?? (error instanceof ExoArmurError ? error.code : undefined);
+    slot.logger.error({ err: error, kind, code, at, ...context, consecutive_failures: count, limit }, 'permanent failure: retrying cannot fix this');
+    if (count < limit || this.halted) return;
+    const detail = error instanceof Error ? error.message : String(error);
+    const halted = new ProcessingHaltedError(
+      `partition ${slot.partition}: ${at} failed ${count} times in a row with an error retrying cannot fix (${code ?? kind}: ${detail}); nothing of it was committed: fix the cause (e.g. the topic's max.message.bytes) and restart, processing resumes there`,
+      { cause: error, context: { partition: slot.partition, ...context } },
+    );
+    this.halted = halted;
+    this.stopping = true;
+    slot.logger.fatal({ err: halted, code: halted.code, ...halted.context }, 'processing halted');
+    this.options.onHalt?.(halted);
   }
 
   /** SIGTERM: stop fetching, let the in-flight batch finish (or abort it), leave the group. */

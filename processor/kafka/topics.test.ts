@@ -1,17 +1,17 @@
 import test from 'ava';
 import { DEFAULT_TOPIC_NAMES, topicNames, topicSpecs } from './topics.js';
 
-test('default specs are DESIGN §1: names, cleanup policies, shared partition count 3, audit never expires', (t) => {
+test('default specs are DESIGN §1: names, cleanup policies, shared partition count 3, audit never expires, 4 MiB inputs and 8 MiB outputs', (t) => {
   t.deepEqual(
     topicSpecs().map(({ name, partitions, cleanupPolicy, configs }) => ({ name, partitions, cleanupPolicy, configs })),
     [
-      { name: 'exoarmur.telemetry.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete' } },
-      { name: 'exoarmur.operator-actions.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete' } },
+      { name: 'exoarmur.telemetry.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete', 'max.message.bytes': '4194304' } },
+      { name: 'exoarmur.operator-actions.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete', 'max.message.bytes': '4194304' } },
       { name: 'exoarmur.config.v1', partitions: 1, cleanupPolicy: 'compact', configs: { 'cleanup.policy': 'compact' } },
-      { name: 'exoarmur.audit.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete', 'retention.ms': '-1' } },
-      { name: 'exoarmur.intents.execute.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete' } },
-      { name: 'exoarmur.state.v1', partitions: 3, cleanupPolicy: 'compact', configs: { 'cleanup.policy': 'compact' } },
-      { name: 'exoarmur.dlq.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete' } },
+      { name: 'exoarmur.audit.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete', 'max.message.bytes': '8388608', 'retention.ms': '-1' } },
+      { name: 'exoarmur.intents.execute.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete', 'max.message.bytes': '8388608' } },
+      { name: 'exoarmur.state.v1', partitions: 3, cleanupPolicy: 'compact', configs: { 'cleanup.policy': 'compact', 'max.message.bytes': '8388608' } },
+      { name: 'exoarmur.dlq.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete', 'max.message.bytes': '8388608' } },
     ],
   );
 });

@@ -22,6 +22,24 @@ export const DEFAULT_TOPIC_NAMES: Readonly<Record<TopicRole, string>> = {
 
 export const DEFAULT_PARTITIONS = 3;
 
+/**
+ * Largest record batch the input topics accept. Above the broker default (1 MiB) so an oversized
+ * telemetry value (the codec rejects anything over 1 MiB) still reaches the processor, where it
+ * becomes a receipt and a dead letter instead of a failed send the sensor alone would see.
+ */
+export const INPUT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Largest record batch the output topics accept. An output is built from one input: a dead letter
+ * holds the input key (up to the input limit) and at most 768 KiB of its value; audit and state
+ * records repeat fields of a valid event (at most 1 MiB) a few times. Twice the input limit covers
+ * every such record, so no output can be refused as too large and stall its partition.
+ */
+export const OUTPUT_MAX_MESSAGE_BYTES = 2 * INPUT_MAX_MESSAGE_BYTES;
+
+/** What the processor's consumer fetches per partition: one whole record batch of the largest input. */
+export const INPUT_FETCH_BYTES_PER_PARTITION = INPUT_MAX_MESSAGE_BYTES + 64 * 1024;
+
 export type CleanupPolicy = 'delete' | 'compact';
 
 export interface TopicSpec {
@@ -31,6 +49,8 @@ export interface TopicSpec {
   cleanupPolicy: CleanupPolicy;
   /** Topic configs set at creation, cleanup.policy included. */
   configs: Readonly<Record<string, string>>;
+  /** The smallest max.message.bytes the topic may have (checked on existing topics); none for the config topic. */
+  minMaxMessageBytes: number | null;
 }
 
 export interface TopicNameOptions {
@@ -58,23 +78,24 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
     throw new RangeError(`partition count must be a positive integer, got ${partitions}`);
   }
   const names = topicNames(options);
-  const spec = (role: TopicRole, count: number, cleanupPolicy: CleanupPolicy, extra: Record<string, string> = {}): TopicSpec => ({
+  const spec = (role: TopicRole, count: number, cleanupPolicy: CleanupPolicy, maxMessageBytes: number | null, extra: Record<string, string> = {}): TopicSpec => ({
     role,
     name: names[role],
     partitions: count,
     cleanupPolicy,
-    configs: { 'cleanup.policy': cleanupPolicy, ...extra },
+    configs: { 'cleanup.policy': cleanupPolicy, ...(maxMessageBytes === null ? {} : { 'max.message.bytes': String(maxMessageBytes) }), ...extra },
+    minMaxMessageBytes: maxMessageBytes,
   });
   return [
-    spec('telemetry', partitions, 'delete'),
-    spec('operatorActions', partitions, 'delete'),
+    spec('telemetry', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES),
+    spec('operatorActions', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES),
     // One partition: config snapshots are few, keyed by hash, and read whole by replay.
-    spec('config', 1, 'compact'),
+    spec('config', 1, 'compact', null),
     // The audit trail never expires by default: it is the record a cold reviewer replays.
-    spec('audit', partitions, 'delete', { 'retention.ms': '-1' }),
-    spec('intentsExecute', partitions, 'delete'),
-    spec('state', partitions, 'compact'),
-    spec('dlq', partitions, 'delete'),
+    spec('audit', partitions, 'delete', OUTPUT_MAX_MESSAGE_BYTES, { 'retention.ms': '-1' }),
+    spec('intentsExecute', partitions, 'delete', OUTPUT_MAX_MESSAGE_BYTES),
+    spec('state', partitions, 'compact', OUTPUT_MAX_MESSAGE_BYTES),
+    spec('dlq', partitions, 'delete', OUTPUT_MAX_MESSAGE_BYTES),
   ];
 }
 
@@ -139,7 +160,10 @@ export async function waitForTopics(admin: Admin, names: readonly string[], time
   }
 }
 
-/** Throws a TopicDriftError for the first topic whose partitions or cleanup.policy differ from its spec. */
+/**
+ * Throws a TopicDriftError for the first topic whose partitions or cleanup.policy differ from its
+ * spec, or whose max.message.bytes is below the spec's (a larger limit is harmless).
+ */
 export async function checkTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
   if (specs.length === 0) return;
   const names = specs.map((spec) => spec.name);
@@ -147,22 +171,24 @@ export async function checkTopics(admin: Admin, specs: readonly TopicSpec[]): Pr
   const partitionCounts = new Map(metadata.topics.map((topic) => [topic.name, topic.partitions.length]));
   const described = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: names.map((name) => ({ type: TOPIC_RESOURCE, name, configNames: ['cleanup.policy'] })),
+    resources: names.map((name) => ({ type: TOPIC_RESOURCE, name, configNames: ['cleanup.policy', 'max.message.bytes'] })),
   });
-  const policies = new Map(
-    described.resources.map((resource) => [
-      resource.resourceName,
-      resource.configEntries.find((entry) => entry.configName === 'cleanup.policy')?.configValue ?? '',
-    ]),
-  );
+  const configOf = (name: string, configName: string): string =>
+    described.resources.find((resource) => resource.resourceName === name)?.configEntries.find((entry) => entry.configName === configName)?.configValue ?? '';
   for (const spec of specs) {
     const partitions = partitionCounts.get(spec.name);
     if (partitions !== spec.partitions) {
       throw new TopicDriftError(spec.name, 'partitions', String(spec.partitions), String(partitions ?? 'missing'));
     }
-    const policy = policies.get(spec.name) ?? '';
+    const policy = configOf(spec.name, 'cleanup.policy');
     if (policy !== spec.cleanupPolicy) {
       throw new TopicDriftError(spec.name, 'cleanup.policy', spec.cleanupPolicy, policy);
+    }
+    const maxMessageBytes = configOf(spec.name, 'max.message.bytes');
+    if (spec.minMaxMessageBytes !== null && !(Number(maxMessageBytes) >= spec.minMaxMessageBytes)) {
+      throw new TopicDriftError(spec.name, 'max.message.bytes', `>=${spec.minMaxMessageBytes}`, maxMessageBytes || 'unknown', {
+        fix: `raise it with kafka-configs.sh --alter --entity-type topics --entity-name ${spec.name} --add-config max.message.bytes=${spec.minMaxMessageBytes}`,
+      });
     }
   }
 }

@@ -8,7 +8,7 @@ import type { Kafka } from 'kafkajs';
 import { decodeRecord } from '../../processor/codec/index.js';
 import type { AuditRecordV1 } from '../../processor/core/index.js';
 import { ExoArmurError } from '../../processor/errors.js';
-import { RECEIPT_KINDS } from '../process/outcomes.js';
+import { RECEIPT_KINDS } from '../../processor/core/types.js';
 import { producePaced } from './produce.js';
 import { summarizeLatencies, type LatencySummary } from './stats.js';
 import { idempotencyKey } from './telemetry.js';

@@ -54,7 +54,16 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
-    // Keep running: the consumer's loop holds the event loop open until stop().
-    await new Promise<never>(() => undefined);
+    // Runs until a signal exits the process, or until processing halts on a failure retrying cannot
+    // fix: then leave the group cleanly and fail with the halt's one-line reason (exit 2).
+    const halted = await running.halted;
+    if (stopping) await new Promise<never>(() => undefined);
+    stopping = true;
+    setTimeout(() => {
+      running.logger.error('stop after halt did not finish in 30 s; exiting');
+      process.exit(2);
+    }, 30_000).unref();
+    await running.stop().catch((error: unknown) => running.logger.error({ err: error }, 'stop after halt failed'));
+    throw halted;
   },
 };

@@ -9,15 +9,8 @@ import { decodeRecord } from '../../processor/codec/index.js';
 import { verifyChain, type AuditRecordV1, type ChainBreak, type ExecutionIntentV1 } from '../../processor/core/index.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { readCommitted } from '../inspect/reader.js';
+import { RECEIPT_KINDS } from '../../processor/core/types.js';
 
-export const RECEIPT_KINDS = new Set([
-  'telemetry_received',
-  'telemetry_duplicate',
-  'telemetry_rejected',
-  'action_received',
-  'action_duplicate',
-  'action_rejected',
-]);
 
 export interface OutcomeTopics {
   audit: string;

@@ -7,7 +7,8 @@ import { canonicalJson } from '../../processor/core/canonical.js';
 import type { AuditRecordV1, ExecutionIntentV1 } from '../../processor/core/types.js';
 import type { Expectation, FinalStatus } from './scenario.js';
 
-export const RECEIPT_KINDS: ReadonlySet<string> = new Set(['telemetry_received', 'telemetry_duplicate', 'telemetry_rejected', 'action_received', 'action_duplicate', 'action_rejected']);
+export { RECEIPT_KINDS } from '../../processor/core/types.js';
+import { RECEIPT_KINDS } from '../../processor/core/types.js';
 
 export interface Delivery {
   partition: number;

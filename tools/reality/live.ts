@@ -45,7 +45,8 @@ export class ProcessorChild {
 
 /** Sends each line as its own acks=all request, so every delivery's partition and offset is known. */
 export async function deliver(kafka: Kafka, topic: string, lines: readonly string[], keyOf: (line: string) => string | null): Promise<Delivery[]> {
-  const producer = kafka.producer({ maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  // Idempotent: a send retried across a broker kill cannot land twice, so the harness knows every delivery exactly.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
   const out: Delivery[] = [];
   try {
@@ -62,7 +63,8 @@ export async function deliver(kafka: Kafka, topic: string, lines: readonly strin
 
 /** A burst sent in one request per partition batch: a kill lands while its batches are in flight. */
 export async function deliverBurst(kafka: Kafka, topic: string, lines: readonly string[], keyOf: (line: string) => string | null): Promise<Delivery[]> {
-  const producer = kafka.producer({ maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  // Idempotent: a send retried across a broker kill cannot land twice, so the harness knows every delivery exactly.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
   try {
     const metas = await producer.send({ topic, acks: -1, messages: lines.map((line) => ({ key: keyOf(line), value: Buffer.from(line, 'utf8') })) });

@@ -11,14 +11,8 @@ import { applyStateRecords, step, type EffectiveConfig, type StateValue } from '
 import type { AuditEventKind, AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1, InputCoordinates } from '../../processor/core/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
 
-export const RECEIPT_KINDS: ReadonlySet<AuditEventKind> = new Set<AuditEventKind>([
-  'telemetry_received',
-  'telemetry_duplicate',
-  'telemetry_rejected',
-  'action_received',
-  'action_duplicate',
-  'action_rejected',
-]);
+export { RECEIPT_KINDS } from '../../processor/core/types.js';
+import { RECEIPT_KINDS } from '../../processor/core/types.js';
 
 /** Per-partition outputs, audit ordered by seq, execute and dead letters in log order. */
 export interface PartitionOutputs {

@@ -38,17 +38,17 @@ test('`exoarmur topics ensure` creates every topic, then is a no-op, and the bro
   const metadata = await admin.fetchTopicMetadata({ topics: names });
   const configs = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: names.map((name) => ({ type: 2, name, configNames: ['cleanup.policy', 'retention.ms'] })),
+    resources: names.map((name) => ({ type: 2, name, configNames: ['cleanup.policy', 'retention.ms', 'max.message.bytes'] })),
   });
   const actual = Object.fromEntries(
     names.map((name) => {
       const entries = configs.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
       const value = (key: string) => entries.find((e) => e.configName === key)?.configValue;
-      return [name, { partitions: metadata.topics.find((m) => m.name === name)?.partitions.length, cleanup: value('cleanup.policy'), retentionInfinite: value('retention.ms') === '-1' }];
+      return [name, { partitions: metadata.topics.find((m) => m.name === name)?.partitions.length, cleanup: value('cleanup.policy'), retentionInfinite: value('retention.ms') === '-1', maxMessageBytes: value('max.message.bytes') }];
     }),
   );
   const expected = Object.fromEntries(
-    topicSpecs({ prefix, partitions: 4 }).map((spec) => [spec.name, { partitions: spec.partitions, cleanup: spec.cleanupPolicy, retentionInfinite: spec.role === 'audit' }]),
+    topicSpecs({ prefix, partitions: 4 }).map((spec) => [spec.name, { partitions: spec.partitions, cleanup: spec.cleanupPolicy, retentionInfinite: spec.role === 'audit', maxMessageBytes: spec.configs['max.message.bytes'] ?? '1048588' }]),
   );
   t.deepEqual(actual, expected);
   t.is(actual[`${prefix}exoarmur.state.v1`]?.cleanup, 'compact');
@@ -82,4 +82,20 @@ test('a state topic created with cleanup.policy=delete fails ensure naming the c
   const error = await t.throwsAsync(ensureTopics(admin, topicSpecs({ prefix })), { instanceOf: TopicDriftError });
   t.deepEqual(error?.context, { topic: state, property: 'cleanup.policy', expected: 'compact', actual: 'delete' });
   t.is(error?.code, 'TOPIC_DRIFT');
+});
+
+test('an input topic whose max.message.bytes is below 4 MiB fails ensure, naming the command that raises it', async (t) => {
+  const prefix = `${uniqueName('drift-size')}.`;
+  const admin = testKafka().admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  const telemetry = topicNames({ prefix }).telemetry;
+  await createTestTopics(admin, [{ topic: telemetry, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] }]);
+
+  const error = await t.throwsAsync(ensureTopics(admin, topicSpecs({ prefix })), { instanceOf: TopicDriftError });
+  t.deepEqual(error?.context, { topic: telemetry, property: 'max.message.bytes', expected: '>=4194304', actual: '1048588' });
+  t.is(
+    error?.message,
+    `topic ${telemetry} has max.message.bytes=1048588 but ExoArmur expects max.message.bytes=>=4194304: raise it with kafka-configs.sh --alter --entity-type topics --entity-name ${telemetry} --add-config max.message.bytes=4194304`,
+  );
 });
