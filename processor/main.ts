@@ -107,7 +107,7 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
     topics,
     guarantee: config.processing_guarantee,
     logger,
-    maxInputsPerTransaction: options.maxInputsPerTransaction ?? 500,
+    maxInputsPerTransaction: options.maxInputsPerTransaction ?? 2000,
     partitionsConsumedConcurrently: Math.max(1, config.partitions),
   });
   await runner.start();

@@ -1,6 +1,6 @@
 /** The codec: JSON telemetry validation, Avro records with schema headers, Kafka message → CoreInput. */
 export { decodeTelemetry, MAX_TELEMETRY_BYTES } from './telemetry.js';
 export { decodeOperatorAction, encodeOperatorAction } from './operator.js';
-export { decodeRecord, encodeRecord, headerString, schemaFromHeaders, type Encoded, type InputHeaders, type RecordRole } from './avro.js';
+export { decodeRecord, encodeRecord, headerString, isIdempotencyMark, schemaFromHeaders, type Encoded, type InputHeaders, type RecordRole } from './avro.js';
 export { toCoreInput, type ConsumedMessage } from './input.js';
 export { SCHEMAS, SCHEMAS_DIR, SCHEMA_HEADER, FINGERPRINT_HEADER, schemaByName, type LoadedSchema, type SchemaRole } from './schemas.js';

@@ -38,7 +38,7 @@ export class StepContext {
     const stored = state.get(this.metaKey)?.meta;
     this.meta = stored
       ? { ...stored }
-      : { partition: input.partition, next_seq: 0, head_hash: GENESIS_HASH, stream_time: null, pending_head: null, pending_tail: null, pending_count: 0 };
+      : { partition: input.partition, next_seq: 0, head_hash: GENESIS_HASH, stream_time: null, pending_head: null, pending_tail: null, pending_count: 0, collective_head: null, collective_tail: null };
   }
 
   get partition(): number {
@@ -54,6 +54,23 @@ export class StepContext {
     if (this.meta.stream_time !== null && msOf(observedAt) <= msOf(this.meta.stream_time)) return false;
     this.meta.stream_time = observedAt;
     return true;
+  }
+
+  /** Ends of the collective expiry list (collective-expiry.ts keeps it sorted). */
+  get collectiveHead(): string | null {
+    return this.meta.collective_head;
+  }
+
+  set collectiveHead(key: string | null) {
+    this.meta.collective_head = key;
+  }
+
+  get collectiveTail(): string | null {
+    return this.meta.collective_tail;
+  }
+
+  set collectiveTail(key: string | null) {
+    this.meta.collective_tail = key;
   }
 
   get(key: string): StateValue | undefined {

@@ -48,8 +48,18 @@ export interface CollectiveResult {
 /**
  * `stored` holds one belief per emitter (its greatest observed_at); the new belief replaces its
  * emitter's entry when its observed_at is greater or equal (equal: the one processed last wins).
+ * Expired beliefs are dropped after that choice, so the result equals keeping them forever and
+ * leaving them out of every collective.
  */
-export function updateCollective(stored: readonly CollectiveMember[], belief: CollectiveMember, observedMs: number, ttlS: number, msOf: (iso: string) => number): CollectiveResult {
+export function updateCollective(
+  stored: readonly CollectiveMember[],
+  belief: CollectiveMember,
+  observedMs: number,
+  ttlS: number,
+  msOf: (iso: string) => number,
+  /** Beliefs observed before this (ms) have expired (collective-expiry.ts) and neither count nor stay. */
+  horizonMs = -Infinity,
+): CollectiveResult {
   const next: CollectiveMember[] = [];
   let placed = false;
   for (const b of stored) {
@@ -64,8 +74,9 @@ export function updateCollective(stored: readonly CollectiveMember[], belief: Co
     next.push(belief);
     next.sort((a, b) => (a.emitter < b.emitter ? -1 : a.emitter > b.emitter ? 1 : 0));
   }
+  const live = next.some((b) => msOf(b.observed_at) < horizonMs) ? next.filter((b) => msOf(b.observed_at) >= horizonMs) : next;
   const ttlMs = ttlS * 1000;
-  const members = next.filter((b) => Math.abs(msOf(b.observed_at) - observedMs) <= ttlMs);
+  const members = live.filter((b) => Math.abs(msOf(b.observed_at) - observedMs) <= ttlMs);
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
@@ -76,7 +87,7 @@ export function updateCollective(stored: readonly CollectiveMember[], belief: Co
   }
   const aggregate = members.length === 0 ? 0 : round6(sum / members.length);
   const spread = members.length === 0 ? 0 : round6(max - min);
-  return { stored: next, members, aggregate_score: aggregate, quorum_count: members.length, spread, conflict: spread > 0.3 };
+  return { stored: live, members, aggregate_score: aggregate, quorum_count: members.length, spread, conflict: spread > 0.3 };
 }
 
 export interface GateInput {

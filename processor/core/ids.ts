@@ -16,6 +16,12 @@ import type { Primitives } from './api.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const MAX_TIME = 2 ** 48 - 1;
+/** Value of a hex digit by char code (0 for anything else; callers pass SHA-256 hex). */
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
 
 export type IdKind = 'audit' | 'intent' | 'approval' | 'dead_letter';
 
@@ -44,7 +50,7 @@ export function encodeUlid(timeMs: number, randomHex20: string): string {
   let buffer = 0;
   let bits = 0;
   for (let i = 0; i < 20; i++) {
-    buffer = (buffer << 4) | parseInt(randomHex20[i]!, 16);
+    buffer = (buffer << 4) | HEX_VALUE[randomHex20.charCodeAt(i) & 127]!;
     bits += 4;
     while (bits >= 5) {
       bits -= 5;

@@ -25,10 +25,12 @@ export const stateKeys = {
   killGlobal: () => 'kill/global',
   killTenant: (tenant: string) => `kill/tenant/${part(tenant)}`,
   released: (intentId: string) => `released/${intentId}`,
+  /** The expiry-list node of a collective, named by the collective's own key. */
+  collectiveExpiry: (collectiveKey: string) => `collective-expiry/${collectiveKey.slice('collective/'.length)}`,
 } as const;
 
 function empty(kind: StateRecordV1['kind']): StateRecordV1 {
-  return { kind, meta: null, pending: null, collective: null, approval: null, kill_switch: null, released: null };
+  return { kind, meta: null, pending: null, collective: null, approval: null, kill_switch: null, released: null, collective_expiry: null };
 }
 
 /** The single shared value of every idempotency mark. */

@@ -3,6 +3,7 @@ import type { DecodeHint } from './api.js';
 import { addSeconds, type StepContext } from './context.js';
 import { actionClassFor, classify, evaluateGate, localConfidence, trustOf, updateCollective } from './gate.js';
 import { canonicalJson } from './canonical.js';
+import { beliefHorizonMs, expireCollectives, storeCollective } from './collective-expiry.js';
 import { expire, expireDue, reject, release } from './outcome.js';
 import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
 import { msOf } from './time.js';
@@ -42,7 +43,10 @@ export function stepTelemetry(ctx: StepContext): void {
   markSeen(ctx);
 
   // Approvals the new stream time has passed expire before this input's own records.
-  if (ctx.advanceStreamTime(ev.observed_at)) expireDue(ctx);
+  if (ctx.advanceStreamTime(ev.observed_at)) {
+    expireDue(ctx);
+    expireCollectives(ctx);
+  }
 
   const subjectKind = SUBJECT_KINDS.find((k) => ev.entity_refs[k] !== null);
   if (subjectKind === undefined) {
@@ -103,8 +107,9 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
 
   const collectiveKey = stateKeys.collective(ev.tenant_id, claimType, ev.correlation_id);
   const stored = ctx.get(collectiveKey)?.collective?.beliefs ?? [];
-  const collective = updateCollective(stored, { confidence, emitter: ev.cell_id, observed_at: ev.observed_at }, msOf(ev.observed_at), policy.belief_ttl_s, msOf);
-  ctx.put(collectiveKey, stateRecord('collective', { beliefs: collective.stored }));
+  const horizon = beliefHorizonMs(msOf(ctx.streamTime ?? ev.observed_at), policy.belief_ttl_s);
+  const collective = updateCollective(stored, { confidence, emitter: ev.cell_id, observed_at: ev.observed_at }, msOf(ev.observed_at), policy.belief_ttl_s, msOf, horizon);
+  storeCollective(ctx, collectiveKey, collective.stored, policy.belief_ttl_s);
   ctx.audit('collective_updated', who, {
     aggregate_score: collective.aggregate_score,
     claim_type: claimType,

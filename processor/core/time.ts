@@ -46,18 +46,43 @@ export function normalizeRfc3339(text: string): string | null {
   return ms === null || ms < MIN_EVENT_MS || ms >= MAX_EVENT_MS ? null : formatIsoMs(ms);
 }
 
-let lastIso = '';
-let lastMs = 0;
+const ZERO = 48;
+
+function digits(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
 
 /**
- * Milliseconds of a time the core itself produced or the codec normalised (always valid).
- * One step converts the same event time many times, so the last conversion is remembered.
+ * The contract form `YYYY-MM-DDTHH:MM:SS.mmmZ` read without the general regex; null when the text
+ * is not in exactly that form (the general parser then decides).
+ */
+function contractFormMs(iso: string): number | null {
+  if (iso.length !== 24 || iso.charCodeAt(23) !== 90 /* Z */ || iso[4] !== '-' || iso[7] !== '-' || iso[10] !== 'T' || iso[13] !== ':' || iso[16] !== ':' || iso[19] !== '.') return null;
+  const year = digits(iso, 0, 4);
+  const month = digits(iso, 5, 2);
+  const day = digits(iso, 8, 2);
+  const hour = digits(iso, 11, 2);
+  const minute = digits(iso, 14, 2);
+  const second = digits(iso, 17, 2);
+  const millis = digits(iso, 20, 3);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+}
+
+/**
+ * Milliseconds of a time the core itself produced or the codec normalised (always valid, almost
+ * always in the contract form, which is read directly; a step converts the same few times many times).
  */
 export function msOf(iso: string): number {
-  if (iso === lastIso) return lastMs;
+  const fast = contractFormMs(iso);
+  if (fast !== null) return fast;
   const ms = parseRfc3339Ms(iso);
   if (ms === null) throw new RangeError(`not an RFC 3339 time: ${iso}`);
-  lastIso = iso;
-  lastMs = ms;
   return ms;
 }

@@ -190,7 +190,7 @@ export interface AuditRecordV1<K extends AuditEventKind = AuditEventKind> {
   record_hash: string;
 }
 
-export type StateKind = 'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released';
+export type StateKind = 'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry';
 export type ApprovalStatus = 'pending' | 'granted' | 'denied' | 'expired';
 
 export interface PartitionMeta {
@@ -201,9 +201,13 @@ export interface PartitionMeta {
   pending_head: string | null;
   pending_tail: string | null;
   pending_count: number;
+  collective_head: string | null;
+  collective_tail: string | null;
 }
 export interface PendingEntry { approval_id: string; expires_at: string }
 export interface PendingNode extends PendingEntry { prev: string | null; next: string | null }
+/** Node of the collective expiry list; `prev`/`next` are collective keys. */
+export interface CollectiveExpiryNode { collective_key: string; check_at: string; prev: string | null; next: string | null }
 export interface ApprovalState {
   approval_id: string;
   status: ApprovalStatus;
@@ -228,4 +232,5 @@ export interface StateRecordV1 {
   approval: ApprovalState | null;
   kill_switch: KillSwitchState | null;
   released: ReleasedIntent | null;
+  collective_expiry: CollectiveExpiryNode | null;
 }

@@ -8,11 +8,12 @@
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
-import { applyStateEntry, applyStateRecords, coalesceStateRecords, step, type OutputRecord, type StateValue } from '../core/index.js';
-import { decodeRecord, encodeRecord, toCoreInput } from '../codec/index.js';
+import { applyStateRecords, coalesceStateRecords, step, type OutputRecord, type StateValue } from '../core/index.js';
+import { encodeRecord, toCoreInput } from '../codec/index.js';
 import type { EffectiveConfig } from '../config/index.js';
 import { ExoArmurError, KafkaOperationError } from '../errors.js';
 import { restorePartition } from './restore.js';
+import { LazyStateCache } from './state-cache.js';
 import { TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
 import { toShellError } from './kafka-errors.js';
 
@@ -36,6 +37,21 @@ export interface TaskDeps {
   /** The shell's clock: `process_time` of each consumed record. */
   now: () => Date;
   commitOffsets: (offsets: InputOffsets) => Promise<void>;
+}
+
+/**
+ * kafkajs encodes a string header with Buffer.byteLength and a utf8 write per record; the schema
+ * headers are the same few objects (one per schema, codec/avro.ts), so their Buffer form is made once.
+ */
+const headerBuffers = new WeakMap<Record<string, string>, Record<string, Buffer>>();
+
+function asBuffers(headers: Record<string, string>): Record<string, Buffer> {
+  let buffers = headerBuffers.get(headers);
+  if (buffers === undefined) {
+    buffers = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Buffer.from(value, 'utf8')]));
+    headerBuffers.set(headers, buffers);
+  }
+  return buffers;
 }
 
 export interface ChunkStats {
@@ -90,7 +106,7 @@ export class Task {
     });
     await writer.open();
     try {
-      const state = new Map<string, StateValue>();
+      const state = new LazyStateCache(deps.topics.state, partition);
       await restorePartition({
         kafka: deps.kafka,
         topic: deps.topics.state,
@@ -100,15 +116,14 @@ export class Task {
         heartbeat,
         apply: (messages) => {
           for (const m of messages) {
-            const decoded = decodeRecord('state', m.value, m.headers);
-            if (!decoded.ok || m.key === null) {
-              // The changelog is written only by this processor; an unreadable entry means the
-              // topic holds foreign data, and guessing state would break exactly-once.
-              throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state changelog entry at offset ${m.offset} is unreadable: ${decoded.ok ? 'null key' : decoded.reason}`, {
+            if (m.key === null) {
+              // The changelog is written only by this processor; a keyless entry means the topic
+              // holds foreign data, and guessing state would break exactly-once.
+              throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state changelog entry at offset ${m.offset} has no key`, {
                 context: { topic: deps.topics.state, partition, offset: m.offset },
               });
             }
-            applyStateEntry(state, m.key.toString('utf8'), decoded.value as StateValue | null);
+            state.restoreEntry(m.key.toString('utf8'), m.value, m.offset);
           }
         },
       });
@@ -152,14 +167,14 @@ export class Task {
           continue;
         }
         const encoded = encodeRecord(record.role, record.value);
-        byRole[record.role].push({ partition: p, key: record.key, value: encoded.value, headers: encoded.headers });
+        byRole[record.role].push({ partition: p, key: record.key, value: encoded.value, headers: asBuffers(encoded.headers) });
       }
     }
     // The changelog is compacted and restore keeps the last value per key, so within one
     // transaction only each key's final value (or tombstone) needs writing.
     for (const record of coalesceStateRecords(stateRecords)) {
       const encoded = encodeRecord('state', record.value);
-      byRole.state.push({ partition: p, key: record.key, value: encoded.value, headers: encoded.headers });
+      byRole.state.push({ partition: p, key: record.key, value: encoded.value, headers: asBuffers(encoded.headers) });
     }
     const { topics } = this.deps;
     const outputs: TopicMessages[] = [

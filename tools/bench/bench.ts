@@ -40,7 +40,7 @@ export interface TableRow {
 }
 
 const MB = 1024 * 1024;
-const MAX_INPUTS_PER_TRANSACTION = 500;
+const MAX_INPUTS_PER_TRANSACTION = 2000;
 const LATENCY_RATES = [500, 2_000] as const;
 
 interface Context {
@@ -85,6 +85,7 @@ function catchUpSummary(result: CatchUpResult) {
     output_records_per_s: ratePerSecond(result.outputs, result.elapsedMs),
     transactions_or_batches: result.batches,
     peak_rss_mb: Math.round(result.peakRssBytes / MB),
+    processor_cpu_ms_per_1k_events: Math.round((result.cpuMs / result.events) * 1000),
     vm_hwm_mb: Math.round(result.hwmBytes / MB),
   };
 }
@@ -136,6 +137,7 @@ async function catchUpPair(ctx: Context, size: number, preloaded: boolean, basel
     row(ctx, { measurement, figure: 'telemetry events/s (start → all committed)', value: result.events_per_s, unit: 'events/s', n: size, command: processorCommand(run) });
     row(ctx, { measurement, figure: 'steady-state events/s (after first commit)', value: result.steady_events_per_s, unit: 'events/s', n: size, command: processorCommand(run) });
     row(ctx, { measurement, figure: 'output records/s', value: result.output_records_per_s, unit: 'records/s', n: result.output_records, command: processorCommand(run) });
+    row(ctx, { measurement, figure: 'processor CPU per 1k events (user+sys)', value: result.processor_cpu_ms_per_1k_events, unit: 'ms', n: size, command: processorCommand(run) });
     row(ctx, { measurement, figure: 'ratio to kafkajs baseline', value: ratio(result.events_per_s, baselineRate), unit: '×', n: size, command: 'events/s ÷ baseline kafkajs records/s' });
   }
   row(ctx, { measurement: 'catch-up', figure: 'exactly_once ÷ at_least_once', value: ratio(results.exactly_once.events_per_s, results.at_least_once.events_per_s), unit: '×', n: size, command: 'ratio of the two rows above' });

@@ -74,12 +74,26 @@ export function readMemory(pid: number): MemorySample | undefined {
   }
 }
 
+/** User + system CPU time (ms) of a live process (Linux clock ticks are 1/100 s), or undefined once it is gone. */
+export function readCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 export class ProcessorChild {
   readonly cli: CliChild;
   readonly spawnedAtMs = Date.now();
   readonly logFile: string;
   /** Latest VmRSS/VmHWM sample and the greatest VmRSS seen. */
   memory: MemorySample = { rssBytes: 0, hwmBytes: 0 };
+  /** CPU time the child has used so far (a figure the load of other processes barely moves). */
+  cpuMs = 0;
   private readonly sampler: NodeJS.Timeout;
 
   constructor(readonly spec: ProcessorSpec, instance = 0) {
@@ -94,6 +108,8 @@ export class ProcessorChild {
     const pid = this.cli.child.pid;
     const now = pid === undefined ? undefined : readMemory(pid);
     if (now !== undefined) this.memory = now;
+    const cpu = pid === undefined ? undefined : readCpuMs(pid);
+    if (cpu !== undefined) this.cpuMs = cpu;
     return this.memory;
   }
 
@@ -177,6 +193,8 @@ export interface CatchUpResult {
   batches: number;
   peakRssBytes: number;
   hwmBytes: number;
+  /** CPU time of all children, sampled when every input was committed. */
+  cpuMs: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -219,6 +237,7 @@ export async function catchUp(kafka: Kafka, spec: ProcessorSpec, instances: numb
         return {
           events: total, instances, elapsedMs, firstProgressMs, committedAtFirstProgress, outputs, batches,
           peakRssBytes: Math.max(...memories.map((m) => m.rssBytes)), hwmBytes: Math.max(...children.map((c) => c.memory.hwmBytes)),
+          cpuMs: children.reduce((sum, c) => sum + c.cpuMs, 0),
         };
       }
       if (now - started > timeoutMs) throw new ExoArmurError('BENCH_TIMEOUT', `${spec.name}: ${progress.committed}/${total} inputs committed after ${timeoutMs} ms`);

@@ -3,7 +3,7 @@
  * `exoarmur process` and time it until every input is committed.
  *
  *   KAFKA_BROKERS=127.0.0.1:9092 node dist/tools/process/catchup-bench.js [--events 100000]
- *     [--max-inputs-per-transaction 500] [--guarantee exactly_once|at_least_once]
+ *     [--max-inputs-per-transaction 2000] [--guarantee exactly_once|at_least_once]
  *
  * Prints one JSON line: events, wall time from spawn and from the first committed batch, events/s.
  */
@@ -16,7 +16,7 @@ import { syntheticTelemetry } from './synthetic.js';
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '100000' },
-    'max-inputs-per-transaction': { type: 'string', default: '500' },
+    'max-inputs-per-transaction': { type: 'string', default: '2000' },
     guarantee: { type: 'string', default: 'exactly_once' },
   },
 });

@@ -21,7 +21,7 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       .option('app-id', { type: 'string', describe: 'application id: transactional id prefix and default group id' })
       .option('group', { type: 'string', describe: 'consumer group id (default: the app id)' })
       .option('log-file', { type: 'string', describe: 'write pino JSON lines here instead of stdout' })
-      .option('max-inputs-per-transaction', { type: 'number', default: 500, describe: 'upper bound on inputs per transaction' }) as never,
+      .option('max-inputs-per-transaction', { type: 'number', default: 2000, describe: 'upper bound on inputs per transaction' }) as never,
   handler: async (args) => {
     const running = await startProcessor({
       configFile: args.config,

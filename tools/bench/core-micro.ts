@@ -1,0 +1,106 @@
+/**
+ * In-process micro-benchmark of the shell's per-record work without a broker: decode
+ * (toCoreInput) → step → applyStateRecords → Avro encode, with the per-transaction state
+ * coalescing of processor/kafka/task.ts. Instruction-level changes show here even on a busy
+ * machine, where broker runs are noise.
+ *
+ *   node dist/tools/bench/core-micro.js [--events 20000] [--rounds 3] [--chunk 500] [--unique-correlation]
+ *
+ * `--unique-correlation` gives every event its own correlation id (state that only expiry bounds).
+ *
+ * Inputs are deterministic (fixed event ids, process_time and Kafka timestamps), so the printed
+ * `output_sha256` over every encoded key, value and header must stay the same across a change
+ * that claims to keep the outputs byte-identical.
+ */
+import { createHash } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { encodeRecord, toCoreInput } from '../../processor/codec/index.js';
+import { buildEffectiveConfig, DEFAULT_CONFIG } from '../../processor/config/index.js';
+import { encodeUlid } from '../../processor/core/ids.js';
+import { applyStateRecords, coalesceStateRecords, step, type OutputRecord, type StateValue } from '../../processor/core/index.js';
+import { nodePrimitives } from '../../processor/primitives.js';
+import { BENCH_SHAPE } from './telemetry.js';
+
+const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+const FIRST_EVENT_MS = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+const PROCESS_TIME = '2026-01-03T00:00:00.000Z';
+
+/** The bench data set's shape (tools/bench/telemetry.ts) with deterministic event ids. */
+function events(count: number, uniqueCorrelation: boolean): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const observedMs = FIRST_EVENT_MS + i * 1000;
+    const host = `host-${i % BENCH_SHAPE.hosts}`;
+    out.push(Buffer.from(JSON.stringify({
+      schema_version: '1',
+      event_id: encodeUlid(observedMs, i.toString(16).padStart(20, '0')),
+      tenant_id: `tenant-${i % BENCH_SHAPE.tenants}`,
+      cell_id: `cell-${i % BENCH_SHAPE.cells}`,
+      observed_at: new Date(observedMs).toISOString(),
+      received_at: new Date(observedMs + 250).toISOString(),
+      source: { kind: 'edr', name: 'synthetic', host: null, sensor_id: null },
+      event_type: i % 5 === 0 ? 'lateral_movement' : 'suspicious_process',
+      severity: SEVERITIES[i % SEVERITIES.length],
+      attributes: { n: i },
+      entity_refs: { host, user: null, process: null, ip: null, service: null },
+      // One in eight events carries its own correlation id (state that only expiry removes).
+      correlation_id: uniqueCorrelation || i % 8 === 0 ? `corr-once-${i}` : `corr-${host}`,
+      trace_id: `trace-${i}`,
+    })));
+  }
+  return out;
+}
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' }, chunk: { type: 'string', default: '500' }, 'unique-correlation': { type: 'boolean', default: false } } });
+const count = Number(values.events);
+const chunk = Number(values.chunk);
+const effective = buildEffectiveConfig(DEFAULT_CONFIG);
+const values_ = events(count, values['unique-correlation'] === true);
+
+for (let round = 0; round < Number(values.rounds); round += 1) {
+  const state = new Map<string, StateValue>();
+  const digest = createHash('sha256');
+  let outputs = 0;
+  let stepNs = 0n;
+  let encodeNs = 0n;
+  let decodeNs = 0n;
+  const started = process.hrtime.bigint();
+  for (let from = 0; from < count; from += chunk) {
+    const stateRecords: OutputRecord[] = [];
+    const encoded: Array<{ key: string | null; value: Buffer | null; headers: Record<string, string> }> = [];
+    for (let i = from; i < Math.min(count, from + chunk); i += 1) {
+      const t0 = process.hrtime.bigint();
+      const input = toCoreInput('telemetry', { topic: 'exoarmur.telemetry.v1', partition: 0, offset: String(i), key: null, value: values_[i]!, timestamp: String(FIRST_EVENT_MS + i * 1000) }, PROCESS_TIME);
+      const t1 = process.hrtime.bigint();
+      const { records } = step(state, input, effective, nodePrimitives);
+      applyStateRecords(state, records);
+      const t2 = process.hrtime.bigint();
+      for (const record of records) {
+        if (record.role === 'state') stateRecords.push(record);
+        else encoded.push({ key: record.key, ...encodeRecord(record.role, record.value) });
+      }
+      encodeNs += process.hrtime.bigint() - t2;
+      decodeNs += t1 - t0;
+      stepNs += t2 - t1;
+    }
+    const t3 = process.hrtime.bigint();
+    for (const record of coalesceStateRecords(stateRecords)) encoded.push({ key: record.key, ...encodeRecord('state', record.value) });
+    encodeNs += process.hrtime.bigint() - t3;
+    outputs += encoded.length;
+    for (const e of encoded) {
+      digest.update(`${e.key}\n${JSON.stringify(e.headers)}\n`);
+      if (e.value !== null) digest.update(e.value);
+      digest.update('\n');
+    }
+  }
+  const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
+  // With --expose-gc the heap figure is what the state keeps, not garbage awaiting collection.
+  (globalThis as { gc?: () => void }).gc?.();
+  const us = (ns: bigint) => Math.round(Number(ns) / 1000 / count * 10) / 10;
+  process.stdout.write(`${JSON.stringify({
+    round, events: count, outputs, state_keys: state.size, events_per_s: Math.round(count / (totalMs / 1000)),
+    decode_us: us(decodeNs), step_us: us(stepNs), encode_us: us(encodeNs),
+    collective_keys: [...state.keys()].filter((k) => k.startsWith('collective/')).length,
+    heap_mb: Math.round(process.memoryUsage().heapUsed / 1048576), output_sha256: digest.digest('hex'),
+  })}\n`);
+}
