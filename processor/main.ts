@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 import { configSnapshot, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
-import { createKafka, parseBrokers } from './kafka/client.js';
+import { createKafka, parseBrokers, saslFromConfig } from './kafka/client.js';
 import { ensureTopics, topicSpecs } from './kafka/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
 import type { ShellTopics } from './kafka/task.js';
@@ -68,7 +68,8 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const effective = loadEffectiveConfig({ file: options.configFile, env: options.env ?? process.env, flags });
   const { config } = effective;
   const groupId = options.groupId ?? config.app_id;
-  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.app_id}-process`, logger });
+  const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
+  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.app_id}-process`, logger, ...(sasl === undefined ? {} : { sasl }) });
   const topics = shellTopics(effective);
   logger.info({ config_hash: effective.config_hash, app_id: config.app_id, group_id: groupId, topics, guarantee: config.processing_guarantee }, 'starting');
 

@@ -48,6 +48,34 @@ export interface CreateKafkaOptions {
   silent?: boolean;
   /** Overrides KAFKA_RETRY, e.g. `{ retries: 0 }` for a probe that polls on its own. */
   retry?: RetryOptions;
+  /** SASL credentials (from the config's broker_auth); absent for an unauthenticated broker. */
+  sasl?: SaslCredentials;
+}
+
+export type SaslCredentials =
+  | { mechanism: 'plain'; username: string; password: string }
+  | { mechanism: 'scram-sha-256'; username: string; password: string }
+  | { mechanism: 'scram-sha-512'; username: string; password: string };
+
+/**
+ * The config's `broker_auth` and the unhashed password (kept out of the published config) as
+ * kafkajs SASL options; undefined when no mechanism is configured. A mechanism without a username
+ * or a password is a configuration error, named with its fix.
+ */
+export function saslFromConfig(auth: { mechanism: SaslCredentials['mechanism'] | null; username: string | null }, password: string | null): SaslCredentials | undefined {
+  if (auth.mechanism === null) return undefined;
+  if (auth.username === null || auth.username === '') {
+    throw new UsageError('BROKER_AUTH_INCOMPLETE', `broker_auth.mechanism is ${auth.mechanism} but broker_auth.username is empty: set it in the config or EXOARMUR_BROKER_AUTH__USERNAME`);
+  }
+  if (password === null || password === '') {
+    throw new UsageError('BROKER_AUTH_INCOMPLETE', `broker_auth.mechanism is ${auth.mechanism} but no broker password was given (a published sha256: hash cannot log in): set broker_auth.password in the config file or EXOARMUR_BROKER_AUTH__PASSWORD`);
+  }
+  const { username } = auth;
+  switch (auth.mechanism) {
+    case 'plain': return { mechanism: 'plain', username, password };
+    case 'scram-sha-256': return { mechanism: 'scram-sha-256', username, password };
+    case 'scram-sha-512': return { mechanism: 'scram-sha-512', username, password };
+  }
 }
 
 // Long enough to ride out a broker restart or a coordinator moving (tens of seconds), short enough
@@ -89,5 +117,6 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
     retry: { ...KAFKA_RETRY, ...options.retry },
     logLevel: silent ? logLevel.NOTHING : logger === undefined ? logLevel.WARN : logLevel.INFO,
     logCreator: logger === undefined ? stderrJsonLogCreator() : pinoLogCreator(logger),
+    ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
   });
 }
