@@ -1,5 +1,6 @@
 /**
- * The core's purity boundary, checked on its source: no node built-ins, no kafkajs/pino/avsc,
+ * The core's purity boundary, checked on its source (this file sits beside processor/core, not in
+ * it, because it must spell out the very calls it forbids): no node built-ins, no kafkajs/pino/avsc,
  * nothing from tools/ or the shell, no clock, randomness or environment.
  */
 import test from 'ava';
@@ -9,8 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// Compiled to dist/processor/core; the sources are in processor/core of the repository.
-const coreSrc = join(here, '..', '..', '..', 'processor', 'core');
+// Compiled to dist/processor; the sources are in processor/core of the repository.
+const coreSrc = join(here, '..', '..', 'processor', 'core');
 const sources = readdirSync(coreSrc).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
