@@ -6,27 +6,13 @@
 import { canonicalJson } from '../../processor/core/canonical.js';
 import type { AuditRecordV1 } from '../../processor/core/types.js';
 import type { PartitionOutputs } from './drive.js';
-import { MAX_LISTED_MISMATCHES, type Mismatch } from './report.js';
+import { MAX_LISTED_MISMATCHES, type Comparison, type Mismatch } from './report.js';
 
 /** Fields that depend on when the processor ran (or hash them); never compared. */
 const AUDIT_SKIPPED: ReadonlySet<string> = new Set(['process_time', 'prev_hash', 'record_hash']);
 const DLQ_SKIPPED: ReadonlySet<string> = new Set(['process_time']);
 const NOTHING: ReadonlySet<string> = new Set();
 
-export interface Comparison {
-  compared: number;
-  matched: number;
-  mismatched: number;
-  mismatches: Mismatch[];
-  mismatches_truncated: boolean;
-  intent_hashes_equal: boolean;
-  verdicts_equal: boolean;
-  approvals_equal: boolean;
-  trace_structure_equal: boolean;
-  execute_equal: boolean;
-  dead_letters_equal: boolean;
-  pass: boolean;
-}
 
 function plain(v: unknown): unknown {
   return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.length).toString('hex') : v;

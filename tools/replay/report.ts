@@ -18,8 +18,8 @@ export interface Mismatch {
   replayed: unknown;
 }
 
-export interface ReplayReport {
-  run_id: string;
+/** The recorded-vs-replayed comparison (tools/replay/compare.ts). */
+export interface Comparison {
   /** Recorded audit records compared (== the records exported to audit_export.jsonl). */
   compared: number;
   matched: number;
@@ -34,6 +34,10 @@ export interface ReplayReport {
   execute_equal: boolean;
   dead_letters_equal: boolean;
   pass: boolean;
+}
+
+export interface ReplayReport extends Comparison {
+  run_id: string;
   /** Inputs replayed, in the order replay fed them to the core (receipt seq order, partition by partition). */
   replay_order: InputCoordinates[];
   replay_order_length: number;
