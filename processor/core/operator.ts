@@ -3,7 +3,7 @@ import type { StepContext } from './context.js';
 import { expire, reject, release } from './outcome.js';
 import { actionSigningBytes } from './signing.js';
 import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
-import { identityFromKey } from './telemetry.js';
+import { identifyUndecodable } from './telemetry.js';
 import { msOf, normalizeRfc3339 } from './time.js';
 import type { ApprovalState, OperatorActionV1 } from './types.js';
 
@@ -13,9 +13,7 @@ export function stepOperator(ctx: StepContext): void {
   const { input } = ctx;
   const decoded = input.decoded;
   if (!decoded.ok) {
-    const who = identityFromKey(input.key, decoded.hint);
-    const valueSha = input.value === null ? null : ctx.prims.sha256Hex(input.value);
-    ctx.idempotencyKey = `${who.tenant_id}:raw-sha256:${valueSha ?? 'null'}`;
+    const { who, valueSha } = identifyUndecodable(ctx, decoded.hint);
     const subject = { ...who, event_time: input.kafka_timestamp };
     if (isDuplicate(ctx, subject)) return;
     markSeen(ctx);

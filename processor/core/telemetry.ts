@@ -21,14 +21,23 @@ export function identityFromKey(key: string | null, hint: DecodeHint | undefined
   };
 }
 
+/**
+ * Identity of an input the codec could not decode, from either input topic. Undecodable values are
+ * identified by their bytes (idempotency key `tenant:raw-sha256:<hex>`), so a redelivery of the same
+ * bytes is a duplicate.
+ */
+export function identifyUndecodable(ctx: StepContext, hint: DecodeHint | undefined): { who: ReturnType<typeof identityFromKey>; valueSha: string | null } {
+  const who = identityFromKey(ctx.input.key, hint);
+  const valueSha = ctx.input.value === null ? null : ctx.prims.sha256Hex(ctx.input.value);
+  ctx.idempotencyKey = `${who.tenant_id}:raw-sha256:${valueSha ?? 'null'}`;
+  return { who, valueSha };
+}
+
 export function stepTelemetry(ctx: StepContext): void {
   const { input } = ctx;
   const decoded = input.decoded;
   if (!decoded.ok) {
-    const who = identityFromKey(input.key, decoded.hint);
-    const valueSha = input.value === null ? null : ctx.prims.sha256Hex(input.value);
-    // Undecodable values are identified by their bytes: a redelivery of the same bytes is a duplicate.
-    ctx.idempotencyKey = `${who.tenant_id}:raw-sha256:${valueSha ?? 'null'}`;
+    const { who, valueSha } = identifyUndecodable(ctx, decoded.hint);
     const eventTime = decoded.hint?.observed_at ?? input.kafka_timestamp;
     if (isDuplicate(ctx, eventTime, who)) return;
     markSeen(ctx);

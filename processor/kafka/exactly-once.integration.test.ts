@@ -23,19 +23,13 @@ import {
   waitAllCommitted,
   waitCommittedFraction,
   type ProcessorFixture,
+  stopCleanly,
+  track,
 } from '../../tools/testing/processor.js';
 
 const run = promisify(execFile);
 const { Partitioners } = kafkajs;
 const brokers = () => testBrokers().join(',');
-
-/** Every child a test starts is SIGKILLed at teardown if still running (a failed test leaves nothing behind). */
-function track(t: ExecutionContext, child: CliChild): CliChild {
-  t.teardown(async () => {
-    if (child.running) await child.kill('SIGKILL');
-  });
-  return child;
-}
 
 async function assertExactlyOnce(t: ExecutionContext, fixture: ProcessorFixture, lines: readonly string[]): Promise<void> {
   const outcomes = await readFixtureOutcomes(fixture);
@@ -43,11 +37,6 @@ async function assertExactlyOnce(t: ExecutionContext, fixture: ProcessorFixture,
   t.is(inputs.length, lines.length, 'every delivery is in the input topic');
   t.deepEqual(exactlyOnceViolations(outcomes, { uniqueKeys: uniqueEventKeys(lines), inputs }), []);
   t.is(receiptCount(outcomes), lines.length);
-}
-
-async function stopCleanly(t: ExecutionContext, child: CliChild): Promise<void> {
-  const exit = await child.kill('SIGTERM');
-  t.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, exit.stderr);
 }
 
 test.serial('duplicates and malformed input: one receipt per delivery, one outcome set per key, dead letters', async (t) => {

@@ -25,24 +25,14 @@ import {
   uniqueEventKeys,
   waitAllCommitted,
   type ProcessorFixture,
+  stopCleanly,
+  track,
 } from '../../tools/testing/processor.js';
 import { OUTPUT_MAX_MESSAGE_BYTES } from './topics.js';
 
 const { Partitioners, ConfigResourceTypes } = kafkajs;
 const brokers = () => testBrokers().join(',');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-function track(t: ExecutionContext, child: CliChild): CliChild {
-  t.teardown(async () => {
-    if (child.running) await child.kill('SIGKILL');
-  });
-  return child;
-}
-
-async function stopCleanly(t: ExecutionContext, child: CliChild): Promise<void> {
-  const exit = await child.kill('SIGTERM');
-  t.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, exit.stderr);
-}
 
 /** Sends keyed telemetry lines (key `tenant_id:correlation_id`, as DESIGN §1) with a plain producer. */
 async function sendLines(fixture: ProcessorFixture, lines: readonly string[]): Promise<void> {

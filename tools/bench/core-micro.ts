@@ -19,36 +19,22 @@ import { buildEffectiveConfig, DEFAULT_CONFIG } from '../../processor/config/ind
 import { encodeUlid } from '../../processor/core/ids.js';
 import { applyStateRecords, coalesceStateRecords, step, type OutputRecord, type StateValue } from '../../processor/core/index.js';
 import { nodePrimitives } from '../../processor/primitives.js';
+import { syntheticTelemetry } from '../process/synthetic.js';
 import { BENCH_SHAPE } from './telemetry.js';
 
-const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 const FIRST_EVENT_MS = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
 const PROCESS_TIME = '2026-01-03T00:00:00.000Z';
 
-/** The bench data set's shape (tools/bench/telemetry.ts) with deterministic event ids. */
+/** The bench data set (tools/bench/telemetry.ts) with deterministic event ids. */
 function events(count: number, uniqueCorrelation: boolean): Buffer[] {
-  const out: Buffer[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const observedMs = FIRST_EVENT_MS + i * 1000;
-    const host = `host-${i % BENCH_SHAPE.hosts}`;
-    out.push(Buffer.from(JSON.stringify({
-      schema_version: '1',
-      event_id: encodeUlid(observedMs, i.toString(16).padStart(20, '0')),
-      tenant_id: `tenant-${i % BENCH_SHAPE.tenants}`,
-      cell_id: `cell-${i % BENCH_SHAPE.cells}`,
-      observed_at: new Date(observedMs).toISOString(),
-      received_at: new Date(observedMs + 250).toISOString(),
-      source: { kind: 'edr', name: 'synthetic', host: null, sensor_id: null },
-      event_type: i % 5 === 0 ? 'lateral_movement' : 'suspicious_process',
-      severity: SEVERITIES[i % SEVERITIES.length],
-      attributes: { n: i },
-      entity_refs: { host, user: null, process: null, ip: null, service: null },
-      // One in eight events carries its own correlation id (state that only expiry removes).
-      correlation_id: uniqueCorrelation || i % 8 === 0 ? `corr-once-${i}` : `corr-${host}`,
-      trace_id: `trace-${i}`,
-    })));
-  }
-  return out;
+  return syntheticTelemetry({
+    count,
+    startMs: FIRST_EVENT_MS,
+    ...BENCH_SHAPE,
+    eventId: (i, observedMs) => encodeUlid(observedMs, i.toString(16).padStart(20, '0')),
+    // One in eight events carries its own correlation id (state that only expiry removes).
+    correlationId: (i, host) => (uniqueCorrelation || i % 8 === 0 ? `corr-once-${i}` : `corr-${host}`),
+  }).map((line) => Buffer.from(line, 'utf8'));
 }
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' }, chunk: { type: 'string', default: '500' }, 'unique-correlation': { type: 'boolean', default: false } } });

@@ -19,25 +19,13 @@ import { nodePrimitives } from '../../processor/primitives.js';
 import { readCommitted } from '../inspect/reader.js';
 import { CliChild, runCli, type CliRun } from '../process/children.js';
 import { pollUntil, testBrokers } from '../testing/broker.js';
-import { injectViaCli, processorFixture, readFixtureOutcomes, startProcessorChild, waitAllCommitted, type ProcessorFixture } from '../testing/processor.js';
+import { injectViaCli, processorFixture, readFixtureOutcomes, startProcessorChild, waitAllCommitted, type ProcessorFixture, stopCleanly, track } from '../testing/processor.js';
 import type { PendingApprovalView } from './approvals.js';
 import { publishAction } from './publish.js';
 import { buildAction, generateOperatorKey, registryEntry, signAction, type OperatorKey } from './sign.js';
 
 const { Partitioners } = kafkajs;
 const brokers = () => testBrokers().join(',');
-
-function track(t: ExecutionContext, child: CliChild): CliChild {
-  t.teardown(async () => {
-    if (child.running) await child.kill('SIGKILL');
-  });
-  return child;
-}
-
-async function stopCleanly(t: ExecutionContext, child: CliChild): Promise<void> {
-  const exit = await child.kill('SIGTERM');
-  t.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, exit.stderr);
-}
 
 interface TelemetryShape {
   tenant?: string;

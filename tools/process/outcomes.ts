@@ -31,7 +31,8 @@ export interface RunOutcomes {
   dlqCount: number;
 }
 
-async function readDecoded<T>(kafka: Kafka, topic: string, role: 'audit' | 'execute' | 'dlq'): Promise<T[]> {
+/** Every committed record of one output topic, decoded (read_committed, from the log start to the end). */
+export async function readDecoded<T>(kafka: Kafka, topic: string, role: 'audit' | 'execute' | 'dlq'): Promise<T[]> {
   const out: T[] = [];
   await readCommitted(kafka, {
     topic,

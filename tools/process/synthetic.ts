@@ -14,6 +14,10 @@ export interface SyntheticOptions {
   tenants?: number;
   cells?: number;
   hosts?: number;
+  /** Event id of event `index` (default: a fresh ULID at its observed time — the sensor's own randomness). */
+  eventId?: (index: number, observedMs: number) => string;
+  /** Correlation id of event `index` (default: one per host). */
+  correlationId?: (index: number, host: string) => string;
 }
 
 export function syntheticTelemetry(options: SyntheticOptions): string[] {
@@ -29,7 +33,7 @@ export function syntheticTelemetry(options: SyntheticOptions): string[] {
     lines.push(
       JSON.stringify({
         schema_version: '1',
-        event_id: ulid(observedMs),
+        event_id: options.eventId ? options.eventId(i, observedMs) : ulid(observedMs),
         tenant_id: tenant,
         cell_id: `cell-${i % cells}`,
         observed_at: new Date(observedMs).toISOString(),
@@ -39,7 +43,7 @@ export function syntheticTelemetry(options: SyntheticOptions): string[] {
         severity: SEVERITIES[i % SEVERITIES.length],
         attributes: { n: i },
         entity_refs: { host, user: null, process: null, ip: null, service: null },
-        correlation_id: `corr-${host}`,
+        correlation_id: options.correlationId ? options.correlationId(i, host) : `corr-${host}`,
         trace_id: `trace-${i}`,
       }),
     );

@@ -8,33 +8,11 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeRecord } from '../../processor/codec/index.js';
-import type { AuditRecordV1 } from '../../processor/core/types.js';
-import type { TopicRole } from '../../processor/kafka/topics.js';
-import { readCommitted } from '../inspect/reader.js';
 import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../process/synthetic.js';
 import { testBrokers } from '../testing/broker.js';
-import { injectViaCli, processorFixture, startProcessorChild, waitAllCommitted, type ProcessorFixture } from '../testing/processor.js';
+import { injectViaCli, processorFixture, readFixtureAudit, startProcessorChild, waitAllCommitted } from '../testing/processor.js';
 import { RECORDED_FILES, SUMMED_FILES, type InputLine } from './format.js';
 import { recordingTool, recordRun } from './record.js';
-
-function roleTopics(fixture: ProcessorFixture): Record<TopicRole, string> {
-  const t = fixture.topics;
-  return { telemetry: t.telemetry, operatorActions: t.operator, config: t.config, audit: t.audit, intentsExecute: t.execute, state: t.state, dlq: t.dlq };
-}
-
-async function auditReadBack(fixture: ProcessorFixture): Promise<AuditRecordV1[]> {
-  const records: AuditRecordV1[] = [];
-  await readCommitted(fixture.kafka, {
-    topic: fixture.topics.audit,
-    onRecord: ({ message }) => {
-      const decoded = decodeRecord('audit', message.value, message.headers);
-      if (!decoded.ok) throw new Error(decoded.reason);
-      records.push(decoded.value as AuditRecordV1);
-    },
-  });
-  return records.sort((a, b) => a.input.partition - b.input.partition || a.seq - b.seq);
-}
 
 const lines = (dir: string, name: string): string[] => readFileSync(join(dir, name), 'utf8').split('\n').filter((l) => l !== '');
 
@@ -53,12 +31,12 @@ test('recordRun writes a processed run as a directory that holds its committed r
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const first = join(out, 'first');
   const second = join(out, 'second');
-  const topics = roleTopics(fixture);
+  const topics = fixture.roleTopics;
   const { meta, check } = await recordRun({ brokers, runId: fixture.appId, topics, outDir: first });
 
   t.deepEqual(check.problems, []);
   t.true(check.ok);
-  const audit = await auditReadBack(fixture);
+  const audit = await readFixtureAudit(fixture);
   t.deepEqual(lines(first, RECORDED_FILES.audit).map((l) => JSON.parse(l) as unknown), JSON.parse(JSON.stringify(audit)) as unknown, 'audit.jsonl is the committed trail, by (partition, seq)');
   const dlq = lines(first, RECORDED_FILES.dlq).length;
   t.deepEqual(meta, {

@@ -5,34 +5,13 @@
  * the policy is changed under it.
  */
 import test from 'ava';
-import { decodeRecord } from '../../processor/codec/index.js';
 import type { AuditRecordV1 } from '../../processor/core/types.js';
-import type { TopicRole } from '../../processor/kafka/topics.js';
 import { buildEffectiveConfig } from '../../processor/config/index.js';
-import { readCommitted } from '../inspect/reader.js';
 import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../process/synthetic.js';
 import { testBrokers } from '../testing/broker.js';
-import { injectViaCli, processorFixture, startProcessorChild, waitAllCommitted, type ProcessorFixture } from '../testing/processor.js';
+import { injectViaCli, processorFixture, readFixtureAudit, startProcessorChild, waitAllCommitted } from '../testing/processor.js';
 import { RECEIPT_KINDS } from './drive.js';
 import { replayRun } from './replay.js';
-
-function roleTopics(fixture: ProcessorFixture): Record<TopicRole, string> {
-  const t = fixture.topics;
-  return { telemetry: t.telemetry, operatorActions: t.operator, config: t.config, audit: t.audit, intentsExecute: t.execute, state: t.state, dlq: t.dlq };
-}
-
-async function auditReadBack(fixture: ProcessorFixture): Promise<AuditRecordV1[]> {
-  const records: AuditRecordV1[] = [];
-  await readCommitted(fixture.kafka, {
-    topic: fixture.topics.audit,
-    onRecord: ({ message }) => {
-      const decoded = decodeRecord('audit', message.value, message.headers);
-      if (!decoded.ok) throw new Error(decoded.reason);
-      records.push(decoded.value as AuditRecordV1);
-    },
-  });
-  return records.sort((a, b) => a.input.partition - b.input.partition || a.seq - b.seq);
-}
 
 test('replayRun re-decides a processed run identically, and a changed policy makes it FAIL naming safety fields', async (t) => {
   const brokers = testBrokers();
@@ -45,13 +24,13 @@ test('replayRun re-decides a processed run identically, and a changed policy mak
   await waitAllCommitted(fixture);
   await processor.kill('SIGTERM');
 
-  const audit = await auditReadBack(fixture);
+  const audit = await readFixtureAudit(fixture);
   const receipts = audit.filter((r) => RECEIPT_KINDS.has(r.event_kind));
   t.is(receipts.length, deliveries.length, 'one receipt per delivery');
   t.is(receipts.filter((r) => r.event_kind === 'telemetry_duplicate').length, 6);
   t.is(receipts.filter((r) => r.event_kind === 'telemetry_rejected').length, 3);
 
-  const topics = roleTopics(fixture);
+  const topics = fixture.roleTopics;
   const report = await replayRun({ brokers, topics, runId: fixture.appId });
   const { events_per_second: eps, timing_ms: timing, replay_order_sha256: digest, ...rest } = report;
   t.true(eps > 0 && timing.total > 0 && /^[0-9a-f]{64}$/.test(digest));

@@ -6,11 +6,13 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ExecutionContext } from 'ava';
 import type { Kafka } from 'kafkajs';
 import { createKafka } from '../../processor/kafka/client.js';
-import { ensureTopics, topicSpecs, topicNames } from '../../processor/kafka/topics.js';
+import { ensureTopics, topicSpecs, topicNames, type TopicRole } from '../../processor/kafka/topics.js';
 import { CliChild, runCli } from '../process/children.js';
-import { readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
+import { readDecoded, readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
+import type { AuditRecordV1 } from '../../processor/core/types.js';
 import { readCommitted } from '../inspect/reader.js';
 import { decodeTelemetry } from '../../processor/codec/index.js';
 import { pollUntil, uniqueName } from './broker.js';
@@ -21,7 +23,23 @@ export interface ProcessorFixture {
   dir: string;
   configFile: string;
   topics: { telemetry: string; operator: string; config: string; audit: string; execute: string; state: string; dlq: string };
+  /** The same topics keyed by role, as processor/kafka/topics.ts and replay/record name them. */
+  roleTopics: Record<TopicRole, string>;
   kafka: Kafka;
+}
+
+/** Every child a test starts is SIGKILLed at teardown if still running (a failed test leaves nothing behind). */
+export function track(t: ExecutionContext, child: CliChild): CliChild {
+  t.teardown(async () => {
+    if (child.running) await child.kill('SIGKILL');
+  });
+  return child;
+}
+
+/** SIGTERM the child and assert it finished its transaction, left the group and exited 0. */
+export async function stopCleanly(t: ExecutionContext, child: CliChild): Promise<void> {
+  const exit = await child.kill('SIGTERM');
+  t.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, exit.stderr);
 }
 
 export async function processorFixture(name: string, brokers: string, extraConfig: Record<string, unknown> = {}): Promise<ProcessorFixture> {
@@ -55,7 +73,7 @@ export async function processorFixture(name: string, brokers: string, extraConfi
   } finally {
     await admin.disconnect();
   }
-  return { brokers, appId, dir, configFile, topics, kafka };
+  return { brokers, appId, dir, configFile, topics, roleTopics: names, kafka };
 }
 
 /** Sends lines through `exoarmur inject` (a real child process) and returns its report. */
@@ -135,6 +153,12 @@ export function readFixtureOutcomes(fixture: ProcessorFixture): Promise<RunOutco
 }
 
 /** `topic/partition/offset` of every record in the input topics: each needs exactly one receipt. */
+/** The fixture's committed audit trail in (partition, seq) order. */
+export async function readFixtureAudit(fixture: ProcessorFixture): Promise<AuditRecordV1[]> {
+  const records = await readDecoded<AuditRecordV1>(fixture.kafka, fixture.topics.audit, 'audit');
+  return records.sort((a, b) => a.input.partition - b.input.partition || a.seq - b.seq);
+}
+
 export async function inputCoordinates(fixture: ProcessorFixture): Promise<string[]> {
   const out: string[] = [];
   for (const topic of [fixture.topics.telemetry, fixture.topics.operator]) {
