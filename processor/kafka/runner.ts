@@ -4,26 +4,19 @@
  * never processed concurrently, bounded transactions, recovery from fencing, broker loss and
  * consumer crashes, and a clean SIGTERM path.
  */
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { InputSource, Primitives } from '../core/api.js';
-import type { EffectiveConfig } from '../config/index.js';
+import type { InputSource } from '../core/api.js';
 import { CoPartitionedAssigner } from './assigner.js';
 import { ExoArmurError, ProcessingHaltedError } from '../errors.js';
 import { classifyKafkaError, kafkaErrorType, type FailureKind } from './kafka-errors.js';
 import { Mutex } from './mutex.js';
-import { Task, type ShellTopics } from './task.js';
+import { Task, type TaskDeps } from './task.js';
 import { INPUT_FETCH_BYTES_PER_PARTITION } from './topics.js';
-import type { InputOffsets, ProcessingGuarantee } from './transactions.js';
+import type { InputOffsets } from './transactions.js';
 
-export interface RunnerOptions {
-  kafka: Kafka;
-  effective: EffectiveConfig;
-  primitives: Primitives;
-  appId: string;
-  groupId: string;
-  topics: ShellTopics;
-  guarantee: ProcessingGuarantee;
+/** What every task needs (TaskDeps) but the clock and the offset committer, which the runner supplies. */
+export interface RunnerOptions extends Omit<TaskDeps, 'now' | 'commitOffsets'> {
   logger: Logger;
   /** Upper bound on inputs per transaction (latency vs. throughput). */
   maxInputsPerTransaction: number;
@@ -177,18 +170,9 @@ export class ProcessorRunner {
     await this.dropTask(slot, 'rebalance');
     if (slot.failures > 0) await sleep(Math.min(250 * 2 ** slot.failures, 8_000));
     const generation = this.generation;
+    const { kafka, effective, primitives, appId, groupId, topics, guarantee } = this.options;
     const task = await Task.start(
-      {
-        kafka: this.options.kafka,
-        effective: this.options.effective,
-        primitives: this.options.primitives,
-        appId: this.options.appId,
-        groupId: this.options.groupId,
-        topics: this.options.topics,
-        guarantee: this.options.guarantee,
-        now: this.now,
-        commitOffsets: this.commitOffsetsAtLeastOnce,
-      },
+      { kafka, effective, primitives, appId, groupId, topics, guarantee, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
       slot.partition,
       slot.logger,
       heartbeat,
