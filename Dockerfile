@@ -1,10 +1,10 @@
-# The exoarmur image: the compiled CLI with production dependencies only.
+# The exoarmur image: the compiled CLI (tsconfig.build.json: no tests, no test support) with production dependencies only.
 FROM node:20.19-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx tsc -p tsconfig.json \
+RUN npx tsc -p tsconfig.build.json \
  && npm prune --omit=dev --no-audit --no-fund \
  && mkdir -p schemas fixtures artifacts
 

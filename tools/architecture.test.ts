@@ -4,7 +4,9 @@
  * Each rule is also shown to catch a violation, so a broken scan cannot pass silently.
  */
 import test from 'ava';
-import { importCycles, importSpecifiers, isTestSupport, readSourceGraph, resolveLocal } from './testing/source-graph.js';
+import { execFileSync } from 'node:child_process';
+import { join, relative } from 'node:path';
+import { importCycles, importSpecifiers, isTestSupport, readSourceGraph, REPO_ROOT, resolveLocal } from './testing/source-graph.js';
 
 const graph = readSourceGraph();
 
@@ -41,4 +43,14 @@ test('the test-support rule recognises tests and testing folders, and resolves i
   t.false(isTestSupport('processor/kafka/testing-notes.ts'));
   t.is(resolveLocal('tools/reality/run.ts', '../testing/broker.js'), 'tools/testing/broker.ts');
   t.deepEqual(importSpecifiers("import { a } from './a.js';\n// import { b } from './b.js';\nexport { c } from '../c.js';\nconst d = await import('./d.js');"), ['./a.js', '../c.js', './d.js']);
+});
+
+test('the image build (tsconfig.build.json, used by the Dockerfile) compiles no test and no test support', (t) => {
+  // tsc follows imports, so a shipped module importing test support would pull it back in here.
+  const listed = execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(REPO_ROOT, 'tsconfig.build.json'), '--listFilesOnly'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.startsWith(REPO_ROOT) && !line.includes('/node_modules/'))
+    .map((line) => relative(REPO_ROOT, line));
+  t.true(listed.includes('processor/main.ts') && listed.includes('tools/cli.ts'), 'the build holds the shipped entry points');
+  t.deepEqual(listed.filter(isTestSupport), []);
 });
