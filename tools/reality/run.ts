@@ -55,7 +55,7 @@ function runContext(runId: string, broker: RunBroker, steps: readonly Step[], sc
   return {
     runId, broker, keys, configFile, log,
     kafka: new RunKafka(broker.brokers, `reality-${runId}`, topics, groupForRun(runId)),
-    processor: new ProcessorChild(configFile, join(dirs.bundle, 'service.log'), MAX_INPUTS_PER_TRANSACTION),
+    processor: new ProcessorChild(broker.brokers, configFile, join(dirs.bundle, 'service.log'), MAX_INPUTS_PER_TRANSACTION),
     deliveries: [], actionCoordinates: [],
     configPartial: deepMerge(scenarioConfig, { app_id: appIdForRun(runId), brokers: broker.brokers.split(','), partitions: PARTITIONS, topics, operators: Object.assign({}, ...[...keys.values()].map(registryEntry)) }) as Record<string, unknown>,
     faults: { processorKills: 0, brokerKills: 0, acrossBrokerKills: [], notes: [] },
