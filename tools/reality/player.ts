@@ -5,11 +5,11 @@
  */
 import { UsageError } from '../../processor/errors.js';
 import { telemetryKey } from '../inject/inject.js';
+import type { PublishedAction } from '../operator/publish.js';
 import { buildAction, signAction } from '../operator/sign.js';
 import { pollUntil } from '../testing/broker.js';
 import { fateOf, outcomeSummary, type OutcomeSummary, type Trail } from './analysis.js';
 import { changeConfig, injectFault } from './faults.js';
-import type { PublishedAction } from '../operator/publish.js';
 import { waitSettled } from './processor-child.js';
 import { PARTITIONS, type RunContext } from './run-context.js';
 import type { OperatorStep, Step } from './scenario.js';
@@ -61,9 +61,8 @@ export async function doubleInject(ctx: RunContext, first: Trail): Promise<Doubl
   return { before, after: outcomeSummary(trail.audit, trail.execute), trail };
 }
 
-function eventOf(steps: readonly Step[], eventId: string): Record<string, unknown> | undefined {
-  for (const s of steps) if (s.kind === 'telemetry' && s.event['event_id'] === eventId) return s.event;
-  return undefined;
+function carriesEvent(steps: readonly Step[], eventId: string): boolean {
+  return steps.some((s) => s.kind === 'telemetry' && s.event['event_id'] === eventId);
 }
 
 async function playOperator(ctx: RunContext, op: OperatorStep, steps: readonly Step[]): Promise<void> {
@@ -77,7 +76,7 @@ async function playOperator(ctx: RunContext, op: OperatorStep, steps: readonly S
     recordPublished(ctx, await ctx.kafka.publishAction(action, { allPartitions: PARTITIONS }));
     return;
   }
-  if (!eventOf(steps, op.event_id!)) throw new UsageError('SCENARIO_INVALID', `operator ${op.action} names event ${op.event_id}, which no telemetry line carries; fix the scenario`);
+  if (!carriesEvent(steps, op.event_id!)) throw new UsageError('SCENARIO_INVALID', `operator ${op.action} names event ${op.event_id}, which no telemetry line carries; fix the scenario`);
   const delivery = ctx.deliveries.find((d) => d.eventId === op.event_id);
   if (!delivery) throw new UsageError('SCENARIO_INVALID', `operator ${op.action} for ${op.event_id} comes before that event is delivered; move it after the telemetry line`);
   // The approval exists only once the processor has committed its batch: wait for it in the trail.

@@ -1,9 +1,9 @@
 /** What one reality run carries from step to step: its broker, processor, keys, deliveries and fault log. */
 import { writeFileSync } from 'node:fs';
-import type { KillSurvival, Delivery } from './analysis.js';
+import type { OperatorKey } from '../operator/sign.js';
+import type { Delivery, KillSurvival } from './analysis.js';
 import type { RunBroker } from './broker-control.js';
 import type { RunKafka } from './live.js';
-import type { OperatorKey } from '../operator/sign.js';
 import type { ProcessorChild } from './processor-child.js';
 
 export const PARTITIONS = 3;
