@@ -43,6 +43,7 @@ test: deps build broker-fetch
 
 # Both suites always run; the target fails if either failed.
 test-suites:
+	@$(NODE_BIN)/tsc -p evidence-viewer/tsconfig.json
 	@unit=0; integration=0; \
 	$(NODE_BIN)/ava --config ava.unit.config.js || unit=$$?; \
 	$(NODE_BIN)/ava --config ava.integration.config.js || integration=$$?; \

@@ -102,8 +102,7 @@ function formatOnce(layout: DataDirLayout, classpath: string): void {
   if (existsSync(layout.logDirs) && readdirSync(layout.logDirs).length > 0) {
     throw new UsageError('DATA_DIR_CORRUPT', `${layout.logDirs} holds files but no meta.properties, so it is not a formatted broker dir: remove ${layout.dataDir} or pass another --data-dir`);
   }
-  // A Kafka cluster id is 16 random bytes in URL-safe base64 without padding.
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const result = spawnSync(
     'java',
     ['-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', layout.serverProperties],
@@ -256,4 +255,16 @@ export async function brokerStatus(options: { dataDir?: string } = {}): Promise<
     running: true, ...base, pid, brokers: `127.0.0.1:${state.port}`, port: state.port,
     controllerPort: state.controllerPort, version: state.version, ...(rssBytes === undefined ? {} : { rssBytes }),
   };
+}
+
+/**
+ * A Kafka cluster id: 16 random bytes in URL-safe base64 without padding. One that starts with '-'
+ * is drawn again (as Kafka's own Uuid.randomUuid does): kafka-storage's argument parser would read
+ * it as an option and refuse to format ("--cluster-id expected one argument").
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }

@@ -1,30 +1,10 @@
-/** Pure readings of an audit trail: fates against expectations, the double-inject digest, the time model, broker-kill survival. */
+/** Pure readings of an audit trail: fates, the double-inject digest, the time model, broker-kill survival. */
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../processor/core/canonical.js';
-import type { AuditRecordV1, ExecutionIntentV1 } from '../../processor/core/types.js';
-import { brokerKillSurvival, fateOf, outcomeSummary, recordedReceiptOrder, replayFollowedRecordedOrder, survived, timeModel, unmetExpectation } from './analysis.js';
-
-const TEL = 'tel';
-const OPS = 'ops';
-let auditCounter = 0;
-
-function rec(kind: string, partition: number, seq: number, input: { topic?: string; offset: string }, extra: Partial<AuditRecordV1> & { payload?: unknown } = {}): AuditRecordV1 {
-  auditCounter += 1;
-  return {
-    audit_id: `A${auditCounter}`, event_kind: kind, tenant_id: 't1', correlation_id: 'c', trace_id: null, idempotency_key: `t1:${input.offset}`,
-    input: { topic: input.topic ?? TEL, partition, offset: input.offset }, seq, event_time: '2026-03-01T10:00:00.000Z', process_time: '2026-03-01T10:00:01.000Z',
-    config_hash: 'h', payload: {}, prev_hash: '', record_hash: '', ...extra,
-  } as AuditRecordV1;
-}
-
-/** The records the core writes for one telemetry input that ends in `ending`. */
-function decided(partition: number, seq: number, offset: string, key: string, rule: string, verdict: string, ending: Array<[string, unknown]>): AuditRecordV1[] {
-  const at = { offset };
-  const out = [rec('telemetry_received', partition, seq, at, { idempotency_key: key }), rec('safety_evaluated', partition, seq + 1, at, { idempotency_key: key, payload: { rule, verdict } as never })];
-  ending.forEach(([kind, payload], i) => out.push(rec(kind, partition, seq + 2 + i, at, { idempotency_key: key, payload: payload as never })));
-  return out;
-}
+import type { ExecutionIntentV1 } from '../../processor/core/types.js';
+import { decided, OPS, rec, TEL } from '../testing/audit-records.js';
+import { brokerKillSurvival, fateOf, outcomeSummary, recordedReceiptOrder, replayFollowedRecordedOrder, survived, timeModel, trailCounts } from './analysis.js';
 
 test('fateOf: each final status from the records the trail holds', (t) => {
   const approval = (id: string, requirement: string) => ['approval_requested', { approval_id: id, requirement }] as [string, unknown];
@@ -50,16 +30,6 @@ test('fateOf: each final status from the records the trail holds', (t) => {
   t.like(fate('6'), { receipt: 'telemetry_rejected', final: 'REJECTED' });
   t.deepEqual(fate('99'), { receipt: null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null });
   t.like(fateOf(trail, 'other-topic', 0, '0'), { receipt: null });
-});
-
-test('unmetExpectation: only the fields the expect line names are judged, each difference spelled out', (t) => {
-  const fate = { receipt: 'telemetry_received', verdict: 'allow', rule: 'SG-403', approval: 'none' as const, approvalId: null, final: 'RELEASED' as const };
-  t.deepEqual(unmetExpectation({ event_id: 'E1', final: 'RELEASED' }, fate), []);
-  t.deepEqual(unmetExpectation({ event_id: 'E1', verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' }, fate), []);
-  t.deepEqual(unmetExpectation({ event_id: 'E1', rule: 'SG-401', approval: 'human', final: 'APPROVED' }, fate), [
-    'E1: rule expected SG-401, got SG-403', 'E1: approval expected human, got none', 'E1: final expected APPROVED, got RELEASED',
-  ]);
-  t.deepEqual(unmetExpectation({ event_id: 'E2', final: 'REJECTED' }, { ...fate, final: null, verdict: null }), ['E2: final expected REJECTED, got none']);
 });
 
 test('outcomeSummary: a duplicate receipt changes neither counts nor digest; a changed verdict changes the digest', (t) => {
@@ -121,4 +91,9 @@ test('broker-kill survival: growth is fine, a lost record or a shrunk topic is n
   t.true(survived(ok));
   t.false(survived(brokerKillSurvival({ counts: { audit: 2 }, auditIds: ['a', 'b'] }, { counts: { audit: 2 }, auditIds: ['a', 'c'] })));
   t.false(survived(brokerKillSurvival({ counts: { audit: 2, dlq: 1 }, auditIds: ['a'] }, { counts: { audit: 2, dlq: 0 }, auditIds: ['a'] })));
+});
+
+test('trailCounts: records read back per topic, under the config keys', (t) => {
+  const trail = { audit: [rec('telemetry_received', 0, 0, { offset: '0' })], execute: [], snapshots: [], actions: [], dlq: 2, state: 5 };
+  t.deepEqual(trailCounts(trail), { audit: 1, execute: 0, config: 0, operator_actions: 0, dlq: 2, state: 5 });
 });

@@ -4,11 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../processor/core/canonical.js';
-import type { AuditRecordV1, ExecutionIntentV1 } from '../../processor/core/types.js';
-import type { Expectation, FinalStatus } from './scenario.js';
-
-export { RECEIPT_KINDS } from '../../processor/core/types.js';
-import { RECEIPT_KINDS } from '../../processor/core/types.js';
+import { RECEIPT_KINDS, type AuditRecordV1, type ConfigSnapshotV1, type ExecutionIntentV1, type OperatorActionV1 } from '../../processor/core/types.js';
+import type { FinalStatus } from './scenario.js';
 
 export interface Delivery {
   partition: number;
@@ -16,6 +13,21 @@ export interface Delivery {
   line: string;
   /** The scenario's event_id for the line, or null (raw lines, burst filler carries its own). */
   eventId: string | null;
+}
+
+/** The run's committed records as read back (read_committed) from its topics. */
+export interface Trail {
+  audit: AuditRecordV1[];
+  execute: ExecutionIntentV1[];
+  snapshots: ConfigSnapshotV1[];
+  actions: Array<{ partition: number; offset: string; value: OperatorActionV1 }>;
+  dlq: number;
+  state: number;
+}
+
+/** Records read back per topic (config keys), as storage_state.json and the broker-kill check count them. */
+export function trailCounts(trail: Trail): Record<string, number> {
+  return { audit: trail.audit.length, execute: trail.execute.length, config: trail.snapshots.length, operator_actions: trail.actions.length, dlq: trail.dlq, state: trail.state };
 }
 
 export interface Fate {
@@ -56,19 +68,6 @@ export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, 
   if (about.some((r) => r.event_kind === 'approval_denied')) return { ...fate, final: 'OPERATOR_DENIED' };
   if (about.some((r) => r.event_kind === 'approval_expired')) return { ...fate, final: 'EXPIRED' };
   return { ...fate, final: 'PENDING' };
-}
-
-/** Every way a fate differs from its expectation, as readable strings (empty = met). */
-export function unmetExpectation(expect: Expectation, fate: Fate): string[] {
-  const problems: string[] = [];
-  const check = (field: string, wanted: string | undefined, got: string | null) => {
-    if (wanted !== undefined && wanted !== got) problems.push(`${expect.event_id}: ${field} expected ${wanted}, got ${got ?? 'none'}`);
-  };
-  check('verdict', expect.verdict, fate.verdict);
-  check('rule', expect.rule, fate.rule);
-  check('approval', expect.approval, fate.approval);
-  check('final', expect.final, fate.final);
-  return problems;
 }
 
 export interface OutcomeSummary {

@@ -1,86 +1,199 @@
 /**
- * The live side of a run: the processor child, deliveries with their exact coordinates, the
- * settled condition, and reading the committed trail back.
+ * The run's Kafka access, all of it: topic creation, deliveries with their exact coordinates,
+ * operator actions, group progress, the committed trail read back, and the topic facts of
+ * storage_state.json. Every other harness module reaches the broker only through `RunKafka`.
  */
-import type { Kafka } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { decodeOperatorAction, decodeRecord } from '../../processor/codec/index.js';
 import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, OperatorActionV1 } from '../../processor/core/types.js';
 import type { Topics } from '../../processor/core/config-types.js';
 import { ExoArmurError } from '../../processor/errors.js';
+import { createKafka } from '../../processor/kafka/client.js';
+import { ensureTopics, topicSpecs } from '../../processor/kafka/topics.js';
 import { readCommitted } from '../inspect/reader.js';
-import { CliChild } from '../process/children.js';
-import { pollUntil } from '../testing/broker.js';
-import type { Delivery } from './analysis.js';
+import { publishAction, type PublishedAction, type PublishTarget } from '../operator/publish.js';
+import { readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
+import type { Delivery, Trail } from './analysis.js';
 
 const { Partitioners } = kafkajs;
 
-export class ProcessorChild {
-  child: CliChild | null = null;
-  starts = 0;
-  constructor(private readonly configFile: string, private readonly logFile: string, private readonly maxInputsPerTransaction: number) {}
+export interface Progress { committed: bigint; total: bigint; lagging: string[] }
 
-  start(): void {
-    this.child = new CliChild(['process', '--config', this.configFile, '--log-file', this.logFile, '--max-inputs-per-transaction', String(this.maxInputsPerTransaction)]);
-    this.starts += 1;
-  }
-
-  get running(): boolean {
-    return this.child !== null && this.child.running;
-  }
-
-  async kill(): Promise<void> {
-    await this.child?.kill('SIGKILL');
-  }
-
-  async stop(): Promise<void> {
-    await this.child?.kill('SIGTERM');
-  }
-
-  failure(): string {
-    const out = this.child?.output;
-    return out ? out.stderr.trim().split('\n').slice(-3).join(' | ') : 'never started';
-  }
+/** What the broker says about one of the run's topics (storage_state.json `topics`). */
+export interface TopicFacts {
+  partitions: number;
+  configs: Record<string, string>;
+  offsets: Array<{ partition: number; log_start: string; log_end: string }>;
 }
 
-/** Sends each line as its own acks=all request, so every delivery's partition and offset is known. */
-export async function deliver(kafka: Kafka, topic: string, lines: readonly string[], keyOf: (line: string) => string | null): Promise<Delivery[]> {
-  // Idempotent: a send retried across a broker kill cannot land twice, so the harness knows every delivery exactly.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-  await producer.connect();
-  const out: Delivery[] = [];
-  try {
-    for (const line of lines) {
-      const [meta] = await producer.send({ topic, acks: -1, messages: [{ key: keyOf(line), value: Buffer.from(line, 'utf8') }] });
-      if (!meta) throw new ExoArmurError('DELIVERY_UNCONFIRMED', `the broker confirmed no offset for a telemetry delivery to ${topic}`, { context: { topic } });
-      out.push({ partition: meta.partition, offset: meta.baseOffset ?? '-1', line, eventId: eventIdOf(line) });
-    }
-  } finally {
-    await producer.disconnect();
-  }
-  return out;
+export interface StorageFacts {
+  topics: Record<string, TopicFacts>;
+  committed: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
 }
 
-/** A burst sent in one request per partition batch: a kill lands while its batches are in flight. */
-export async function deliverBurst(kafka: Kafka, topic: string, lines: readonly string[], keyOf: (line: string) => string | null): Promise<Delivery[]> {
-  // Idempotent: a send retried across a broker kill cannot land twice, so the harness knows every delivery exactly.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-  await producer.connect();
-  try {
-    const metas = await producer.send({ topic, acks: -1, messages: lines.map((line) => ({ key: keyOf(line), value: Buffer.from(line, 'utf8') })) });
-    // One request: offsets per partition are consecutive from baseOffset in send order.
-    const next = new Map(metas.map((m) => [m.partition, BigInt(m.baseOffset ?? '0')]));
-    const partitioner = Partitioners.DefaultPartitioner();
-    const partitionMetadata = metas.map((m) => ({ partitionId: m.partition, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
-    return lines.map((line) => {
-      const key = keyOf(line);
-      const partition = partitioner({ topic, partitionMetadata, message: { key, value: line } });
-      const offset = next.get(partition)!;
-      next.set(partition, offset + 1n);
-      return { partition, offset: offset.toString(), line, eventId: eventIdOf(line) };
+const STORAGE_CONFIGS = ['cleanup.policy', 'retention.ms', 'min.insync.replicas'];
+
+export class RunKafka {
+  private readonly kafka: Kafka;
+  private actionProducer: Producer | null = null;
+
+  constructor(brokers: string, clientId: string, readonly topics: Topics, readonly group: string) {
+    this.kafka = createKafka({ brokers: brokers.split(','), clientId });
+  }
+
+  async ensureTopics(prefix: string, partitions: number): Promise<void> {
+    await this.withAdmin((admin) => ensureTopics(admin, topicSpecs({ prefix, partitions })));
+  }
+
+  /** Sends each line as its own acks=all request, so every delivery's partition and offset is known. */
+  async deliver(lines: readonly string[], keyOf: (line: string) => string | null): Promise<Delivery[]> {
+    const topic = this.topics.telemetry;
+    return this.withDeliveryProducer(async (producer) => {
+      const out: Delivery[] = [];
+      for (const line of lines) {
+        const [meta] = await producer.send({ topic, acks: -1, messages: [{ key: keyOf(line), value: Buffer.from(line, 'utf8') }] });
+        if (!meta) throw new ExoArmurError('DELIVERY_UNCONFIRMED', `the broker confirmed no offset for a telemetry delivery to ${topic}`, { context: { topic } });
+        out.push({ partition: meta.partition, offset: meta.baseOffset ?? '-1', line, eventId: eventIdOf(line) });
+      }
+      return out;
     });
-  } finally {
-    await producer.disconnect();
+  }
+
+  /** A burst sent in one request per partition batch: a kill lands while its batches are in flight. */
+  async deliverBurst(lines: readonly string[], keyOf: (line: string) => string | null): Promise<Delivery[]> {
+    const topic = this.topics.telemetry;
+    return this.withDeliveryProducer(async (producer) => {
+      const metas = await producer.send({ topic, acks: -1, messages: lines.map((line) => ({ key: keyOf(line), value: Buffer.from(line, 'utf8') })) });
+      // One request: offsets per partition are consecutive from baseOffset in send order.
+      const next = new Map(metas.map((m) => [m.partition, BigInt(m.baseOffset ?? '0')]));
+      const partitioner = Partitioners.DefaultPartitioner();
+      const partitionMetadata = metas.map((m) => ({ partitionId: m.partition, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+      return lines.map((line) => {
+        const key = keyOf(line);
+        const partition = partitioner({ topic, partitionMetadata, message: { key, value: line } });
+        const offset = next.get(partition)!;
+        next.set(partition, offset + 1n);
+        return { partition, offset: offset.toString(), line, eventId: eventIdOf(line) };
+      });
+    });
+  }
+
+  /** One signed action on the operator topic; the producer is kept for the run (closed by `close`). */
+  async publishAction(action: OperatorActionV1, target: PublishTarget): Promise<PublishedAction> {
+    if (!this.actionProducer) {
+      const producer = this.kafka.producer({ maxInFlightRequests: 1, idempotent: true, allowAutoTopicCreation: false });
+      await producer.connect();
+      this.actionProducer = producer;
+    }
+    return publishAction(this.actionProducer, this.topics, action, target);
+  }
+
+  /** The group's committed progress over both input topics, and the partitions not yet at their end. */
+  async inputProgress(): Promise<Progress> {
+    return this.withAdmin(async (admin) => {
+      const inputs = [this.topics.telemetry, this.topics.operator_actions];
+      const committed = await admin.fetchOffsets({ groupId: this.group, topics: inputs });
+      let done = 0n;
+      let total = 0n;
+      const lagging: string[] = [];
+      for (const topic of inputs) {
+        for (const end of await admin.fetchTopicOffsets(topic)) {
+          const low = BigInt(end.low);
+          const high = BigInt(end.high);
+          total += high - low;
+          const at = BigInt(committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1');
+          if (at > low) done += at - low;
+          if (high > low && at !== high) lagging.push(`${topic}/${end.partition} at ${at} of ${high}`);
+        }
+      }
+      return { committed: done, total, lagging };
+    });
+  }
+
+  async readTrail(): Promise<Trail> {
+    const t = this.topics;
+    const [audit, execute, snapshots, actions, dlq, state] = await Promise.all([
+      this.readDecoded<AuditRecordV1>(t.audit, (v, h) => decodeRecord('audit', v, h) as never),
+      this.readDecoded<ExecutionIntentV1>(t.execute, (v, h) => decodeRecord('execute', v, h) as never),
+      this.readDecoded<ConfigSnapshotV1>(t.config, (v, h) => decodeRecord('config', v, h) as never),
+      this.readDecoded<OperatorActionV1>(t.operator_actions, (v, h) => decodeOperatorAction(v, h) as never),
+      this.readDecoded<unknown>(t.dlq, (v, h) => decodeRecord('dlq', v, h) as never),
+      this.readDecoded<unknown>(t.state, (v, h) => decodeRecord('state', v, h) as never),
+    ]);
+    return {
+      audit: audit.map((r) => r.value).sort((a, b) => a.input.partition - b.input.partition || a.seq - b.seq),
+      execute: execute.map((r) => r.value),
+      snapshots: snapshots.map((r) => r.value),
+      actions,
+      dlq: dlq.length,
+      state: state.length,
+    };
+  }
+
+  /** The exactly-once read-back of the output topics (tools/process/outcomes). */
+  async readOutcomes(): Promise<RunOutcomes> {
+    return readRunOutcomes(this.kafka, { audit: this.topics.audit, execute: this.topics.execute, dlq: this.topics.dlq });
+  }
+
+  /** Partition counts, the retention-relevant configs and offsets of every run topic, and the group's commits. */
+  async storageFacts(): Promise<StorageFacts> {
+    return this.withAdmin(async (admin) => {
+      const names = Object.values(this.topics);
+      const metadata = await admin.fetchTopicMetadata({ topics: names });
+      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ type: 2, name })) });
+      const committed = await admin.fetchOffsets({ groupId: this.group, topics: [this.topics.telemetry, this.topics.operator_actions] });
+      const topics: Record<string, TopicFacts> = {};
+      for (const name of names) {
+        const offsets = await admin.fetchTopicOffsets(name);
+        const described = configs.resources.find((r) => r.resourceName === name);
+        topics[name] = {
+          partitions: metadata.topics.find((t) => t.name === name)?.partitions.length ?? 0,
+          configs: Object.fromEntries((described?.configEntries ?? []).filter((e) => STORAGE_CONFIGS.includes(e.configName)).map((e) => [e.configName, e.configValue])),
+          offsets: offsets.sort((a, b) => a.partition - b.partition).map((o) => ({ partition: o.partition, log_start: o.low, log_end: o.high })),
+        };
+      }
+      return { topics, committed };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.actionProducer?.disconnect();
+    this.actionProducer = null;
+  }
+
+  private async withAdmin<T>(use: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await use(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async withDeliveryProducer<T>(use: (producer: Producer) => Promise<T>): Promise<T> {
+    // Idempotent: a send retried across a broker kill cannot land twice, so the harness knows every delivery exactly.
+    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      return await use(producer);
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  private async readDecoded<T>(topic: string, decode: (value: Buffer | null, headers: never) => { ok: true; value: T } | { ok: false; reason: string }): Promise<Array<{ partition: number; offset: string; value: T }>> {
+    const out: Array<{ partition: number; offset: string; value: T }> = [];
+    await readCommitted(this.kafka, {
+      topic,
+      onRecord: ({ partition, message }) => {
+        const decoded = decode(message.value, message.headers as never);
+        if (!decoded.ok) throw new ExoArmurError('RECORD_UNDECODABLE', `${topic}/${partition}@${message.offset}: ${decoded.reason}`, { context: { topic, partition, offset: message.offset } });
+        out.push({ partition, offset: message.offset, value: decoded.value });
+      },
+    });
+    return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
   }
 }
 
@@ -91,89 +204,4 @@ function eventIdOf(line: string): string | null {
   } catch {
     return null;
   }
-}
-
-export interface Progress { committed: bigint; total: bigint; lagging: string[] }
-
-export async function inputProgress(kafka: Kafka, topics: Topics, groupId: string): Promise<Progress> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const inputs = [topics.telemetry, topics.operator_actions];
-    const committed = await admin.fetchOffsets({ groupId, topics: inputs });
-    let done = 0n;
-    let total = 0n;
-    const lagging: string[] = [];
-    for (const topic of inputs) {
-      for (const end of await admin.fetchTopicOffsets(topic)) {
-        const low = BigInt(end.low);
-        const high = BigInt(end.high);
-        total += high - low;
-        const at = BigInt(committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1');
-        if (at > low) done += at - low;
-        if (high > low && at !== high) lagging.push(`${topic}/${end.partition} at ${at} of ${high}`);
-      }
-    }
-    return { committed: done, total, lagging };
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Settled: every input partition's committed group offset equals its end offset, and the processor runs. */
-export async function waitSettled(kafka: Kafka, topics: Topics, groupId: string, processor: ProcessorChild, timeoutMs = 180_000): Promise<void> {
-  let last: Progress | undefined;
-  try {
-    await pollUntil(
-      async () => {
-        if (!processor.running) throw new ExoArmurError('PROCESSOR_EXITED', `the processor exited: ${processor.failure()}`);
-        last = await inputProgress(kafka, topics, groupId);
-        return last.lagging.length === 0;
-      },
-      { timeoutMs, intervalMs: 300, what: 'every input partition committed to its end offset' },
-    );
-  } catch (error) {
-    throw new ExoArmurError('RUN_NOT_SETTLED', `the run did not settle: ${last?.lagging.join(', ') ?? 'no progress read'}; read service.log in the bundle`, { cause: error });
-  }
-}
-
-async function readDecoded<T>(kafka: Kafka, topic: string, decode: (value: Buffer | null, headers: never) => { ok: true; value: T } | { ok: false; reason: string }): Promise<Array<{ partition: number; offset: string; value: T }>> {
-  const out: Array<{ partition: number; offset: string; value: T }> = [];
-  await readCommitted(kafka, {
-    topic,
-    onRecord: ({ partition, message }) => {
-      const decoded = decode(message.value, message.headers as never);
-      if (!decoded.ok) throw new ExoArmurError('RECORD_UNDECODABLE', `${topic}/${partition}@${message.offset}: ${decoded.reason}`, { context: { topic, partition, offset: message.offset } });
-      out.push({ partition, offset: message.offset, value: decoded.value });
-    },
-  });
-  return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
-}
-
-export interface Trail {
-  audit: AuditRecordV1[];
-  execute: ExecutionIntentV1[];
-  snapshots: ConfigSnapshotV1[];
-  actions: Array<{ partition: number; offset: string; value: OperatorActionV1 }>;
-  dlq: number;
-  state: number;
-}
-
-export async function readTrail(kafka: Kafka, topics: Topics): Promise<Trail> {
-  const [audit, execute, snapshots, actions, dlq, state] = await Promise.all([
-    readDecoded<AuditRecordV1>(kafka, topics.audit, (v, h) => decodeRecord('audit', v, h) as never),
-    readDecoded<ExecutionIntentV1>(kafka, topics.execute, (v, h) => decodeRecord('execute', v, h) as never),
-    readDecoded<ConfigSnapshotV1>(kafka, topics.config, (v, h) => decodeRecord('config', v, h) as never),
-    readDecoded<OperatorActionV1>(kafka, topics.operator_actions, (v, h) => decodeOperatorAction(v, h) as never),
-    readDecoded<unknown>(kafka, topics.dlq, (v, h) => decodeRecord('dlq', v, h) as never),
-    readDecoded<unknown>(kafka, topics.state, (v, h) => decodeRecord('state', v, h) as never),
-  ]);
-  return {
-    audit: audit.map((r) => r.value).sort((a, b) => a.input.partition - b.input.partition || a.seq - b.seq),
-    execute: execute.map((r) => r.value),
-    snapshots: snapshots.map((r) => r.value),
-    actions,
-    dlq: dlq.length,
-    state: state.length,
-  };
 }

@@ -1,6 +1,8 @@
 /** Pure tests of the embedding: bundle text that looks like markup can neither end nor alter the page's scripts. */
 import test from 'ava';
-import { scriptSafeJson, viewerHtml } from './embed.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot, scriptSafeJson, viewerHtml, viewerScripts } from './embed.js';
 
 const HOSTILE = '</script><script>alert(1)</script><!-- <script> \u2028\u2029 </style>';
 
@@ -15,10 +17,16 @@ test('viewerHtml inlines css and js and embeds the files exactly once, round-tri
   const files = { 'manifest.json': '{"files":{}}', 'service.log': HOSTILE };
   const html = await viewerHtml(files);
   t.false(html.includes('href="viewer.css"'));
-  t.false(html.includes('src="viewer.js"'));
+  t.false(/<script src=/.test(html), 'no script is left to load from disk');
   const embedded = /<script type="application\/json" id="exoarmur-bundle">([^<]*)<\/script>/.exec(html);
   t.truthy(embedded, 'one bundle script whose content holds no "<"');
   t.deepEqual(JSON.parse(embedded![1]!), { files });
   t.is(html.split('id="exoarmur-bundle"').length, 2);
-  t.is(html.match(/<script\b/g)!.length, 2, 'the bundle data script and the viewer script, nothing injected');
+  const scripts = viewerScripts(await readFile(join(packageRoot(), 'evidence-viewer', 'index.html'), 'utf8'));
+  t.is(html.match(/<script\b/g)!.length, 1 + scripts.length, 'the bundle data script and every viewer script, nothing injected');
+});
+
+test('index.html loads the viewer scripts in order: contracts first, the entry point last, each once', async (t) => {
+  const scripts = viewerScripts(await readFile(join(packageRoot(), 'evidence-viewer', 'index.html'), 'utf8'));
+  t.deepEqual(scripts, ['contracts.js', 'dom.js', 'bundle.js', 'checks.js', 'overview.js', 'time-chart.js', 'reports.js', 'trace.js', 'viewer.js']);
 });

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
 
 const STYLESHEET_TAG = '<link rel="stylesheet" href="viewer.css">';
-const SCRIPT_TAG = '<script src="viewer.js"></script>';
+/** The viewer's classic scripts, as index.html loads them: in order, each a plain file of evidence-viewer/. */
+const SCRIPT_TAG = /<script src="([a-z][a-z0-9-]*\.js)"><\/script>/g;
 
 /** The package root: the nearest ancestor of this module holding evidence-viewer/ (works from tools/ and dist/tools/). */
 export function packageRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
@@ -32,23 +33,39 @@ export function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function inline(html: string, tag: string, replacement: string, what: string): string {
-  if (!html.includes(tag)) {
-    throw new ExoArmurError('VIEWER_SOURCE_INVALID', `evidence-viewer/index.html lacks ${tag}; restore it so ${what} can be inlined`);
-  }
-  return html.replace(tag, () => replacement);
+/** The script files index.html loads, in its order. */
+export function viewerScripts(html: string): string[] {
+  return [...html.matchAll(SCRIPT_TAG)].map((m) => m[1]!);
 }
 
-/** The viewer page with CSS and JS inlined and `files` embedded as `{ files: { name: text } }`. */
+/**
+ * The viewer page with its CSS and every script inlined (in index.html's order) and `files`
+ * embedded as `{ files: { name: text } }` before the first script, which is where the entry point
+ * looks for it.
+ */
 export async function viewerHtml(files: Record<string, string>, root: string = packageRoot()): Promise<string> {
   const source = path.join(root, 'evidence-viewer');
-  const [html, css, js] = await Promise.all(['index.html', 'viewer.css', 'viewer.js'].map((name) => readFile(path.join(source, name), 'utf8')));
-  if (/<\/style/i.test(css!) || /<\/script/i.test(js!)) {
-    throw new ExoArmurError('VIEWER_SOURCE_INVALID', 'evidence-viewer/viewer.css or viewer.js contains a closing </style or </script; it cannot be inlined');
+  const read = (name: string) => readFile(path.join(source, name), 'utf8');
+  const [html, css] = await Promise.all([read('index.html'), read('viewer.css')]);
+  const scripts = viewerScripts(html);
+  if (!html.includes(STYLESHEET_TAG) || scripts.length === 0) {
+    throw new ExoArmurError('VIEWER_SOURCE_INVALID', `evidence-viewer/index.html lacks ${STYLESHEET_TAG} or its <script src="…"> tags; restore it so the viewer can be inlined`);
   }
-  const withCss = inline(html!, STYLESHEET_TAG, `<style>\n${css}</style>`, 'viewer.css');
+  const code = new Map(await Promise.all(scripts.map(async (name) => [name, await read(name)] as const)));
+  for (const [name, text] of [['viewer.css', css], ...code] as const) {
+    if (/<\/style|<\/script/i.test(text)) {
+      throw new ExoArmurError('VIEWER_SOURCE_INVALID', `evidence-viewer/${name} contains a closing </style or </script; it cannot be inlined`);
+    }
+  }
   const bundleScript = `<script type="application/json" id="exoarmur-bundle">${scriptSafeJson({ files })}</script>`;
-  return inline(withCss, SCRIPT_TAG, `${bundleScript}\n<script>\n${js}</script>`, 'viewer.js');
+  let first = true;
+  const withScripts = html.replace(SCRIPT_TAG, (_tag, name: string) => {
+    const inlined = `<script>\n${code.get(name)}</script>`;
+    if (!first) return inlined;
+    first = false;
+    return `${bundleScript}\n${inlined}`;
+  });
+  return withScripts.replace(STYLESHEET_TAG, () => `<style>\n${css}</style>`);
 }
 
 /** A bundle file name from manifest.json: a plain name in the bundle directory, never a path. */
