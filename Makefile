@@ -18,7 +18,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# dist/ is rebuilt from scratch: a compiled test whose source was moved or deleted must not run.
 build: node_modules/.package-lock.json
+	rm -rf dist
 	$(NODE_BIN)/tsc -p tsconfig.json
 
 setup: deps build broker-fetch

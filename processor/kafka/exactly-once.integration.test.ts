@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import type { CliChild } from '../../tools/process/children.js';
 import { exactlyOnceViolations, receiptCount } from '../../tools/process/outcomes.js';
 import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
-import { pollUntil, testBrokers } from '../../tools/testing/broker.js';
+import { pollUntil } from '../../tools/lib/poll.js';
+import { testBrokers } from '../../tools/testing/broker.js';
 import {
   injectViaCli,
   inputCoordinates,

@@ -14,7 +14,8 @@ import type { CliChild } from '../../tools/process/children.js';
 import { exactlyOnceViolations } from '../../tools/process/outcomes.js';
 import { syntheticTelemetry } from '../../tools/process/synthetic.js';
 import { readCommitted } from '../../tools/inspect/reader.js';
-import { pollUntil, testBrokers } from '../../tools/testing/broker.js';
+import { pollUntil } from '../../tools/lib/poll.js';
+import { testBrokers } from '../../tools/testing/broker.js';
 import {
   inputCoordinates,
   inputProgress,

@@ -145,11 +145,6 @@ async function catchUpPair(ctx: Context, size: number, preloaded: boolean, basel
 }
 
 async function replay(ctx: Context, pair: CatchUpPair) {
-  const { commands } = await import('../commands.js');
-  if (!commands.some((c) => String(c.command).split(' ')[0] === 'replay')) {
-    ctx.options.log('  replay · `exoarmur replay` is not registered in this build; skipped');
-    return { skipped: 'exoarmur replay is not registered in this build' };
-  }
   const prefix = `bench.${ctx.runId.toLowerCase()}.cu-${sizeName(pair.size)}.`;
   const out = join(ctx.dir, `replay-${sizeName(pair.size)}.json`);
   const args = ['replay', '--topic-prefix', prefix, '--brokers', ctx.brokers, '--out', out];

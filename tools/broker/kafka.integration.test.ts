@@ -1,7 +1,8 @@
 /** The broker behaves as the processor relies on: plain round trips and read_committed transactions. */
 import test from 'ava';
 import { Partitioners } from 'kafkajs';
-import { collectRecords, createTestTopics, pollUntil, testKafka, uniqueName } from '../testing/broker.js';
+import { pollUntil } from '../lib/poll.js';
+import { collectRecords, createTestTopics, testKafka, uniqueName } from '../testing/broker.js';
 
 test('a produced record is consumed back whole (key, value, headers, partition)', async (t) => {
   const kafka = testKafka();

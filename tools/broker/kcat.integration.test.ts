@@ -2,7 +2,8 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { collectRecords, createTestTopics, pollUntil, testBrokers, testKafka, uniqueName } from '../testing/broker.js';
+import { pollUntil } from '../lib/poll.js';
+import { collectRecords, createTestTopics, testBrokers, testKafka, uniqueName } from '../testing/broker.js';
 
 const run = promisify(execFile);
 

@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafka } from '../../processor/kafka/client.js';
 import { ensureTopics, topicSpecs } from '../../processor/kafka/topics.js';
-import { collectRecords, pollUntil, uniqueName } from '../testing/broker.js';
+import { pollUntil } from '../lib/poll.js';
+import { collectRecords, uniqueName } from '../testing/broker.js';
 import { brokerStatus, startBroker, stopBroker } from './broker.js';
 
 test('committed records and the state topic survive kill -9 and restart; an aborted write and a transaction open at the kill never appear', async (t) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startBroker, stopBroker } from '../broker/broker.js';
 import { dataDirLayout } from '../broker/paths.js';
 import { repoRoot } from '../broker/paths.js';
-import { pollUntil } from '../testing/broker.js';
+import { pollUntil } from '../lib/poll.js';
 
 export interface RunBroker {
   brokers: string;

@@ -7,7 +7,7 @@
 import { ulid } from 'ulid';
 import { deepMerge } from '../../processor/config/model.js';
 import { telemetryKey } from '../inject/inject.js';
-import { pollUntil } from '../testing/broker.js';
+import { pollUntil } from '../lib/poll.js';
 import { brokerKillSurvival, trailCounts } from './analysis.js';
 import { killBroker, restartBroker, stopRunBroker } from './broker-control.js';
 import { waitSettled } from './processor-child.js';

@@ -7,7 +7,7 @@ import { UsageError } from '../../processor/errors.js';
 import { telemetryKey } from '../inject/inject.js';
 import type { PublishedAction } from '../operator/publish.js';
 import { buildAction, signAction } from '../operator/sign.js';
-import { pollUntil } from '../testing/broker.js';
+import { pollUntil } from '../lib/poll.js';
 import { fateOf, outcomeSummary, type OutcomeSummary, type Trail } from './analysis.js';
 import { changeConfig, injectFault } from './faults.js';
 import { waitSettled } from './processor-child.js';

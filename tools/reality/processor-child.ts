@@ -4,7 +4,7 @@
  */
 import { ExoArmurError } from '../../processor/errors.js';
 import { CliChild } from '../process/children.js';
-import { pollUntil } from '../testing/broker.js';
+import { pollUntil } from '../lib/poll.js';
 import type { Progress, RunKafka } from './live.js';
 
 export class ProcessorChild {

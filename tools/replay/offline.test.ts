@@ -2,8 +2,8 @@
 import test from 'ava';
 import { buildEffectiveConfig } from '../../processor/config/index.js';
 import type { AuditRecordV1 } from '../../processor/core/types.js';
-import { CORE_RUN_TOPICS } from '../bundle/core-run.js';
-import { sampleCoreRun } from '../bundle/sample-run.js';
+import { CORE_RUN_TOPICS } from '../testing/core-run.js';
+import { sampleCoreRun } from '../testing/sample-run.js';
 import { receiptsOf } from './drive.js';
 import { replayRecorded } from './offline.js';
 

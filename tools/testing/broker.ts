@@ -27,36 +27,6 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
 
-export interface PollOptions {
-  timeoutMs?: number;
-  intervalMs?: number;
-  /** Named in the timeout error. */
-  what?: string;
-}
-
-/**
- * Calls `probe` until it returns something other than undefined/false, and returns that.
- * Throws after timeoutMs with the last probe error, if any.
- */
-export async function pollUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, options: PollOptions = {}): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const intervalMs = options.intervalMs ?? 100;
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what ?? 'condition'}`, lastError === undefined ? undefined : { cause: lastError });
-    }
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, intervalMs));
-  }
-}
-
 /** One consumed record, in a shape tests can compare whole. */
 export interface CollectedRecord {
   topic: string;

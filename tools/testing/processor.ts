@@ -15,7 +15,8 @@ import { readDecoded, readRunOutcomes, type RunOutcomes } from '../process/outco
 import type { AuditRecordV1 } from '../../processor/core/types.js';
 import { readCommitted } from '../inspect/reader.js';
 import { decodeTelemetry } from '../../processor/codec/index.js';
-import { pollUntil, uniqueName } from './broker.js';
+import { pollUntil } from '../lib/poll.js';
+import { uniqueName } from './broker.js';
 
 export interface ProcessorFixture {
   brokers: string;

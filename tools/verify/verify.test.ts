@@ -6,10 +6,10 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreRun, writeCoreRunBundle } from '../bundle/core-run.js';
+import { CoreRun, writeCoreRunBundle } from '../testing/core-run.js';
 import { at, configWith, telemetry } from '../../processor/testing/harness.js';
 import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
-import { sampleCoreRun } from '../bundle/sample-run.js';
+import { sampleCoreRun } from '../testing/sample-run.js';
 import { CHECK_NAMES, formatVerifyResult, verifyBundle, type VerifyResult } from './verify.js';
 
 const RUN_ID = '01JQTESTRUN0000000000000000';

@@ -15,7 +15,7 @@ import { nodePrimitives } from '../../processor/primitives.js';
 import { emptyOutputs, type PartitionOutputs, type RecordedRun } from '../replay/drive.js';
 import { replayRecorded } from '../replay/offline.js';
 import type { ReplayReport } from '../replay/report.js';
-import { BUNDLE_FILES, bundleSnapshot, jsonlText, writeManifest } from './files.js';
+import { BUNDLE_FILES, bundleSnapshot, jsonlText, writeManifest } from '../bundle/files.js';
 
 export const CORE_RUN_TOPICS = { telemetry: DEFAULT_TOPIC_NAMES.telemetry, operator: DEFAULT_TOPIC_NAMES.operatorActions } as const;
 

@@ -1,0 +1,35 @@
+/**
+ * Waiting on something outside this process (a broker, a child, a committed record) by asking
+ * again, never by sleeping a guessed time: the harness and the tests share this one loop.
+ */
+import { ExoArmurError } from '../../processor/errors.js';
+
+export interface PollOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Named in the timeout error. */
+  what?: string;
+}
+
+/**
+ * Calls `probe` until it returns something other than undefined/false, and returns that.
+ * Throws after timeoutMs with the last probe error, if any.
+ */
+export async function pollUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, options: PollOptions = {}): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const intervalMs = options.intervalMs ?? 100;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new ExoArmurError('WAIT_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${options.what ?? 'condition'}`, lastError === undefined ? {} : { cause: lastError });
+    }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, intervalMs));
+  }
+}
