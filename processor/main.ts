@@ -14,6 +14,7 @@ import type { ShellTopics } from './kafka/task.js';
 import { toShellError } from './kafka/kafka-errors.js';
 import type { ProcessingHaltedError } from './errors.js';
 import kafkajs, { type Kafka } from 'kafkajs';
+import { logEvent } from './log-events.js';
 
 const { Partitioners } = kafkajs;
 
@@ -57,7 +58,7 @@ async function publishConfigSnapshot(kafka: Kafka, effective: EffectiveConfig, l
   } finally {
     await producer.disconnect();
   }
-  logger.info({ config_hash: effective.config_hash, topic: effective.config.topics.config }, 'config snapshot published');
+  logger.info({ ...logEvent('config_published'), config_hash: effective.config_hash, topic: effective.config.topics.config }, 'config snapshot published');
 }
 
 export async function startProcessor(options: ProcessOptions): Promise<RunningProcessor> {
@@ -71,7 +72,7 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
   const kafka = createKafka({ brokers: config.brokers, clientId: `${config.app_id}-process`, logger, ...(sasl === undefined ? {} : { sasl }) });
   const topics = shellTopics(effective);
-  logger.info({ config_hash: effective.config_hash, app_id: config.app_id, group_id: groupId, topics, guarantee: config.processing_guarantee }, 'starting');
+  logger.info({ ...logEvent('starting'), config_hash: effective.config_hash, app_id: config.app_id, group_id: groupId, topics, guarantee: config.processing_guarantee }, 'starting');
 
   const admin = kafka.admin();
   try {
@@ -86,7 +87,7 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
       dlq: config.topics.dlq,
     };
     const report = await ensureTopics(admin, topicSpecs({ partitions: config.partitions, overrides }));
-    logger.info({ created: report.created }, 'topics ensured');
+    logger.info({ ...logEvent('topics_ensured'), created: report.created }, 'topics ensured');
   } catch (error) {
     throw toShellError(error, 'ensuring topics', {});
   } finally {

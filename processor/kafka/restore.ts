@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { KafkaOperationError } from '../errors.js';
 import { fixedPartitionsAssigner } from './assigner.js';
 import { toShellError } from './kafka-errors.js';
+import { logEvent } from '../log-events.js';
 
 export interface RestoreOptions {
   kafka: Kafka;
@@ -49,7 +50,7 @@ export async function restorePartition(options: RestoreOptions): Promise<Restore
   const started = Date.now();
   const { low, high } = await partitionWatermarks(kafka, topic, partition);
   if (BigInt(high) <= BigInt(low)) {
-    logger.info({ topic, restored_records: 0, end_offset: high, restore_ms: Date.now() - started }, 'state restored (empty changelog)');
+    logger.info({ ...logEvent('state_restored'), topic, restored_records: 0, end_offset: high, restore_ms: Date.now() - started }, 'state restored (empty changelog)');
     return { records: 0, endOffset: high, durationMs: Date.now() - started };
   }
 
@@ -120,6 +121,6 @@ export async function restorePartition(options: RestoreOptions): Promise<Restore
     await consumer.disconnect().catch(() => undefined);
   }
   const durationMs = Date.now() - started;
-  logger.info({ topic, restored_records: records, end_offset: high, restore_ms: durationMs }, 'state restored');
+  logger.info({ ...logEvent('state_restored'), topic, restored_records: records, end_offset: high, restore_ms: durationMs }, 'state restored');
   return { records, endOffset: high, durationMs };
 }

@@ -14,6 +14,7 @@ import { Mutex } from './mutex.js';
 import { Task, type TaskDeps } from './task.js';
 import { INPUT_FETCH_BYTES_PER_PARTITION } from './topics.js';
 import type { InputOffsets } from './transactions.js';
+import { logEvent } from '../log-events.js';
 
 /** What every task needs (TaskDeps) but the clock and the offset committer, which the runner supplies. */
 export interface RunnerOptions extends Omit<TaskDeps, 'now' | 'commitOffsets'> {
@@ -72,7 +73,7 @@ export class ProcessorRunner {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.onBatch(payload),
     });
-    this.options.logger.info({ group_id: this.options.groupId, guarantee: this.options.guarantee }, 'consumer running');
+    this.options.logger.info({ ...logEvent('consumer_running'), group_id: this.options.groupId, guarantee: this.options.guarantee }, 'consumer running');
   }
 
   private createConsumer(): Consumer {
@@ -95,7 +96,7 @@ export class ProcessorRunner {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.generation += 1;
       const assignment = event.payload.memberAssignment;
-      this.options.logger.info({ generation: this.generation, member_id: event.payload.memberId, is_leader: event.payload.isLeader, assignment }, 'group joined');
+      this.options.logger.info({ ...logEvent('group_joined'), generation: this.generation, member_id: event.payload.memberId, is_leader: event.payload.isLeader, assignment }, 'group joined');
       const owned = new Set(Object.values(assignment).flat());
       for (const slot of this.slots.values()) {
         if (!owned.has(slot.partition)) void slot.mutex.run(() => this.dropTask(slot, 'partition revoked'));
@@ -103,7 +104,7 @@ export class ProcessorRunner {
     });
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
-      this.options.logger.error({ err: error, restart }, 'consumer crashed');
+      this.options.logger.error({ ...logEvent('consumer_crashed'), err: error, restart }, 'consumer crashed');
       // kafkajs restarts itself after retriable failures; otherwise we rebuild the consumer.
       if (!restart && !this.stopping) void this.restartConsumer();
     });
@@ -199,7 +200,7 @@ export class ProcessorRunner {
         slot.failures += 1;
         const kind = classifyKafkaError(error);
         this.notePermanent(slot, kind, 'task start', error, {});
-        if (kind === 'retriable' || kind === 'fenced') slot.logger.warn({ err: error, failures: slot.failures, kind }, 'task start failed; will retry');
+        if (kind === 'retriable' || kind === 'fenced') slot.logger.warn({ ...logEvent('task_start_failed'), err: error, failures: slot.failures, kind }, 'task start failed; will retry');
         return;
       }
       const from = BigInt(task.nextOffset(batch.topic));
@@ -222,7 +223,7 @@ export class ProcessorRunner {
           slot.failures = 0;
           slot.permanent = undefined;
           slot.logger.info(
-            { topic: batch.topic, inputs: stats.inputs, first_offset: stats.firstOffset, last_offset: stats.lastOffset, outputs: stats.outputs, txn_ms: stats.transactionMs, lag: batch.offsetLag() },
+            { ...logEvent('batch_committed'), topic: batch.topic, inputs: stats.inputs, first_offset: stats.firstOffset, last_offset: stats.lastOffset, outputs: stats.outputs, txn_ms: stats.transactionMs, lag: batch.offsetLag() },
             'batch committed',
           );
         } catch (error) {
@@ -230,7 +231,7 @@ export class ProcessorRunner {
           const kind = classifyKafkaError(error);
           const firstOffset = chunk[0]?.offset;
           this.notePermanent(slot, kind, `${batch.topic}@${firstOffset}`, error, { topic: batch.topic, partition: slot.partition, offset: firstOffset });
-          if (kind === 'retriable' || kind === 'fenced') slot.logger.warn({ err: error, kind, topic: batch.topic, first_offset: firstOffset }, 'batch failed; rebuilding task');
+          if (kind === 'retriable' || kind === 'fenced') slot.logger.warn({ ...logEvent('batch_failed'), err: error, kind, topic: batch.topic, first_offset: firstOffset }, 'batch failed; rebuilding task');
           await this.dropTask(slot, 'batch failed');
           return;
         }
@@ -258,7 +259,7 @@ export class ProcessorRunner {
     slot.permanent = { at, count };
     const limit = this.options.maxPermanentFailures ?? DEFAULT_MAX_PERMANENT_FAILURES;
     const code = kafkaErrorType(error) ?? (error instanceof ExoArmurError ? error.code : undefined);
-    slot.logger.error({ err: error, kind, code, at, ...context, consecutive_failures: count, limit }, 'permanent failure: retrying cannot fix this');
+    slot.logger.error({ ...logEvent('permanent_failure'), err: error, kind, code, at, ...context, consecutive_failures: count, limit }, 'permanent failure: retrying cannot fix this');
     if (count < limit || this.halted) return;
     const detail = error instanceof Error ? error.message : String(error);
     const halted = new ProcessingHaltedError(
@@ -267,7 +268,7 @@ export class ProcessorRunner {
     );
     this.halted = halted;
     this.stopping = true;
-    slot.logger.fatal({ err: halted, code: halted.code, ...halted.context }, 'processing halted');
+    slot.logger.fatal({ ...logEvent('processing_halted'), err: halted, code: halted.code, ...halted.context }, 'processing halted');
     this.options.onHalt?.(halted);
   }
 
@@ -276,6 +277,6 @@ export class ProcessorRunner {
     this.stopping = true;
     await this.consumer?.disconnect().catch((error: unknown) => this.options.logger.warn({ err: error }, 'consumer disconnect failed'));
     await this.dropAllTasks('shutdown');
-    this.options.logger.info('processor stopped');
+    this.options.logger.info(logEvent('processor_stopped'), 'processor stopped');
   }
 }

@@ -18,6 +18,7 @@ import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ExoArmurError, ProducerFencedError } from '../errors.js';
 import { classifyKafkaError, toShellError } from './kafka-errors.js';
+import { logEvent } from '../log-events.js';
 
 const { Partitioners } = kafkajs;
 
@@ -127,7 +128,7 @@ export class TransactionalWriter {
         const started = Date.now();
         const fence = await producer.transaction();
         await fence.abort();
-        this.options.logger.info({ transactional_id: this.options.transactionalId, fence_ms: Date.now() - started }, 'fenced previous owner');
+        this.options.logger.info({ ...logEvent('producer_fenced_previous'), transactional_id: this.options.transactionalId, fence_ms: Date.now() - started }, 'fenced previous owner');
       }
     } catch (error) {
       await this.close();

@@ -10,6 +10,7 @@ import { ensureTopics, topicSpecs, type TopicRole } from '../../processor/kafka/
 import { ExoArmurError } from '../../processor/errors.js';
 import { CliChild, CLI_PATH } from '../process/children.js';
 import type { ProcessingGuarantee } from '../../processor/kafka/transactions.js';
+import type { LogEvent } from '../../processor/log-events.js';
 
 export type RunTopics = Record<TopicRole, string>;
 
@@ -138,14 +139,14 @@ export class ProcessorChild {
   }
 }
 
-/** Sum of `outputs` over the child's 'batch committed' log lines, and when the first batch committed. */
+/** Sum of `outputs` over the child's batch_committed log events, and when the first batch committed. */
 export function batchesFromLog(entries: ReadonlyArray<Record<string, unknown>>): { batches: number; inputs: number; outputs: number; firstCommitMs: number | undefined } {
   let batches = 0;
   let inputs = 0;
   let outputs = 0;
   let firstCommitMs: number | undefined;
   for (const entry of entries) {
-    if (entry['msg'] !== 'batch committed') continue;
+    if (entry['event'] !== ('batch_committed' satisfies LogEvent)) continue;
     batches += 1;
     inputs += Number(entry['inputs'] ?? 0);
     for (const count of Object.values((entry['outputs'] ?? {}) as Record<string, number>)) outputs += count;
@@ -251,7 +252,7 @@ export async function catchUp(kafka: Kafka, spec: ProcessorSpec, instances: numb
 
 export interface RecoveryResult {
   stateRecords: number;
-  /** Spawn → first 'batch committed' log line. */
+  /** Spawn → first batch_committed log event. */
   firstCommitMs: number;
   /** Spawn → every input committed. */
   allCommittedMs: number;
@@ -285,7 +286,7 @@ export async function recover(kafka: Kafka, spec: ProcessorSpec, timeoutMs: numb
       }
       if (firstCommitMs !== undefined && (await groupProgress(admin, spec.appId, inputs)).committed >= total) {
         const allCommittedMs = Date.now() - started;
-        const restoreMsMax = Math.max(0, ...child.log().filter((e) => e['msg'] === 'state restored').map((e) => Number(e['restore_ms'] ?? 0)));
+        const restoreMsMax = Math.max(0, ...child.log().filter((e) => e['event'] === ('state_restored' satisfies LogEvent)).map((e) => Number(e['restore_ms'] ?? 0)));
         await child.stop();
         return { stateRecords, firstCommitMs, allCommittedMs, restoreMsMax, rssAtFirstCommitBytes, hwmBytes: child.memory.hwmBytes };
       }

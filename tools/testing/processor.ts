@@ -17,6 +17,7 @@ import { readCommitted } from '../inspect/reader.js';
 import { decodeTelemetry } from '../../processor/codec/index.js';
 import { pollUntil } from '../lib/poll.js';
 import { uniqueName } from './broker.js';
+import type { LogEvent } from '../../processor/log-events.js';
 
 export interface ProcessorFixture {
   brokers: string;
@@ -181,6 +182,6 @@ export function uniqueEventKeys(lines: readonly string[]): Set<string> {
 }
 
 /** Log lines with the given pino `msg`. */
-export function logEntries(fixture: ProcessorFixture, name: string, msg: string): Array<Record<string, unknown>> {
-  return processorLog(fixture, name).filter((entry) => entry['msg'] === msg);
+export function logEntries(fixture: ProcessorFixture, name: string, event: LogEvent): Array<Record<string, unknown>> {
+  return processorLog(fixture, name).filter((entry) => entry['event'] === event);
 }
