@@ -8,14 +8,15 @@
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
-import { applyStateRecords, coalesceStateRecords, step, type OutputRecord, type StateValue } from '../core/index.js';
-import { encodeRecord, toCoreInput } from '../codec/index.js';
+import type { StateValue } from '../core/index.js';
+import { driveBatch } from '../engine/batch.js';
 import type { EffectiveConfig } from '../config/index.js';
 import { ExoArmurError, KafkaOperationError } from '../errors.js';
 import { restorePartition } from './restore.js';
 import { LazyStateCache } from './state-cache.js';
 import { TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
 import { toShellError } from './kafka-errors.js';
+import { logEvent } from '../log-events.js';
 
 export interface ShellTopics {
   telemetry: string;
@@ -128,7 +129,7 @@ export class Task {
         },
       });
       const next = await committedOffsets(deps.kafka, deps.groupId, [deps.topics.telemetry, deps.topics.operator], partition);
-      logger.info({ next_offsets: next }, 'task ready');
+      logger.info({ ...logEvent('task_ready'), next_offsets: next }, 'task ready');
       return new Task(partition, deps, writer, state, next, logger);
     } catch (error) {
       await writer.close();
@@ -148,34 +149,21 @@ export class Task {
    */
   async processChunk(source: InputSource, topic: string, messages: KafkaMessage[]): Promise<ChunkStats> {
     const p = this.partition;
-    const byRole: Record<OutputRole, Message[]> = { audit: [], execute: [], dlq: [], state: [] };
+    const { effective, now } = this.deps;
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
-    const state = this.state;
-    const stateRecords: OutputRecord[] = [];
-    for (const message of messages) {
-      const input = toCoreInput(
-        source,
-        { topic, partition: p, offset: message.offset, key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp },
-        this.deps.now().toISOString(),
-      );
-      const { records } = step(state, input, this.deps.effective, this.deps.primitives);
-      applyStateRecords(state, records);
-      for (const record of records) {
-        if (record.role === 'state') {
-          stateRecords.push(record);
-          continue;
+    const { encoded } = driveBatch(
+      this.state,
+      (function* () {
+        for (const m of messages) {
+          yield { source, message: { topic, partition: p, offset: m.offset, key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp }, processTime: now().toISOString(), config: effective };
         }
-        const encoded = encodeRecord(record.role, record.value);
-        byRole[record.role].push({ partition: p, key: record.key, value: encoded.value, headers: asBuffers(encoded.headers) });
-      }
-    }
-    // The changelog is compacted and restore keeps the last value per key, so within one
-    // transaction only each key's final value (or tombstone) needs writing.
-    for (const record of coalesceStateRecords(stateRecords)) {
-      const encoded = encodeRecord('state', record.value);
-      byRole.state.push({ partition: p, key: record.key, value: encoded.value, headers: asBuffers(encoded.headers) });
-    }
+      })(),
+      this.deps.primitives,
+      { encode: true },
+    );
+    const byRole: Record<OutputRole, Message[]> = { audit: [], execute: [], dlq: [], state: [] };
+    for (const output of encoded) byRole[output.role].push({ partition: p, key: output.key, value: output.value, headers: asBuffers(output.headers) });
     const { topics } = this.deps;
     const outputs: TopicMessages[] = [
       { topic: topics.audit, messages: byRole.audit },

@@ -4,10 +4,11 @@
  * primitives, and keeps the state cache exactly as the shell would (applyStateRecords).
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { encodeOperatorAction, toCoreInput, type InputHeaders } from '../codec/index.js';
+import { encodeOperatorAction, type InputHeaders } from '../codec/index.js';
+import { driveBatch } from '../engine/batch.js';
 import { buildEffectiveConfig, mergeConfig } from '../config/index.js';
 import { encodeUlid } from '../core/ids.js';
-import { actionSigningBytes, applyStateRecords, step, type AuditEventKind, type AuditRecordV1, type EffectiveConfig, type OperatorActionV1, type OutputRecord, type StateValue } from '../core/index.js';
+import { actionSigningBytes, applyStateRecords, type AuditEventKind, type AuditRecordV1, type EffectiveConfig, type OperatorActionV1, type OutputRecord, type StateValue } from '../core/index.js';
 import { msOf } from '../core/time.js';
 import { nodePrimitives } from '../primitives.js';
 
@@ -112,15 +113,18 @@ export class Run {
 
   private deliver(source: 'telemetry' | 'operator', topic: string, key: string | null, value: Buffer | null, headers: InputHeaders): OutputRecord[] {
     this.clock += 7;
-    const input = toCoreInput(source, { topic, partition: this.partition, offset: this.nextOffset(topic), key, value, headers, timestamp: String(msOf(T0)) }, this.clock);
+    const message = { topic, partition: this.partition, offset: this.nextOffset(topic), key, value, headers, timestamp: String(msOf(T0)) };
     const before = new Map(this.cache);
-    const result = step(this.cache, input, this.config, nodePrimitives);
-    if (!sameMap(before, this.cache)) throw new Error('step mutated the state it was given');
-    applyStateRecords(this.cache, result.records);
+    const { steps } = driveBatch(this.cache, [{ source, message, processTime: this.clock, config: this.config }], nodePrimitives, { encode: false });
+    const records = steps[0]!.records;
+    // The loop applied exactly the step's state records: anything else changed means the core mutated the state it was given.
+    const expected = new Map(before);
+    applyStateRecords(expected, records);
+    if (!sameMap(expected, this.cache)) throw new Error('step mutated the state it was given');
     // Frozen state makes any later in-place mutation by the core throw (strict mode).
-    for (const r of result.records) if (r.role === 'state' && r.value !== null) deepFreeze(r.value);
-    this.all.push(...result.records);
-    return result.records;
+    for (const r of records) if (r.role === 'state' && r.value !== null) deepFreeze(r.value);
+    this.all.push(...records);
+    return records;
   }
 
   audits(): AuditRecordV1[] {

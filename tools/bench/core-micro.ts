@@ -1,7 +1,7 @@
 /**
- * In-process micro-benchmark of the shell's per-record work without a broker: decode
- * (toCoreInput) → step → applyStateRecords → Avro encode, with the per-transaction state
- * coalescing of processor/kafka/task.ts. Instruction-level changes show here even on a busy
+ * In-process micro-benchmark of the shell's per-record work without a broker: the processor's own
+ * batch loop (processor/engine/batch.ts: decode, step, apply state, Avro encode, per-transaction
+ * state coalescing), one batch per chunk. Instruction-level changes show here even on a busy
  * machine, where broker runs are noise.
  *
  *   node dist/tools/bench/core-micro.js [--events 20000] [--rounds 3] [--chunk 500] [--unique-correlation]
@@ -14,10 +14,10 @@
  */
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { encodeRecord, toCoreInput } from '../../processor/codec/index.js';
 import { buildEffectiveConfig, DEFAULT_CONFIG } from '../../processor/config/index.js';
 import { encodeUlid } from '../../processor/core/ids.js';
-import { applyStateRecords, coalesceStateRecords, step, type OutputRecord, type StateValue } from '../../processor/core/index.js';
+import type { StateValue } from '../../processor/core/index.js';
+import { driveBatch, type BatchInput } from '../../processor/engine/batch.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { syntheticTelemetry } from '../process/synthetic.js';
 import { BENCH_SHAPE } from './telemetry.js';
@@ -47,31 +47,13 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
   const state = new Map<string, StateValue>();
   const digest = createHash('sha256');
   let outputs = 0;
-  let stepNs = 0n;
-  let encodeNs = 0n;
-  let decodeNs = 0n;
   const started = process.hrtime.bigint();
   for (let from = 0; from < count; from += chunk) {
-    const stateRecords: OutputRecord[] = [];
-    const encoded: Array<{ key: string | null; value: Buffer | null; headers: Record<string, string> }> = [];
+    const inputs: BatchInput[] = [];
     for (let i = from; i < Math.min(count, from + chunk); i += 1) {
-      const t0 = process.hrtime.bigint();
-      const input = toCoreInput('telemetry', { topic: 'exoarmur.telemetry.v1', partition: 0, offset: String(i), key: null, value: values_[i]!, timestamp: String(FIRST_EVENT_MS + i * 1000) }, PROCESS_TIME);
-      const t1 = process.hrtime.bigint();
-      const { records } = step(state, input, effective, nodePrimitives);
-      applyStateRecords(state, records);
-      const t2 = process.hrtime.bigint();
-      for (const record of records) {
-        if (record.role === 'state') stateRecords.push(record);
-        else encoded.push({ key: record.key, ...encodeRecord(record.role, record.value) });
-      }
-      encodeNs += process.hrtime.bigint() - t2;
-      decodeNs += t1 - t0;
-      stepNs += t2 - t1;
+      inputs.push({ source: 'telemetry', message: { topic: 'exoarmur.telemetry.v1', partition: 0, offset: String(i), key: null, value: values_[i]!, timestamp: String(FIRST_EVENT_MS + i * 1000) }, processTime: PROCESS_TIME, config: effective });
     }
-    const t3 = process.hrtime.bigint();
-    for (const record of coalesceStateRecords(stateRecords)) encoded.push({ key: record.key, ...encodeRecord('state', record.value) });
-    encodeNs += process.hrtime.bigint() - t3;
+    const { encoded } = driveBatch(state, inputs, nodePrimitives, { encode: true });
     outputs += encoded.length;
     for (const e of encoded) {
       digest.update(`${e.key}\n${JSON.stringify(e.headers)}\n`);
@@ -82,10 +64,9 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
   const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
   // With --expose-gc the heap figure is what the state keeps, not garbage awaiting collection.
   (globalThis as { gc?: () => void }).gc?.();
-  const us = (ns: bigint) => Math.round(Number(ns) / 1000 / count * 10) / 10;
   process.stdout.write(`${JSON.stringify({
     round, events: count, outputs, state_keys: state.size, events_per_s: Math.round(count / (totalMs / 1000)),
-    decode_us: us(decodeNs), step_us: us(stepNs), encode_us: us(encodeNs),
+    us_per_event: Math.round((totalMs * 1000) / count * 10) / 10,
     collective_keys: [...state.keys()].filter((k) => k.startsWith('collective/')).length,
     heap_mb: Math.round(process.memoryUsage().heapUsed / 1048576), output_sha256: digest.digest('hex'),
   })}\n`);

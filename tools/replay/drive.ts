@@ -4,11 +4,12 @@
  * snapshot its receipt names, one fresh state cache per partition kept by applyStateRecords.
  * Pure apart from the records it is handed: no broker, no clock.
  */
-import { toCoreInput, type ConsumedMessage } from '../../processor/codec/index.js';
+import type { ConsumedMessage } from '../../processor/codec/index.js';
 import { effectiveFromSnapshot } from '../../processor/config/index.js';
 import type { Primitives } from '../../processor/core/api.js';
-import { applyStateRecords, step, type EffectiveConfig, type StateValue } from '../../processor/core/index.js';
-import type { AuditEventKind, AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1, InputCoordinates } from '../../processor/core/types.js';
+import type { EffectiveConfig, OutputRecord, StateValue } from '../../processor/core/index.js';
+import { driveBatch, type BatchInput } from '../../processor/engine/batch.js';
+import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1, InputCoordinates } from '../../processor/core/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
 
 export { RECEIPT_KINDS } from '../../processor/core/types.js';
@@ -59,6 +60,15 @@ export function emptyOutputs(): PartitionOutputs {
   return { audit: [], execute: [], dlq: [] };
 }
 
+/** Adds one step's audit, execute and dead-letter records (not its state records) to a partition's outputs. */
+export function collectOutputs(into: PartitionOutputs, records: readonly OutputRecord[]): void {
+  for (const r of records) {
+    if (r.role === 'audit') into.audit.push(r.value as AuditRecordV1);
+    else if (r.role === 'execute') into.execute.push(r.value as ExecutionIntentV1);
+    else if (r.role === 'dlq') into.dlq.push(r.value as DeadLetterV1);
+  }
+}
+
 export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResult {
   const configs = new Map<string, EffectiveConfig>();
   const configFor = (hash: string, at: AuditRecordV1): EffectiveConfig => {
@@ -79,33 +89,30 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
   const outputs = new Map<number, PartitionOutputs>();
   const order: InputCoordinates[] = [];
   for (const partition of [...run.outputs.keys()].sort((a, b) => a - b)) {
-    const cache = new Map<string, StateValue>();
     const replayed = emptyOutputs();
     outputs.set(partition, replayed);
-    for (const receipt of receiptsOf(run.outputs.get(partition)!.audit)) {
-      const { topic, offset } = receipt.input;
-      const source = topic === options.telemetryTopic ? 'telemetry' : topic === options.operatorTopic ? 'operator' : null;
-      if (source === null) {
-        throw new ReplayInputError('REPLAY_UNKNOWN_INPUT_TOPIC', `receipt ${receipt.audit_id} points at topic ${topic}, which is neither ${options.telemetryTopic} nor ${options.operatorTopic}: pass the run's topic names (--run or --topic-prefix)`, {
-          context: { topic, partition, offset },
-        });
+    const inputs = function* (): Generator<BatchInput> {
+      for (const receipt of receiptsOf(run.outputs.get(partition)!.audit)) {
+        const { topic, offset } = receipt.input;
+        const source = topic === options.telemetryTopic ? 'telemetry' : topic === options.operatorTopic ? 'operator' : null;
+        if (source === null) {
+          throw new ReplayInputError('REPLAY_UNKNOWN_INPUT_TOPIC', `receipt ${receipt.audit_id} points at topic ${topic}, which is neither ${options.telemetryTopic} nor ${options.operatorTopic}: pass the run's topic names (--run or --topic-prefix)`, {
+            context: { topic, partition, offset },
+          });
+        }
+        const message = run.inputs.get(topic)?.get(receipt.input.partition)?.get(offset);
+        if (message === undefined) {
+          throw new ReplayInputError('REPLAY_INPUT_MISSING', `receipt ${receipt.audit_id} points at ${topic}/${receipt.input.partition}@${offset}, which the broker no longer holds: replay needs the run's inputs (check the topic's retention)`, {
+            context: { topic, partition: receipt.input.partition, offset },
+          });
+        }
+        order.push({ topic, partition: receipt.input.partition, offset });
+        yield { source, message, processTime: receipt.process_time, config: configFor(receipt.config_hash, receipt) };
       }
-      const message = run.inputs.get(topic)?.get(receipt.input.partition)?.get(offset);
-      if (message === undefined) {
-        throw new ReplayInputError('REPLAY_INPUT_MISSING', `receipt ${receipt.audit_id} points at ${topic}/${receipt.input.partition}@${offset}, which the broker no longer holds: replay needs the run's inputs (check the topic's retention)`, {
-          context: { topic, partition: receipt.input.partition, offset },
-        });
-      }
-      const input = toCoreInput(source, message, receipt.process_time);
-      const { records } = step(cache, input, configFor(receipt.config_hash, receipt), options.primitives);
-      applyStateRecords(cache, records);
-      for (const r of records) {
-        if (r.role === 'audit') replayed.audit.push(r.value as AuditRecordV1);
-        else if (r.role === 'execute') replayed.execute.push(r.value as ExecutionIntentV1);
-        else if (r.role === 'dlq') replayed.dlq.push(r.value as DeadLetterV1);
-      }
-      order.push({ topic, partition: receipt.input.partition, offset });
-    }
+    };
+    // One fresh state cache per partition, kept by the processor's own batch loop.
+    const { steps } = driveBatch(new Map<string, StateValue>(), inputs(), options.primitives, { encode: false });
+    for (const { records } of steps) collectOutputs(replayed, records);
   }
   return { outputs, order };
 }

@@ -6,13 +6,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeOperatorAction, toCoreInput, type ConsumedMessage } from '../../processor/codec/index.js';
+import { encodeOperatorAction, type ConsumedMessage } from '../../processor/codec/index.js';
 import { configSnapshot } from '../../processor/config/index.js';
-import { applyStateRecords, step, type EffectiveConfig, type StateValue } from '../../processor/core/index.js';
-import type { AuditRecordV1, DeadLetterV1, ExecutionIntentV1, OperatorActionV1 } from '../../processor/core/types.js';
+import type { EffectiveConfig, StateValue } from '../../processor/core/index.js';
+import type { AuditRecordV1, OperatorActionV1 } from '../../processor/core/types.js';
+import { driveBatch } from '../../processor/engine/batch.js';
 import { DEFAULT_TOPIC_NAMES } from '../../processor/kafka/topics.js';
 import { nodePrimitives } from '../../processor/primitives.js';
-import { emptyOutputs, type PartitionOutputs, type RecordedRun } from '../replay/drive.js';
+import { collectOutputs, emptyOutputs, type PartitionOutputs, type RecordedRun } from '../replay/drive.js';
 import { replayRecorded } from '../replay/offline.js';
 import type { ReplayReport } from '../replay/report.js';
 import { BUNDLE_FILES, bundleSnapshot, jsonlText, writeManifest } from '../bundle/files.js';
@@ -60,15 +61,8 @@ export class CoreRun {
     if (byOffset === undefined) byPartition.set(partition, (byOffset = new Map()));
     byOffset.set(offset, message);
 
-    const cache = this.caches.get(partition)!;
-    const { records } = step(cache, toCoreInput(source, message, this.clockMs), this.config, nodePrimitives);
-    applyStateRecords(cache, records);
-    const out = this.outputs.get(partition)!;
-    for (const r of records) {
-      if (r.role === 'audit') out.audit.push(r.value as AuditRecordV1);
-      else if (r.role === 'execute') out.execute.push(r.value as ExecutionIntentV1);
-      else if (r.role === 'dlq') out.dlq.push(r.value as DeadLetterV1);
-    }
+    const { steps } = driveBatch(this.caches.get(partition)!, [{ source, message, processTime: this.clockMs, config: this.config }], nodePrimitives, { encode: false });
+    for (const { records } of steps) collectOutputs(this.outputs.get(partition)!, records);
   }
 
   recorded(): RecordedRun {

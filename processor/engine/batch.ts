@@ -1,0 +1,74 @@
+/**
+ * The one loop that drives the core over consumed records: decode each record, step the core,
+ * apply its state changes to the partition's cache, and (for a transaction) encode the outputs,
+ * the batch's state records coalesced to one per key. The processor's task, replay, the test
+ * harnesses and the core micro-benchmark all call this, so what replay re-derives and what the
+ * benchmark's digest guards is exactly what the processor commits. Pure apart from its inputs: no
+ * Kafka client, no clock (each input carries its process time).
+ */
+import { encodeRecord, toCoreInput, type ConsumedMessage } from '../codec/index.js';
+import { applyStateRecords, coalesceStateRecords, step, type CoreInput, type EffectiveConfig, type InputSource, type OutputRecord, type OutputRole, type Primitives, type StateValue } from '../core/index.js';
+
+export interface BatchInput {
+  source: InputSource;
+  message: ConsumedMessage;
+  /** When the shell consumed it (recorded on its receipt; replay passes the recorded one). */
+  processTime: string | number;
+  /** The config this input is decided under (replay: the snapshot its receipt names). */
+  config: EffectiveConfig;
+}
+
+/** One output as the transaction writes it: the record's key, Avro value and schema headers. */
+export interface EncodedOutput {
+  role: OutputRole;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+export interface DrivenStep {
+  input: CoreInput;
+  /** What `step` returned for this input, state records included and not coalesced. */
+  records: OutputRecord[];
+}
+
+export interface DrivenBatch {
+  steps: DrivenStep[];
+  /**
+   * With `encode`: every non-state output in the order the core emitted it, then the batch's
+   * state records reduced to each key's last value (the changelog is compacted and restore keeps
+   * the last value per key, so that is all one transaction needs to write). Empty otherwise.
+   */
+  encoded: EncodedOutput[];
+}
+
+export interface DriveOptions {
+  /** Encode outputs for a transaction (the task, the benchmark); replay and the tests compare values. */
+  encode: boolean;
+}
+
+/**
+ * Drives the core over `inputs` in order against `state` (the partition's cache, changed in
+ * place: a caller whose transaction fails must discard it). `inputs` is read lazily, so a caller
+ * can stamp each record's process time as it is consumed.
+ */
+export function driveBatch(state: Map<string, StateValue>, inputs: Iterable<BatchInput>, primitives: Primitives, options: DriveOptions): DrivenBatch {
+  const steps: DrivenStep[] = [];
+  const encoded: EncodedOutput[] = [];
+  const stateRecords: OutputRecord[] = [];
+  for (const { source, message, processTime, config } of inputs) {
+    const input = toCoreInput(source, message, processTime);
+    const { records } = step(state, input, config, primitives);
+    applyStateRecords(state, records);
+    steps.push({ input, records });
+    if (!options.encode) continue;
+    for (const record of records) {
+      if (record.role === 'state') stateRecords.push(record);
+      else encoded.push({ role: record.role, key: record.key, ...encodeRecord(record.role, record.value) });
+    }
+  }
+  if (options.encode) {
+    for (const record of coalesceStateRecords(stateRecords)) encoded.push({ role: 'state', key: record.key, ...encodeRecord('state', record.value) });
+  }
+  return { steps, encoded };
+}
