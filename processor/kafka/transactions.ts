@@ -1,14 +1,12 @@
 /**
- * The transaction lifecycle of one task's producer, as an explicit state machine:
- *
- *   closed --open()--> idle --commitBatch()--> begun --> committing --> idle
- *                                                \--(failure)--> aborting --> idle | fenced
- *   any failure classified as fenced --> fenced (terminal: the task is rebuilt with a new producer)
+ * The transactional writer of one task: its producer and the transaction lifecycle of
+ * transaction-states.ts, whose table every state change goes through.
  *
  * `open()` fences the previous owner of the transactional id: InitProducerId bumps the epoch and
  * aborts whatever transaction a crashed or zombie instance left open, so from here on nothing of
  * theirs can commit. A batch's outputs and its consumer offsets go in one transaction, so a crash
- * before commit leaves nothing visible and after commit all of it.
+ * before commit leaves nothing visible and after commit all of it. A fenced writer refuses further
+ * batches with the fenced error, whose recovery is to rebuild the task with a new producer.
  *
  * The at-least-once guarantee (benchmark comparison only) skips transactions: acks=-1 produce,
  * then commit the group offsets.
@@ -18,12 +16,13 @@ import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ExoArmurError, ProducerFencedError } from '../errors.js';
 import { classifyKafkaError, toShellError } from './kafka-errors.js';
+import { nextTransactionState, type TransactionState } from './transaction-states.js';
 import { logEvent } from '../log-events.js';
 
 const { Partitioners } = kafkajs;
 
 export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
-export type TransactionState = 'closed' | 'idle' | 'begun' | 'committing' | 'aborting' | 'fenced';
+export type { TransactionState } from './transaction-states.js';
 
 export interface TopicMessages {
   topic: string;
@@ -100,18 +99,13 @@ export class TransactionalWriter {
     return this.stateValue;
   }
 
-  private transition(from: TransactionState[], to: TransactionState): void {
-    if (!from.includes(this.stateValue)) {
-      throw new ExoArmurError('TRANSACTION_STATE', `illegal transaction transition ${this.stateValue} -> ${to}`, {
-        context: { transactionalId: this.options.transactionalId },
-      });
-    }
-    this.stateValue = to;
+  private transition(to: TransactionState): void {
+    this.stateValue = nextTransactionState(this.stateValue, to, { transactionalId: this.options.transactionalId });
   }
 
   /** Connects and fences the previous owner of this transactional id (begin + abort). */
   async open(): Promise<void> {
-    this.transition(['closed'], 'closed');
+    this.transition('opening');
     const exactlyOnce = this.options.guarantee === 'exactly_once';
     const producer = this.options.kafka.producer({
       idempotent: true,
@@ -134,27 +128,31 @@ export class TransactionalWriter {
       await this.close();
       throw toShellError(error, 'opening the transactional producer', { transactionalId: this.options.transactionalId });
     }
-    this.stateValue = 'idle';
+    this.transition('idle');
   }
 
   /** Writes one batch's outputs and input offsets atomically (or, at_least_once, in that order). */
   async commitBatch(outputs: TopicMessages[], offsets: InputOffsets): Promise<void> {
+    if (this.stateValue === 'fenced') {
+      throw new ProducerFencedError(`transactional id ${this.options.transactionalId} was fenced: rebuild the task with a new producer`, { context: { partition: offsets.partition } });
+    }
     const producer = this.producer;
-    if (!producer) throw new ExoArmurError('TRANSACTION_STATE', 'commitBatch on a closed writer', { context: { partition: offsets.partition } });
+    if (!producer) throw new ExoArmurError('TRANSACTION_STATE', `commitBatch on a ${this.stateValue} writer`, { context: { partition: offsets.partition } });
     const topicMessages = outputs.filter((t) => t.messages.length > 0);
     if (this.options.guarantee === 'at_least_once') {
-      this.transition(['idle'], 'committing');
+      this.transition('committing');
       try {
         for (const request of splitIntoRequests(topicMessages)) await producer.sendBatch({ topicMessages: request, acks: -1 });
         await this.options.commitOffsets(offsets);
       } catch (error) {
-        this.stateValue = 'idle';
+        // Nothing to abort without a transaction: what was produced stays, and is produced again.
+        this.transition('idle');
         throw toShellError(error, 'at-least-once produce/commit', { partition: offsets.partition });
       }
-      this.stateValue = 'idle';
+      this.transition('idle');
       return;
     }
-    this.transition(['idle'], 'begun');
+    this.transition('begun');
     try {
       const transaction = await producer.transaction();
       this.current = transaction;
@@ -163,10 +161,10 @@ export class TransactionalWriter {
         consumerGroupId: offsets.consumerGroupId,
         topics: Object.entries(offsets.next).map(([topic, offset]) => ({ topic, partitions: [{ partition: offsets.partition, offset }] })),
       });
-      this.transition(['begun'], 'committing');
+      this.transition('committing');
       await transaction.commit();
       this.current = undefined;
-      this.stateValue = 'idle';
+      this.transition('idle');
     } catch (error) {
       await this.abortAfter(error, offsets.partition);
       throw toShellError(error, 'committing the batch transaction', { partition: offsets.partition });
@@ -177,17 +175,17 @@ export class TransactionalWriter {
     const transaction = this.current;
     this.current = undefined;
     if (classifyKafkaError(error) === 'fenced') {
-      this.stateValue = 'fenced';
+      this.transition('fenced');
       return;
     }
-    this.stateValue = 'aborting';
+    this.transition('aborting');
     try {
       if (transaction?.isActive()) await transaction.abort();
-      this.stateValue = 'idle';
+      this.transition('idle');
     } catch (abortError) {
       // An abort that cannot complete leaves the producer unusable; the task is rebuilt, and the
       // next owner's fence aborts the transaction on the broker.
-      this.stateValue = 'fenced';
+      this.transition('fenced');
       this.options.logger.warn({ partition, err: abortError }, 'abort failed; producer will be recreated');
     }
   }
@@ -204,7 +202,7 @@ export class TransactionalWriter {
       }
     }
     this.current = undefined;
-    this.stateValue = 'closed';
+    if (this.stateValue !== 'closed') this.transition('closed');
     if (producer) {
       try {
         await producer.disconnect();
@@ -212,9 +210,5 @@ export class TransactionalWriter {
         // Disconnecting a producer whose broker is gone has nothing left to release.
       }
     }
-  }
-
-  assertUsable(partition: number): void {
-    if (this.stateValue === 'fenced') throw new ProducerFencedError('producer was fenced', { context: { partition } });
   }
 }
