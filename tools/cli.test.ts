@@ -5,6 +5,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,4 +57,27 @@ test('operator keygen for an existing key: one line naming the fix, exit 2; --de
   t.is(lines[lines.length - 1], line);
   t.regex(lines[0]!, /^UsageError: .*already exists/);
   t.true(lines.some((l) => /^\s+at /.test(l)));
+});
+
+/** A loopback port nothing listens on: bound by the OS, then released. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port bound'))));
+    });
+  });
+}
+
+test('an unreachable broker: after the client gives up, one failure line naming the broker settings, exit 1, no stack trace', async (t) => {
+  t.timeout(120_000);
+  const port = await closedPort();
+  const run = await runCli(['inspect', 'some.topic', '--brokers', `127.0.0.1:${port}`]);
+  const lines = run.stderr.trimEnd().split('\n');
+  t.is(run.code, 1);
+  t.regex(lines[lines.length - 1]!, new RegExp(`^exoarmur: cannot reach the Kafka broker \\(Connection error: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\): check --brokers or KAFKA_BROKERS and that the broker runs \\(\`make broker-up\` starts one\\) \\[BROKER_UNREACHABLE\\]$`));
+  // Everything above it is the client's own JSON log of its retries, never a stack trace.
+  for (const line of lines.slice(0, -1)) t.like(JSON.parse(line), { component: 'kafkajs' });
 });

@@ -3,9 +3,9 @@
  * task must be rebuilt (new producer, re-fence, re-restore, re-seek); a retriable one is retried
  * with backoff; a permanent one can never succeed as sent (a record above the topic's size limit,
  * a missing authorisation, our own deterministic refusal), so repeating the same batch forever is
- * a silent stall and the runner halts the process instead; anything else is unclassified ('fatal'):
- * logged as an error and retried, because guessing "permanent" for a transient failure would take
- * the service down.
+ * a silent stall and the runner halts the process instead; anything else is 'unclassified': logged
+ * as an error, the task rebuilt and retried with backoff like a retriable one, never halted,
+ * because guessing "permanent" for a transient failure would take the service down.
  */
 import { ExoArmurError, KafkaOperationError, ProducerFencedError, type ErrorContext } from '../errors.js';
 
@@ -70,7 +70,7 @@ export function kafkaErrorType(error: unknown): string | undefined {
   return chain(error).find((e) => typeof e.type === 'string')?.type;
 }
 
-export type FailureKind = 'fenced' | 'retriable' | 'permanent' | 'fatal';
+export type FailureKind = 'fenced' | 'retriable' | 'permanent' | 'unclassified';
 
 export function classifyKafkaError(error: unknown): FailureKind {
   const links = chain(error);
@@ -85,12 +85,12 @@ export function classifyKafkaError(error: unknown): FailureKind {
     // A wrapped kafkajs failure keeps the classification of what it wraps; ours are deliberate refusals.
     if (own.code !== UNCLASSIFIED_CODE) return 'permanent';
     const wrapped = links.slice(links.indexOf(own) + 1);
-    return wrapped.length > 0 ? classifyKafkaError(wrapped[0]) : 'fatal';
+    return wrapped.length > 0 ? classifyKafkaError(wrapped[0]) : 'unclassified';
   }
   if (links.some((e) => e.retriable === true || /Connection|Timeout|NumberOfRetriesExceeded|BrokerNotFound|NotLeader|LEADER_NOT_AVAILABLE|NOT_COORDINATOR|COORDINATOR/i.test(`${e.name ?? ''} ${e.type ?? ''}`))) {
     return 'retriable';
   }
-  return 'fatal';
+  return 'unclassified';
 }
 
 /** Wraps any kafkajs failure into the one error hierarchy, keeping where it happened. */
