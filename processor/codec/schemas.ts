@@ -42,7 +42,7 @@ function findSchemasDir(): string {
     if (existsSync(join(candidate, SCHEMA_FILES.audit))) return candidate;
     dir = dirname(dir);
   }
-  throw new ExoArmurError('SCHEMAS_MISSING', `schemas/${SCHEMA_FILES.audit} not found above ${fileURLToPath(import.meta.url)}; run from a checkout that has schemas/`);
+  throw new ExoArmurError('SCHEMAS_NOT_FOUND', `schemas/${SCHEMA_FILES.audit} not found above ${fileURLToPath(import.meta.url)}; run from a checkout that has schemas/`);
 }
 
 export const SCHEMAS_DIR = findSchemasDir();

@@ -11,7 +11,7 @@ export function repoRoot(): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'exoarmur') return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new ExoArmurError('REPOSITORY_ROOT_MISSING', 'cannot find the exoarmur repository root above this module: run exoarmur from its checkout or installed package');
+    if (parent === dir) throw new ExoArmurError('REPO_ROOT_MISSING', 'cannot find the exoarmur repository root above this module');
     dir = parent;
   }
 }
