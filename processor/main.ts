@@ -13,10 +13,9 @@ import { ProcessorRunner } from './kafka/runner.js';
 import type { ShellTopics } from './kafka/task.js';
 import { toShellError } from './io/kafka-errors.js';
 import type { ProcessingHaltedError } from './errors.js';
-import kafkajs, { type Kafka } from 'kafkajs';
+import type { Kafka } from './io/client.js';
+import { createPlainProducer } from './io/produce.js';
 import { logEvent } from './log-events.js';
-
-const { Partitioners } = kafkajs;
 
 export interface ProcessOptions {
   configFile?: string;
@@ -50,7 +49,7 @@ function shellTopics(effective: EffectiveConfig): ShellTopics {
 }
 
 async function publishConfigSnapshot(kafka: Kafka, effective: EffectiveConfig, logger: Logger): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createPlainProducer(kafka, { idempotent: true });
   await producer.connect();
   try {
     const encoded = encodeRecord('config', configSnapshot(effective, new Date().toISOString()));

@@ -2,7 +2,7 @@
  * The one place a kafkajs client is built. Every tool and the processor reach the broker the broker
  * rule (config/brokers.ts) names, with the same retry policy and logging.
  */
-import { Kafka, logLevel, type logCreator, type LogEntry, type RetryOptions } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type logCreator, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { BROKER_RULE } from '../config/brokers.js';
 import { UsageError } from '../errors.js';
@@ -87,4 +87,21 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
     logCreator: logger === undefined ? stderrJsonLogCreator() : pinoLogCreator(logger),
     ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
   });
+}
+
+/**
+ * The client's types, named once here: modules outside the I/O layer import them from this file,
+ * never from the client package, so replacing the client changes processor/io alone.
+ */
+export type { Admin, ITopicConfig, Kafka, KafkaMessage, Message, Producer, RecordMetadata } from 'kafkajs';
+
+/** Runs `work` on a connected admin client and always disconnects it. */
+export async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }

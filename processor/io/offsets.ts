@@ -6,22 +6,13 @@
  */
 import type { Admin, Kafka } from 'kafkajs';
 import { UsageError } from '../errors.js';
+import { withAdmin } from './client.js';
 
 export interface Watermarks {
   /** Log start offset. */
   low: bigint;
   /** Log end offset (the next offset to be written). */
   high: bigint;
-}
-
-async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 async function watermarksOf(admin: Admin, topic: string): Promise<Map<number, Watermarks>> {

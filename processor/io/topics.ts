@@ -3,7 +3,7 @@
  * checked, never altered: a drifted partition count or cleanup policy would silently break
  * co-partitioning or compaction, so it is an error the operator resolves.
  */
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { ExoArmurError, TopicDriftError } from '../errors.js';
 
 export type TopicRole = 'telemetry' | 'operatorActions' | 'config' | 'audit' | 'intentsExecute' | 'state' | 'dlq';
@@ -190,5 +190,43 @@ export async function checkTopics(admin: Admin, specs: readonly TopicSpec[]): Pr
         fix: `raise it with kafka-configs.sh --alter --entity-type topics --entity-name ${spec.name} --add-config max.message.bytes=${spec.minMaxMessageBytes}`,
       });
     }
+  }
+}
+
+/** What the broker says about one topic: partitions, the storage configs that matter, offsets. */
+export interface TopicFacts {
+  partitions: number;
+  configs: Record<string, string>;
+  offsets: Array<{ partition: number; log_start: string; log_end: string }>;
+}
+
+export interface StorageFacts {
+  topics: Record<string, TopicFacts>;
+  committed: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+}
+
+const STORAGE_CONFIGS = ['cleanup.policy', 'retention.ms', 'min.insync.replicas'];
+
+/** The storage facts of `names` and the group's committed offsets on `inputs` (the bundle's storage_state.json). */
+export async function topicStorage(kafka: Kafka, names: string[], groupId: string, inputs: string[]): Promise<StorageFacts> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics: names });
+    const configs = await admin.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ type: 2, name })) });
+    const committed = await admin.fetchOffsets({ groupId, topics: inputs });
+    const topics: Record<string, TopicFacts> = {};
+    for (const name of names) {
+      const offsets = await admin.fetchTopicOffsets(name);
+      const described = configs.resources.find((r) => r.resourceName === name);
+      topics[name] = {
+        partitions: metadata.topics.find((t) => t.name === name)?.partitions.length ?? 0,
+        configs: Object.fromEntries((described?.configEntries ?? []).filter((e) => STORAGE_CONFIGS.includes(e.configName)).map((e) => [e.configName, e.configValue])),
+        offsets: offsets.sort((a, b) => a.partition - b.partition).map((o) => ({ partition: o.partition, log_start: o.low, log_end: o.high })),
+      };
+    }
+    return { topics, committed };
+  } finally {
+    await admin.disconnect();
   }
 }

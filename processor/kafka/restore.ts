@@ -4,7 +4,7 @@
  * `apply`. Runs after the task fenced the previous owner, so no transaction of ours is still open
  * on that partition and the end offset is stable; the one reader (io/read.ts) bounds it in time.
  */
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from '../io/client.js';
 import type { Logger } from 'pino';
 import { KafkaOperationError } from '../errors.js';
 import { topicWatermarks } from '../io/offsets.js';

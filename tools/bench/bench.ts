@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../processor/io/client.js';
 import { ulid } from 'ulid';
 import { createKafka } from '../../processor/io/client.js';
 import { topicNames } from '../../processor/io/topics.js';

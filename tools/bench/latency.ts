@@ -4,7 +4,7 @@
  * visible. Events are matched by idempotency key (`tenant_id:event_id`).
  */
 import { randomBytes } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../processor/io/client.js';
 import { decodeRecord } from '../../processor/codec/index.js';
 import type { AuditRecordV1 } from '../../processor/core/index.js';
 import { ExoArmurError } from '../../processor/errors.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka } from '../../processor/io/client.js';
 import { ensureTopics, topicSpecs, type TopicRole } from '../../processor/io/topics.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import { CliChild, CLI_PATH } from '../process/children.js';

@@ -3,7 +3,7 @@
  * memory at once: the synthetic sensor of tools/process/synthetic.ts with more tenants, cells and
  * hosts, keyed exactly as `exoarmur inject` keys a line.
  */
-import type { Message } from 'kafkajs';
+import type { Message } from '../../processor/io/client.js';
 import { syntheticTelemetry } from '../process/synthetic.js';
 import { telemetryKey } from '../inject/inject.js';
 

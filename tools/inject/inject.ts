@@ -4,10 +4,8 @@
  * that is not a JSON object with those two strings is still sent, raw with a null key, so the
  * processor dead-letters it — nothing the sensor emits is dropped on this side.
  */
-import kafkajs from 'kafkajs';
-import type { Kafka, Message } from 'kafkajs';
-
-const { Partitioners } = kafkajs;
+import type { Kafka, Message } from '../../processor/io/client.js';
+import { createPlainProducer } from '../../processor/io/produce.js';
 
 export interface InjectReport {
   sent: number;
@@ -37,7 +35,7 @@ export async function injectLines(kafka: Kafka, topic: string, lines: readonly s
   // The Java-compatible murmur2 partitioner: the same key lands on the same partition as from any
   // Java client (and kcat with -X partitioner=murmur2_random).
   // At least once: acks=-1 and retries; one request in flight keeps the file's order per partition.
-  const producer = kafka.producer({ maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = createPlainProducer(kafka);
   const report: InjectReport = { sent: 0, keyed: 0, unkeyed: 0 };
   await producer.connect();
   try {

@@ -1,5 +1,5 @@
 /** Turns a consumed record into the JSON line `exoarmur inspect` prints: Avro decoded by its schema header, JSON telemetry parsed. */
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '../../processor/io/client.js';
 import { decodeRecord, headerString, SCHEMA_HEADER } from '../../processor/codec/index.js';
 
 export interface InspectedRecord {

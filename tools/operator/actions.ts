@@ -6,15 +6,15 @@
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import kafkajs, { type Kafka } from 'kafkajs';
+import type { Kafka } from '../../processor/io/client.js';
+import { topicWatermarks } from '../../processor/io/offsets.js';
+import { createPlainProducer } from '../../processor/io/produce.js';
 import type { EffectiveConfig } from '../../processor/core/config-types.js';
 import type { OperatorActionV1 } from '../../processor/core/types.js';
 import { UsageError } from '../../processor/errors.js';
 import { readApprovals } from './approvals.js';
 import { publishAction, type PublishedAction, type PublishTarget } from './publish.js';
 import { buildAction, signAction } from './sign.js';
-
-const { Partitioners } = kafkajs;
 
 /** The tenant_id a global kill switch carries (the schema needs one; it scopes nothing). */
 export const GLOBAL_KILL_SWITCH_TENANT = 'global';
@@ -59,7 +59,7 @@ export function checkSignerRegistered(signer: Signer, effective: EffectiveConfig
 
 async function publishSigned(kafka: Kafka, effective: EffectiveConfig, action: OperatorActionV1, target: PublishTarget): Promise<PublishedAction> {
   // One request in flight keeps order; a retry that lands twice is harmless: the core dedups on tenant_id:action_id.
-  const producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createPlainProducer(kafka);
   await producer.connect();
   try {
     return await publishAction(producer, effective.config.topics, action, target);
@@ -136,15 +136,11 @@ export async function setKillSwitch(kafka: Kafka, effective: EffectiveConfig, re
   }
   checkSignerRegistered(request.signer, effective);
   const topic = effective.config.topics.operator_actions;
-  const admin = kafka.admin();
-  await admin.connect();
   let partitionCount: number;
   try {
-    partitionCount = (await admin.fetchTopicOffsets(topic)).length;
+    partitionCount = (await topicWatermarks(kafka, topic)).size;
   } catch (err) {
     throw new UsageError('OPERATOR_TOPIC_MISSING', `cannot read partitions of ${topic}: ${(err as Error).message}; start the processor once (it creates its topics) or check --config`, { cause: err });
-  } finally {
-    await admin.disconnect();
   }
   const unsigned = buildAction({
     action: request.on ? 'kill_switch_on' : 'kill_switch_off',

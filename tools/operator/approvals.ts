@@ -4,7 +4,7 @@
  * processor restores before deciding an action (status, votes so far, the bound intent_hash), it
  * is compacted to one record per approval, and reading it needs no re-folding of audit history.
  */
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../processor/io/client.js';
 import { decodeRecord } from '../../processor/codec/index.js';
 import { stateKeys } from '../../processor/core/state.js';
 import type { ApprovalState, StateRecordV1 } from '../../processor/core/types.js';

@@ -4,7 +4,7 @@
  * that produced it, so the action meets that partition's state); a kill switch goes once to every
  * partition, so each partition sees it at a definite place in its own order.
  */
-import type { Producer, RecordMetadata } from 'kafkajs';
+import type { Producer, RecordMetadata } from '../../processor/io/client.js';
 import { encodeOperatorAction } from '../../processor/codec/operator.js';
 import type { Topics } from '../../processor/core/config-types.js';
 import type { OperatorActionV1 } from '../../processor/core/types.js';

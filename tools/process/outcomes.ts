@@ -4,7 +4,7 @@
  * unique idempotency key, gapless receipts and verifying hash chains per partition, each released
  * intent on the execute topic exactly once, a dead letter per rejected input.
  */
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../processor/io/client.js';
 import { decodeRecord } from '../../processor/codec/index.js';
 import { verifyChain, type AuditRecordV1, type ChainBreak, type ExecutionIntentV1 } from '../../processor/core/index.js';
 import { nodePrimitives } from '../../processor/primitives.js';

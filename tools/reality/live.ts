@@ -3,36 +3,22 @@
  * operator actions, group progress, the committed trail read back, and the topic facts of
  * storage_state.json. Every other harness module reaches the broker only through `RunKafka`.
  */
-import type { Kafka, Producer } from 'kafkajs';
-import kafkajs from 'kafkajs';
 import { decodeOperatorAction, decodeRecord } from '../../processor/codec/index.js';
 import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, OperatorActionV1 } from '../../processor/core/types.js';
 import type { Topics } from '../../processor/core/config-types.js';
 import { ExoArmurError } from '../../processor/errors.js';
-import { createKafka } from '../../processor/io/client.js';
-import { ensureTopics, topicSpecs } from '../../processor/io/topics.js';
+import { createKafka, withAdmin, type Kafka, type Producer } from '../../processor/io/client.js';
+import { committedShare, groupProgress } from '../../processor/io/offsets.js';
+import { createPlainProducer, sendPartitioner } from '../../processor/io/produce.js';
+import { ensureTopics, topicSpecs, topicStorage, type StorageFacts } from '../../processor/io/topics.js';
 import { readTopic } from '../../processor/io/read.js';
 import { publishAction, type PublishedAction, type PublishTarget } from '../operator/publish.js';
 import { readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
 import type { Delivery, Trail } from './analysis.js';
 
-const { Partitioners } = kafkajs;
-
 export interface Progress { committed: bigint; total: bigint; lagging: string[] }
 
-/** What the broker says about one of the run's topics (storage_state.json `topics`). */
-export interface TopicFacts {
-  partitions: number;
-  configs: Record<string, string>;
-  offsets: Array<{ partition: number; log_start: string; log_end: string }>;
-}
-
-export interface StorageFacts {
-  topics: Record<string, TopicFacts>;
-  committed: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
-}
-
-const STORAGE_CONFIGS = ['cleanup.policy', 'retention.ms', 'min.insync.replicas'];
+export type { StorageFacts, TopicFacts } from '../../processor/io/topics.js';
 
 export class RunKafka {
   private readonly kafka: Kafka;
@@ -43,7 +29,7 @@ export class RunKafka {
   }
 
   async ensureTopics(prefix: string, partitions: number): Promise<void> {
-    await this.withAdmin((admin) => ensureTopics(admin, topicSpecs({ prefix, partitions })));
+    await withAdmin(this.kafka, (admin) => ensureTopics(admin, topicSpecs({ prefix, partitions })));
   }
 
   /** Sends each line as its own acks=all request, so every delivery's partition and offset is known. */
@@ -67,11 +53,10 @@ export class RunKafka {
       const metas = await producer.send({ topic, acks: -1, messages: lines.map((line) => ({ key: keyOf(line), value: Buffer.from(line, 'utf8') })) });
       // One request: offsets per partition are consecutive from baseOffset in send order.
       const next = new Map(metas.map((m) => [m.partition, BigInt(m.baseOffset ?? '0')]));
-      const partitioner = Partitioners.DefaultPartitioner();
-      const partitionMetadata = metas.map((m) => ({ partitionId: m.partition, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+      const partitionOf = sendPartitioner(topic, metas.map((m) => m.partition));
       return lines.map((line) => {
         const key = keyOf(line);
-        const partition = partitioner({ topic, partitionMetadata, message: { key, value: line } });
+        const partition = partitionOf(key, line);
         const offset = next.get(partition)!;
         next.set(partition, offset + 1n);
         return { partition, offset: offset.toString(), line, eventId: eventIdOf(line) };
@@ -82,7 +67,7 @@ export class RunKafka {
   /** One signed action on the operator topic; the producer is kept for the run (closed by `close`). */
   async publishAction(action: OperatorActionV1, target: PublishTarget): Promise<PublishedAction> {
     if (!this.actionProducer) {
-      const producer = this.kafka.producer({ maxInFlightRequests: 1, idempotent: true, allowAutoTopicCreation: false });
+      const producer = createPlainProducer(this.kafka, { idempotent: true });
       await producer.connect();
       this.actionProducer = producer;
     }
@@ -91,24 +76,9 @@ export class RunKafka {
 
   /** The group's committed progress over both input topics, and the partitions not yet at their end. */
   async inputProgress(): Promise<Progress> {
-    return this.withAdmin(async (admin) => {
-      const inputs = [this.topics.telemetry, this.topics.operator_actions];
-      const committed = await admin.fetchOffsets({ groupId: this.group, topics: inputs });
-      let done = 0n;
-      let total = 0n;
-      const lagging: string[] = [];
-      for (const topic of inputs) {
-        for (const end of await admin.fetchTopicOffsets(topic)) {
-          const low = BigInt(end.low);
-          const high = BigInt(end.high);
-          total += high - low;
-          const at = BigInt(committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1');
-          if (at > low) done += at - low;
-          if (high > low && at !== high) lagging.push(`${topic}/${end.partition} at ${at} of ${high}`);
-        }
-      }
-      return { committed: done, total, lagging };
-    });
+    const rows = await groupProgress(this.kafka, this.group, [this.topics.telemetry, this.topics.operator_actions]);
+    const lagging = rows.filter((r) => r.high > r.low && r.committed !== r.high).map((r) => `${r.topic}/${r.partition} at ${r.committed ?? -1n} of ${r.high}`);
+    return { ...committedShare(rows), lagging };
   }
 
   async readTrail(): Promise<Trail> {
@@ -138,23 +108,7 @@ export class RunKafka {
 
   /** Partition counts, the retention-relevant configs and offsets of every run topic, and the group's commits. */
   async storageFacts(): Promise<StorageFacts> {
-    return this.withAdmin(async (admin) => {
-      const names = Object.values(this.topics);
-      const metadata = await admin.fetchTopicMetadata({ topics: names });
-      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ type: 2, name })) });
-      const committed = await admin.fetchOffsets({ groupId: this.group, topics: [this.topics.telemetry, this.topics.operator_actions] });
-      const topics: Record<string, TopicFacts> = {};
-      for (const name of names) {
-        const offsets = await admin.fetchTopicOffsets(name);
-        const described = configs.resources.find((r) => r.resourceName === name);
-        topics[name] = {
-          partitions: metadata.topics.find((t) => t.name === name)?.partitions.length ?? 0,
-          configs: Object.fromEntries((described?.configEntries ?? []).filter((e) => STORAGE_CONFIGS.includes(e.configName)).map((e) => [e.configName, e.configValue])),
-          offsets: offsets.sort((a, b) => a.partition - b.partition).map((o) => ({ partition: o.partition, log_start: o.low, log_end: o.high })),
-        };
-      }
-      return { topics, committed };
-    });
+    return topicStorage(this.kafka, Object.values(this.topics), this.group, [this.topics.telemetry, this.topics.operator_actions]);
   }
 
   async close(): Promise<void> {
@@ -162,19 +116,9 @@ export class RunKafka {
     this.actionProducer = null;
   }
 
-  private async withAdmin<T>(use: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      return await use(admin);
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   private async withDeliveryProducer<T>(use: (producer: Producer) => Promise<T>): Promise<T> {
     // Idempotent: a send retried across a broker kill cannot land twice, so the harness knows every delivery exactly.
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    const producer = createPlainProducer(this.kafka, { idempotent: true });
     await producer.connect();
     try {
       return await use(producer);

@@ -3,7 +3,7 @@
  * execute intents, dead letters and config snapshots back from the broker, fetches exactly the
  * input records the receipts point at, re-drives the core in recorded order and compares.
  */
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from '../../processor/io/client.js';
 import type { Logger } from 'pino';
 import { decodeRecord, type ConsumedMessage } from '../../processor/codec/index.js';
 import type { EffectiveConfig } from '../../processor/core/config-types.js';

@@ -3,7 +3,7 @@
  * (KAFKA_BROKERS). Every test names its own topics and groups, and waits by polling, never sleeping.
  */
 import { randomBytes } from 'node:crypto';
-import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import type { Admin, ITopicConfig, Kafka } from '../../processor/io/client.js';
 import { UsageError } from '../../processor/errors.js';
 import { brokersFromEnvironment } from '../../processor/config/index.js';
 import { createKafka } from '../../processor/io/client.js';

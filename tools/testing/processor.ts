@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../processor/io/client.js';
 import { createKafka } from '../../processor/io/client.js';
 import { ensureTopics, topicSpecs, topicNames, type TopicRole } from '../../processor/io/topics.js';
 import { CliChild, runCli } from '../process/children.js';
