@@ -7,7 +7,7 @@ CLI := node dist/tools/cli.js
 BROKER_PORT ?= 9092
 BROKER_DATA_DIR ?= .exoarmur/broker
 
-.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites bench
+.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites bench format
 
 help:
 	@echo "make reality   run the default scenario end to end on a real broker and write an evidence bundle"
@@ -43,13 +43,20 @@ broker-down: build
 test: deps build broker-fetch
 	@tools/broker/with-test-broker.sh $(MAKE) --no-print-directory test-suites
 
-# Both suites always run; the target fails if either failed.
+# Static checks (viewer types, lint, format) and both suites always run; the target fails if any failed.
 test-suites:
-	@$(NODE_BIN)/tsc -p evidence-viewer/tsconfig.json
-	@unit=0; integration=0; \
+	@checks=0; unit=0; integration=0; \
+	$(NODE_BIN)/tsc -p evidence-viewer/tsconfig.json || checks=$$?; \
+	$(NODE_BIN)/eslint . || checks=$$?; \
+	$(NODE_BIN)/prettier --check --log-level warn . || checks=$$?; \
 	$(NODE_BIN)/ava --config ava.unit.config.js || unit=$$?; \
 	$(NODE_BIN)/ava --config ava.integration.config.js || integration=$$?; \
-	exit $$(( unit != 0 || integration != 0 ))
+	exit $$(( checks != 0 || unit != 0 || integration != 0 ))
+
+# Formats every source in place (what `make test` checks).
+format: node_modules/.package-lock.json
+	$(NODE_BIN)/prettier --write --log-level warn .
+	$(NODE_BIN)/eslint --fix .
 
 # Starts its own broker under .exoarmur/bench; BENCH_ARGS="--quick" skips the 1M runs (~25 min in full).
 bench: deps build broker-fetch

@@ -14,7 +14,6 @@ const base: GateInput = {
 };
 const A0: ActionClass = 'A0_observe';
 const A1: ActionClass = 'A1_soft_containment';
-const A2: ActionClass = 'A2_hard_containment';
 const A3: ActionClass = 'A3_irreversible';
 
 // [description, overrides, expected rule, expected verdict]

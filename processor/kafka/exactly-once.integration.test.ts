@@ -8,7 +8,6 @@ import test, { type ExecutionContext } from 'ava';
 import kafkajs from 'kafkajs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { CliChild } from '../../tools/process/children.js';
 import { exactlyOnceViolations, receiptCount } from '../../tools/process/outcomes.js';
 import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
 import { pollUntil } from '../../tools/lib/poll.js';

@@ -5,12 +5,11 @@
  * processor loudly (exit 2) instead of retrying the same batch forever, and a restart after the
  * fix resumes exactly there. Serial: each test runs processor children, and the machine is shared.
  */
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import kafkajs from 'kafkajs';
 import { createHash } from 'node:crypto';
 import { decodeRecord } from '../codec/index.js';
 import type { AuditRecordV1, DeadLetterV1 } from '../core/index.js';
-import type { CliChild } from '../../tools/process/children.js';
 import { exactlyOnceViolations } from '../../tools/process/outcomes.js';
 import { syntheticTelemetry } from '../../tools/process/synthetic.js';
 import { readTopic } from '../io/read.js';

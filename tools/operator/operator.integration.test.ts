@@ -18,7 +18,6 @@ import type { AuditEventKind, AuditPayloads, AuditRecordV1, ConfigSnapshotV1, Op
 import { nodePrimitives } from '../../processor/primitives.js';
 import { readTopic } from '../../processor/io/read.js';
 import { CliChild, runCli, type CliRun } from '../process/children.js';
-import { pollUntil } from '../lib/poll.js';
 import { testBrokers } from '../testing/broker.js';
 import { injectViaCli, processorFixture, readFixtureOutcomes, startProcessorChild, waitAllCommitted, type ProcessorFixture, stopCleanly, track } from '../testing/processor.js';
 import type { PendingApprovalView } from './approvals.js';
