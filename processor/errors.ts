@@ -1,8 +1,127 @@
 /**
- * The one error module. Every failure the shell or the tools raise is an ExoArmurError with a
- * stable `code`, whether retrying can help, the underlying cause, and where it happened.
- * Business outcomes (deny, reject) are values in the core, never exceptions.
+ * The one error module: every failure the shell or the tools raise is an ExoArmurError whose
+ * `code` is registered below with its recovery class and a hint (what to do about it). The code's
+ * type is the registry's keys, so an unregistered code does not compile. Business outcomes (deny,
+ * reject) are values in the core, never exceptions.
+ *
+ * Recovery classes, and who acts on them:
+ * - usage: the command line, the config or a file must change; the CLI exits 2.
+ * - retriable: backing off and trying again can succeed; the processor retries.
+ * - rebuild_task: another owner took the partition's transactional id (fenced, migrated): the task
+ *   is rebuilt with a new producer, re-fenced, re-restored and re-seeked.
+ * - permanent: the same work will fail the same way until something outside changes; the
+ *   processor halts after repeated failure (exit 2), a command fails (exit 1).
+ * - invariant: an assumption of the code broke (a bug); treated as permanent.
+ * - unclassified: a broker failure nothing recognised; the processor rebuilds the task and retries
+ *   with backoff, never halts, because taking a transient failure for a permanent one would stop
+ *   the service.
  */
+export type Recovery = 'usage' | 'retriable' | 'rebuild_task' | 'permanent' | 'invariant' | 'unclassified';
+
+export interface ErrorSpec {
+  recovery: Recovery;
+  hint: string;
+}
+
+export const ERRORS = {
+  ACTION_TARGET_INVALID: { recovery: 'usage', hint: 'name an approval the action decides (operator pending lists them)' },
+  ACTOR_INVALID: { recovery: 'usage', hint: "give an actor id of letters, digits, '.', '_' or '-'" },
+  ACTOR_MISSING: { recovery: 'usage', hint: 'pass --actor' },
+  ACTOR_NOT_REGISTERED: { recovery: 'usage', hint: 'add the actor\'s public key under "operators" in the config and restart the processor' },
+  ALREADY_VOTED: { recovery: 'usage', hint: 'another registered operator must cast the next vote' },
+  APPROVAL_EXPIRED: { recovery: 'usage', hint: 'the approval expired; the intent must be proposed again' },
+  APPROVAL_NOT_FOUND: { recovery: 'usage', hint: 'check the approval id against exoarmur operator pending' },
+  APPROVAL_NOT_PENDING: { recovery: 'usage', hint: 'the approval is already decided; exoarmur operator pending lists open ones' },
+  BENCH_EVENTS_INVALID: { recovery: 'usage', hint: 'give --events as an integer of at least 1000' },
+  BENCH_PARTITIONS_INVALID: { recovery: 'usage', hint: 'give --partitions as a positive integer' },
+  BENCH_PROCESSOR_EXITED: { recovery: 'permanent', hint: "read the processor's log in the bench run directory" },
+  BENCH_PROCESSOR_FAILED: { recovery: 'permanent', hint: "read the processor's log in the bench run directory" },
+  BENCH_REPLAY_FAILED: { recovery: 'permanent', hint: "read the replay's stderr in the message" },
+  BENCH_TIMEOUT: { recovery: 'permanent', hint: 'the machine may be overloaded: rerun on a quieter machine' },
+  BROKERS_MALFORMED: { recovery: 'usage', hint: 'give brokers as host:port[,host:port...]' },
+  BROKERS_MISSING: { recovery: 'usage', hint: 'give --brokers, set KAFKA_BROKERS, or set brokers in the config file' },
+  BROKER_AUTH_INCOMPLETE: { recovery: 'usage', hint: 'set broker_auth.username and the password (config file or EXOARMUR_BROKER_AUTH__*)' },
+  BROKER_EXITED: { recovery: 'permanent', hint: 'read the broker log named in the message' },
+  BROKER_FETCH_FAILED: { recovery: 'usage', hint: 'check that Maven reaches Maven Central, then run make broker-fetch' },
+  BROKER_FETCH_INCOMPLETE: { recovery: 'permanent', hint: 'run make broker-fetch again' },
+  BROKER_NOT_READY: { recovery: 'usage', hint: 'read the broker log named in the message' },
+  BROKER_RUNNING_ELSEWHERE: { recovery: 'usage', hint: 'stop that broker first (exoarmur broker stop) or use another --data-dir' },
+  BROKER_SPAWN_FAILED: { recovery: 'permanent', hint: 'check that java is on PATH' },
+  BROKER_STATE_MISSING: { recovery: 'permanent', hint: 'start the broker with exoarmur broker start' },
+  BROKER_STOP_TIMEOUT: { recovery: 'usage', hint: 'stop it with exoarmur broker stop --kill' },
+  BUNDLE_NOT_FOUND: { recovery: 'usage', hint: 'point at an evidence bundle directory (artifacts/<run_id>/)' },
+  BUNDLE_NO_MANIFEST: { recovery: 'usage', hint: 'point at an evidence bundle directory that holds manifest.json' },
+  BUNDLE_UNVERIFIED: { recovery: 'permanent', hint: 'read the failed checks in the message' },
+  CLI_USAGE: { recovery: 'usage', hint: 'run exoarmur --help, or exoarmur <command> --help' },
+  CHILD_COMMAND_FAILED: { recovery: 'permanent', hint: "read the child's stderr in the message" },
+  CONFIG_FILE_NOT_JSON: { recovery: 'usage', hint: 'fix the JSON of the config file' },
+  CONFIG_FILE_UNREADABLE: { recovery: 'usage', hint: 'check the --config path and its permissions' },
+  CONFIG_HASH_MISMATCH: { recovery: 'usage', hint: 'the snapshot was edited: use the one the processor published' },
+  CONFIG_INVALID: { recovery: 'usage', hint: 'fix the config field named in the message' },
+  DATA_DIR_CORRUPT: { recovery: 'usage', hint: 'remove the data dir or pass another --data-dir' },
+  DATA_DIR_UNFORMATTABLE: { recovery: 'usage', hint: "read kafka-storage's output in the message" },
+  DELIVERY_UNCONFIRMED: { recovery: 'permanent', hint: 'check that the broker is up and rerun' },
+  INJECT_FILE_UNREADABLE: { recovery: 'usage', hint: 'check the events file path' },
+  INSPECT_FROM_INVALID: { recovery: 'usage', hint: 'give --from as earliest, latest or an offset' },
+  JAVA_MISSING: { recovery: 'usage', hint: 'install Java 17 or newer (make deps does, as root)' },
+  JAVA_TOO_OLD: { recovery: 'usage', hint: 'install Java 17 or newer (make deps does, as root)' },
+  KAFKA_OPERATION_FAILED: { recovery: 'unclassified', hint: 'read the broker error in the message' },
+  KAFKA_VERSION_MISSING: { recovery: 'permanent', hint: 'restore <kafka.version> in tools/broker/pom.xml' },
+  KEY_EXISTS: { recovery: 'usage', hint: 'keep the existing key, or remove it first to make a new one' },
+  MAVEN_MISSING: { recovery: 'usage', hint: 'install Maven (make deps does, as root)' },
+  OPERATOR_KEY_INVALID: { recovery: 'usage', hint: 'pass a key file written by exoarmur operator keygen' },
+  OPERATOR_KEY_MISMATCH: { recovery: 'usage', hint: 'pass the key whose public half the config registers for this actor' },
+  OPERATOR_KEY_UNREADABLE: { recovery: 'usage', hint: 'check the --key path and its permissions' },
+  OPERATOR_TOPIC_MISSING: { recovery: 'usage', hint: "create the topics first (exoarmur topics ensure) or check the config's topics" },
+  OUTCOME_RECORD_UNDECODABLE: { recovery: 'permanent', hint: 'the audit topic holds records ExoArmur did not write' },
+  PARTITION_MISSING: { recovery: 'permanent', hint: 'the topic has fewer partitions than the config: recreate it or fix the config' },
+  PORT_BUSY: { recovery: 'usage', hint: 'pick another --port, or let the broker choose with --port 0' },
+  PROCESSING_HALTED: { recovery: 'permanent', hint: 'fix the cause named in the message and restart; processing resumes at the failed batch' },
+  PROCESSOR_EXITED: { recovery: 'permanent', hint: "read the run's service.log" },
+  PRODUCER_FENCED: { recovery: 'rebuild_task', hint: 'none: the task is rebuilt with a new producer' },
+  PRODUCER_PERF_FAILED: { recovery: 'permanent', hint: "read kafka-producer-perf-test's output in the message" },
+  PRODUCER_PERF_UNPARSEABLE: { recovery: 'permanent', hint: "read kafka-producer-perf-test's output in the message" },
+  REASON_REQUIRED: { recovery: 'usage', hint: 'pass --reason' },
+  RECORDED_FILE_MISSING: { recovery: 'permanent', hint: 're-record the run (exoarmur record) or restore the file' },
+  RECORDED_FILE_UNREADABLE: { recovery: 'permanent', hint: 're-record the run (exoarmur record) or restore the file' },
+  RECORDED_FORMAT_UNKNOWN: { recovery: 'permanent', hint: 'record it again with this version (exoarmur record)' },
+  RECORDED_PARTITION_UNKNOWN: { recovery: 'permanent', hint: 're-record the run (exoarmur record)' },
+  RECORD_RUN_EMPTY: { recovery: 'permanent', hint: 'check the run id: the broker holds no audit records for it' },
+  RECORD_RUN_MISSING: { recovery: 'usage', hint: 'pass --run <run_id>' },
+  RECORD_UNDECODABLE: { recovery: 'permanent', hint: 'the topic holds records ExoArmur did not write' },
+  REPLAY_CONFIG_MISSING: { recovery: 'permanent', hint: 'replay needs every config snapshot the run used (check the config topic)' },
+  REPLAY_INPUT_MISSING: { recovery: 'permanent', hint: "replay needs the run's inputs (check the input topics' retention)" },
+  REPLAY_READ_TIMEOUT: { recovery: 'permanent', hint: 'check the broker, and look for a hanging transaction on the partition' },
+  REPLAY_RECORD_UNREADABLE: { recovery: 'permanent', hint: 'the topic holds records ExoArmur did not write' },
+  REPLAY_RUN_MISSING: { recovery: 'usage', hint: 'pass --run <run_id> or --topic-prefix' },
+  REPLAY_TOPIC_MISSING: { recovery: 'permanent', hint: 'check the run id or topic prefix' },
+  REPLAY_UNKNOWN_INPUT_TOPIC: { recovery: 'permanent', hint: "pass the run's topic names (--run or --topic-prefix)" },
+  REPO_ROOT_MISSING: { recovery: 'permanent', hint: 'run from a checkout or package of exoarmur' },
+  RESTORE_TIMEOUT: { recovery: 'retriable', hint: 'look for a hanging transaction on the partition (kafka-transactions.sh find-hanging)' },
+  RUN_NOT_SETTLED: { recovery: 'permanent', hint: "read the run's service.log" },
+  SCENARIO_INVALID: { recovery: 'usage', hint: 'fix the scenario line named in the message' },
+  SCENARIO_MISSING: { recovery: 'usage', hint: 'point --scenario at a directory with scenario.jsonl' },
+  SCHEMAS_NOT_FOUND: { recovery: 'permanent', hint: 'run from a checkout or package that ships schemas/' },
+  STATE_RECORD_UNDECODABLE: { recovery: 'permanent', hint: 'the state topic holds records ExoArmur did not write' },
+  STATE_RECORD_UNREADABLE: { recovery: 'permanent', hint: 'the state topic holds records ExoArmur did not write: give the processor its own topic' },
+  TENANT_INVALID: { recovery: 'usage', hint: "give a tenant id of letters, digits, '.', '_' or '-'" },
+  TOPICS_NOT_READY: { recovery: 'permanent', hint: 'check the broker: its topics did not get leaders in time' },
+  TOPIC_DRIFT: { recovery: 'usage', hint: 'delete or recreate the topic, or use another topic prefix' },
+  TRANSACTION_STATE: { recovery: 'invariant', hint: 'a bug: report it with the log' },
+  UNEXPECTED_ERROR: { recovery: 'invariant', hint: 'a bug: rerun with --debug and report the stack' },
+  UNKNOWN_INPUT_TOPIC: { recovery: 'invariant', hint: 'a bug: report it with the log' },
+  VIEWER_BAD_MANIFEST: { recovery: 'usage', hint: 'regenerate the bundle' },
+  VIEWER_NO_MANIFEST: { recovery: 'usage', hint: 'point at an evidence bundle directory (artifacts/<run_id>/)' },
+  VIEWER_SOURCE_INVALID: { recovery: 'permanent', hint: 'reinstall the package: evidence-viewer/ is damaged' },
+  VIEWER_SOURCE_MISSING: { recovery: 'permanent', hint: 'reinstall the package so evidence-viewer/ ships with it' },
+  WAIT_TIMEOUT: { recovery: 'permanent', hint: 'read what it waited for in the message' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The codes of one recovery class (so a UsageError can only carry a usage code). */
+export type CodeOf<R extends Recovery> = { [K in ErrorCode]: (typeof ERRORS)[K]['recovery'] extends R ? K : never }[ErrorCode];
+
 export interface ErrorContext {
   topic?: string;
   partition?: number;
@@ -10,33 +129,54 @@ export interface ErrorContext {
   [key: string]: unknown;
 }
 
+export interface ErrorOptions {
+  cause?: unknown;
+  context?: ErrorContext;
+  /** Only for an unclassified broker failure: whether the failure it wraps is retriable. */
+  retriable?: boolean;
+}
+
 export class ExoArmurError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
+  readonly recovery: Recovery;
+  /** Whether backing off and trying again can help (retriable, rebuild_task, or a retriable unclassified failure). */
   readonly retriable: boolean;
   readonly context: ErrorContext;
 
-  constructor(code: string, message: string, options: { retriable?: boolean; cause?: unknown; context?: ErrorContext } = {}) {
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.retriable = options.retriable ?? false;
+    this.recovery = ERRORS[code].recovery;
+    this.retriable = this.recovery === 'retriable' || this.recovery === 'rebuild_task' || (this.recovery === 'unclassified' && options.retriable === true);
     this.context = options.context ?? {};
   }
 
+  get hint(): string {
+    return ERRORS[this.code].hint;
+  }
+
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, retriable: this.retriable, context: this.context };
+    return { name: this.name, code: this.code, recovery: this.recovery, message: this.message, retriable: this.retriable, context: this.context };
   }
 }
 
-/** A user-facing problem with a fix: the CLI prints `message` and exits non-zero, no stack. */
+/** A user-facing problem with a fix: the CLI prints `message` and exits 2, no stack. */
 export class UsageError extends ExoArmurError {
-  constructor(code: string, message: string, options: { cause?: unknown; context?: ErrorContext } = {}) {
-    super(code, message, { ...options, retriable: false });
+  constructor(code: CodeOf<'usage'>, message: string, options: Omit<ErrorOptions, 'retriable'> = {}) {
+    super(code, message, options);
+  }
+}
+
+/** A broken assumption of the code itself (a bug), never a user or broker problem. */
+export class InvariantError extends ExoArmurError {
+  constructor(code: CodeOf<'invariant'>, message: string, options: Omit<ErrorOptions, 'retriable'> = {}) {
+    super(code, message, options);
   }
 }
 
 /** An existing topic's partition count or cleanup policy differs from its spec; ExoArmur never alters it silently. */
-export class TopicDriftError extends ExoArmurError {
+export class TopicDriftError extends UsageError {
   readonly property: string;
   readonly expected: string;
   readonly actual: string;
@@ -44,8 +184,8 @@ export class TopicDriftError extends ExoArmurError {
   constructor(topic: string, property: string, expected: string, actual: string, options: { fix?: string } = {}) {
     super(
       'TOPIC_DRIFT',
-      `topic ${topic} has ${property}=${actual} but ExoArmur expects ${property}=${expected}: ${options.fix ?? 'delete or recreate the topic, or use another topic prefix'}`,
-      { retriable: false, context: { topic, property, expected, actual } },
+      `topic ${topic} has ${property}=${actual} but ExoArmur expects ${property}=${expected}: ${options.fix ?? ERRORS.TOPIC_DRIFT.hint}`,
+      { context: { topic, property, expected, actual } },
     );
     this.property = property;
     this.expected = expected;
@@ -53,13 +193,13 @@ export class TopicDriftError extends ExoArmurError {
   }
 }
 
-/** A broker operation of the processor shell failed; `retriable` says whether backing off can help. */
+/** A broker operation of the processor shell failed; its code's recovery says what can help. */
 export class KafkaOperationError extends ExoArmurError {}
 
 /** Another owner took this partition's transactional id (or the epoch moved on): rebuild the task. */
 export class ProducerFencedError extends ExoArmurError {
-  constructor(message: string, options: { cause?: unknown; context?: ErrorContext } = {}) {
-    super('PRODUCER_FENCED', message, { ...options, retriable: true });
+  constructor(message: string, options: Omit<ErrorOptions, 'retriable'> = {}) {
+    super('PRODUCER_FENCED', message, options);
   }
 }
 
@@ -69,7 +209,7 @@ export class ProducerFencedError extends ExoArmurError {
  * spin silently: nothing of the batch was committed, and a restart after the fix resumes there.
  */
 export class ProcessingHaltedError extends ExoArmurError {
-  constructor(message: string, options: { cause?: unknown; context?: ErrorContext } = {}) {
-    super('PROCESSING_HALTED', message, { ...options, retriable: false });
+  constructor(message: string, options: Omit<ErrorOptions, 'retriable'> = {}) {
+    super('PROCESSING_HALTED', message, options);
   }
 }

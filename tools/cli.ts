@@ -3,24 +3,28 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands.js';
-import { ExoArmurError } from '../processor/errors.js';
+import { UsageError } from '../processor/errors.js';
+import { cliFailure } from './lib/failure.js';
 
-const cli = yargs(hideBin(process.argv))
+const argv = hideBin(process.argv);
+const cli = yargs(argv)
   .scriptName('exoarmur')
   .strict()
-  .demandCommand(1, 'Name a subcommand; `exoarmur --help` lists them.')
-  .fail((msg, err, y) => {
-    if (err instanceof ExoArmurError) {
-      process.stderr.write(`exoarmur: ${err.message} [${err.code}]\n`);
-    } else if (err) {
-      process.stderr.write(`exoarmur: ${err.stack ?? String(err)}\n`);
-    } else {
-      process.stderr.write(`${y.help().toString?.() ?? ''}\nexoarmur: ${msg}\n`);
-    }
-    process.exit(err instanceof ExoArmurError ? 2 : 1);
+  .demandCommand(1, 'name a subcommand')
+  .option('debug', { type: 'boolean', default: false, global: true, describe: 'on failure, print the stack trace as well' })
+  // A parse error (msg, no err) becomes a usage error; everything is reported by the one handler below.
+  .fail((msg, err) => {
+    throw err ?? new UsageError('CLI_USAGE', `${msg}: see exoarmur --help, or exoarmur <command> --help`);
   })
   .help();
 
 for (const command of commands) cli.command(command);
 
-await cli.parseAsync();
+try {
+  await cli.parseAsync();
+} catch (error) {
+  const failure = cliFailure(error);
+  process.stderr.write(failure.line);
+  if (argv.includes('--debug')) process.stderr.write(`${failure.stack}\n`);
+  process.exitCode = failure.exitCode;
+}

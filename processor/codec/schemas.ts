@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
+import { ExoArmurError } from '../errors.js';
 
 export const SCHEMA_HEADER = 'exoarmur-schema';
 export const FINGERPRINT_HEADER = 'exoarmur-schema-fingerprint';
@@ -41,7 +42,7 @@ function findSchemasDir(): string {
     if (existsSync(join(candidate, SCHEMA_FILES.audit))) return candidate;
     dir = dirname(dir);
   }
-  throw new Error(`schemas/${SCHEMA_FILES.audit} not found above ${fileURLToPath(import.meta.url)}; run from a checkout that has schemas/`);
+  throw new ExoArmurError('SCHEMAS_NOT_FOUND', `schemas/${SCHEMA_FILES.audit} not found above ${fileURLToPath(import.meta.url)}; run from a checkout that has schemas/`);
 }
 
 export const SCHEMAS_DIR = findSchemasDir();

@@ -41,10 +41,10 @@ const cases: Array<[string, unknown, FailureKind]> = [
   ['our retriable restore timeout', new KafkaOperationError('RESTORE_TIMEOUT', 'slow', { retriable: true }), 'retriable'],
   ['our refusal: an unreadable changelog entry', new ExoArmurError('STATE_RECORD_UNREADABLE', 'foreign data'), 'permanent'],
   ['our refusal: topic drift', new TopicDriftError('t', 'partitions', '3', '2'), 'permanent'],
-  ['an unknown server error (-1)', fromBroker(-1), 'fatal'],
-  ['an unknown server error wrapped by the shell', shell(fromBroker(-1)), 'fatal'],
-  ['a non-retriable kafkajs error with no protocol type', new KafkaJSError('Producer is disconnecting', { retriable: false }), 'fatal'],
-  ['a plain bug', new TypeError('x is undefined'), 'fatal'],
+  ['an unknown server error (-1)', fromBroker(-1), 'unclassified'],
+  ['an unknown server error wrapped by the shell', shell(fromBroker(-1)), 'unclassified'],
+  ['a non-retriable kafkajs error with no protocol type', new KafkaJSError('Producer is disconnecting', { retriable: false }), 'unclassified'],
+  ['a plain bug', new TypeError('x is undefined'), 'unclassified'],
 ];
 
 for (const [name, error, kind] of cases) {

@@ -1,13 +1,14 @@
 /**
- * Classifies kafkajs failures for the shell's recovery policy: a fenced/epoch failure means the
- * task must be rebuilt (new producer, re-fence, re-restore, re-seek); a retriable one is retried
- * with backoff; a permanent one can never succeed as sent (a record above the topic's size limit,
- * a missing authorisation, our own deterministic refusal), so repeating the same batch forever is
- * a silent stall and the runner halts the process instead; anything else is unclassified ('fatal'):
- * logged as an error and retried, because guessing "permanent" for a transient failure would take
- * the service down.
+ * Classifies a failure for the shell's recovery policy (the recovery classes of errors.ts): a
+ * fenced/epoch failure means the task must be rebuilt (new producer, re-fence, re-restore,
+ * re-seek); a retriable one is retried with backoff; a permanent one can never succeed as sent (a
+ * record above the topic's size limit, a missing authorisation, our own deterministic refusal), so
+ * repeating the same batch forever is a silent stall and the runner halts the process instead;
+ * anything else is 'unclassified': logged as an error, the task rebuilt and the batch retried with
+ * backoff, never halted, because guessing "permanent" for a transient failure would take the
+ * service down. ExoArmur's own errors classify by their registered recovery.
  */
-import { ExoArmurError, KafkaOperationError, ProducerFencedError, type ErrorContext } from '../errors.js';
+import { ExoArmurError, KafkaOperationError, ProducerFencedError, type ErrorContext, type Recovery } from '../errors.js';
 
 /** kafkajs error types (protocol error names) that mean "this producer/epoch is no longer the owner". */
 const FENCED_TYPES = new Set([
@@ -42,8 +43,6 @@ export const PERMANENT_TYPES: ReadonlySet<string> = new Set([
   'SASL_AUTHENTICATION_FAILED',
 ]);
 
-/** The code ExoArmur gives a kafkajs failure it could not classify (see toShellError). */
-const UNCLASSIFIED_CODE = 'KAFKA_OPERATION_FAILED';
 
 interface KafkaJsLike {
   name?: string;
@@ -70,7 +69,15 @@ export function kafkaErrorType(error: unknown): string | undefined {
   return chain(error).find((e) => typeof e.type === 'string')?.type;
 }
 
-export type FailureKind = 'fenced' | 'retriable' | 'permanent' | 'fatal';
+export type FailureKind = 'fenced' | 'retriable' | 'permanent' | 'unclassified';
+
+const KIND_OF_RECOVERY: Readonly<Record<Exclude<Recovery, 'unclassified'>, FailureKind>> = {
+  rebuild_task: 'fenced',
+  retriable: 'retriable',
+  permanent: 'permanent',
+  invariant: 'permanent',
+  usage: 'permanent',
+};
 
 export function classifyKafkaError(error: unknown): FailureKind {
   const links = chain(error);
@@ -81,16 +88,15 @@ export function classifyKafkaError(error: unknown): FailureKind {
   if (links.some((e) => e.type !== undefined && PERMANENT_TYPES.has(e.type))) return 'permanent';
   const own = links.find((e): e is ExoArmurError => e instanceof ExoArmurError);
   if (own) {
-    if (own.retriable) return 'retriable';
-    // A wrapped kafkajs failure keeps the classification of what it wraps; ours are deliberate refusals.
-    if (own.code !== UNCLASSIFIED_CODE) return 'permanent';
+    if (own.recovery !== 'unclassified') return KIND_OF_RECOVERY[own.recovery];
+    // A wrapped kafkajs failure keeps the classification of what it wraps.
     const wrapped = links.slice(links.indexOf(own) + 1);
-    return wrapped.length > 0 ? classifyKafkaError(wrapped[0]) : 'fatal';
+    return wrapped.length > 0 ? classifyKafkaError(wrapped[0]) : own.retriable ? 'retriable' : 'unclassified';
   }
   if (links.some((e) => e.retriable === true || /Connection|Timeout|NumberOfRetriesExceeded|BrokerNotFound|NotLeader|LEADER_NOT_AVAILABLE|NOT_COORDINATOR|COORDINATOR/i.test(`${e.name ?? ''} ${e.type ?? ''}`))) {
     return 'retriable';
   }
-  return 'fatal';
+  return 'unclassified';
 }
 
 /** Wraps any kafkajs failure into the one error hierarchy, keeping where it happened. */
@@ -99,5 +105,5 @@ export function toShellError(error: unknown, what: string, context: ErrorContext
   const kind = classifyKafkaError(error);
   const detail = error instanceof Error ? error.message : String(error);
   if (kind === 'fenced') return new ProducerFencedError(`${what}: ${detail}`, { cause: error, context });
-  return new KafkaOperationError(UNCLASSIFIED_CODE, `${what}: ${detail}`, { cause: error, context, retriable: kind === 'retriable' });
+  return new KafkaOperationError('KAFKA_OPERATION_FAILED', `${what}: ${detail}`, { cause: error, context, retriable: kind === 'retriable' });
 }

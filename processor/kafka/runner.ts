@@ -252,7 +252,7 @@ export class ProcessorRunner {
   private notePermanent(slot: Slot, kind: FailureKind, at: string, error: unknown, context: Record<string, unknown>): void {
     if (kind !== 'permanent') {
       slot.permanent = undefined;
-      if (kind === 'fatal') slot.logger.error({ err: error, kind, at, ...context }, 'unclassified failure; rebuilding the task and retrying');
+      if (kind === 'unclassified') slot.logger.error({ err: error, kind, at, ...context }, 'unclassified failure; rebuilding the task and retrying');
       return;
     }
     const count = slot.permanent?.at === at ? slot.permanent.count + 1 : 1;

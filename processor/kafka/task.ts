@@ -11,7 +11,7 @@ import type { InputSource, OutputRole, Primitives } from '../core/api.js';
 import type { StateValue } from '../core/index.js';
 import { driveBatch } from '../engine/batch.js';
 import type { EffectiveConfig } from '../config/index.js';
-import { ExoArmurError, KafkaOperationError } from '../errors.js';
+import { ExoArmurError, InvariantError } from '../errors.js';
 import { restorePartition } from './restore.js';
 import { LazyStateCache } from './state-cache.js';
 import { TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
@@ -139,7 +139,7 @@ export class Task {
 
   nextOffset(topic: string): string {
     const offset = this.next[topic];
-    if (offset === undefined) throw new KafkaOperationError('UNKNOWN_INPUT_TOPIC', `task ${this.partition} does not consume ${topic}`, { context: { topic, partition: this.partition } });
+    if (offset === undefined) throw new InvariantError('UNKNOWN_INPUT_TOPIC', `task ${this.partition} does not consume ${topic}`, { context: { topic, partition: this.partition } });
     return offset;
   }
 

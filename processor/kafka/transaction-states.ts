@@ -11,7 +11,7 @@
  *   begun | committing | aborting -> fenced        another owner took the transactional id: terminal
  *   any -> closed                                  close(): abort what is open, disconnect
  */
-import { ExoArmurError } from '../errors.js';
+import { InvariantError } from '../errors.js';
 
 export type TransactionState = 'closed' | 'opening' | 'idle' | 'begun' | 'committing' | 'aborting' | 'fenced';
 
@@ -28,7 +28,7 @@ export const TRANSACTION_TRANSITIONS: Readonly<Record<TransactionState, readonly
 /** `to`, if the table allows it after `from`; otherwise an invariant error naming both. */
 export function nextTransactionState(from: TransactionState, to: TransactionState, context: Record<string, unknown> = {}): TransactionState {
   if (!TRANSACTION_TRANSITIONS[from].includes(to)) {
-    throw new ExoArmurError('TRANSACTION_STATE', `illegal transaction transition ${from} -> ${to}`, { context });
+    throw new InvariantError('TRANSACTION_STATE', `illegal transaction transition ${from} -> ${to}`, { context });
   }
   return to;
 }

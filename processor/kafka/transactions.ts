@@ -14,7 +14,7 @@
 import kafkajs from 'kafkajs';
 import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ExoArmurError, ProducerFencedError } from '../errors.js';
+import { InvariantError, ProducerFencedError } from '../errors.js';
 import { classifyKafkaError, toShellError } from './kafka-errors.js';
 import { nextTransactionState, type TransactionState } from './transaction-states.js';
 import { logEvent } from '../log-events.js';
@@ -137,7 +137,7 @@ export class TransactionalWriter {
       throw new ProducerFencedError(`transactional id ${this.options.transactionalId} was fenced: rebuild the task with a new producer`, { context: { partition: offsets.partition } });
     }
     const producer = this.producer;
-    if (!producer) throw new ExoArmurError('TRANSACTION_STATE', `commitBatch on a ${this.stateValue} writer`, { context: { partition: offsets.partition } });
+    if (!producer) throw new InvariantError('TRANSACTION_STATE', `commitBatch on a ${this.stateValue} writer`, { context: { partition: offsets.partition } });
     const topicMessages = outputs.filter((t) => t.messages.length > 0);
     if (this.options.guarantee === 'at_least_once') {
       this.transition('committing');

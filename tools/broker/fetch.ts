@@ -11,7 +11,7 @@ const COMPLETE_MARKER = '.complete';
 /** The Kafka version pinned in tools/broker/pom.xml (the one place it is written). */
 export function pinnedKafkaVersion(): string {
   const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pomPath(), 'utf8'));
-  if (match?.[1] === undefined) throw new Error(`no <kafka.version> in ${pomPath()}`);
+  if (match?.[1] === undefined) throw new ExoArmurError('KAFKA_VERSION_MISSING', `no <kafka.version> in ${pomPath()}`);
   return match[1];
 }
 

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ExoArmurError } from '../../processor/errors.js';
 
 /** The repository root: the nearest ancestor of this module holding ExoArmur's package.json (works from src and dist). */
 export function repoRoot(): string {
@@ -10,7 +11,7 @@ export function repoRoot(): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'exoarmur') return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the exoarmur repository root above this module');
+    if (parent === dir) throw new ExoArmurError('REPO_ROOT_MISSING', 'cannot find the exoarmur repository root above this module');
     dir = parent;
   }
 }

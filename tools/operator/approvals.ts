@@ -9,6 +9,7 @@ import { decodeRecord } from '../../processor/codec/index.js';
 import { stateKeys } from '../../processor/core/state.js';
 import type { ApprovalState, StateRecordV1 } from '../../processor/core/types.js';
 import { readCommitted } from '../inspect/reader.js';
+import { ExoArmurError } from '../../processor/errors.js';
 
 const APPROVAL_KEY_PREFIX = stateKeys.approval('');
 
@@ -27,7 +28,7 @@ export async function readApprovals(kafka: Kafka, stateTopic: string): Promise<M
         return;
       }
       const decoded = decodeRecord('state', message.value, message.headers);
-      if (!decoded.ok) throw new Error(`${stateTopic}[${partition}]@${message.offset}: ${decoded.reason}`);
+      if (!decoded.ok) throw new ExoArmurError('STATE_RECORD_UNDECODABLE', `${stateTopic}[${partition}]@${message.offset}: ${decoded.reason}`, { context: { topic: stateTopic, partition, offset: message.offset } });
       const record = decoded.value as StateRecordV1;
       if (record.approval !== null) approvals.set(approvalId, record.approval);
     },

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ExoArmurError } from '../../processor/errors.js';
 
 /** dist/tools/cli.js, next to this compiled module's parent. */
 export const CLI_PATH = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -49,6 +50,6 @@ export class CliChild {
 /** Runs a CLI command to completion; rejects with its stderr when it exits non-zero. */
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
   const run = await new CliChild(args, env).exited;
-  if (run.code !== 0) throw new Error(`exoarmur ${args.join(' ')} exited ${run.code ?? run.signal}: ${run.stderr.trim()}`);
+  if (run.code !== 0) throw new ExoArmurError('CHILD_COMMAND_FAILED', `exoarmur ${args.join(' ')} exited ${run.code ?? run.signal}: ${run.stderr.trim()}`);
   return run;
 }

@@ -10,6 +10,7 @@ import { verifyChain, type AuditRecordV1, type ChainBreak, type ExecutionIntentV
 import { nodePrimitives } from '../../processor/primitives.js';
 import { readCommitted } from '../inspect/reader.js';
 import { RECEIPT_KINDS } from '../../processor/core/types.js';
+import { ExoArmurError } from '../../processor/errors.js';
 
 
 export interface OutcomeTopics {
@@ -38,7 +39,7 @@ export async function readDecoded<T>(kafka: Kafka, topic: string, role: 'audit' 
     topic,
     onRecord: ({ message }) => {
       const decoded = decodeRecord(role, message.value, message.headers);
-      if (!decoded.ok) throw new Error(`${topic}@${message.offset}: ${decoded.reason}`);
+      if (!decoded.ok) throw new ExoArmurError('OUTCOME_RECORD_UNDECODABLE', `${topic}@${message.offset}: ${decoded.reason}`, { context: { topic, offset: message.offset } });
       out.push(decoded.value as T);
     },
   });

@@ -1,0 +1,29 @@
+/**
+ * How a failed command reports itself: one line `exoarmur: <message> [CODE]` on stderr and an exit
+ * code — 2 when the command line, config or a file must change, 1 for anything else — never a
+ * stack trace unless --debug asks for one. Errors that are not ExoArmur's own (a raw client
+ * error, a bug) are given a registered code here, the one place that does.
+ */
+import { ExoArmurError, InvariantError, KafkaOperationError } from '../../processor/errors.js';
+
+export interface CliFailure {
+  /** The whole stderr line, newline included. */
+  line: string;
+  exitCode: 1 | 2;
+  /** The stack of the error as raised (for --debug). */
+  stack: string;
+}
+
+function asExoArmurError(error: unknown): ExoArmurError {
+  if (error instanceof ExoArmurError) return error;
+  const e = error instanceof Error ? error : new Error(String(error));
+  if (e.name.startsWith('KafkaJS')) return new KafkaOperationError('KAFKA_OPERATION_FAILED', `the broker could not be used (${e.message}): check --brokers, KAFKA_BROKERS or the config's brokers, and that the broker is up`, { cause: e });
+  return new InvariantError('UNEXPECTED_ERROR', `${e.name}: ${e.message} (a bug: rerun with --debug and report the stack)`, { cause: e });
+}
+
+export function cliFailure(error: unknown): CliFailure {
+  const own = asExoArmurError(error);
+  const message = own.message.replace(/\s*\n\s*/g, ' ').trim();
+  const raised = error instanceof Error ? error : own;
+  return { line: `exoarmur: ${message} [${own.code}]\n`, exitCode: own.recovery === 'usage' ? 2 : 1, stack: raised.stack ?? String(raised) };
+}
