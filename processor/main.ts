@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 import { configSnapshot, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
-import { createKafka, parseBrokers, saslFromConfig } from './kafka/client.js';
+import { createKafka, saslFromConfig } from './kafka/client.js';
 import { ensureTopics, topicSpecs } from './kafka/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
 import type { ShellTopics } from './kafka/task.js';
@@ -64,9 +64,8 @@ async function publishConfigSnapshot(kafka: Kafka, effective: EffectiveConfig, l
 export async function startProcessor(options: ProcessOptions): Promise<RunningProcessor> {
   const logger = createLogger(options.logFile);
   const flags: Record<string, unknown> = {};
-  if (options.brokers !== undefined) flags['brokers'] = parseBrokers(options.brokers);
   if (options.appId !== undefined) flags['app_id'] = options.appId;
-  const effective = loadEffectiveConfig({ file: options.configFile, env: options.env ?? process.env, flags });
+  const effective = loadEffectiveConfig({ file: options.configFile, env: options.env ?? process.env, brokers: options.brokers, flags });
   const { config } = effective;
   const groupId = options.groupId ?? config.app_id;
   const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);

@@ -8,8 +8,11 @@ import { nodePrimitives } from '../primitives.js';
 import { makeOperator, T0 } from '../testing/harness.js';
 import { configSnapshot, DEFAULT_CONFIG, effectiveFromSnapshot, loadEffectiveConfig, mergeConfig, policySha256 } from './index.js';
 
+/** The defaults name no broker; every load here names one the way a user would. */
+const BROKER = { KAFKA_BROKERS: 'localhost:9092' };
+
 test('defaults: every policy threshold of DESIGN §2 and the topic names of §1', (t) => {
-  const c = loadEffectiveConfig({ env: {} });
+  const c = loadEffectiveConfig({ env: BROKER });
   t.deepEqual(c.config.policy.severity_confidence, { low: 0.2, medium: 0.5, high: 0.8, critical: 0.95 });
   t.like(c.config.policy, { belief_ttl_s: 3600, default_trust: 0.85, quorum_size: 2, approval_ttl_s: 900 });
   t.like(c.config, { partitions: 3, processing_guarantee: 'exactly_once', pinned_policy_sha256: null });
@@ -56,26 +59,26 @@ test('validation errors name the bad key and the fix', (t) => {
 });
 
 test('secrets are replaced by their hash in the published config and the hash', (t) => {
-  const c = loadEffectiveConfig({ env: { EXOARMUR_BROKER_AUTH__PASSWORD: 'hunter2', EXOARMUR_BROKER_AUTH__MECHANISM: 'plain', EXOARMUR_BROKER_AUTH__USERNAME: 'svc' } });
+  const c = loadEffectiveConfig({ env: { ...BROKER, EXOARMUR_BROKER_AUTH__PASSWORD: 'hunter2', EXOARMUR_BROKER_AUTH__MECHANISM: 'plain', EXOARMUR_BROKER_AUTH__USERNAME: 'svc' } });
   t.is(c.config.broker_auth.password, `sha256:${nodePrimitives.sha256Hex('hunter2')}`);
   t.false(c.canonical.includes('hunter2'));
   t.is(c.secrets.broker_password, 'hunter2');
-  t.not(c.config_hash, loadEffectiveConfig({ env: { EXOARMUR_BROKER_AUTH__PASSWORD: 'other', EXOARMUR_BROKER_AUTH__MECHANISM: 'plain', EXOARMUR_BROKER_AUTH__USERNAME: 'svc' } }).config_hash);
+  t.not(c.config_hash, loadEffectiveConfig({ env: { ...BROKER, EXOARMUR_BROKER_AUTH__PASSWORD: 'other', EXOARMUR_BROKER_AUTH__MECHANISM: 'plain', EXOARMUR_BROKER_AUTH__USERNAME: 'svc' } }).config_hash);
 });
 
 test('policy and operator registry are part of the hash; pinning verifies the canonical policy', (t) => {
   const base = mergeConfig({});
   const op = makeOperator('alice');
-  const withOp = loadEffectiveConfig({ flags: { operators: { alice: { public_key: op.public_key } } } });
-  t.not(withOp.config_hash, loadEffectiveConfig().config_hash);
-  t.not(loadEffectiveConfig({ flags: { 'policy.approval_ttl_s': 901 } }).config_hash, loadEffectiveConfig().config_hash);
-  const pinned = loadEffectiveConfig({ flags: { pinned_policy_sha256: policySha256(base) } });
+  const withOp = loadEffectiveConfig({ env: BROKER, flags: { operators: { alice: { public_key: op.public_key } } } });
+  t.not(withOp.config_hash, loadEffectiveConfig({ env: BROKER }).config_hash);
+  t.not(loadEffectiveConfig({ env: BROKER, flags: { 'policy.approval_ttl_s': 901 } }).config_hash, loadEffectiveConfig({ env: BROKER }).config_hash);
+  const pinned = loadEffectiveConfig({ env: BROKER, flags: { pinned_policy_sha256: policySha256(base) } });
   t.true(pinned.policy_verified);
-  t.false(loadEffectiveConfig({ flags: { pinned_policy_sha256: policySha256(base), 'policy.default_trust': 0.5 } }).policy_verified);
+  t.false(loadEffectiveConfig({ env: BROKER, flags: { pinned_policy_sha256: policySha256(base), 'policy.default_trust': 0.5 } }).policy_verified);
 });
 
 test('a config snapshot rebuilds the same effective config; an edited snapshot is refused', (t) => {
-  const c = loadEffectiveConfig({ flags: { 'policy.quorum_size': 3 } });
+  const c = loadEffectiveConfig({ env: BROKER, flags: { 'policy.quorum_size': 3 } });
   const snap = configSnapshot(c, T0);
   t.deepEqual(snap, { config_hash: c.config_hash, config: c.canonical, captured_at: T0 });
   t.is(effectiveFromSnapshot(snap).config_hash, c.config_hash);

@@ -3,7 +3,8 @@ import type { ExoArmurConfig } from '../core/config-types.js';
 
 export const DEFAULT_CONFIG: ExoArmurConfig = Object.freeze({
   app_id: 'exoarmur',
-  brokers: ['localhost:9092'],
+  // No default: the broker rule (brokers.ts) requires one to be named.
+  brokers: [],
   broker_auth: { mechanism: null, username: null, password: null },
   topics: {
     telemetry: 'exoarmur.telemetry.v1',

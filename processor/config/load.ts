@@ -3,22 +3,16 @@
  * Env names: EXOARMUR_ + the key path upper-cased, levels joined by "__"
  * (EXOARMUR_APP_ID, EXOARMUR_POLICY__DEFAULT_TRUST, EXOARMUR_TOPICS__AUDIT,
  * EXOARMUR_PINNED_POLICY_SHA256, EXOARMUR_BROKER_AUTH__PASSWORD). Values are JSON when they
- * parse as JSON and plain strings otherwise; EXOARMUR_BROKERS (and KAFKA_BROKERS, the
- * project-wide broker switch, when EXOARMUR_BROKERS is unset) take a comma-separated list.
+ * parse as JSON and plain strings otherwise. Brokers follow the one broker rule of brokers.ts:
+ * --brokers, then KAFKA_BROKERS (EXOARMUR_BROKERS), then the file; there is no default.
  * EXOARMUR_* variables whose first segment is not a config key belong to other tools and are ignored.
  */
 import { readFileSync } from 'node:fs';
 import type { EffectiveConfig } from '../core/config-types.js';
 import { UsageError } from '../errors.js';
+import { resolveBrokers } from './brokers.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import { buildEffectiveConfig, deepMerge, expandDotted, validateConfig } from './model.js';
-
-export interface LoadOptions {
-  file?: string | undefined;
-  env?: Record<string, string | undefined>;
-  /** Partial config, nested or with dotted keys ({ 'policy.default_trust': 0.7 }). */
-  flags?: Record<string, unknown>;
-}
 
 export function readConfigFile(file: string): unknown {
   let text: string;
@@ -37,8 +31,6 @@ export function readConfigFile(file: string): unknown {
 export function configFromEnv(env: Record<string, string | undefined>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const topLevel = Object.keys(DEFAULT_CONFIG);
-  const brokersFrom = env['EXOARMUR_BROKERS'] ?? env['KAFKA_BROKERS'];
-  if (brokersFrom !== undefined && brokersFrom !== '') out['brokers'] = brokersFrom.split(',').map((b) => b.trim()).filter((b) => b !== '');
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith('EXOARMUR_') || raw === undefined || name === 'EXOARMUR_BROKERS') continue;
     const path = name.slice('EXOARMUR_'.length).toLowerCase().split('__');
@@ -56,10 +48,27 @@ function parseEnvValue(raw: string): unknown {
   }
 }
 
+export interface LoadOptions {
+  file?: string | undefined;
+  env?: Record<string, string | undefined>;
+  /** The `--brokers` flag as given: the broker rule (brokers.ts) decides between it, the environment and the file. */
+  brokers?: string | undefined;
+  /** Partial config, nested or with dotted keys ({ 'policy.default_trust': 0.7 }). */
+  flags?: Record<string, unknown>;
+}
+
 export function loadEffectiveConfig(options: LoadOptions = {}): EffectiveConfig {
+  const env = options.env ?? {};
   let merged: unknown = DEFAULT_CONFIG;
-  if (options.file !== undefined) merged = deepMerge(merged, readConfigFile(options.file));
-  merged = deepMerge(merged, configFromEnv(options.env ?? {}));
+  let fileBrokers: string[] | undefined;
+  if (options.file !== undefined) {
+    const file = readConfigFile(options.file);
+    const listed = (file as { brokers?: unknown } | null)?.brokers;
+    if (Array.isArray(listed)) fileBrokers = listed.map(String);
+    merged = deepMerge(merged, file);
+  }
+  merged = deepMerge(merged, configFromEnv(env));
   merged = deepMerge(merged, expandDotted(options.flags ?? {}));
-  return buildEffectiveConfig(validateConfig(merged));
+  const brokers = resolveBrokers({ flag: options.brokers, env, configFile: fileBrokers });
+  return buildEffectiveConfig(validateConfig({ ...(merged as object), brokers }));
 }

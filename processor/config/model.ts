@@ -98,7 +98,7 @@ export function validateConfig(input: unknown): ExoArmurConfig {
   const c = obj(input, '(root)');
   onlyKeys(c, Object.keys(DEFAULT_CONFIG), '');
   const brokers = c['brokers'];
-  if (!Array.isArray(brokers) || brokers.length === 0) bad('brokers', `must be a non-empty list of host:port, got ${JSON.stringify(brokers)}`, 'give e.g. ["localhost:9092"] or EXOARMUR_BROKERS=host:port,host:port');
+  if (!Array.isArray(brokers)) bad('brokers', `must be a list of host:port, got ${JSON.stringify(brokers)}`, 'give e.g. ["localhost:9092"] or KAFKA_BROKERS=host:port,host:port');
   brokers.forEach((b, i) => {
     if (typeof b !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(b)) bad(`brokers[${i}]`, `must be host:port, got ${JSON.stringify(b)}`, 'give e.g. localhost:9092');
   });

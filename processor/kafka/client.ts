@@ -1,43 +1,11 @@
 /**
- * The one place a kafkajs client is built. Every tool and the processor reach the broker named by
- * KAFKA_BROKERS (or an explicit list), with the same retry policy and logging.
+ * The one place a kafkajs client is built. Every tool and the processor reach the broker the broker
+ * rule (config/brokers.ts) names, with the same retry policy and logging.
  */
 import { Kafka, logLevel, type logCreator, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import { BROKER_RULE } from '../config/brokers.js';
 import { UsageError } from '../errors.js';
-
-const HOST_PORT = /^[^\s:,]+:\d{1,5}$/;
-
-/** Parses a comma-separated `host:port` list; a malformed entry is a usage error, not a connect timeout later. */
-export function parseBrokers(list: string): string[] {
-  const brokers = list.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
-  for (const broker of brokers) {
-    if (!HOST_PORT.test(broker)) {
-      throw new UsageError('BROKERS_MALFORMED', `broker address "${broker}" is not host:port: set KAFKA_BROKERS=host:port[,host:port…]`);
-    }
-  }
-  return brokers;
-}
-
-/** The broker list in KAFKA_BROKERS, or undefined when it is unset or empty. */
-export function optionalBrokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
-  const raw = env['KAFKA_BROKERS'];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const brokers = parseBrokers(raw);
-  return brokers.length > 0 ? brokers : undefined;
-}
-
-/** The broker list in KAFKA_BROKERS; required, so its absence says how to provide one. */
-export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  const brokers = optionalBrokersFromEnv(env);
-  if (brokers === undefined) {
-    throw new UsageError(
-      'BROKERS_MISSING',
-      'KAFKA_BROKERS is not set: export KAFKA_BROKERS=host:port (e.g. start one with `make broker-up`, which prints it)',
-    );
-  }
-  return brokers;
-}
 
 export interface CreateKafkaOptions {
   brokers: string[];
@@ -107,7 +75,7 @@ function stderrJsonLogCreator(): logCreator {
 export function createKafka(options: CreateKafkaOptions): Kafka {
   const { brokers, clientId, logger, silent = false } = options;
   if (brokers.length === 0) {
-    throw new UsageError('BROKERS_MISSING', 'no Kafka broker given: set KAFKA_BROKERS=host:port');
+    throw new UsageError('BROKERS_MISSING', `no broker given: pass ${BROKER_RULE}`);
   }
   return new Kafka({
     brokers,

@@ -101,7 +101,8 @@ export class ProcessorChild {
     const configFile = writeProcessorConfig(spec);
     this.logFile = join(spec.dir, `${spec.name}.${instance}.log`);
     const nodeArgs = spec.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${spec.cpuProfileDir}`];
-    this.cli = new CliChild(['process', '--config', configFile, '--log-file', this.logFile, '--max-inputs-per-transaction', String(spec.maxInputsPerTransaction)], process.env, nodeArgs);
+    // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child joins the bench's broker.
+    this.cli = new CliChild(['process', '--brokers', spec.brokers, '--config', configFile, '--log-file', this.logFile, '--max-inputs-per-transaction', String(spec.maxInputsPerTransaction)], process.env, nodeArgs);
     this.sampler = setInterval(() => this.sample(), 200);
   }
 

@@ -2,9 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../processor/errors.js';
-import { createKafka, brokersFromEnv, parseBrokers } from '../../processor/kafka/client.js';
+import { createKafka } from '../../processor/kafka/client.js';
 import { DEFAULT_TOPIC_NAMES } from '../../processor/kafka/topics.js';
 import { injectLines, jsonlLines } from './inject.js';
+import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
+import { commandBrokers } from '../lib/brokers.js';
 
 interface InjectArgs {
   file: string;
@@ -19,7 +21,8 @@ export const injectCommand: CommandModule<object, InjectArgs> = {
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'JSONL file, one TelemetryEventV1 per line' })
       .option('topic', { type: 'string', default: DEFAULT_TOPIC_NAMES.telemetry, describe: 'telemetry topic' })
-      .option('brokers', { type: 'string', describe: 'host:port[,host:port] (default: KAFKA_BROKERS)' }) as never,
+      .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
+      .option('config', { type: 'string', describe: "a config file whose \"brokers\" is the broker rule's last source" }) as never,
   handler: async (args) => {
     let text: string;
     try {
@@ -27,7 +30,7 @@ export const injectCommand: CommandModule<object, InjectArgs> = {
     } catch (error) {
       throw new UsageError('INJECT_FILE_UNREADABLE', `cannot read ${args.file}: give an existing JSONL file`, { cause: error });
     }
-    const brokers = args.brokers ? parseBrokers(args.brokers) : brokersFromEnv();
+    const brokers = commandBrokers(args);
     const report = await injectLines(createKafka({ brokers, clientId: 'exoarmur-inject' }), args.topic, jsonlLines(text));
     process.stdout.write(`${JSON.stringify({ topic: args.topic, ...report })}\n`);
   },

@@ -1,9 +1,11 @@
 /** `exoarmur inspect TOPIC` — print committed records as JSON lines, Avro decoded. */
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../processor/errors.js';
-import { brokersFromEnv, createKafka, parseBrokers } from '../../processor/kafka/client.js';
+import { createKafka } from '../../processor/kafka/client.js';
 import { inspectJson, inspectRecord } from './decode.js';
 import { readCommitted, type ReadFrom } from './reader.js';
+import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
+import { commandBrokers } from '../lib/brokers.js';
 
 interface InspectArgs {
   topic: string;
@@ -30,10 +32,11 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
       .option('limit', { type: 'number', describe: 'stop after N records' })
       .option('follow', { type: 'boolean', default: false, describe: 'keep printing new records until interrupted' })
       .option('partition', { type: 'number', describe: 'read only this partition' })
-      .option('brokers', { type: 'string', describe: 'host:port[,host:port] (default: KAFKA_BROKERS)' }) as never,
+      .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
+      .option('config', { type: 'string', describe: "a config file whose \"brokers\" is the broker rule's last source" }) as never,
   handler: async (args) => {
     const from = parseFrom(args.from);
-    const brokers = args.brokers ? parseBrokers(args.brokers) : brokersFromEnv();
+    const brokers = commandBrokers(args);
     const kafka = createKafka({ brokers, clientId: 'exoarmur-inspect' });
     const abort = new AbortController();
     process.once('SIGINT', () => abort.abort());

@@ -6,10 +6,10 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { loadEffectiveConfig } from '../../processor/config/index.js';
+import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/config/index.js';
 import type { EffectiveConfig } from '../../processor/core/config-types.js';
 import { UsageError } from '../../processor/errors.js';
-import { createKafka, parseBrokers } from '../../processor/kafka/client.js';
+import { createKafka } from '../../processor/kafka/client.js';
 import { decideApproval, readSigner, setKillSwitch, type PublishedDecision } from './actions.js';
 import { pendingTable, pendingViews, readApprovals } from './approvals.js';
 import { generateOperatorKey, registryEntry } from './sign.js';
@@ -22,13 +22,11 @@ interface ConnectArgs {
 function withConnect<T>(y: Argv<T>): Argv<T & ConnectArgs> {
   return y
     .option('config', { type: 'string', describe: "the processor's JSON config file (topics, brokers, operator registry)" })
-    .option('brokers', { type: 'string', describe: 'host:port[,…] (default: config, then KAFKA_BROKERS)' }) as Argv<T & ConnectArgs>;
+    .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE }) as Argv<T & ConnectArgs>;
 }
 
 function connect(args: ConnectArgs): { effective: EffectiveConfig; kafka: ReturnType<typeof createKafka> } {
-  const flags: Record<string, unknown> = {};
-  if (args.brokers !== undefined) flags['brokers'] = parseBrokers(args.brokers);
-  const effective = loadEffectiveConfig({ file: args.config, env: process.env, flags });
+  const effective = loadEffectiveConfig({ file: args.config, env: process.env, brokers: args.brokers });
   return { effective, kafka: createKafka({ brokers: effective.config.brokers, clientId: 'exoarmur-operator' }) };
 }
 

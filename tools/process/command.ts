@@ -1,6 +1,7 @@
 /** `exoarmur process` — run the stream processor until SIGTERM/SIGINT. */
 import type { CommandModule } from 'yargs';
 import { startProcessor } from '../../processor/main.js';
+import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
 
 interface ProcessArgs {
   config?: string;
@@ -17,7 +18,7 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
   builder: (y) =>
     y
       .option('config', { type: 'string', describe: 'JSON config file merged over the defaults' })
-      .option('brokers', { type: 'string', describe: 'host:port[,host:port] (default: config, then KAFKA_BROKERS)' })
+      .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
       .option('app-id', { type: 'string', describe: 'application id: transactional id prefix and default group id' })
       .option('group', { type: 'string', describe: 'consumer group id (default: the app id)' })
       .option('log-file', { type: 'string', describe: 'write pino JSON lines here instead of stdout' })

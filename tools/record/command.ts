@@ -5,10 +5,11 @@
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../processor/errors.js';
-import { brokersFromEnv, parseBrokers } from '../../processor/kafka/client.js';
 import { topicsForRun } from '../reality/naming.js';
 import { checkRecordedRun, formatRecordedCheck } from './check.js';
 import { recordRun } from './record.js';
+import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
+import { commandBrokers } from '../lib/brokers.js';
 
 interface RecordArgs {
   run?: string;
@@ -23,7 +24,8 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
   builder: (y: Argv) =>
     y
       .option('run', { type: 'string', describe: 'run id (ULID) of a reality run: its topics are exoarmur.<run id lower-case>.*' })
-      .option('brokers', { type: 'string', describe: 'host:port[,…] (default: KAFKA_BROKERS)' })
+      .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
+      .option('config', { type: 'string', describe: "a config file whose \"brokers\" is the broker rule's last source" })
       .option('out', { type: 'string', describe: 'directory to write (default: fixtures/recorded/<run id>)' })
       .option('check', { type: 'string', describe: 'instead of recording: check SHA256SUMS, counts, chains and replay of this recorded-run directory offline' }) as Argv<RecordArgs>,
   handler: async (args) => {
@@ -36,7 +38,7 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
     if (args.run === undefined || args.run === '') {
       throw new UsageError('RECORD_RUN_MISSING', 'record needs --run RUN_ID (or --check DIR): name the finished run to record (its id is the artifacts/<run_id>/ directory name)');
     }
-    const brokers = args.brokers === undefined ? brokersFromEnv() : parseBrokers(args.brokers);
+    const brokers = commandBrokers(args);
     const outDir = args.out ?? join('fixtures', 'recorded', args.run);
     const { meta, check } = await recordRun({ brokers, runId: args.run, topics: topicsForRun(args.run), outDir });
     const c = meta.counts;

@@ -2,10 +2,11 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../processor/errors.js';
-import { brokersFromEnv, parseBrokers } from '../../processor/kafka/client.js';
 import { topicNames } from '../../processor/kafka/topics.js';
 import { topicsForRun } from '../reality/naming.js';
 import { replayRun } from './replay.js';
+import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
+import { commandBrokers } from '../lib/brokers.js';
 
 interface ReplayArgs {
   run?: string;
@@ -21,14 +22,15 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     y
       .option('run', { type: 'string', describe: 'run id (ULID) of a reality run: its topics are exoarmur.<run id lower-case>.*' })
       .option('topic-prefix', { type: 'string', describe: 'prefix of the run\'s topic names instead of --run ("" for the default names)' })
-      .option('brokers', { type: 'string', describe: 'host:port[,…] (default: KAFKA_BROKERS)' })
+      .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
+      .option('config', { type: 'string', describe: "a config file whose \"brokers\" is the broker rule's last source" })
       .option('out', { type: 'string', describe: 'write replay_report.json here (default: a summary on stdout only)' }) as Argv<ReplayArgs>,
   handler: async (args) => {
     const prefix = args['topic-prefix'];
     if ((args.run === undefined) === (prefix === undefined)) {
       throw new UsageError('REPLAY_RUN_MISSING', 'replay needs exactly one of --run RUN_ID or --topic-prefix PREFIX: name the run to replay (its id is the artifacts/<run_id>/ directory name)');
     }
-    const brokers = args.brokers === undefined ? brokersFromEnv() : parseBrokers(args.brokers);
+    const brokers = commandBrokers(args);
     const topics = args.run !== undefined ? topicsForRun(args.run) : topicNames({ prefix });
     const report = await replayRun({ brokers, topics, runId: args.run ?? topics.audit });
     if (args.out !== undefined) await writeFile(args.out, `${JSON.stringify(report, null, 2)}\n`);

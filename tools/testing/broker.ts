@@ -5,12 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import { UsageError } from '../../processor/errors.js';
-import { createKafka, optionalBrokersFromEnv } from '../../processor/kafka/client.js';
+import { brokersFromEnvironment } from '../../processor/config/index.js';
+import { createKafka } from '../../processor/kafka/client.js';
 import { waitForTopics } from '../../processor/kafka/topics.js';
 
 /** The broker list for integration tests; fails (never skips) when KAFKA_BROKERS is absent. */
 export function testBrokers(): string[] {
-  const brokers = optionalBrokersFromEnv();
+  const brokers = brokersFromEnvironment(process.env);
   if (brokers === undefined) {
     throw new UsageError('BROKERS_MISSING', 'integration tests need KAFKA_BROKERS=host:port: run them with `make test`, which starts a broker');
   }

@@ -1,7 +1,9 @@
 /** `exoarmur topics ensure` — create ExoArmur's topics idempotently and fail on drift. */
 import type { Argv, CommandModule } from 'yargs';
-import { brokersFromEnv, createKafka, parseBrokers } from '../../processor/kafka/client.js';
+import { createKafka } from '../../processor/kafka/client.js';
 import { DEFAULT_PARTITIONS, ensureTopics, topicSpecs } from '../../processor/kafka/topics.js';
+import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
+import { commandBrokers } from '../lib/brokers.js';
 
 interface EnsureArgs {
   partitions: number;
@@ -16,9 +18,10 @@ const ensureCommand: CommandModule<object, EnsureArgs> = {
     yargs
       .option('partitions', { type: 'number', default: DEFAULT_PARTITIONS, describe: 'shared partition count of the co-partitioned topics' })
       .option('prefix', { type: 'string', default: '', describe: 'prepended to every default topic name' })
-      .option('brokers', { type: 'string', describe: 'host:port[,…] (default: KAFKA_BROKERS)' }) as Argv<EnsureArgs>,
+      .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
+      .option('config', { type: 'string', describe: "a config file whose \"brokers\" is the broker rule's last source" }) as Argv<EnsureArgs>,
   handler: async (argv) => {
-    const brokers = argv.brokers === undefined ? brokersFromEnv() : parseBrokers(argv.brokers);
+    const brokers = commandBrokers(argv);
     const admin = createKafka({ brokers, clientId: 'exoarmur-topics' }).admin();
     await admin.connect();
     try {
