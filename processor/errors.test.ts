@@ -15,7 +15,7 @@ test('every registered code has a hint and is raised by shipped code', (t) => {
 test('recovery and retriable come from the registry', (t) => {
   t.like(new UsageError('KEY_EXISTS', 'x'), { recovery: 'usage', retriable: false, hint: ERRORS.KEY_EXISTS.hint });
   t.like(new ProducerFencedError('x'), { code: 'PRODUCER_FENCED', recovery: 'rebuild_task', retriable: true });
-  t.like(new KafkaOperationError('RESTORE_TIMEOUT', 'x'), { recovery: 'retriable', retriable: true });
+  t.like(new KafkaOperationError('READ_TIMEOUT', 'x'), { recovery: 'retriable', retriable: true });
   t.like(new ExoArmurError('PROCESSING_HALTED', 'x'), { recovery: 'permanent', retriable: false });
   t.like(new KafkaOperationError('KAFKA_OPERATION_FAILED', 'x', { retriable: true }), { recovery: 'unclassified', retriable: true });
   t.like(new KafkaOperationError('KAFKA_OPERATION_FAILED', 'x'), { recovery: 'unclassified', retriable: false });

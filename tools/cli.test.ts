@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './testing/source-graph.js';
 import { cliFailure } from './lib/failure.js';
+import { ProcessingHaltedError } from '../processor/errors.js';
+import { createServer } from 'node:net';
 
 const CLI = join(REPO_ROOT, 'dist', 'tools', 'cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'exoarmur-cli-'));
@@ -18,7 +20,7 @@ test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 function run(...args: string[]): { stderr: string; status: number | null } {
   const env = { ...process.env };
   delete env['KAFKA_BROKERS'];
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', env, timeout: 60_000 });
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', env, timeout: 90_000 });
   return { stderr: result.stderr, status: result.status };
 }
 
@@ -54,4 +56,30 @@ test('errors that are not ExoArmur\'s own get a registered code: a client error 
     exitCode: 1,
   });
   t.like(cliFailure(new TypeError('x is undefined\n  more')), { line: 'exoarmur: TypeError: x is undefined more (a bug: rerun with --debug and report the stack) [UNEXPECTED_ERROR]\n', exitCode: 1 });
+});
+
+test('a halted processor exits 2 (DESIGN.md), other permanent failures 1', (t) => {
+  t.like(cliFailure(new ProcessingHaltedError('partition 1: x failed 5 times')), { line: 'exoarmur: partition 1: x failed 5 times [PROCESSING_HALTED]\n', exitCode: 2 });
+});
+
+/** A loopback port nothing listens on: bound by the OS, then released. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new TypeError('no port bound'))));
+    });
+  });
+}
+
+test('an unreachable broker (a closed loopback port): after the client gives up, one failure line naming the fix, exit 1, no stack trace', async (t) => {
+  const port = await closedPort();
+  const result = run('inspect', 'exoarmur.audit.v1', '--brokers', `127.0.0.1:${port}`);
+  const lines = result.stderr.trimEnd().split('\n');
+  t.is(result.status, 1, result.stderr);
+  t.is(lines[lines.length - 1], `exoarmur: the broker could not be used (Connection error: connect ECONNREFUSED 127.0.0.1:${port}): check --brokers, KAFKA_BROKERS or the config's brokers, and that the broker is up [KAFKA_OPERATION_FAILED]`);
+  // Everything above it is the client's own JSON log of its retries, never a stack trace.
+  for (const line of lines.slice(0, -1)) t.like(JSON.parse(line), { component: 'kafkajs' });
 });

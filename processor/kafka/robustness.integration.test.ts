@@ -13,7 +13,7 @@ import type { AuditRecordV1, DeadLetterV1 } from '../core/index.js';
 import type { CliChild } from '../../tools/process/children.js';
 import { exactlyOnceViolations } from '../../tools/process/outcomes.js';
 import { syntheticTelemetry } from '../../tools/process/synthetic.js';
-import { readCommitted } from '../../tools/inspect/reader.js';
+import { readTopic } from '../io/read.js';
 import { pollUntil } from '../../tools/lib/poll.js';
 import { testBrokers } from '../../tools/testing/broker.js';
 import {
@@ -29,7 +29,7 @@ import {
   stopCleanly,
   track,
 } from '../../tools/testing/processor.js';
-import { OUTPUT_MAX_MESSAGE_BYTES } from './topics.js';
+import { OUTPUT_MAX_MESSAGE_BYTES } from '../io/topics.js';
 
 const { Partitioners, ConfigResourceTypes } = kafkajs;
 const brokers = () => testBrokers().join(',');
@@ -65,7 +65,7 @@ async function sendOne(fixture: ProcessorFixture, topic: string, message: { part
 
 async function readDeadLetters(fixture: ProcessorFixture): Promise<DeadLetterV1[]> {
   const out: DeadLetterV1[] = [];
-  await readCommitted(fixture.kafka, {
+  await readTopic(fixture.kafka, {
     topic: fixture.topics.dlq,
     onRecord: ({ message }) => {
       const decoded = decodeRecord('dlq', message.value, message.headers);

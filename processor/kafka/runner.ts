@@ -7,12 +7,12 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource } from '../core/api.js';
-import { CoPartitionedAssigner } from './assigner.js';
+import { CoPartitionedAssigner } from '../io/assigner.js';
 import { ExoArmurError, ProcessingHaltedError } from '../errors.js';
-import { classifyKafkaError, kafkaErrorType, type FailureKind } from './kafka-errors.js';
+import { classifyKafkaError, kafkaErrorType, type FailureKind } from '../io/kafka-errors.js';
 import { Mutex } from './mutex.js';
 import { Task, type TaskDeps } from './task.js';
-import { INPUT_FETCH_BYTES_PER_PARTITION } from './topics.js';
+import { INPUT_FETCH_BYTES_PER_PARTITION } from '../io/topics.js';
 import type { InputOffsets } from './transactions.js';
 import { logEvent } from '../log-events.js';
 

@@ -13,9 +13,10 @@ import { driveBatch } from '../engine/batch.js';
 import type { EffectiveConfig } from '../config/index.js';
 import { ExoArmurError, InvariantError } from '../errors.js';
 import { restorePartition } from './restore.js';
+import { groupProgress, resumeOffset } from '../io/offsets.js';
 import { LazyStateCache } from './state-cache.js';
 import { TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
-import { toShellError } from './kafka-errors.js';
+import { toShellError } from '../io/kafka-errors.js';
 import { logEvent } from '../log-events.js';
 
 export interface ShellTopics {
@@ -65,24 +66,8 @@ export interface ChunkStats {
 
 /** Committed next offset per input topic for one partition; a group that never committed starts at the log start. */
 async function committedOffsets(kafka: Kafka, groupId: string, topics: string[], partition: number): Promise<Record<string, string>> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const committed = await admin.fetchOffsets({ groupId, topics });
-    const result: Record<string, string> = {};
-    for (const topic of topics) {
-      const offset = committed.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-      if (BigInt(offset) >= 0n) {
-        result[topic] = offset;
-      } else {
-        const watermarks = await admin.fetchTopicOffsets(topic);
-        result[topic] = watermarks.find((w) => w.partition === partition)?.low ?? '0';
-      }
-    }
-    return result;
-  } finally {
-    await admin.disconnect();
-  }
+  const rows = (await groupProgress(kafka, groupId, topics)).filter((row) => row.partition === partition);
+  return Object.fromEntries(rows.map((row) => [row.topic, resumeOffset(row).toString()]));
 }
 
 export class Task {

@@ -7,7 +7,7 @@ import test from 'ava';
 import pino from 'pino';
 import { ProducerFencedError } from '../errors.js';
 import { createTestTopics, testKafka, uniqueName } from '../../tools/testing/broker.js';
-import { classifyKafkaError } from './kafka-errors.js';
+import { classifyKafkaError } from '../io/kafka-errors.js';
 import { TransactionalWriter } from './transactions.js';
 
 const logger = pino({ level: 'silent' });

@@ -15,7 +15,7 @@ import kafkajs from 'kafkajs';
 import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
 import { InvariantError, ProducerFencedError } from '../errors.js';
-import { classifyKafkaError, toShellError } from './kafka-errors.js';
+import { classifyKafkaError, toShellError } from '../io/kafka-errors.js';
 import { nextTransactionState, type TransactionState } from './transaction-states.js';
 import { logEvent } from '../log-events.js';
 

@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
-import { createKafka } from '../../processor/kafka/client.js';
+import { createKafka } from '../../processor/io/client.js';
 import { startBroker, stopBroker, type StartedBroker } from '../broker/broker.js';
 import { repoRoot, stateRoot } from '../broker/paths.js';
 import { MB, sizeName, topicsFor, type BenchOptions, type Context } from './context.js';

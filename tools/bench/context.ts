@@ -1,7 +1,7 @@
 /** What every bench job shares: the run's context, its table rows, and how a job names its topics and processors. */
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { topicNames } from '../../processor/kafka/topics.js';
+import { topicNames } from '../../processor/io/topics.js';
 import type { ProcessorSpec, RunTopics } from './processor-run.js';
 
 export interface BenchOptions {

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
-import { ensureTopics, topicSpecs, type TopicRole } from '../../processor/kafka/topics.js';
+import { ensureTopics, topicSpecs, type TopicRole } from '../../processor/io/topics.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import { CliChild, CLI_PATH } from '../process/children.js';
 import type { ProcessingGuarantee } from '../../processor/kafka/transactions.js';

@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
-import { createKafka } from '../../processor/kafka/client.js';
+import { createKafka } from '../../processor/io/client.js';
 import { JVM_FLAGS, log4jConfig, serverProperties } from './config.js';
 import { fetchBroker } from './fetch.js';
 import { dataDirLayout, defaultDataDir, type DataDirLayout } from './paths.js';

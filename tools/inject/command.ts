@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../processor/errors.js';
-import { createKafka } from '../../processor/kafka/client.js';
-import { DEFAULT_TOPIC_NAMES } from '../../processor/kafka/topics.js';
+import { createKafka } from '../../processor/io/client.js';
+import { DEFAULT_TOPIC_NAMES } from '../../processor/io/topics.js';
 import { injectLines, jsonlLines } from './inject.js';
 import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
 import { commandBrokers } from '../lib/brokers.js';

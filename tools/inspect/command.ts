@@ -1,9 +1,9 @@
 /** `exoarmur inspect TOPIC` — print committed records as JSON lines, Avro decoded. */
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../processor/errors.js';
-import { createKafka } from '../../processor/kafka/client.js';
+import { createKafka } from '../../processor/io/client.js';
 import { inspectJson, inspectRecord } from './decode.js';
-import { readCommitted, type ReadFrom } from './reader.js';
+import { readTopic, type ReadFrom } from '../../processor/io/read.js';
 import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
 import { commandBrokers } from '../lib/brokers.js';
 
@@ -41,7 +41,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
     const abort = new AbortController();
     process.once('SIGINT', () => abort.abort());
     process.once('SIGTERM', () => abort.abort());
-    await readCommitted(kafka, {
+    await readTopic(kafka, {
       topic: args.topic,
       from,
       follow: args.follow,

@@ -1,6 +1,6 @@
 /**
  * How a failed command reports itself: one line `exoarmur: <message> [CODE]` on stderr and an exit
- * code — 2 when the command line, config or a file must change, 1 for anything else — never a
+ * code — 2 when the command line, config or a file must change (or a processor halted), 1 for anything else — never a
  * stack trace unless --debug asks for one. Errors that are not ExoArmur's own (a raw client
  * error, a bug) are given a registered code here, the one place that does.
  */
@@ -21,9 +21,14 @@ function asExoArmurError(error: unknown): ExoArmurError {
   return new InvariantError('UNEXPECTED_ERROR', `${e.name}: ${e.message} (a bug: rerun with --debug and report the stack)`, { cause: e });
 }
 
+/** 2 for usage; a processor halted on a failure retrying cannot fix also exits 2 (DESIGN.md: "halt the processor with exit 2"), so a supervisor tells it from a crash. */
+function exitCodeOf(error: ExoArmurError): 1 | 2 {
+  return error.recovery === 'usage' || error.code === 'PROCESSING_HALTED' ? 2 : 1;
+}
+
 export function cliFailure(error: unknown): CliFailure {
   const own = asExoArmurError(error);
   const message = own.message.replace(/\s*\n\s*/g, ' ').trim();
   const raised = error instanceof Error ? error : own;
-  return { line: `exoarmur: ${message} [${own.code}]\n`, exitCode: own.recovery === 'usage' ? 2 : 1, stack: raised.stack ?? String(raised) };
+  return { line: `exoarmur: ${message} [${own.code}]\n`, exitCode: exitCodeOf(own), stack: raised.stack ?? String(raised) };
 }

@@ -8,7 +8,7 @@ import type { Kafka } from 'kafkajs';
 import { decodeRecord } from '../../processor/codec/index.js';
 import { stateKeys } from '../../processor/core/state.js';
 import type { ApprovalState, StateRecordV1 } from '../../processor/core/types.js';
-import { readCommitted } from '../inspect/reader.js';
+import { readTopic } from '../../processor/io/read.js';
 import { ExoArmurError } from '../../processor/errors.js';
 
 const APPROVAL_KEY_PREFIX = stateKeys.approval('');
@@ -16,7 +16,7 @@ const APPROVAL_KEY_PREFIX = stateKeys.approval('');
 /** Every approval on the state topic: the latest committed record per approval id (tombstones remove it). */
 export async function readApprovals(kafka: Kafka, stateTopic: string): Promise<Map<string, ApprovalState>> {
   const approvals = new Map<string, ApprovalState>();
-  await readCommitted(kafka, {
+  await readTopic(kafka, {
     topic: stateTopic,
     onRecord: ({ partition, message }) => {
       const key = message.key?.toString('utf8');

@@ -9,7 +9,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/config/index.js';
 import type { EffectiveConfig } from '../../processor/core/config-types.js';
 import { UsageError } from '../../processor/errors.js';
-import { createKafka } from '../../processor/kafka/client.js';
+import { createKafka } from '../../processor/io/client.js';
 import { decideApproval, readSigner, setKillSwitch, type PublishedDecision } from './actions.js';
 import { pendingTable, pendingViews, readApprovals } from './approvals.js';
 import { generateOperatorKey, registryEntry } from './sign.js';

@@ -16,7 +16,7 @@ import { decodeRecord } from '../../processor/codec/index.js';
 import { actionSigningBytes } from '../../processor/core/signing.js';
 import type { AuditEventKind, AuditPayloads, AuditRecordV1, ConfigSnapshotV1, OperatorActionV1 } from '../../processor/core/types.js';
 import { nodePrimitives } from '../../processor/primitives.js';
-import { readCommitted } from '../inspect/reader.js';
+import { readTopic } from '../../processor/io/read.js';
 import { CliChild, runCli, type CliRun } from '../process/children.js';
 import { pollUntil } from '../lib/poll.js';
 import { testBrokers } from '../testing/broker.js';
@@ -202,7 +202,7 @@ test.serial('require_human: one CLI approval releases the intent exactly once; a
 
   // The same signed action delivered again, byte for byte: a duplicate receipt and nothing else.
   const delivered: OperatorActionV1[] = [];
-  await readCommitted(fixture.kafka, {
+  await readTopic(fixture.kafka, {
     topic: fixture.topics.operator,
     onRecord: ({ message }) => {
       const decoded = decodeRecord('operator', message.value, message.headers);
@@ -407,7 +407,7 @@ test.serial('kill switch on: A1-A3 denied by SG-101 (global) and SG-102 (tenant)
 
 async function readSnapshots(fixture: ProcessorFixture): Promise<ConfigSnapshotV1[]> {
   const out: ConfigSnapshotV1[] = [];
-  await readCommitted(fixture.kafka, {
+  await readTopic(fixture.kafka, {
     topic: fixture.topics.config,
     onRecord: ({ message }) => {
       const decoded = decodeRecord('config', message.value, message.headers);

@@ -8,7 +8,7 @@ import type { Kafka } from 'kafkajs';
 import { decodeRecord } from '../../processor/codec/index.js';
 import { verifyChain, type AuditRecordV1, type ChainBreak, type ExecutionIntentV1 } from '../../processor/core/index.js';
 import { nodePrimitives } from '../../processor/primitives.js';
-import { readCommitted } from '../inspect/reader.js';
+import { readTopic } from '../../processor/io/read.js';
 import { RECEIPT_KINDS } from '../../processor/core/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
 
@@ -35,7 +35,7 @@ export interface RunOutcomes {
 /** Every committed record of one output topic, decoded (read_committed, from the log start to the end). */
 export async function readDecoded<T>(kafka: Kafka, topic: string, role: 'audit' | 'execute' | 'dlq'): Promise<T[]> {
   const out: T[] = [];
-  await readCommitted(kafka, {
+  await readTopic(kafka, {
     topic,
     onRecord: ({ message }) => {
       const decoded = decodeRecord(role, message.value, message.headers);

@@ -9,9 +9,9 @@ import { decodeOperatorAction, decodeRecord } from '../../processor/codec/index.
 import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, OperatorActionV1 } from '../../processor/core/types.js';
 import type { Topics } from '../../processor/core/config-types.js';
 import { ExoArmurError } from '../../processor/errors.js';
-import { createKafka } from '../../processor/kafka/client.js';
-import { ensureTopics, topicSpecs } from '../../processor/kafka/topics.js';
-import { readCommitted } from '../inspect/reader.js';
+import { createKafka } from '../../processor/io/client.js';
+import { ensureTopics, topicSpecs } from '../../processor/io/topics.js';
+import { readTopic } from '../../processor/io/read.js';
 import { publishAction, type PublishedAction, type PublishTarget } from '../operator/publish.js';
 import { readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
 import type { Delivery, Trail } from './analysis.js';
@@ -185,7 +185,7 @@ export class RunKafka {
 
   private async readDecoded<T>(topic: string, decode: (value: Buffer | null, headers: never) => { ok: true; value: T } | { ok: false; reason: string }): Promise<Array<{ partition: number; offset: string; value: T }>> {
     const out: Array<{ partition: number; offset: string; value: T }> = [];
-    await readCommitted(this.kafka, {
+    await readTopic(this.kafka, {
       topic,
       onRecord: ({ partition, message }) => {
         const decoded = decode(message.value, message.headers as never);

@@ -4,7 +4,7 @@
  * that replay, inspect and tests can find a run's records from its run_id alone.
  */
 import type { Topics } from '../../processor/core/config-types.js';
-import { topicNames, type TopicRole } from '../../processor/kafka/topics.js';
+import { topicNames, type TopicRole } from '../../processor/io/topics.js';
 
 /** Topic names are case-sensitive; a ULID run id is upper case, so the namespace lower-cases it. */
 export function runPrefix(runId: string): string {

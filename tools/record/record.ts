@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ExoArmurError } from '../../processor/errors.js';
-import type { TopicRole } from '../../processor/kafka/topics.js';
+import type { TopicRole } from '../../processor/io/topics.js';
 import { repoRoot } from '../broker/paths.js';
 import { readRecordedRun } from '../replay/replay.js';
 import { checkRecordedRun, type RecordedCheck } from './check.js';

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TopicRole } from '../../processor/kafka/topics.js';
+import type { TopicRole } from '../../processor/io/topics.js';
 import { bundleSnapshot, jsonlText, sha256OfBytes } from '../bundle/files.js';
 import { receiptsOf, type PartitionOutputs, type RecordedRun } from '../replay/drive.js';
 import { compareInputs, dlqLine, inputLine, RECORDED_FILES, RECORDED_FORMAT, SUMMED_FILES, sumsText, type RecordedCounts, type RunMeta } from './format.js';

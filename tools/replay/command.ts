@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../processor/errors.js';
-import { topicNames } from '../../processor/kafka/topics.js';
+import { topicNames } from '../../processor/io/topics.js';
 import { topicsForRun } from '../reality/naming.js';
 import { replayRun } from './replay.js';
 import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';

@@ -8,11 +8,13 @@ import type { Logger } from 'pino';
 import { decodeRecord, type ConsumedMessage } from '../../processor/codec/index.js';
 import type { EffectiveConfig } from '../../processor/core/config-types.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1 } from '../../processor/core/types.js';
-import { createKafka } from '../../processor/kafka/client.js';
-import type { TopicRole } from '../../processor/kafka/topics.js';
+import { createKafka } from '../../processor/io/client.js';
+import type { TopicRole } from '../../processor/io/topics.js';
 import { emptyOutputs, receiptsOf, type PartitionOutputs, type RecordedRun } from './drive.js';
 import { replayRecorded } from './offline.js';
-import { readRanges, ReplayReadError, wholeTopicRanges, type OffsetRange } from './read.js';
+import { topicWatermarks } from '../../processor/io/offsets.js';
+import { readPartitions } from '../../processor/io/read.js';
+import { ExoArmurError } from '../../processor/errors.js';
 import type { ReplayReport } from './report.js';
 
 export interface ReplayOptions {
@@ -33,7 +35,7 @@ type Role = 'audit' | 'execute' | 'dlq' | 'config';
 function decodeOrThrow(role: Role, topic: string, partition: number, message: KafkaMessage): unknown {
   const decoded = decodeRecord(role, message.value, message.headers);
   if (!decoded.ok || decoded.value === null) {
-    throw new ReplayReadError('REPLAY_RECORD_UNREADABLE', `${topic}/${partition}@${message.offset} is not a readable ${role} record (${decoded.ok ? 'null value' : decoded.reason}): the topic holds data ExoArmur did not write; check the run's topic names`, {
+    throw new ExoArmurError('REPLAY_RECORD_UNREADABLE', `${topic}/${partition}@${message.offset} is not a readable ${role} record (${decoded.ok ? 'null value' : decoded.reason}): the topic holds data ExoArmur did not write; check the run's topic names`, {
       context: { topic, partition, offset: message.offset },
     });
   }
@@ -42,13 +44,15 @@ function decodeOrThrow(role: Role, topic: string, partition: number, message: Ka
 
 /** Decoded records of a whole topic, by partition, in offset order. */
 async function readWhole<T>(kafka: Kafka, topic: string, role: Role, timeoutMs: number | undefined): Promise<Map<number, T[]>> {
-  const ranges = await wholeTopicRanges(kafka, topic);
+  const marks = await topicWatermarks(kafka, topic);
+  const ranges = new Map([...marks].map(([p, m]) => [p, { from: m.low, to: m.high }]));
   const byOffset = new Map<number, Map<bigint, T>>([...ranges.keys()].map((p) => [p, new Map()]));
-  await readRanges(kafka, {
+  await readPartitions(kafka, {
     topic,
     ranges,
-    timeoutMs,
-    onMessages: (partition, messages) => {
+    purpose: `replay: reading ${role} records`,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    onBatch: (partition, messages) => {
       const into = byOffset.get(partition)!;
       for (const m of messages) into.set(BigInt(m.offset), decodeOrThrow(role, topic, partition, m) as T);
     },
@@ -67,7 +71,7 @@ function asConsumed(topic: string, partition: number, m: KafkaMessage): Consumed
 /** Exactly the input offsets the receipts name, fetched as one range per input partition. */
 async function readInputs(kafka: Kafka, topic: string, receipts: readonly AuditRecordV1[], timeoutMs: number | undefined): Promise<Map<number, Map<string, ConsumedMessage>>> {
   const wanted = new Map<number, Set<string>>();
-  const ranges = new Map<number, OffsetRange>();
+  const ranges = new Map<number, { from: bigint; to: bigint }>();
   for (const r of receipts) {
     if (r.input.topic !== topic) continue;
     const offset = BigInt(r.input.offset);
@@ -81,11 +85,12 @@ async function readInputs(kafka: Kafka, topic: string, receipts: readonly AuditR
   }
   const out = new Map<number, Map<string, ConsumedMessage>>();
   if (ranges.size === 0) return out;
-  await readRanges(kafka, {
+  await readPartitions(kafka, {
     topic,
     ranges,
-    timeoutMs,
-    onMessages: (partition, messages) => {
+    purpose: 'replay: reading the inputs the receipts point at',
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    onBatch: (partition, messages) => {
       let into = out.get(partition);
       if (into === undefined) out.set(partition, (into = new Map()));
       for (const m of messages) if (wanted.get(partition)?.has(m.offset)) into.set(m.offset, asConsumed(topic, partition, m));

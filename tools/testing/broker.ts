@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import { UsageError } from '../../processor/errors.js';
 import { brokersFromEnvironment } from '../../processor/config/index.js';
-import { createKafka } from '../../processor/kafka/client.js';
-import { waitForTopics } from '../../processor/kafka/topics.js';
+import { createKafka } from '../../processor/io/client.js';
+import { waitForTopics } from '../../processor/io/topics.js';
 
 /** The broker list for integration tests; fails (never skips) when KAFKA_BROKERS is absent. */
 export function testBrokers(): string[] {

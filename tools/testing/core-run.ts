@@ -11,7 +11,7 @@ import { configSnapshot } from '../../processor/config/index.js';
 import type { EffectiveConfig, StateValue } from '../../processor/core/index.js';
 import type { AuditRecordV1, OperatorActionV1 } from '../../processor/core/types.js';
 import { driveBatch } from '../../processor/engine/batch.js';
-import { DEFAULT_TOPIC_NAMES } from '../../processor/kafka/topics.js';
+import { DEFAULT_TOPIC_NAMES } from '../../processor/io/topics.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { collectOutputs, emptyOutputs, type PartitionOutputs, type RecordedRun } from '../replay/drive.js';
 import { replayRecorded } from '../replay/offline.js';

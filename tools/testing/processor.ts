@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import type { Kafka } from 'kafkajs';
-import { createKafka } from '../../processor/kafka/client.js';
-import { ensureTopics, topicSpecs, topicNames, type TopicRole } from '../../processor/kafka/topics.js';
+import { createKafka } from '../../processor/io/client.js';
+import { ensureTopics, topicSpecs, topicNames, type TopicRole } from '../../processor/io/topics.js';
 import { CliChild, runCli } from '../process/children.js';
 import { readDecoded, readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
 import type { AuditRecordV1 } from '../../processor/core/types.js';
-import { readCommitted } from '../inspect/reader.js';
+import { readTopic } from '../../processor/io/read.js';
 import { decodeTelemetry } from '../../processor/codec/index.js';
 import { pollUntil } from '../lib/poll.js';
 import { uniqueName } from './broker.js';
@@ -164,7 +164,7 @@ export async function readFixtureAudit(fixture: ProcessorFixture): Promise<Audit
 export async function inputCoordinates(fixture: ProcessorFixture): Promise<string[]> {
   const out: string[] = [];
   for (const topic of [fixture.topics.telemetry, fixture.topics.operator]) {
-    await readCommitted(fixture.kafka, { topic, onRecord: ({ partition, message }) => out.push(`${topic}/${partition}/${message.offset}`) });
+    await readTopic(fixture.kafka, { topic, onRecord: ({ partition, message }) => out.push(`${topic}/${partition}/${message.offset}`) });
   }
   return out;
 }

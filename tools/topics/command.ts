@@ -1,7 +1,7 @@
 /** `exoarmur topics ensure` — create ExoArmur's topics idempotently and fail on drift. */
 import type { Argv, CommandModule } from 'yargs';
-import { createKafka } from '../../processor/kafka/client.js';
-import { DEFAULT_PARTITIONS, ensureTopics, topicSpecs } from '../../processor/kafka/topics.js';
+import { createKafka } from '../../processor/io/client.js';
+import { DEFAULT_PARTITIONS, ensureTopics, topicSpecs } from '../../processor/io/topics.js';
 import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
 import { commandBrokers } from '../lib/brokers.js';
 

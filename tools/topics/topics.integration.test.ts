@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { TopicDriftError } from '../../processor/errors.js';
-import { ensureTopics, topicNames, topicSpecs } from '../../processor/kafka/topics.js';
+import { ensureTopics, topicNames, topicSpecs } from '../../processor/io/topics.js';
 import { createTestTopics, testBrokers, testKafka, uniqueName } from '../testing/broker.js';
 
 const run = promisify(execFile);

@@ -91,7 +91,7 @@ export async function writeViewerHtml(bundleDir: string): Promise<string> {
   let listed: string[];
   try {
     const manifest = JSON.parse(manifestText) as { files?: Record<string, string> };
-    if (!manifest.files || typeof manifest.files !== 'object') throw new Error('no "files" object');
+    if (!manifest.files || typeof manifest.files !== 'object') throw new UsageError('VIEWER_BAD_MANIFEST', 'no "files" object');
     listed = Object.keys(manifest.files);
   } catch (cause) {
     throw new UsageError('VIEWER_BAD_MANIFEST', `${manifestPath} is not a bundle manifest (${(cause as Error).message}); regenerate the bundle`, { cause });

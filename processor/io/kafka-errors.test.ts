@@ -38,7 +38,7 @@ const cases: Array<[string, unknown, FailureKind]> = [
   ['a connection error', new KafkaJSConnectionError('Connection error: ECONNREFUSED'), 'retriable'],
   ['retries exhausted', new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection timeout'), { retryCount: 12, retryTime: 5000 }), 'retriable'],
   ['retries exhausted, wrapped by the shell', shell(new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('x'), { retryCount: 1, retryTime: 1 })), 'retriable'],
-  ['our retriable restore timeout', new KafkaOperationError('RESTORE_TIMEOUT', 'slow', { retriable: true }), 'retriable'],
+  ['our retriable restore timeout', new KafkaOperationError('READ_TIMEOUT', 'slow', { retriable: true }), 'retriable'],
   ['our refusal: an unreadable changelog entry', new ExoArmurError('STATE_RECORD_UNREADABLE', 'foreign data'), 'permanent'],
   ['our refusal: topic drift', new TopicDriftError('t', 'partitions', '3', '2'), 'permanent'],
   ['an unknown server error (-1)', fromBroker(-1), 'unclassified'],

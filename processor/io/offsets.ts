@@ -1,0 +1,75 @@
+/**
+ * Offsets, read through one admin connection per call: a topic's watermarks, a group's committed
+ * offsets, and the group's progress over its inputs (how much of what is on the log it committed).
+ * Every "how far is the processor" question of the shell, the harness, the bench and the tests is
+ * answered here.
+ */
+import type { Admin, Kafka } from 'kafkajs';
+import { UsageError } from '../errors.js';
+
+export interface Watermarks {
+  /** Log start offset. */
+  low: bigint;
+  /** Log end offset (the next offset to be written). */
+  high: bigint;
+}
+
+async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function watermarksOf(admin: Admin, topic: string): Promise<Map<number, Watermarks>> {
+  const existing = await admin.listTopics();
+  if (!existing.includes(topic)) throw new UsageError('TOPIC_MISSING', `topic ${topic} does not exist on the broker: check the topic name (the run id or prefix) and the broker`, { context: { topic } });
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return new Map(offsets.sort((a, b) => a.partition - b.partition).map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
+}
+
+/** Every partition's watermarks; a missing topic is TOPIC_MISSING. */
+export function topicWatermarks(kafka: Kafka, topic: string): Promise<Map<number, Watermarks>> {
+  return withAdmin(kafka, (admin) => watermarksOf(admin, topic));
+}
+
+export interface PartitionProgress extends Watermarks {
+  topic: string;
+  partition: number;
+  /** The group's committed next offset, or null when it never committed this partition. */
+  committed: bigint | null;
+}
+
+/** The group's committed offset beside the watermarks of every partition of `topics`. */
+export function groupProgress(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<PartitionProgress[]> {
+  return withAdmin(kafka, async (admin) => {
+    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    const rows: PartitionProgress[] = [];
+    for (const topic of topics) {
+      for (const [partition, marks] of await watermarksOf(admin, topic)) {
+        const offset = committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+        rows.push({ topic, partition, ...marks, committed: BigInt(offset) >= 0n ? BigInt(offset) : null });
+      }
+    }
+    return rows;
+  });
+}
+
+/** Records of `rows` the group has committed, of all there are (log end minus log start). */
+export function committedShare(rows: readonly PartitionProgress[]): { committed: bigint; total: bigint } {
+  let committed = 0n;
+  let total = 0n;
+  for (const row of rows) {
+    total += row.high - row.low;
+    if (row.committed !== null && row.committed > row.low) committed += row.committed - row.low;
+  }
+  return { committed, total };
+}
+
+/** Where a consumer of the group resumes on each partition: its committed offset, else the log start. */
+export function resumeOffset(row: PartitionProgress): bigint {
+  return row.committed ?? row.low;
+}
