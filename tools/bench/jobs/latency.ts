@@ -1,0 +1,49 @@
+/** Latency: one warmed-up exactly_once processor under paced load, inject -> audit record visible. */
+import { ExoArmurError } from '../../../processor/errors.js';
+import { MAX_INPUTS_PER_TRANSACTION, MB, row, spec, topicsFor, type Context } from '../context.js';
+import { measureLatency, type LatencyResult } from '../latency.js';
+import { ensureRunTopics, groupProgress, processorCommand, ProcessorChild } from '../processor-run.js';
+import { preload } from '../produce.js';
+import { telemetryLines } from '../telemetry.js';
+
+export const LATENCY_RATES = [500, 2_000] as const;
+
+export async function latency(ctx: Context) {
+  const topics = topicsFor(ctx, 'latency');
+  await ensureRunTopics(ctx.kafka, topics, ctx.options.partitions);
+  const eos = spec(ctx, 'latency', topics, ctx.options.partitions, 'exactly_once');
+  const seconds = ctx.options.quick ? 10 : 20;
+  const child = new ProcessorChild(eos);
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  try {
+    // Warm-up: every partition's task is built (fence, restore, seek) before anything is timed.
+    const warmUp = 30 * ctx.options.partitions;
+    await preload(ctx.kafka, topics.telemetry, 0, warmUp);
+    const deadline = Date.now() + 120_000;
+    while ((await groupProgress(admin, eos.appId, [topics.telemetry, topics.operatorActions])).committed < warmUp) {
+      child.assertRunning();
+      if (Date.now() > deadline) throw new ExoArmurError('BENCH_TIMEOUT', 'latency warm-up: the processor did not commit the warm-up events in 120 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const results: Record<string, LatencyResult> = {};
+    let from = warmUp;
+    for (const rate of LATENCY_RATES) {
+      const count = rate * seconds;
+      const lines = telemetryLines(from, count);
+      from += count;
+      const result = await measureLatency(ctx.kafka, { telemetryTopic: topics.telemetry, auditTopic: topics.audit, lines, ratePerSecond: rate, timeoutMs: 120_000 });
+      results[String(rate)] = result;
+      const command = `${processorCommand(eos)}; paced kafkajs producer ${rate}/s for ${seconds} s (acks=-1, 10 ms ticks); read_committed consumer of ${topics.audit}`;
+      for (const [which, summary] of [['receipt', result.receipt], ['final record', result.final]] as const) {
+        for (const p of ['p50_ms', 'p95_ms', 'p99_ms'] as const) {
+          row(ctx, { measurement: `latency @${rate}/s`, figure: `inject → ${which} visible ${p.replace('_ms', '')}`, value: summary[p], unit: 'ms', n: summary.n, command });
+        }
+      }
+    }
+    return { seconds_per_rate: seconds, settings: { max_inputs_per_transaction: MAX_INPUTS_PER_TRANSACTION, consumer_max_wait_ms: 200, partitions_consumed_concurrently: ctx.options.partitions, audit_consumer_max_wait_ms: 20 }, peak_rss_mb: Math.round(child.sample().hwmBytes / MB), rates: results };
+  } finally {
+    await admin.disconnect();
+    await child.stop().catch(() => undefined);
+  }
+}
