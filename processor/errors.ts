@@ -102,6 +102,7 @@ export const ERRORS = {
   SCHEMAS_NOT_FOUND: { recovery: 'permanent', hint: 'run from a checkout or package that ships schemas/' },
   STATE_RECORD_UNDECODABLE: { recovery: 'permanent', hint: 'the state topic holds records ExoArmur did not write' },
   STATE_RECORD_UNREADABLE: { recovery: 'permanent', hint: 'the state topic holds records ExoArmur did not write: give the processor its own topic' },
+  TASK_STATE: { recovery: 'invariant', hint: 'a bug: report it with the log' },
   TENANT_INVALID: { recovery: 'usage', hint: "give a tenant id of letters, digits, '.', '_' or '-'" },
   TOPIC_MISSING: { recovery: 'usage', hint: 'check the topic name, run id or prefix, and --brokers' },
   TOPICS_NOT_READY: { recovery: 'permanent', hint: 'check the broker: its topics did not get leaders in time' },

@@ -12,6 +12,7 @@ import { ExoArmurError, ProcessingHaltedError } from '../errors.js';
 import { classifyKafkaError, kafkaErrorType, type FailureKind } from '../io/kafka-errors.js';
 import { Mutex } from './mutex.js';
 import { Task, type TaskDeps } from './task.js';
+import { nextTaskState, type TaskState } from './task-lifecycle.js';
 import { INPUT_FETCH_BYTES_PER_PARTITION } from '../io/topics.js';
 import type { InputOffsets } from './transactions.js';
 import { logEvent } from '../log-events.js';
@@ -38,6 +39,8 @@ export const DEFAULT_MAX_PERMANENT_FAILURES = 5;
 interface Slot {
   partition: number;
   mutex: Mutex;
+  /** Where the task is in its life (task-lifecycle.ts); changed only by `move`. */
+  state: TaskState;
   task: Task | undefined;
   /** The group generation the task was built in; a rebalance invalidates it. */
   generation: number;
@@ -136,19 +139,26 @@ export class ProcessorRunner {
   private slotFor(partition: number): Slot {
     let slot = this.slots.get(partition);
     if (!slot) {
-      slot = { partition, mutex: new Mutex(), task: undefined, generation: -1, failures: 0, permanent: undefined, logger: this.options.logger.child({ partition }) };
+      slot = { partition, mutex: new Mutex(), state: 'absent', task: undefined, generation: -1, failures: 0, permanent: undefined, logger: this.options.logger.child({ partition }) };
       this.slots.set(partition, slot);
     }
     return slot;
   }
 
+  private move(slot: Slot, to: TaskState): void {
+    slot.state = nextTaskState(slot.state, to, slot.partition);
+  }
+
   private async dropTask(slot: Slot, reason: string): Promise<void> {
     const task = slot.task;
+    if (slot.state === 'absent') return;
+    this.move(slot, 'closing');
     slot.task = undefined;
     if (task) {
       slot.logger.info({ reason }, 'dropping task');
       await task.close();
     }
+    this.move(slot, 'absent');
   }
 
   private async dropAllTasks(reason: string): Promise<void> {
@@ -172,12 +182,20 @@ export class ProcessorRunner {
     if (slot.failures > 0) await sleep(Math.min(250 * 2 ** slot.failures, 8_000));
     const generation = this.generation;
     const { kafka, effective, primitives, appId, groupId, topics, guarantee } = this.options;
-    const task = await Task.start(
-      { kafka, effective, primitives, appId, groupId, topics, guarantee, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
-      slot.partition,
-      slot.logger,
-      heartbeat,
-    );
+    this.move(slot, 'starting');
+    let task: Task;
+    try {
+      task = await Task.start(
+        { kafka, effective, primitives, appId, groupId, topics, guarantee, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
+        slot.partition,
+        slot.logger,
+        heartbeat,
+      );
+    } catch (error) {
+      this.move(slot, 'absent');
+      throw error;
+    }
+    this.move(slot, 'ready');
     slot.task = task;
     slot.generation = generation;
     for (const topic of [this.options.topics.telemetry, this.options.topics.operator]) {
@@ -216,8 +234,10 @@ export class ProcessorRunner {
       for (let i = 0; i < pending.length; i += max) {
         if (!isRunning() || isStale() || this.stopping) return;
         const chunk = pending.slice(i, i + max);
+        this.move(slot, 'committing');
         try {
           const stats = await task.processChunk(source, batch.topic, chunk);
+          this.move(slot, 'ready');
           resolveOffset(stats.lastOffset);
           // Only a commit proves recovery; a task that starts but cannot commit keeps backing off.
           slot.failures = 0;
@@ -227,6 +247,7 @@ export class ProcessorRunner {
             'batch committed',
           );
         } catch (error) {
+          this.move(slot, 'failed');
           slot.failures += 1;
           const kind = classifyKafkaError(error);
           const firstOffset = chunk[0]?.offset;
