@@ -10,7 +10,6 @@ import { nodePrimitives } from './primitives.js';
 import { createKafka, saslFromConfig } from './io/client.js';
 import { ensureTopics, topicSpecs } from './io/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
-import type { ShellTopics } from './kafka/task.js';
 import { toShellError } from './io/kafka-errors.js';
 import type { ProcessingHaltedError } from './errors.js';
 import type { Kafka } from './io/client.js';
@@ -43,10 +42,6 @@ function createLogger(logFile: string | undefined): Logger {
   return pino({ base, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: logFile, append: true, mkdir: true, sync: true }));
 }
 
-function shellTopics(effective: EffectiveConfig): ShellTopics {
-  const t = effective.config.topics;
-  return { telemetry: t.telemetry, operator: t.operator_actions, audit: t.audit, execute: t.execute, dlq: t.dlq, state: t.state };
-}
 
 async function publishConfigSnapshot(kafka: Kafka, effective: EffectiveConfig, logger: Logger): Promise<void> {
   const producer = createPlainProducer(kafka, { idempotent: true });
@@ -69,22 +64,13 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const groupId = options.groupId ?? config.app_id;
   const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
   const kafka = createKafka({ brokers: config.brokers, clientId: `${config.app_id}-process`, logger, ...(sasl === undefined ? {} : { sasl }) });
-  const topics = shellTopics(effective);
+  const { topics } = config;
   logger.info({ ...logEvent('starting'), config_hash: effective.config_hash, app_id: config.app_id, group_id: groupId, topics, guarantee: config.processing_guarantee }, 'starting');
 
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const overrides = {
-      telemetry: config.topics.telemetry,
-      operatorActions: config.topics.operator_actions,
-      config: config.topics.config,
-      audit: config.topics.audit,
-      intentsExecute: config.topics.execute,
-      state: config.topics.state,
-      dlq: config.topics.dlq,
-    };
-    const report = await ensureTopics(admin, topicSpecs({ partitions: config.partitions, overrides }));
+    const report = await ensureTopics(admin, topicSpecs({ partitions: config.partitions, overrides: config.topics }));
     logger.info({ ...logEvent('topics_ensured'), created: report.created }, 'topics ensured');
   } catch (error) {
     throw toShellError(error, 'ensuring topics', {});

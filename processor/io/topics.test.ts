@@ -1,5 +1,6 @@
 import test from 'ava';
-import { DEFAULT_TOPIC_NAMES, topicNames, topicSpecs } from './topics.js';
+import { DEFAULT_CONFIG } from '../config/defaults.js';
+import { topicNames, topicSpecs } from './topics.js';
 
 test('default specs are DESIGN §1: names, cleanup policies, shared partition count 3, audit never expires, 4 MiB inputs and 8 MiB outputs', (t) => {
   t.deepEqual(
@@ -20,9 +21,9 @@ test('a prefix applies to defaults, an override replaces one name outright, part
   const names = topicNames({ prefix: 'run1.', overrides: { audit: 'custom.audit' } });
   t.is(names.telemetry, 'run1.exoarmur.telemetry.v1');
   t.is(names.audit, 'custom.audit');
-  t.is(DEFAULT_TOPIC_NAMES.audit, 'exoarmur.audit.v1');
+  t.is(DEFAULT_CONFIG.topics.audit, 'exoarmur.audit.v1');
   const counts = topicSpecs({ partitions: 6 }).map((spec) => [spec.role, spec.partitions]);
-  t.deepEqual(counts, [['telemetry', 6], ['operatorActions', 6], ['config', 1], ['audit', 6], ['intentsExecute', 6], ['state', 6], ['dlq', 6]]);
+  t.deepEqual(counts, [['telemetry', 6], ['operator_actions', 6], ['config', 1], ['audit', 6], ['execute', 6], ['state', 6], ['dlq', 6]]);
 });
 
 test('a partition count that is not a positive integer is refused', (t) => {

@@ -4,21 +4,15 @@
  * co-partitioning or compaction, so it is an error the operator resolves.
  */
 import type { Admin, Kafka } from 'kafkajs';
+import { DEFAULT_CONFIG } from '../config/defaults.js';
+import type { Topics } from '../core/config-types.js';
 import { ExoArmurError, TopicDriftError } from '../errors.js';
 
-export type TopicRole = 'telemetry' | 'operatorActions' | 'config' | 'audit' | 'intentsExecute' | 'state' | 'dlq';
+/** A topic's key in the config's `topics` (the one topic vocabulary). */
+export type TopicKey = keyof Topics;
 
-export const TOPIC_ROLES: readonly TopicRole[] = ['telemetry', 'operatorActions', 'config', 'audit', 'intentsExecute', 'state', 'dlq'];
-
-export const DEFAULT_TOPIC_NAMES: Readonly<Record<TopicRole, string>> = {
-  telemetry: 'exoarmur.telemetry.v1',
-  operatorActions: 'exoarmur.operator-actions.v1',
-  config: 'exoarmur.config.v1',
-  audit: 'exoarmur.audit.v1',
-  intentsExecute: 'exoarmur.intents.execute.v1',
-  state: 'exoarmur.state.v1',
-  dlq: 'exoarmur.dlq.v1',
-};
+/** The topic keys in DESIGN §1 order. */
+export const TOPIC_KEYS: readonly TopicKey[] = ['telemetry', 'operator_actions', 'config', 'audit', 'execute', 'state', 'dlq'];
 
 export const DEFAULT_PARTITIONS = 3;
 
@@ -43,7 +37,7 @@ export const INPUT_FETCH_BYTES_PER_PARTITION = INPUT_MAX_MESSAGE_BYTES + 64 * 10
 export type CleanupPolicy = 'delete' | 'compact';
 
 export interface TopicSpec {
-  role: TopicRole;
+  role: TopicKey;
   name: string;
   partitions: number;
   cleanupPolicy: CleanupPolicy;
@@ -57,7 +51,7 @@ export interface TopicNameOptions {
   /** Prepended to every default name (e.g. a per-test or per-run prefix). */
   prefix?: string;
   /** Replaces the name of a role outright; the prefix does not apply to an override. */
-  overrides?: Partial<Record<TopicRole, string>>;
+  overrides?: Partial<Topics>;
 }
 
 export interface TopicSpecOptions extends TopicNameOptions {
@@ -65,10 +59,11 @@ export interface TopicSpecOptions extends TopicNameOptions {
   partitions?: number;
 }
 
-export function topicNames(options: TopicNameOptions = {}): Record<TopicRole, string> {
+/** The topics under a prefix, from the defaults table (processor/config/defaults.ts), with overrides. */
+export function topicNames(options: TopicNameOptions = {}): Topics {
   const prefix = options.prefix ?? '';
-  const names = {} as Record<TopicRole, string>;
-  for (const role of TOPIC_ROLES) names[role] = options.overrides?.[role] ?? `${prefix}${DEFAULT_TOPIC_NAMES[role]}`;
+  const names = {} as Topics;
+  for (const key of TOPIC_KEYS) names[key] = options.overrides?.[key] ?? `${prefix}${DEFAULT_CONFIG.topics[key]}`;
   return names;
 }
 
@@ -78,7 +73,7 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
     throw new RangeError(`partition count must be a positive integer, got ${partitions}`);
   }
   const names = topicNames(options);
-  const spec = (role: TopicRole, count: number, cleanupPolicy: CleanupPolicy, maxMessageBytes: number | null, extra: Record<string, string> = {}): TopicSpec => ({
+  const spec = (role: TopicKey, count: number, cleanupPolicy: CleanupPolicy, maxMessageBytes: number | null, extra: Record<string, string> = {}): TopicSpec => ({
     role,
     name: names[role],
     partitions: count,
@@ -88,12 +83,12 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
   });
   return [
     spec('telemetry', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES),
-    spec('operatorActions', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES),
+    spec('operator_actions', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES),
     // One partition: config snapshots are few, keyed by hash, and read whole by replay.
     spec('config', 1, 'compact', null),
     // The audit trail never expires by default: it is the record a cold reviewer replays.
     spec('audit', partitions, 'delete', OUTPUT_MAX_MESSAGE_BYTES, { 'retention.ms': '-1' }),
-    spec('intentsExecute', partitions, 'delete', OUTPUT_MAX_MESSAGE_BYTES),
+    spec('execute', partitions, 'delete', OUTPUT_MAX_MESSAGE_BYTES),
     spec('state', partitions, 'compact', OUTPUT_MAX_MESSAGE_BYTES),
     spec('dlq', partitions, 'delete', OUTPUT_MAX_MESSAGE_BYTES),
   ];

@@ -49,7 +49,7 @@ test.serial('duplicates and malformed input: one receipt per delivery, one outco
   const operatorProducer = fixture.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await operatorProducer.connect();
   await operatorProducer.send({
-    topic: fixture.topics.operator,
+    topic: fixture.topics.operator_actions,
     acks: -1,
     messages: [
       { partition: 1, key: 't:c', value: Buffer.from([0, 1, 2, 3]) },

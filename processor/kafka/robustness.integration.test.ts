@@ -113,7 +113,7 @@ test.serial('a 2 MB telemetry value and an unknown operator schema each become a
   big.write('"}', big.length - 2, 'utf8');
   const bigOffset = await sendOne(fixture, fixture.topics.telemetry, { partition: 1, key: 'tenant-big:corr-big', value: big });
   const unknownSchema = Buffer.from('not an avro record of any schema we know');
-  const operatorOffset = await sendOne(fixture, fixture.topics.operator, {
+  const operatorOffset = await sendOne(fixture, fixture.topics.operator_actions, {
     partition: 2,
     key: 'tenant-op:corr-op',
     value: unknownSchema,
@@ -159,12 +159,12 @@ test.serial('a 2 MB telemetry value and an unknown operator schema each become a
     receipt_audit_id: bigReceipt.audit_id,
   });
 
-  const operatorReceipt = receiptOf(outcomes.audit, fixture.topics.operator, 2, operatorOffset);
-  const operatorLetter = deadLetterOf(letters, fixture.topics.operator, 2, operatorOffset);
+  const operatorReceipt = receiptOf(outcomes.audit, fixture.topics.operator_actions, 2, operatorOffset);
+  const operatorLetter = deadLetterOf(letters, fixture.topics.operator_actions, 2, operatorOffset);
   t.like(operatorReceipt, { event_kind: 'action_rejected', tenant_id: 'tenant-op', correlation_id: 'corr-op' });
   t.deepEqual(operatorLetter, {
     dead_letter_id: (operatorReceipt.payload as { dead_letter_id: string }).dead_letter_id,
-    source_topic: fixture.topics.operator,
+    source_topic: fixture.topics.operator_actions,
     source_partition: 2,
     source_offset: operatorOffset,
     key: 'tenant-op:corr-op',

@@ -69,7 +69,7 @@ export class ProcessorRunner {
     const consumer = this.createConsumer();
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.options.topics.telemetry, this.options.topics.operator], fromBeginning: true });
+    await consumer.subscribe({ topics: [this.options.topics.telemetry, this.options.topics.operator_actions], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -166,7 +166,7 @@ export class ProcessorRunner {
   }
 
   private sourceOf(topic: string): InputSource {
-    return topic === this.options.topics.operator ? 'operator' : 'telemetry';
+    return topic === this.options.topics.operator_actions ? 'operator' : 'telemetry';
   }
 
   private readonly commitOffsetsAtLeastOnce = async (offsets: InputOffsets): Promise<void> => {
@@ -198,7 +198,7 @@ export class ProcessorRunner {
     this.move(slot, 'ready');
     slot.task = task;
     slot.generation = generation;
-    for (const topic of [this.options.topics.telemetry, this.options.topics.operator]) {
+    for (const topic of [this.options.topics.telemetry, this.options.topics.operator_actions]) {
       this.consumer?.seek({ topic, partition: slot.partition, offset: task.nextOffset(topic) });
     }
     return { task, fresh: true };

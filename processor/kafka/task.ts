@@ -8,7 +8,7 @@
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
-import type { StateValue } from '../core/index.js';
+import type { StateValue, Topics } from '../core/index.js';
 import { driveBatch } from '../engine/batch.js';
 import type { EffectiveConfig } from '../config/index.js';
 import { ExoArmurError, InvariantError } from '../errors.js';
@@ -19,14 +19,6 @@ import { TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type 
 import { toShellError } from '../io/kafka-errors.js';
 import { logEvent } from '../log-events.js';
 
-export interface ShellTopics {
-  telemetry: string;
-  operator: string;
-  audit: string;
-  execute: string;
-  dlq: string;
-  state: string;
-}
 
 export interface TaskDeps {
   kafka: Kafka;
@@ -34,7 +26,7 @@ export interface TaskDeps {
   primitives: Primitives;
   appId: string;
   groupId: string;
-  topics: ShellTopics;
+  topics: Topics;
   guarantee: ProcessingGuarantee;
   /** The shell's clock: `process_time` of each consumed record. */
   now: () => Date;
@@ -113,7 +105,7 @@ export class Task {
           }
         },
       });
-      const next = await committedOffsets(deps.kafka, deps.groupId, [deps.topics.telemetry, deps.topics.operator], partition);
+      const next = await committedOffsets(deps.kafka, deps.groupId, [deps.topics.telemetry, deps.topics.operator_actions], partition);
       logger.info({ ...logEvent('task_ready'), next_offsets: next }, 'task ready');
       return new Task(partition, deps, writer, state, next, logger);
     } catch (error) {

@@ -6,14 +6,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin, Kafka } from '../../processor/io/client.js';
-import { ensureTopics, topicSpecs, type TopicRole } from '../../processor/io/topics.js';
+import { ensureTopics, topicSpecs } from '../../processor/io/topics.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import { CliChild, CLI_PATH } from '../process/children.js';
 import type { ProcessingGuarantee } from '../../processor/kafka/transactions.js';
 import type { LogEvent } from '../../processor/log-events.js';
 import { readCpuMs, readMemory, type MemorySample } from './proc-sample.js';
+import type { Topics } from '../../processor/core/config-types.js';
 
-export type RunTopics = Record<TopicRole, string>;
+export type RunTopics = Topics;
 
 export interface ProcessorSpec {
   /** Names the config and log files. */
@@ -46,7 +47,7 @@ export function writeProcessorConfig(spec: ProcessorSpec): string {
     brokers: spec.brokers.split(','),
     partitions: spec.partitions,
     processing_guarantee: spec.guarantee,
-    topics: { telemetry: t.telemetry, operator_actions: t.operatorActions, config: t.config, audit: t.audit, execute: t.intentsExecute, state: t.state, dlq: t.dlq },
+    topics: { telemetry: t.telemetry, operator_actions: t.operator_actions, config: t.config, audit: t.audit, execute: t.execute, state: t.state, dlq: t.dlq },
   };
   const file = join(spec.dir, `${spec.name}.config.json`);
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
@@ -179,7 +180,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function catchUp(kafka: Kafka, spec: ProcessorSpec, instances: number, timeoutMs: number): Promise<CatchUpResult> {
   const admin = kafka.admin();
   await admin.connect();
-  const inputs = [spec.topics.telemetry, spec.topics.operatorActions];
+  const inputs = [spec.topics.telemetry, spec.topics.operator_actions];
   const children: ProcessorChild[] = [];
   try {
     await ensureRunTopics(kafka, spec.topics, spec.partitions);
@@ -237,7 +238,7 @@ export interface RecoveryResult {
 export async function recover(kafka: Kafka, spec: ProcessorSpec, timeoutMs: number): Promise<RecoveryResult> {
   const admin = kafka.admin();
   await admin.connect();
-  const inputs = [spec.topics.telemetry, spec.topics.operatorActions];
+  const inputs = [spec.topics.telemetry, spec.topics.operator_actions];
   let child: ProcessorChild | undefined;
   try {
     const { total } = await groupProgress(admin, spec.appId, inputs);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
-import { DEFAULT_TOPIC_NAMES } from '../../processor/io/topics.js';
+import { DEFAULT_CONFIG } from '../../processor/config/index.js';
 import { injectLines, jsonlLines } from './inject.js';
 import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
 import { commandBrokers } from '../lib/brokers.js';
@@ -20,7 +20,7 @@ export const injectCommand: CommandModule<object, InjectArgs> = {
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'JSONL file, one TelemetryEventV1 per line' })
-      .option('topic', { type: 'string', default: DEFAULT_TOPIC_NAMES.telemetry, describe: 'telemetry topic' })
+      .option('topic', { type: 'string', default: DEFAULT_CONFIG.topics.telemetry, describe: 'telemetry topic' })
       .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
       .option('config', { type: 'string', describe: "a config file whose \"brokers\" is the broker rule's last source" }) as never,
   handler: async (args) => {

@@ -95,7 +95,7 @@ async function publishRaw(fixture: ProcessorFixture, action: OperatorActionV1, p
   const producer = fixture.kafka.producer({ maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
-    await publishAction(producer, { operator_actions: fixture.topics.operator }, action, { partition });
+    await publishAction(producer, { operator_actions: fixture.topics.operator_actions }, action, { partition });
   } finally {
     await producer.disconnect();
   }
@@ -202,7 +202,7 @@ test.serial('require_human: one CLI approval releases the intent exactly once; a
   // The same signed action delivered again, byte for byte: a duplicate receipt and nothing else.
   const delivered: OperatorActionV1[] = [];
   await readTopic(fixture.kafka, {
-    topic: fixture.topics.operator,
+    topic: fixture.topics.operator_actions,
     onRecord: ({ message }) => {
       const decoded = decodeRecord('operator', message.value, message.headers);
       if (decoded.ok) delivered.push(decoded.value as OperatorActionV1);

@@ -4,7 +4,7 @@
  * that replay, inspect and tests can find a run's records from its run_id alone.
  */
 import type { Topics } from '../../processor/core/config-types.js';
-import { topicNames, type TopicRole } from '../../processor/io/topics.js';
+import { topicNames } from '../../processor/io/topics.js';
 
 /** Topic names are case-sensitive; a ULID run id is upper case, so the namespace lower-cases it. */
 export function runPrefix(runId: string): string {
@@ -12,23 +12,9 @@ export function runPrefix(runId: string): string {
   return `exoarmur.${runId.toLowerCase()}.`;
 }
 
-/** The run's topics keyed by role, as processor/kafka/topics.ts names them. */
-export function topicsForRun(runId: string): Record<TopicRole, string> {
+/** The run's topics, in the config's `topics` shape (the one topic vocabulary). */
+export function topicsForRun(runId: string): Topics {
   return topicNames({ prefix: runPrefix(runId) });
-}
-
-/** The same topics in the config's `topics` shape (processor/config). */
-export function configTopicsForRun(runId: string): Topics {
-  const names = topicsForRun(runId);
-  return {
-    telemetry: names.telemetry,
-    operator_actions: names.operatorActions,
-    config: names.config,
-    audit: names.audit,
-    execute: names.intentsExecute,
-    state: names.state,
-    dlq: names.dlq,
-  };
 }
 
 /** The processor's app id for the run (transactional ids and the consumer group derive from it). */

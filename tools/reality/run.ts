@@ -15,7 +15,7 @@ import { writeBundle } from './bundle.js';
 import { unmetExpectations } from './expectations.js';
 import { overall, passFailText, type Gate } from './gates.js';
 import { RunKafka } from './live.js';
-import { appIdForRun, configTopicsForRun, groupForRun, runPrefix } from './naming.js';
+import { appIdForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
 import { doubleInject, playScenario } from './player.js';
 import { ProcessorChild } from './processor-child.js';
 import { PARTITIONS, writeRunConfig, type RunContext } from './run-context.js';
@@ -48,7 +48,7 @@ function readScenario(dir: string): { steps: Step[]; config: Record<string, unkn
 }
 
 function runContext(runId: string, broker: RunBroker, steps: readonly Step[], scenarioConfig: Record<string, unknown>, dirs: { work: string; bundle: string }, log: (line: string) => void): RunContext {
-  const topics = configTopicsForRun(runId);
+  const topics = topicsForRun(runId);
   const keys = new Map(scenarioActors(steps).map((actor) => [actor, generateOperatorKey(actor)]));
   const configFile = join(dirs.work, 'config.json');
   const observed = steps.flatMap((s) => (s.kind === 'telemetry' && typeof s.event['observed_at'] === 'string' ? [s.event['observed_at']] : [])).sort();

@@ -110,7 +110,7 @@ export async function checkRecordedRun(dir: string): Promise<RecordedCheck> {
 
   let report: ReplayReport | null = null;
   try {
-    report = replayRecorded(recorded, { runId: meta.run_id, telemetryTopic: meta.topics.telemetry, operatorTopic: meta.topics.operatorActions });
+    report = replayRecorded(recorded, { runId: meta.run_id, telemetryTopic: meta.topics.telemetry, operatorTopic: meta.topics.operator_actions });
   } catch (error) {
     if (!(error instanceof ExoArmurError)) throw error;
     problems.push({ code: 'REPLAY_FAILED', detail: `${error.code}: ${error.message}` });

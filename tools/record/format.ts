@@ -7,7 +7,7 @@
 import type { ConsumedMessage } from '../../processor/codec/index.js';
 import type { HeaderValue, InputHeaders } from '../../processor/codec/avro.js';
 import type { AuditRecordV1, DeadLetterV1, ExecutionIntentV1 } from '../../processor/core/types.js';
-import type { TopicRole } from '../../processor/io/topics.js';
+import type { Topics } from '../../processor/core/config-types.js';
 
 export const RECORDED_FILES = {
   inputs: 'inputs.jsonl',
@@ -29,8 +29,30 @@ export const SUMMED_FILES: readonly string[] = [
   RECORDED_FILES.run,
 ];
 
-/** Version of the directory layout; a loader refuses any other. */
-export const RECORDED_FORMAT = 1;
+/**
+ * Version of the directory layout this tool writes. Format 2 keys run.json's topics by the
+ * config's topic keys; format 1 (fixtures recorded before the one topic vocabulary) used role
+ * names, which `runMetaOf` maps. A loader refuses any other format.
+ */
+export const RECORDED_FORMAT = 2;
+
+const FORMAT_1_TOPIC_KEYS: Readonly<Record<string, keyof Topics>> = {
+  telemetry: 'telemetry',
+  operatorActions: 'operator_actions',
+  config: 'config',
+  audit: 'audit',
+  intentsExecute: 'execute',
+  state: 'state',
+  dlq: 'dlq',
+};
+
+/** run.json as this tool reads it, whatever readable format wrote it; null for an unknown format. */
+export function runMetaOf(parsed: RunMeta): RunMeta | null {
+  if (parsed.format === RECORDED_FORMAT) return parsed;
+  if (parsed.format !== 1) return null;
+  const topics = Object.fromEntries(Object.entries(parsed.topics).map(([role, name]) => [FORMAT_1_TOPIC_KEYS[role] ?? role, name])) as unknown as Topics;
+  return { ...parsed, topics };
+}
 
 /** One consumed input record, exactly as the broker returned it. */
 export interface InputLine {
@@ -74,7 +96,7 @@ export interface RunMeta {
   format: number;
   run_id: string;
   partitions: number;
-  topics: Record<TopicRole, string>;
+  topics: Topics;
   counts: RecordedCounts;
   recorded_with: { tool: string; version: string };
 }

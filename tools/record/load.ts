@@ -11,7 +11,7 @@ import type { AuditRecordV1, ConfigSnapshotV1 } from '../../processor/core/types
 import { ExoArmurError } from '../../processor/errors.js';
 import type { BundleConfigSnapshot } from '../bundle/files.js';
 import { emptyOutputs, type PartitionOutputs, type RecordedRun } from '../replay/drive.js';
-import { auditPartition, consumedMessage, deadLetter, RECORDED_FILES, RECORDED_FORMAT, type DlqLine, type ExecuteLine, type InputLine, type RunMeta } from './format.js';
+import { auditPartition, consumedMessage, deadLetter, RECORDED_FILES, RECORDED_FORMAT, runMetaOf, type DlqLine, type ExecuteLine, type InputLine, type RunMeta } from './format.js';
 
 export class RecordedRunError extends ExoArmurError {}
 
@@ -46,9 +46,10 @@ async function readLines<T>(dir: string, name: string): Promise<T[]> {
 }
 
 export async function loadRecordedRun(dir: string): Promise<LoadedRecordedRun> {
-  const meta = parseJson<RunMeta>(await readText(dir, RECORDED_FILES.run), RECORDED_FILES.run);
-  if (meta.format !== RECORDED_FORMAT) {
-    throw new RecordedRunError('RECORDED_FORMAT_UNKNOWN', `${join(dir, RECORDED_FILES.run)} has format ${String(meta.format)}, this tool reads format ${RECORDED_FORMAT}: re-record the run with this version of \`exoarmur record\``);
+  const parsed = parseJson<RunMeta>(await readText(dir, RECORDED_FILES.run), RECORDED_FILES.run);
+  const meta = runMetaOf(parsed);
+  if (meta === null) {
+    throw new RecordedRunError('RECORDED_FORMAT_UNKNOWN', `${join(dir, RECORDED_FILES.run)} has format ${String(parsed.format)}, this tool reads formats 1 and ${RECORDED_FORMAT}: re-record the run with this version of \`exoarmur record\``);
   }
   const [inputs, audit, execute, dlq, snapshotsText] = await Promise.all([
     readLines<InputLine>(dir, RECORDED_FILES.inputs),

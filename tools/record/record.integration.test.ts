@@ -31,7 +31,7 @@ test('recordRun writes a processed run as a directory that holds its committed r
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const first = join(out, 'first');
   const second = join(out, 'second');
-  const topics = fixture.roleTopics;
+  const topics = fixture.topics;
   const { meta, check } = await recordRun({ brokers, runId: fixture.appId, topics, outDir: first });
 
   t.deepEqual(check.problems, []);
@@ -40,7 +40,7 @@ test('recordRun writes a processed run as a directory that holds its committed r
   t.deepEqual(lines(first, RECORDED_FILES.audit).map((l) => JSON.parse(l) as unknown), JSON.parse(JSON.stringify(audit)) as unknown, 'audit.jsonl is the committed trail, by (partition, seq)');
   const dlq = lines(first, RECORDED_FILES.dlq).length;
   t.deepEqual(meta, {
-    format: 1,
+    format: 2,
     run_id: fixture.appId,
     partitions: 3,
     topics,

@@ -7,19 +7,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ExoArmurError } from '../../processor/errors.js';
-import type { TopicRole } from '../../processor/io/topics.js';
 import { repoRoot } from '../broker/paths.js';
 import { readRecordedRun } from '../replay/replay.js';
 import { checkRecordedRun, type RecordedCheck } from './check.js';
 import type { RunMeta } from './format.js';
 import { writeRecordedRun } from './write.js';
+import type { Topics } from '../../processor/core/config-types.js';
 
 export class RecordError extends ExoArmurError {}
 
 export interface RecordOptions {
   brokers: string[];
   runId: string;
-  topics: Record<TopicRole, string>;
+  topics: Topics;
   outDir: string;
   logger?: Logger;
   timeoutMs?: number;

@@ -31,7 +31,7 @@ import { nodePrimitives } from '../../processor/primitives.js';
 import { repoRoot } from '../broker/paths.js';
 import type { BundleConfigSnapshot } from '../bundle/files.js';
 import { checkRecordedRun, type ProblemCode, type RecordedCheck } from './check.js';
-import { RECORDED_FILES, SUMMED_FILES, type InputLine } from './format.js';
+import { RECORDED_FILES, RECORDED_FORMAT, runMetaOf, SUMMED_FILES, type InputLine, type RunMeta } from './format.js';
 import { loadRecordedRun } from './load.js';
 import { recordedRunFiles, sumsFor } from './write.js';
 
@@ -148,10 +148,15 @@ test('the recording covers what it guards: releases, a human approval applied by
   t.is(readLines(SMALL, RECORDED_FILES.dlq).length, 2);
 });
 
-test('loading and writing the recorded run again reproduces every file byte for byte', async (t) => {
+test('loading and writing the recorded run again reproduces every file byte for byte (run.json in the current format)', async (t) => {
   const { meta, recorded } = await loadRecordedRun(SMALL);
   const files = recordedRunFiles(recorded, { runId: meta.run_id, topics: meta.topics, tool: meta.recorded_with });
-  for (const name of [...SUMMED_FILES, RECORDED_FILES.sums]) t.is(files.get(name), readFileSync(join(SMALL, name), 'utf8'), name);
+  // The fixture is format 1; the writer writes format 2, whose run.json differs only in the format
+  // number and the topic keys. Every other file, and every other line of SHA256SUMS, is identical.
+  for (const name of SUMMED_FILES.filter((n) => n !== RECORDED_FILES.run)) t.is(files.get(name), readFileSync(join(SMALL, name), 'utf8'), name);
+  t.deepEqual(JSON.parse(files.get(RECORDED_FILES.run)!), { ...runMetaOf(JSON.parse(readFileSync(join(SMALL, RECORDED_FILES.run), 'utf8')) as RunMeta), format: RECORDED_FORMAT });
+  const otherSums = (text: string) => text.split('\n').filter((line) => !line.endsWith(`  ${RECORDED_FILES.run}`));
+  t.deepEqual(otherSums(files.get(RECORDED_FILES.sums)!), otherSums(readFileSync(join(SMALL, RECORDED_FILES.sums), 'utf8')));
 });
 
 test('an audit record whose verdict was edited is caught by its chain hash and by replay', async (t) => {
@@ -309,4 +314,12 @@ test('a config snapshot edited and re-hashed is one the audit trail never named:
       t.regex(detailsOf(check, 'REPLAY_FAILED'), /^REPLAY_CONFIG_MISSING: audit record [0-9A-Z]{26} names config [0-9a-f]{64}, which the config topic does not hold/);
     },
   });
+});
+
+test('a format-1 run.json (topics keyed by the old role names) reads as the config topic keys; an unknown format is refused', (t) => {
+  const legacy = { format: 1, topics: { telemetry: 't', operatorActions: 'o', config: 'c', audit: 'a', intentsExecute: 'e', state: 's', dlq: 'd' } } as unknown as RunMeta;
+  t.deepEqual(runMetaOf(legacy)?.topics, { telemetry: 't', operator_actions: 'o', config: 'c', audit: 'a', execute: 'e', state: 's', dlq: 'd' });
+  t.is(runMetaOf({ ...legacy, format: 3 }), null);
+  const current = { ...legacy, format: RECORDED_FORMAT };
+  t.is(runMetaOf(current), current);
 });

@@ -5,26 +5,26 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TopicRole } from '../../processor/io/topics.js';
 import { bundleSnapshot, jsonlText, sha256OfBytes } from '../bundle/files.js';
 import { receiptsOf, type PartitionOutputs, type RecordedRun } from '../replay/drive.js';
 import { compareInputs, dlqLine, inputLine, RECORDED_FILES, RECORDED_FORMAT, SUMMED_FILES, sumsText, type RecordedCounts, type RunMeta } from './format.js';
+import type { Topics } from '../../processor/core/config-types.js';
 
 export interface RecordedRunIdentity {
   runId: string;
-  topics: Record<TopicRole, string>;
+  topics: Topics;
   /** Tool name and version stamped into run.json. */
   tool: { tool: string; version: string };
 }
 
 /** What run.json counts, computed from the records (also how a loaded directory is re-counted). */
-export function countsOf(recorded: RecordedRun, topics: Record<TopicRole, string>): RecordedCounts {
+export function countsOf(recorded: RecordedRun, topics: Topics): RecordedCounts {
   const partitions = [...recorded.outputs.keys()].sort((a, b) => a - b);
   const partitionCount = partitions.length === 0 ? 0 : partitions[partitions.length - 1]! + 1;
   const inputsOf = (topic: string): number => [...(recorded.inputs.get(topic)?.values() ?? [])].reduce((n, byOffset) => n + byOffset.size, 0);
   const sum = (pick: (o: PartitionOutputs) => number): number => partitions.reduce((n, p) => n + pick(recorded.outputs.get(p)!), 0);
   return {
-    inputs: { telemetry: inputsOf(topics.telemetry), operator: inputsOf(topics.operatorActions) },
+    inputs: { telemetry: inputsOf(topics.telemetry), operator: inputsOf(topics.operator_actions) },
     receipts: sum((o) => receiptsOf(o.audit).length),
     audit: sum((o) => o.audit.length),
     audit_per_partition: Array.from({ length: partitionCount }, (_, p) => recorded.outputs.get(p)?.audit.length ?? 0),

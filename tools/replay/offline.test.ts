@@ -7,7 +7,7 @@ import { sampleCoreRun } from '../testing/sample-run.js';
 import { receiptsOf } from './drive.js';
 import { replayRecorded } from './offline.js';
 
-const options = { runId: 'r1', telemetryTopic: CORE_RUN_TOPICS.telemetry, operatorTopic: CORE_RUN_TOPICS.operator };
+const options = { runId: 'r1', telemetryTopic: CORE_RUN_TOPICS.telemetry, operatorTopic: CORE_RUN_TOPICS.operator_actions };
 
 test('replaying a recorded run reproduces every audit record, execute intent and dead letter, in receipt order', (t) => {
   const run = sampleCoreRun();

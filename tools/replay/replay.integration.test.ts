@@ -30,7 +30,7 @@ test('replayRun re-decides a processed run identically, and a changed policy mak
   t.is(receipts.filter((r) => r.event_kind === 'telemetry_duplicate').length, 6);
   t.is(receipts.filter((r) => r.event_kind === 'telemetry_rejected').length, 3);
 
-  const topics = fixture.roleTopics;
+  const topics = fixture.topics;
   const report = await replayRun({ brokers, topics, runId: fixture.appId });
   const { events_per_second: eps, timing_ms: timing, replay_order_sha256: digest, ...rest } = report;
   t.true(eps > 0 && timing.total > 0 && /^[0-9a-f]{64}$/.test(digest));

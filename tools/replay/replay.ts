@@ -9,18 +9,18 @@ import { decodeRecord, type ConsumedMessage } from '../../processor/codec/index.
 import type { EffectiveConfig } from '../../processor/core/config-types.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1 } from '../../processor/core/types.js';
 import { createKafka } from '../../processor/io/client.js';
-import type { TopicRole } from '../../processor/io/topics.js';
 import { emptyOutputs, receiptsOf, type PartitionOutputs, type RecordedRun } from './drive.js';
 import { replayRecorded } from './offline.js';
 import { topicWatermarks } from '../../processor/io/offsets.js';
 import { readPartitions } from '../../processor/io/read.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import type { ReplayReport } from './report.js';
+import type { Topics } from '../../processor/core/config-types.js';
 
 export interface ReplayOptions {
   brokers: string[];
   /** The run's topic names by role (processor/kafka/topics.ts `topicNames`, tools/reality/naming.ts `topicsForRun`). */
-  topics: Record<TopicRole, string>;
+  topics: Topics;
   /** Named in the report; defaults to the audit topic name. */
   runId?: string;
   /** A what-if config (see DriveOptions.configOverride): how a test makes replay decide differently. */
@@ -101,7 +101,7 @@ async function readInputs(kafka: Kafka, topic: string, receipts: readonly AuditR
 
 export interface ReadRunOptions {
   brokers: string[];
-  topics: Record<TopicRole, string>;
+  topics: Topics;
   logger?: Logger;
   /** Per-topic read timeout. */
   timeoutMs?: number;
@@ -118,7 +118,7 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
 
   const [audit, execute, dlq, configs] = await Promise.all([
     readWhole<AuditRecordV1>(kafka, topics.audit, 'audit', timeoutMs),
-    readWhole<ExecutionIntentV1>(kafka, topics.intentsExecute, 'execute', timeoutMs),
+    readWhole<ExecutionIntentV1>(kafka, topics.execute, 'execute', timeoutMs),
     readWhole<DeadLetterV1>(kafka, topics.dlq, 'dlq', timeoutMs),
     readWhole<ConfigSnapshotV1>(kafka, topics.config, 'config', timeoutMs),
   ]);
@@ -137,13 +137,13 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
   const receipts = [...outputs.values()].flatMap((o) => receiptsOf(o.audit));
   const [telemetryInputs, operatorInputs] = await Promise.all([
     readInputs(kafka, topics.telemetry, receipts, timeoutMs),
-    readInputs(kafka, topics.operatorActions, receipts, timeoutMs),
+    readInputs(kafka, topics.operator_actions, receipts, timeoutMs),
   ]);
   return {
     outputs,
     inputs: new Map([
       [topics.telemetry, telemetryInputs],
-      [topics.operatorActions, operatorInputs],
+      [topics.operator_actions, operatorInputs],
     ]),
     snapshots,
   };
@@ -160,7 +160,7 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
   const report = replayRecorded(recorded, {
     runId: options.runId ?? topics.audit,
     telemetryTopic: topics.telemetry,
-    operatorTopic: topics.operatorActions,
+    operatorTopic: topics.operator_actions,
     configOverride: options.configOverride,
     readMs: readDone - started,
   });

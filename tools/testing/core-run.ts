@@ -11,14 +11,14 @@ import { configSnapshot } from '../../processor/config/index.js';
 import type { EffectiveConfig, StateValue } from '../../processor/core/index.js';
 import type { AuditRecordV1, OperatorActionV1 } from '../../processor/core/types.js';
 import { driveBatch } from '../../processor/engine/batch.js';
-import { DEFAULT_TOPIC_NAMES } from '../../processor/io/topics.js';
+import { DEFAULT_CONFIG } from '../../processor/config/index.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { collectOutputs, emptyOutputs, type PartitionOutputs, type RecordedRun } from '../replay/drive.js';
 import { replayRecorded } from '../replay/offline.js';
 import type { ReplayReport } from '../replay/report.js';
 import { BUNDLE_FILES, bundleSnapshot, jsonlText, writeManifest } from '../bundle/files.js';
 
-export const CORE_RUN_TOPICS = { telemetry: DEFAULT_TOPIC_NAMES.telemetry, operator: DEFAULT_TOPIC_NAMES.operatorActions } as const;
+export const CORE_RUN_TOPICS = DEFAULT_CONFIG.topics;
 
 export class CoreRun {
   readonly outputs = new Map<number, PartitionOutputs>();
@@ -46,7 +46,7 @@ export class CoreRun {
   action(partition: number, action: OperatorActionV1): void {
     const encoded = encodeOperatorAction(action);
     this.actions.push(action);
-    this.deliver('operator', CORE_RUN_TOPICS.operator, partition, `${action.tenant_id}:${action.correlation_id}`, encoded.value, encoded.headers);
+    this.deliver('operator', CORE_RUN_TOPICS.operator_actions, partition, `${action.tenant_id}:${action.correlation_id}`, encoded.value, encoded.headers);
   }
 
   private deliver(source: 'telemetry' | 'operator', topic: string, partition: number, key: string | null, value: Buffer | null, headers: Record<string, string>): void {
@@ -76,7 +76,7 @@ export class CoreRun {
   }
 
   replay(runId: string): ReplayReport {
-    return replayRecorded(this.recorded(), { runId, telemetryTopic: CORE_RUN_TOPICS.telemetry, operatorTopic: CORE_RUN_TOPICS.operator });
+    return replayRecorded(this.recorded(), { runId, telemetryTopic: CORE_RUN_TOPICS.telemetry, operatorTopic: CORE_RUN_TOPICS.operator_actions });
   }
 }
 

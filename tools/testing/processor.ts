@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import type { Kafka } from '../../processor/io/client.js';
 import { createKafka } from '../../processor/io/client.js';
-import { ensureTopics, topicSpecs, topicNames, type TopicRole } from '../../processor/io/topics.js';
+import { ensureTopics, topicSpecs, topicNames } from '../../processor/io/topics.js';
 import { CliChild, runCli } from '../process/children.js';
 import { readDecoded, readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
 import type { AuditRecordV1 } from '../../processor/core/types.js';
@@ -18,15 +18,14 @@ import { decodeTelemetry } from '../../processor/codec/index.js';
 import { pollUntil } from '../lib/poll.js';
 import { uniqueName } from './broker.js';
 import type { LogEvent } from '../../processor/log-events.js';
+import type { Topics } from '../../processor/core/config-types.js';
 
 export interface ProcessorFixture {
   brokers: string;
   appId: string;
   dir: string;
   configFile: string;
-  topics: { telemetry: string; operator: string; config: string; audit: string; execute: string; state: string; dlq: string };
-  /** The same topics keyed by role, as processor/kafka/topics.ts and replay/record name them. */
-  roleTopics: Record<TopicRole, string>;
+  topics: Topics;
   kafka: Kafka;
 }
 
@@ -47,22 +46,14 @@ export async function stopCleanly(t: ExecutionContext, child: CliChild): Promise
 export async function processorFixture(name: string, brokers: string, extraConfig: Record<string, unknown> = {}): Promise<ProcessorFixture> {
   const prefix = `${uniqueName(name)}.`;
   const names = topicNames({ prefix });
-  const topics = {
-    telemetry: names.telemetry,
-    operator: names.operatorActions,
-    config: names.config,
-    audit: names.audit,
-    execute: names.intentsExecute,
-    state: names.state,
-    dlq: names.dlq,
-  };
+  const topics = names;
   const dir = mkdtempSync(join(tmpdir(), `exoarmur-${name}-`));
   const appId = uniqueName(`${name}-app`);
   const config = {
     app_id: appId,
     brokers: brokers.split(','),
     partitions: 3,
-    topics: { telemetry: topics.telemetry, operator_actions: topics.operator, config: topics.config, audit: topics.audit, execute: topics.execute, state: topics.state, dlq: topics.dlq },
+    topics,
     ...extraConfig,
   };
   const configFile = join(dir, 'config.json');
@@ -75,7 +66,7 @@ export async function processorFixture(name: string, brokers: string, extraConfi
   } finally {
     await admin.disconnect();
   }
-  return { brokers, appId, dir, configFile, topics, roleTopics: names, kafka };
+  return { brokers, appId, dir, configFile, topics, kafka };
 }
 
 /** Sends lines through `exoarmur inject` (a real child process) and returns its report. */
@@ -106,7 +97,7 @@ export async function inputProgress(fixture: ProcessorFixture): Promise<{ commit
   const admin = fixture.kafka.admin();
   await admin.connect();
   try {
-    const inputs = [fixture.topics.telemetry, fixture.topics.operator];
+    const inputs = [fixture.topics.telemetry, fixture.topics.operator_actions];
     const committed = await admin.fetchOffsets({ groupId: fixture.appId, topics: inputs });
     let done = 0n;
     let total = 0n;
@@ -163,7 +154,7 @@ export async function readFixtureAudit(fixture: ProcessorFixture): Promise<Audit
 
 export async function inputCoordinates(fixture: ProcessorFixture): Promise<string[]> {
   const out: string[] = [];
-  for (const topic of [fixture.topics.telemetry, fixture.topics.operator]) {
+  for (const topic of [fixture.topics.telemetry, fixture.topics.operator_actions]) {
     await readTopic(fixture.kafka, { topic, onRecord: ({ partition, message }) => out.push(`${topic}/${partition}/${message.offset}`) });
   }
   return out;

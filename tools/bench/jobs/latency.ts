@@ -21,7 +21,7 @@ export async function latency(ctx: Context) {
     const warmUp = 30 * ctx.options.partitions;
     await preload(ctx.kafka, topics.telemetry, 0, warmUp);
     const deadline = Date.now() + 120_000;
-    while ((await groupProgress(admin, eos.appId, [topics.telemetry, topics.operatorActions])).committed < warmUp) {
+    while ((await groupProgress(admin, eos.appId, [topics.telemetry, topics.operator_actions])).committed < warmUp) {
       child.assertRunning();
       if (Date.now() > deadline) throw new ExoArmurError('BENCH_TIMEOUT', 'latency warm-up: the processor did not commit the warm-up events in 120 s');
       await new Promise((resolve) => setTimeout(resolve, 100));
