@@ -55,8 +55,8 @@ test-suites:
 
 # Formats every source in place (what `make test` checks).
 format: node_modules/.package-lock.json
-	$(NODE_BIN)/prettier --write --log-level warn .
 	$(NODE_BIN)/eslint --fix .
+	$(NODE_BIN)/prettier --write --log-level warn .
 
 # Starts its own broker under .exoarmur/bench; BENCH_ARGS="--quick" skips the 1M runs (~25 min in full).
 bench: deps build broker-fetch

@@ -168,13 +168,7 @@
   }
 
   async function runChecks(model) {
-    return [
-      await checkManifest(model),
-      await checkConfigHash(model),
-      await checkAuditChains(model),
-      checkIdsUnique(model),
-      checkReplayReport(model),
-    ];
+    return [await checkManifest(model), await checkConfigHash(model), await checkAuditChains(model), checkIdsUnique(model), checkReplayReport(model)];
   }
 
   /** Ed25519 status of every operator action, keyed by its position in operator_actions.jsonl. */
@@ -198,7 +192,11 @@
         const key = await importOperatorKey(entry.public_key);
         const { signature, ...unsigned } = action;
         const ok = await crypto.subtle.verify({ name: 'Ed25519' }, key, base64ToBytes(signature), new TextEncoder().encode(canonicalJson(unsigned)));
-        results.push({ action, status: ok ? 'valid' : 'invalid', detail: ok ? `verified with ${action.actor_id}'s key` : `signature does not verify with ${action.actor_id}'s key` });
+        results.push({
+          action,
+          status: ok ? 'valid' : 'invalid',
+          detail: ok ? `verified with ${action.actor_id}'s key` : `signature does not verify with ${action.actor_id}'s key`,
+        });
       } catch (err) {
         results.push({ action, status: 'error', detail: `could not verify: ${err.message}` });
       }

@@ -6,7 +6,7 @@
 'use strict';
 
 (() => {
-  const exo = /** @type {any} */ (globalThis).exoViewer = {};
+  const exo = /** @type {any} */ (globalThis.exoViewer = {});
 
   const ZERO_HASH = '0'.repeat(64);
   const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -34,7 +34,9 @@
   function canonicalJson(value) {
     if (value === null || typeof value !== 'object') return JSON.stringify(value);
     if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
   }
 
@@ -71,5 +73,19 @@
     return result;
   }
 
-  Object.assign(exo, { ZERO_HASH, SVG_NS, GATE_LINE, PARTITION_COLOURS, STAGES, STAGE_OF, BAD_KINDS, canonicalJson, sha256HexBytes, sha256Hex, base64ToBytes, importOperatorKey, parsePassFail });
+  Object.assign(exo, {
+    ZERO_HASH,
+    SVG_NS,
+    GATE_LINE,
+    PARTITION_COLOURS,
+    STAGES,
+    STAGE_OF,
+    BAD_KINDS,
+    canonicalJson,
+    sha256HexBytes,
+    sha256Hex,
+    base64ToBytes,
+    importOperatorKey,
+    parsePassFail,
+  });
 })();

@@ -65,18 +65,31 @@
   /** A key/value table for a record whose fields vary by kind. Nested objects are shown as JSON text. */
   function kvTable(obj) {
     if (obj === null || typeof obj !== 'object') return el('pre', { class: 'json' }, formatValue(obj));
-    const rows = Object.keys(obj).sort().map((key) => {
-      const value = obj[key];
-      const cell = value !== null && typeof value === 'object' ? el('pre', { class: 'json' }, formatValue(value)) : el('span', { class: 'mono' }, formatValue(value));
-      return el('tr', null, el('th', { scope: 'row' }, key), el('td', null, cell));
-    });
+    const rows = Object.keys(obj)
+      .sort()
+      .map((key) => {
+        const value = obj[key];
+        const cell = value !== null && typeof value === 'object' ? el('pre', { class: 'json' }, formatValue(value)) : el('span', { class: 'mono' }, formatValue(value));
+        return el('tr', null, el('th', { scope: 'row' }, key), el('td', null, cell));
+      });
     return el('table', { class: 'kv' }, el('tbody', null, rows));
   }
 
   function dataTable(headers, rows, attrs) {
-    return el('table', { class: 'data', ...attrs },
-      el('thead', null, el('tr', null, headers.map((h) => el('th', { scope: 'col' }, h)))),
-      el('tbody', null, rows));
+    return el(
+      'table',
+      { class: 'data', ...attrs },
+      el(
+        'thead',
+        null,
+        el(
+          'tr',
+          null,
+          headers.map((h) => el('th', { scope: 'col' }, h)),
+        ),
+      ),
+      el('tbody', null, rows),
+    );
   }
 
   function shortHash(hash) {

@@ -18,14 +18,21 @@
     if (failed.length === 0) {
       banner.dataset.status = 'pass';
       banner.className = 'banner banner-pass';
-      banner.replaceChildren(el('strong', null, 'Integrity verified. '), `All ${checks.length} checks passed in this browser: ${checks.map((c) => c.name.toLowerCase()).join('; ')}.`);
+      banner.replaceChildren(
+        el('strong', null, 'Integrity verified. '),
+        `All ${checks.length} checks passed in this browser: ${checks.map((c) => c.name.toLowerCase()).join('; ')}.`,
+      );
       return;
     }
     banner.dataset.status = 'fail';
     banner.className = 'banner banner-fail';
     banner.replaceChildren(
       el('strong', { class: 'banner-title' }, `INTEGRITY FAILURE — ${failed.map((c) => c.name).join(', ')}`),
-      el('ul', null, failed.map((c) => el('li', { dataset: { check: c.id } }, `${c.name}: `, c.details[0] ?? 'failed', c.details.length > 1 ? ` (+${c.details.length - 1} more)` : ''))),
+      el(
+        'ul',
+        null,
+        failed.map((c) => el('li', { dataset: { check: c.id } }, `${c.name}: `, c.details[0] ?? 'failed', c.details.length > 1 ? ` (+${c.details.length - 1} more)` : '')),
+      ),
       el('span', null, 'This bundle was modified after it was written, or is incomplete. Do not rely on it.'),
     );
   }
@@ -56,8 +63,12 @@
     const partitions = new Set(model.records.map((r) => r.input?.partition));
     const overall = pf?.overall ?? 'UNKNOWN';
     const fact = (label, value, attrs) => el('div', { class: 'fact', ...attrs }, el('div', { class: 'fact-label' }, label), el('div', { class: 'fact-value' }, value));
-    replaceChildren('overview-facts',
-      fact('Overall', [badge(overall), checks.every((c) => c.ok) ? null : el('div', { class: 'small text-fail' }, 'as claimed — integrity failed, not trustworthy')], { id: 'overall', dataset: { status: overall } }),
+    replaceChildren(
+      'overview-facts',
+      fact('Overall', [badge(overall), checks.every((c) => c.ok) ? null : el('div', { class: 'small text-fail' }, 'as claimed — integrity failed, not trustworthy')], {
+        id: 'overall',
+        dataset: { status: overall },
+      }),
       fact('Run id', el('span', { class: 'mono' }, runId), { id: 'run-id' }),
       fact('Broker', el('span', { class: 'mono' }, findBroker(model)), { id: 'broker' }),
       fact('Config hash', el('span', { class: 'mono', title: model.configHash ?? '' }, shortHash(model.configHash)), { id: 'config-hash' }),
@@ -70,28 +81,56 @@
       replaceChildren('gates', el('p', { class: 'error-text' }, 'PASS_FAIL.txt is not in the bundle.'));
       return;
     }
-    replaceChildren('gates',
-      pf.gates.map((g) => el('div', { class: `gate gate-${g.status.toLowerCase()}`, dataset: { gate: g.n, status: g.status } },
-        el('div', { class: 'gate-head' }, el('span', { class: 'gate-n' }, `Gate ${g.n}`), badge(g.status)),
-        el('div', { class: 'gate-name' }, g.name),
-        el('div', { class: 'gate-evidence' }, g.evidence || '—'))),
+    replaceChildren(
+      'gates',
+      pf.gates.map((g) =>
+        el(
+          'div',
+          { class: `gate gate-${g.status.toLowerCase()}`, dataset: { gate: g.n, status: g.status } },
+          el('div', { class: 'gate-head' }, el('span', { class: 'gate-n' }, `Gate ${g.n}`), badge(g.status)),
+          el('div', { class: 'gate-name' }, g.name),
+          el('div', { class: 'gate-evidence' }, g.evidence || '—'),
+        ),
+      ),
       pf.unparsed.length > 0 ? el('p', { class: 'muted small' }, `Unrecognised PASS_FAIL.txt lines: ${pf.unparsed.join(' | ')}`) : null,
     );
   }
 
   function renderIntegrity(checks) {
-    replaceChildren('checks', checks.map((c) => el('li', { class: `check ${c.ok ? 'check-ok' : 'check-fail'}`, dataset: { check: c.id, status: c.ok ? 'pass' : 'fail' } },
-      el('div', { class: 'check-head' }, badge(c.ok ? 'PASS' : 'FAIL'), el('span', { class: 'check-name' }, c.name)),
-      el('ul', { class: 'check-details' }, c.details.slice(0, 20).map((d) => el('li', null, d)), c.details.length > 20 ? el('li', null, `… ${c.details.length - 20} more`) : null))));
+    replaceChildren(
+      'checks',
+      checks.map((c) =>
+        el(
+          'li',
+          { class: `check ${c.ok ? 'check-ok' : 'check-fail'}`, dataset: { check: c.id, status: c.ok ? 'pass' : 'fail' } },
+          el('div', { class: 'check-head' }, badge(c.ok ? 'PASS' : 'FAIL'), el('span', { class: 'check-name' }, c.name)),
+          el(
+            'ul',
+            { class: 'check-details' },
+            c.details.slice(0, 20).map((d) => el('li', null, d)),
+            c.details.length > 20 ? el('li', null, `… ${c.details.length - 20} more`) : null,
+          ),
+        ),
+      ),
+    );
     const manifest = checks.find((c) => c.id === 'manifest');
     const table = document.getElementById('files-table');
-    table.replaceChildren(...dataTable(['File', 'Bytes', 'SHA-256 (manifest)', 'SHA-256 (computed)', ''],
-      (manifest.files ?? []).map((f) => el('tr', { dataset: { file: f.name, status: f.status } },
-        el('td', { class: 'mono' }, f.name),
-        el('td', { class: 'num' }, f.size === null ? '—' : f.size.toLocaleString('en-US')),
-        el('td', { class: 'mono hash', title: f.expected ?? '' }, shortHash(f.expected)),
-        el('td', { class: 'mono hash', title: f.actual ?? '' }, shortHash(f.actual)),
-        el('td', null, badge(f.status === 'ok' ? 'PASS' : 'FAIL', f.status))))).childNodes);
+    table.replaceChildren(
+      ...dataTable(
+        ['File', 'Bytes', 'SHA-256 (manifest)', 'SHA-256 (computed)', ''],
+        (manifest.files ?? []).map((f) =>
+          el(
+            'tr',
+            { dataset: { file: f.name, status: f.status } },
+            el('td', { class: 'mono' }, f.name),
+            el('td', { class: 'num' }, f.size === null ? '—' : f.size.toLocaleString('en-US')),
+            el('td', { class: 'mono hash', title: f.expected ?? '' }, shortHash(f.expected)),
+            el('td', { class: 'mono hash', title: f.actual ?? '' }, shortHash(f.actual)),
+            el('td', null, badge(f.status === 'ok' ? 'PASS' : 'FAIL', f.status)),
+          ),
+        ),
+      ).childNodes,
+    );
   }
 
   Object.assign(exo, { renderBanner, renderOverview, renderIntegrity });

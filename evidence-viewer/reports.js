@@ -28,15 +28,31 @@
     const receipts = model.records.filter((r) => STAGE_OF.get(r.event_kind) === 'receipt').length;
     const dupReceipts = model.records.filter((r) => r.event_kind === 'telemetry_duplicate' || r.event_kind === 'action_duplicate').length;
     const parts = [
-      el('div', { class: 'bars' }, bars.map(([label, value, hint]) => el('div', { class: 'bar-row', dataset: { metric: label } },
-        el('div', { class: 'bar-label' }, label, el('span', { class: 'muted small' }, hint)),
-        el('div', { class: 'bar-track' }, el('div', { class: 'bar-fill', style: `width:${typeof value === 'number' ? (100 * value) / max : 0}%` })),
-        el('div', { class: 'bar-value num' }, value === null || value === undefined ? '—' : String(value))))),
+      el(
+        'div',
+        { class: 'bars' },
+        bars.map(([label, value, hint]) =>
+          el(
+            'div',
+            { class: 'bar-row', dataset: { metric: label } },
+            el('div', { class: 'bar-label' }, label, el('span', { class: 'muted small' }, hint)),
+            el('div', { class: 'bar-track' }, el('div', { class: 'bar-fill', style: `width:${typeof value === 'number' ? (100 * value) / max : 0}%` })),
+            el('div', { class: 'bar-value num' }, value === null || value === undefined ? '—' : String(value)),
+          ),
+        ),
+      ),
       el('p', { class: 'idem-verdict' }, 'Outcomes identical before and after the double inject: ', badge(equal ? 'PASS' : 'FAIL', String(report.equal))),
-      el('div', { class: 'table-wrap' }, dataTable(['', 'digest'], [
-        el('tr', null, el('td', null, 'before'), el('td', { class: 'mono hash' }, String(report.digest_before ?? '—'))),
-        el('tr', null, el('td', null, 'after'), el('td', { class: 'mono hash' }, String(report.digest_after ?? '—'))),
-      ])),
+      el(
+        'div',
+        { class: 'table-wrap' },
+        dataTable(
+          ['', 'digest'],
+          [
+            el('tr', null, el('td', null, 'before'), el('td', { class: 'mono hash' }, String(report.digest_before ?? '—'))),
+            el('tr', null, el('td', null, 'after'), el('td', { class: 'mono hash' }, String(report.digest_after ?? '—'))),
+          ],
+        ),
+      ),
       el('p', { class: 'muted small' }, `From the audit trail itself: ${receipts} receipts, ${dupReceipts} of them duplicates.`),
     ];
     for (const key of ['outcomes_before', 'outcomes_after']) {
@@ -51,22 +67,54 @@
       replaceChildren('replay-body', el('p', { class: 'error-text' }, model.replay.error));
       return;
     }
-    const stat = (label, value, status) => el('div', { class: 'fact', dataset: { metric: label } }, el('div', { class: 'fact-label' }, label), el('div', { class: `fact-value ${status ? `text-${status}` : ''}` }, String(value ?? '—')));
+    const stat = (label, value, status) =>
+      el(
+        'div',
+        { class: 'fact', dataset: { metric: label } },
+        el('div', { class: 'fact-label' }, label),
+        el('div', { class: `fact-value ${status ? `text-${status}` : ''}` }, String(value ?? '—')),
+      );
     const flags = ['intent_hashes_equal', 'verdicts_equal', 'approvals_equal', 'trace_structure_equal', 'pass'];
     const mismatches = Array.isArray(report.mismatches) ? report.mismatches : [];
-    replaceChildren('replay-body',
-      el('div', { class: 'facts' },
+    replaceChildren(
+      'replay-body',
+      el(
+        'div',
+        { class: 'facts' },
         stat('Compared', report.compared),
         stat('Matched', report.matched, 'pass'),
-        stat('Mismatched', report.mismatched, report.mismatched > 0 ? 'fail' : 'pass')),
-      el('div', { class: 'flags' }, flags.filter((f) => f in report).map((f) => el('span', { class: 'flag' }, f.replaceAll('_', ' '), ' ', badge(report[f] ? 'PASS' : 'FAIL', String(report[f]))))),
+        stat('Mismatched', report.mismatched, report.mismatched > 0 ? 'fail' : 'pass'),
+      ),
+      el(
+        'div',
+        { class: 'flags' },
+        flags.filter((f) => f in report).map((f) => el('span', { class: 'flag' }, f.replaceAll('_', ' '), ' ', badge(report[f] ? 'PASS' : 'FAIL', String(report[f])))),
+      ),
       mismatches.length === 0
         ? el('p', { class: 'muted' }, 'Replay reproduced every recorded decision.')
-        : el('div', { class: 'mismatches' }, mismatches.map((mm) => el('div', { class: 'mismatch', dataset: { auditId: mm.audit_id ?? '' } },
-          el('div', { class: 'mismatch-head' }, el('span', { class: 'mono' }, `p${mm.partition} seq ${mm.seq}`), el('span', { class: 'mono' }, mm.audit_id ?? ''), el('strong', null, mm.field ?? '')),
-          el('div', { class: 'sides' },
-            el('div', { class: 'side side-recorded' }, el('div', { class: 'side-label' }, 'recorded'), el('pre', { class: 'json' }, formatValue(mm.recorded))),
-            el('div', { class: 'side side-replayed' }, el('div', { class: 'side-label' }, 'replayed'), el('pre', { class: 'json' }, formatValue(mm.replayed))))))),
+        : el(
+            'div',
+            { class: 'mismatches' },
+            mismatches.map((mm) =>
+              el(
+                'div',
+                { class: 'mismatch', dataset: { auditId: mm.audit_id ?? '' } },
+                el(
+                  'div',
+                  { class: 'mismatch-head' },
+                  el('span', { class: 'mono' }, `p${mm.partition} seq ${mm.seq}`),
+                  el('span', { class: 'mono' }, mm.audit_id ?? ''),
+                  el('strong', null, mm.field ?? ''),
+                ),
+                el(
+                  'div',
+                  { class: 'sides' },
+                  el('div', { class: 'side side-recorded' }, el('div', { class: 'side-label' }, 'recorded'), el('pre', { class: 'json' }, formatValue(mm.recorded))),
+                  el('div', { class: 'side side-replayed' }, el('div', { class: 'side-label' }, 'replayed'), el('pre', { class: 'json' }, formatValue(mm.replayed))),
+                ),
+              ),
+            ),
+          ),
     );
   }
 

@@ -46,7 +46,10 @@
       maxSeen.set(partition, Math.max(seen, event));
     }
     const times = [...new Set(points.map((p) => p.process))].sort((a, b) => a - b);
-    const deltas = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+    const deltas = times
+      .slice(1)
+      .map((t, i) => t - times[i])
+      .sort((a, b) => a - b);
     const median = deltas.length > 0 ? deltas[Math.floor(deltas.length / 2)] : 0;
     const threshold = Math.max(2000, median * 20);
     const gaps = [];
@@ -103,56 +106,159 @@
       const ys = points.map((p) => p.event);
       const pad = (lo, hi) => (hi - lo === 0 ? [lo - 500, hi + 500] : [lo - (hi - lo) * 0.03, hi + (hi - lo) * 0.03]);
       const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
-      const sx = brokenAxis(points.map((p) => p.process), gaps, m.left + 8, width - m.right - 8);
+      const sx = brokenAxis(
+        points.map((p) => p.process),
+        gaps,
+        m.left + 8,
+        width - m.right - 8,
+      );
       const sy = (t) => height - m.bottom - ((t - y0) / (y1 - y0)) * (height - m.top - m.bottom);
       const xTicks = sx.ticks;
       const multiDay = xTicks.at(-1) - xTicks[0] > 86400000 || y1 - y0 > 86400000;
       const ticks = (lo, hi) => Array.from({ length: 5 }, (_, i) => lo + ((hi - lo) * i) / 4);
-      const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'time-svg', role: 'img', 'aria-label': 'Event time against process time for every audit record' },
+      const chart = svg(
+        'svg',
+        { viewBox: `0 0 ${width} ${height}`, class: 'time-svg', role: 'img', 'aria-label': 'Event time against process time for every audit record' },
         svg('rect', { x: m.left, y: m.top, width: width - m.left - m.right, height: height - m.top - m.bottom, class: 'plot-bg' }),
-        gaps.map((g) => svg('g', { class: 'gap', dataset: { gapMs: g.to - g.from } },
-          svg('rect', { x: sx(g.from) + 2, y: m.top, width: Math.max(2, sx(g.to) - sx(g.from) - 4), height: height - m.top - m.bottom, class: 'gap-rect' }),
-          svg('text', { x: (sx(g.from) + sx(g.to)) / 2, y: m.top + 14, class: 'gap-label', 'text-anchor': 'middle' }, `gap ${formatDuration(g.to - g.from)}`),
-          svg('title', null, `No records processed for ${formatDuration(g.to - g.from)} (${formatClock(g.from, multiDay)} → ${formatClock(g.to, multiDay)}): processor or broker restart`))),
-        xTicks.map((t, i) => svg('g', { class: 'tick' },
-          svg('line', { x1: sx(t), x2: sx(t), y1: m.top, y2: height - m.bottom, class: 'grid' }),
-          svg('text', { x: sx(t), y: height - m.bottom + 16 + (i % 2) * 12, 'text-anchor': i === 0 ? 'start' : i === xTicks.length - 1 ? 'end' : 'middle' }, formatClock(t, multiDay)))),
-        ticks(y0, y1).map((t) => svg('g', { class: 'tick' },
-          svg('line', { x1: m.left, x2: width - m.right, y1: sy(t), y2: sy(t), class: 'grid' }),
-          svg('text', { x: m.left - 6, y: sy(t) + 4, 'text-anchor': 'end' }, formatClock(t, multiDay)))),
+        gaps.map((g) =>
+          svg(
+            'g',
+            { class: 'gap', dataset: { gapMs: g.to - g.from } },
+            svg('rect', { x: sx(g.from) + 2, y: m.top, width: Math.max(2, sx(g.to) - sx(g.from) - 4), height: height - m.top - m.bottom, class: 'gap-rect' }),
+            svg('text', { x: (sx(g.from) + sx(g.to)) / 2, y: m.top + 14, class: 'gap-label', 'text-anchor': 'middle' }, `gap ${formatDuration(g.to - g.from)}`),
+            svg(
+              'title',
+              null,
+              `No records processed for ${formatDuration(g.to - g.from)} (${formatClock(g.from, multiDay)} → ${formatClock(g.to, multiDay)}): processor or broker restart`,
+            ),
+          ),
+        ),
+        xTicks.map((t, i) =>
+          svg(
+            'g',
+            { class: 'tick' },
+            svg('line', { x1: sx(t), x2: sx(t), y1: m.top, y2: height - m.bottom, class: 'grid' }),
+            svg(
+              'text',
+              { x: sx(t), y: height - m.bottom + 16 + (i % 2) * 12, 'text-anchor': i === 0 ? 'start' : i === xTicks.length - 1 ? 'end' : 'middle' },
+              formatClock(t, multiDay),
+            ),
+          ),
+        ),
+        ticks(y0, y1).map((t) =>
+          svg(
+            'g',
+            { class: 'tick' },
+            svg('line', { x1: m.left, x2: width - m.right, y1: sy(t), y2: sy(t), class: 'grid' }),
+            svg('text', { x: m.left - 6, y: sy(t) + 4, 'text-anchor': 'end' }, formatClock(t, multiDay)),
+          ),
+        ),
         svg('text', { x: (m.left + width - m.right) / 2, y: height - 4, 'text-anchor': 'middle', class: 'axis-label' }, 'process_time (when the processor consumed it, UTC)'),
-        svg('text', { x: 14, y: (m.top + height - m.bottom) / 2, 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 14 ${(m.top + height - m.bottom) / 2})` }, 'event_time (UTC)'),
-        points.filter((p) => !p.late).map((p) => svg('circle', { cx: sx(p.process), cy: sy(p.event), r: 4, fill: PARTITION_COLOURS[p.partition % PARTITION_COLOURS.length], class: 'pt', onclick: () => exo.traceFor(p.record.correlation_id) },
-          svg('title', null, `p${p.partition} seq ${p.record.seq} ${p.record.event_kind}\nevent ${p.record.event_time}\nprocess ${p.record.process_time}\n${p.record.correlation_id}`))),
-        points.filter((p) => p.late).map((p) => {
-          const cx = sx(p.process);
-          const cy = sy(p.event);
-          return svg('path', { d: `M${cx} ${cy - 7}L${cx + 7} ${cy}L${cx} ${cy + 7}L${cx - 7} ${cy}Z`, class: 'pt pt-late', dataset: { late: 'true' }, onclick: () => exo.traceFor(p.record.correlation_id) },
-            svg('title', null, `OUT OF ORDER by ${formatDuration(p.lateBy)} — p${p.partition} seq ${p.record.seq} ${p.record.event_kind}\nevent ${p.record.event_time}\nprocess ${p.record.process_time}\n${p.record.correlation_id}`));
-        }));
+        svg(
+          'text',
+          { x: 14, y: (m.top + height - m.bottom) / 2, 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 14 ${(m.top + height - m.bottom) / 2})` },
+          'event_time (UTC)',
+        ),
+        points
+          .filter((p) => !p.late)
+          .map((p) =>
+            svg(
+              'circle',
+              {
+                cx: sx(p.process),
+                cy: sy(p.event),
+                r: 4,
+                fill: PARTITION_COLOURS[p.partition % PARTITION_COLOURS.length],
+                class: 'pt',
+                onclick: () => exo.traceFor(p.record.correlation_id),
+              },
+              svg(
+                'title',
+                null,
+                `p${p.partition} seq ${p.record.seq} ${p.record.event_kind}\nevent ${p.record.event_time}\nprocess ${p.record.process_time}\n${p.record.correlation_id}`,
+              ),
+            ),
+          ),
+        points
+          .filter((p) => p.late)
+          .map((p) => {
+            const cx = sx(p.process);
+            const cy = sy(p.event);
+            return svg(
+              'path',
+              {
+                d: `M${cx} ${cy - 7}L${cx + 7} ${cy}L${cx} ${cy + 7}L${cx - 7} ${cy}Z`,
+                class: 'pt pt-late',
+                dataset: { late: 'true' },
+                onclick: () => exo.traceFor(p.record.correlation_id),
+              },
+              svg(
+                'title',
+                null,
+                `OUT OF ORDER by ${formatDuration(p.lateBy)} — p${p.partition} seq ${p.record.seq} ${p.record.event_kind}\nevent ${p.record.event_time}\nprocess ${p.record.process_time}\n${p.record.correlation_id}`,
+              ),
+            );
+          }),
+      );
       replaceChildren('time-chart', chart);
       const partitions = [...new Set(points.map((p) => p.partition))].sort((a, b) => a - b);
       const lateEvents = new Set(points.filter((p) => p.late).map((p) => `${p.partition}/${p.record.input?.offset}/${p.record.input?.topic}`));
-      replaceChildren('time-legend',
-        partitions.map((p) => el('span', { class: 'legend-item' }, el('span', { class: 'swatch', style: `background:${PARTITION_COLOURS[p % PARTITION_COLOURS.length]}` }), `partition ${p}`)),
+      replaceChildren(
+        'time-legend',
+        partitions.map((p) =>
+          el('span', { class: 'legend-item' }, el('span', { class: 'swatch', style: `background:${PARTITION_COLOURS[p % PARTITION_COLOURS.length]}` }), `partition ${p}`),
+        ),
         el('span', { class: 'legend-item' }, el('span', { class: 'swatch swatch-late' }), `out of order (${lateEvents.size} input${lateEvents.size === 1 ? '' : 's'})`),
         el('span', { class: 'legend-item' }, el('span', { class: 'swatch swatch-gap' }), `process-time gap > ${formatDuration(threshold)} (${gaps.length})`),
-        el('span', { class: 'legend-item muted' }, 'Click a point to trace it.'));
+        el('span', { class: 'legend-item muted' }, 'Click a point to trace it.'),
+      );
     }
     const tm = model.timeModel.value;
     const parts = [];
     if (tm?.per_kind && typeof tm.per_kind === 'object') {
-      parts.push(el('h3', null, 'Per event kind'), el('div', { class: 'table-wrap' }, dataTable(['event_kind', 'count', 'event time', 'process time', 'max skew'],
-        Object.entries(tm.per_kind).map(([kind, k]) => el('tr', null,
-          el('td', { class: 'mono' }, kind), el('td', { class: 'num' }, String(k?.count ?? '—')),
-          el('td', { class: 'mono small' }, `${k?.event_time_min ?? '—'} → ${k?.event_time_max ?? '—'}`),
-          el('td', { class: 'mono small' }, `${k?.process_time_min ?? '—'} → ${k?.process_time_max ?? '—'}`),
-          el('td', { class: 'num' }, typeof k?.max_skew_ms === 'number' ? formatDuration(k.max_skew_ms) : '—'))))));
+      parts.push(
+        el('h3', null, 'Per event kind'),
+        el(
+          'div',
+          { class: 'table-wrap' },
+          dataTable(
+            ['event_kind', 'count', 'event time', 'process time', 'max skew'],
+            Object.entries(tm.per_kind).map(([kind, k]) =>
+              el(
+                'tr',
+                null,
+                el('td', { class: 'mono' }, kind),
+                el('td', { class: 'num' }, String(k?.count ?? '—')),
+                el('td', { class: 'mono small' }, `${k?.event_time_min ?? '—'} → ${k?.event_time_max ?? '—'}`),
+                el('td', { class: 'mono small' }, `${k?.process_time_min ?? '—'} → ${k?.process_time_max ?? '—'}`),
+                el('td', { class: 'num' }, typeof k?.max_skew_ms === 'number' ? formatDuration(k.max_skew_ms) : '—'),
+              ),
+            ),
+          ),
+        ),
+      );
     }
     if (tm?.receipts && typeof tm.receipts === 'object') {
-      parts.push(el('h3', null, 'Receipts per partition'), el('div', { class: 'table-wrap' }, dataTable(['partition', 'count', 'gapless', 'strictly ordered'],
-        Object.entries(tm.receipts).map(([p, r]) => el('tr', null, el('td', null, p), el('td', { class: 'num' }, String(r?.count ?? '—')),
-          el('td', null, badge(r?.gapless ? 'PASS' : 'FAIL', String(r?.gapless))), el('td', null, badge(r?.strictly_ordered ? 'PASS' : 'FAIL', String(r?.strictly_ordered))))))));
+      parts.push(
+        el('h3', null, 'Receipts per partition'),
+        el(
+          'div',
+          { class: 'table-wrap' },
+          dataTable(
+            ['partition', 'count', 'gapless', 'strictly ordered'],
+            Object.entries(tm.receipts).map(([p, r]) =>
+              el(
+                'tr',
+                null,
+                el('td', null, p),
+                el('td', { class: 'num' }, String(r?.count ?? '—')),
+                el('td', null, badge(r?.gapless ? 'PASS' : 'FAIL', String(r?.gapless))),
+                el('td', null, badge(r?.strictly_ordered ? 'PASS' : 'FAIL', String(r?.strictly_ordered))),
+              ),
+            ),
+          ),
+        ),
+      );
     }
     if (tm && 'replay_followed_recorded_order' in tm) {
       parts.push(el('p', null, 'Replay followed the recorded order: ', badge(tm.replay_followed_recorded_order ? 'PASS' : 'FAIL', String(tm.replay_followed_recorded_order))));

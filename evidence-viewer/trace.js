@@ -18,9 +18,13 @@
   }
 
   function recordMatches(record, q) {
-    return record.correlation_id === q || record.audit_id === q || record.trace_id === q
-      || (typeof record.idempotency_key === 'string' && record.idempotency_key.endsWith(`:${q}`))
-      || deepContains(record.payload, q);
+    return (
+      record.correlation_id === q ||
+      record.audit_id === q ||
+      record.trace_id === q ||
+      (typeof record.idempotency_key === 'string' && record.idempotency_key.endsWith(`:${q}`)) ||
+      deepContains(record.payload, q)
+    );
   }
 
   function signatureBadge(status) {
@@ -31,33 +35,48 @@
 
   function actionRow(sig) {
     const a = sig.action ?? {};
-    return el('tr', { dataset: { actionId: a.action_id ?? '', signature: sig.status } },
+    return el(
+      'tr',
+      { dataset: { actionId: a.action_id ?? '', signature: sig.status } },
       el('td', { class: 'mono' }, a.action ?? '—'),
       el('td', { class: 'mono' }, a.actor_id ?? '—'),
       el('td', { class: 'mono small' }, a.decided_at ?? '—'),
       el('td', { class: 'mono small' }, a.correlation_id ?? '—'),
       el('td', { class: 'mono small', title: a.approval_id ?? '' }, a.approval_id ?? (a.scope ? `scope ${a.scope}` : '—')),
       el('td', null, a.reason ?? ''),
-      el('td', { title: sig.detail }, signatureBadge(sig.status)));
+      el('td', { title: sig.detail }, signatureBadge(sig.status)),
+    );
   }
 
   const ACTION_HEADERS = ['action', 'actor', 'decided_at', 'correlation', 'approval / scope', 'reason', 'signature'];
 
   function stepSummary(record) {
     const p = record.payload ?? {};
-    const pickFrom = (o, keys) => keys.filter((k) => o[k] !== undefined && o[k] !== null && typeof o[k] !== 'object').map((k) => `${k} ${o[k]}`).join(' · ');
+    const pickFrom = (o, keys) =>
+      keys
+        .filter((k) => o[k] !== undefined && o[k] !== null && typeof o[k] !== 'object')
+        .map((k) => `${k} ${o[k]}`)
+        .join(' · ');
     const pick = (...keys) => pickFrom(p, keys);
     switch (record.event_kind) {
-      case 'facts_derived': return pick('subject', 'claim_type');
-      case 'belief_emitted': return pick('emitter', 'subject', 'classification', 'confidence');
-      case 'collective_updated': return pick('aggregate_score', 'quorum_count', 'conflict');
+      case 'facts_derived':
+        return pick('subject', 'claim_type');
+      case 'belief_emitted':
+        return pick('emitter', 'subject', 'classification', 'confidence');
+      case 'collective_updated':
+        return pick('aggregate_score', 'quorum_count', 'conflict');
       // The core records the intent itself under payload.intent.
-      case 'intent_proposed': return pickFrom(p.intent && typeof p.intent === 'object' ? p.intent : p, ['intent_id', 'action_class', 'intent_type']);
-      case 'safety_evaluated': return pick('rule', 'verdict', 'rule_id');
-      case 'approval_requested': return pick('approval_id', 'requirement', 'required_approvers', 'expires_at');
+      case 'intent_proposed':
+        return pickFrom(p.intent && typeof p.intent === 'object' ? p.intent : p, ['intent_id', 'action_class', 'intent_type']);
+      case 'safety_evaluated':
+        return pick('rule', 'verdict', 'rule_id');
+      case 'approval_requested':
+        return pick('approval_id', 'requirement', 'required_approvers', 'expires_at');
       case 'operator_action_applied':
-      case 'operator_action_rejected': return pick('action', 'actor_id', 'decided_at', 'reason');
-      default: return pick('event_id', 'intent_id', 'reason', 'verdict');
+      case 'operator_action_rejected':
+        return pick('action', 'actor_id', 'decided_at', 'reason');
+      default:
+        return pick('event_id', 'intent_id', 'reason', 'verdict');
     }
   }
 
@@ -80,60 +99,96 @@
       return;
     }
     const hits = model.records.filter((r) => recordMatches(r, q));
-    const actionHits = signatures.filter((s) => s.action && (s.action.correlation_id === q || s.action.action_id === q || s.action.approval_id === q || s.action.intent_hash === q));
+    const actionHits = signatures.filter(
+      (s) => s.action && (s.action.correlation_id === q || s.action.action_id === q || s.action.approval_id === q || s.action.intent_hash === q),
+    );
     const correlations = [...new Set([...hits.map((r) => r.correlation_id), ...actionHits.map((s) => s.action.correlation_id)])].filter((c) => c !== undefined);
     if (correlations.length === 0) {
       results.replaceChildren(el('p', { class: 'empty', dataset: { empty: 'true' } }, `Nothing in this bundle matches "${q}".`));
       return;
     }
-    results.replaceChildren(...correlations.map((corr) => {
-      const records = model.records.filter((r) => r.correlation_id === corr)
-        .sort((a, b) => (a.input?.partition ?? 0) - (b.input?.partition ?? 0) || (a.seq ?? 0) - (b.seq ?? 0));
-      // One group per consumed input: the receipt and every record the core derived from it.
-      const groups = new Map();
-      for (const record of records) {
-        const key = `${record.input?.topic}|${record.input?.partition}|${record.input?.offset}`;
-        if (!groups.has(key)) groups.set(key, []);
-        groups.get(key).push(record);
-      }
-      const actions = signatures.filter((s) => s.action?.correlation_id === corr);
-      return el('article', { class: 'trace-corr', dataset: { correlationId: corr } },
-        el('h3', null, 'correlation ', el('span', { class: 'mono' }, corr), el('span', { class: 'muted small' }, ` — ${records.length} audit records, ${groups.size} inputs`)),
-        [...groups.values()].map((group) => {
-          const first = group[0];
-          return el('div', { class: 'trace-input' },
-            el('div', { class: 'trace-input-head' },
-              el('span', { class: 'mono' }, `${first.input?.topic ?? '?'} · p${first.input?.partition} @ ${first.input?.offset}`),
-              el('span', { class: 'mono muted' }, first.idempotency_key ?? '')),
-            el('ol', { class: 'steps' }, group.map((record) => {
-              const stage = STAGE_OF.get(record.event_kind) ?? 'other';
-              const matched = q !== corr && hits.includes(record);
-              return el('li', { class: `trace-step stage-${stage}${BAD_KINDS.has(record.event_kind) ? ' step-bad' : ''}${matched ? ' step-hit' : ''}`, dataset: { auditId: record.audit_id ?? '', eventKind: record.event_kind ?? '', seq: record.seq ?? '' } },
-                el('details', null,
-                  el('summary', null,
-                    el('span', { class: 'stage-pill' }, stage),
-                    el('span', { class: 'kind mono' }, record.event_kind ?? '?'),
-                    el('span', { class: 'step-summary' }, stepSummary(record)),
-                    el('span', { class: 'step-time mono muted small' }, `seq ${record.seq} · event ${record.event_time ?? '—'}`)),
-                  el('div', { class: 'step-body' },
-                    el('div', { class: 'step-meta mono small' }, `audit_id ${record.audit_id} · process ${record.process_time} · record_hash ${shortHash(record.record_hash)}`),
-                    kvTable(record.payload ?? {}))));
-            })));
-        }),
-        actions.length > 0
-          ? el('div', { class: 'trace-actions' }, el('h4', null, 'Operator actions'), el('div', { class: 'table-wrap' }, dataTable(ACTION_HEADERS, actions.map(actionRow))))
-          : null);
-    }));
+    results.replaceChildren(
+      ...correlations.map((corr) => {
+        const records = model.records.filter((r) => r.correlation_id === corr).sort((a, b) => (a.input?.partition ?? 0) - (b.input?.partition ?? 0) || (a.seq ?? 0) - (b.seq ?? 0));
+        // One group per consumed input: the receipt and every record the core derived from it.
+        const groups = new Map();
+        for (const record of records) {
+          const key = `${record.input?.topic}|${record.input?.partition}|${record.input?.offset}`;
+          if (!groups.has(key)) groups.set(key, []);
+          groups.get(key).push(record);
+        }
+        const actions = signatures.filter((s) => s.action?.correlation_id === corr);
+        return el(
+          'article',
+          { class: 'trace-corr', dataset: { correlationId: corr } },
+          el('h3', null, 'correlation ', el('span', { class: 'mono' }, corr), el('span', { class: 'muted small' }, ` — ${records.length} audit records, ${groups.size} inputs`)),
+          [...groups.values()].map((group) => {
+            const first = group[0];
+            return el(
+              'div',
+              { class: 'trace-input' },
+              el(
+                'div',
+                { class: 'trace-input-head' },
+                el('span', { class: 'mono' }, `${first.input?.topic ?? '?'} · p${first.input?.partition} @ ${first.input?.offset}`),
+                el('span', { class: 'mono muted' }, first.idempotency_key ?? ''),
+              ),
+              el(
+                'ol',
+                { class: 'steps' },
+                group.map((record) => {
+                  const stage = STAGE_OF.get(record.event_kind) ?? 'other';
+                  const matched = q !== corr && hits.includes(record);
+                  return el(
+                    'li',
+                    {
+                      class: `trace-step stage-${stage}${BAD_KINDS.has(record.event_kind) ? ' step-bad' : ''}${matched ? ' step-hit' : ''}`,
+                      dataset: { auditId: record.audit_id ?? '', eventKind: record.event_kind ?? '', seq: record.seq ?? '' },
+                    },
+                    el(
+                      'details',
+                      null,
+                      el(
+                        'summary',
+                        null,
+                        el('span', { class: 'stage-pill' }, stage),
+                        el('span', { class: 'kind mono' }, record.event_kind ?? '?'),
+                        el('span', { class: 'step-summary' }, stepSummary(record)),
+                        el('span', { class: 'step-time mono muted small' }, `seq ${record.seq} · event ${record.event_time ?? '—'}`),
+                      ),
+                      el(
+                        'div',
+                        { class: 'step-body' },
+                        el('div', { class: 'step-meta mono small' }, `audit_id ${record.audit_id} · process ${record.process_time} · record_hash ${shortHash(record.record_hash)}`),
+                        kvTable(record.payload ?? {}),
+                      ),
+                    ),
+                  );
+                }),
+              ),
+            );
+          }),
+          actions.length > 0
+            ? el('div', { class: 'trace-actions' }, el('h4', null, 'Operator actions'), el('div', { class: 'table-wrap' }, dataTable(ACTION_HEADERS, actions.map(actionRow))))
+            : null,
+        );
+      }),
+    );
   }
 
   function renderSuggestions() {
     const { model } = exo.state;
     const corrs = [...new Set(model.records.map((r) => r.correlation_id).filter(Boolean))];
-    replaceChildren('trace-suggestions', corrs.length === 0 ? null : [
-      el('span', { class: 'muted small' }, 'Correlations: '),
-      corrs.slice(0, 24).map((c) => el('button', { type: 'button', class: 'chip mono', onclick: () => traceFor(c) }, c)),
-      corrs.length > 24 ? el('span', { class: 'muted small' }, ` +${corrs.length - 24} more`) : null,
-    ]);
+    replaceChildren(
+      'trace-suggestions',
+      corrs.length === 0
+        ? null
+        : [
+            el('span', { class: 'muted small' }, 'Correlations: '),
+            corrs.slice(0, 24).map((c) => el('button', { type: 'button', class: 'chip mono', onclick: () => traceFor(c) }, c)),
+            corrs.length > 24 ? el('span', { class: 'muted small' }, ` +${corrs.length - 24} more`) : null,
+          ],
+    );
   }
 
   function renderOperators() {
@@ -144,10 +199,16 @@
     }
     const counts = { valid: 0, invalid: 0, unknown: 0, error: 0 };
     for (const s of signatures) counts[s.status] = (counts[s.status] ?? 0) + 1;
-    replaceChildren('operators-body',
-      el('p', { class: 'muted' }, `${signatures.length} actions: ${counts.valid} valid signatures, ${counts.invalid + counts.error} invalid, ${counts.unknown} from actors without a registered key. The processor must have rejected every action whose signature is not valid.`),
+    replaceChildren(
+      'operators-body',
+      el(
+        'p',
+        { class: 'muted' },
+        `${signatures.length} actions: ${counts.valid} valid signatures, ${counts.invalid + counts.error} invalid, ${counts.unknown} from actors without a registered key. The processor must have rejected every action whose signature is not valid.`,
+      ),
       model.actions.errors.map((e) => el('p', { class: 'error-text' }, e)),
-      signatures.length > 0 ? el('div', { class: 'table-wrap' }, dataTable(ACTION_HEADERS, signatures.map(actionRow), { id: 'operators-table' })) : null);
+      signatures.length > 0 ? el('div', { class: 'table-wrap' }, dataTable(ACTION_HEADERS, signatures.map(actionRow), { id: 'operators-table' })) : null,
+    );
   }
 
   Object.assign(exo, { traceFor, renderTrace, renderSuggestions, renderOperators });

@@ -7,7 +7,25 @@
 
 (() => {
   const exo = /** @type {any} */ (globalThis).exoViewer;
-  const { embeddedBundle, bundleFromFileList, buildModel, runChecks, verifyOperatorSignatures, renderBanner, renderOverview, renderIntegrity, renderTimeModel, renderIdempotency, renderReplay, renderSuggestions, renderOperators, traceFor, renderTrace, el, show } = exo;
+  const {
+    embeddedBundle,
+    bundleFromFileList,
+    buildModel,
+    runChecks,
+    verifyOperatorSignatures,
+    renderBanner,
+    renderOverview,
+    renderIntegrity,
+    renderTimeModel,
+    renderIdempotency,
+    renderReplay,
+    renderSuggestions,
+    renderOperators,
+    traceFor,
+    renderTrace,
+    el,
+    show,
+  } = exo;
 
   // ---------------------------------------------------------------- main
 

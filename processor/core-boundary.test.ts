@@ -34,7 +34,8 @@ export function violations(name: string, text: string): string[] {
     const spec = m[1] ?? m[2] ?? m[3] ?? m[4]!;
     if (builtins.has(spec) || spec.startsWith('node:')) found.push(`${name}: imports node built-in ${spec}`);
     else if (!spec.startsWith('.')) found.push(`${name}: imports package ${spec}`);
-    else if (/(^|\/)tools\//.test(spec) || /\.\.\/(kafka|codec|config|main)/.test(spec) || spec.includes('primitives')) found.push(`${name}: imports ${spec} from outside the core`);
+    else if (/(^|\/)tools\//.test(spec) || /\.\.\/(kafka|codec|config|main)/.test(spec) || spec.includes('primitives'))
+      found.push(`${name}: imports ${spec} from outside the core`);
   }
   for (const [re, what] of FORBIDDEN_CALLS) if (re.test(code)) found.push(`${name}: calls ${what}`);
   return found;
@@ -60,7 +61,10 @@ test('the boundary check itself catches each forbidden thing', (t) => {
   ];
   for (const [code, expected] of samples) {
     const v = violations('sample.ts', code);
-    t.true(v.some((s) => s.includes(expected)), `${code} → ${v.join('; ')}`);
+    t.true(
+      v.some((s) => s.includes(expected)),
+      `${code} → ${v.join('; ')}`,
+    );
   }
   t.deepEqual(violations('ok.ts', "import { a } from './a.js';\nconst t = new Date(ms).toISOString(); // new Date() in a comment"), []);
 });

@@ -9,7 +9,12 @@ test('every registered code has a hint and is raised by shipped code', (t) => {
   const text = shipped.map((m) => m.text).join('\n');
   const unused = (Object.keys(ERRORS) as ErrorCode[]).filter((code) => !text.includes(`'${code}'`));
   t.deepEqual(unused, []);
-  t.deepEqual(Object.entries(ERRORS).filter(([, spec]) => spec.hint.trim() === '').map(([code]) => code), []);
+  t.deepEqual(
+    Object.entries(ERRORS)
+      .filter(([, spec]) => spec.hint.trim() === '')
+      .map(([code]) => code),
+    [],
+  );
 });
 
 test('recovery and retriable come from the registry', (t) => {

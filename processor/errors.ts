@@ -182,11 +182,9 @@ export class TopicDriftError extends UsageError {
   readonly actual: string;
 
   constructor(topic: string, property: string, expected: string, actual: string, options: { fix?: string } = {}) {
-    super(
-      'TOPIC_DRIFT',
-      `topic ${topic} has ${property}=${actual} but ExoArmur expects ${property}=${expected}: ${options.fix ?? ERRORS.TOPIC_DRIFT.hint}`,
-      { context: { topic, property, expected, actual } },
-    );
+    super('TOPIC_DRIFT', `topic ${topic} has ${property}=${actual} but ExoArmur expects ${property}=${expected}: ${options.fix ?? ERRORS.TOPIC_DRIFT.hint}`, {
+      context: { topic, property, expected, actual },
+    });
     this.property = property;
     this.expected = expected;
     this.actual = actual;

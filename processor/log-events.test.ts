@@ -9,6 +9,14 @@ test('every named log event is emitted by processor code, and nothing emits an u
     if (!module.path.startsWith('processor/') || module.path.endsWith('.test.ts')) continue;
     for (const m of stripComments(module.text).matchAll(/logEvent\('([a-z_]+)'\)/g)) emitted.set(m[1]!, [...(emitted.get(m[1]!) ?? []), module.path]);
   }
-  t.deepEqual([...emitted.keys()].filter((e) => !(e in LOG_EVENTS)), [], 'emitted but not named');
-  t.deepEqual(Object.keys(LOG_EVENTS).filter((e) => !emitted.has(e as LogEvent)), [], 'named but never emitted');
+  t.deepEqual(
+    [...emitted.keys()].filter((e) => !(e in LOG_EVENTS)),
+    [],
+    'emitted but not named',
+  );
+  t.deepEqual(
+    Object.keys(LOG_EVENTS).filter((e) => !emitted.has(e as LogEvent)),
+    [],
+    'named but never emitted',
+  );
 });

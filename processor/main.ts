@@ -42,7 +42,6 @@ function createLogger(logFile: string | undefined): Logger {
   return pino({ base, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: logFile, append: true, mkdir: true, sync: true }));
 }
 
-
 async function publishConfigSnapshot(kafka: Kafka, effective: EffectiveConfig, logger: Logger): Promise<void> {
   const producer = createPlainProducer(kafka, { idempotent: true });
   await producer.connect();
@@ -65,7 +64,10 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
   const kafka = createKafka({ brokers: config.brokers, clientId: `${config.app_id}-process`, logger, ...(sasl === undefined ? {} : { sasl }) });
   const { topics } = config;
-  logger.info({ ...logEvent('starting'), config_hash: effective.config_hash, app_id: config.app_id, group_id: groupId, topics, guarantee: config.processing_guarantee }, 'starting');
+  logger.info(
+    { ...logEvent('starting'), config_hash: effective.config_hash, app_id: config.app_id, group_id: groupId, topics, guarantee: config.processing_guarantee },
+    'starting',
+  );
 
   const admin = kafka.admin();
   try {

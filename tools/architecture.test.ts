@@ -13,7 +13,11 @@ const graph = readSourceGraph();
 test('the source graph holds the processor and the tools', (t) => {
   t.true(graph.has('processor/main.ts') && graph.has('tools/cli.ts'));
   t.true(graph.size > 100, `${graph.size} modules`);
-  t.deepEqual(graph.get('tools/cli.ts')!.localImports.filter((p) => !graph.has(p)), [], 'every local import resolves to a source');
+  t.deepEqual(
+    graph.get('tools/cli.ts')!.localImports.filter((p) => !graph.has(p)),
+    [],
+    'every local import resolves to a source',
+  );
 });
 
 test('no import cycles', (t) => {
@@ -29,9 +33,7 @@ test('the cycle check finds direct, long and self cycles and passes a diamond', 
 });
 
 test('shipped code imports no test support', (t) => {
-  const offending = [...graph.values()]
-    .filter((m) => !isTestSupport(m.path))
-    .flatMap((m) => m.localImports.filter(isTestSupport).map((to) => `${m.path} -> ${to}`));
+  const offending = [...graph.values()].filter((m) => !isTestSupport(m.path)).flatMap((m) => m.localImports.filter(isTestSupport).map((to) => `${m.path} -> ${to}`));
   t.deepEqual(offending, []);
 });
 
@@ -42,7 +44,11 @@ test('the test-support rule recognises tests and testing folders, and resolves i
   t.false(isTestSupport('tools/reality/run.ts'));
   t.false(isTestSupport('processor/kafka/testing-notes.ts'));
   t.is(resolveLocal('tools/reality/run.ts', '../testing/broker.js'), 'tools/testing/broker.ts');
-  t.deepEqual(importSpecifiers("import { a } from './a.js';\n// import { b } from './b.js';\nexport { c } from '../c.js';\nconst d = await import('./d.js');"), ['./a.js', '../c.js', './d.js']);
+  t.deepEqual(importSpecifiers("import { a } from './a.js';\n// import { b } from './b.js';\nexport { c } from '../c.js';\nconst d = await import('./d.js');"), [
+    './a.js',
+    '../c.js',
+    './d.js',
+  ]);
 });
 
 test('the image build (tsconfig.build.json, used by the Dockerfile) compiles no test and no test support', (t) => {

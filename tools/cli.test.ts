@@ -28,8 +28,18 @@ const cases: Array<[string, string[], string, number]> = [
   ['an unknown command', ['frobnicate'], 'exoarmur: Unknown argument: frobnicate: see exoarmur --help, or exoarmur <command> --help [CLI_USAGE]\n', 2],
   ['no command', [], 'exoarmur: name a subcommand: see exoarmur --help, or exoarmur <command> --help [CLI_USAGE]\n', 2],
   ['a missing positional', ['verify'], 'exoarmur: Not enough non-option arguments: got 0, need at least 1: see exoarmur --help, or exoarmur <command> --help [CLI_USAGE]\n', 2],
-  ['a malformed broker address', ['inspect', 'exoarmur.audit.v1', '--brokers', 'nothost'], 'exoarmur: broker address "nothost" is not host:port: set KAFKA_BROKERS=host:port[,host:port…] [BROKERS_MALFORMED]\n', 2],
-  ['a bundle that does not exist', ['verify', join(dir, 'none')], `exoarmur: bundle dir ${join(dir, 'none')} does not exist: give the artifacts/<run_id>/ directory a reality run wrote (run make reality) [BUNDLE_NOT_FOUND]\n`, 2],
+  [
+    'a malformed broker address',
+    ['inspect', 'exoarmur.audit.v1', '--brokers', 'nothost'],
+    'exoarmur: broker address "nothost" is not host:port: set KAFKA_BROKERS=host:port[,host:port…] [BROKERS_MALFORMED]\n',
+    2,
+  ],
+  [
+    'a bundle that does not exist',
+    ['verify', join(dir, 'none')],
+    `exoarmur: bundle dir ${join(dir, 'none')} does not exist: give the artifacts/<run_id>/ directory a reality run wrote (run make reality) [BUNDLE_NOT_FOUND]\n`,
+    2,
+  ],
 ];
 
 for (const [what, args, line, status] of cases) {
@@ -49,13 +59,16 @@ test('operator keygen over an existing key: one line, exit 2; with --debug the s
   t.regex(debug.stderr.slice(line.length), /^UsageError: .*\n\s+at /);
 });
 
-test('errors that are not ExoArmur\'s own get a registered code: a client error exit 1, a bug exit 1', (t) => {
+test("errors that are not ExoArmur's own get a registered code: a client error exit 1, a bug exit 1", (t) => {
   const client = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9'), { name: 'KafkaJSNumberOfRetriesExceeded' });
   t.like(cliFailure(client), {
-    line: 'exoarmur: the broker could not be used (Connection error: connect ECONNREFUSED 127.0.0.1:9): check --brokers, KAFKA_BROKERS or the config\'s brokers, and that the broker is up [KAFKA_OPERATION_FAILED]\n',
+    line: "exoarmur: the broker could not be used (Connection error: connect ECONNREFUSED 127.0.0.1:9): check --brokers, KAFKA_BROKERS or the config's brokers, and that the broker is up [KAFKA_OPERATION_FAILED]\n",
     exitCode: 1,
   });
-  t.like(cliFailure(new TypeError('x is undefined\n  more')), { line: 'exoarmur: TypeError: x is undefined more (a bug: rerun with --debug and report the stack) [UNEXPECTED_ERROR]\n', exitCode: 1 });
+  t.like(cliFailure(new TypeError('x is undefined\n  more')), {
+    line: 'exoarmur: TypeError: x is undefined more (a bug: rerun with --debug and report the stack) [UNEXPECTED_ERROR]\n',
+    exitCode: 1,
+  });
 });
 
 test('a halted processor exits 2 (DESIGN.md), other permanent failures 1', (t) => {
@@ -79,7 +92,10 @@ test('an unreachable broker (a closed loopback port): after the client gives up,
   const result = run('inspect', 'exoarmur.audit.v1', '--brokers', `127.0.0.1:${port}`);
   const lines = result.stderr.trimEnd().split('\n');
   t.is(result.status, 1, result.stderr);
-  t.is(lines[lines.length - 1], `exoarmur: the broker could not be used (Connection error: connect ECONNREFUSED 127.0.0.1:${port}): check --brokers, KAFKA_BROKERS or the config's brokers, and that the broker is up [KAFKA_OPERATION_FAILED]`);
+  t.is(
+    lines[lines.length - 1],
+    `exoarmur: the broker could not be used (Connection error: connect ECONNREFUSED 127.0.0.1:${port}): check --brokers, KAFKA_BROKERS or the config's brokers, and that the broker is up [KAFKA_OPERATION_FAILED]`,
+  );
   // Everything above it is the client's own JSON log of its retries, never a stack trace.
   for (const line of lines.slice(0, -1)) t.like(JSON.parse(line), { component: 'kafkajs' });
 });

@@ -132,7 +132,11 @@ export function schemaFromHeaders(headers: InputHeaders | undefined, expected?: 
     return { ok: false, reason_code: 'unknown_schema', reason: `schema "${name}" is not ${expectedName ?? 'a known exoarmur schema'}` };
   }
   if (fingerprint !== schema.fingerprint) {
-    return { ok: false, reason_code: 'unknown_schema', reason: `schema "${name}" fingerprint ${fingerprint ?? '(missing)'} is not the known ${schema.fingerprint}; the writer used another version of the schema` };
+    return {
+      ok: false,
+      reason_code: 'unknown_schema',
+      reason: `schema "${name}" fingerprint ${fingerprint ?? '(missing)'} is not the known ${schema.fingerprint}; the writer used another version of the schema`,
+    };
   }
   return { ok: true, value: schema };
 }

@@ -11,7 +11,10 @@ test('the scenario reaches every audit event kind', (t) => {
   const run = playScenario(alice, bob);
   const seen = new Set(run.audits().map((a) => a.event_kind));
   const all = (SCHEMAS.audit.json.fields.find((f) => f.name === 'event_kind')!.type as { symbols: string[] }).symbols;
-  t.deepEqual(all.filter((k) => !seen.has(k as AuditRecordV1['event_kind'])), []);
+  t.deepEqual(
+    all.filter((k) => !seen.has(k as AuditRecordV1['event_kind'])),
+    [],
+  );
 });
 
 test('every emitted record validates against its Avro schema and decode(encode(r)) deep-equals r', (t) => {
@@ -39,7 +42,19 @@ test('audit JSON form is the plain payload object (union branch unwrapped)', (t)
 });
 
 test('operator actions and config snapshots round-trip; a state tombstone encodes to null', (t) => {
-  const action = signAction(alice, { schema_version: '1', action_id: newUlid(), action: 'deny', tenant_id: 'acme', correlation_id: 'c', approval_id: newUlid(), intent_hash: 'f'.repeat(64), scope: null, actor_id: 'alice', decided_at: T0, reason: 'no' });
+  const action = signAction(alice, {
+    schema_version: '1',
+    action_id: newUlid(),
+    action: 'deny',
+    tenant_id: 'acme',
+    correlation_id: 'c',
+    approval_id: newUlid(),
+    intent_hash: 'f'.repeat(64),
+    scope: null,
+    actor_id: 'alice',
+    decided_at: T0,
+    reason: 'no',
+  });
   const enc = encodeOperatorAction(action);
   t.deepEqual(decodeOperatorAction(enc.value, enc.headers), { ok: true, value: action });
   const snap = { config_hash: 'a'.repeat(64), config: '{"a":1}', captured_at: T0 };
@@ -53,16 +68,54 @@ test('operator actions and config snapshots round-trip; a state tombstone encode
 });
 
 test('toCoreInput normalises key, Kafka timestamp and headers given as Buffers', (t) => {
-  const action = signAction(alice, { schema_version: '1', action_id: newUlid(), action: 'kill_switch_off', tenant_id: 'acme', correlation_id: 'c', approval_id: null, intent_hash: null, scope: 'global', actor_id: 'alice', decided_at: T0, reason: 'done' });
+  const action = signAction(alice, {
+    schema_version: '1',
+    action_id: newUlid(),
+    action: 'kill_switch_off',
+    tenant_id: 'acme',
+    correlation_id: 'c',
+    approval_id: null,
+    intent_hash: null,
+    scope: 'global',
+    actor_id: 'alice',
+    decided_at: T0,
+    reason: 'done',
+  });
   const enc = encodeOperatorAction(action);
   const headers = Object.fromEntries(Object.entries(enc.headers).map(([k, v]) => [k, Buffer.from(v)]));
-  const input = toCoreInput('operator', { topic: 'ops', partition: 2, offset: '17', key: Buffer.from('acme:c'), value: enc.value, headers, timestamp: '1767225600123' }, 1767225600999);
-  t.like(input, { source: 'operator', topic: 'ops', partition: 2, offset: '17', key: 'acme:c', kafka_timestamp: '2026-01-01T00:00:00.123Z', process_time: '2026-01-01T00:00:00.999Z' });
+  const input = toCoreInput(
+    'operator',
+    { topic: 'ops', partition: 2, offset: '17', key: Buffer.from('acme:c'), value: enc.value, headers, timestamp: '1767225600123' },
+    1767225600999,
+  );
+  t.like(input, {
+    source: 'operator',
+    topic: 'ops',
+    partition: 2,
+    offset: '17',
+    key: 'acme:c',
+    kafka_timestamp: '2026-01-01T00:00:00.123Z',
+    process_time: '2026-01-01T00:00:00.999Z',
+  });
   t.deepEqual(input.decoded, { ok: true, value: action });
 });
 
 test('telemetry times are normalised to UTC milliseconds with Z; optional fields become null', (t) => {
-  const ev = { schema_version: '1', event_id: newUlid(), tenant_id: 't', cell_id: 'c', observed_at: '2026-01-01T01:00:00.5+01:00', received_at: '2026-01-01T00:00:01Z', source: { kind: 'k', name: 'n' }, event_type: 'e', severity: 'low', attributes: { nested: { a: [1] } }, entity_refs: { host: 'h' }, correlation_id: 'x', trace_id: 'y' };
+  const ev = {
+    schema_version: '1',
+    event_id: newUlid(),
+    tenant_id: 't',
+    cell_id: 'c',
+    observed_at: '2026-01-01T01:00:00.5+01:00',
+    received_at: '2026-01-01T00:00:01Z',
+    source: { kind: 'k', name: 'n' },
+    event_type: 'e',
+    severity: 'low',
+    attributes: { nested: { a: [1] } },
+    entity_refs: { host: 'h' },
+    correlation_id: 'x',
+    trace_id: 'y',
+  };
   const d = decodeTelemetry(Buffer.from(JSON.stringify(ev)));
   t.true(d.ok);
   if (!d.ok) return;

@@ -22,7 +22,10 @@ const SOURCE_FIELDS = subFields('source');
 const ENTITY_FIELDS = subFields('entity_refs');
 
 class Invalid extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -41,7 +44,11 @@ export function decodeTelemetry(bytes: Uint8Array | null): Decoded<TelemetryEven
     return { ok: false, reason_code: 'not_json', reason: `the value is not valid UTF-8 JSON: ${(err as Error).message}` };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { ok: false, reason_code: 'not_object', reason: `the value is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not a TelemetryEventV1 object` };
+    return {
+      ok: false,
+      reason_code: 'not_object',
+      reason: `the value is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not a TelemetryEventV1 object`,
+    };
   }
   const obj = parsed as Record<string, unknown>;
   try {
@@ -77,7 +84,12 @@ function validate(obj: Record<string, unknown>): TelemetryEventV1 {
     cell_id: str(obj, 'cell_id'),
     observed_at: time(obj, 'observed_at'),
     received_at: time(obj, 'received_at'),
-    source: { kind: str(source, 'kind', 'source.'), name: str(source, 'name', 'source.'), host: optStr(source, 'host', 'source.'), sensor_id: optStr(source, 'sensor_id', 'source.') },
+    source: {
+      kind: str(source, 'kind', 'source.'),
+      name: str(source, 'name', 'source.'),
+      host: optStr(source, 'host', 'source.'),
+      sensor_id: optStr(source, 'sensor_id', 'source.'),
+    },
     event_type: str(obj, 'event_type'),
     severity: severity as Severity,
     attributes: attributes as { [key: string]: JsonValue },

@@ -6,7 +6,7 @@
 import { UsageError } from '../errors.js';
 
 /** The rule in words, for help texts and errors. */
-export const BROKER_RULE = "--brokers, then KAFKA_BROKERS, then the config file's \"brokers\"";
+export const BROKER_RULE = '--brokers, then KAFKA_BROKERS, then the config file\'s "brokers"';
 
 /** The `--brokers` option's help text, the same for every command. */
 export const BROKERS_OPTION_DESCRIBE = `host:port[,host:port…]; the broker is ${BROKER_RULE}`;
@@ -15,7 +15,10 @@ const HOST_PORT = /^[^\s:,]+:\d{1,5}$/;
 
 /** Parses a comma-separated `host:port` list; a malformed entry is a usage error, not a connect timeout later. */
 export function parseBrokers(list: string): string[] {
-  const brokers = list.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  const brokers = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
   for (const broker of brokers) {
     if (!HOST_PORT.test(broker)) {
       throw new UsageError('BROKERS_MALFORMED', `broker address "${broker}" is not host:port: set KAFKA_BROKERS=host:port[,host:port…]`);

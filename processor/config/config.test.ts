@@ -63,7 +63,11 @@ test('secrets are replaced by their hash in the published config and the hash', 
   t.is(c.config.broker_auth.password, `sha256:${nodePrimitives.sha256Hex('hunter2')}`);
   t.false(c.canonical.includes('hunter2'));
   t.is(c.secrets.broker_password, 'hunter2');
-  t.not(c.config_hash, loadEffectiveConfig({ env: { ...BROKER, EXOARMUR_BROKER_AUTH__PASSWORD: 'other', EXOARMUR_BROKER_AUTH__MECHANISM: 'plain', EXOARMUR_BROKER_AUTH__USERNAME: 'svc' } }).config_hash);
+  t.not(
+    c.config_hash,
+    loadEffectiveConfig({ env: { ...BROKER, EXOARMUR_BROKER_AUTH__PASSWORD: 'other', EXOARMUR_BROKER_AUTH__MECHANISM: 'plain', EXOARMUR_BROKER_AUTH__USERNAME: 'svc' } })
+      .config_hash,
+  );
 });
 
 test('policy and operator registry are part of the hash; pinning verifies the canonical policy', (t) => {

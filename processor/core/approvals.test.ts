@@ -7,7 +7,13 @@ const alice = makeOperator('alice');
 const bob = makeOperator('bob');
 const mallory = makeOperator('mallory'); // never registered
 
-interface Pending { run: Run; approval_id: string; intent_hash: string; intent_id: string; expires_at: string }
+interface Pending {
+  run: Run;
+  approval_id: string;
+  intent_hash: string;
+  intent_id: string;
+  expires_at: string;
+}
 
 /** A run with one pending approval of the given requirement (trust 0.3 → SG-301 human; default → SG-404 quorum). */
 function pending(requirement: ApprovalRequirement, extra: Record<string, unknown> = {}): Pending {
@@ -116,8 +122,14 @@ test('stream time passing the expiry expires pending approvals before the input�
   const kinds = auditKinds(after);
   t.deepEqual(kinds.slice(0, 3), ['approval_expired', 'approval_expired', 'telemetry_received']);
   const expired = after.filter((r) => r.role === 'audit' && (r.value as AuditRecordV1).event_kind === 'approval_expired').map((r) => r.value as AuditRecordV1<'approval_expired'>);
-  t.deepEqual(expired.map((e) => e.payload.approval_id), [p.approval_id, second.approval_id]);
-  t.deepEqual(expired.map((e) => e.event_time), [p.expires_at, second.expires_at]);
+  t.deepEqual(
+    expired.map((e) => e.payload.approval_id),
+    [p.approval_id, second.approval_id],
+  );
+  t.deepEqual(
+    expired.map((e) => e.event_time),
+    [p.expires_at, second.expires_at],
+  );
   t.is(expired[0]!.correlation_id, 'corr-1');
   const late = p.run.actionRecords(decide(p, alice));
   t.like(rejection(late), { reason_code: 'approval_not_pending', reason: `approval ${p.approval_id} is already expired` });
@@ -142,7 +154,21 @@ test('rejections: wrong intent_hash, unknown actor, bad signature, unknown appro
 test('kill switches: global and tenant deny A1–A3 (SG-101/SG-102), A0 still allowed; off restores', (t) => {
   const run = new Run(configWith({}, [alice]));
   const kill = (action: 'kill_switch_on' | 'kill_switch_off', scope: 'global' | 'tenant', reason: string | null = 'incident 42'): OutputRecord[] =>
-    run.actionRecords(signAction(alice, { schema_version: '1', action_id: newUlid(), action, tenant_id: 'acme', correlation_id: 'ops', approval_id: null, intent_hash: null, scope, actor_id: 'alice', decided_at: at(1), reason }));
+    run.actionRecords(
+      signAction(alice, {
+        schema_version: '1',
+        action_id: newUlid(),
+        action,
+        tenant_id: 'acme',
+        correlation_id: 'ops',
+        approval_id: null,
+        intent_hash: null,
+        scope,
+        actor_id: 'alice',
+        decided_at: at(1),
+        reason,
+      }),
+    );
   const confident = (i: number, tenant = 'acme') => run.telemetry(telemetry({ tenant_id: tenant, correlation_id: `k${i}`, attributes: { confidence: 0.95 } }));
 
   t.like(rejection(kill('kill_switch_on', 'global', null)), { reason_code: 'reason_required' });
@@ -166,7 +192,10 @@ test('an event observed so late that its approval would already have expired: re
   const late = run.telemetry(telemetry({ correlation_id: 'late', observed_at: at(0) }));
   t.deepEqual(auditKinds(late).slice(-2), ['approval_requested', 'approval_expired']);
   t.like(payloadOf(late, 'approval_expired'), { cause: 'stream_time', stream_time: at(2000), expires_at: at(900) });
-  t.false(late.some((r) => r.role === 'state' && r.key!.startsWith('pending/')), 'never enters the pending list');
+  t.false(
+    late.some((r) => r.role === 'state' && r.key!.startsWith('pending/')),
+    'never enters the pending list',
+  );
 });
 
 test('pending list: approvals inserted out of order expire in (expires_at, approval_id) order, list empties', (t) => {
@@ -180,9 +209,15 @@ test('pending list: approvals inserted out of order expire in (expires_at, appro
   // Advance stream time in two steps: the first expires those due by then, the second the rest.
   const first = run.telemetry(telemetry({ severity: 'low', correlation_id: 'tick1', observed_at: at(900 + 30.5) }));
   const second = run.telemetry(telemetry({ severity: 'low', correlation_id: 'tick2', observed_at: at(5000) }));
-  const expiredIds = (records: typeof first) => records.filter((r) => r.role === 'audit' && (r.value as AuditRecordV1).event_kind === 'approval_expired').map((r) => (r.value as AuditRecordV1<'approval_expired'>).payload.approval_id);
+  const expiredIds = (records: typeof first) =>
+    records
+      .filter((r) => r.role === 'audit' && (r.value as AuditRecordV1).event_kind === 'approval_expired')
+      .map((r) => (r.value as AuditRecordV1<'approval_expired'>).payload.approval_id);
   t.is(expiredIds(first).length, 6);
   t.deepEqual([...expiredIds(first), ...expiredIds(second)], expected);
-  t.deepEqual([...run.cache.keys()].filter((k) => k.startsWith('pending/')), []);
+  t.deepEqual(
+    [...run.cache.keys()].filter((k) => k.startsWith('pending/')),
+    [],
+  );
   t.like(run.cache.get('meta/0')!.meta, { pending_head: null, pending_tail: null, pending_count: 0 });
 });

@@ -6,7 +6,7 @@ import { actionSigningString } from './signing.js';
 import { formatIsoMs, normalizeRfc3339, parseRfc3339Ms } from './time.js';
 
 test('canonical JSON sorts keys at every depth and writes no whitespace', (t) => {
-  t.is(canonicalJson({ b: 1, a: [{ d: null, c: 'x' }, true], 'é': 0.5, A: -0 }), '{"A":0,"a":[{"c":"x","d":null},true],"b":1,"é":0.5}');
+  t.is(canonicalJson({ b: 1, a: [{ d: null, c: 'x' }, true], é: 0.5, A: -0 }), '{"A":0,"a":[{"c":"x","d":null},true],"b":1,"é":0.5}');
   t.is(canonicalJson('line\n"q"'), '"line\\n\\"q\\""');
   t.throws(() => canonicalJson({ a: undefined }), { message: /field "a" is undefined/ });
   t.throws(() => canonicalJson(Number.NaN), { message: /non-finite/ });
@@ -20,7 +20,12 @@ test('deterministic ULID: time part is the event time, 80 bits from SHA-256 of k
   t.is(id.slice(0, 10), encodeUlid(ms, '0'.repeat(20)).slice(0, 10));
   const hex = nodePrimitives.sha256Hex('audit\nt\nk\n0').slice(0, 20);
   t.is(id, encodeUlid(ms, hex));
-  const others = [deterministicUlid(nodePrimitives, 'audit', 't', 'k', 1, ms), deterministicUlid(nodePrimitives, 'intent', 't', 'k', 0, ms), deterministicUlid(nodePrimitives, 'audit', 'u', 'k', 0, ms), deterministicUlid(nodePrimitives, 'audit', 't', 'j', 0, ms)];
+  const others = [
+    deterministicUlid(nodePrimitives, 'audit', 't', 'k', 1, ms),
+    deterministicUlid(nodePrimitives, 'intent', 't', 'k', 0, ms),
+    deterministicUlid(nodePrimitives, 'audit', 'u', 'k', 0, ms),
+    deterministicUlid(nodePrimitives, 'audit', 't', 'j', 0, ms),
+  ];
   t.is(new Set([id, ...others]).size, 5);
   // Known vector: all-ones bits give the maximum ULID.
   t.is(encodeUlid(2 ** 48 - 1, 'f'.repeat(20)), '7ZZZZZZZZZZZZZZZZZZZZZZZZZ');
@@ -40,6 +45,22 @@ test('RFC 3339 parsing validates calendars and offsets; formatting is ms Z', (t)
 });
 
 test('the signed form is the canonical action without its signature', (t) => {
-  const s = actionSigningString({ schema_version: '1', action_id: 'A', action: 'approve', tenant_id: 't', correlation_id: 'c', approval_id: null, intent_hash: null, scope: null, actor_id: 'x', decided_at: 'd', reason: null, signature: 'sig' });
-  t.is(s, '{"action":"approve","action_id":"A","actor_id":"x","approval_id":null,"correlation_id":"c","decided_at":"d","intent_hash":null,"reason":null,"schema_version":"1","scope":null,"tenant_id":"t"}');
+  const s = actionSigningString({
+    schema_version: '1',
+    action_id: 'A',
+    action: 'approve',
+    tenant_id: 't',
+    correlation_id: 'c',
+    approval_id: null,
+    intent_hash: null,
+    scope: null,
+    actor_id: 'x',
+    decided_at: 'd',
+    reason: null,
+    signature: 'sig',
+  });
+  t.is(
+    s,
+    '{"action":"approve","action_id":"A","actor_id":"x","approval_id":null,"correlation_id":"c","decided_at":"d","intent_hash":null,"reason":null,"schema_version":"1","scope":null,"tenant_id":"t"}',
+  );
 });

@@ -22,7 +22,7 @@ function listOf(run: Run): CollectiveExpiryNode[] {
   const meta = run.cache.get('meta/0')!.meta!;
   const nodes: CollectiveExpiryNode[] = [];
   let prev: string | null = null;
-  for (let k = meta.collective_head; k !== null; ) {
+  for (let k = meta.collective_head; k !== null;) {
     const n: CollectiveExpiryNode = run.cache.get(stateKeys.collectiveExpiry(k))!.collective_expiry!;
     if (n.prev !== prev) throw new Error(`node ${k} points back to ${n.prev}, not ${prev}`);
     nodes.push(n);
@@ -39,13 +39,25 @@ test('a collective is deleted exactly when stream time passes its latest belief 
   t.like(run.cache.get(nodeKey('x'))!.collective_expiry, { collective_key: key('x'), check_at: at(2 * ttl) });
   const xKeys = [key('x'), nodeKey('x')];
   // At exactly 2 x ttl the belief still lives: its node only gains a successor.
-  t.deepEqual(stateWrites(tick(run, 2 * ttl)).filter(([k]) => xKeys.includes(k)), [[nodeKey('x'), 'value']]);
+  t.deepEqual(
+    stateWrites(tick(run, 2 * ttl)).filter(([k]) => xKeys.includes(k)),
+    [[nodeKey('x'), 'value']],
+  );
   t.true(run.cache.has(key('x')));
   const passed = tick(run, 2 * ttl + 0.001);
-  t.deepEqual(stateWrites(passed).filter(([k]) => xKeys.includes(k)), [[nodeKey('x'), 'tombstone'], [key('x'), 'tombstone']]);
+  t.deepEqual(
+    stateWrites(passed).filter(([k]) => xKeys.includes(k)),
+    [
+      [nodeKey('x'), 'tombstone'],
+      [key('x'), 'tombstone'],
+    ],
+  );
   t.false(run.cache.has(key('x')));
   t.false(run.cache.has(nodeKey('x')));
-  t.deepEqual(listOf(run).map((n) => n.collective_key), [key('tick-200'), key('tick-200.001')]);
+  t.deepEqual(
+    listOf(run).map((n) => n.collective_key),
+    [key('tick-200'), key('tick-200.001')],
+  );
 });
 
 test('a collective refreshed by a later belief is pruned and re-scheduled at its real expiry, not deleted', (t) => {
@@ -76,7 +88,11 @@ test('an event up to ttl late sees every belief within ttl of it; an expired bel
     tick(run, row.streamTo);
     const late = run.telemetry(telemetry({ cell_id: 'late', correlation_id: 'x', observed_at: at(row.lateAt), attributes: { confidence: 0.9 } }));
     const collective = payloadOf(late, 'collective_updated');
-    t.deepEqual(collective.members.map((m) => m.emitter), row.members, row.name);
+    t.deepEqual(
+      collective.members.map((m) => m.emitter),
+      row.members,
+      row.name,
+    );
     t.is(collective.quorum_count, row.members.length, row.name);
     t.is(run.cache.has(key('x')), row.members.length > 0, row.name);
   }
@@ -88,19 +104,26 @@ test('with a correlation id per event, collective state holds only the last 2 x 
   const collectives = [...run.cache.keys()].filter((k) => k.startsWith('collective/'));
   // Stream time 999 s: beliefs observed at 799 s or later live.
   t.deepEqual(collectives.sort(), Array.from({ length: 201 }, (_, i) => key(`once-${799 + i}`)).sort());
-  t.deepEqual(listOf(run).map((n) => n.collective_key).sort(), collectives.sort());
+  t.deepEqual(
+    listOf(run)
+      .map((n) => n.collective_key)
+      .sort(),
+    collectives.sort(),
+  );
 });
 
 test('out-of-order events keep the list sorted and one node per collective, and the outputs are those of a fresh replay', (t) => {
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const events = Array.from({ length: 600 }, (_, i) => telemetry({
-    cell_id: `cell-${i % 3}`,
-    correlation_id: `c-${Math.floor(random() * 40)}`,
-    // Mostly in order, some up to 2.5 x ttl late.
-    observed_at: at(i - (random() < 0.2 ? Math.floor(random() * 250) : 0)),
-    attributes: { confidence: Math.round(random() * 100) / 100 },
-  }));
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const events = Array.from({ length: 600 }, (_, i) =>
+    telemetry({
+      cell_id: `cell-${i % 3}`,
+      correlation_id: `c-${Math.floor(random() * 40)}`,
+      // Mostly in order, some up to 2.5 x ttl late.
+      observed_at: at(i - (random() < 0.2 ? Math.floor(random() * 250) : 0)),
+      attributes: { confidence: Math.round(random() * 100) / 100 },
+    }),
+  );
   const first = new Run(config());
   const second = new Run(config());
   for (const e of events) first.telemetry(e);

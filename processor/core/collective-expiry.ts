@@ -37,7 +37,7 @@ function compareNodes(a: { check_at: string; collective_key: string }, b: { chec
 }
 
 function node(ctx: StepContext, collectiveKey: string | null): CollectiveExpiryNode | undefined {
-  return collectiveKey === null ? undefined : ctx.get(stateKeys.collectiveExpiry(collectiveKey))?.collective_expiry ?? undefined;
+  return collectiveKey === null ? undefined : (ctx.get(stateKeys.collectiveExpiry(collectiveKey))?.collective_expiry ?? undefined);
 }
 
 function putNode(ctx: StepContext, n: CollectiveExpiryNode): void {

@@ -9,10 +9,16 @@ test('ttl by event time: a belief exactly ttl away counts, one ms further does n
   const inside = run.telemetry(telemetry({ cell_id: 'b', observed_at: at(ttl), attributes: { confidence: 0.6 } }));
   t.like(payloadOf(inside, 'collective_updated'), { quorum_count: 2 });
   const outside = run.telemetry(telemetry({ cell_id: 'c', observed_at: at(ttl + 0.001), attributes: { confidence: 0.6 } }));
-  t.deepEqual(payloadOf(outside, 'collective_updated').members.map((m) => m.emitter), ['b', 'c']);
+  t.deepEqual(
+    payloadOf(outside, 'collective_updated').members.map((m) => m.emitter),
+    ['b', 'c'],
+  );
   // The other side: an event 1 ms before a keeps a (1 ms away) and drops b and c (more than ttl after it).
   const before = run.telemetry(telemetry({ cell_id: 'd', observed_at: at(-0.001), attributes: { confidence: 0.6 } }));
-  t.deepEqual(payloadOf(before, 'collective_updated').members.map((m) => m.emitter), ['a', 'd']);
+  t.deepEqual(
+    payloadOf(before, 'collective_updated').members.map((m) => m.emitter),
+    ['a', 'd'],
+  );
 });
 
 test('latest belief per emitter: greatest observed_at wins, an older late event does not replace it', (t) => {

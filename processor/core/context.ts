@@ -38,7 +38,17 @@ export class StepContext {
     const stored = state.get(this.metaKey)?.meta;
     this.meta = stored
       ? { ...stored }
-      : { partition: input.partition, next_seq: 0, head_hash: GENESIS_HASH, stream_time: null, pending_head: null, pending_tail: null, pending_count: 0, collective_head: null, collective_tail: null };
+      : {
+          partition: input.partition,
+          next_seq: 0,
+          head_hash: GENESIS_HASH,
+          stream_time: null,
+          pending_head: null,
+          pending_tail: null,
+          pending_count: 0,
+          collective_head: null,
+          collective_tail: null,
+        };
   }
 
   get partition(): number {
@@ -85,7 +95,7 @@ export class StepContext {
   }
 
   private node(approvalId: string | null): PendingNode | undefined {
-    return approvalId === null ? undefined : this.get(stateKeys.pending(approvalId))?.pending ?? undefined;
+    return approvalId === null ? undefined : (this.get(stateKeys.pending(approvalId))?.pending ?? undefined);
   }
 
   private putNode(node: PendingNode): void {

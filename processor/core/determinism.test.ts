@@ -27,7 +27,10 @@ test('ids are unique across the run and the chain verifies from genesis', (t) =>
   const run = playScenario(alice, bob);
   const audits = run.audits();
   t.is(audits[0]!.prev_hash, GENESIS_HASH);
-  t.deepEqual(audits.map((r) => r.seq), audits.map((_, i) => i));
+  t.deepEqual(
+    audits.map((r) => r.seq),
+    audits.map((_, i) => i),
+  );
   t.is(verifyChain(nodePrimitives, audits), null);
   const ids = [
     ...audits.map((r) => r.audit_id),
@@ -41,8 +44,12 @@ test('ids are unique across the run and the chain verifies from genesis', (t) =>
 });
 
 test('a different partition gives different audit ids for the same inputs (kill switches go to every partition)', (t) => {
-  const p0 = playScenario(alice, bob, 0).audits().map((r) => r.audit_id);
-  const p1 = playScenario(alice, bob, 1).audits().map((r) => r.audit_id);
+  const p0 = playScenario(alice, bob, 0)
+    .audits()
+    .map((r) => r.audit_id);
+  const p1 = playScenario(alice, bob, 1)
+    .audits()
+    .map((r) => r.audit_id);
   t.is(p0.filter((id) => p1.includes(id)).length, 0);
 });
 
@@ -82,10 +89,20 @@ test('a cache rebuilt from the encoded state changelog equals the live cache and
   }
   t.deepEqual([...restored.keys()].sort(), [...run.cache.keys()].sort());
   for (const [k, v] of run.cache) t.deepEqual(restored.get(k), v, k);
-  const next = { topic: 'exoarmur.telemetry.v1', partition: 0, offset: '999', key: Buffer.from('acme:corr-1'), value: Buffer.from(JSON.stringify(telemetry({ observed_at: '2026-03-01T14:00:00.000Z' }))), timestamp: '0' };
+  const next = {
+    topic: 'exoarmur.telemetry.v1',
+    partition: 0,
+    offset: '999',
+    key: Buffer.from('acme:corr-1'),
+    value: Buffer.from(JSON.stringify(telemetry({ observed_at: '2026-03-01T14:00:00.000Z' }))),
+    timestamp: '0',
+  };
   const live = step(run.cache, toCoreInput('telemetry', next, 0), run.config, nodePrimitives).records;
   const again = step(restored, toCoreInput('telemetry', next, 0), run.config, nodePrimitives).records;
-  t.deepEqual(again.map((r) => encodeRecord(r.role, r.value).value), live.map((r) => encodeRecord(r.role, r.value).value));
+  t.deepEqual(
+    again.map((r) => encodeRecord(r.role, r.value).value),
+    live.map((r) => encodeRecord(r.role, r.value).value),
+  );
 });
 
 test('coalesced state records rebuild the same cache as all of them, with one record per key', (t) => {

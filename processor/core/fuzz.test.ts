@@ -17,7 +17,22 @@ const RECEIPTS = new Set(['telemetry_received', 'telemetry_duplicate', 'telemetr
 test('400 mutated telemetry values each give exactly one receipt and never throw', (t) => {
   const rand = lcg(42);
   const run = new Run(configWith());
-  const weird: unknown[] = [null, 0, -1, 1e308, '', 'x'.repeat(300), [], {}, true, '2026-13-01T00:00:00Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', 'a/b%c', { confidence: 2 }];
+  const weird: unknown[] = [
+    null,
+    0,
+    -1,
+    1e308,
+    '',
+    'x'.repeat(300),
+    [],
+    {},
+    true,
+    '2026-13-01T00:00:00Z',
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:59.999Z',
+    'a/b%c',
+    { confidence: 2 },
+  ];
   const fields = Object.keys(telemetry());
   for (let i = 0; i < 400; i++) {
     const ev: Record<string, unknown> = telemetry({ correlation_id: `f${i % 13}`, cell_id: `cell-${i % 5}` });

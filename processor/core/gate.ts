@@ -29,9 +29,7 @@ const CLASS_OF: Record<Classification, ActionClass> = {
 };
 
 export function actionClassFor(claimType: string, classification: Classification, policy: Policy): ActionClass {
-  return Object.prototype.hasOwnProperty.call(policy.action_overrides, claimType)
-    ? policy.action_overrides[claimType]!
-    : CLASS_OF[classification];
+  return Object.prototype.hasOwnProperty.call(policy.action_overrides, claimType) ? policy.action_overrides[claimType]! : CLASS_OF[classification];
 }
 
 export interface CollectiveResult {
@@ -101,7 +99,10 @@ export interface GateInput {
   kill_switch_tenant: boolean;
 }
 
-export interface GateDecision { rule: string; verdict: Verdict }
+export interface GateDecision {
+  rule: string;
+  verdict: Verdict;
+}
 
 /** DESIGN §2 stage 6, in order; the first matching rule decides. */
 export function evaluateGate(g: GateInput): GateDecision {

@@ -25,14 +25,7 @@ for (let i = 0; i < 16; i++) {
 
 export type IdKind = 'audit' | 'intent' | 'approval' | 'dead_letter';
 
-export function deterministicUlid(
-  prims: Primitives,
-  kind: IdKind | string,
-  tenant: string,
-  key: string,
-  index: number,
-  eventTimeMs: number,
-): string {
+export function deterministicUlid(prims: Primitives, kind: IdKind | string, tenant: string, key: string, index: number, eventTimeMs: number): string {
   const hex = prims.sha256Hex(`${kind}\n${tenant}\n${key}\n${index}`);
   return encodeUlid(Math.min(Math.max(Math.floor(eventTimeMs), 0), MAX_TIME), hex.slice(0, 20));
 }

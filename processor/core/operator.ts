@@ -33,7 +33,14 @@ export function stepOperator(ctx: StepContext): void {
   ctx.audit('action_received', subject, { action: action.action, action_id: action.action_id, actor_id: action.actor_id, approval_id: action.approval_id, decided_at: decidedAt });
 
   const refuse = (reason_code: string, reason: string): void => {
-    ctx.audit('operator_action_rejected', subject, { action: action.action, action_id: action.action_id, actor_id: action.actor_id, approval_id: action.approval_id, reason, reason_code });
+    ctx.audit('operator_action_rejected', subject, {
+      action: action.action,
+      action_id: action.action_id,
+      actor_id: action.actor_id,
+      approval_id: action.approval_id,
+      reason,
+      reason_code,
+    });
   };
 
   const operator = Object.prototype.hasOwnProperty.call(ctx.config.config.operators, action.actor_id) ? ctx.config.config.operators[action.actor_id] : undefined;
@@ -48,20 +55,38 @@ export function stepOperator(ctx: StepContext): void {
     if (action.scope === null) return refuse('scope_required', `${action.action} needs scope "global" or "tenant"`);
     const on = action.action === 'kill_switch_on';
     const tenant = action.scope === 'tenant' ? action.tenant_id : null;
-    ctx.audit('operator_action_applied', subject, { action: action.action, action_id: action.action_id, actor_id: action.actor_id, approval_id: null, required_votes: null, scope: action.scope, votes: [] });
+    ctx.audit('operator_action_applied', subject, {
+      action: action.action,
+      action_id: action.action_id,
+      actor_id: action.actor_id,
+      approval_id: null,
+      required_votes: null,
+      scope: action.scope,
+      votes: [],
+    });
     ctx.audit('kill_switch_changed', subject, { action_id: action.action_id, actor_id: action.actor_id, on, reason: action.reason!, scope: action.scope, tenant_id: tenant });
     ctx.put(
       action.scope === 'global' ? stateKeys.killGlobal() : stateKeys.killTenant(action.tenant_id),
-      stateRecord('kill_switch', { scope: action.scope, tenant_id: tenant, on, actor_id: action.actor_id, action_id: action.action_id, reason: action.reason!, decided_at: decidedAt }),
+      stateRecord('kill_switch', {
+        scope: action.scope,
+        tenant_id: tenant,
+        on,
+        actor_id: action.actor_id,
+        action_id: action.action_id,
+        reason: action.reason!,
+        decided_at: decidedAt,
+      }),
     );
     return;
   }
 
   if (action.action === 'deny' && reason === '') return refuse('reason_required', 'deny needs a non-empty reason');
   if (approval === undefined) return refuse('unknown_approval', `no approval "${action.approval_id ?? '(none given)'}" on partition ${ctx.partition}`);
-  if (approval.intent.tenant_id !== action.tenant_id) return refuse('tenant_mismatch', `approval ${approval.approval_id} belongs to tenant "${approval.intent.tenant_id}", not "${action.tenant_id}"`);
+  if (approval.intent.tenant_id !== action.tenant_id)
+    return refuse('tenant_mismatch', `approval ${approval.approval_id} belongs to tenant "${approval.intent.tenant_id}", not "${action.tenant_id}"`);
   if (approval.status !== 'pending') return refuse('approval_not_pending', `approval ${approval.approval_id} is already ${approval.status}`);
-  if (action.intent_hash !== approval.intent_hash) return refuse('intent_hash_mismatch', `intent_hash ${action.intent_hash ?? 'null'} is not the hash bound to approval ${approval.approval_id}`);
+  if (action.intent_hash !== approval.intent_hash)
+    return refuse('intent_hash_mismatch', `intent_hash ${action.intent_hash ?? 'null'} is not the hash bound to approval ${approval.approval_id}`);
   if (msOf(decidedAt) > msOf(approval.expires_at)) {
     refuse('after_expiry', `decided_at ${decidedAt} is after the approval's expiry ${approval.expires_at}`);
     expire(ctx, approval, 'late_action');
@@ -69,10 +94,24 @@ export function stepOperator(ctx: StepContext): void {
   }
 
   if (action.action === 'deny') {
-    ctx.audit('operator_action_applied', subject, { action: 'deny', action_id: action.action_id, actor_id: action.actor_id, approval_id: approval.approval_id, required_votes: approval.required_votes, scope: null, votes: approval.votes });
+    ctx.audit('operator_action_applied', subject, {
+      action: 'deny',
+      action_id: action.action_id,
+      actor_id: action.actor_id,
+      approval_id: approval.approval_id,
+      required_votes: approval.required_votes,
+      scope: null,
+      votes: approval.votes,
+    });
     const intent = approval.intent;
     const about = { correlation_id: intent.correlation_id, event_time: decidedAt, tenant_id: intent.tenant_id, trace_id: intent.trace_id };
-    ctx.audit('approval_denied', about, { actor_id: action.actor_id, approval_id: approval.approval_id, intent_hash: approval.intent_hash, intent_id: intent.intent_id, reason: action.reason! });
+    ctx.audit('approval_denied', about, {
+      actor_id: action.actor_id,
+      approval_id: approval.approval_id,
+      intent_hash: approval.intent_hash,
+      intent_id: intent.intent_id,
+      reason: action.reason!,
+    });
     settle(ctx, { ...approval, status: 'denied', decided_at: decidedAt });
     return;
   }
@@ -81,7 +120,15 @@ export function stepOperator(ctx: StepContext): void {
     return refuse('duplicate_vote', `actor "${action.actor_id}" has already approved ${approval.approval_id}; a quorum needs distinct actors`);
   }
   const votes = [...approval.votes, { action_id: action.action_id, actor_id: action.actor_id, decided_at: decidedAt }];
-  ctx.audit('operator_action_applied', subject, { action: 'approve', action_id: action.action_id, actor_id: action.actor_id, approval_id: approval.approval_id, required_votes: approval.required_votes, scope: null, votes });
+  ctx.audit('operator_action_applied', subject, {
+    action: 'approve',
+    action_id: action.action_id,
+    actor_id: action.actor_id,
+    approval_id: approval.approval_id,
+    required_votes: approval.required_votes,
+    scope: null,
+    votes,
+  });
   if (votes.length < approval.required_votes) {
     ctx.put(stateKeys.approval(approval.approval_id), stateRecord('approval', { ...approval, votes }));
     return;

@@ -60,13 +60,7 @@ export function reject(ctx: StepContext, r: Rejection): void {
  * only approval releases write a released/<intent_id> guard (keeping per-event state small).
  * Returns false if the intent had already been released.
  */
-export function release(
-  ctx: StepContext,
-  intent: Intent,
-  intentHash: string,
-  by: { rule: string; approval_id: string | null; approvers: string[] },
-  eventTime: string,
-): boolean {
+export function release(ctx: StepContext, intent: Intent, intentHash: string, by: { rule: string; approval_id: string | null; approvers: string[] }, eventTime: string): boolean {
   const guardKey = stateKeys.released(intent.intent_id);
   if (ctx.get(guardKey) !== undefined) return false;
   const subject = { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: eventTime };

@@ -52,13 +52,29 @@ test('A0 is released to the execute topic once with SG-501; subject is the first
   const intent = execute[0]!.value as ExecutionIntentV1;
   const released = out.find((r) => r.role === 'audit' && (r.value as { event_kind: string }).event_kind === 'intent_released')!;
   t.is(execute[0]!.key, 'bob');
-  t.like(intent, { subject: 'bob', action_class: 'A0_observe', intent_type: 'observe', released_by: { rule: 'SG-501', approval_id: null, approvers: [] }, event_time: T0, config_hash: run.config.config_hash });
+  t.like(intent, {
+    subject: 'bob',
+    action_class: 'A0_observe',
+    intent_type: 'observe',
+    released_by: { rule: 'SG-501', approval_id: null, approvers: [] },
+    event_time: T0,
+    config_hash: run.config.config_hash,
+  });
   t.is(intent.source_audit_id, (released.value as { audit_id: string }).audit_id);
   t.is(payloadOf(out, 'facts_derived').subject_kind, 'user');
 });
 
 test('policy tables: claim_types, action_overrides, intent_types, trust', (t) => {
-  const run = new Run(configWith({ policy: { claim_types: { malware_detected: 'compromise' }, action_overrides: { compromise: 'A3_irreversible' }, intent_types: { A3_irreversible: 'wipe' }, trust: { 'cell-z': 0.3 } } }));
+  const run = new Run(
+    configWith({
+      policy: {
+        claim_types: { malware_detected: 'compromise' },
+        action_overrides: { compromise: 'A3_irreversible' },
+        intent_types: { A3_irreversible: 'wipe' },
+        trust: { 'cell-z': 0.3 },
+      },
+    }),
+  );
   const out = run.telemetry(telemetry({ cell_id: 'cell-z' }));
   const intent = payloadOf(out, 'intent_proposed').intent;
   t.like(intent, { claim_type: 'compromise', action_class: 'A3_irreversible', intent_type: 'wipe' });
@@ -99,7 +115,13 @@ test('a duplicate delivery produces its receipt and nothing else', (t) => {
   const second = run.telemetry(ev);
   t.true(first.some((r) => r.role === 'execute'));
   t.deepEqual(auditKinds(second), ['telemetry_duplicate']);
-  t.deepEqual(second.filter((r) => r.role !== 'state' && r.role !== 'audit'), []);
+  t.deepEqual(
+    second.filter((r) => r.role !== 'state' && r.role !== 'audit'),
+    [],
+  );
   // Only the chain head moves.
-  t.deepEqual(second.filter((r) => r.role === 'state').map((r) => r.key), ['meta/0']);
+  t.deepEqual(
+    second.filter((r) => r.role === 'state').map((r) => r.key),
+    ['meta/0'],
+  );
 });

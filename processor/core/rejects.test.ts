@@ -20,7 +20,16 @@ const cases: [string, () => Uint8Array | Record<string, unknown> | null, string,
   ['JSON but an array', () => Buffer.from('[1,2]'), 'not_object', /JSON array, not a TelemetryEventV1 object/],
   ['unknown field', () => telemetry({ colour: 'red' }), 'unknown_field', /unknown field "colour"/],
   ['unknown nested field', () => telemetry({ entity_refs: { host: 'h', mac: 'x' } }), 'unknown_field', /unknown field "entity_refs.mac"/],
-  ['missing field', () => { const e = telemetry(); delete e['trace_id']; return e; }, 'missing_field', /"trace_id" is missing/],
+  [
+    'missing field',
+    () => {
+      const e = telemetry();
+      delete e['trace_id'];
+      return e;
+    },
+    'missing_field',
+    /"trace_id" is missing/,
+  ],
   ['bad ULID', () => telemetry({ event_id: 'not-a-ulid' }), 'bad_ulid', /event_id "not-a-ulid" is not a ULID/],
   ['bad severity', () => telemetry({ severity: 'urgent' }), 'bad_severity', /severity "urgent" is not one of low, medium, high, critical/],
   ['bad timestamp', () => telemetry({ observed_at: '2026-02-30T00:00:00Z' }), 'bad_timestamp', /observed_at "2026-02-30T00:00:00Z" is not an RFC 3339 timestamp/],
@@ -39,16 +48,39 @@ for (const [name, make, code, reason] of cases) {
     t.is(receipt.payload.reason_code, code);
     t.regex(receipt.payload.reason, reason);
     t.is(deadLetterKey, 'acme:corr-9');
-    t.like(deadLetter, { reason_code: code, reason: receipt.payload.reason, source_topic: 'exoarmur.telemetry.v1', source_partition: 0, source_offset: '0', key: 'acme:corr-9', receipt_audit_id: receipt.audit_id, dead_letter_id: receipt.payload.dead_letter_id });
+    t.like(deadLetter, {
+      reason_code: code,
+      reason: receipt.payload.reason,
+      source_topic: 'exoarmur.telemetry.v1',
+      source_partition: 0,
+      source_offset: '0',
+      key: 'acme:corr-9',
+      receipt_audit_id: receipt.audit_id,
+      dead_letter_id: receipt.payload.dead_letter_id,
+    });
     const raw = value === null ? null : value instanceof Uint8Array ? value : Buffer.from(JSON.stringify(value));
     t.is(deadLetter.value_size, raw === null ? 0 : raw.length);
     if (raw !== null && raw.length <= 768 * 1024) t.deepEqual(Buffer.from(deadLetter.value!), Buffer.from(raw), 'raw bytes unchanged');
     if (raw !== null && raw.length > 768 * 1024) t.true(deadLetter.value_truncated && deadLetter.value!.length === 64 * 1024);
     t.is(receipt.tenant_id, 'acme');
-    t.is(receipt.correlation_id, code === 'no_subject' || code === 'bad_ulid' || code === 'bad_severity' || code === 'bad_timestamp' || code === 'unknown_field' || code === 'missing_field' || code === 'bad_type' ? 'corr-1' : 'corr-9');
+    t.is(
+      receipt.correlation_id,
+      code === 'no_subject' ||
+        code === 'bad_ulid' ||
+        code === 'bad_severity' ||
+        code === 'bad_timestamp' ||
+        code === 'unknown_field' ||
+        code === 'missing_field' ||
+        code === 'bad_type'
+        ? 'corr-1'
+        : 'corr-9',
+    );
     // Redelivery of the same bytes: a duplicate receipt only, no second dead letter.
     const again = run.telemetry(value, 'acme:corr-9');
-    t.deepEqual(again.filter((r) => r.role !== 'state').map((r) => (r.value as AuditRecordV1).event_kind), ['telemetry_duplicate']);
+    t.deepEqual(
+      again.filter((r) => r.role !== 'state').map((r) => (r.value as AuditRecordV1).event_kind),
+      ['telemetry_duplicate'],
+    );
   });
 }
 
@@ -71,19 +103,40 @@ test('a rejected event with a valid observed_at keeps it as its event time; othe
 test('operator topic: an unknown schema, a wrong fingerprint and undecodable Avro are receipts + dead letters', (t) => {
   const alice = makeOperator('alice');
   const run = new Run(configWith({}, [alice]));
-  const good = signAction(alice, { schema_version: '1', action_id: newUlid(), action: 'kill_switch_on', tenant_id: 'acme', correlation_id: 'ops', approval_id: null, intent_hash: null, scope: 'global', actor_id: 'alice', decided_at: T0, reason: 'r' });
+  const good = signAction(alice, {
+    schema_version: '1',
+    action_id: newUlid(),
+    action: 'kill_switch_on',
+    tenant_id: 'acme',
+    correlation_id: 'ops',
+    approval_id: null,
+    intent_hash: null,
+    scope: 'global',
+    actor_id: 'alice',
+    decided_at: T0,
+    reason: 'r',
+  });
   const bytes = SCHEMAS.operator.type.toBuffer(good);
   const unknown = onlyReceiptAndDeadLetter(run.rawAction(bytes, { [SCHEMA_HEADER]: 'com.example.Other', [FINGERPRINT_HEADER]: 'ab' }), 'action_rejected');
   t.is(unknown.receipt.payload.reason_code, 'unknown_schema');
   t.regex(unknown.receipt.payload.reason, /schema "com.example.Other" is not exoarmur.OperatorActionV1/);
-  const wrongPrint = onlyReceiptAndDeadLetter(run.rawAction(Buffer.concat([bytes, Buffer.from([0])]), { [SCHEMA_HEADER]: SCHEMAS.operator.name, [FINGERPRINT_HEADER]: '00'.repeat(32) }), 'action_rejected');
+  const wrongPrint = onlyReceiptAndDeadLetter(
+    run.rawAction(Buffer.concat([bytes, Buffer.from([0])]), { [SCHEMA_HEADER]: SCHEMAS.operator.name, [FINGERPRINT_HEADER]: '00'.repeat(32) }),
+    'action_rejected',
+  );
   t.regex(wrongPrint.receipt.payload.reason, /fingerprint 0000.* is not the known/);
   const missing = onlyReceiptAndDeadLetter(run.rawAction(Buffer.from('x'), {}), 'action_rejected');
   t.regex(missing.receipt.payload.reason, /header "exoarmur-schema" is missing/);
-  const garbage = onlyReceiptAndDeadLetter(run.rawAction(Buffer.from([1, 2, 3]), { [SCHEMA_HEADER]: SCHEMAS.operator.name, [FINGERPRINT_HEADER]: SCHEMAS.operator.fingerprint }), 'action_rejected');
+  const garbage = onlyReceiptAndDeadLetter(
+    run.rawAction(Buffer.from([1, 2, 3]), { [SCHEMA_HEADER]: SCHEMAS.operator.name, [FINGERPRINT_HEADER]: SCHEMAS.operator.fingerprint }),
+    'action_rejected',
+  );
   t.is(garbage.receipt.payload.reason_code, 'bad_avro');
   const badId = signAction(alice, { ...good, action_id: 'nope' });
-  const invalid = onlyReceiptAndDeadLetter(run.rawAction(SCHEMAS.operator.type.toBuffer(badId), { [SCHEMA_HEADER]: SCHEMAS.operator.name, [FINGERPRINT_HEADER]: SCHEMAS.operator.fingerprint }), 'action_rejected');
+  const invalid = onlyReceiptAndDeadLetter(
+    run.rawAction(SCHEMAS.operator.type.toBuffer(badId), { [SCHEMA_HEADER]: SCHEMAS.operator.name, [FINGERPRINT_HEADER]: SCHEMAS.operator.fingerprint }),
+    'action_rejected',
+  );
   t.is(invalid.receipt.payload.reason_code, 'bad_ulid');
   t.is(invalid.receipt.tenant_id, 'acme');
 });

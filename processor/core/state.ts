@@ -36,10 +36,7 @@ function empty(kind: StateRecordV1['kind']): StateRecordV1 {
 /** The single shared value of every idempotency mark. */
 export const IDEMPOTENCY_MARK: StateRecordV1 = Object.freeze(empty('idempotency'));
 
-export function stateRecord<K extends Exclude<StateRecordV1['kind'], 'idempotency'>>(
-  kind: K,
-  body: NonNullable<StateRecordV1[K]>,
-): StateRecordV1 {
+export function stateRecord<K extends Exclude<StateRecordV1['kind'], 'idempotency'>>(kind: K, body: NonNullable<StateRecordV1[K]>): StateRecordV1 {
   return { ...empty(kind), [kind]: body };
 }
 

@@ -98,7 +98,15 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
     source_name: ev.source.name,
   });
 
-  ctx.audit('facts_derived', who, { cell_id: ev.cell_id, claim_type: claimType, event_id: ev.event_id, event_type: ev.event_type, severity: ev.severity, subject, subject_kind: subjectKind });
+  ctx.audit('facts_derived', who, {
+    cell_id: ev.cell_id,
+    claim_type: claimType,
+    event_id: ev.event_id,
+    event_type: ev.event_type,
+    severity: ev.severity,
+    subject,
+    subject_kind: subjectKind,
+  });
 
   const { confidence, source } = localConfidence(ev.attributes, ev.severity, policy);
   const classification = classify(confidence);

@@ -63,7 +63,8 @@ function digits(text: string, from: number, count: number): number {
  * is not in exactly that form (the general parser then decides).
  */
 function contractFormMs(iso: string): number | null {
-  if (iso.length !== 24 || iso.charCodeAt(23) !== 90 /* Z */ || iso[4] !== '-' || iso[7] !== '-' || iso[10] !== 'T' || iso[13] !== ':' || iso[16] !== ':' || iso[19] !== '.') return null;
+  if (iso.length !== 24 || iso.charCodeAt(23) !== 90 /* Z */ || iso[4] !== '-' || iso[7] !== '-' || iso[10] !== 'T' || iso[13] !== ':' || iso[16] !== ':' || iso[19] !== '.')
+    return null;
   const year = digits(iso, 0, 4);
   const month = digits(iso, 5, 2);
   const day = digits(iso, 8, 2);
@@ -71,7 +72,21 @@ function contractFormMs(iso: string): number | null {
   const minute = digits(iso, 14, 2);
   const second = digits(iso, 17, 2);
   const millis = digits(iso, 20, 3);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) return null;
+  if (
+    year < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59 ||
+    millis < 0
+  )
+    return null;
   return Date.UTC(year, month - 1, day, hour, minute, second, millis);
 }
 

@@ -108,27 +108,102 @@ export interface ExecutionIntentV1 {
   source_audit_id: string;
 }
 
-export interface Vote { actor_id: string; action_id: string; decided_at: string }
-export interface CollectiveMember { emitter: string; confidence: number; observed_at: string }
+export interface Vote {
+  actor_id: string;
+  action_id: string;
+  decided_at: string;
+}
+export interface CollectiveMember {
+  emitter: string;
+  confidence: number;
+  observed_at: string;
+}
 
 /** Audit payloads, one per event kind (the Avro union branch named in PAYLOAD_TYPE_OF_KIND). */
 export interface AuditPayloads {
-  telemetry_received: { event_id: string; cell_id: string; event_type: string; severity: Severity; observed_at: string; received_at: string; source_kind: string; source_name: string };
+  telemetry_received: {
+    event_id: string;
+    cell_id: string;
+    event_type: string;
+    severity: Severity;
+    observed_at: string;
+    received_at: string;
+    source_kind: string;
+    source_name: string;
+  };
   telemetry_duplicate: { first_seen: string };
   telemetry_rejected: { reason_code: string; reason: string; dead_letter_id: string; value_size: number; value_sha256: string | null };
   facts_derived: { event_id: string; subject: string; subject_kind: SubjectKind; claim_type: string; event_type: string; severity: Severity; cell_id: string };
-  belief_emitted: { emitter: string; subject: string; claim_type: string; confidence: number; confidence_source: 'attribute' | 'severity'; classification: Classification; severity: Severity; observed_at: string; ttl_s: number };
+  belief_emitted: {
+    emitter: string;
+    subject: string;
+    claim_type: string;
+    confidence: number;
+    confidence_source: 'attribute' | 'severity';
+    classification: Classification;
+    severity: Severity;
+    observed_at: string;
+    ttl_s: number;
+  };
   collective_updated: { claim_type: string; aggregate_score: number; quorum_count: number; spread: number; conflict: boolean; ttl_s: number; members: CollectiveMember[] };
   intent_proposed: { intent: Intent; intent_hash: string };
-  safety_evaluated: { intent_id: string; intent_hash: string; action_class: ActionClass; rule: string; verdict: Verdict; trust: number; confidence: number; quorum_count: number; aggregate_score: number; policy_verified: boolean; kill_switch_global: boolean; kill_switch_tenant: boolean };
-  intent_released: { intent_id: string; intent_hash: string; action_class: ActionClass; intent_type: string; subject: string; rule: string; approval_id: string | null; approvers: string[] };
+  safety_evaluated: {
+    intent_id: string;
+    intent_hash: string;
+    action_class: ActionClass;
+    rule: string;
+    verdict: Verdict;
+    trust: number;
+    confidence: number;
+    quorum_count: number;
+    aggregate_score: number;
+    policy_verified: boolean;
+    kill_switch_global: boolean;
+    kill_switch_tenant: boolean;
+  };
+  intent_released: {
+    intent_id: string;
+    intent_hash: string;
+    action_class: ActionClass;
+    intent_type: string;
+    subject: string;
+    rule: string;
+    approval_id: string | null;
+    approvers: string[];
+  };
   intent_denied: { intent_id: string; intent_hash: string; action_class: ActionClass; rule: string };
-  approval_requested: { approval_id: string; intent_id: string; intent_hash: string; action_class: ActionClass; rule: string; requirement: ApprovalRequirement; required_votes: number; expires_at: string; partition: number };
-  approval_expired: { approval_id: string; intent_id: string; intent_hash: string; expires_at: string; cause: 'stream_time' | 'late_action'; stream_time: string | null; votes: Vote[] };
+  approval_requested: {
+    approval_id: string;
+    intent_id: string;
+    intent_hash: string;
+    action_class: ActionClass;
+    rule: string;
+    requirement: ApprovalRequirement;
+    required_votes: number;
+    expires_at: string;
+    partition: number;
+  };
+  approval_expired: {
+    approval_id: string;
+    intent_id: string;
+    intent_hash: string;
+    expires_at: string;
+    cause: 'stream_time' | 'late_action';
+    stream_time: string | null;
+    votes: Vote[];
+  };
   action_received: { action_id: string; action: OperatorActionKind; actor_id: string; approval_id: string | null; decided_at: string };
   action_duplicate: { first_seen: string };
   action_rejected: { reason_code: string; reason: string; dead_letter_id: string; value_size: number; value_sha256: string | null };
-  operator_action_applied: { action_id: string; action: OperatorActionKind; actor_id: string; approval_id: string | null; scope: KillSwitchScope | null; votes: Vote[]; required_votes: number | null };
+  operator_action_applied: {
+    action_id: string;
+    action: OperatorActionKind;
+    actor_id: string;
+    approval_id: string | null;
+    scope: KillSwitchScope | null;
+    votes: Vote[];
+    required_votes: number | null;
+  };
   operator_action_rejected: { action_id: string; action: OperatorActionKind; actor_id: string; approval_id: string | null; reason_code: string; reason: string };
   approval_granted: { approval_id: string; intent_id: string; intent_hash: string; requirement: ApprovalRequirement; approvers: string[] };
   approval_denied: { approval_id: string; intent_id: string; intent_hash: string; actor_id: string; reason: string };
@@ -171,7 +246,11 @@ export const PAYLOAD_TYPE_OF_KIND: { readonly [K in AuditEventKind]: string } = 
   kill_switch_changed: 'exoarmur.KillSwitchChanged',
 };
 
-export interface InputCoordinates { topic: string; partition: number; offset: string }
+export interface InputCoordinates {
+  topic: string;
+  partition: number;
+  offset: string;
+}
 
 export interface AuditRecordV1<K extends AuditEventKind = AuditEventKind> {
   audit_id: string;
@@ -204,10 +283,21 @@ export interface PartitionMeta {
   collective_head: string | null;
   collective_tail: string | null;
 }
-export interface PendingEntry { approval_id: string; expires_at: string }
-export interface PendingNode extends PendingEntry { prev: string | null; next: string | null }
+export interface PendingEntry {
+  approval_id: string;
+  expires_at: string;
+}
+export interface PendingNode extends PendingEntry {
+  prev: string | null;
+  next: string | null;
+}
 /** Node of the collective expiry list; `prev`/`next` are collective keys. */
-export interface CollectiveExpiryNode { collective_key: string; check_at: string; prev: string | null; next: string | null }
+export interface CollectiveExpiryNode {
+  collective_key: string;
+  check_at: string;
+  prev: string | null;
+  next: string | null;
+}
 export interface ApprovalState {
   approval_id: string;
   status: ApprovalStatus;
@@ -221,8 +311,20 @@ export interface ApprovalState {
   intent_hash: string;
   decided_at: string | null;
 }
-export interface KillSwitchState { scope: KillSwitchScope; tenant_id: string | null; on: boolean; actor_id: string; action_id: string; reason: string; decided_at: string }
-export interface ReleasedIntent { intent_id: string; intent_hash: string; event_time: string }
+export interface KillSwitchState {
+  scope: KillSwitchScope;
+  tenant_id: string | null;
+  on: boolean;
+  actor_id: string;
+  action_id: string;
+  reason: string;
+  decided_at: string;
+}
+export interface ReleasedIntent {
+  intent_id: string;
+  intent_hash: string;
+  event_time: string;
+}
 
 export interface StateRecordV1 {
   kind: StateKind;

@@ -9,10 +9,7 @@ import { driveBatch, type BatchInput } from './batch.js';
 const config = configWith();
 
 function inputs(): BatchInput[] {
-  const events = [
-    telemetry({ severity: 'critical', observed_at: at(0) }),
-    telemetry({ severity: 'low', cell_id: 'cell-b', observed_at: at(5) }),
-  ];
+  const events = [telemetry({ severity: 'critical', observed_at: at(0) }), telemetry({ severity: 'low', cell_id: 'cell-b', observed_at: at(5) })];
   const first = events[0]!;
   return [...events, first].map((event, i) => ({
     source: 'telemetry',
@@ -28,7 +25,10 @@ test('encoded outputs are every non-state record in emission order, then the coa
   t.is(steps.length, 3);
   const all = steps.flatMap((s) => s.records);
   const expectedOrder = [...all.filter((r) => r.role !== 'state'), ...coalesceStateRecords(all)];
-  t.deepEqual(encoded.map((e) => [e.role, e.key]), expectedOrder.map((r) => [r.role, r.key]));
+  t.deepEqual(
+    encoded.map((e) => [e.role, e.key]),
+    expectedOrder.map((r) => [r.role, r.key]),
+  );
   for (const [i, e] of encoded.entries()) {
     const record = expectedOrder[i]!;
     const decoded = e.value === null ? null : decodeRecord(e.role, e.value);

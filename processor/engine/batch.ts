@@ -7,7 +7,18 @@
  * Kafka client, no clock (each input carries its process time).
  */
 import { encodeRecord, toCoreInput, type ConsumedMessage } from '../codec/index.js';
-import { applyStateRecords, coalesceStateRecords, step, type CoreInput, type EffectiveConfig, type InputSource, type OutputRecord, type OutputRole, type Primitives, type StateValue } from '../core/index.js';
+import {
+  applyStateRecords,
+  coalesceStateRecords,
+  step,
+  type CoreInput,
+  type EffectiveConfig,
+  type InputSource,
+  type OutputRecord,
+  type OutputRole,
+  type Primitives,
+  type StateValue,
+} from '../core/index.js';
 
 export interface BatchInput {
   source: InputSource;

@@ -9,10 +9,7 @@ import type { Assigner, Cluster, GroupMember, GroupMemberAssignment, PartitionAs
 const { AssignerProtocol } = kafkajs;
 
 /** Pure: spread task numbers over members round-robin in sorted member order (balanced to ±1). */
-export function assignCoPartitioned(
-  memberIds: string[],
-  partitionsByTopic: Record<string, number[]>,
-): Record<string, Record<string, number[]>> {
+export function assignCoPartitioned(memberIds: string[], partitionsByTopic: Record<string, number[]>): Record<string, Record<string, number[]>> {
   const members = [...memberIds].sort();
   const taskNumbers = [...new Set(Object.values(partitionsByTopic).flat())].sort((a, b) => a - b);
   const result: Record<string, Record<string, number[]>> = {};
@@ -51,7 +48,13 @@ export const CoPartitionedAssigner: PartitionAssigner = ({ cluster }): Assigner 
   version: 1,
   async assign({ members, topics }: { members: GroupMember[]; topics: string[] }) {
     await cluster.refreshMetadataIfNecessary();
-    return encodeAssignments(1, assignCoPartitioned(members.map((m) => m.memberId), partitionsOf(cluster, topics)));
+    return encodeAssignments(
+      1,
+      assignCoPartitioned(
+        members.map((m) => m.memberId),
+        partitionsOf(cluster, topics),
+      ),
+    );
   },
   protocol({ topics }: { topics: string[] }) {
     return protocolOf('ExoArmurCoPartitioned', 1, topics);
@@ -72,9 +75,7 @@ export function fixedPartitionsAssigner(partitions: number[]): PartitionAssigner
       const byTopic = partitionsOf(cluster, topics);
       const assignments: Record<string, Record<string, number[]>> = {};
       for (const member of members) {
-        assignments[member.memberId] = Object.fromEntries(
-          Object.entries(byTopic).map(([topic, all]) => [topic, all.filter((p) => partitions.includes(p))]),
-        );
+        assignments[member.memberId] = Object.fromEntries(Object.entries(byTopic).map(([topic, all]) => [topic, all.filter((p) => partitions.includes(p))]));
       }
       return encodeAssignments(1, assignments);
     },

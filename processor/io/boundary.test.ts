@@ -11,5 +11,8 @@ const ALLOWED = [/^processor\/io\//, /^processor\/kafka\//, /^tools\/bench\/prod
 test('only the I/O layer, the exactly-once shell and the bench baseline import the Kafka client', (t) => {
   const importers = [...readSourceGraph().values()].filter((m) => !m.path.endsWith('.test.ts') && m.packages.includes('kafkajs')).map((m) => m.path);
   t.true(importers.includes('processor/io/read.ts'), 'the scan sees the I/O layer');
-  t.deepEqual(importers.filter((path) => !ALLOWED.some((re) => re.test(path))), []);
+  t.deepEqual(
+    importers.filter((path) => !ALLOWED.some((re) => re.test(path))),
+    [],
+  );
 });

@@ -33,16 +33,25 @@ export type SaslCredentials =
 export function saslFromConfig(auth: { mechanism: SaslCredentials['mechanism'] | null; username: string | null }, password: string | null): SaslCredentials | undefined {
   if (auth.mechanism === null) return undefined;
   if (auth.username === null || auth.username === '') {
-    throw new UsageError('BROKER_AUTH_INCOMPLETE', `broker_auth.mechanism is ${auth.mechanism} but broker_auth.username is empty: set it in the config or EXOARMUR_BROKER_AUTH__USERNAME`);
+    throw new UsageError(
+      'BROKER_AUTH_INCOMPLETE',
+      `broker_auth.mechanism is ${auth.mechanism} but broker_auth.username is empty: set it in the config or EXOARMUR_BROKER_AUTH__USERNAME`,
+    );
   }
   if (password === null || password === '') {
-    throw new UsageError('BROKER_AUTH_INCOMPLETE', `broker_auth.mechanism is ${auth.mechanism} but no broker password was given (a published sha256: hash cannot log in): set broker_auth.password in the config file or EXOARMUR_BROKER_AUTH__PASSWORD`);
+    throw new UsageError(
+      'BROKER_AUTH_INCOMPLETE',
+      `broker_auth.mechanism is ${auth.mechanism} but no broker password was given (a published sha256: hash cannot log in): set broker_auth.password in the config file or EXOARMUR_BROKER_AUTH__PASSWORD`,
+    );
   }
   const { username } = auth;
   switch (auth.mechanism) {
-    case 'plain': return { mechanism: 'plain', username, password };
-    case 'scram-sha-256': return { mechanism: 'scram-sha-256', username, password };
-    case 'scram-sha-512': return { mechanism: 'scram-sha-512', username, password };
+    case 'plain':
+      return { mechanism: 'plain', username, password };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username, password };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username, password };
   }
 }
 

@@ -43,7 +43,6 @@ export const PERMANENT_TYPES: ReadonlySet<string> = new Set([
   'SASL_AUTHENTICATION_FAILED',
 ]);
 
-
 interface KafkaJsLike {
   name?: string;
   type?: string;
@@ -93,7 +92,13 @@ export function classifyKafkaError(error: unknown): FailureKind {
     const wrapped = links.slice(links.indexOf(own) + 1);
     return wrapped.length > 0 ? classifyKafkaError(wrapped[0]) : own.retriable ? 'retriable' : 'unclassified';
   }
-  if (links.some((e) => e.retriable === true || /Connection|Timeout|NumberOfRetriesExceeded|BrokerNotFound|NotLeader|LEADER_NOT_AVAILABLE|NOT_COORDINATOR|COORDINATOR/i.test(`${e.name ?? ''} ${e.type ?? ''}`))) {
+  if (
+    links.some(
+      (e) =>
+        e.retriable === true ||
+        /Connection|Timeout|NumberOfRetriesExceeded|BrokerNotFound|NotLeader|LEADER_NOT_AVAILABLE|NOT_COORDINATOR|COORDINATOR/i.test(`${e.name ?? ''} ${e.type ?? ''}`),
+    )
+  ) {
     return 'retriable';
   }
   return 'unclassified';

@@ -17,7 +17,8 @@ export interface Watermarks {
 
 async function watermarksOf(admin: Admin, topic: string): Promise<Map<number, Watermarks>> {
   const existing = await admin.listTopics();
-  if (!existing.includes(topic)) throw new UsageError('TOPIC_MISSING', `topic ${topic} does not exist on the broker: check the topic name (the run id or prefix) and the broker`, { context: { topic } });
+  if (!existing.includes(topic))
+    throw new UsageError('TOPIC_MISSING', `topic ${topic} does not exist on the broker: check the topic name (the run id or prefix) and the broker`, { context: { topic } });
   const offsets = await admin.fetchTopicOffsets(topic);
   return new Map(offsets.sort((a, b) => a.partition - b.partition).map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
 }

@@ -46,7 +46,12 @@ export const DEFAULT_READ_TIMEOUT_MS = 120_000;
 export async function readPartitions(kafka: Kafka, options: ReadPartitionsOptions): Promise<number> {
   const { topic, ranges } = options;
   const partitions = [...ranges.keys()].sort((a, b) => a - b);
-  const pending = new Set(partitions.filter((p) => { const r = ranges.get(p)!; return r.to === null || r.from < r.to; }));
+  const pending = new Set(
+    partitions.filter((p) => {
+      const r = ranges.get(p)!;
+      return r.to === null || r.from < r.to;
+    }),
+  );
   const bounded = partitions.every((p) => ranges.get(p)!.to !== null);
   if (pending.size === 0 || options.signal?.aborted) return 0;
 
@@ -77,9 +82,15 @@ export async function readPartitions(kafka: Kafka, options: ReadPartitionsOption
   const timer = bounded
     ? setTimeout(() => {
         const stuck = [...pending].map((p) => `${topic}[${p}] before ${ranges.get(p)!.to}`).join(', ');
-        settle(new KafkaOperationError('READ_TIMEOUT', `${options.purpose}: reading ${stuck} did not reach the end offset in ${timeoutMs} ms: the broker may be unreachable, or a transaction is hanging there (kafka-transactions.sh --bootstrap-server <broker> describe-producers --topic ${topic} --partition <p>, or find-hanging; end it with kafka-transactions.sh abort)`, {
-          context: { topic, partition: [...pending][0], offset: String(ranges.get([...pending][0]!)?.to) },
-        }));
+        settle(
+          new KafkaOperationError(
+            'READ_TIMEOUT',
+            `${options.purpose}: reading ${stuck} did not reach the end offset in ${timeoutMs} ms: the broker may be unreachable, or a transaction is hanging there (kafka-transactions.sh --bootstrap-server <broker> describe-producers --topic ${topic} --partition <p>, or find-hanging; end it with kafka-transactions.sh abort)`,
+            {
+              context: { topic, partition: [...pending][0], offset: String(ranges.get([...pending][0]!)?.to) },
+            },
+          ),
+        );
       }, timeoutMs)
     : undefined;
   const onAbort = () => settle();

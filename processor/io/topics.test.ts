@@ -23,7 +23,15 @@ test('a prefix applies to defaults, an override replaces one name outright, part
   t.is(names.audit, 'custom.audit');
   t.is(DEFAULT_CONFIG.topics.audit, 'exoarmur.audit.v1');
   const counts = topicSpecs({ partitions: 6 }).map((spec) => [spec.role, spec.partitions]);
-  t.deepEqual(counts, [['telemetry', 6], ['operator_actions', 6], ['config', 1], ['audit', 6], ['execute', 6], ['state', 6], ['dlq', 6]]);
+  t.deepEqual(counts, [
+    ['telemetry', 6],
+    ['operator_actions', 6],
+    ['config', 1],
+    ['audit', 6],
+    ['execute', 6],
+    ['state', 6],
+    ['dlq', 6],
+  ]);
 });
 
 test('a partition count that is not a positive integer is refused', (t) => {

@@ -120,7 +120,10 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
       })),
     });
   }
-  await waitForTopics(admin, specs.map((spec) => spec.name));
+  await waitForTopics(
+    admin,
+    specs.map((spec) => spec.name),
+  );
   await checkTopics(admin, specs);
   const created = missing.map((spec) => spec.name);
   return { created, unchanged: specs.map((spec) => spec.name).filter((name) => !created.includes(name)) };

@@ -54,5 +54,7 @@ test('SIGKILL the broker mid-stream and restart it: the processor recovers, exac
   t.is(inputs.length, lines.length);
   t.deepEqual(exactlyOnceViolations(outcomes, { uniqueKeys: uniqueEventKeys(lines), inputs }), []);
   t.is(receiptCount(outcomes), lines.length);
-  t.log(`recovery: ${logEntries(fixture, 'p', 'batch_failed').length} failed batches, ${logEntries(fixture, 'p', 'task_start_failed').length} failed task starts, ${logEntries(fixture, 'p', 'consumer_crashed').length} consumer crashes`);
+  t.log(
+    `recovery: ${logEntries(fixture, 'p', 'batch_failed').length} failed batches, ${logEntries(fixture, 'p', 'task_start_failed').length} failed task starts, ${logEntries(fixture, 'p', 'consumer_crashed').length} consumer crashes`,
+  );
 });

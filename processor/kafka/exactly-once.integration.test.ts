@@ -94,7 +94,10 @@ test.serial('SIGKILL the processor at random points three times: nothing lost, n
   await assertExactlyOnce(t, fixture, lines);
   // The last instance rebuilt its state from the changelog before processing.
   const restored = logEntries(fixture, 'run-3', 'state_restored');
-  t.true(restored.some((entry) => Number(entry['restored_records']) > 0), JSON.stringify(restored));
+  t.true(
+    restored.some((entry) => Number(entry['restored_records']) > 0),
+    JSON.stringify(restored),
+  );
 });
 
 test.serial('two instances in one group, one stopped mid-stream: exactly-once across the rebalance', async (t) => {
@@ -155,7 +158,10 @@ test.serial('kcat produces telemetry; kcat read_committed sees only committed au
   const uncommitted = await kcatRead('read_uncommitted');
   t.is(committed.length, outcomes.audit.length);
   t.false(committed.some((line) => line.endsWith(' zombie')));
-  t.deepEqual(uncommitted.filter((line) => line.endsWith(' zombie')), ['0 0 zombie']);
+  t.deepEqual(
+    uncommitted.filter((line) => line.endsWith(' zombie')),
+    ['0 0 zombie'],
+  );
   t.is(outcomes.receiptsByKind['telemetry_received'], 150);
   await assertExactlyOnce(t, fixture, lines);
 });

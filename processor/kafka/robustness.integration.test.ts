@@ -95,7 +95,16 @@ async function setMaxMessageBytes(fixture: ProcessorFixture, topic: string, byte
     // AlterConfigs replaces the topic's overrides; the DLQ's only other one is cleanup.policy=delete.
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'cleanup.policy', value: 'delete' }, { name: 'max.message.bytes', value: String(bytes) }] }],
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'delete' },
+            { name: 'max.message.bytes', value: String(bytes) },
+          ],
+        },
+      ],
     });
   } finally {
     await admin.disconnect();
@@ -139,7 +148,13 @@ test.serial('a 2 MB telemetry value and an unknown operator schema each become a
   const bigLetter = deadLetterOf(letters, fixture.topics.telemetry, 1, bigOffset);
   const tooLargeReason = 'the value is 2097152 bytes; telemetry is limited to 1048576 bytes (1 MiB)';
   t.like(bigReceipt, { event_kind: 'telemetry_rejected', tenant_id: 'tenant-big', correlation_id: 'corr-big', idempotency_key: `tenant-big:raw-sha256:${sha256(big)}` });
-  t.deepEqual(bigReceipt.payload, { dead_letter_id: bigLetter.dead_letter_id, reason: tooLargeReason, reason_code: 'too_large', value_sha256: sha256(big), value_size: big.length });
+  t.deepEqual(bigReceipt.payload, {
+    dead_letter_id: bigLetter.dead_letter_id,
+    reason: tooLargeReason,
+    reason_code: 'too_large',
+    value_sha256: sha256(big),
+    value_size: big.length,
+  });
   t.deepEqual(bigLetter, {
     dead_letter_id: bigLetter.dead_letter_id,
     source_topic: fixture.topics.telemetry,

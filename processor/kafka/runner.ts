@@ -99,7 +99,10 @@ export class ProcessorRunner {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.generation += 1;
       const assignment = event.payload.memberAssignment;
-      this.options.logger.info({ ...logEvent('group_joined'), generation: this.generation, member_id: event.payload.memberId, is_leader: event.payload.isLeader, assignment }, 'group joined');
+      this.options.logger.info(
+        { ...logEvent('group_joined'), generation: this.generation, member_id: event.payload.memberId, is_leader: event.payload.isLeader, assignment },
+        'group joined',
+      );
       const owned = new Set(Object.values(assignment).flat());
       for (const slot of this.slots.values()) {
         if (!owned.has(slot.partition)) void slot.mutex.run(() => this.dropTask(slot, 'partition revoked'));
@@ -139,7 +142,16 @@ export class ProcessorRunner {
   private slotFor(partition: number): Slot {
     let slot = this.slots.get(partition);
     if (!slot) {
-      slot = { partition, mutex: new Mutex(), state: 'absent', task: undefined, generation: -1, failures: 0, permanent: undefined, logger: this.options.logger.child({ partition }) };
+      slot = {
+        partition,
+        mutex: new Mutex(),
+        state: 'absent',
+        task: undefined,
+        generation: -1,
+        failures: 0,
+        permanent: undefined,
+        logger: this.options.logger.child({ partition }),
+      };
       this.slots.set(partition, slot);
     }
     return slot;
@@ -218,7 +230,8 @@ export class ProcessorRunner {
         slot.failures += 1;
         const kind = classifyKafkaError(error);
         this.notePermanent(slot, kind, 'task start', error, {});
-        if (kind === 'retriable' || kind === 'fenced') slot.logger.warn({ ...logEvent('task_start_failed'), err: error, failures: slot.failures, kind }, 'task start failed; will retry');
+        if (kind === 'retriable' || kind === 'fenced')
+          slot.logger.warn({ ...logEvent('task_start_failed'), err: error, failures: slot.failures, kind }, 'task start failed; will retry');
         return;
       }
       const from = BigInt(task.nextOffset(batch.topic));
@@ -243,7 +256,16 @@ export class ProcessorRunner {
           slot.failures = 0;
           slot.permanent = undefined;
           slot.logger.info(
-            { ...logEvent('batch_committed'), topic: batch.topic, inputs: stats.inputs, first_offset: stats.firstOffset, last_offset: stats.lastOffset, outputs: stats.outputs, txn_ms: stats.transactionMs, lag: batch.offsetLag() },
+            {
+              ...logEvent('batch_committed'),
+              topic: batch.topic,
+              inputs: stats.inputs,
+              first_offset: stats.firstOffset,
+              last_offset: stats.lastOffset,
+              outputs: stats.outputs,
+              txn_ms: stats.transactionMs,
+              lag: batch.offsetLag(),
+            },
             'batch committed',
           );
         } catch (error) {
@@ -252,7 +274,8 @@ export class ProcessorRunner {
           const kind = classifyKafkaError(error);
           const firstOffset = chunk[0]?.offset;
           this.notePermanent(slot, kind, `${batch.topic}@${firstOffset}`, error, { topic: batch.topic, partition: slot.partition, offset: firstOffset });
-          if (kind === 'retriable' || kind === 'fenced') slot.logger.warn({ ...logEvent('batch_failed'), err: error, kind, topic: batch.topic, first_offset: firstOffset }, 'batch failed; rebuilding task');
+          if (kind === 'retriable' || kind === 'fenced')
+            slot.logger.warn({ ...logEvent('batch_failed'), err: error, kind, topic: batch.topic, first_offset: firstOffset }, 'batch failed; rebuilding task');
           await this.dropTask(slot, 'batch failed');
           return;
         }
@@ -280,7 +303,10 @@ export class ProcessorRunner {
     slot.permanent = { at, count };
     const limit = this.options.maxPermanentFailures ?? DEFAULT_MAX_PERMANENT_FAILURES;
     const code = kafkaErrorType(error) ?? (error instanceof ExoArmurError ? error.code : undefined);
-    slot.logger.error({ ...logEvent('permanent_failure'), err: error, kind, code, at, ...context, consecutive_failures: count, limit }, 'permanent failure: retrying cannot fix this');
+    slot.logger.error(
+      { ...logEvent('permanent_failure'), err: error, kind, code, at, ...context, consecutive_failures: count, limit },
+      'permanent failure: retrying cannot fix this',
+    );
     if (count < limit || this.halted) return;
     const detail = error instanceof Error ? error.message : String(error);
     const halted = new ProcessingHaltedError(

@@ -5,7 +5,13 @@ import { ExoArmurError } from '../errors.js';
 import { LazyStateCache } from './state-cache.js';
 
 const killSwitch: StateValue = {
-  kind: 'kill_switch', meta: null, pending: null, collective: null, approval: null, released: null, collective_expiry: null,
+  kind: 'kill_switch',
+  meta: null,
+  pending: null,
+  collective: null,
+  approval: null,
+  released: null,
+  collective_expiry: null,
   kill_switch: { scope: 'global', tenant_id: null, on: true, actor_id: 'alice', action_id: '01HZZZZZZZZZZZZZZZZZZZZZZZ', reason: 'drill', decided_at: '2026-01-02T03:04:05.678Z' },
 };
 

@@ -4,7 +4,17 @@ import { InvariantError } from '../errors.js';
 import { nextTaskState, TASK_TRANSITIONS, type TaskState } from './task-lifecycle.js';
 
 const STATES = Object.keys(TASK_TRANSITIONS) as TaskState[];
-const LEGAL = new Set(['absent>starting', 'starting>ready', 'starting>absent', 'ready>committing', 'ready>closing', 'committing>ready', 'committing>failed', 'failed>closing', 'closing>absent']);
+const LEGAL = new Set([
+  'absent>starting',
+  'starting>ready',
+  'starting>absent',
+  'ready>committing',
+  'ready>closing',
+  'committing>ready',
+  'committing>failed',
+  'failed>closing',
+  'closing>absent',
+]);
 
 test('the table holds exactly the documented transitions', (t) => {
   t.deepEqual(new Set(STATES.flatMap((from) => TASK_TRANSITIONS[from].map((to) => `${from}>${to}`))), LEGAL);
@@ -25,6 +35,9 @@ test('every legal transition is taken and every other pair is refused with TASK_
 });
 
 test('a task commits only when ready, and a failed one is discarded before anything else happens', (t) => {
-  t.deepEqual(STATES.filter((s) => TASK_TRANSITIONS[s].includes('committing')), ['ready']);
+  t.deepEqual(
+    STATES.filter((s) => TASK_TRANSITIONS[s].includes('committing')),
+    ['ready'],
+  );
   t.deepEqual(TASK_TRANSITIONS.failed, ['closing']);
 });

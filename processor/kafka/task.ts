@@ -19,7 +19,6 @@ import { TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type 
 import { toShellError } from '../io/kafka-errors.js';
 import { logEvent } from '../log-events.js';
 
-
 export interface TaskDeps {
   kafka: Kafka;
   effective: EffectiveConfig;
@@ -116,7 +115,8 @@ export class Task {
 
   nextOffset(topic: string): string {
     const offset = this.next[topic];
-    if (offset === undefined) throw new InvariantError('UNKNOWN_INPUT_TOPIC', `task ${this.partition} does not consume ${topic}`, { context: { topic, partition: this.partition } });
+    if (offset === undefined)
+      throw new InvariantError('UNKNOWN_INPUT_TOPIC', `task ${this.partition} does not consume ${topic}`, { context: { topic, partition: this.partition } });
     return offset;
   }
 
@@ -133,7 +133,12 @@ export class Task {
       this.state,
       (function* () {
         for (const m of messages) {
-          yield { source, message: { topic, partition: p, offset: m.offset, key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp }, processTime: now().toISOString(), config: effective };
+          yield {
+            source,
+            message: { topic, partition: p, offset: m.offset, key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp },
+            processTime: now().toISOString(),
+            config: effective,
+          };
         }
       })(),
       this.deps.primitives,

@@ -7,11 +7,22 @@ const STATES = Object.keys(TRANSACTION_TRANSITIONS) as TransactionState[];
 
 const LEGAL = new Set([
   'closed>opening',
-  'opening>idle', 'opening>closed',
-  'idle>begun', 'idle>committing', 'idle>closed',
-  'begun>committing', 'begun>aborting', 'begun>fenced', 'begun>closed',
-  'committing>idle', 'committing>aborting', 'committing>fenced', 'committing>closed',
-  'aborting>idle', 'aborting>fenced', 'aborting>closed',
+  'opening>idle',
+  'opening>closed',
+  'idle>begun',
+  'idle>committing',
+  'idle>closed',
+  'begun>committing',
+  'begun>aborting',
+  'begun>fenced',
+  'begun>closed',
+  'committing>idle',
+  'committing>aborting',
+  'committing>fenced',
+  'committing>closed',
+  'aborting>idle',
+  'aborting>fenced',
+  'aborting>closed',
   'fenced>closed',
 ]);
 

@@ -20,7 +20,10 @@ test('a fenced writer fails its batch as fenced, stays fenced, and refuses the n
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await createTestTopics(admin, [{ topic, numPartitions: 1 }, { topic: input, numPartitions: 1 }]);
+    await createTestTopics(admin, [
+      { topic, numPartitions: 1 },
+      { topic: input, numPartitions: 1 },
+    ]);
   } finally {
     await admin.disconnect();
   }

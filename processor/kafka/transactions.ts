@@ -40,7 +40,8 @@ function messageBytes(message: Message): number {
   let size = 64;
   if (message.key) size += typeof message.key === 'string' ? Buffer.byteLength(message.key) : message.key.length;
   if (message.value) size += typeof message.value === 'string' ? Buffer.byteLength(message.value) : message.value.length;
-  for (const [name, value] of Object.entries(message.headers ?? {})) size += name.length + (typeof value === 'string' ? Buffer.byteLength(value) : Buffer.isBuffer(value) ? value.length : 64);
+  for (const [name, value] of Object.entries(message.headers ?? {}))
+    size += name.length + (typeof value === 'string' ? Buffer.byteLength(value) : Buffer.isBuffer(value) ? value.length : 64);
   return size;
 }
 
@@ -122,7 +123,10 @@ export class TransactionalWriter {
         const started = Date.now();
         const fence = await producer.transaction();
         await fence.abort();
-        this.options.logger.info({ ...logEvent('producer_fenced_previous'), transactional_id: this.options.transactionalId, fence_ms: Date.now() - started }, 'fenced previous owner');
+        this.options.logger.info(
+          { ...logEvent('producer_fenced_previous'), transactional_id: this.options.transactionalId, fence_ms: Date.now() - started },
+          'fenced previous owner',
+        );
       }
     } catch (error) {
       await this.close();
@@ -134,7 +138,9 @@ export class TransactionalWriter {
   /** Writes one batch's outputs and input offsets atomically (or, at_least_once, in that order). */
   async commitBatch(outputs: TopicMessages[], offsets: InputOffsets): Promise<void> {
     if (this.stateValue === 'fenced') {
-      throw new ProducerFencedError(`transactional id ${this.options.transactionalId} was fenced: rebuild the task with a new producer`, { context: { partition: offsets.partition } });
+      throw new ProducerFencedError(`transactional id ${this.options.transactionalId} was fenced: rebuild the task with a new producer`, {
+        context: { partition: offsets.partition },
+      });
     }
     const producer = this.producer;
     if (!producer) throw new InvariantError('TRANSACTION_STATE', `commitBatch on a ${this.stateValue} writer`, { context: { partition: offsets.partition } });

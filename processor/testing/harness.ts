@@ -8,7 +8,16 @@ import { encodeOperatorAction, type InputHeaders } from '../codec/index.js';
 import { driveBatch } from '../engine/batch.js';
 import { buildEffectiveConfig, mergeConfig } from '../config/index.js';
 import { encodeUlid } from '../core/ids.js';
-import { actionSigningBytes, applyStateRecords, type AuditEventKind, type AuditRecordV1, type EffectiveConfig, type OperatorActionV1, type OutputRecord, type StateValue } from '../core/index.js';
+import {
+  actionSigningBytes,
+  applyStateRecords,
+  type AuditEventKind,
+  type AuditRecordV1,
+  type EffectiveConfig,
+  type OperatorActionV1,
+  type OutputRecord,
+  type StateValue,
+} from '../core/index.js';
 import { msOf } from '../core/time.js';
 import { nodePrimitives } from '../primitives.js';
 
@@ -28,10 +37,20 @@ export function newUlid(timeMs = msOf(T0)): string {
 }
 
 export type TelemetryOverrides = Partial<{
-  event_id: string; tenant_id: string; cell_id: string; observed_at: string; received_at: string;
-  source: Record<string, unknown>; event_type: string; severity: string; attributes: Record<string, unknown>;
-  entity_refs: Record<string, unknown>; correlation_id: string; trace_id: string;
-}> & Record<string, unknown>;
+  event_id: string;
+  tenant_id: string;
+  cell_id: string;
+  observed_at: string;
+  received_at: string;
+  source: Record<string, unknown>;
+  event_type: string;
+  severity: string;
+  attributes: Record<string, unknown>;
+  entity_refs: Record<string, unknown>;
+  correlation_id: string;
+  trace_id: string;
+}> &
+  Record<string, unknown>;
 
 export function telemetry(over: TelemetryOverrides = {}): Record<string, unknown> {
   return {
@@ -81,7 +100,10 @@ export class Run {
   private offsets = new Map<string, number>();
   private clock = msOf('2026-11-27T00:00:00.000Z');
 
-  constructor(public config: EffectiveConfig, readonly partition = 0) {}
+  constructor(
+    public config: EffectiveConfig,
+    readonly partition = 0,
+  ) {}
 
   private nextOffset(topic: string): string {
     const n = this.offsets.get(topic) ?? 0;

@@ -34,11 +34,26 @@ export async function runBench(options: BenchOptions): Promise<{ file: string; t
   }
   const kafka = createKafka({ brokers: brokers.split(','), clientId: `bench-${runId}` });
   const ctx: Context = { runId, dir, brokers, kafka, options, rows: [] };
-  const report: Record<string, unknown> & { catch_up: CatchUpPair[]; recovery: Array<Awaited<ReturnType<typeof recovery>>>; latency: Awaited<ReturnType<typeof latency>> | undefined; replay: unknown } = {
-    run_id: runId, started_at: startedAt,
-    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', memory_mb: Math.round(totalmem() / MB), load_average_at_start: loadavg().map((v) => Math.round(v * 100) / 100), node: process.version },
+  const report: Record<string, unknown> & {
+    catch_up: CatchUpPair[];
+    recovery: Array<Awaited<ReturnType<typeof recovery>>>;
+    latency: Awaited<ReturnType<typeof latency>> | undefined;
+    replay: unknown;
+  } = {
+    run_id: runId,
+    started_at: startedAt,
+    machine: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model ?? 'unknown',
+      memory_mb: Math.round(totalmem() / MB),
+      load_average_at_start: loadavg().map((v) => Math.round(v * 100) / 100),
+      node: process.version,
+    },
     options: { events: options.events, partitions: options.partitions, quick: options.quick, own_broker: broker !== undefined, brokers },
-    catch_up: [], recovery: [], latency: undefined, replay: undefined,
+    catch_up: [],
+    recovery: [],
+    latency: undefined,
+    replay: undefined,
   };
   try {
     const sizes = options.quick ? [options.events] : [...new Set([options.events, 1_000_000])].sort((a, b) => a - b);
@@ -75,6 +90,8 @@ export async function runBench(options: BenchOptions): Promise<{ file: string; t
       rmSync(brokerDir, { recursive: true, force: true });
     }
   }
-  const targetLines = (report['targets'] as Array<{ target: string; measured: number | null; met: boolean | null }>).map((t) => `  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.target}: ${t.measured ?? 'not measured'}`);
+  const targetLines = (report['targets'] as Array<{ target: string; measured: number | null; met: boolean | null }>).map(
+    (t) => `  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.target}: ${t.measured ?? 'not measured'}`,
+  );
   return { file: join(dir, 'bench.json'), table: `${formatTable(ctx.rows)}\n\ntargets:\n${targetLines.join('\n')}` };
 }

@@ -22,8 +22,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('brokers', { type: 'string', describe: 'use this broker instead of starting a fresh one under .exoarmur/bench' })
       .option('profile', { type: 'boolean', default: false, describe: 'write V8 CPU profiles (node --cpu-prof) of every processor child' }) as Argv<BenchArgs>,
   handler: async (args) => {
-    if (!Number.isInteger(args.events) || args.events < 1000) throw new UsageError('BENCH_EVENTS_INVALID', `--events must be an integer ≥ 1000, got ${args.events}; give e.g. --events 100000`);
-    if (!Number.isInteger(args.partitions) || args.partitions < 1) throw new UsageError('BENCH_PARTITIONS_INVALID', `--partitions must be a positive integer, got ${args.partitions}; give e.g. --partitions 3`);
+    if (!Number.isInteger(args.events) || args.events < 1000)
+      throw new UsageError('BENCH_EVENTS_INVALID', `--events must be an integer ≥ 1000, got ${args.events}; give e.g. --events 100000`);
+    if (!Number.isInteger(args.partitions) || args.partitions < 1)
+      throw new UsageError('BENCH_PARTITIONS_INVALID', `--partitions must be a positive integer, got ${args.partitions}; give e.g. --partitions 3`);
     const { file, table } = await runBench({
       events: args.events,
       partitions: args.partitions,

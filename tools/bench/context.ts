@@ -41,7 +41,13 @@ export function topicsFor(ctx: Context, measurement: string, overrides: Partial<
 
 export function spec(ctx: Context, name: string, topics: RunTopics, partitions: number, guarantee: ProcessorSpec['guarantee']): ProcessorSpec {
   return {
-    name, dir: ctx.dir, brokers: ctx.brokers, appId: `bench-${ctx.runId.toLowerCase()}-${name}`, topics, partitions, guarantee,
+    name,
+    dir: ctx.dir,
+    brokers: ctx.brokers,
+    appId: `bench-${ctx.runId.toLowerCase()}-${name}`,
+    topics,
+    partitions,
+    guarantee,
     maxInputsPerTransaction: MAX_INPUTS_PER_TRANSACTION,
     ...(ctx.options.profile ? { cpuProfileDir: join(ctx.dir, 'profiles', name) } : {}),
   };

@@ -37,7 +37,14 @@ function events(count: number, uniqueCorrelation: boolean): Buffer[] {
   }).map((line) => Buffer.from(line, 'utf8'));
 }
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' }, chunk: { type: 'string', default: '500' }, 'unique-correlation': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '3' },
+    chunk: { type: 'string', default: '500' },
+    'unique-correlation': { type: 'boolean', default: false },
+  },
+});
 const count = Number(values.events);
 const chunk = Number(values.chunk);
 // The defaults plus a broker (the defaults name none): the config the output digest was first taken with.
@@ -52,7 +59,12 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
   for (let from = 0; from < count; from += chunk) {
     const inputs: BatchInput[] = [];
     for (let i = from; i < Math.min(count, from + chunk); i += 1) {
-      inputs.push({ source: 'telemetry', message: { topic: 'exoarmur.telemetry.v1', partition: 0, offset: String(i), key: null, value: values_[i]!, timestamp: String(FIRST_EVENT_MS + i * 1000) }, processTime: PROCESS_TIME, config: effective });
+      inputs.push({
+        source: 'telemetry',
+        message: { topic: 'exoarmur.telemetry.v1', partition: 0, offset: String(i), key: null, value: values_[i]!, timestamp: String(FIRST_EVENT_MS + i * 1000) },
+        processTime: PROCESS_TIME,
+        config: effective,
+      });
     }
     const { encoded } = driveBatch(state, inputs, nodePrimitives, { encode: true });
     outputs += encoded.length;
@@ -65,10 +77,17 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
   const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
   // With --expose-gc the heap figure is what the state keeps, not garbage awaiting collection.
   (globalThis as { gc?: () => void }).gc?.();
-  process.stdout.write(`${JSON.stringify({
-    round, events: count, outputs, state_keys: state.size, events_per_s: Math.round(count / (totalMs / 1000)),
-    us_per_event: Math.round((totalMs * 1000) / count * 10) / 10,
-    collective_keys: [...state.keys()].filter((k) => k.startsWith('collective/')).length,
-    heap_mb: Math.round(process.memoryUsage().heapUsed / 1048576), output_sha256: digest.digest('hex'),
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      round,
+      events: count,
+      outputs,
+      state_keys: state.size,
+      events_per_s: Math.round(count / (totalMs / 1000)),
+      us_per_event: Math.round(((totalMs * 1000) / count) * 10) / 10,
+      collective_keys: [...state.keys()].filter((k) => k.startsWith('collective/')).length,
+      heap_mb: Math.round(process.memoryUsage().heapUsed / 1048576),
+      output_sha256: digest.digest('hex'),
+    })}\n`,
+  );
 }

@@ -26,7 +26,10 @@ export interface LatencyResult {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function measureLatency(kafka: Kafka, options: { telemetryTopic: string; auditTopic: string; lines: readonly string[]; ratePerSecond: number; timeoutMs: number }): Promise<LatencyResult> {
+export async function measureLatency(
+  kafka: Kafka,
+  options: { telemetryTopic: string; auditTopic: string; lines: readonly string[]; ratePerSecond: number; timeoutMs: number },
+): Promise<LatencyResult> {
   const keys = options.lines.map(idempotencyKey);
   const index = new Map(keys.map((key, i) => [key, i]));
   const receiptAt: Array<number | undefined> = [];
@@ -62,7 +65,8 @@ export async function measureLatency(kafka: Kafka, options: { telemetryTopic: st
     const paced = await producePaced(kafka, options.telemetryTopic, options.lines, options.ratePerSecond);
     const deadline = Date.now() + options.timeoutMs;
     while (seenReceipts < keys.length) {
-      if (Date.now() > deadline) throw new ExoArmurError('BENCH_TIMEOUT', `latency at ${options.ratePerSecond}/s: ${seenReceipts}/${keys.length} receipts seen after ${options.timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new ExoArmurError('BENCH_TIMEOUT', `latency at ${options.ratePerSecond}/s: ${seenReceipts}/${keys.length} receipts seen after ${options.timeoutMs} ms`);
       await sleep(50);
     }
     const latencies = (seen: Array<number | undefined>) => seen.flatMap((at, i) => (at === undefined ? [] : [at - paced.sentAtMs[i]!]));

@@ -69,12 +69,19 @@ export class ProcessorChild {
   cpuMs = 0;
   private readonly sampler: NodeJS.Timeout;
 
-  constructor(readonly spec: ProcessorSpec, instance = 0) {
+  constructor(
+    readonly spec: ProcessorSpec,
+    instance = 0,
+  ) {
     const configFile = writeProcessorConfig(spec);
     this.logFile = join(spec.dir, `${spec.name}.${instance}.log`);
     const nodeArgs = spec.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${spec.cpuProfileDir}`];
     // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child joins the bench's broker.
-    this.cli = new CliChild(['process', '--brokers', spec.brokers, '--config', configFile, '--log-file', this.logFile, '--max-inputs-per-transaction', String(spec.maxInputsPerTransaction)], process.env, nodeArgs);
+    this.cli = new CliChild(
+      ['process', '--brokers', spec.brokers, '--config', configFile, '--log-file', this.logFile, '--max-inputs-per-transaction', String(spec.maxInputsPerTransaction)],
+      process.env,
+      nodeArgs,
+    );
     this.sampler = setInterval(() => this.sample(), 200);
   }
 
@@ -98,7 +105,10 @@ export class ProcessorChild {
   /** Fails fast when the child died instead of letting a poll time out. */
   assertRunning(): void {
     if (!this.cli.running) {
-      throw new ExoArmurError('BENCH_PROCESSOR_EXITED', `processor ${this.spec.name} exited early: ${this.cli.output.stderr.trim().split('\n').slice(-3).join(' | ')} (log: ${this.logFile})`);
+      throw new ExoArmurError(
+        'BENCH_PROCESSOR_EXITED',
+        `processor ${this.spec.name} exited early: ${this.cli.output.stderr.trim().split('\n').slice(-3).join(' | ')} (log: ${this.logFile})`,
+      );
     }
   }
 
@@ -209,8 +219,15 @@ export async function catchUp(kafka: Kafka, spec: ProcessorSpec, instances: numb
           batches += parsed.batches;
         }
         return {
-          events: total, instances, elapsedMs, firstProgressMs, committedAtFirstProgress, outputs, batches,
-          peakRssBytes: Math.max(...memories.map((m) => m.rssBytes)), hwmBytes: Math.max(...children.map((c) => c.memory.hwmBytes)),
+          events: total,
+          instances,
+          elapsedMs,
+          firstProgressMs,
+          committedAtFirstProgress,
+          outputs,
+          batches,
+          peakRssBytes: Math.max(...memories.map((m) => m.rssBytes)),
+          hwmBytes: Math.max(...children.map((c) => c.memory.hwmBytes)),
           cpuMs: children.reduce((sum, c) => sum + c.cpuMs, 0),
         };
       }
@@ -259,7 +276,13 @@ export async function recover(kafka: Kafka, spec: ProcessorSpec, timeoutMs: numb
       }
       if (firstCommitMs !== undefined && (await groupProgress(admin, spec.appId, inputs)).committed >= total) {
         const allCommittedMs = Date.now() - started;
-        const restoreMsMax = Math.max(0, ...child.log().filter((e) => e['event'] === ('state_restored' satisfies LogEvent)).map((e) => Number(e['restore_ms'] ?? 0)));
+        const restoreMsMax = Math.max(
+          0,
+          ...child
+            .log()
+            .filter((e) => e['event'] === ('state_restored' satisfies LogEvent))
+            .map((e) => Number(e['restore_ms'] ?? 0)),
+        );
         await child.stop();
         return { stateRecords, firstCommitMs, allCommittedMs, restoreMsMax, rssAtFirstCommitBytes, hwmBytes: child.memory.hwmBytes };
       }

@@ -26,12 +26,23 @@ export function parseProducerPerfSummary(output: string): Omit<ProducerPerfResul
 export async function runProducerPerformance(options: { brokers: string; topic: string; records: number; payloadFile: string }): Promise<ProducerPerfResult> {
   const { libsDir } = await fetchBroker();
   const args = [
-    '-Xmx512m', '-cp', `${libsDir}/*`, 'org.apache.kafka.tools.ProducerPerformance',
-    '--topic', options.topic,
-    '--num-records', String(options.records),
-    '--throughput', '-1',
-    '--payload-file', options.payloadFile,
-    '--producer-props', `bootstrap.servers=${options.brokers}`, 'acks=all', 'linger.ms=5', 'batch.size=262144',
+    '-Xmx512m',
+    '-cp',
+    `${libsDir}/*`,
+    'org.apache.kafka.tools.ProducerPerformance',
+    '--topic',
+    options.topic,
+    '--num-records',
+    String(options.records),
+    '--throughput',
+    '-1',
+    '--payload-file',
+    options.payloadFile,
+    '--producer-props',
+    `bootstrap.servers=${options.brokers}`,
+    'acks=all',
+    'linger.ms=5',
+    'batch.size=262144',
   ];
   const command = `java ${args.map((a) => (a.includes('*') ? `'${a}'` : a)).join(' ')}`;
   const output = await new Promise<string>((resolve, reject) => {
@@ -40,9 +51,12 @@ export async function runProducerPerformance(options: { brokers: string; topic: 
     child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new ExoArmurError('PRODUCER_PERF_FAILED', `ProducerPerformance exited ${code}: ${text.trim().split('\n').slice(-3).join(' | ')}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(text) : reject(new ExoArmurError('PRODUCER_PERF_FAILED', `ProducerPerformance exited ${code}: ${text.trim().split('\n').slice(-3).join(' | ')}`)),
+    );
   });
   const summary = parseProducerPerfSummary(output);
-  if (summary === undefined) throw new ExoArmurError('PRODUCER_PERF_UNPARSEABLE', `no summary line in ProducerPerformance output: ${output.trim().split('\n').slice(-3).join(' | ')}`);
+  if (summary === undefined)
+    throw new ExoArmurError('PRODUCER_PERF_UNPARSEABLE', `no summary line in ProducerPerformance output: ${output.trim().split('\n').slice(-3).join(' | ')}`);
   return { ...summary, command };
 }

@@ -5,9 +5,13 @@ import type { latency } from './jobs/latency.js';
 import type { recovery } from './jobs/recovery.js';
 import { ratio } from './stats.js';
 
-export function targets(report: { catch_up: CatchUpPair[]; latency: Awaited<ReturnType<typeof latency>> | undefined; recovery: Array<Awaited<ReturnType<typeof recovery>>>; replay: unknown }, partitions: number) {
+export function targets(
+  report: { catch_up: CatchUpPair[]; latency: Awaited<ReturnType<typeof latency>> | undefined; recovery: Array<Awaited<ReturnType<typeof recovery>>>; replay: unknown },
+  partitions: number,
+) {
   const out: Array<{ target: string; measured: number | null; met: boolean | null }> = [];
-  const check = (target: string, measured: number | null | undefined, ok: (v: number) => boolean) => out.push({ target, measured: measured ?? null, met: measured === null || measured === undefined ? null : ok(measured) });
+  const check = (target: string, measured: number | null | undefined, ok: (v: number) => boolean) =>
+    out.push({ target, measured: measured ?? null, met: measured === null || measured === undefined ? null : ok(measured) });
   for (const pair of report.catch_up) {
     check(`exactly_once catch-up ≥ 5,000 events/s (${partitions} partitions, N=${pair.size})`, pair.results.exactly_once.events_per_s, (v) => v >= 5000);
     check(`exactly_once ≥ 60% of at_least_once (N=${pair.size})`, ratio(pair.results.exactly_once.events_per_s, pair.results.at_least_once.events_per_s), (v) => v >= 0.6);
@@ -26,6 +30,10 @@ export function formatTable(rows: readonly TableRow[]): string {
   const head = ['measurement', 'figure', 'value', 'N', 'cmd'];
   const cells = rows.map((r) => [r.measurement, r.figure, `${r.value ?? 'n/a'} ${r.unit}`, String(r.n), `[${commands.indexOf(r.command) + 1}]`]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((v, i) => (i === 2 || i === 3 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i === 2 || i === 3 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line), '', 'commands:', ...commands.map((c, i) => `  [${i + 1}] ${c}`)].join('\n');
 }

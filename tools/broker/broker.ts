@@ -83,9 +83,13 @@ export async function freePort(): Promise<number> {
 
 async function requireFreePort(port: number, what: string): Promise<void> {
   if (!(await portIsFree(port))) {
-    throw new UsageError('PORT_BUSY', `${what} port ${port} on 127.0.0.1 is already in use: stop whatever holds it (\`ss -ltnp | grep :${port}\`) or pass --port with another port`, {
-      context: { port },
-    });
+    throw new UsageError(
+      'PORT_BUSY',
+      `${what} port ${port} on 127.0.0.1 is already in use: stop whatever holds it (\`ss -ltnp | grep :${port}\`) or pass --port with another port`,
+      {
+        context: { port },
+      },
+    );
   }
 }
 
@@ -100,7 +104,10 @@ function formatOnce(layout: DataDirLayout, classpath: string): void {
     return;
   }
   if (existsSync(layout.logDirs) && readdirSync(layout.logDirs).length > 0) {
-    throw new UsageError('DATA_DIR_CORRUPT', `${layout.logDirs} holds files but no meta.properties, so it is not a formatted broker dir: remove ${layout.dataDir} or pass another --data-dir`);
+    throw new UsageError(
+      'DATA_DIR_CORRUPT',
+      `${layout.logDirs} holds files but no meta.properties, so it is not a formatted broker dir: remove ${layout.dataDir} or pass another --data-dir`,
+    );
   }
   const clusterId = newClusterId();
   const result = spawnSync(
@@ -149,13 +156,26 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
   const existingPid = runningPid(layout);
   if (existingPid !== undefined) {
     const state = readState(layout);
-    if (state === undefined) throw new ExoArmurError('BROKER_STATE_MISSING', `broker pid ${existingPid} runs on ${layout.dataDir} but ${layout.stateFile} is missing: stop it with \`exoarmur broker stop --kill\``);
+    if (state === undefined)
+      throw new ExoArmurError(
+        'BROKER_STATE_MISSING',
+        `broker pid ${existingPid} runs on ${layout.dataDir} but ${layout.stateFile} is missing: stop it with \`exoarmur broker stop --kill\``,
+      );
     if (options.port !== undefined && options.port !== 0 && options.port !== state.port) {
-      throw new UsageError('BROKER_RUNNING_ELSEWHERE', `a broker already runs on ${layout.dataDir} at port ${state.port}: stop it first (\`exoarmur broker stop\`) to use port ${options.port}`);
+      throw new UsageError(
+        'BROKER_RUNNING_ELSEWHERE',
+        `a broker already runs on ${layout.dataDir} at port ${state.port}: stop it first (\`exoarmur broker stop\`) to use port ${options.port}`,
+      );
     }
     return {
-      pid: existingPid, brokers: `127.0.0.1:${state.port}`, port: state.port, controllerPort: state.controllerPort,
-      dataDir: layout.dataDir, logFile: layout.logFile, alreadyRunning: true, startMs: 0,
+      pid: existingPid,
+      brokers: `127.0.0.1:${state.port}`,
+      port: state.port,
+      controllerPort: state.controllerPort,
+      dataDir: layout.dataDir,
+      logFile: layout.logFile,
+      alreadyRunning: true,
+      startMs: 0,
     };
   }
   requireJava();
@@ -193,8 +213,14 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
     throw error;
   }
   return {
-    pid, brokers, port, controllerPort, dataDir: layout.dataDir, logFile: layout.logFile,
-    alreadyRunning: false, startMs: Math.round(performance.now() - started),
+    pid,
+    brokers,
+    port,
+    controllerPort,
+    dataDir: layout.dataDir,
+    logFile: layout.logFile,
+    alreadyRunning: false,
+    startMs: Math.round(performance.now() - started),
   };
 }
 
@@ -252,8 +278,14 @@ export async function brokerStatus(options: { dataDir?: string } = {}): Promise<
   if (pid === undefined || state === undefined) return { running: false, ...base };
   const rssBytes = residentBytes(pid);
   return {
-    running: true, ...base, pid, brokers: `127.0.0.1:${state.port}`, port: state.port,
-    controllerPort: state.controllerPort, version: state.version, ...(rssBytes === undefined ? {} : { rssBytes }),
+    running: true,
+    ...base,
+    pid,
+    brokers: `127.0.0.1:${state.port}`,
+    port: state.port,
+    controllerPort: state.controllerPort,
+    version: state.version,
+    ...(rssBytes === undefined ? {} : { rssBytes }),
   };
 }
 

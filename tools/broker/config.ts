@@ -14,7 +14,7 @@ export function serverProperties(input: BrokerConfigInput): string {
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@127.0.0.1:${input.controllerPort}`,
-    'listeners': `PLAINTEXT://127.0.0.1:${input.port},CONTROLLER://127.0.0.1:${input.controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${input.port},CONTROLLER://127.0.0.1:${input.controllerPort}`,
     'advertised.listeners': `PLAINTEXT://127.0.0.1:${input.port}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
@@ -34,7 +34,9 @@ export function serverProperties(input: BrokerConfigInput): string {
     'broker.session.timeout.ms': 3000,
     'broker.heartbeat.interval.ms': 750,
   };
-  return `${Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n')}\n`;
+  return `${Object.entries(lines)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n')}\n`;
 }
 
 export function log4jConfig(logFile: string): string {

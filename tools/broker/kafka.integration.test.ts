@@ -77,6 +77,12 @@ test('a transactional write is invisible to read_committed until commit and neve
   // D follows C in the log, so once D is read, C has been passed over for good.
   await pollUntil(() => readCommitted.records.some((r) => r.value === 'D'), { what: 'D after commit' });
   await pollUntil(() => readUncommitted.records.some((r) => r.value === 'D'), { what: 'D read uncommitted' });
-  t.deepEqual(readCommitted.records.map((r) => r.value), ['A', 'B', 'D']);
-  t.deepEqual(readUncommitted.records.map((r) => r.value), ['A', 'B', 'C', 'D']);
+  t.deepEqual(
+    readCommitted.records.map((r) => r.value),
+    ['A', 'B', 'D'],
+  );
+  t.deepEqual(
+    readUncommitted.records.map((r) => r.value),
+    ['A', 'B', 'C', 'D'],
+  );
 });

@@ -50,7 +50,11 @@ test('kcat with isolation.level=read_committed sees committed transactional reco
   const producer = kafka.producer({ transactionalId: uniqueName('kcat-tx'), idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   t.teardown(() => producer.disconnect());
-  for (const [value, outcome] of [['A', 'commit'], ['B', 'abort'], ['C', 'commit']] as const) {
+  for (const [value, outcome] of [
+    ['A', 'commit'],
+    ['B', 'abort'],
+    ['C', 'commit'],
+  ] as const) {
     const tx = await producer.transaction();
     await tx.send({ topic, messages: [{ key: 'k', value, partition: 0 }] });
     await (outcome === 'commit' ? tx.commit() : tx.abort());
@@ -58,10 +62,13 @@ test('kcat with isolation.level=read_committed sees committed transactional reco
 
   const format = ['-f', '%t %p %o %k %s\\n'];
   // -e exits at the end of the partition: with read_committed, the end is the last stable offset.
-  const committed = await pollUntil(async () => {
-    const out = await kcat(['-C', '-t', topic, '-e', '-q', '-X', 'isolation.level=read_committed', ...format]);
-    return out.includes(' C') ? out : undefined;
-  }, { what: 'C via kcat' });
+  const committed = await pollUntil(
+    async () => {
+      const out = await kcat(['-C', '-t', topic, '-e', '-q', '-X', 'isolation.level=read_committed', ...format]);
+      return out.includes(' C') ? out : undefined;
+    },
+    { what: 'C via kcat' },
+  );
   t.is(committed, `${topic} 0 0 k A\n${topic} 0 4 k C\n`);
   const uncommitted = await kcat(['-C', '-t', topic, '-e', '-q', '-X', 'isolation.level=read_uncommitted', ...format]);
   t.is(uncommitted, `${topic} 0 0 k A\n${topic} 0 2 k B\n${topic} 0 4 k C\n`);

@@ -56,7 +56,10 @@ test('committed records and the state topic survive kill -9 and restart; an abor
     const watcher = kafka.admin();
     await watcher.connect();
     // The abort's markers are written after EndTxn returns: wait for them (LSO 13 = 10 records, commit marker, aborted record, abort marker).
-    await pollUntil(async () => (await watcher.fetchTopicOffsets(audit)).find((o) => o.partition === 0)?.high === '13', { what: 'the abort markers of partition 0', timeoutMs: 30_000 });
+    await pollUntil(async () => (await watcher.fetchTopicOffsets(audit)).find((o) => o.partition === 0)?.high === '13', {
+      what: 'the abort markers of partition 0',
+      timeoutMs: 30_000,
+    });
     await watcher.disconnect();
 
     // Left open at the kill: an uncommitted record on partition 1 after its committed ones.
@@ -94,13 +97,20 @@ test('committed records and the state topic survive kill -9 and restart; an abor
   t.log(`fenced the transaction open at the kill in ${Date.now() - fenceStarted} ms`);
   // Reading up to the end offsets proves nothing more is coming: the counts are exact.
   // Partition 1: 11 records, commit marker, the record open at the kill and the fence's abort marker.
-  const expectedEnds = [[0, '13'], [1, '14'], [2, '13']];
+  const expectedEnds = [
+    [0, '13'],
+    [1, '14'],
+    [2, '13'],
+  ];
   let lastSeen = '';
-  const ends = await pollUntil(async () => {
-    const offsets = (await admin.fetchTopicOffsets(audit)).map(({ partition, high }) => [partition, high]).sort();
-    lastSeen = JSON.stringify(offsets);
-    return lastSeen === JSON.stringify(expectedEnds) ? offsets : undefined;
-  }, { what: 'final last stable offsets', timeoutMs: 30_000 }).catch((error: unknown) => {
+  const ends = await pollUntil(
+    async () => {
+      const offsets = (await admin.fetchTopicOffsets(audit)).map(({ partition, high }) => [partition, high]).sort();
+      lastSeen = JSON.stringify(offsets);
+      return lastSeen === JSON.stringify(expectedEnds) ? offsets : undefined;
+    },
+    { what: 'final last stable offsets', timeoutMs: 30_000 },
+  ).catch((error: unknown) => {
     throw new Error(`${(error as Error).message}; last seen ${lastSeen}, expected ${JSON.stringify(expectedEnds)}`);
   });
   const auditRecords = collector.records.filter((r) => r.topic === audit);
@@ -110,8 +120,15 @@ test('committed records and the state topic survive kill -9 and restart; an abor
   );
   t.false(auditRecords.some((r) => r.value === 'aborted' || r.value === 'open at kill'));
   t.deepEqual(
-    collector.records.filter((r) => r.topic === state).map((r) => [r.partition, r.key, r.value]).sort(),
-    [[0, 'head-0', 'seq-9'], [1, 'head-1', 'seq-10'], [2, 'head-2', 'seq-11']],
+    collector.records
+      .filter((r) => r.topic === state)
+      .map((r) => [r.partition, r.key, r.value])
+      .sort(),
+    [
+      [0, 'head-0', 'seq-9'],
+      [1, 'head-1', 'seq-10'],
+      [2, 'head-2', 'seq-11'],
+    ],
   );
   // Log end per partition = its records + one commit marker; partitions 0 and 1 also hold an aborted record and its abort marker.
   t.deepEqual(ends, expectedEnds);

@@ -62,7 +62,13 @@ test('a broken compose file is rejected by the same validation', async (t) => {
   const broken = join(dir, 'docker-compose.yml');
   copyFileSync(join(repoRoot(), 'docker-compose.yml'), broken);
   // The processor waits on a service that does not exist.
-  writeFileSync(broken, readFileSync(broken, 'utf8').replace('    depends_on:\n      topics:\n        condition: service_completed_successfully\n    restart: unless-stopped', '    depends_on:\n      topicz:\n        condition: service_completed_successfully\n    restart: unless-stopped'));
+  writeFileSync(
+    broken,
+    readFileSync(broken, 'utf8').replace(
+      '    depends_on:\n      topics:\n        condition: service_completed_successfully\n    restart: unless-stopped',
+      '    depends_on:\n      topicz:\n        condition: service_completed_successfully\n    restart: unless-stopped',
+    ),
+  );
   const result = await compose(broken, ['config', '-q']);
   t.not(result.code, 0);
   t.regex(result.stderr, /topicz/);

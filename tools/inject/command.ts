@@ -22,7 +22,7 @@ export const injectCommand: CommandModule<object, InjectArgs> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'JSONL file, one TelemetryEventV1 per line' })
       .option('topic', { type: 'string', default: DEFAULT_CONFIG.topics.telemetry, describe: 'telemetry topic' })
       .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
-      .option('config', { type: 'string', describe: "a config file whose \"brokers\" is the broker rule's last source" }) as never,
+      .option('config', { type: 'string', describe: 'a config file whose "brokers" is the broker rule\'s last source' }) as never,
   handler: async (args) => {
     let text: string;
     try {

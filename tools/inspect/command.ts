@@ -33,7 +33,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
       .option('follow', { type: 'boolean', default: false, describe: 'keep printing new records until interrupted' })
       .option('partition', { type: 'number', describe: 'read only this partition' })
       .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
-      .option('config', { type: 'string', describe: "a config file whose \"brokers\" is the broker rule's last source" }) as never,
+      .option('config', { type: 'string', describe: 'a config file whose "brokers" is the broker rule\'s last source' }) as never,
   handler: async (args) => {
     const from = parseFrom(args.from);
     const brokers = commandBrokers(args);

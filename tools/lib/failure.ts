@@ -17,7 +17,12 @@ export interface CliFailure {
 function asExoArmurError(error: unknown): ExoArmurError {
   if (error instanceof ExoArmurError) return error;
   const e = error instanceof Error ? error : new Error(String(error));
-  if (e.name.startsWith('KafkaJS')) return new KafkaOperationError('KAFKA_OPERATION_FAILED', `the broker could not be used (${e.message}): check --brokers, KAFKA_BROKERS or the config's brokers, and that the broker is up`, { cause: e });
+  if (e.name.startsWith('KafkaJS'))
+    return new KafkaOperationError(
+      'KAFKA_OPERATION_FAILED',
+      `the broker could not be used (${e.message}): check --brokers, KAFKA_BROKERS or the config's brokers, and that the broker is up`,
+      { cause: e },
+    );
   return new InvariantError('UNEXPECTED_ERROR', `${e.name}: ${e.message} (a bug: rerun with --debug and report the stack)`, { cause: e });
 }
 

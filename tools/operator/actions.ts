@@ -29,7 +29,11 @@ export function readSigner(actorId: string, keyFile: string): Signer {
   try {
     pem = readFileSync(keyFile, 'utf8');
   } catch (err) {
-    throw new UsageError('OPERATOR_KEY_UNREADABLE', `cannot read key file ${keyFile}: ${(err as Error).message}; pass --key with the .key file written by \`exoarmur operator keygen --actor ${actorId}\``, { cause: err });
+    throw new UsageError(
+      'OPERATOR_KEY_UNREADABLE',
+      `cannot read key file ${keyFile}: ${(err as Error).message}; pass --key with the .key file written by \`exoarmur operator keygen --actor ${actorId}\``,
+      { cause: err },
+    );
   }
   return { actor_id: actorId, private_key_pem: pem };
 }
@@ -44,16 +48,24 @@ export function checkSignerRegistered(signer: Signer, effective: EffectiveConfig
   if (Object.keys(operators).length === 0) return;
   const entry = Object.prototype.hasOwnProperty.call(operators, signer.actor_id) ? operators[signer.actor_id] : undefined;
   if (entry === undefined) {
-    throw new UsageError('ACTOR_NOT_REGISTERED', `actor "${signer.actor_id}" is not in the config's operators registry: add the entry printed by \`exoarmur operator keygen --actor ${signer.actor_id}\` and restart the processor`);
+    throw new UsageError(
+      'ACTOR_NOT_REGISTERED',
+      `actor "${signer.actor_id}" is not in the config's operators registry: add the entry printed by \`exoarmur operator keygen --actor ${signer.actor_id}\` and restart the processor`,
+    );
   }
   let publicDer: string;
   try {
     publicDer = createPublicKey(createPrivateKey(signer.private_key_pem)).export({ type: 'spki', format: 'der' }).toString('base64');
   } catch (err) {
-    throw new UsageError('OPERATOR_KEY_INVALID', `the key file is not a PEM private key: ${(err as Error).message}; pass the .key file written by \`exoarmur operator keygen\``, { cause: err });
+    throw new UsageError('OPERATOR_KEY_INVALID', `the key file is not a PEM private key: ${(err as Error).message}; pass the .key file written by \`exoarmur operator keygen\``, {
+      cause: err,
+    });
   }
   if (publicDer !== entry.public_key) {
-    throw new UsageError('OPERATOR_KEY_MISMATCH', `the key file is not the key registered for "${signer.actor_id}": pass that actor's own .key file, or register this key's public half`);
+    throw new UsageError(
+      'OPERATOR_KEY_MISMATCH',
+      `the key file is not the key registered for "${signer.actor_id}": pass that actor's own .key file, or register this key's public half`,
+    );
   }
 }
 
@@ -91,17 +103,26 @@ export async function decideApproval(kafka: Kafka, effective: EffectiveConfig, r
   const stateTopic = effective.config.topics.state;
   const approval = (await readApprovals(kafka, stateTopic)).get(request.approval_id);
   if (approval === undefined) {
-    throw new UsageError('APPROVAL_NOT_FOUND', `no approval ${request.approval_id} on state topic ${stateTopic}: list open ones with \`exoarmur operator pending\` (with the processor's --config)`);
+    throw new UsageError(
+      'APPROVAL_NOT_FOUND',
+      `no approval ${request.approval_id} on state topic ${stateTopic}: list open ones with \`exoarmur operator pending\` (with the processor's --config)`,
+    );
   }
   if (approval.status !== 'pending') {
-    throw new UsageError('APPROVAL_NOT_PENDING', `approval ${approval.approval_id} is already ${approval.status}: nothing is left to decide; \`exoarmur operator pending\` lists open ones`);
+    throw new UsageError(
+      'APPROVAL_NOT_PENDING',
+      `approval ${approval.approval_id} is already ${approval.status}: nothing is left to decide; \`exoarmur operator pending\` lists open ones`,
+    );
   }
   if (request.action === 'approve' && approval.votes.some((v) => v.actor_id === request.signer.actor_id)) {
     throw new UsageError('ALREADY_VOTED', `actor "${request.signer.actor_id}" has already approved ${approval.approval_id}: a quorum needs another, distinct operator to approve`);
   }
   const now = request.now ?? new Date();
   if (now.getTime() > Date.parse(approval.expires_at)) {
-    throw new UsageError('APPROVAL_EXPIRED', `approval ${approval.approval_id} expired at ${approval.expires_at} (event time) and it is now ${now.toISOString()}: it can no longer be decided`);
+    throw new UsageError(
+      'APPROVAL_EXPIRED',
+      `approval ${approval.approval_id} expired at ${approval.expires_at} (event time) and it is now ${now.toISOString()}: it can no longer be decided`,
+    );
   }
   const action = signAction(
     buildAction({
@@ -140,7 +161,11 @@ export async function setKillSwitch(kafka: Kafka, effective: EffectiveConfig, re
   try {
     partitionCount = (await topicWatermarks(kafka, topic)).size;
   } catch (err) {
-    throw new UsageError('OPERATOR_TOPIC_MISSING', `cannot read partitions of ${topic}: ${(err as Error).message}; start the processor once (it creates its topics) or check --config`, { cause: err });
+    throw new UsageError(
+      'OPERATOR_TOPIC_MISSING',
+      `cannot read partitions of ${topic}: ${(err as Error).message}; start the processor once (it creates its topics) or check --config`,
+      { cause: err },
+    );
   }
   const unsigned = buildAction({
     action: request.on ? 'kill_switch_on' : 'kill_switch_off',

@@ -28,7 +28,10 @@ export async function readApprovals(kafka: Kafka, stateTopic: string): Promise<M
         return;
       }
       const decoded = decodeRecord('state', message.value, message.headers);
-      if (!decoded.ok) throw new ExoArmurError('STATE_RECORD_UNDECODABLE', `${stateTopic}[${partition}]@${message.offset}: ${decoded.reason}`, { context: { topic: stateTopic, partition, offset: message.offset } });
+      if (!decoded.ok)
+        throw new ExoArmurError('STATE_RECORD_UNDECODABLE', `${stateTopic}[${partition}]@${message.offset}: ${decoded.reason}`, {
+          context: { topic: stateTopic, partition, offset: message.offset },
+        });
       const record = decoded.value as StateRecordV1;
       if (record.approval !== null) approvals.set(approvalId, record.approval);
     },

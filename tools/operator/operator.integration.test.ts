@@ -77,7 +77,10 @@ function keyFileFor(fixture: ProcessorFixture, key: OperatorKey): string {
 
 async function pending(fixture: ProcessorFixture, tenant?: string): Promise<PendingApprovalView[]> {
   const run = await runCli(['operator', 'pending', '--config', fixture.configFile, '--json', ...(tenant === undefined ? [] : ['--tenant', tenant])]);
-  return run.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as PendingApprovalView);
+  return run.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as PendingApprovalView);
 }
 
 async function operatorCli(fixture: ProcessorFixture, args: string[]): Promise<Record<string, unknown>> {
@@ -194,9 +197,10 @@ test.serial('require_human: one CLI approval releases the intent exactly once; a
       source_audit_id: released[0]!.audit_id,
     },
   ]);
-  t.deepEqual(ofKind(after.audit, 'approval_granted').map((r) => r.payload), [
-    { approval_id: requested.payload.approval_id, intent_id: intent.intent_id, intent_hash: requested.payload.intent_hash, requirement: 'human', approvers: ['alice'] },
-  ]);
+  t.deepEqual(
+    ofKind(after.audit, 'approval_granted').map((r) => r.payload),
+    [{ approval_id: requested.payload.approval_id, intent_id: intent.intent_id, intent_hash: requested.payload.intent_hash, requirement: 'human', approvers: ['alice'] }],
+  );
   t.deepEqual(await pending(fixture), []);
 
   // The same signed action delivered again, byte for byte: a duplicate receipt and nothing else.
@@ -245,7 +249,15 @@ test.serial('require_quorum of 2: one approval leaves it pending, the same actor
   t.deepEqual(outcomes.execute, []);
   t.deepEqual(recordsOfAction(outcomes.audit, first['action_id'] as string).at(-1), [
     'operator_action_applied',
-    { action_id: first['action_id'], action: 'approve', actor_id: 'alice', approval_id: id, scope: null, votes: [{ actor_id: 'alice', action_id: first['action_id'], decided_at: first['decided_at'] }], required_votes: 2 },
+    {
+      action_id: first['action_id'],
+      action: 'approve',
+      actor_id: 'alice',
+      approval_id: id,
+      scope: null,
+      votes: [{ actor_id: 'alice', action_id: first['action_id'], decided_at: first['decided_at'] }],
+      required_votes: 2,
+    },
   ]);
 
   // The CLI refuses a second vote by the same actor and says why…
@@ -253,7 +265,10 @@ test.serial('require_quorum of 2: one approval leaves it pending, the same actor
   t.is(refused.code, 2);
   t.regex(refused.stderr, /already approved .*distinct operator.*\[ALREADY_VOTED\]/);
   // …and one sent anyway (a fresh, validly signed action) is rejected by the processor.
-  const again = signAction(buildAction({ action: 'approve', tenant_id: 'acme', correlation_id: event.correlation_id, approval_id: id, intent_hash: requested.payload.intent_hash, actor_id: 'alice' }), alice.private_key_pem);
+  const again = signAction(
+    buildAction({ action: 'approve', tenant_id: 'acme', correlation_id: event.correlation_id, approval_id: id, intent_hash: requested.payload.intent_hash, actor_id: 'alice' }),
+    alice.private_key_pem,
+  );
   await publishRaw(fixture, again, requested.input.partition);
   await waitAllCommitted(fixture);
   outcomes = await readFixtureOutcomes(fixture);
@@ -265,81 +280,116 @@ test.serial('require_quorum of 2: one approval leaves it pending, the same actor
   await waitAllCommitted(fixture);
   outcomes = await readFixtureOutcomes(fixture);
   t.is(outcomes.execute.length, 1);
-  t.like(outcomes.execute[0], { intent_hash: requested.payload.intent_hash, released_by: { rule: 'SG-404', approval_id: id, approvers: ['alice', 'bob'] }, event_time: second['decided_at'] });
-  t.deepEqual(ofKind(outcomes.audit, 'approval_granted').map((r) => r.payload.approvers), [['alice', 'bob']]);
-  t.deepEqual(await pending(fixture), []);
-  t.deepEqual(outcomes.chainBreaks, []);
-  await stopCleanly(t, processor);
-});
-
-test.serial('forged signature, unknown actor, wrong intent_hash, deny without reason, action after expiry: each rejected with its reason, nothing released; then a CLI deny', async (t) => {
-  const alice = generateOperatorKey('alice');
-  const mallory = generateOperatorKey('mallory');
-  const fixture = await processorFixture('op-reject', brokers(), { operators: registryEntry(alice), policy: { trust: { 'cell-low': 0.2 } } });
-  const aliceKey = keyFileFor(fixture, alice);
-  const processor = track(t, startProcessorChild(fixture, 'p'));
-  const held = telemetry({ cell: 'cell-low', confidence: 0.95, host: 'h3' });
-  const late = telemetry({ cell: 'cell-low', confidence: 0.95, host: 'h4' });
-  await injectViaCli(fixture, [held.line, late.line]);
-  await waitAllCommitted(fixture);
-  const audit0 = (await readFixtureOutcomes(fixture)).audit;
-  const a = approvalRequested(audit0, held.event_id);
-  const b = approvalRequested(audit0, late.event_id);
-  const approveA = { action: 'approve' as const, tenant_id: 'acme', correlation_id: held.correlation_id, approval_id: a.payload.approval_id, intent_hash: a.payload.intent_hash };
-
-  // The CLI will not send a deny without a reason, and says so.
-  const noReason = await operatorCliFails(fixture, ['deny', a.payload.approval_id, '--actor', 'alice', '--key', aliceKey]);
-  t.is(noReason.code, 2);
-  t.regex(noReason.stderr, /deny needs a reason: pass --reason TEXT/);
-
-  const forged = signAction(buildAction({ ...approveA, actor_id: 'alice' }), mallory.private_key_pem);
-  const unknown = signAction(buildAction({ ...approveA, actor_id: 'mallory' }), mallory.private_key_pem);
-  const wrongHash = signAction(buildAction({ ...approveA, actor_id: 'alice', intent_hash: 'f'.repeat(64) }), alice.private_key_pem);
-  const bareDeny = signAction(buildAction({ ...approveA, action: 'deny', actor_id: 'alice', reason: null }), alice.private_key_pem);
-  const afterExpiry = signAction(
-    buildAction({ action: 'approve', tenant_id: 'acme', correlation_id: late.correlation_id, approval_id: b.payload.approval_id, intent_hash: b.payload.intent_hash, actor_id: 'alice', decided_at: new Date(Date.parse(b.payload.expires_at) + 1).toISOString() }),
-    alice.private_key_pem,
+  t.like(outcomes.execute[0], {
+    intent_hash: requested.payload.intent_hash,
+    released_by: { rule: 'SG-404', approval_id: id, approvers: ['alice', 'bob'] },
+    event_time: second['decided_at'],
+  });
+  t.deepEqual(
+    ofKind(outcomes.audit, 'approval_granted').map((r) => r.payload.approvers),
+    [['alice', 'bob']],
   );
-  for (const action of [forged, unknown, wrongHash, bareDeny]) await publishRaw(fixture, action, a.input.partition);
-  await publishRaw(fixture, afterExpiry, b.input.partition);
-  await waitAllCommitted(fixture);
-
-  const outcomes = await readFixtureOutcomes(fixture);
-  const rejection = (action: OperatorActionV1) => {
-    const records = recordsOfAction(outcomes.audit, action.action_id);
-    t.deepEqual(records.map(([kind]) => kind), ['action_received', 'operator_action_rejected'], action.action_id);
-    const payload = records[1]![1] as AuditPayloads['operator_action_rejected'];
-    return { reason_code: payload.reason_code, reason: payload.reason };
-  };
-  t.deepEqual(rejection(forged), { reason_code: 'bad_signature', reason: 'the Ed25519 signature does not verify against the registered key of "alice"' });
-  t.deepEqual(rejection(unknown), { reason_code: 'unknown_actor', reason: `actor "mallory" is not in the config's operator registry` });
-  t.deepEqual(rejection(wrongHash), { reason_code: 'intent_hash_mismatch', reason: `intent_hash ${'f'.repeat(64)} is not the hash bound to approval ${a.payload.approval_id}` });
-  t.deepEqual(rejection(bareDeny), { reason_code: 'reason_required', reason: 'deny needs a non-empty reason' });
-  t.deepEqual(rejection(afterExpiry), { reason_code: 'after_expiry', reason: `decided_at ${afterExpiry.decided_at} is after the approval's expiry ${b.payload.expires_at}` });
-  // The late action expires its approval (in event time); nothing is released or granted anywhere.
-  t.like(ofKind(outcomes.audit, 'approval_expired').map((r) => r.payload), [{ approval_id: b.payload.approval_id, cause: 'late_action', votes: [] }]);
-  t.deepEqual(outcomes.execute, []);
-  t.deepEqual([...ofKind(outcomes.audit, 'approval_granted'), ...ofKind(outcomes.audit, 'intent_released'), ...ofKind(outcomes.audit, 'approval_denied')], []);
-  t.deepEqual((await pending(fixture)).map((v) => [v.approval_id, v.votes]), [[a.payload.approval_id, []]]);
-  // The CLI names the fix for an approval that is no longer open.
-  const closed = await operatorCliFails(fixture, ['approve', b.payload.approval_id, '--actor', 'alice', '--key', aliceKey]);
-  t.regex(closed.stderr, /is already expired: nothing is left to decide.*\[APPROVAL_NOT_PENDING\]/);
-  t.deepEqual(outcomes.chainBreaks, []);
-
-  // The person-facing table, then a proper deny through the CLI closes the approval without a release.
-  const table = (await runCli(['operator', 'pending', '--config', fixture.configFile])).stdout.split('\n');
-  t.regex(table[1]!, new RegExp(`^${a.payload.approval_id}\\s+${a.input.partition}\\s+acme\\s+A2_hard_containment\\s+SG-301\\s+human\\s+${a.payload.expires_at}\\s+isolate host h3 `));
-  const denied = await operatorCli(fixture, ['deny', a.payload.approval_id, '--actor', 'alice', '--key', aliceKey, '--reason', 'false positive: scheduled scan']);
-  await waitAllCommitted(fixture);
-  const final = await readFixtureOutcomes(fixture);
-  t.deepEqual(recordsOfAction(final.audit, denied['action_id'] as string).map(([kind]) => kind), ['action_received', 'operator_action_applied']);
-  t.deepEqual(ofKind(final.audit, 'approval_denied').map((r) => r.payload), [
-    { approval_id: a.payload.approval_id, intent_id: a.payload.intent_id, intent_hash: a.payload.intent_hash, actor_id: 'alice', reason: 'false positive: scheduled scan' },
-  ]);
-  t.deepEqual(final.execute, []);
   t.deepEqual(await pending(fixture), []);
+  t.deepEqual(outcomes.chainBreaks, []);
   await stopCleanly(t, processor);
 });
+
+test.serial(
+  'forged signature, unknown actor, wrong intent_hash, deny without reason, action after expiry: each rejected with its reason, nothing released; then a CLI deny',
+  async (t) => {
+    const alice = generateOperatorKey('alice');
+    const mallory = generateOperatorKey('mallory');
+    const fixture = await processorFixture('op-reject', brokers(), { operators: registryEntry(alice), policy: { trust: { 'cell-low': 0.2 } } });
+    const aliceKey = keyFileFor(fixture, alice);
+    const processor = track(t, startProcessorChild(fixture, 'p'));
+    const held = telemetry({ cell: 'cell-low', confidence: 0.95, host: 'h3' });
+    const late = telemetry({ cell: 'cell-low', confidence: 0.95, host: 'h4' });
+    await injectViaCli(fixture, [held.line, late.line]);
+    await waitAllCommitted(fixture);
+    const audit0 = (await readFixtureOutcomes(fixture)).audit;
+    const a = approvalRequested(audit0, held.event_id);
+    const b = approvalRequested(audit0, late.event_id);
+    const approveA = { action: 'approve' as const, tenant_id: 'acme', correlation_id: held.correlation_id, approval_id: a.payload.approval_id, intent_hash: a.payload.intent_hash };
+
+    // The CLI will not send a deny without a reason, and says so.
+    const noReason = await operatorCliFails(fixture, ['deny', a.payload.approval_id, '--actor', 'alice', '--key', aliceKey]);
+    t.is(noReason.code, 2);
+    t.regex(noReason.stderr, /deny needs a reason: pass --reason TEXT/);
+
+    const forged = signAction(buildAction({ ...approveA, actor_id: 'alice' }), mallory.private_key_pem);
+    const unknown = signAction(buildAction({ ...approveA, actor_id: 'mallory' }), mallory.private_key_pem);
+    const wrongHash = signAction(buildAction({ ...approveA, actor_id: 'alice', intent_hash: 'f'.repeat(64) }), alice.private_key_pem);
+    const bareDeny = signAction(buildAction({ ...approveA, action: 'deny', actor_id: 'alice', reason: null }), alice.private_key_pem);
+    const afterExpiry = signAction(
+      buildAction({
+        action: 'approve',
+        tenant_id: 'acme',
+        correlation_id: late.correlation_id,
+        approval_id: b.payload.approval_id,
+        intent_hash: b.payload.intent_hash,
+        actor_id: 'alice',
+        decided_at: new Date(Date.parse(b.payload.expires_at) + 1).toISOString(),
+      }),
+      alice.private_key_pem,
+    );
+    for (const action of [forged, unknown, wrongHash, bareDeny]) await publishRaw(fixture, action, a.input.partition);
+    await publishRaw(fixture, afterExpiry, b.input.partition);
+    await waitAllCommitted(fixture);
+
+    const outcomes = await readFixtureOutcomes(fixture);
+    const rejection = (action: OperatorActionV1) => {
+      const records = recordsOfAction(outcomes.audit, action.action_id);
+      t.deepEqual(
+        records.map(([kind]) => kind),
+        ['action_received', 'operator_action_rejected'],
+        action.action_id,
+      );
+      const payload = records[1]![1] as AuditPayloads['operator_action_rejected'];
+      return { reason_code: payload.reason_code, reason: payload.reason };
+    };
+    t.deepEqual(rejection(forged), { reason_code: 'bad_signature', reason: 'the Ed25519 signature does not verify against the registered key of "alice"' });
+    t.deepEqual(rejection(unknown), { reason_code: 'unknown_actor', reason: `actor "mallory" is not in the config's operator registry` });
+    t.deepEqual(rejection(wrongHash), { reason_code: 'intent_hash_mismatch', reason: `intent_hash ${'f'.repeat(64)} is not the hash bound to approval ${a.payload.approval_id}` });
+    t.deepEqual(rejection(bareDeny), { reason_code: 'reason_required', reason: 'deny needs a non-empty reason' });
+    t.deepEqual(rejection(afterExpiry), { reason_code: 'after_expiry', reason: `decided_at ${afterExpiry.decided_at} is after the approval's expiry ${b.payload.expires_at}` });
+    // The late action expires its approval (in event time); nothing is released or granted anywhere.
+    t.like(
+      ofKind(outcomes.audit, 'approval_expired').map((r) => r.payload),
+      [{ approval_id: b.payload.approval_id, cause: 'late_action', votes: [] }],
+    );
+    t.deepEqual(outcomes.execute, []);
+    t.deepEqual([...ofKind(outcomes.audit, 'approval_granted'), ...ofKind(outcomes.audit, 'intent_released'), ...ofKind(outcomes.audit, 'approval_denied')], []);
+    t.deepEqual(
+      (await pending(fixture)).map((v) => [v.approval_id, v.votes]),
+      [[a.payload.approval_id, []]],
+    );
+    // The CLI names the fix for an approval that is no longer open.
+    const closed = await operatorCliFails(fixture, ['approve', b.payload.approval_id, '--actor', 'alice', '--key', aliceKey]);
+    t.regex(closed.stderr, /is already expired: nothing is left to decide.*\[APPROVAL_NOT_PENDING\]/);
+    t.deepEqual(outcomes.chainBreaks, []);
+
+    // The person-facing table, then a proper deny through the CLI closes the approval without a release.
+    const table = (await runCli(['operator', 'pending', '--config', fixture.configFile])).stdout.split('\n');
+    t.regex(
+      table[1]!,
+      new RegExp(`^${a.payload.approval_id}\\s+${a.input.partition}\\s+acme\\s+A2_hard_containment\\s+SG-301\\s+human\\s+${a.payload.expires_at}\\s+isolate host h3 `),
+    );
+    const denied = await operatorCli(fixture, ['deny', a.payload.approval_id, '--actor', 'alice', '--key', aliceKey, '--reason', 'false positive: scheduled scan']);
+    await waitAllCommitted(fixture);
+    const final = await readFixtureOutcomes(fixture);
+    t.deepEqual(
+      recordsOfAction(final.audit, denied['action_id'] as string).map(([kind]) => kind),
+      ['action_received', 'operator_action_applied'],
+    );
+    t.deepEqual(
+      ofKind(final.audit, 'approval_denied').map((r) => r.payload),
+      [{ approval_id: a.payload.approval_id, intent_id: a.payload.intent_id, intent_hash: a.payload.intent_hash, actor_id: 'alice', reason: 'false positive: scheduled scan' }],
+    );
+    t.deepEqual(final.execute, []);
+    t.deepEqual(await pending(fixture), []);
+    await stopCleanly(t, processor);
+  },
+);
 
 test.serial('kill switch on: A1-A3 denied by SG-101 (global) and SG-102 (tenant), A0 still allowed; off restores', async (t) => {
   const ops = generateOperatorKey('ops');
@@ -353,13 +403,19 @@ test.serial('kill switch on: A1-A3 denied by SG-101 (global) and SG-102 (tenant)
   /** One event of each class for a tenant; returns the verdict per class once all are committed. */
   const wave = async (tenants: string[]): Promise<Record<string, string>> => {
     round += 1;
-    const events = tenants.flatMap((tenant) => [
-      ['A0', tenant, telemetry({ tenant, confidence: 0.1, host: `${tenant}-a0-${round}` })],
-      ['A1', tenant, telemetry({ tenant, event_type: 'soft_claim', confidence: 0.85, host: `${tenant}-a1-${round}` })],
-      ['A2', tenant, telemetry({ tenant, confidence: 0.95, host: `${tenant}-a2-${round}` })],
-      ['A3', tenant, telemetry({ tenant, event_type: 'wipe_claim', confidence: 0.99, host: `${tenant}-a3-${round}` })],
-    ] as const);
-    await injectViaCli(fixture, events.map(([, , e]) => e.line));
+    const events = tenants.flatMap(
+      (tenant) =>
+        [
+          ['A0', tenant, telemetry({ tenant, confidence: 0.1, host: `${tenant}-a0-${round}` })],
+          ['A1', tenant, telemetry({ tenant, event_type: 'soft_claim', confidence: 0.85, host: `${tenant}-a1-${round}` })],
+          ['A2', tenant, telemetry({ tenant, confidence: 0.95, host: `${tenant}-a2-${round}` })],
+          ['A3', tenant, telemetry({ tenant, event_type: 'wipe_claim', confidence: 0.99, host: `${tenant}-a3-${round}` })],
+        ] as const,
+    );
+    await injectViaCli(
+      fixture,
+      events.map(([, , e]) => e.line),
+    );
     await waitAllCommitted(fixture);
     const audit = (await readFixtureOutcomes(fixture)).audit;
     const out: Record<string, string> = {};
@@ -383,15 +439,27 @@ test.serial('kill switch on: A1-A3 denied by SG-101 (global) and SG-102 (tenant)
 
   await switchTo(['on']);
   t.deepEqual(await wave(['acme', 'globex']), {
-    'acme A0': 'SG-501 allow', 'acme A1': 'SG-101 deny', 'acme A2': 'SG-101 deny', 'acme A3': 'SG-101 deny',
-    'globex A0': 'SG-501 allow', 'globex A1': 'SG-101 deny', 'globex A2': 'SG-101 deny', 'globex A3': 'SG-101 deny',
+    'acme A0': 'SG-501 allow',
+    'acme A1': 'SG-101 deny',
+    'acme A2': 'SG-101 deny',
+    'acme A3': 'SG-101 deny',
+    'globex A0': 'SG-501 allow',
+    'globex A1': 'SG-101 deny',
+    'globex A2': 'SG-101 deny',
+    'globex A3': 'SG-101 deny',
   });
 
   await switchTo(['off']);
   await switchTo(['on', '--tenant', 'acme']);
   t.deepEqual(await wave(['acme', 'globex']), {
-    'acme A0': 'SG-501 allow', 'acme A1': 'SG-102 deny', 'acme A2': 'SG-102 deny', 'acme A3': 'SG-102 deny',
-    'globex A0': 'SG-501 allow', 'globex A1': 'SG-401 allow', 'globex A2': 'SG-403 allow', 'globex A3': 'SG-406 require_human',
+    'acme A0': 'SG-501 allow',
+    'acme A1': 'SG-102 deny',
+    'acme A2': 'SG-102 deny',
+    'acme A3': 'SG-102 deny',
+    'globex A0': 'SG-501 allow',
+    'globex A1': 'SG-401 allow',
+    'globex A2': 'SG-403 allow',
+    'globex A3': 'SG-406 require_human',
   });
 
   await switchTo(['off', '--tenant', 'acme']);

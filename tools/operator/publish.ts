@@ -40,12 +40,7 @@ function targetPartitions(action: OperatorActionV1, target: PublishTarget): numb
  * (maxInFlightRequests 1); a retried send that lands twice is harmless because the core
  * deduplicates on `tenant_id:action_id`.
  */
-export async function publishAction(
-  producer: Producer,
-  topics: Pick<Topics, 'operator_actions'>,
-  action: OperatorActionV1,
-  target: PublishTarget,
-): Promise<PublishedAction> {
+export async function publishAction(producer: Producer, topics: Pick<Topics, 'operator_actions'>, action: OperatorActionV1, target: PublishTarget): Promise<PublishedAction> {
   const partitions = targetPartitions(action, target);
   const encoded = encodeOperatorAction(action);
   const key = `${action.tenant_id}:${action.correlation_id}`;

@@ -7,7 +7,15 @@ import { nodePrimitives } from '../../processor/primitives.js';
 import { buildAction, generateOperatorKey, registryEntry, signAction } from './sign.js';
 
 const approve = (actor: string) =>
-  buildAction({ action: 'approve', tenant_id: 't1', correlation_id: 'c1', actor_id: actor, approval_id: '01J0000000000000000000000A', intent_hash: 'a'.repeat(64), decided_at: '2026-01-02T03:04:05.678Z' });
+  buildAction({
+    action: 'approve',
+    tenant_id: 't1',
+    correlation_id: 'c1',
+    actor_id: actor,
+    approval_id: '01J0000000000000000000000A',
+    intent_hash: 'a'.repeat(64),
+    decided_at: '2026-01-02T03:04:05.678Z',
+  });
 
 test('a signed action verifies against the generated public key with the core primitives', (t) => {
   const key = generateOperatorKey('alice');
@@ -40,7 +48,10 @@ test('buildAction fills schema_version, a fresh ULID, the operator clock and exp
   t.not(a.action_id, b.action_id);
   t.true(Date.parse(a.decided_at) >= before - 1 && Date.parse(a.decided_at) <= Date.now());
   t.is(a.decided_at, new Date(Date.parse(a.decided_at)).toISOString());
-  t.deepEqual({ approval_id: a.approval_id, intent_hash: a.intent_hash, scope: a.scope, reason: a.reason }, { approval_id: null, intent_hash: null, scope: 'global', reason: 'drill' });
+  t.deepEqual(
+    { approval_id: a.approval_id, intent_hash: a.intent_hash, scope: a.scope, reason: a.reason },
+    { approval_id: null, intent_hash: null, scope: 'global', reason: 'drill' },
+  );
 });
 
 test('the registry entry is accepted by config validation and the action round-trips through the codec', (t) => {

@@ -41,10 +41,15 @@ export function signAction(unsigned: UnsignedOperatorAction | OperatorActionV1, 
   try {
     key = createPrivateKey(privateKeyPem);
   } catch (err) {
-    throw new UsageError('OPERATOR_KEY_INVALID', `the private key is not a PEM key: ${(err as Error).message}; pass the file written by \`exoarmur operator keygen\``, { cause: err });
+    throw new UsageError('OPERATOR_KEY_INVALID', `the private key is not a PEM key: ${(err as Error).message}; pass the file written by \`exoarmur operator keygen\``, {
+      cause: err,
+    });
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new UsageError('OPERATOR_KEY_INVALID', `the private key is ${key.asymmetricKeyType ?? 'of unknown type'}, not Ed25519; pass the file written by \`exoarmur operator keygen\``);
+    throw new UsageError(
+      'OPERATOR_KEY_INVALID',
+      `the private key is ${key.asymmetricKeyType ?? 'of unknown type'}, not Ed25519; pass the file written by \`exoarmur operator keygen\``,
+    );
   }
   const { signature: _replaced, ...rest } = unsigned as OperatorActionV1;
   const body: UnsignedOperatorAction = rest;

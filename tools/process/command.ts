@@ -43,15 +43,13 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
         running.logger.error({ signal }, 'shutdown did not finish in 30 s; exiting');
         process.exit(1);
       }, 30_000).unref();
-      running
-        .stop()
-        .then(
-          () => process.exit(0),
-          (error: unknown) => {
-            running.logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
+      running.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          running.logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));

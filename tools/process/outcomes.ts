@@ -12,7 +12,6 @@ import { readTopic } from '../../processor/io/read.js';
 import { RECEIPT_KINDS } from '../../processor/core/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
 
-
 export interface OutcomeTopics {
   audit: string;
   execute: string;

@@ -54,11 +54,7 @@ export function syntheticTelemetry(options: SyntheticOptions): string[] {
 /** Lines a broken sensor emits: not JSON, JSON with an unknown field, wrong types. */
 export function malformedTelemetry(valid: string): string[] {
   const event = JSON.parse(valid) as Record<string, unknown>;
-  return [
-    'this is not json {',
-    JSON.stringify({ ...event, event_id: ulid(), unexpected_field: true }),
-    JSON.stringify({ ...event, event_id: ulid(), severity: 42 }),
-  ];
+  return ['this is not json {', JSON.stringify({ ...event, event_id: ulid(), unexpected_field: true }), JSON.stringify({ ...event, event_id: ulid(), severity: 42 })];
 }
 
 /** `count` deliveries: every line once, then `duplicates` of them again, interleaved. */

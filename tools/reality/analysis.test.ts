@@ -45,7 +45,8 @@ test('outcomeSummary: a duplicate receipt changes neither counts nor digest; a c
 });
 
 test('timeModel: per-kind times, gapless strictly ordered receipts, out-of-order events with the filler counted apart', (t) => {
-  const at = (kind: string, seq: number, offset: string, eventTime: string, tenant = 't1') => rec(kind, 0, seq, { offset }, { event_time: eventTime, tenant_id: tenant, process_time: '2026-03-01T10:10:00.000Z' });
+  const at = (kind: string, seq: number, offset: string, eventTime: string, tenant = 't1') =>
+    rec(kind, 0, seq, { offset }, { event_time: eventTime, tenant_id: tenant, process_time: '2026-03-01T10:10:00.000Z' });
   const trail = [
     at('telemetry_received', 0, '0', '2026-03-01T10:05:00.000Z'),
     at('belief_emitted', 1, '0', '2026-03-01T10:05:00.000Z'),
@@ -60,13 +61,23 @@ test('timeModel: per-kind times, gapless strictly ordered receipts, out-of-order
   t.true(model.every_record_timed);
   t.true(model.replay_followed_recorded_order);
   t.deepEqual(model.per_kind['telemetry_received'], {
-    count: 3, event_time_min: '2026-03-01T10:00:00.000Z', event_time_max: '2026-03-01T10:05:00.000Z',
-    process_time_min: '2026-03-01T10:10:00.000Z', process_time_max: '2026-03-01T10:10:00.000Z', max_skew_ms: 600_000,
+    count: 3,
+    event_time_min: '2026-03-01T10:00:00.000Z',
+    event_time_max: '2026-03-01T10:05:00.000Z',
+    process_time_min: '2026-03-01T10:10:00.000Z',
+    process_time_max: '2026-03-01T10:10:00.000Z',
+    max_skew_ms: 600_000,
   });
 
   const gap = timeModel([trail[0]!, { ...trail[2]!, seq: 2 }], false);
   t.false(gap.receipts['0']!.gapless);
-  const reordered = timeModel([{ ...trail[2]!, seq: 0 }, { ...trail[0]!, seq: 1 }], false);
+  const reordered = timeModel(
+    [
+      { ...trail[2]!, seq: 0 },
+      { ...trail[0]!, seq: 1 },
+    ],
+    false,
+  );
   t.false(reordered.receipts['0']!.strictly_ordered);
 });
 
@@ -78,7 +89,11 @@ test('replayFollowedRecordedOrder: the report order digest must be that of the r
     rec('telemetry_received', 0, 0, { offset: '0' }),
   ];
   const order = recordedReceiptOrder(trail);
-  t.deepEqual(order, [{ topic: TEL, partition: 0, offset: '0' }, { topic: TEL, partition: 1, offset: '0' }, { topic: OPS, partition: 1, offset: '4' }]);
+  t.deepEqual(order, [
+    { topic: TEL, partition: 0, offset: '0' },
+    { topic: TEL, partition: 1, offset: '0' },
+    { topic: OPS, partition: 1, offset: '4' },
+  ]);
   const digest = (o: unknown) => createHash('sha256').update(canonicalJson(o)).digest('hex');
   t.true(replayFollowedRecordedOrder({ replay_order_length: 3, replay_order_sha256: digest(order) }, trail));
   t.false(replayFollowedRecordedOrder({ replay_order_length: 3, replay_order_sha256: digest([order[0], order[2], order[1]]) }, trail));

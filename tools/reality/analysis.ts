@@ -97,8 +97,19 @@ export function outcomeSummary(audit: readonly AuditRecordV1[], execute: readonl
   return { counts: sorted, digest: createHash('sha256').update(lines.join('\n')).digest('hex') };
 }
 
-export interface KindTimes { count: number; event_time_min: string; event_time_max: string; process_time_min: string; process_time_max: string; max_skew_ms: number }
-export interface ReceiptOrder { count: number; gapless: boolean; strictly_ordered: boolean }
+export interface KindTimes {
+  count: number;
+  event_time_min: string;
+  event_time_max: string;
+  process_time_min: string;
+  process_time_max: string;
+  max_skew_ms: number;
+}
+export interface ReceiptOrder {
+  count: number;
+  gapless: boolean;
+  strictly_ordered: boolean;
+}
 
 export interface TimeModel {
   per_kind: Record<string, KindTimes>;
@@ -123,7 +134,14 @@ export function timeModel(audit: readonly AuditRecordV1[], replayFollowedOrder: 
     const skew = Math.abs(Date.parse(r.process_time) - Date.parse(r.event_time));
     const k = per_kind[r.event_kind];
     if (!k) {
-      per_kind[r.event_kind] = { count: 1, event_time_min: r.event_time, event_time_max: r.event_time, process_time_min: r.process_time, process_time_max: r.process_time, max_skew_ms: skew };
+      per_kind[r.event_kind] = {
+        count: 1,
+        event_time_min: r.event_time,
+        event_time_max: r.event_time,
+        process_time_min: r.process_time,
+        process_time_max: r.process_time,
+        max_skew_ms: skew,
+      };
       continue;
     }
     k.count += 1;
@@ -159,7 +177,14 @@ export function timeModel(audit: readonly AuditRecordV1[], replayFollowedOrder: 
     }
     receipts[String(partition)] = { count: rs.length, gapless, strictly_ordered: ordered };
   }
-  return { per_kind, receipts, replay_followed_recorded_order: replayFollowedOrder, every_record_timed: everyTimed, out_of_order_events: outOfOrder, out_of_order_filler_events: fillerOutOfOrder };
+  return {
+    per_kind,
+    receipts,
+    replay_followed_recorded_order: replayFollowedOrder,
+    every_record_timed: everyTimed,
+    out_of_order_events: outOfOrder,
+    out_of_order_filler_events: fillerOutOfOrder,
+  };
 }
 
 /** The inputs in recorded order: each partition's receipts by seq, partitions ascending (as replay feeds them). */
@@ -184,7 +209,10 @@ export interface KillSurvival {
   audit_ids_lost: number;
 }
 
-export function brokerKillSurvival(before: { counts: Record<string, number>; auditIds: readonly string[] }, after: { counts: Record<string, number>; auditIds: readonly string[] }): KillSurvival {
+export function brokerKillSurvival(
+  before: { counts: Record<string, number>; auditIds: readonly string[] },
+  after: { counts: Record<string, number>; auditIds: readonly string[] },
+): KillSurvival {
   const present = new Set(after.auditIds);
   return { before: before.counts, after: after.counts, audit_ids_lost: before.auditIds.filter((id) => !present.has(id)).length };
 }

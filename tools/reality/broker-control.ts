@@ -54,17 +54,23 @@ export async function killBroker(broker: RunBroker): Promise<void> {
 
 /** As a supervisor would: retry while the killed broker's ports are still being released. */
 export async function restartBroker(broker: RunBroker): Promise<void> {
-  await pollUntil(async () => {
-    await startBroker({ dataDir: broker.dataDir!, port: broker.port, controllerPort: broker.controllerPort });
-    return true;
-  }, { timeoutMs: 90_000, intervalMs: 1000, what: `the broker to restart on ${broker.dataDir} port ${broker.port}` });
+  await pollUntil(
+    async () => {
+      await startBroker({ dataDir: broker.dataDir!, port: broker.port, controllerPort: broker.controllerPort });
+      return true;
+    },
+    { timeoutMs: 90_000, intervalMs: 1000, what: `the broker to restart on ${broker.dataDir} port ${broker.port}` },
+  );
 }
 
 export async function stopRunBroker(broker: RunBroker): Promise<void> {
   if (broker.owned) await stopBroker({ dataDir: broker.dataDir! });
 }
 
-export interface DataFile { path: string; bytes: number }
+export interface DataFile {
+  path: string;
+  bytes: number;
+}
 
 /** The broker's on-disk log segments of the given topics (`ls` of the KRaft log dir). */
 export function topicDataFiles(dataDir: string | null, topics: readonly string[]): DataFile[] {

@@ -40,7 +40,10 @@ function dockerAnswers(): DeploymentEvidence {
     return { docker_answers: true, reason: 'docker info answered' };
   } catch (error) {
     const e = error as { code?: string; stderr?: Buffer };
-    return { docker_answers: false, reason: e.code === 'ENOENT' ? 'no docker CLI on this machine' : `docker info failed: ${(e.stderr?.toString() ?? '').trim().split('\n')[0] ?? 'no engine'}` };
+    return {
+      docker_answers: false,
+      reason: e.code === 'ENOENT' ? 'no docker CLI on this machine' : `docker info failed: ${(e.stderr?.toString() ?? '').trim().split('\n')[0] ?? 'no engine'}`,
+    };
   }
 }
 
@@ -78,8 +81,13 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   const gates = judgeRun({
     durability: { storage, topics, audit_read_back_again: outcomes.audit.length, broker_kills: ctx.faults.brokerKills },
     restart: {
-      processor_kills: ctx.faults.processorKills, broker_kills: ctx.faults.brokerKills, processor_starts: ctx.processor.starts,
-      fault_notes: ctx.faults.notes, receipts: receiptCount(outcomes), deliveries: inputsSent.length, violations,
+      processor_kills: ctx.faults.processorKills,
+      broker_kills: ctx.faults.brokerKills,
+      processor_starts: ctx.processor.starts,
+      fault_notes: ctx.faults.notes,
+      receipts: receiptCount(outcomes),
+      deliveries: inputsSent.length,
+      violations,
     },
     replay: { report: replay, exported: trail.audit.length, followed_order: followedOrder },
     deployment: dockerAnswers(),
@@ -90,10 +98,15 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
       execute_intents: trail.execute.map((e) => e.intent_id),
     },
     configAndHuman: {
-      snapshots, audit: trail.audit, actions: trail.actions.map((a) => a.value),
+      snapshots,
+      audit: trail.audit,
+      actions: trail.actions.map((a) => a.value),
       operator_keys: Object.fromEntries([...ctx.keys].map(([actor, key]) => [actor, key.public_key])),
-      published_actions: ctx.actionCoordinates, receipts_per_input: outcomes.receiptsPerInput,
-      replay, expectations: inputs.expectations, verify: verified,
+      published_actions: ctx.actionCoordinates,
+      receipts_per_input: outcomes.receiptsPerInput,
+      replay,
+      expectations: inputs.expectations,
+      verify: verified,
     },
   });
 

@@ -17,7 +17,10 @@ test('audit export and operator actions: one JSON line per record, nothing for n
 
 test('config snapshot: the config as an object; config_hash.txt names the first snapshot', (t) => {
   const config = { policy: { quorum_size: 2 } };
-  const recorded = [{ config_hash: 'h1', config: canonicalJson(config), captured_at: '2026-03-01T10:00:00.000Z' }, { config_hash: 'h2', config: '{}', captured_at: 'later' }] as ConfigSnapshotV1[];
+  const recorded = [
+    { config_hash: 'h1', config: canonicalJson(config), captured_at: '2026-03-01T10:00:00.000Z' },
+    { config_hash: 'h2', config: '{}', captured_at: 'later' },
+  ] as ConfigSnapshotV1[];
   const snapshots = configSnapshots(recorded);
   t.deepEqual(snapshots[0], { config_hash: 'h1', config, captured_at: '2026-03-01T10:00:00.000Z' });
   t.is(configHashText(snapshots), 'h1\n');
@@ -26,7 +29,10 @@ test('config snapshot: the config as an object; config_hash.txt names the first 
 
 test('storage state: broker, topic facts, commits, counts read back, kill survival and data files, in that order', (t) => {
   const broker = { brokers: '127.0.0.1:1', dataDir: '/d', owned: true, port: 1, controllerPort: 2 };
-  const facts = { topics: { 'r.audit': { partitions: 3, configs: { 'cleanup.policy': 'delete' }, offsets: [] } }, committed: [{ topic: 'r.tel', partitions: [{ partition: 0, offset: '5' }] }] };
+  const facts = {
+    topics: { 'r.audit': { partitions: 3, configs: { 'cleanup.policy': 'delete' }, offsets: [] } },
+    committed: [{ topic: 'r.tel', partitions: [{ partition: 0, offset: '5' }] }],
+  };
   const trail = { audit: [rec('telemetry_received', 0, 0, { offset: '0' })], execute: [], snapshots: [], actions: [], dlq: 0, state: 4 };
   const kills = [brokerKillSurvival({ counts: { audit: 1 }, auditIds: ['a'] }, { counts: { audit: 1 }, auditIds: ['a'] })];
   const state = storageState({ runId: 'R', broker, group: 'g' }, facts, trail, kills, [{ path: 'r.audit-0/0.log', bytes: 9 }]);

@@ -50,7 +50,13 @@ export interface StorageState {
 }
 
 /** storage_state.json: what the broker holds, on the wire and on disk, and what survived each broker kill. */
-export function storageState(run: { runId: string; broker: RunBroker; group: string }, facts: StorageFacts, trail: Trail, acrossBrokerKills: KillSurvival[], dataFiles: DataFile[]): StorageState {
+export function storageState(
+  run: { runId: string; broker: RunBroker; group: string },
+  facts: StorageFacts,
+  trail: Trail,
+  acrossBrokerKills: KillSurvival[],
+  dataFiles: DataFile[],
+): StorageState {
   return {
     run_id: run.runId,
     broker: { brokers: run.broker.brokers, embedded: run.broker.owned, data_dir: run.broker.dataDir },

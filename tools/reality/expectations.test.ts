@@ -10,20 +10,24 @@ test('unmetExpectation: only the fields the expect line names are judged, each d
   t.deepEqual(unmetExpectation({ event_id: 'E1', final: 'RELEASED' }, fate), []);
   t.deepEqual(unmetExpectation({ event_id: 'E1', verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' }, fate), []);
   t.deepEqual(unmetExpectation({ event_id: 'E1', rule: 'SG-401', approval: 'human', final: 'APPROVED' }, fate), [
-    'E1: rule expected SG-401, got SG-403', 'E1: approval expected human, got none', 'E1: final expected APPROVED, got RELEASED',
+    'E1: rule expected SG-401, got SG-403',
+    'E1: approval expected human, got none',
+    'E1: final expected APPROVED, got RELEASED',
   ]);
   t.deepEqual(unmetExpectation({ event_id: 'E2', final: 'REJECTED' }, { ...fate, final: null, verdict: null }), ['E2: final expected REJECTED, got none']);
 });
 
-const scenario = parseScenario([
-  JSON.stringify({ telemetry: { event_id: 'E1', tenant_id: 't1' } }),
-  JSON.stringify({ raw: '{"event_id":"E2","tenant_id":' }),
-  JSON.stringify({ telemetry: { event_id: 'E1', tenant_id: 't1' } }),
-  JSON.stringify({ telemetry: { event_id: 'E4', tenant_id: 't1' } }),
-  JSON.stringify({ expect: { event_id: 'E1', rule: 'SG-403', final: 'RELEASED' } }),
-  JSON.stringify({ expect: { event_id: 'E2', final: 'REJECTED' } }),
-  JSON.stringify({ expect: { event_id: 'E3', final: 'DENIED' } }),
-].join('\n'));
+const scenario = parseScenario(
+  [
+    JSON.stringify({ telemetry: { event_id: 'E1', tenant_id: 't1' } }),
+    JSON.stringify({ raw: '{"event_id":"E2","tenant_id":' }),
+    JSON.stringify({ telemetry: { event_id: 'E1', tenant_id: 't1' } }),
+    JSON.stringify({ telemetry: { event_id: 'E4', tenant_id: 't1' } }),
+    JSON.stringify({ expect: { event_id: 'E1', rule: 'SG-403', final: 'RELEASED' } }),
+    JSON.stringify({ expect: { event_id: 'E2', final: 'REJECTED' } }),
+    JSON.stringify({ expect: { event_id: 'E3', final: 'DENIED' } }),
+  ].join('\n'),
+);
 const line = (i: number) => (scenario[i] as { line: string }).line;
 const deliveries: Delivery[] = [
   { partition: 0, offset: '0', line: line(0), eventId: 'E1' },
@@ -44,9 +48,14 @@ test('unmetExpectations: met lines say nothing; a wrong fate and a missing deliv
   t.deepEqual(unmetExpectations(scenario, deliveries, audit, TEL), ['E3: no delivery carries this event_id']);
   const denied = [...decided(0, 0, '0', 't1:E1', 'SG-402', 'deny', [['intent_denied', {}]]), rec('telemetry_rejected', 1, 0, { offset: '0' })];
   t.deepEqual(unmetExpectations(scenario, deliveries, denied, TEL), [
-    'E1: rule expected SG-403, got SG-402', 'E1: final expected RELEASED, got DENIED', 'E3: no delivery carries this event_id',
+    'E1: rule expected SG-403, got SG-402',
+    'E1: final expected RELEASED, got DENIED',
+    'E3: no delivery carries this event_id',
   ]);
   t.deepEqual(unmetExpectations(scenario, deliveries, [], TEL), [
-    'E1: rule expected SG-403, got none', 'E1: final expected RELEASED, got none', 'E2: final expected REJECTED, got none', 'E3: no delivery carries this event_id',
+    'E1: rule expected SG-403, got none',
+    'E1: final expected RELEASED, got none',
+    'E2: final expected REJECTED, got none',
+    'E3: no delivery carries this event_id',
   ]);
 });

@@ -33,13 +33,24 @@ export async function changeConfig(ctx: RunContext, partial: Record<string, unkn
 }
 
 function burstLines(ctx: RunContext, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => JSON.stringify({
-    schema_version: '1', event_id: ulid(), tenant_id: BURST_TENANT, cell_id: 'burst-cell',
-    // At the scenario's earliest time, so filler never advances any partition's stream time.
-    observed_at: ctx.earliestObservedAt, received_at: ctx.earliestObservedAt,
-    source: { kind: 'harness', name: 'reality-burst' }, event_type: 'heartbeat', severity: 'low', attributes: {},
-    entity_refs: { host: `burst-host-${i % 17}` }, correlation_id: `burst-${i}`, trace_id: `burst-${i}`,
-  }));
+  return Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      schema_version: '1',
+      event_id: ulid(),
+      tenant_id: BURST_TENANT,
+      cell_id: 'burst-cell',
+      // At the scenario's earliest time, so filler never advances any partition's stream time.
+      observed_at: ctx.earliestObservedAt,
+      received_at: ctx.earliestObservedAt,
+      source: { kind: 'harness', name: 'reality-burst' },
+      event_type: 'heartbeat',
+      severity: 'low',
+      attributes: {},
+      entity_refs: { host: `burst-host-${i % 17}` },
+      correlation_id: `burst-${i}`,
+      trace_id: `burst-${i}`,
+    }),
+  );
 }
 
 async function killProcessorMidBurst(ctx: RunContext): Promise<void> {

@@ -51,12 +51,16 @@ export function durabilityGate(e: DurabilityEvidence): Gate {
   const stateBytes = segmentBytes(e.topics.state);
   const kills = e.storage.counts_across_broker_kills;
   const audit = e.storage.record_counts_read_back['audit'] ?? 0;
-  return judge(1, [
-    [auditBytes > 0, 'audit data files on disk'],
-    [stateBytes > 0, 'state data files on disk'],
-    [kills.every(survived), `records committed before a broker kill missing after it: ${canonicalJson(kills)}`],
-    [audit === e.audit_read_back_again, 'audit count read back twice equal'],
-  ], `audit ${auditBytes} B and state ${stateBytes} B of .log segments (${files.length} files) under ${e.storage.broker.data_dir ?? '?'}; ${audit} audit records read back; ${e.broker_kills} broker kill(s)${kills.map((c) => `, all ${c.before['audit']} audit records committed before it read back after (${c.after['audit']} then)`).join('')}${e.broker_kills === 0 ? ' (no broker kill in this run)' : ''}`);
+  return judge(
+    1,
+    [
+      [auditBytes > 0, 'audit data files on disk'],
+      [stateBytes > 0, 'state data files on disk'],
+      [kills.every(survived), `records committed before a broker kill missing after it: ${canonicalJson(kills)}`],
+      [audit === e.audit_read_back_again, 'audit count read back twice equal'],
+    ],
+    `audit ${auditBytes} B and state ${stateBytes} B of .log segments (${files.length} files) under ${e.storage.broker.data_dir ?? '?'}; ${audit} audit records read back; ${e.broker_kills} broker kill(s)${kills.map((c) => `, all ${c.before['audit']} audit records committed before it read back after (${c.after['audit']} then)`).join('')}${e.broker_kills === 0 ? ' (no broker kill in this run)' : ''}`,
+  );
 }
 
 /** Gate 2 reads the fault log and the exactly-once read-back of every input delivery. */
@@ -74,11 +78,15 @@ export interface RestartEvidence {
 }
 
 export function restartSurvivalGate(e: RestartEvidence): Gate {
-  return judge(2, [
-    [e.violations.length === 0, `exactly-once: ${e.violations.slice(0, 3).join(', ')}`],
-    [e.receipts === e.deliveries, `receipts ${e.receipts} != deliveries ${e.deliveries}`],
-    [e.processor_kills + e.broker_kills + e.processor_starts - 1 > 0, 'no fault in this run'],
-  ], `processor killed ${e.processor_kills}x, broker killed ${e.broker_kills}x, processor started ${e.processor_starts}x; ${e.receipts} receipts == ${e.deliveries} deliveries, gapless chains, no doubled outcome${e.fault_notes.length ? `; ${e.fault_notes.join('; ')}` : ''}`);
+  return judge(
+    2,
+    [
+      [e.violations.length === 0, `exactly-once: ${e.violations.slice(0, 3).join(', ')}`],
+      [e.receipts === e.deliveries, `receipts ${e.receipts} != deliveries ${e.deliveries}`],
+      [e.processor_kills + e.broker_kills + e.processor_starts - 1 > 0, 'no fault in this run'],
+    ],
+    `processor killed ${e.processor_kills}x, broker killed ${e.broker_kills}x, processor started ${e.processor_starts}x; ${e.receipts} receipts == ${e.deliveries} deliveries, gapless chains, no doubled outcome${e.fault_notes.length ? `; ${e.fault_notes.join('; ')}` : ''}`,
+  );
 }
 
 /** What gate 3 reads from a replay report (tools/replay/report.ts). */
@@ -98,13 +106,20 @@ export interface ReplayFacts {
  * other than the recorded snapshots) can never pass it, whatever it matched.
  */
 export function replayGate(report: ReplayFacts, exported: number, followedOrder: boolean): Gate {
-  const named = report.mismatches.slice(0, 3).map((m) => `${m.field} at partition ${m.partition} seq ${m.seq ?? '-'}`).join(', ');
-  return judge(3, [
-    [!report.config_overridden, 'replay used a config other than the recorded snapshots'],
-    [report.pass && report.mismatched === 0, `${report.mismatched} mismatches${named ? ` (${named})` : ''}`],
-    [report.compared === exported, `replay compared ${report.compared} records, the run exported ${exported}`],
-    [followedOrder, 'replay did not follow the recorded receipt order'],
-  ], `replay of ${report.inputs_replayed} inputs from the broker alone compared ${report.compared} audit records: ${report.matched} matched, ${report.mismatched} mismatched; intent hashes, verdicts, approvals, trace structure, execute and dead letters equal; recorded receipt order followed (${report.events_per_second} events/s)`);
+  const named = report.mismatches
+    .slice(0, 3)
+    .map((m) => `${m.field} at partition ${m.partition} seq ${m.seq ?? '-'}`)
+    .join(', ');
+  return judge(
+    3,
+    [
+      [!report.config_overridden, 'replay used a config other than the recorded snapshots'],
+      [report.pass && report.mismatched === 0, `${report.mismatched} mismatches${named ? ` (${named})` : ''}`],
+      [report.compared === exported, `replay compared ${report.compared} records, the run exported ${exported}`],
+      [followedOrder, 'replay did not follow the recorded receipt order'],
+    ],
+    `replay of ${report.inputs_replayed} inputs from the broker alone compared ${report.compared} audit records: ${report.matched} matched, ${report.mismatched} mismatched; intent hashes, verdicts, approvals, trace structure, execute and dead letters equal; recorded receipt order followed (${report.events_per_second} events/s)`,
+  );
 }
 
 /** Gate 4 reads whether a Docker engine answered (`docker info`) and, if not, why. */
@@ -127,12 +142,20 @@ export function deploymentGate(e: DeploymentEvidence): Gate {
 export function timeTruthGate(time: TimeModel): Gate {
   const records = Object.values(time.per_kind).reduce((a, k) => a + k.count, 0);
   const scenarioLate = time.out_of_order_events - time.out_of_order_filler_events;
-  return judge(5, [
-    [time.every_record_timed, 'a record lacks event_time or process_time'],
-    [Object.values(time.receipts).every((r) => r.gapless && r.strictly_ordered), 'receipts not gapless and strictly ordered per partition'],
-    [time.replay_followed_recorded_order, 'replay did not follow the recorded order'],
-    [scenarioLate > 0, 'no out-of-order scenario events in the run'],
-  ], `${records} records timed; receipts per partition ${Object.entries(time.receipts).map(([p, r]) => `${p}:${r.count}`).join(' ')} gapless and strictly ordered; replay followed the recorded order; ${scenarioLate} out-of-order scenario events (+${time.out_of_order_filler_events} burst filler) handled`);
+  return judge(
+    5,
+    [
+      [time.every_record_timed, 'a record lacks event_time or process_time'],
+      [Object.values(time.receipts).every((r) => r.gapless && r.strictly_ordered), 'receipts not gapless and strictly ordered per partition'],
+      [time.replay_followed_recorded_order, 'replay did not follow the recorded order'],
+      [scenarioLate > 0, 'no out-of-order scenario events in the run'],
+    ],
+    `${records} records timed; receipts per partition ${Object.entries(time.receipts)
+      .map(([p, r]) => `${p}:${r.count}`)
+      .join(
+        ' ',
+      )} gapless and strictly ordered; replay followed the recorded order; ${scenarioLate} out-of-order scenario events (+${time.out_of_order_filler_events} burst filler) handled`,
+  );
 }
 
 /** Gate 6 reads idempotency_report.json and the intent ids released (audit) and executed (execute topic). */
@@ -147,11 +170,15 @@ export function idempotencyGate(e: IdempotencyEvidence): Gate {
   const executed = new Set(e.execute_intents);
   const onePerRelease = e.released_intents.length === e.execute_intents.length && executed.size === e.execute_intents.length && e.released_intents.every((id) => executed.has(id));
   const valid = r.deliveries - r.rejected_deliveries;
-  return judge(6, [
-    [r.equal, 'double-inject digests differ'],
-    [r.duplicates_suppressed === valid - r.unique_keys, `duplicates suppressed ${r.duplicates_suppressed} != valid deliveries ${valid} - unique keys ${r.unique_keys}`],
-    [onePerRelease, 'not exactly one execute record per released intent'],
-  ], `digest ${r.digest_after.slice(0, 12)} equal before/after re-injecting ${r.deliveries / 2} deliveries; ${r.duplicates_suppressed} duplicates suppressed = ${valid} valid deliveries - ${r.unique_keys} unique keys; ${e.execute_intents.length} execute records for ${e.released_intents.length} released intents`);
+  return judge(
+    6,
+    [
+      [r.equal, 'double-inject digests differ'],
+      [r.duplicates_suppressed === valid - r.unique_keys, `duplicates suppressed ${r.duplicates_suppressed} != valid deliveries ${valid} - unique keys ${r.unique_keys}`],
+      [onePerRelease, 'not exactly one execute record per released intent'],
+    ],
+    `digest ${r.digest_after.slice(0, 12)} equal before/after re-injecting ${r.deliveries / 2} deliveries; ${r.duplicates_suppressed} duplicates suppressed = ${valid} valid deliveries - ${r.unique_keys} unique keys; ${e.execute_intents.length} execute records for ${e.released_intents.length} released intents`,
+  );
 }
 
 /** Gate 7 reads the config snapshots, the records' hashes, the operator records, replay, the expect lines and verify. */
@@ -178,17 +205,27 @@ export function configAndHumanTruthGate(e: ConfigAndHumanEvidence): Gate {
   const signed = e.actions.every((a) => nodePrimitives.verifyEd25519(e.operator_keys[a.actor_id] ?? '', actionSigningBytes(a), a.signature));
   const kinds = (kind: string) => e.audit.filter((r) => r.event_kind === kind).length;
   const unmet = e.expectations.unmet;
-  return judge(7, [
-    [e.snapshots.every((s) => nodePrimitives.sha256Hex(canonicalJson(s.config)) === s.config_hash), 'a config snapshot does not hash to its config_hash'],
-    [e.audit.every((r) => known.has(r.config_hash)), 'a record names a config_hash with no snapshot'],
-    [signed, 'an operator action signature does not verify'],
-    [e.actions.length === e.published_actions.length, 'operator actions read back != published'],
-    [e.published_actions.every((c) => e.receipts_per_input.get(c) === 1), 'an operator action has no receipt'],
-    [e.replay.pass, 'operator actions not consumed by a passing replay'],
-    [notReplayed.length === 0, `operator actions not consumed by replay: ${notReplayed.slice(0, 3).join(', ')}`],
-    [unmet.length === 0, `expectations unmet: ${unmet.slice(0, 5).join('; ')}`],
-    [e.verify.ok, `verify: ${e.verify.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join('; ')}`],
-  ], `${e.snapshots.length} config snapshot(s) hash right, ${new Set(e.audit.map((r) => r.config_hash)).size} hash(es) on records all known; ${e.actions.length} operator records signed, verified, durable, each with one receipt (${kinds('operator_action_applied')} applied, ${kinds('operator_action_rejected')} rejected); ${e.expectations.lines} expect lines ${unmet.length === 0 ? 'met' : 'checked'}; verify: ${e.verify.checks.length} checks hold`);
+  return judge(
+    7,
+    [
+      [e.snapshots.every((s) => nodePrimitives.sha256Hex(canonicalJson(s.config)) === s.config_hash), 'a config snapshot does not hash to its config_hash'],
+      [e.audit.every((r) => known.has(r.config_hash)), 'a record names a config_hash with no snapshot'],
+      [signed, 'an operator action signature does not verify'],
+      [e.actions.length === e.published_actions.length, 'operator actions read back != published'],
+      [e.published_actions.every((c) => e.receipts_per_input.get(c) === 1), 'an operator action has no receipt'],
+      [e.replay.pass, 'operator actions not consumed by a passing replay'],
+      [notReplayed.length === 0, `operator actions not consumed by replay: ${notReplayed.slice(0, 3).join(', ')}`],
+      [unmet.length === 0, `expectations unmet: ${unmet.slice(0, 5).join('; ')}`],
+      [
+        e.verify.ok,
+        `verify: ${e.verify.checks
+          .filter((c) => !c.ok)
+          .map((c) => `${c.name} (${c.detail})`)
+          .join('; ')}`,
+      ],
+    ],
+    `${e.snapshots.length} config snapshot(s) hash right, ${new Set(e.audit.map((r) => r.config_hash)).size} hash(es) on records all known; ${e.actions.length} operator records signed, verified, durable, each with one receipt (${kinds('operator_action_applied')} applied, ${kinds('operator_action_rejected')} rejected); ${e.expectations.lines} expect lines ${unmet.length === 0 ? 'met' : 'checked'}; verify: ${e.verify.checks.length} checks hold`,
+  );
 }
 
 /** Everything the seven gates read, one evidence object per gate. */

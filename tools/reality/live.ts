@@ -16,7 +16,11 @@ import { publishAction, type PublishedAction, type PublishTarget } from '../oper
 import { readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
 import type { Delivery, Trail } from './analysis.js';
 
-export interface Progress { committed: bigint; total: bigint; lagging: string[] }
+export interface Progress {
+  committed: bigint;
+  total: bigint;
+  lagging: string[];
+}
 
 export type { StorageFacts, TopicFacts } from '../../processor/io/topics.js';
 
@@ -24,7 +28,12 @@ export class RunKafka {
   private readonly kafka: Kafka;
   private actionProducer: Producer | null = null;
 
-  constructor(brokers: string, clientId: string, readonly topics: Topics, readonly group: string) {
+  constructor(
+    brokers: string,
+    clientId: string,
+    readonly topics: Topics,
+    readonly group: string,
+  ) {
     this.kafka = createKafka({ brokers: brokers.split(','), clientId });
   }
 
@@ -53,7 +62,10 @@ export class RunKafka {
       const metas = await producer.send({ topic, acks: -1, messages: lines.map((line) => ({ key: keyOf(line), value: Buffer.from(line, 'utf8') })) });
       // One request: offsets per partition are consecutive from baseOffset in send order.
       const next = new Map(metas.map((m) => [m.partition, BigInt(m.baseOffset ?? '0')]));
-      const partitionOf = sendPartitioner(topic, metas.map((m) => m.partition));
+      const partitionOf = sendPartitioner(
+        topic,
+        metas.map((m) => m.partition),
+      );
       return lines.map((line) => {
         const key = keyOf(line);
         const partition = partitionOf(key, line);
@@ -127,13 +139,17 @@ export class RunKafka {
     }
   }
 
-  private async readDecoded<T>(topic: string, decode: (value: Buffer | null, headers: never) => { ok: true; value: T } | { ok: false; reason: string }): Promise<Array<{ partition: number; offset: string; value: T }>> {
+  private async readDecoded<T>(
+    topic: string,
+    decode: (value: Buffer | null, headers: never) => { ok: true; value: T } | { ok: false; reason: string },
+  ): Promise<Array<{ partition: number; offset: string; value: T }>> {
     const out: Array<{ partition: number; offset: string; value: T }> = [];
     await readTopic(this.kafka, {
       topic,
       onRecord: ({ partition, message }) => {
         const decoded = decode(message.value, message.headers as never);
-        if (!decoded.ok) throw new ExoArmurError('RECORD_UNDECODABLE', `${topic}/${partition}@${message.offset}: ${decoded.reason}`, { context: { topic, partition, offset: message.offset } });
+        if (!decoded.ok)
+          throw new ExoArmurError('RECORD_UNDECODABLE', `${topic}/${partition}@${message.offset}: ${decoded.reason}`, { context: { topic, partition, offset: message.offset } });
         out.push({ partition, offset: message.offset, value: decoded.value });
       },
     });

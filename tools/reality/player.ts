@@ -54,7 +54,12 @@ export interface DoubleInject {
 export async function doubleInject(ctx: RunContext, first: Trail): Promise<DoubleInject> {
   const before = outcomeSummary(first.audit, first.execute);
   const firstDeliveries = [...ctx.deliveries];
-  ctx.deliveries.push(...(await ctx.kafka.deliver(firstDeliveries.map((d) => d.line), telemetryKey)));
+  ctx.deliveries.push(
+    ...(await ctx.kafka.deliver(
+      firstDeliveries.map((d) => d.line),
+      telemetryKey,
+    )),
+  );
   await waitSettled(ctx.kafka, ctx.processor);
   await ctx.processor.stop();
   const trail = await ctx.kafka.readTrail();
@@ -69,29 +74,49 @@ async function playOperator(ctx: RunContext, op: OperatorStep, steps: readonly S
   const key = ctx.keys.get(op.actor_id)!;
   if (op.action === 'kill_switch_on' || op.action === 'kill_switch_off') {
     const tenant = op.scope === 'tenant' ? op.tenant_id! : (op.tenant_id ?? 'global');
-    const action = signAction(buildAction({
-      action: op.action, tenant_id: tenant, correlation_id: `kill-switch-${op.scope}`,
-      scope: op.scope ?? 'global', actor_id: op.actor_id, decided_at: op.decided_at ?? ctx.earliestObservedAt, reason: op.reason ?? null,
-    }), key.private_key_pem);
+    const action = signAction(
+      buildAction({
+        action: op.action,
+        tenant_id: tenant,
+        correlation_id: `kill-switch-${op.scope}`,
+        scope: op.scope ?? 'global',
+        actor_id: op.actor_id,
+        decided_at: op.decided_at ?? ctx.earliestObservedAt,
+        reason: op.reason ?? null,
+      }),
+      key.private_key_pem,
+    );
     recordPublished(ctx, await ctx.kafka.publishAction(action, { allPartitions: PARTITIONS }));
     return;
   }
-  if (!carriesEvent(steps, op.event_id!)) throw new UsageError('SCENARIO_INVALID', `operator ${op.action} names event ${op.event_id}, which no telemetry line carries; fix the scenario`);
+  if (!carriesEvent(steps, op.event_id!))
+    throw new UsageError('SCENARIO_INVALID', `operator ${op.action} names event ${op.event_id}, which no telemetry line carries; fix the scenario`);
   const delivery = ctx.deliveries.find((d) => d.eventId === op.event_id);
   if (!delivery) throw new UsageError('SCENARIO_INVALID', `operator ${op.action} for ${op.event_id} comes before that event is delivered; move it after the telemetry line`);
   // The approval exists only once the processor has committed its batch: wait for it in the trail.
-  const found = await pollUntil(async () => {
-    const trail = await ctx.kafka.readTrail();
-    const fate = fateOf(trail.audit, ctx.kafka.topics.telemetry, delivery.partition, delivery.offset);
-    if (fate.approvalId === null) return false;
-    const requested = trail.audit.find((r) => r.event_kind === 'approval_requested' && (r.payload as { approval_id: string }).approval_id === fate.approvalId)!;
-    return requested as typeof requested & { payload: { approval_id: string; intent_hash: string; partition: number; expires_at: string } };
-  }, { timeoutMs: 120_000, intervalMs: 500, what: `the approval born from event ${op.event_id}` });
-  const action = signAction(buildAction({
-    action: op.action, tenant_id: found.tenant_id, correlation_id: found.correlation_id, approval_id: found.payload.approval_id,
-    intent_hash: found.payload.intent_hash, actor_id: op.actor_id,
-    decided_at: op.decided_at ?? new Date(Date.parse(found.event_time) + 60_000).toISOString(), reason: op.reason ?? null,
-  }), key.private_key_pem);
+  const found = await pollUntil(
+    async () => {
+      const trail = await ctx.kafka.readTrail();
+      const fate = fateOf(trail.audit, ctx.kafka.topics.telemetry, delivery.partition, delivery.offset);
+      if (fate.approvalId === null) return false;
+      const requested = trail.audit.find((r) => r.event_kind === 'approval_requested' && (r.payload as { approval_id: string }).approval_id === fate.approvalId)!;
+      return requested as typeof requested & { payload: { approval_id: string; intent_hash: string; partition: number; expires_at: string } };
+    },
+    { timeoutMs: 120_000, intervalMs: 500, what: `the approval born from event ${op.event_id}` },
+  );
+  const action = signAction(
+    buildAction({
+      action: op.action,
+      tenant_id: found.tenant_id,
+      correlation_id: found.correlation_id,
+      approval_id: found.payload.approval_id,
+      intent_hash: found.payload.intent_hash,
+      actor_id: op.actor_id,
+      decided_at: op.decided_at ?? new Date(Date.parse(found.event_time) + 60_000).toISOString(),
+      reason: op.reason ?? null,
+    }),
+    key.private_key_pem,
+  );
   recordPublished(ctx, await ctx.kafka.publishAction(action, { partition: found.payload.partition }));
 }
 

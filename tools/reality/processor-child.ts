@@ -10,11 +10,26 @@ import type { Progress, RunKafka } from './live.js';
 export class ProcessorChild {
   child: CliChild | null = null;
   starts = 0;
-  constructor(private readonly brokers: string, private readonly configFile: string, private readonly logFile: string, private readonly maxInputsPerTransaction: number) {}
+  constructor(
+    private readonly brokers: string,
+    private readonly configFile: string,
+    private readonly logFile: string,
+    private readonly maxInputsPerTransaction: number,
+  ) {}
 
   start(): void {
     // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child always joins the run's own broker.
-    this.child = new CliChild(['process', '--brokers', this.brokers, '--config', this.configFile, '--log-file', this.logFile, '--max-inputs-per-transaction', String(this.maxInputsPerTransaction)]);
+    this.child = new CliChild([
+      'process',
+      '--brokers',
+      this.brokers,
+      '--config',
+      this.configFile,
+      '--log-file',
+      this.logFile,
+      '--max-inputs-per-transaction',
+      String(this.maxInputsPerTransaction),
+    ]);
     this.starts += 1;
   }
 

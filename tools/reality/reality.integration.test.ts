@@ -39,10 +39,19 @@ test('the small scenario proves gates 1,2,3,5,6,7, leaves 4 UNPROVEN, and writes
   const parsed = parsePassFail(text);
   if (parsed === null) return t.fail(`PASS_FAIL.txt does not follow RUN / 7 GATE lines / OVERALL:\n${text}`);
   t.is(parsed.runId, result.runId);
-  t.deepEqual(parsed.gates.map((g) => `${g.n} ${g.name} ${g.status}`), [
-    '1 DURABLE_PERSISTENCE PASS', '2 RESTART_SURVIVAL PASS', '3 REPLAY_EQUIVALENCE PASS', '4 DEPLOYMENT UNPROVEN',
-    '5 TIME_TRUTH PASS', '6 IDEMPOTENCY PASS', '7 CONFIG_AND_HUMAN_TRUTH PASS',
-  ], text);
+  t.deepEqual(
+    parsed.gates.map((g) => `${g.n} ${g.name} ${g.status}`),
+    [
+      '1 DURABLE_PERSISTENCE PASS',
+      '2 RESTART_SURVIVAL PASS',
+      '3 REPLAY_EQUIVALENCE PASS',
+      '4 DEPLOYMENT UNPROVEN',
+      '5 TIME_TRUTH PASS',
+      '6 IDEMPOTENCY PASS',
+      '7 CONFIG_AND_HUMAN_TRUTH PASS',
+    ],
+    text,
+  );
   t.is(parsed.overall, 'PASS');
   t.is(result.overall, 'PASS');
 
@@ -51,7 +60,10 @@ test('the small scenario proves gates 1,2,3,5,6,7, leaves 4 UNPROVEN, and writes
   t.deepEqual(Object.keys(manifest.files).sort(), files.filter((f) => f !== BUNDLE_FILES.manifest && f !== BUNDLE_FILES.index).sort());
 
   const verified = await verifyBundle(result.bundleDir);
-  t.deepEqual(verified.checks.filter((c) => !c.ok), []);
+  t.deepEqual(
+    verified.checks.filter((c) => !c.ok),
+    [],
+  );
   t.true(verified.ok);
 
   const read = (name: string) => JSON.parse(readFileSync(join(result.bundleDir, name), 'utf8')) as Record<string, unknown>;
@@ -75,7 +87,9 @@ function tamperedCopy(bundleDir: string, edit: (dir: string) => void): string {
 }
 
 function auditLines(dir: string): string[] {
-  return readFileSync(join(dir, BUNDLE_FILES.auditExport), 'utf8').split('\n').filter((l) => l !== '');
+  return readFileSync(join(dir, BUNDLE_FILES.auditExport), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 function writeAudit(dir: string, lines: string[]): void {
@@ -86,35 +100,60 @@ const failedChecks = (r: VerifyResult) => r.checks.filter((c) => !c.ok).map((c) 
 const detailOf = (r: VerifyResult, name: string) => r.checks.find((c) => c.name === name)?.detail ?? '';
 
 const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
-  ['one byte changed in audit_export.jsonl', (dir) => {
-    const lines = auditLines(dir);
-    const i = Math.floor(lines.length / 2);
-    const at = lines[i]!.indexOf('"process_time":"') + '"process_time":"'.length + 3;
-    lines[i] = `${lines[i]!.slice(0, at)}${lines[i]![at] === '7' ? '8' : '7'}${lines[i]!.slice(at + 1)}`;
-    writeAudit(dir, lines);
-  }, [CHECK_NAMES.manifest, CHECK_NAMES.chains], /audit_export\.jsonl SHA-256/],
-  ['a line dropped from audit_export.jsonl', (dir) => {
-    const lines = auditLines(dir);
-    lines.splice(10, 1);
-    writeAudit(dir, lines);
-  }, [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay], /audit_export\.jsonl SHA-256/],
-  ['two lines of audit_export.jsonl swapped', (dir) => {
-    const lines = auditLines(dir);
-    [lines[5], lines[6]] = [lines[6]!, lines[5]!];
-    writeAudit(dir, lines);
-  }, [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts], /audit_export\.jsonl SHA-256/],
-  ['config_snapshot.json edited', (dir) => {
-    const file = join(dir, BUNDLE_FILES.configSnapshot);
-    const snapshots = JSON.parse(readFileSync(file, 'utf8')) as Array<{ config: { policy: { default_trust: number } } }>;
-    snapshots[0]!.config.policy.default_trust = 0.99;
-    writeFileSync(file, `${JSON.stringify(snapshots, null, 2)}\n`);
-  }, [CHECK_NAMES.manifest, CHECK_NAMES.configHash], /config_snapshot\.json SHA-256/],
-  ['a file missing from the manifest', (dir) => {
-    const file = join(dir, BUNDLE_FILES.manifest);
-    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { files: Record<string, string> };
-    delete manifest.files[BUNDLE_FILES.serviceLog];
-    writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
-  }, [CHECK_NAMES.manifest], /service\.log is in the bundle but not listed in manifest\.json/],
+  [
+    'one byte changed in audit_export.jsonl',
+    (dir) => {
+      const lines = auditLines(dir);
+      const i = Math.floor(lines.length / 2);
+      const at = lines[i]!.indexOf('"process_time":"') + '"process_time":"'.length + 3;
+      lines[i] = `${lines[i]!.slice(0, at)}${lines[i]![at] === '7' ? '8' : '7'}${lines[i]!.slice(at + 1)}`;
+      writeAudit(dir, lines);
+    },
+    [CHECK_NAMES.manifest, CHECK_NAMES.chains],
+    /audit_export\.jsonl SHA-256/,
+  ],
+  [
+    'a line dropped from audit_export.jsonl',
+    (dir) => {
+      const lines = auditLines(dir);
+      lines.splice(10, 1);
+      writeAudit(dir, lines);
+    },
+    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay],
+    /audit_export\.jsonl SHA-256/,
+  ],
+  [
+    'two lines of audit_export.jsonl swapped',
+    (dir) => {
+      const lines = auditLines(dir);
+      [lines[5], lines[6]] = [lines[6]!, lines[5]!];
+      writeAudit(dir, lines);
+    },
+    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts],
+    /audit_export\.jsonl SHA-256/,
+  ],
+  [
+    'config_snapshot.json edited',
+    (dir) => {
+      const file = join(dir, BUNDLE_FILES.configSnapshot);
+      const snapshots = JSON.parse(readFileSync(file, 'utf8')) as Array<{ config: { policy: { default_trust: number } } }>;
+      snapshots[0]!.config.policy.default_trust = 0.99;
+      writeFileSync(file, `${JSON.stringify(snapshots, null, 2)}\n`);
+    },
+    [CHECK_NAMES.manifest, CHECK_NAMES.configHash],
+    /config_snapshot\.json SHA-256/,
+  ],
+  [
+    'a file missing from the manifest',
+    (dir) => {
+      const file = join(dir, BUNDLE_FILES.manifest);
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { files: Record<string, string> };
+      delete manifest.files[BUNDLE_FILES.serviceLog];
+      writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+    },
+    [CHECK_NAMES.manifest],
+    /service\.log is in the bundle but not listed in manifest\.json/,
+  ],
 ];
 
 for (const [name, edit, checks, manifestDetail] of tamperings) {
@@ -133,12 +172,20 @@ test('a replay of the real run with the policy changed and no new snapshot is a 
   const result = await smallRun((line) => t.log(line));
   const exported = auditLines(result.bundleDir).map((l) => JSON.parse(l) as never);
   const report = await replayRun({
-    brokers: testBrokers(), topics: topicsForRun(result.runId), runId: result.runId,
+    brokers: testBrokers(),
+    topics: topicsForRun(result.runId),
+    runId: result.runId,
     configOverride: (recorded) => buildEffectiveConfig({ ...recorded.config, policy: { ...recorded.config.policy, default_trust: 0.4 } }),
   });
   t.false(report.pass);
   t.true(report.mismatched > 0);
-  t.true(report.mismatches.some((m) => m.field === 'payload.rule'), report.mismatches.slice(0, 5).map((m) => m.field).join(', '));
+  t.true(
+    report.mismatches.some((m) => m.field === 'payload.rule'),
+    report.mismatches
+      .slice(0, 5)
+      .map((m) => m.field)
+      .join(', '),
+  );
   const gate = replayGate(report, exported.length, replayFollowedRecordedOrder(report, exported));
   t.is(gate.status, 'FAIL');
   t.regex(gate.evidence, /config other than the recorded snapshots; \d+ mismatches \(payload\./);

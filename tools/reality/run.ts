@@ -47,17 +47,35 @@ function readScenario(dir: string): { steps: Step[]; config: Record<string, unkn
   return { steps: parseScenario(readFileSync(file, 'utf8'), file), config };
 }
 
-function runContext(runId: string, broker: RunBroker, steps: readonly Step[], scenarioConfig: Record<string, unknown>, dirs: { work: string; bundle: string }, log: (line: string) => void): RunContext {
+function runContext(
+  runId: string,
+  broker: RunBroker,
+  steps: readonly Step[],
+  scenarioConfig: Record<string, unknown>,
+  dirs: { work: string; bundle: string },
+  log: (line: string) => void,
+): RunContext {
   const topics = topicsForRun(runId);
   const keys = new Map(scenarioActors(steps).map((actor) => [actor, generateOperatorKey(actor)]));
   const configFile = join(dirs.work, 'config.json');
   const observed = steps.flatMap((s) => (s.kind === 'telemetry' && typeof s.event['observed_at'] === 'string' ? [s.event['observed_at']] : [])).sort();
   return {
-    runId, broker, keys, configFile, log,
+    runId,
+    broker,
+    keys,
+    configFile,
+    log,
     kafka: new RunKafka(broker.brokers, `reality-${runId}`, topics, groupForRun(runId)),
     processor: new ProcessorChild(broker.brokers, configFile, join(dirs.bundle, 'service.log'), MAX_INPUTS_PER_TRANSACTION),
-    deliveries: [], actionCoordinates: [],
-    configPartial: deepMerge(scenarioConfig, { app_id: appIdForRun(runId), brokers: broker.brokers.split(','), partitions: PARTITIONS, topics, operators: Object.assign({}, ...[...keys.values()].map(registryEntry)) }) as Record<string, unknown>,
+    deliveries: [],
+    actionCoordinates: [],
+    configPartial: deepMerge(scenarioConfig, {
+      app_id: appIdForRun(runId),
+      brokers: broker.brokers.split(','),
+      partitions: PARTITIONS,
+      topics,
+      operators: Object.assign({}, ...[...keys.values()].map(registryEntry)),
+    }) as Record<string, unknown>,
     faults: { processorKills: 0, brokerKills: 0, acrossBrokerKills: [], notes: [] },
     earliestObservedAt: observed[0] ?? '2026-01-01T00:00:00.000Z',
   };

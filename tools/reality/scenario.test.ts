@@ -18,7 +18,10 @@ test('each step kind parses to its step, in file order, with its line number', (
     JSON.stringify({ expect: { event_id: telemetry.event_id, final: 'RELEASED' } }),
   ].join('\n');
   const steps = parseScenario(text);
-  t.deepEqual(steps.map((s) => `${s.kind}@${s.lineNo}`), ['telemetry@1', 'raw@3', 'operator@4', 'operator@5', 'wait@6', 'fault@7', 'config@8', 'expect@9']);
+  t.deepEqual(
+    steps.map((s) => `${s.kind}@${s.lineNo}`),
+    ['telemetry@1', 'raw@3', 'operator@4', 'operator@5', 'wait@6', 'fault@7', 'config@8', 'expect@9'],
+  );
   t.deepEqual(steps[0], { kind: 'telemetry', line: JSON.stringify(telemetry), event: telemetry, lineNo: 1 });
   t.deepEqual(steps[1], { kind: 'raw', line: '{"truncated', lineNo: 3 });
   t.deepEqual(steps[6], { kind: 'config', partial: { pinned_policy_sha256: '0'.repeat(64) }, lineNo: 8 });
@@ -28,7 +31,10 @@ test('each step kind parses to its step, in file order, with its line number', (
 test('a repeated telemetry line is the same bytes twice', (t) => {
   const line = JSON.stringify({ telemetry });
   const steps = parseScenario(`${line}\n${line}\n`);
-  t.deepEqual(steps.map((s) => s.kind === 'telemetry' && s.line), [line.slice('{"telemetry":'.length, -1), line.slice('{"telemetry":'.length, -1)]);
+  t.deepEqual(
+    steps.map((s) => s.kind === 'telemetry' && s.line),
+    [line.slice('{"telemetry":'.length, -1), line.slice('{"telemetry":'.length, -1)],
+  );
 });
 
 const invalid: Array<[string, unknown, RegExp]> = [

@@ -75,7 +75,8 @@ export function parseScenario(text: string, file = 'scenario.jsonl'): Step[] {
         if (!ACTIONS.includes(action as never)) bad(file, lineNo, `operator.action must be one of ${ACTIONS.join(', ')}`);
         if (typeof value['actor_id'] !== 'string') bad(file, lineNo, 'operator.actor_id must be a string');
         if ((action === 'approve' || action === 'deny') && typeof value['event_id'] !== 'string') bad(file, lineNo, `${String(action)} needs event_id`);
-        if ((action === 'kill_switch_on' || action === 'kill_switch_off') && value['scope'] !== 'global' && value['scope'] !== 'tenant') bad(file, lineNo, 'a kill switch needs scope global or tenant');
+        if ((action === 'kill_switch_on' || action === 'kill_switch_off') && value['scope'] !== 'global' && value['scope'] !== 'tenant')
+          bad(file, lineNo, 'a kill switch needs scope global or tenant');
         if (value['scope'] === 'tenant' && typeof value['tenant_id'] !== 'string') bad(file, lineNo, 'a tenant kill switch needs tenant_id');
         steps.push({ kind: 'operator', op: value as unknown as OperatorStep, lineNo });
         return;

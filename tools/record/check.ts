@@ -18,14 +18,7 @@ import { loadRecordedRun } from './load.js';
 import { countsOf } from './write.js';
 
 export type ProblemCode =
-  | 'SUMS_MISMATCH'
-  | 'SUMS_UNREADABLE'
-  | 'LOAD_FAILED'
-  | 'COUNT_MISMATCH'
-  | 'CONFIG_HASH_MISMATCH'
-  | 'AUDIT_CHAIN_BROKEN'
-  | 'REPLAY_FAILED'
-  | 'REPLAY_MISMATCH';
+  'SUMS_MISMATCH' | 'SUMS_UNREADABLE' | 'LOAD_FAILED' | 'COUNT_MISMATCH' | 'CONFIG_HASH_MISMATCH' | 'AUDIT_CHAIN_BROKEN' | 'REPLAY_FAILED' | 'REPLAY_MISMATCH';
 
 export interface Problem {
   code: ProblemCode;
@@ -64,7 +57,8 @@ async function checkSums(dir: string, problems: Problem[]): Promise<void> {
     }
     if (expected === undefined) problems.push({ code: 'SUMS_MISMATCH', detail: `${name} is not listed in ${RECORDED_FILES.sums}` });
     else if (actual === null) problems.push({ code: 'SUMS_MISMATCH', detail: `${name} is listed in ${RECORDED_FILES.sums} but missing` });
-    else if (actual !== expected) problems.push({ code: 'SUMS_MISMATCH', detail: `${name}: sha256 ${actual.slice(0, 12)}… differs from ${RECORDED_FILES.sums} ${expected.slice(0, 12)}…` });
+    else if (actual !== expected)
+      problems.push({ code: 'SUMS_MISMATCH', detail: `${name}: sha256 ${actual.slice(0, 12)}… differs from ${RECORDED_FILES.sums} ${expected.slice(0, 12)}…` });
   }
 }
 
@@ -75,7 +69,10 @@ function countProblems(recorded: unknown, loaded: unknown, path: string, problem
     for (const k of keys) countProblems((recorded as Record<string, unknown>)[k], (loaded as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`, problems);
     return;
   }
-  problems.push({ code: 'COUNT_MISMATCH', detail: `counts.${path}: ${RECORDED_FILES.run} says ${canonicalJson(recorded ?? null)}, the files hold ${canonicalJson(loaded ?? null)}` });
+  problems.push({
+    code: 'COUNT_MISMATCH',
+    detail: `counts.${path}: ${RECORDED_FILES.run} says ${canonicalJson(recorded ?? null)}, the files hold ${canonicalJson(loaded ?? null)}`,
+  });
 }
 
 export async function checkRecordedRun(dir: string): Promise<RecordedCheck> {
@@ -104,7 +101,10 @@ export async function checkRecordedRun(dir: string): Promise<RecordedCheck> {
   for (const [partition, outputs] of [...recorded.outputs].sort((a, b) => a[0] - b[0])) {
     const broken = verifyChain(nodePrimitives, outputs.audit);
     if (broken !== null) {
-      problems.push({ code: 'AUDIT_CHAIN_BROKEN', detail: `partition ${partition} line ${broken.index + 1} of its records (seq ${broken.seq}, ${broken.audit_id}): ${broken.kind}, ${broken.detail}` });
+      problems.push({
+        code: 'AUDIT_CHAIN_BROKEN',
+        detail: `partition ${partition} line ${broken.index + 1} of its records (seq ${broken.seq}, ${broken.audit_id}): ${broken.kind}, ${broken.detail}`,
+      });
     }
   }
 
@@ -117,11 +117,16 @@ export async function checkRecordedRun(dir: string): Promise<RecordedCheck> {
   }
   if (report !== null) {
     if (!report.pass) {
-      const listed = report.mismatches.slice(0, LISTED_MISMATCHES).map((m) => `partition ${m.partition} seq ${m.seq ?? '-'} ${m.audit_id ?? ''} ${m.field}: recorded ${canonicalJson(m.recorded)} replayed ${canonicalJson(m.replayed)}`);
+      const listed = report.mismatches
+        .slice(0, LISTED_MISMATCHES)
+        .map((m) => `partition ${m.partition} seq ${m.seq ?? '-'} ${m.audit_id ?? ''} ${m.field}: recorded ${canonicalJson(m.recorded)} replayed ${canonicalJson(m.replayed)}`);
       problems.push({ code: 'REPLAY_MISMATCH', detail: `${report.mismatched} of ${report.compared} records differ from what the core decides now; ${listed.join('; ')}` });
     }
     if (report.compared !== meta.counts.audit || report.inputs_replayed !== meta.counts.receipts) {
-      problems.push({ code: 'COUNT_MISMATCH', detail: `replay compared ${report.compared} audit records over ${report.inputs_replayed} inputs, ${RECORDED_FILES.run} records ${meta.counts.audit} over ${meta.counts.receipts} receipts` });
+      problems.push({
+        code: 'COUNT_MISMATCH',
+        detail: `replay compared ${report.compared} audit records over ${report.inputs_replayed} inputs, ${RECORDED_FILES.run} records ${meta.counts.audit} over ${meta.counts.receipts} receipts`,
+      });
     }
   }
   return { ok: problems.length === 0, problems, meta, report };

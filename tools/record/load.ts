@@ -24,7 +24,11 @@ async function readText(dir: string, name: string): Promise<string> {
   try {
     return await readFile(join(dir, name), 'utf8');
   } catch (cause) {
-    throw new RecordedRunError('RECORDED_FILE_MISSING', `${join(dir, name)} cannot be read: a recorded run needs every file \`exoarmur record\` writes; re-record it or restore the file from git`, { cause });
+    throw new RecordedRunError(
+      'RECORDED_FILE_MISSING',
+      `${join(dir, name)} cannot be read: a recorded run needs every file \`exoarmur record\` writes; re-record it or restore the file from git`,
+      { cause },
+    );
   }
 }
 
@@ -49,7 +53,10 @@ export async function loadRecordedRun(dir: string): Promise<LoadedRecordedRun> {
   const parsed = parseJson<RunMeta>(await readText(dir, RECORDED_FILES.run), RECORDED_FILES.run);
   const meta = runMetaOf(parsed);
   if (meta === null) {
-    throw new RecordedRunError('RECORDED_FORMAT_UNKNOWN', `${join(dir, RECORDED_FILES.run)} has format ${String(parsed.format)}, this tool reads formats 1 and ${RECORDED_FORMAT}: re-record the run with this version of \`exoarmur record\``);
+    throw new RecordedRunError(
+      'RECORDED_FORMAT_UNKNOWN',
+      `${join(dir, RECORDED_FILES.run)} has format ${String(parsed.format)}, this tool reads formats 1 and ${RECORDED_FORMAT}: re-record the run with this version of \`exoarmur record\``,
+    );
   }
   const [inputs, audit, execute, dlq, snapshotsText] = await Promise.all([
     readLines<InputLine>(dir, RECORDED_FILES.inputs),
@@ -64,7 +71,10 @@ export async function loadRecordedRun(dir: string): Promise<LoadedRecordedRun> {
   const of = (partition: number, file: string): PartitionOutputs => {
     const o = outputs.get(partition);
     if (o === undefined) {
-      throw new RecordedRunError('RECORDED_PARTITION_UNKNOWN', `${file} holds a record for partition ${partition}, but run.json says the run has ${meta.partitions} partitions: the recorded run is inconsistent; re-record it`);
+      throw new RecordedRunError(
+        'RECORDED_PARTITION_UNKNOWN',
+        `${file} holds a record for partition ${partition}, but run.json says the run has ${meta.partitions} partitions: the recorded run is inconsistent; re-record it`,
+      );
     }
     return o;
   };

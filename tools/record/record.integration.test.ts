@@ -14,7 +14,10 @@ import { injectViaCli, processorFixture, readFixtureAudit, startProcessorChild, 
 import { RECORDED_FILES, SUMMED_FILES, type InputLine } from './format.js';
 import { recordingTool, recordRun } from './record.js';
 
-const lines = (dir: string, name: string): string[] => readFileSync(join(dir, name), 'utf8').split('\n').filter((l) => l !== '');
+const lines = (dir: string, name: string): string[] =>
+  readFileSync(join(dir, name), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 test('recordRun writes a processed run as a directory that holds its committed records and replays offline identically', async (t) => {
   const brokers = testBrokers();
@@ -37,7 +40,11 @@ test('recordRun writes a processed run as a directory that holds its committed r
   t.deepEqual(check.problems, []);
   t.true(check.ok);
   const audit = await readFixtureAudit(fixture);
-  t.deepEqual(lines(first, RECORDED_FILES.audit).map((l) => JSON.parse(l) as unknown), JSON.parse(JSON.stringify(audit)) as unknown, 'audit.jsonl is the committed trail, by (partition, seq)');
+  t.deepEqual(
+    lines(first, RECORDED_FILES.audit).map((l) => JSON.parse(l) as unknown),
+    JSON.parse(JSON.stringify(audit)) as unknown,
+    'audit.jsonl is the committed trail, by (partition, seq)',
+  );
   const dlq = lines(first, RECORDED_FILES.dlq).length;
   t.deepEqual(meta, {
     format: 2,
@@ -62,16 +69,19 @@ test('recordRun writes a processed run as a directory that holds its committed r
   const receipts = audit.filter((r) => r.event_kind.startsWith('telemetry_'));
   t.deepEqual(
     inputs.map((i) => `${i.topic}/${i.partition}@${i.offset}`),
-    receipts.map((r) => `${r.input.topic}/${r.input.partition}@${r.input.offset}`).sort((a, b) => {
-      const [pa, oa] = a.split('/').pop()!.split('@').map(Number);
-      const [pb, ob] = b.split('/').pop()!.split('@').map(Number);
-      return pa! - pb! || oa! - ob!;
-    }),
+    receipts
+      .map((r) => `${r.input.topic}/${r.input.partition}@${r.input.offset}`)
+      .sort((a, b) => {
+        const [pa, oa] = a.split('/').pop()!.split('@').map(Number);
+        const [pb, ob] = b.split('/').pop()!.split('@').map(Number);
+        return pa! - pb! || oa! - ob!;
+      }),
     'exactly the inputs the receipts point at, in (partition, offset) order',
   );
   const recordedValues = inputs.map((i) => Buffer.from(i.value_base64 ?? '', 'base64').toString('utf8'));
   t.deepEqual(recordedValues.sort(), [...deliveries].sort(), 'the recorded values are the delivered bytes, once per delivery');
 
   await recordRun({ brokers, runId: fixture.appId, topics, outDir: second });
-  for (const name of [...SUMMED_FILES, RECORDED_FILES.sums]) t.is(readFileSync(join(second, name), 'utf8'), readFileSync(join(first, name), 'utf8'), `${name} is the same on a second recording`);
+  for (const name of [...SUMMED_FILES, RECORDED_FILES.sums])
+    t.is(readFileSync(join(second, name), 'utf8'), readFileSync(join(first, name), 'utf8'), `${name} is the same on a second recording`);
 });

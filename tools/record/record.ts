@@ -40,9 +40,13 @@ export async function recordRun(options: RecordOptions): Promise<RecordResult> {
   const recorded = await readRecordedRun({ brokers: options.brokers, topics: options.topics, logger: options.logger, timeoutMs: options.timeoutMs });
   const auditRecords = [...recorded.outputs.values()].reduce((n, o) => n + o.audit.length, 0);
   if (auditRecords === 0) {
-    throw new RecordError('RECORD_RUN_EMPTY', `${options.topics.audit} holds no audit records: run ${options.runId} processed nothing or its topics were deleted; check --run and --brokers`, {
-      context: { topic: options.topics.audit },
-    });
+    throw new RecordError(
+      'RECORD_RUN_EMPTY',
+      `${options.topics.audit} holds no audit records: run ${options.runId} processed nothing or its topics were deleted; check --run and --brokers`,
+      {
+        context: { topic: options.topics.audit },
+      },
+    );
   }
   const meta = await writeRecordedRun(options.outDir, recorded, { runId: options.runId, topics: options.topics, tool: recordingTool() });
   const check = await checkRecordedRun(options.outDir);

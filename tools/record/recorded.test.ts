@@ -37,10 +37,18 @@ import { recordedRunFiles, sumsFor } from './write.js';
 
 const SMALL = join(repoRoot(), 'fixtures', 'recorded', 'small');
 
-const readLines = (dir: string, name: string): string[] => readFileSync(join(dir, name), 'utf8').split('\n').filter((l) => l !== '');
+const readLines = (dir: string, name: string): string[] =>
+  readFileSync(join(dir, name), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 const writeLines = (dir: string, name: string, lines: readonly string[]): void => writeFileSync(join(dir, name), lines.map((l) => `${l}\n`).join(''));
 const auditOf = (dir: string): AuditRecordV1[] => readLines(dir, RECORDED_FILES.audit).map((l) => JSON.parse(l) as AuditRecordV1);
-const writeAudit = (dir: string, records: readonly AuditRecordV1[]): void => writeLines(dir, RECORDED_FILES.audit, records.map((r) => JSON.stringify(r)));
+const writeAudit = (dir: string, records: readonly AuditRecordV1[]): void =>
+  writeLines(
+    dir,
+    RECORDED_FILES.audit,
+    records.map((r) => JSON.stringify(r)),
+  );
 
 /** Rewrites SHA256SUMS over the files as they are now, as a careless re-recording would. */
 function resum(dir: string): void {
@@ -56,7 +64,11 @@ function copyOfSmall(t: ExecutionContext): string {
 }
 
 const codes = (check: RecordedCheck): Set<ProblemCode> => new Set(check.problems.map((p) => p.code));
-const detailsOf = (check: RecordedCheck, code: ProblemCode): string => check.problems.filter((p) => p.code === code).map((p) => p.detail).join('\n');
+const detailsOf = (check: RecordedCheck, code: ProblemCode): string =>
+  check.problems
+    .filter((p) => p.code === code)
+    .map((p) => p.detail)
+    .join('\n');
 
 interface Corruption {
   /** The file the edit touches; a stale SHA256SUMS must name it. */
@@ -134,13 +146,25 @@ test('the recorded small run passes its SHA256SUMS and replays through the core 
     pass: true,
   });
   t.is(meta!.counts.receipts, meta!.counts.inputs.telemetry + meta!.counts.inputs.operator, 'every receipt points at its own recorded input');
-  t.is(meta!.counts.audit, meta!.counts.audit_per_partition.reduce((a, b) => a + b, 0));
+  t.is(
+    meta!.counts.audit,
+    meta!.counts.audit_per_partition.reduce((a, b) => a + b, 0),
+  );
 });
 
 test('the recording covers what it guards: releases, a human approval applied by a signed operator action, duplicates, dead letters', (t) => {
   const audit = auditOf(SMALL);
   const kinds = new Set(audit.map((r) => r.event_kind));
-  for (const kind of ['telemetry_received', 'telemetry_duplicate', 'telemetry_rejected', 'approval_requested', 'action_received', 'operator_action_applied', 'approval_granted', 'intent_released'] as const) {
+  for (const kind of [
+    'telemetry_received',
+    'telemetry_duplicate',
+    'telemetry_rejected',
+    'approval_requested',
+    'action_received',
+    'operator_action_applied',
+    'approval_granted',
+    'intent_released',
+  ] as const) {
     t.true(kinds.has(kind), `the recording holds ${kind}`);
   }
   const rules = new Set(audit.filter((r) => r.event_kind === 'safety_evaluated').map((r) => (r.payload as { rule: string }).rule));
@@ -174,7 +198,9 @@ test('an audit record whose verdict was edited is caught by its chain hash and b
     inspect: (t, check) => {
       t.regex(detailsOf(check, 'AUDIT_CHAIN_BROKEN'), new RegExp(`${edited!.audit_id}\\): edited`));
       t.false(check.report!.verdicts_equal);
-      t.deepEqual(check.report!.mismatches, [{ partition: edited!.input.partition, seq: edited!.seq, audit_id: edited!.audit_id, field: 'payload.verdict', recorded: 'deny', replayed: 'allow' }]);
+      t.deepEqual(check.report!.mismatches, [
+        { partition: edited!.input.partition, seq: edited!.seq, audit_id: edited!.audit_id, field: 'payload.verdict', recorded: 'deny', replayed: 'allow' },
+      ]);
     },
   });
 });
@@ -200,7 +226,7 @@ test('a verdict edit whose audit chain was re-sealed (every hash recomputed) is 
   t.is(check.report!.mismatches[0]!.field, 'payload.verdict');
 });
 
-test("an input whose value was edited makes replay decide differently", async (t) => {
+test('an input whose value was edited makes replay decide differently', async (t) => {
   let edited: InputLine | undefined;
   await assertCaught(t, {
     file: RECORDED_FILES.inputs,
@@ -216,8 +242,14 @@ test("an input whose value was edited makes replay decide differently", async (t
       t.false(report.verdicts_equal);
       t.false(report.intent_hashes_equal);
       const at = report.mismatches.filter((m) => m.partition === edited!.partition);
-      t.true(at.some((m) => m.field === 'payload.confidence' && m.recorded === 0.95 && m.replayed === 0.1), JSON.stringify(at));
-      t.true(at.some((m) => m.field === 'payload.rule' && m.recorded === 'SG-403' && m.replayed === 'SG-501'), JSON.stringify(at));
+      t.true(
+        at.some((m) => m.field === 'payload.confidence' && m.recorded === 0.95 && m.replayed === 0.1),
+        JSON.stringify(at),
+      );
+      t.true(
+        at.some((m) => m.field === 'payload.rule' && m.recorded === 'SG-403' && m.replayed === 'SG-501'),
+        JSON.stringify(at),
+      );
     },
   });
 });
@@ -247,7 +279,11 @@ test('a dropped input is caught by the counts of run.json and stops replay namin
     edit: (dir) => {
       const victim = telemetryLines(dir).find((x) => x.event?.['event_id'] === '01JS0000000000000000000002')!;
       dropped = victim.line;
-      writeLines(dir, RECORDED_FILES.inputs, readLines(dir, RECORDED_FILES.inputs).filter((_, i) => i !== victim.index));
+      writeLines(
+        dir,
+        RECORDED_FILES.inputs,
+        readLines(dir, RECORDED_FILES.inputs).filter((_, i) => i !== victim.index),
+      );
     },
     expected: ['COUNT_MISMATCH', 'REPLAY_FAILED'],
     inspect: (t, check) => {
@@ -281,7 +317,7 @@ test('two swapped audit lines are caught by the audit chain and by replay', asyn
   });
 });
 
-test("a config snapshot whose policy was edited no longer hashes to its config_hash", async (t) => {
+test('a config snapshot whose policy was edited no longer hashes to its config_hash', async (t) => {
   await assertCaught(t, {
     file: RECORDED_FILES.configSnapshots,
     edit: (dir) => {

@@ -17,18 +17,21 @@ interface ReplayArgs {
 
 export const replayCommand: CommandModule<object, ReplayArgs> = {
   command: 'replay',
-  describe: "replay a run from durable records (receipts, inputs, config snapshots) and compare with its audit trail; exit 1 if it differs",
+  describe: 'replay a run from durable records (receipts, inputs, config snapshots) and compare with its audit trail; exit 1 if it differs',
   builder: (y: Argv) =>
     y
       .option('run', { type: 'string', describe: 'run id (ULID) of a reality run: its topics are exoarmur.<run id lower-case>.*' })
       .option('topic-prefix', { type: 'string', describe: 'prefix of the run\'s topic names instead of --run ("" for the default names)' })
       .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
-      .option('config', { type: 'string', describe: "a config file whose \"brokers\" is the broker rule's last source" })
+      .option('config', { type: 'string', describe: 'a config file whose "brokers" is the broker rule\'s last source' })
       .option('out', { type: 'string', describe: 'write replay_report.json here (default: a summary on stdout only)' }) as Argv<ReplayArgs>,
   handler: async (args) => {
     const prefix = args['topic-prefix'];
     if ((args.run === undefined) === (prefix === undefined)) {
-      throw new UsageError('REPLAY_RUN_MISSING', 'replay needs exactly one of --run RUN_ID or --topic-prefix PREFIX: name the run to replay (its id is the artifacts/<run_id>/ directory name)');
+      throw new UsageError(
+        'REPLAY_RUN_MISSING',
+        'replay needs exactly one of --run RUN_ID or --topic-prefix PREFIX: name the run to replay (its id is the artifacts/<run_id>/ directory name)',
+      );
     }
     const brokers = commandBrokers(args);
     const topics = args.run !== undefined ? topicsForRun(args.run) : topicNames({ prefix });
@@ -36,7 +39,9 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     if (args.out !== undefined) await writeFile(args.out, `${JSON.stringify(report, null, 2)}\n`);
     const lines = [
       `replay ${report.run_id}: ${report.pass ? 'PASS' : 'FAIL'} — compared ${report.compared}, matched ${report.matched}, mismatched ${report.mismatched}; ${report.inputs_replayed} inputs at ${report.events_per_second} events/s`,
-      ...report.mismatches.slice(0, 20).map((m) => `  partition ${m.partition} seq ${m.seq ?? '-'} ${m.audit_id ?? ''} ${m.field}: recorded ${JSON.stringify(m.recorded)} replayed ${JSON.stringify(m.replayed)}`),
+      ...report.mismatches
+        .slice(0, 20)
+        .map((m) => `  partition ${m.partition} seq ${m.seq ?? '-'} ${m.audit_id ?? ''} ${m.field}: recorded ${JSON.stringify(m.recorded)} replayed ${JSON.stringify(m.replayed)}`),
     ];
     if (report.mismatches.length > 20) lines.push(`  … ${report.mismatched} mismatches in all${args.out === undefined ? '; --out FILE writes every one' : ` (see ${args.out})`}`);
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -13,7 +13,6 @@ const AUDIT_SKIPPED: ReadonlySet<string> = new Set(['process_time', 'prev_hash',
 const DLQ_SKIPPED: ReadonlySet<string> = new Set(['process_time']);
 const NOTHING: ReadonlySet<string> = new Set();
 
-
 function plain(v: unknown): unknown {
   return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.length).toString('hex') : v;
 }
@@ -147,7 +146,8 @@ export function compareRun(recorded: Map<number, PartitionOutputs>, replayed: Ma
     for (let i = 0; i < executeLength; i++) {
       const r = rec.execute[i];
       const x = rep.execute[i];
-      const diffs = r === undefined || x === undefined ? [['execute.intent_hash', r?.intent_hash ?? null, x?.intent_hash ?? null] as [string, unknown, unknown]] : diffLeaves(r, x, 'execute');
+      const diffs =
+        r === undefined || x === undefined ? [['execute.intent_hash', r?.intent_hash ?? null, x?.intent_hash ?? null] as [string, unknown, unknown]] : diffLeaves(r, x, 'execute');
       if (diffs.length === 0) continue;
       equal.execute = false;
       mismatchedUnits += 1;
@@ -158,9 +158,10 @@ export function compareRun(recorded: Map<number, PartitionOutputs>, replayed: Ma
     for (let i = 0; i < dlqLength; i++) {
       const r = rec.dlq[i];
       const x = rep.dlq[i];
-      const diffs = r === undefined || x === undefined
-        ? [['dlq.dead_letter_id', r?.dead_letter_id ?? null, x?.dead_letter_id ?? null] as [string, unknown, unknown]]
-        : diffLeaves(r, x, '', DLQ_SKIPPED).map(([f, a, b]) => [`dlq.${f}`, a, b] as [string, unknown, unknown]);
+      const diffs =
+        r === undefined || x === undefined
+          ? [['dlq.dead_letter_id', r?.dead_letter_id ?? null, x?.dead_letter_id ?? null] as [string, unknown, unknown]]
+          : diffLeaves(r, x, '', DLQ_SKIPPED).map(([f, a, b]) => [`dlq.${f}`, a, b] as [string, unknown, unknown]);
       if (diffs.length === 0) continue;
       equal.dlq = false;
       mismatchedUnits += 1;

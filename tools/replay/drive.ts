@@ -76,9 +76,13 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
     if (cached !== undefined) return cached;
     const snapshot = run.snapshots.get(hash);
     if (snapshot === undefined) {
-      throw new ReplayInputError('REPLAY_CONFIG_MISSING', `audit record ${at.audit_id} names config ${hash}, which the config topic does not hold: replay needs every snapshot the run used (was the config topic deleted or compacted away?)`, {
-        context: { partition: at.input.partition, hash },
-      });
+      throw new ReplayInputError(
+        'REPLAY_CONFIG_MISSING',
+        `audit record ${at.audit_id} names config ${hash}, which the config topic does not hold: replay needs every snapshot the run used (was the config topic deleted or compacted away?)`,
+        {
+          context: { partition: at.input.partition, hash },
+        },
+      );
     }
     const recorded = effectiveFromSnapshot(snapshot);
     const effective = options.configOverride === undefined ? recorded : { ...options.configOverride(recorded), config_hash: recorded.config_hash };
@@ -96,15 +100,23 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
         const { topic, offset } = receipt.input;
         const source = topic === options.telemetryTopic ? 'telemetry' : topic === options.operatorTopic ? 'operator' : null;
         if (source === null) {
-          throw new ReplayInputError('REPLAY_UNKNOWN_INPUT_TOPIC', `receipt ${receipt.audit_id} points at topic ${topic}, which is neither ${options.telemetryTopic} nor ${options.operatorTopic}: pass the run's topic names (--run or --topic-prefix)`, {
-            context: { topic, partition, offset },
-          });
+          throw new ReplayInputError(
+            'REPLAY_UNKNOWN_INPUT_TOPIC',
+            `receipt ${receipt.audit_id} points at topic ${topic}, which is neither ${options.telemetryTopic} nor ${options.operatorTopic}: pass the run's topic names (--run or --topic-prefix)`,
+            {
+              context: { topic, partition, offset },
+            },
+          );
         }
         const message = run.inputs.get(topic)?.get(receipt.input.partition)?.get(offset);
         if (message === undefined) {
-          throw new ReplayInputError('REPLAY_INPUT_MISSING', `receipt ${receipt.audit_id} points at ${topic}/${receipt.input.partition}@${offset}, which the broker no longer holds: replay needs the run's inputs (check the topic's retention)`, {
-            context: { topic, partition: receipt.input.partition, offset },
-          });
+          throw new ReplayInputError(
+            'REPLAY_INPUT_MISSING',
+            `receipt ${receipt.audit_id} points at ${topic}/${receipt.input.partition}@${offset}, which the broker no longer holds: replay needs the run's inputs (check the topic's retention)`,
+            {
+              context: { topic, partition: receipt.input.partition, offset },
+            },
+          );
         }
         order.push({ topic, partition: receipt.input.partition, offset });
         yield { source, message, processTime: receipt.process_time, config: configFor(receipt.config_hash, receipt) };

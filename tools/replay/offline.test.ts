@@ -28,7 +28,10 @@ test('replaying a recorded run reproduces every audit record, execute intent and
     config_overridden: false,
   });
   const receipts = [0, 1].flatMap((p) => receiptsOf(run.outputs.get(p)!.audit));
-  t.deepEqual(report.replay_order, receipts.map((r) => r.input));
+  t.deepEqual(
+    report.replay_order,
+    receipts.map((r) => r.input),
+  );
   t.is(report.inputs_replayed, 10);
   t.true(run.outputs.get(0)!.execute.length > 0 && run.outputs.get(0)!.dlq.length === 1, 'the sample exercises execute and dlq');
 });

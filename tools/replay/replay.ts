@@ -35,9 +35,13 @@ type Role = 'audit' | 'execute' | 'dlq' | 'config';
 function decodeOrThrow(role: Role, topic: string, partition: number, message: KafkaMessage): unknown {
   const decoded = decodeRecord(role, message.value, message.headers);
   if (!decoded.ok || decoded.value === null) {
-    throw new ExoArmurError('REPLAY_RECORD_UNREADABLE', `${topic}/${partition}@${message.offset} is not a readable ${role} record (${decoded.ok ? 'null value' : decoded.reason}): the topic holds data ExoArmur did not write; check the run's topic names`, {
-      context: { topic, partition, offset: message.offset },
-    });
+    throw new ExoArmurError(
+      'REPLAY_RECORD_UNREADABLE',
+      `${topic}/${partition}@${message.offset} is not a readable ${role} record (${decoded.ok ? 'null value' : decoded.reason}): the topic holds data ExoArmur did not write; check the run's topic names`,
+      {
+        context: { topic, partition, offset: message.offset },
+      },
+    );
   }
   return decoded.value;
 }
@@ -59,7 +63,10 @@ async function readWhole<T>(kafka: Kafka, topic: string, role: Role, timeoutMs: 
   });
   const out = new Map<number, T[]>();
   for (const [partition, records] of byOffset) {
-    out.set(partition, [...records.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, v]) => v));
+    out.set(
+      partition,
+      [...records.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, v]) => v),
+    );
   }
   return out;
 }

@@ -60,7 +60,9 @@ export async function collectRecords(kafka: Kafka, topics: string[], options: { 
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
       }
       records.push({
-        topic, partition, offset: message.offset,
+        topic,
+        partition,
+        offset: message.offset,
         key: message.key === null ? null : message.key.toString('utf8'),
         value: message.value === null ? null : message.value.toString('utf8'),
         headers,
@@ -73,5 +75,8 @@ export async function collectRecords(kafka: Kafka, topics: string[], options: { 
 /** Creates topics and waits until every partition has a leader (see waitForTopics for why not kafkajs's wait). */
 export async function createTestTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
   await admin.createTopics({ waitForLeaders: false, topics });
-  await waitForTopics(admin, topics.map((topic) => topic.topic));
+  await waitForTopics(
+    admin,
+    topics.map((topic) => topic.topic),
+  );
 }

@@ -29,7 +29,10 @@ export class CoreRun {
   /** process_time: a fixed start advancing 5 ms per input, so a bundle is reproducible. */
   private clockMs = Date.UTC(2026, 2, 1, 12, 30, 0, 0);
 
-  constructor(readonly config: EffectiveConfig, readonly partitions: number) {
+  constructor(
+    readonly config: EffectiveConfig,
+    readonly partitions: number,
+  ) {
     for (let p = 0; p < partitions; p++) {
       this.outputs.set(p, emptyOutputs());
       this.caches.set(p, new Map());

@@ -70,7 +70,11 @@ export async function processorFixture(name: string, brokers: string, extraConfi
 }
 
 /** Sends lines through `exoarmur inject` (a real child process) and returns its report. */
-export async function injectViaCli(fixture: ProcessorFixture, lines: readonly string[], file = `inject-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`): Promise<{ topic: string; sent: number; keyed: number; unkeyed: number }> {
+export async function injectViaCli(
+  fixture: ProcessorFixture,
+  lines: readonly string[],
+  file = `inject-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`,
+): Promise<{ topic: string; sent: number; keyed: number; unkeyed: number }> {
   const path = join(fixture.dir, file);
   writeFileSync(path, `${lines.join('\n')}\n`);
   const run = await runCli(['inject', path, '--topic', fixture.topics.telemetry, '--brokers', fixture.brokers]);

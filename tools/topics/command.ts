@@ -19,7 +19,7 @@ const ensureCommand: CommandModule<object, EnsureArgs> = {
       .option('partitions', { type: 'number', default: DEFAULT_PARTITIONS, describe: 'shared partition count of the co-partitioned topics' })
       .option('prefix', { type: 'string', default: '', describe: 'prepended to every default topic name' })
       .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
-      .option('config', { type: 'string', describe: "a config file whose \"brokers\" is the broker rule's last source" }) as Argv<EnsureArgs>,
+      .option('config', { type: 'string', describe: 'a config file whose "brokers" is the broker rule\'s last source' }) as Argv<EnsureArgs>,
   handler: async (argv) => {
     const brokers = commandBrokers(argv);
     const admin = createKafka({ brokers, clientId: 'exoarmur-topics' }).admin();

@@ -44,11 +44,22 @@ test('`exoarmur topics ensure` creates every topic, then is a no-op, and the bro
     names.map((name) => {
       const entries = configs.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
       const value = (key: string) => entries.find((e) => e.configName === key)?.configValue;
-      return [name, { partitions: metadata.topics.find((m) => m.name === name)?.partitions.length, cleanup: value('cleanup.policy'), retentionInfinite: value('retention.ms') === '-1', maxMessageBytes: value('max.message.bytes') }];
+      return [
+        name,
+        {
+          partitions: metadata.topics.find((m) => m.name === name)?.partitions.length,
+          cleanup: value('cleanup.policy'),
+          retentionInfinite: value('retention.ms') === '-1',
+          maxMessageBytes: value('max.message.bytes'),
+        },
+      ];
     }),
   );
   const expected = Object.fromEntries(
-    topicSpecs({ prefix, partitions: 4 }).map((spec) => [spec.name, { partitions: spec.partitions, cleanup: spec.cleanupPolicy, retentionInfinite: spec.role === 'audit', maxMessageBytes: spec.configs['max.message.bytes'] ?? '1048588' }]),
+    topicSpecs({ prefix, partitions: 4 }).map((spec) => [
+      spec.name,
+      { partitions: spec.partitions, cleanup: spec.cleanupPolicy, retentionInfinite: spec.role === 'audit', maxMessageBytes: spec.configs['max.message.bytes'] ?? '1048588' },
+    ]),
   );
   t.deepEqual(actual, expected);
   t.is(actual[`${prefix}exoarmur.state.v1`]?.cleanup, 'compact');

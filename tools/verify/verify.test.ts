@@ -29,7 +29,9 @@ function detail(result: VerifyResult, name: string): string {
 }
 
 function auditLines(dir: string): string[] {
-  return readFileSync(join(dir, BUNDLE_FILES.auditExport), 'utf8').split('\n').filter((l) => l !== '');
+  return readFileSync(join(dir, BUNDLE_FILES.auditExport), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 function writeAuditLines(dir: string, lines: string[]): void {
@@ -40,7 +42,10 @@ test('an honest bundle from the real core verifies: every check holds, and repla
   const dir = await freshBundle(t);
   const result = await verifyBundle(dir);
   t.deepEqual(failed(result), []);
-  t.deepEqual(result.checks.map((c) => c.name), Object.values(CHECK_NAMES));
+  t.deepEqual(
+    result.checks.map((c) => c.name),
+    Object.values(CHECK_NAMES),
+  );
   t.true(result.ok);
   t.regex(detail(result, CHECK_NAMES.signatures), /^1 applied action/);
   t.regex(detail(result, CHECK_NAMES.replay), /replay passed$/);
@@ -181,7 +186,10 @@ test('an input whose event time expires approvals opens with approval_expired be
 
   // Relabel that receipt: the input is left with an expiry and decisions but no receipt, and that is named.
   const receiptSeq = kinds.indexOf('approval_expired') + 1;
-  writeAuditLines(dir, auditLines(dir).map((l, i) => (i === receiptSeq ? l.replace('"event_kind":"telemetry_received"', '"event_kind":"facts_derived"') : l)));
+  writeAuditLines(
+    dir,
+    auditLines(dir).map((l, i) => (i === receiptSeq ? l.replace('"event_kind":"telemetry_received"', '"event_kind":"facts_derived"') : l)),
+  );
   const tampered = await verifyBundle(dir);
   t.true(failed(tampered).includes(CHECK_NAMES.receipts));
   t.regex(detail(tampered, CHECK_NAMES.receipts), /^partition 0 seq \d+: records of .*@1 have no receipt$/);

@@ -134,7 +134,10 @@ function checkIds(bundle: Bundle): VerifyCheck {
     if (r.event_kind === 'action_received') once(`action_id in partition ${r.input.partition}`, p['action_id'] as string, where);
     if (r.event_kind === 'telemetry_rejected' || r.event_kind === 'action_rejected') once('dead_letter_id', p['dead_letter_id'] as string, where);
   }
-  const counts = [...seen].map(([kind, set]) => `${set.size} ${kind}`).filter((s) => !s.includes(' in partition ')).join(', ');
+  const counts = [...seen]
+    .map(([kind, set]) => `${set.size} ${kind}`)
+    .filter((s) => !s.includes(' in partition '))
+    .join(', ');
   return check(CHECK_NAMES.ids, problems, `all unique: ${counts}`);
 }
 
@@ -186,7 +189,8 @@ function checkReceipts(bundle: Bundle): VerifyCheck {
         if (offset <= previous.offset) problems.push(`partition ${partition} seq ${r.seq}: ${at} consumed after offset ${previous.offset}`);
         // Telemetry producers are not transactional, so consumed offsets are consecutive; an
         // operator topic may hold transaction markers between actions, so gaps there are allowed.
-        else if (telemetry && offset !== previous.offset + 1n) problems.push(`partition ${partition} seq ${r.seq}: ${at} follows offset ${previous.offset}; offsets ${previous.offset + 1n}..${offset - 1n} have no receipt`);
+        else if (telemetry && offset !== previous.offset + 1n)
+          problems.push(`partition ${partition} seq ${r.seq}: ${at} follows offset ${previous.offset}; offsets ${previous.offset + 1n}..${offset - 1n} have no receipt`);
       }
       lastOffset.set(r.input.topic, { offset, telemetry });
     }
@@ -217,7 +221,8 @@ function checkSignatures(bundle: Bundle): VerifyCheck {
     const operators = (snapshots.get(r.config_hash)?.config['operators'] ?? {}) as Record<string, { public_key?: string }>;
     const key = operators[action.actor_id]?.public_key;
     if (key === undefined) problems.push(`action ${actionId}: actor ${action.actor_id} has no public key in config ${r.config_hash.slice(0, 12)}…`);
-    else if (!nodePrimitives.verifyEd25519(key, actionSigningBytes(action), action.signature)) problems.push(`action ${actionId} by ${action.actor_id}: Ed25519 signature does not verify`);
+    else if (!nodePrimitives.verifyEd25519(key, actionSigningBytes(action), action.signature))
+      problems.push(`action ${actionId} by ${action.actor_id}: Ed25519 signature does not verify`);
     else verified.add(actionId);
   }
   return check(CHECK_NAMES.signatures, problems, `${verified.size} applied action(s), every signature verifies against its config's operator registry`);
@@ -240,7 +245,8 @@ function checkReplay(bundle: Bundle): VerifyCheck {
   if (report['compared'] !== exported) problems.push(`report compared ${String(report['compared'])} records, the export holds ${exported}`);
   if (typeof report['mismatched'] !== 'number' || typeof report['pass'] !== 'boolean') problems.push('report lacks a numeric "mismatched" or a boolean "pass"');
   else if (report['pass'] !== (report['mismatched'] === 0)) problems.push(`report says pass=${report['pass']} with mismatched=${report['mismatched']}`);
-  if (typeof report['matched'] === 'number' && typeof report['compared'] === 'number' && report['matched'] > report['compared']) problems.push(`report matched ${report['matched']} > compared ${report['compared']}`);
+  if (typeof report['matched'] === 'number' && typeof report['compared'] === 'number' && report['matched'] > report['compared'])
+    problems.push(`report matched ${report['matched']} > compared ${report['compared']}`);
   if (typeof report['replay_order_sha256'] === 'string') {
     const order = receiptOrder(bundle.audit.value);
     if (report['replay_order_length'] !== order.length) problems.push(`replay used ${String(report['replay_order_length'])} inputs, the export has ${order.length} receipts`);

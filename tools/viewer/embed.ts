@@ -30,7 +30,10 @@ export function packageRoot(from: string = path.dirname(fileURLToPath(import.met
  * nor `<!--` can end or alter the element; the JSON value is unchanged.
  */
 export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** The script files index.html loads, in its order. */

@@ -33,7 +33,11 @@ function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj).sort().filter((k) => obj[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  return `{${Object.keys(obj)
+    .sort()
+    .filter((k) => obj[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
+    .join(',')}}`;
 }
 
 const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -76,7 +80,10 @@ function readPassFail(text: string): { gates: Gate[]; overall: string | null } {
 }
 
 function readJsonLines<T>(text: string): T[] {
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
 }
 
 // ------------------------------------------------------------------ fixtures
@@ -89,7 +96,12 @@ let runId: string;
 
 test.before(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'exoarmur-viewer-'));
-  const result = await runReality({ scenarioDir: path.join(repoRoot(), 'fixtures', 'scenarios', 'small'), outDir: path.join(workDir, 'runs'), brokers: testBrokers().join(','), log: () => undefined });
+  const result = await runReality({
+    scenarioDir: path.join(repoRoot(), 'fixtures', 'scenarios', 'small'),
+    outDir: path.join(workDir, 'runs'),
+    brokers: testBrokers().join(','),
+    log: () => undefined,
+  });
   sourceBundle = result.bundleDir;
   runId = result.runId;
   await mkdir(SCREENSHOTS, { recursive: true });
@@ -130,12 +142,14 @@ async function openBundle(dir: string, width = 1280): Promise<Page> {
 }
 
 async function shownGates(page: Page): Promise<Gate[]> {
-  return page.$$eval('#gates [data-gate]', (nodes) => nodes.map((n) => ({
-    n: Number((n as HTMLElement).dataset.gate),
-    name: n.querySelector('.gate-name')!.textContent ?? '',
-    status: n.querySelector('.badge')!.textContent ?? '',
-    evidence: (n.querySelector('.gate-evidence')!.textContent ?? '').replace(/^—$/, ''),
-  })));
+  return page.$$eval('#gates [data-gate]', (nodes) =>
+    nodes.map((n) => ({
+      n: Number((n as HTMLElement).dataset.gate),
+      name: n.querySelector('.gate-name')!.textContent ?? '',
+      status: n.querySelector('.badge')!.textContent ?? '',
+      evidence: (n.querySelector('.gate-evidence')!.textContent ?? '').replace(/^—$/, ''),
+    })),
+  );
 }
 
 async function shownChecks(page: Page): Promise<Record<string, string>> {
@@ -189,17 +203,32 @@ test('honest bundle: gates equal PASS_FAIL.txt, every integrity check passes, a 
   await page.click('#trace-form button[type="submit"]');
   await page.waitForSelector(`.trace-corr[data-correlation-id="${correlation}"]`);
   const expected = audit.filter((r) => r.correlation_id === correlation).sort((a, b) => a.input.partition - b.input.partition || a.seq - b.seq);
-  const steps = await page.$$eval(`.trace-corr[data-correlation-id="${correlation}"] .trace-step`, (nodes) => nodes.map((n) => ({ audit_id: (n as HTMLElement).dataset.auditId, event_kind: (n as HTMLElement).dataset.eventKind })));
-  t.deepEqual(steps, expected.map((r) => ({ audit_id: r.audit_id, event_kind: r.event_kind })));
+  const steps = await page.$$eval(`.trace-corr[data-correlation-id="${correlation}"] .trace-step`, (nodes) =>
+    nodes.map((n) => ({ audit_id: (n as HTMLElement).dataset.auditId, event_kind: (n as HTMLElement).dataset.eventKind })),
+  );
+  t.deepEqual(
+    steps,
+    expected.map((r) => ({ audit_id: r.audit_id, event_kind: r.event_kind })),
+  );
 
   // Operator actions on this correlation, with the signature status node:crypto computes.
   const actions = readJsonLines<Record<string, unknown>>(await readFile(path.join(dir, 'operator_actions.jsonl'), 'utf8'));
   const snapshots = JSON.parse(await readFile(path.join(dir, 'config_snapshot.json'), 'utf8')) as Parameters<typeof expectedSignatures>[1];
   const verdicts = expectedSignatures(actions, snapshots);
-  const shownActions = await page.$$eval(`.trace-corr[data-correlation-id="${correlation}"] .trace-actions tr[data-action-id]`, (nodes) => nodes.map((n) => [(n as HTMLElement).dataset.actionId, (n as HTMLElement).dataset.signature]));
-  t.deepEqual(shownActions, actions.map((a, i) => [a.action_id, verdicts[i]]).filter((_, i) => actions[i]!.correlation_id === correlation));
-  const allShown = await page.$$eval('#operators-table tr[data-action-id]', (nodes) => nodes.map((n) => [(n as HTMLElement).dataset.actionId, (n as HTMLElement).dataset.signature]));
-  t.deepEqual(allShown, actions.map((a, i) => [a.action_id, verdicts[i]]));
+  const shownActions = await page.$$eval(`.trace-corr[data-correlation-id="${correlation}"] .trace-actions tr[data-action-id]`, (nodes) =>
+    nodes.map((n) => [(n as HTMLElement).dataset.actionId, (n as HTMLElement).dataset.signature]),
+  );
+  t.deepEqual(
+    shownActions,
+    actions.map((a, i) => [a.action_id, verdicts[i]]).filter((_, i) => actions[i]!.correlation_id === correlation),
+  );
+  const allShown = await page.$$eval('#operators-table tr[data-action-id]', (nodes) =>
+    nodes.map((n) => [(n as HTMLElement).dataset.actionId, (n as HTMLElement).dataset.signature]),
+  );
+  t.deepEqual(
+    allShown,
+    actions.map((a, i) => [a.action_id, verdicts[i]]),
+  );
 
   await page.screenshot({ path: path.join(SCREENSHOTS, 'honest.png'), fullPage: true });
   for (const section of ['overview', 'time', 'idempotency', 'trace']) {
@@ -227,7 +256,10 @@ test('trace search finds a chain by event id and by intent id', async (t) => {
   const receipt = audit.find((r) => r.event_kind === 'telemetry_received');
   t.truthy(intent, 'the bundle holds an intent_proposed record');
   t.truthy(receipt, 'the bundle holds a telemetry receipt');
-  for (const [query, correlation] of [[intentIdOf(intent!) as string, intent!.correlation_id], [receipt!.idempotency_key.split(':').at(-1)!, receipt!.correlation_id]] as const) {
+  for (const [query, correlation] of [
+    [intentIdOf(intent!) as string, intent!.correlation_id],
+    [receipt!.idempotency_key.split(':').at(-1)!, receipt!.correlation_id],
+  ] as const) {
     await page.fill('#trace-query', query);
     await page.press('#trace-query', 'Enter');
     await page.waitForSelector(`#trace-results[data-query="${query}"]`);
@@ -292,7 +324,9 @@ test('the bare viewer loads a bundle directory picked with the file input', asyn
 test('a replay mismatch is listed with the recorded and the replayed side', async (t) => {
   // The real replay of the run, with a policy it was not recorded under: decisions move.
   const report = await replayRun({
-    brokers: testBrokers(), topics: topicsForRun(runId), runId,
+    brokers: testBrokers(),
+    topics: topicsForRun(runId),
+    runId,
     configOverride: (recorded) => buildEffectiveConfig({ ...recorded.config, policy: { ...recorded.config.policy, default_trust: 0.4 } }),
   });
   t.true(report.mismatched > 0, 'the changed policy moved decisions');
@@ -300,13 +334,18 @@ test('a replay mismatch is listed with the recorded and the replayed side', asyn
   await writeFile(path.join(dir, BUNDLE_FILES.replayReport), `${JSON.stringify(report, null, 2)}\n`);
   await writeManifest(dir, runId);
   const page = await openBundle(dir);
-  const shown = await page.$$eval('#replay-body .mismatch', (nodes) => nodes.map((n) => ({
-    audit_id: (n as HTMLElement).dataset.auditId,
-    recorded: n.querySelector('.side-recorded pre')!.textContent,
-    replayed: n.querySelector('.side-replayed pre')!.textContent,
-  })));
+  const shown = await page.$$eval('#replay-body .mismatch', (nodes) =>
+    nodes.map((n) => ({
+      audit_id: (n as HTMLElement).dataset.auditId,
+      recorded: n.querySelector('.side-recorded pre')!.textContent,
+      replayed: n.querySelector('.side-replayed pre')!.textContent,
+    })),
+  );
   const text = (v: unknown): string => (v === null ? 'null' : typeof v === 'object' ? JSON.stringify(v, null, 2) : String(v));
-  t.deepEqual(shown, report.mismatches.map((m) => ({ audit_id: m.audit_id, recorded: text(m.recorded), replayed: text(m.replayed) })));
+  t.deepEqual(
+    shown,
+    report.mismatches.map((m) => ({ audit_id: m.audit_id, recorded: text(m.recorded), replayed: text(m.replayed) })),
+  );
   t.is(await page.textContent('#replay-body [data-metric="Mismatched"] .fact-value'), String(report.mismatched));
   t.deepEqual(problemsOf(page), []);
   await page.close();

@@ -15,7 +15,14 @@ export async function baseline(ctx: Context, topic: string, events: number) {
   const messages = lines.map(telemetryMessage);
   const kafkajsRun = await produceMessages(ctx.kafka, topic, messages);
   const kafkajsRate = ratePerSecond(kafkajsRun.events, kafkajsRun.elapsedMs);
-  row(ctx, { measurement: 'baseline', figure: 'kafkajs produce (acks=-1, batched)', value: kafkajsRate, unit: 'records/s', n: events, command: `kafkajs producer.send, ${LOAD_BATCH}/request, ${LOAD_IN_FLIGHT} in flight, acks=-1 → ${topic}` });
+  row(ctx, {
+    measurement: 'baseline',
+    figure: 'kafkajs produce (acks=-1, batched)',
+    value: kafkajsRate,
+    unit: 'records/s',
+    n: events,
+    command: `kafkajs producer.send, ${LOAD_BATCH}/request, ${LOAD_IN_FLIGHT} in flight, acks=-1 → ${topic}`,
+  });
   const javaTopics = topicsFor(ctx, 'baseline-java');
   await ensureRunTopics(ctx.kafka, javaTopics, ctx.options.partitions);
   let java: ProducerPerfResult | { error: string };

@@ -48,8 +48,22 @@ export async function catchUpPair(ctx: Context, size: number, preloaded: boolean
     row(ctx, { measurement, figure: 'steady-state events/s (after first commit)', value: result.steady_events_per_s, unit: 'events/s', n: size, command: processorCommand(run) });
     row(ctx, { measurement, figure: 'output records/s', value: result.output_records_per_s, unit: 'records/s', n: result.output_records, command: processorCommand(run) });
     row(ctx, { measurement, figure: 'processor CPU per 1k events (user+sys)', value: result.processor_cpu_ms_per_1k_events, unit: 'ms', n: size, command: processorCommand(run) });
-    row(ctx, { measurement, figure: 'ratio to kafkajs baseline', value: ratio(result.events_per_s, baselineRate), unit: '×', n: size, command: 'events/s ÷ baseline kafkajs records/s' });
+    row(ctx, {
+      measurement,
+      figure: 'ratio to kafkajs baseline',
+      value: ratio(result.events_per_s, baselineRate),
+      unit: '×',
+      n: size,
+      command: 'events/s ÷ baseline kafkajs records/s',
+    });
   }
-  row(ctx, { measurement: 'catch-up', figure: 'exactly_once ÷ at_least_once', value: ratio(results.exactly_once.events_per_s, results.at_least_once.events_per_s), unit: '×', n: size, command: 'ratio of the two rows above' });
+  row(ctx, {
+    measurement: 'catch-up',
+    figure: 'exactly_once ÷ at_least_once',
+    value: ratio(results.exactly_once.events_per_s, results.at_least_once.events_per_s),
+    unit: '×',
+    n: size,
+    command: 'ratio of the two rows above',
+  });
   return { size, eos, results };
 }

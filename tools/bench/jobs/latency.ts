@@ -35,13 +35,26 @@ export async function latency(ctx: Context) {
       const result = await measureLatency(ctx.kafka, { telemetryTopic: topics.telemetry, auditTopic: topics.audit, lines, ratePerSecond: rate, timeoutMs: 120_000 });
       results[String(rate)] = result;
       const command = `${processorCommand(eos)}; paced kafkajs producer ${rate}/s for ${seconds} s (acks=-1, 10 ms ticks); read_committed consumer of ${topics.audit}`;
-      for (const [which, summary] of [['receipt', result.receipt], ['final record', result.final]] as const) {
+      for (const [which, summary] of [
+        ['receipt', result.receipt],
+        ['final record', result.final],
+      ] as const) {
         for (const p of ['p50_ms', 'p95_ms', 'p99_ms'] as const) {
           row(ctx, { measurement: `latency @${rate}/s`, figure: `inject → ${which} visible ${p.replace('_ms', '')}`, value: summary[p], unit: 'ms', n: summary.n, command });
         }
       }
     }
-    return { seconds_per_rate: seconds, settings: { max_inputs_per_transaction: MAX_INPUTS_PER_TRANSACTION, consumer_max_wait_ms: 200, partitions_consumed_concurrently: ctx.options.partitions, audit_consumer_max_wait_ms: 20 }, peak_rss_mb: Math.round(child.sample().hwmBytes / MB), rates: results };
+    return {
+      seconds_per_rate: seconds,
+      settings: {
+        max_inputs_per_transaction: MAX_INPUTS_PER_TRANSACTION,
+        consumer_max_wait_ms: 200,
+        partitions_consumed_concurrently: ctx.options.partitions,
+        audit_consumer_max_wait_ms: 20,
+      },
+      peak_rss_mb: Math.round(child.sample().hwmBytes / MB),
+      rates: results,
+    };
   } finally {
     await admin.disconnect();
     await child.stop().catch(() => undefined);

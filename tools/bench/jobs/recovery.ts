@@ -24,8 +24,13 @@ export async function recovery(ctx: Context, keys: number, source: ProcessorSpec
   row(ctx, { measurement: `recovery ${sizeName(keys)} keys`, figure: 'RSS at first commit', value: Math.round(result.rssAtFirstCommitBytes / MB), unit: 'MB', n: keys, command });
   row(ctx, { measurement: `recovery ${sizeName(keys)} keys`, figure: 'peak RSS (VmHWM)', value: Math.round(result.hwmBytes / MB), unit: 'MB', n: keys, command });
   return {
-    idempotency_keys: keys, state_topic_records: result.stateRecords, new_inputs: fresh,
-    first_commit_ms: result.firstCommitMs, all_committed_ms: result.allCommittedMs, slowest_partition_restore_ms: result.restoreMsMax,
-    rss_at_first_commit_mb: Math.round(result.rssAtFirstCommitBytes / MB), vm_hwm_mb: Math.round(result.hwmBytes / MB),
+    idempotency_keys: keys,
+    state_topic_records: result.stateRecords,
+    new_inputs: fresh,
+    first_commit_ms: result.firstCommitMs,
+    all_committed_ms: result.allCommittedMs,
+    slowest_partition_restore_ms: result.restoreMsMax,
+    rss_at_first_commit_mb: Math.round(result.rssAtFirstCommitBytes / MB),
+    vm_hwm_mb: Math.round(result.hwmBytes / MB),
   };
 }

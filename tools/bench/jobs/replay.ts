@@ -18,7 +18,22 @@ export async function replay(ctx: Context, pair: CatchUpPair) {
   const report = JSON.parse(readFileSync(out, 'utf8')) as { pass: boolean; inputs_replayed: number; events_per_second: number; compared: number; mismatched: number };
   const command = `node ${CLI_PATH} ${args.join(' ')}`;
   const wallRate = ratePerSecond(report.inputs_replayed, wallMs);
-  row(ctx, { measurement: 'replay', figure: 'events/s (core re-drive + compare, as reported)', value: report.events_per_second, unit: 'events/s', n: report.inputs_replayed, command });
+  row(ctx, {
+    measurement: 'replay',
+    figure: 'events/s (core re-drive + compare, as reported)',
+    value: report.events_per_second,
+    unit: 'events/s',
+    n: report.inputs_replayed,
+    command,
+  });
   row(ctx, { measurement: 'replay', figure: 'events/s (wall clock incl. read-back)', value: wallRate, unit: 'events/s', n: report.inputs_replayed, command });
-  return { pass: report.pass, inputs_replayed: report.inputs_replayed, compared: report.compared, mismatched: report.mismatched, events_per_s_reported: report.events_per_second, wall_ms: Math.round(wallMs), wall_events_per_s: wallRate };
+  return {
+    pass: report.pass,
+    inputs_replayed: report.inputs_replayed,
+    compared: report.compared,
+    mismatched: report.mismatched,
+    events_per_s_reported: report.events_per_second,
+    wall_ms: Math.round(wallMs),
+    wall_events_per_s: wallRate,
+  };
 }

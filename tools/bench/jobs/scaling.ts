@@ -16,8 +16,22 @@ export async function scaling(ctx: Context, events: number) {
     const run = spec(ctx, name, topicsFor(ctx, name, { telemetry: source.telemetry }), partitions, 'exactly_once');
     const result = catchUpSummary(await catchUp(ctx.kafka, run, instances, catchUpTimeoutMs(events)));
     results[`${instances}`] = result;
-    row(ctx, { measurement: `scaling ${instances} instance${instances > 1 ? 's' : ''}, 6 partitions`, figure: 'exactly_once catch-up events/s', value: result.events_per_s, unit: 'events/s', n: events, command: `${instances} × ${processorCommand(run)}` });
+    row(ctx, {
+      measurement: `scaling ${instances} instance${instances > 1 ? 's' : ''}, 6 partitions`,
+      figure: 'exactly_once catch-up events/s',
+      value: result.events_per_s,
+      unit: 'events/s',
+      n: events,
+      command: `${instances} × ${processorCommand(run)}`,
+    });
   }
-  row(ctx, { measurement: 'scaling', figure: '2 instances ÷ 1 instance', value: ratio(results['2']?.events_per_s, results['1']?.events_per_s), unit: '×', n: events, command: 'ratio of the two rows above' });
+  row(ctx, {
+    measurement: 'scaling',
+    figure: '2 instances ÷ 1 instance',
+    value: ratio(results['2']?.events_per_s, results['1']?.events_per_s),
+    unit: '×',
+    n: events,
+    command: 'ratio of the two rows above',
+  });
   return { partitions, events, instances: results };
 }
