@@ -100,6 +100,11 @@ export const ERRORS = {
   SCENARIO_INVALID: { recovery: 'usage', hint: 'fix the scenario line named in the message' },
   SCENARIO_MISSING: { recovery: 'usage', hint: 'point --scenario at a directory with scenario.jsonl' },
   SCHEMAS_NOT_FOUND: { recovery: 'permanent', hint: 'run from a checkout or package that ships schemas/' },
+  STATE_STORE_FAILED: {
+    recovery: 'permanent',
+    hint: 'check the state directory (--state-dir): free space and permissions; removing it makes the next start restore from the changelog',
+  },
+  STATE_STORE_OVERTAKEN: { recovery: 'rebuild_task', hint: 'none: another owner of the partition moved the state store on; the task is rebuilt and restores from it' },
   STATE_RECORD_UNDECODABLE: { recovery: 'permanent', hint: 'the state topic holds records ExoArmur did not write' },
   STATE_RECORD_UNREADABLE: { recovery: 'permanent', hint: 'the state topic holds records ExoArmur did not write: give the processor its own topic' },
   TASK_STATE: { recovery: 'invariant', hint: 'a bug: report it with the log' },
