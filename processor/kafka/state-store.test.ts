@@ -51,7 +51,7 @@ test('keys beyond the store key limit are stored under their hash and read back'
     store.write([{ key: long, value: Buffer.from('x') }], at(1));
     t.is(read(store, long), 'x');
     t.is(read(store, `${long}2`), undefined);
-    t.regex(storeKey(long), /^\u0000sha256\/[0-9a-f]{64}$/);
+    t.true(storeKey(long).startsWith('\u0000sha256/') && /^[0-9a-f]{64}$/.test(storeKey(long).slice('\u0000sha256/'.length)));
     t.is(storeKey('idem/t/acme:1'), 'idem/t/acme:1');
     await store.close();
   } finally {

@@ -82,6 +82,11 @@ export class TaskStore {
     return use(bytes === undefined ? undefined : bytes.subarray(0, bytes.length));
   }
 
+  /** Every stored entry in key order (for inspection and tests: the processor reads by key). */
+  *entries(): Iterable<StoreEntry> {
+    for (const { key, value } of this.data.getRange()) yield { key, value };
+  }
+
   /** Writes `entries` (in changelog order) and the new checkpoint in one atomic LMDB transaction. */
   write(entries: Iterable<StoreEntry>, checkpoint: Checkpoint): void {
     try {

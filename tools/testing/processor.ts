@@ -82,9 +82,15 @@ export async function injectViaCli(
 }
 
 /** Starts `exoarmur process` as a child; its log goes to `<dir>/<name>.log`. */
+/** The fixture's default root of the processor's local state stores (a test may pass its own --state-dir). */
+export function fixtureStateDir(fixture: ProcessorFixture): string {
+  return join(fixture.dir, 'state');
+}
+
 export function startProcessorChild(fixture: ProcessorFixture, name: string, extraArgs: string[] = []): CliChild {
+  const stateDir = extraArgs.includes('--state-dir') ? [] : ['--state-dir', fixtureStateDir(fixture)];
   // --brokers: flags outrank KAFKA_BROKERS, which names the shared test broker, not necessarily this fixture's.
-  return new CliChild(['process', '--config', fixture.configFile, '--brokers', fixture.brokers, '--log-file', join(fixture.dir, `${name}.log`), ...extraArgs]);
+  return new CliChild(['process', '--config', fixture.configFile, '--brokers', fixture.brokers, '--log-file', join(fixture.dir, `${name}.log`), ...stateDir, ...extraArgs]);
 }
 
 export function processorLog(fixture: ProcessorFixture, name: string): Array<Record<string, unknown>> {
