@@ -33,6 +33,7 @@ export const ERRORS = {
   APPROVAL_NOT_FOUND: { recovery: 'usage', hint: 'check the approval id against exoarmur operator pending' },
   APPROVAL_NOT_PENDING: { recovery: 'usage', hint: 'the approval is already decided; exoarmur operator pending lists open ones' },
   BENCH_EVENTS_INVALID: { recovery: 'usage', hint: 'give --events as an integer of at least 1000' },
+  BENCH_JOBS_INVALID: { recovery: 'usage', hint: 'give --jobs as a comma list of baseline, catch-up, replay, latency, scaling, recovery' },
   BENCH_PARTITIONS_INVALID: { recovery: 'usage', hint: 'give --partitions as a positive integer' },
   BENCH_PROCESSOR_EXITED: { recovery: 'permanent', hint: "read the processor's log in the bench run directory" },
   BENCH_PROCESSOR_FAILED: { recovery: 'permanent', hint: "read the processor's log in the bench run directory" },

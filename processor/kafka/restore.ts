@@ -4,8 +4,9 @@
  * checkpoint — or, for a missing or unusable store, from the log start into an emptied store — up
  * to the end offset fetched first. Runs after the task fenced the previous owner, so no
  * transaction of ours is still open on that partition and the end offset is stable; the one reader
- * (io/read.ts) bounds it in time. Each fetched batch is written to the store with the offset after
- * it as the checkpoint, in one store transaction, so an interrupted restore resumes where it stopped.
+ * (io/read.ts) bounds it in time. Fetched records are written to the store in transactions of
+ * RESTORE_WRITE_ENTRIES with the offset after them as the checkpoint, so an interrupted restore
+ * resumes where it stopped.
  */
 import type { Kafka, KafkaMessage } from '../io/client.js';
 import type { Logger } from 'pino';
@@ -17,6 +18,9 @@ import { TaskStore, type Checkpoint, type StoreEntry } from './state-store.js';
 
 /** Kafka's default delete.retention.ms, used when the topic's own value cannot be read. */
 export const DEFAULT_DELETE_RETENTION_MS = 86_400_000;
+
+/** Changelog entries per store transaction while restoring (an interrupted restore resumes from the last one). */
+export const RESTORE_WRITE_ENTRIES = 50_000;
 
 export interface ChangelogFacts {
   topic: string;
@@ -115,6 +119,8 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
       store = TaskStore.open(options.storeDir);
     }
     const checkpointAt = (offset: bigint): Checkpoint => ({ topic, partition, offset: offset.toString(), writtenAtMs: options.nowMs() });
+    // Fetched batches are small; each store transaction syncs to disk, so several are written together.
+    let pending: StoreEntry[] = [];
     const records = await readPartitions(kafka, {
       topic,
       ranges: new Map([[partition, { from: plan.from, to: log.high }]]),
@@ -122,13 +128,16 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
       groupPrefix: `${options.groupPrefix}.restore.${partition}`,
       onBatch: (_partition, messages) => {
         if (messages.length === 0) return;
-        store.write(entriesOf(messages, topic, partition), checkpointAt(BigInt(messages[messages.length - 1]!.offset) + 1n));
+        for (const entry of entriesOf(messages, topic, partition)) pending.push(entry);
+        if (pending.length < RESTORE_WRITE_ENTRIES) return;
+        store.write(pending, checkpointAt(BigInt(messages[messages.length - 1]!.offset) + 1n));
+        pending = [];
       },
       ...(options.heartbeat === undefined ? {} : { heartbeat: options.heartbeat }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
     // Everything below the end is read (what follows the last record is markers or aborted data).
-    store.write([], checkpointAt(log.high));
+    store.write(pending, checkpointAt(log.high));
     const durationMs = Date.now() - started;
     logger.info(
       {

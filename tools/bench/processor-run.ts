@@ -26,6 +26,8 @@ export interface ProcessorSpec {
   partitions: number;
   guarantee: ProcessingGuarantee;
   maxInputsPerTransaction: number;
+  /** Root of the child's local state stores (--state-dir): the same directory again is a warm restart, a new one a cold one. */
+  stateDir: string;
   /** Write a V8 CPU profile of each child into this directory. */
   cpuProfileDir?: string;
 }
@@ -56,7 +58,7 @@ export function writeProcessorConfig(spec: ProcessorSpec): string {
 
 /** The command line a reader can rerun for this child. */
 export function processorCommand(spec: ProcessorSpec): string {
-  return `node ${CLI_PATH} process --config ${join(spec.dir, `${spec.name}.config.json`)} --max-inputs-per-transaction ${spec.maxInputsPerTransaction}`;
+  return `node ${CLI_PATH} process --config ${join(spec.dir, `${spec.name}.config.json`)} --state-dir ${spec.stateDir} --max-inputs-per-transaction ${spec.maxInputsPerTransaction}`;
 }
 
 export class ProcessorChild {
@@ -78,7 +80,19 @@ export class ProcessorChild {
     const nodeArgs = spec.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${spec.cpuProfileDir}`];
     // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child joins the bench's broker.
     this.cli = new CliChild(
-      ['process', '--brokers', spec.brokers, '--config', configFile, '--log-file', this.logFile, '--max-inputs-per-transaction', String(spec.maxInputsPerTransaction)],
+      [
+        'process',
+        '--brokers',
+        spec.brokers,
+        '--config',
+        configFile,
+        '--log-file',
+        this.logFile,
+        '--state-dir',
+        spec.stateDir,
+        '--max-inputs-per-transaction',
+        String(spec.maxInputsPerTransaction),
+      ],
       process.env,
       nodeArgs,
     );
@@ -247,6 +261,8 @@ export interface RecoveryResult {
   /** Spawn → every input committed. */
   allCommittedMs: number;
   restoreMsMax: number;
+  /** Changelog records the restore read (all partitions). */
+  restoredRecords: number;
   rssAtFirstCommitBytes: number;
   hwmBytes: number;
 }
@@ -276,15 +292,11 @@ export async function recover(kafka: Kafka, spec: ProcessorSpec, timeoutMs: numb
       }
       if (firstCommitMs !== undefined && (await groupProgress(admin, spec.appId, inputs)).committed >= total) {
         const allCommittedMs = Date.now() - started;
-        const restoreMsMax = Math.max(
-          0,
-          ...child
-            .log()
-            .filter((e) => e['event'] === ('state_restored' satisfies LogEvent))
-            .map((e) => Number(e['restore_ms'] ?? 0)),
-        );
+        const restores = child.log().filter((e) => e['event'] === ('state_restored' satisfies LogEvent));
+        const restoreMsMax = Math.max(0, ...restores.map((e) => Number(e['restore_ms'] ?? 0)));
+        const restoredRecords = restores.reduce((sum, e) => sum + Number(e['restored_records'] ?? 0), 0);
         await child.stop();
-        return { stateRecords, firstCommitMs, allCommittedMs, restoreMsMax, rssAtFirstCommitBytes, hwmBytes: child.memory.hwmBytes };
+        return { stateRecords, firstCommitMs, allCommittedMs, restoreMsMax, restoredRecords, rssAtFirstCommitBytes, hwmBytes: child.memory.hwmBytes };
       }
       if (Date.now() - started > timeoutMs) throw new ExoArmurError('BENCH_TIMEOUT', `${spec.name}: no recovery after ${timeoutMs} ms (log: ${child.logFile})`);
       await sleep(50);
