@@ -6,18 +6,9 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { encodeOperatorAction, type InputHeaders } from '../codec/index.js';
 import { driveBatch } from '../engine/batch.js';
-import { buildEffectiveConfig, mergeConfig } from '../config/index.js';
+import { buildEffectiveConfig, coreConfigOf, mergeConfig, type EffectiveConfig } from '../config/index.js';
 import { encodeUlid } from '../core/ids.js';
-import {
-  actionSigningBytes,
-  applyStateRecords,
-  type AuditEventKind,
-  type AuditRecordV1,
-  type EffectiveConfig,
-  type OperatorActionV1,
-  type OutputRecord,
-  type StateValue,
-} from '../core/index.js';
+import { actionSigningBytes, applyStateRecords, type AuditEventKind, type AuditRecordV1, type OperatorActionV1, type OutputRecord, type StateValue } from '../core/index.js';
 import { msOf } from '../core/time.js';
 import { nodePrimitives } from '../primitives.js';
 
@@ -137,7 +128,7 @@ export class Run {
     this.clock += 7;
     const message = { topic, partition: this.partition, offset: this.nextOffset(topic), key, value, headers, timestamp: String(msOf(T0)) };
     const before = new Map(this.cache);
-    const { steps } = driveBatch(this.cache, [{ source, message, processTime: this.clock, config: this.config }], nodePrimitives, { encode: false });
+    const { steps } = driveBatch(this.cache, [{ source, message, processTime: this.clock, config: coreConfigOf(this.config) }], nodePrimitives, { encode: false });
     const records = steps[0]!.records;
     // The loop applied exactly the step's state records: anything else changed means the core mutated the state it was given.
     const expected = new Map(before);

@@ -12,7 +12,7 @@ import { CliChild, CLI_PATH } from '../process/children.js';
 import type { ProcessingGuarantee } from '../../processor/kafka/transactions.js';
 import type { LogEvent } from '../../processor/log-events.js';
 import { readCpuMs, readMemory, type MemorySample } from './proc-sample.js';
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/types.js';
 
 export type RunTopics = Topics;
 

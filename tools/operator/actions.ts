@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Kafka } from '../../processor/io/client.js';
 import { topicWatermarks } from '../../processor/io/offsets.js';
 import { createPlainProducer } from '../../processor/io/produce.js';
-import type { EffectiveConfig } from '../../processor/core/config-types.js';
+import type { EffectiveConfig } from '../../processor/config/types.js';
 import type { OperatorActionV1 } from '../../processor/core/types.js';
 import { UsageError } from '../../processor/errors.js';
 import { readApprovals } from './approvals.js';
