@@ -8,7 +8,6 @@ import { stateKeys, stateRecord } from './state.js';
 import { msOf, normalizeRfc3339 } from './time.js';
 import type { ApprovalState } from './types.js';
 
-
 export function stepOperator(ctx: StepContext, identified: Exclude<IdentifiedInput, { kind: 'telemetry' }>): void {
   const { input } = ctx;
   if (identified.kind === 'undecodable') {

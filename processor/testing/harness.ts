@@ -3,12 +3,12 @@
  * actions, pushes them through the real codec and the real core with the real node:crypto
  * primitives, and keeps the state cache exactly as the shell would (applyStateRecords).
  */
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { encodeOperatorAction, type InputHeaders } from '../codec/index.js';
 import { driveBatch } from '../engine/batch.js';
 import { buildEffectiveConfig, coreConfigOf, mergeConfig, type EffectiveConfig } from '../config/index.js';
 import { encodeUlid } from '../core/ids.js';
-import { actionSigningBytes, applyStateRecords, type AuditEventKind, type AuditRecordV1, type OperatorActionV1, type OutputRecord, type StateValue } from '../core/index.js';
+import { applyStateRecords, type AuditEventKind, type AuditRecordV1, type OperatorActionV1, type OutputRecord, type StateValue } from '../core/index.js';
 import { msOf } from '../core/time.js';
 import { nodePrimitives } from '../primitives.js';
 
@@ -71,11 +71,6 @@ export interface Operator {
 export function makeOperator(actor_id: string): Operator {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   return { actor_id, public_key: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), privateKey };
-}
-
-export function signAction(op: Operator, unsigned: Omit<OperatorActionV1, 'signature'>): OperatorActionV1 {
-  const signature = sign(null, actionSigningBytes(unsigned), op.privateKey).toString('base64');
-  return { ...unsigned, signature };
 }
 
 export function configWith(partial: unknown = {}, operators: Operator[] = []): EffectiveConfig {

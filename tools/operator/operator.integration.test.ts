@@ -22,7 +22,8 @@ import { testBrokers } from '../testing/broker.js';
 import { injectViaCli, processorFixture, readFixtureOutcomes, startProcessorChild, waitAllCommitted, type ProcessorFixture, stopCleanly, track } from '../testing/processor.js';
 import type { PendingApprovalView } from './approvals.js';
 import { publishAction } from './publish.js';
-import { buildAction, generateOperatorKey, registryEntry, signAction, type OperatorKey } from './sign.js';
+import { buildAction, generateOperatorKey, registryEntry, type OperatorKey } from './sign.js';
+import { signAction } from '../../processor/operator-signing.js';
 
 const { Partitioners } = kafkajs;
 const brokers = () => testBrokers().join(',');
