@@ -18,7 +18,6 @@ import { testBrokers } from '../../tools/testing/broker.js';
 import {
   inputCoordinates,
   inputProgress,
-  logEntries,
   processorFixture,
   readFixtureOutcomes,
   startProcessorChild,
@@ -220,12 +219,12 @@ test.serial('an output the broker can never accept halts the processor with exit
       `^exoarmur: partition 1: ${fixture.topics.telemetry.replace(/\./g, '\\.')}@${poisonOffset} failed 5 times in a row with an error retrying cannot fix \\(MESSAGE_TOO_LARGE: .+\\); nothing of it was committed: fix the cause \\(e\\.g\\. the topic's max\\.message\\.bytes\\) and restart, processing resumes there \\[PROCESSING_HALTED\\]$`,
     ),
   );
-  const failures = logEntries(fixture, 'p1', 'permanent_failure');
+  const failures = first.events('permanent_failure');
   t.deepEqual(
     failures.map((entry) => [entry['code'], entry['topic'], entry['partition'], entry['offset'], entry['consecutive_failures']]),
     [1, 2, 3, 4, 5].map((n) => ['MESSAGE_TOO_LARGE', fixture.topics.telemetry, 1, poisonOffset, n]),
   );
-  t.is(logEntries(fixture, 'p1', 'processing_halted').length, 1);
+  t.is(first.events('processing_halted').length, 1);
   // Nothing of the failed batch is visible: the input is still uncommitted, no dead letter exists.
   t.deepEqual(await inputProgress(fixture), { committed: before.total, total: before.total + 1n });
   t.is((await readFixtureOutcomes(fixture)).dlqCount, 0);

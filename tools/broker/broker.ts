@@ -13,7 +13,8 @@ import { JVM_FLAGS, log4jConfig, serverProperties } from './config.js';
 import { fetchBroker } from './fetch.js';
 import { dataDirLayout, defaultDataDir, type DataDirLayout } from './paths.js';
 import { requireJava } from './prerequisites.js';
-import { isBrokerProcess, readPid, residentBytes } from './process-state.js';
+import { isBrokerProcess, readPid } from './process-state.js';
+import { readMemory } from '../lib/proc.js';
 
 export { fetchBroker, pinnedKafkaVersion } from './fetch.js';
 
@@ -276,7 +277,7 @@ export async function brokerStatus(options: { dataDir?: string } = {}): Promise<
   const state = readState(layout);
   const base = { dataDir: layout.dataDir, logFile: layout.logFile, formatted };
   if (pid === undefined || state === undefined) return { running: false, ...base };
-  const rssBytes = residentBytes(pid);
+  const rssBytes = readMemory(pid)?.rssBytes;
   return {
     running: true,
     ...base,

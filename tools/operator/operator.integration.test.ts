@@ -17,7 +17,7 @@ import { actionSigningBytes } from '../../processor/core/signing.js';
 import type { AuditEventKind, AuditPayloads, AuditRecordV1, ConfigSnapshotV1, OperatorActionV1 } from '../../processor/core/types.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { readTopic } from '../../processor/io/read.js';
-import { CliChild, runCli, type CliRun } from '../process/children.js';
+import { CliChild, runCli, type CliRun } from '../lib/children.js';
 import { testBrokers } from '../testing/broker.js';
 import { injectViaCli, processorFixture, readFixtureOutcomes, startProcessorChild, waitAllCommitted, type ProcessorFixture, stopCleanly, track } from '../testing/processor.js';
 import type { PendingApprovalView } from './approvals.js';
