@@ -86,6 +86,15 @@ export function startProcessorChild(fixture: ProcessorFixture, name: string, arg
   return new ProcessorChild({ brokers: fixture.brokers, configFile: fixture.configFile, logFile: join(fixture.dir, `${name}.log`), args });
 }
 
+/** Injects `lines` through the CLI, runs one processor child until every input is committed, and stops it cleanly (asserted). */
+export async function processToEnd(t: ExecutionContext, fixture: ProcessorFixture, lines: readonly string[], name = 'processor'): Promise<ProcessorChild> {
+  await injectViaCli(fixture, lines);
+  const processor = track(t, startProcessorChild(fixture, name));
+  await waitAllCommitted(fixture);
+  await stopCleanly(t, processor);
+  return processor;
+}
+
 /** Inputs committed by the processor's group so far, and inputs present, summed over partitions. */
 export async function inputProgress(fixture: ProcessorFixture): Promise<{ committed: bigint; total: bigint }> {
   return committedShare(await groupProgress(fixture.kafka, fixture.appId, [fixture.topics.telemetry, fixture.topics.operator_actions]));
