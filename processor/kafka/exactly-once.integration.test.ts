@@ -11,12 +11,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { exactlyOnceViolations, receiptCount } from '../../tools/process/outcomes.js';
 import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
-import { pollUntil } from '../../tools/lib/poll.js';
 import { testBrokers } from '../../tools/testing/broker.js';
 import {
   injectViaCli,
   inputCoordinates,
-  logEntries,
   fixtureStateDir,
   processorFixture,
   readFixtureOutcomes,
@@ -70,8 +68,8 @@ test.serial('duplicates and malformed input: one receipt per delivery, one outco
   await assertExactlyOnce(t, fixture, [...lines, 'operator garbage 1', 'operator garbage 2']);
   // A duplicate's receipt is all it produces.
   t.is(outcomes.outcomeKindsByKey.size, 400);
-  t.true(logEntries(fixture, 'p1', 'batch_committed').length > 0);
-  t.true(logEntries(fixture, 'p1', 'config_published').length === 1);
+  t.true(processor.events('batch_committed').length > 0);
+  t.true(processor.events('config_published').length === 1);
 });
 
 test.serial('SIGKILL the processor at random points three times: nothing lost, nothing doubled, chains gapless; restarts restore from the store or in full', async (t) => {
@@ -84,34 +82,34 @@ test.serial('SIGKILL the processor at random points three times: nothing lost, n
   const args = ['--max-inputs-per-transaction', '40'];
   // Restart 2 gets an empty state directory (a new machine): it restores in full; the others keep their store.
   const stateDirs = [fixtureStateDir(fixture), fixtureStateDir(fixture), join(fixture.dir, 'state-new'), join(fixture.dir, 'state-new')];
-  let processor = track(t, startProcessorChild(fixture, 'run-0', [...args, '--state-dir', stateDirs[0]!]));
+  const runs = [track(t, startProcessorChild(fixture, 'run-0', [...args, '--state-dir', stateDirs[0]!]))];
   for (let kill = 1; kill <= 3; kill += 1) {
     if (kill === 2) await injectViaCli(fixture, lines.slice(half));
     await waitCommittedFraction(fixture, Math.min(0.9, kill * 0.22 + Math.random() * 0.1));
-    const exit = await processor.kill('SIGKILL');
+    const exit = await runs[kill - 1]!.kill('SIGKILL');
     t.is(exit.signal, 'SIGKILL');
-    processor = track(t, startProcessorChild(fixture, `run-${kill}`, [...args, '--state-dir', stateDirs[kill]!]));
+    runs.push(track(t, startProcessorChild(fixture, `run-${kill}`, [...args, '--state-dir', stateDirs[kill]!])));
   }
   await waitAllCommitted(fixture, 120_000);
-  await stopCleanly(t, processor);
+  await stopCleanly(t, runs[3]!);
 
   await assertExactlyOnce(t, fixture, lines);
   // A rebalance may rebuild a task within a run, so a run can restore a partition more than once: the first restore counts.
-  const firstRestores = (run: string) => {
+  const firstRestores = (run: number) => {
     const first = new Map<number, Record<string, unknown>>();
-    for (const entry of logEntries(fixture, run, 'state_restored')) if (!first.has(Number(entry['partition']))) first.set(Number(entry['partition']), entry);
+    for (const entry of runs[run]!.events('state_restored')) if (!first.has(Number(entry['partition']))) first.set(Number(entry['partition']), entry);
     return [...first.entries()].sort(([a], [b]) => a - b).map(([, entry]) => entry);
   };
-  const modes = (run: string) => firstRestores(run).map((entry) => entry['restore_mode']);
+  const modes = (run: number) => firstRestores(run).map((entry) => entry['restore_mode']);
   // The first run restored into empty stores; the runs after a kill on the same directory restored from their checkpoints.
-  t.deepEqual(modes('run-0'), ['full', 'full', 'full']);
-  t.deepEqual(modes('run-1'), ['delta', 'delta', 'delta']);
-  t.deepEqual(modes('run-3'), ['delta', 'delta', 'delta']);
+  t.deepEqual(modes(0), ['full', 'full', 'full']);
+  t.deepEqual(modes(1), ['delta', 'delta', 'delta']);
+  t.deepEqual(modes(3), ['delta', 'delta', 'delta']);
   // The run on a new directory rebuilt every partition's state from the changelog before processing.
-  t.deepEqual(modes('run-2'), ['full', 'full', 'full']);
+  t.deepEqual(modes(2), ['full', 'full', 'full']);
   t.true(
-    firstRestores('run-2').every((entry) => Number(entry['restored_records']) > 0),
-    JSON.stringify(firstRestores('run-2')),
+    firstRestores(2).every((entry) => Number(entry['restored_records']) > 0),
+    JSON.stringify(firstRestores(2)),
   );
 });
 
@@ -120,13 +118,11 @@ test.serial('two instances in one group, one stopped mid-stream: exactly-once ac
   const lines = withDuplicates(syntheticTelemetry({ count: 2500 }), 200);
   const args = ['--max-inputs-per-transaction', '50'];
   const first = track(t, startProcessorChild(fixture, 'a', args));
-  await pollUntil(() => logEntries(fixture, 'a', 'group_joined').length > 0, { what: 'instance a joined' });
+  await first.waitForEvent('group_joined');
   const second = track(t, startProcessorChild(fixture, 'b', args));
   // Both members are in the group once instance a has rejoined for the second generation.
-  await pollUntil(() => logEntries(fixture, 'b', 'group_joined').length > 0 && logEntries(fixture, 'a', 'group_joined').length > 1, {
-    what: 'both instances in the group',
-    timeoutMs: 60_000,
-  });
+  await second.waitForEvent('group_joined');
+  await first.waitForEvent('group_joined', { count: 2 });
   await injectViaCli(fixture, lines);
   await waitCommittedFraction(fixture, 0.3);
   await stopCleanly(t, first);
@@ -134,8 +130,8 @@ test.serial('two instances in one group, one stopped mid-stream: exactly-once ac
   await stopCleanly(t, second);
 
   await assertExactlyOnce(t, fixture, lines);
-  t.true(logEntries(fixture, 'a', 'batch_committed').length > 0, 'instance a processed before it stopped');
-  t.true(logEntries(fixture, 'b', 'batch_committed').length > 0, 'instance b took over');
+  t.true(first.events('batch_committed').length > 0, 'instance a processed before it stopped');
+  t.true(second.events('batch_committed').length > 0, 'instance b took over');
 });
 
 test.serial('kcat produces telemetry; kcat read_committed sees only committed audit records; a zombie is fenced', async (t) => {

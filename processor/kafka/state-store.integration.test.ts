@@ -12,12 +12,10 @@ import { topicWatermarks } from '../io/offsets.js';
 import { readPartitions } from '../io/read.js';
 import { exactlyOnceViolations, receiptCount } from '../../tools/process/outcomes.js';
 import { syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
-import { pollUntil } from '../../tools/lib/poll.js';
 import { testBrokers } from '../../tools/testing/broker.js';
 import {
   injectViaCli,
   inputCoordinates,
-  logEntries,
   processorFixture,
   readFixtureOutcomes,
   startProcessorChild,
@@ -100,8 +98,7 @@ test.serial('SIGKILL while the processor writes its state stores never leaves a 
   for (let round = 0; round < 6; round += 1) {
     const name = `kill-${round}`;
     const child = track(t, startProcessorChild(fixture, name, args));
-    const moment = round % 2 === 0 ? 'producer_fenced_previous' : 'batch_committed';
-    await pollUntil(() => logEntries(fixture, name, moment).length > 0, { what: `${name}: ${moment}`, timeoutMs: 120_000 });
+    await child.waitForEvent(round % 2 === 0 ? 'producer_fenced_previous' : 'batch_committed', { timeoutMs: 120_000 });
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 300));
     const exit = await child.kill('SIGKILL');
     t.is(exit.signal, 'SIGKILL');
@@ -120,7 +117,7 @@ test.serial('SIGKILL while the processor writes its state stores never leaves a 
     t.deepEqual(check.differing, [], `partition ${check.partition} after the final run`);
   }
   t.true(
-    logEntries(fixture, 'last', 'state_restored').every((entry) => entry['restore_mode'] === 'delta'),
+    last.events('state_restored').every((entry) => entry['restore_mode'] === 'delta'),
     'the last run restored every partition from its checkpoint',
   );
   const outcomes = await readFixtureOutcomes(fixture);

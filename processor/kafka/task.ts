@@ -10,9 +10,8 @@
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
-import type { Topics } from '../core/index.js';
 import { driveBatch } from '../engine/batch.js';
-import type { EffectiveConfig } from '../config/index.js';
+import type { CoreConfig, Topics } from '../config/index.js';
 import { InvariantError } from '../errors.js';
 import { restoreStore } from './restore.js';
 import { groupProgress, resumeOffset } from '../io/offsets.js';
@@ -24,7 +23,8 @@ import { logEvent } from '../log-events.js';
 
 export interface TaskDeps {
   kafka: Kafka;
-  effective: EffectiveConfig;
+  /** What the core decides with (never the deployment config: brokers and secrets stay in the shell). */
+  core: CoreConfig;
   primitives: Primitives;
   appId: string;
   groupId: string;
@@ -129,7 +129,7 @@ export class Task {
    */
   async processChunk(source: InputSource, topic: string, messages: KafkaMessage[]): Promise<ChunkStats> {
     const p = this.partition;
-    const { effective, now } = this.deps;
+    const { core, now } = this.deps;
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
     const { encoded } = driveBatch(
@@ -140,7 +140,7 @@ export class Task {
             source,
             message: { topic, partition: p, offset: m.offset, key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp },
             processTime: now().toISOString(),
-            config: effective,
+            config: core,
           };
         }
       })(),
