@@ -105,6 +105,15 @@ export async function ceiling(ctx: Context, pair: CatchUpPair) {
       n: pair.size,
       command: 'ratio of two rows',
     });
+    // CPU per input barely moves with other load on the machine, so this ratio holds on a busy one too.
+    row(ctx, {
+      measurement: `catch-up ${guarantee}`,
+      figure: 'ceiling CPU per 1k ÷ processor CPU per 1k',
+      value: ratio((result.cpuMs / result.inputs) * 1000, run.processor_cpu_ms_per_1k_events),
+      unit: '×',
+      n: pair.size,
+      command: 'ratio of two rows',
+    });
   }
   return {
     shape: shape.roles.map((r) => ({ role: r.role, records_per_input: r.recordsPerInput, key_bytes: r.keyBytes, value_bytes: r.valueBytes, headers: Object.keys(r.headers) })),
