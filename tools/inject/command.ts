@@ -31,7 +31,7 @@ export const injectCommand: CommandModule<object, InjectArgs> = {
       throw new UsageError('INJECT_FILE_UNREADABLE', `cannot read ${args.file}: give an existing JSONL file`, { cause: error });
     }
     const brokers = commandBrokers(args);
-    const report = await injectLines(createKafka({ brokers, clientId: 'exoarmur-inject' }), args.topic, jsonlLines(text));
+    const report = await injectLines(createKafka({ brokers, clientId: 'exoarmur-inject', topics: [args.topic] }), args.topic, jsonlLines(text));
     process.stdout.write(`${JSON.stringify({ topic: args.topic, ...report })}\n`);
   },
 };

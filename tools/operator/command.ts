@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/config/index.js';
-import type { EffectiveConfig } from '../../processor/core/config-types.js';
+import type { EffectiveConfig, Topics } from '../../processor/core/config-types.js';
 import { UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
 import { decideApproval, readSigner, setKillSwitch, type PublishedDecision } from './actions.js';
@@ -25,9 +25,11 @@ function withConnect<T>(y: Argv<T>): Argv<T & ConnectArgs> {
     .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE }) as Argv<T & ConnectArgs>;
 }
 
-function connect(args: ConnectArgs): { effective: EffectiveConfig; kafka: ReturnType<typeof createKafka> } {
+/** The config and a client that fails fast, naming them, when the broker or the topics the command needs are missing. */
+function connect(args: ConnectArgs, needs: readonly (keyof Topics)[]): { effective: EffectiveConfig; kafka: ReturnType<typeof createKafka> } {
   const effective = loadEffectiveConfig({ file: args.config, env: process.env, brokers: args.brokers });
-  return { effective, kafka: createKafka({ brokers: effective.config.brokers, clientId: 'exoarmur-operator' }) };
+  const topics = needs.map((key) => effective.config.topics[key]);
+  return { effective, kafka: createKafka({ brokers: effective.config.brokers, clientId: 'exoarmur-operator', topics }) };
 }
 
 function printDecision(decision: PublishedDecision): void {
@@ -82,7 +84,7 @@ const pendingCommand: CommandModule<object, PendingArgs> = {
       .option('tenant', { type: 'string', describe: 'only this tenant' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line instead of a table' }) as Argv<PendingArgs>,
   handler: async (args) => {
-    const { effective, kafka } = connect(args);
+    const { effective, kafka } = connect(args, ['state']);
     const views = pendingViews(await readApprovals(kafka, effective.config.topics.state), args.tenant);
     process.stdout.write(args.json ? views.map((v) => `${JSON.stringify(v)}\n`).join('') : pendingTable(views));
   },
@@ -110,7 +112,7 @@ function decideCommand(action: 'approve' | 'deny'): CommandModule<object, Decide
         throw new UsageError('REASON_REQUIRED', 'deny needs a reason: pass --reason TEXT saying why the intent must not run');
       }
       const signer = readSigner(args.actor, args.key);
-      const { effective, kafka } = connect(args);
+      const { effective, kafka } = connect(args, ['state', 'operator_actions']);
       printDecision(await decideApproval(kafka, effective, { action, approval_id: args.approval_id, signer, reason: args.reason ?? null }));
     },
   };
@@ -136,7 +138,7 @@ const killSwitchCommand: CommandModule<object, KillSwitchArgs> = {
       .option('reason', { type: 'string', demandOption: true, describe: 'why (required, recorded)' }) as Argv<KillSwitchArgs>,
   handler: async (args) => {
     const signer = readSigner(args.actor, args.key);
-    const { effective, kafka } = connect(args);
+    const { effective, kafka } = connect(args, ['operator_actions']);
     const request = { on: args.state === 'on', signer, reason: args.reason, ...(args.tenant === undefined ? {} : { tenant: args.tenant }) };
     printDecision(await setKillSwitch(kafka, effective, request));
   },

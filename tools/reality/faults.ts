@@ -25,7 +25,7 @@ export async function injectFault(ctx: RunContext, fault: Fault): Promise<void> 
 
 /** A new config snapshot: the processor restarts with the partial merged in. */
 export async function changeConfig(ctx: RunContext, partial: Record<string, unknown>): Promise<void> {
-  await waitSettled(ctx.kafka, ctx.processor);
+  await waitSettled(ctx);
   await ctx.processor.stop();
   ctx.configPartial = deepMerge(ctx.configPartial, partial) as Record<string, unknown>;
   writeRunConfig(ctx);

@@ -25,10 +25,10 @@ export async function playScenario(ctx: RunContext, steps: readonly Step[]): Pro
       case 'operator':
         await playOperator(ctx, step.op, steps);
         // Topics are not ordered against each other: the action takes effect before the next line is played.
-        await waitSettled(ctx.kafka, ctx.processor);
+        await waitSettled(ctx);
         break;
       case 'wait':
-        await waitSettled(ctx.kafka, ctx.processor);
+        await waitSettled(ctx);
         break;
       case 'fault':
         await injectFault(ctx, step.fault);
@@ -40,7 +40,7 @@ export async function playScenario(ctx: RunContext, steps: readonly Step[]): Pro
         break;
     }
   }
-  await waitSettled(ctx.kafka, ctx.processor);
+  await waitSettled(ctx);
 }
 
 export interface DoubleInject {
@@ -60,7 +60,7 @@ export async function doubleInject(ctx: RunContext, first: Trail): Promise<Doubl
       telemetryKey,
     )),
   );
-  await waitSettled(ctx.kafka, ctx.processor);
+  await waitSettled(ctx);
   await ctx.processor.stop();
   const trail = await ctx.kafka.readTrail();
   return { before, after: outcomeSummary(trail.audit, trail.execute), trail };

@@ -5,6 +5,7 @@
 import { ExoArmurError } from '../../processor/errors.js';
 import { CliChild } from '../process/children.js';
 import { pollUntil } from '../lib/poll.js';
+import { withProgress, type ProgressLog } from '../lib/progress.js';
 import type { Progress, RunKafka } from './live.js';
 
 export class ProcessorChild {
@@ -51,17 +52,30 @@ export class ProcessorChild {
   }
 }
 
+export interface SettleWait {
+  kafka: RunKafka;
+  processor: ProcessorChild;
+  /** Progress lines while the wait lasts (the committed count). */
+  log: ProgressLog;
+}
+
 /** Settled: every input partition's committed group offset equals its end offset, and the processor runs. */
-export async function waitSettled(kafka: RunKafka, processor: ProcessorChild, timeoutMs = 180_000): Promise<void> {
+export async function waitSettled(run: SettleWait, timeoutMs = 180_000): Promise<void> {
+  const { kafka, processor } = run;
   let last: Progress | undefined;
   try {
-    await pollUntil(
-      async () => {
-        if (!processor.running) throw new ExoArmurError('PROCESSOR_EXITED', `the processor exited: ${processor.failure()}`);
-        last = await kafka.inputProgress();
-        return last.lagging.length === 0;
-      },
-      { timeoutMs, intervalMs: 300, what: 'every input partition committed to its end offset' },
+    await withProgress(
+      run.log,
+      { what: 'the processor to commit every input', status: () => (last === undefined ? undefined : `${last.committed}/${last.total} inputs committed`) },
+      () =>
+        pollUntil(
+          async () => {
+            if (!processor.running) throw new ExoArmurError('PROCESSOR_EXITED', `the processor exited: ${processor.failure()}`);
+            last = await kafka.inputProgress();
+            return last.lagging.length === 0;
+          },
+          { timeoutMs, intervalMs: 300, what: 'every input partition committed to its end offset' },
+        ),
     );
   } catch (error) {
     throw new ExoArmurError('RUN_NOT_SETTLED', `the run did not settle: ${last?.lagging.join(', ') ?? 'no progress read'}; read service.log in the bundle`, { cause: error });
