@@ -65,6 +65,8 @@ export const ERRORS = {
   DELIVERY_UNCONFIRMED: { recovery: 'permanent', hint: 'check that the broker is up and rerun' },
   FILE_ACCESS_FAILED: { recovery: 'usage', hint: 'check the path and its permissions' },
   INJECT_FILE_UNREADABLE: { recovery: 'usage', hint: 'check the events file path' },
+  INJECT_LINE_INVALID: { recovery: 'usage', hint: 'fix the line named in the message, or pass --raw to send it unchecked' },
+  INJECT_SCENARIO_FORMAT: { recovery: 'usage', hint: 'play a scenario with exoarmur reality --scenario DIR, or extract its telemetry lines' },
   INSPECT_FROM_INVALID: { recovery: 'usage', hint: 'give --from as earliest, latest or an offset' },
   JAVA_MISSING: { recovery: 'usage', hint: 'install Java 17 or newer (make deps does, as root)' },
   JAVA_TOO_OLD: { recovery: 'usage', hint: 'install Java 17 or newer (make deps does, as root)' },
