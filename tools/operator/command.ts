@@ -11,7 +11,8 @@ import type { EffectiveConfig, Topics } from '../../processor/core/config-types.
 import { UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
 import { decideApproval, readSigner, setKillSwitch, type PublishedDecision } from './actions.js';
-import { pendingTable, pendingViews, readApprovals } from './approvals.js';
+import { pendingTable, pendingViews, readOperatorState } from './approvals.js';
+import { killSwitchText, killSwitchViews } from './kill-switches.js';
 import { generateOperatorKey, registryEntry } from './sign.js';
 
 interface ConnectArgs {
@@ -78,15 +79,18 @@ interface PendingArgs extends ConnectArgs {
 
 const pendingCommand: CommandModule<object, PendingArgs> = {
   command: 'pending',
-  describe: 'list pending approvals (from the state changelog, read_committed)',
+  describe: 'list pending approvals with the stream time left before each expires, and the kill switches (state changelog, read_committed)',
   builder: (y) =>
     withConnect(y)
       .option('tenant', { type: 'string', describe: 'only this tenant' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line instead of a table' }) as Argv<PendingArgs>,
   handler: async (args) => {
     const { effective, kafka } = connect(args, ['state']);
-    const views = pendingViews(await readApprovals(kafka, effective.config.topics.state), args.tenant);
-    process.stdout.write(args.json ? views.map((v) => `${JSON.stringify(v)}\n`).join('') : pendingTable(views));
+    const state = await readOperatorState(kafka, effective.config.topics.state);
+    const views = pendingViews(state.approvals, args.tenant, { streamTimes: state.streamTimes, now: new Date() });
+    const switches = killSwitchViews(state.killSwitches);
+    // JSON lines stay one approval each (scripts map them); `exoarmur status --json` carries the switches.
+    process.stdout.write(args.json ? views.map((v) => `${JSON.stringify(v)}\n`).join('') : pendingTable(views) + killSwitchText(switches));
   },
 };
 
