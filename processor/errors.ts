@@ -24,6 +24,7 @@ export interface ErrorSpec {
 }
 
 export const ERRORS = {
+  ACTION_REJECTED: { recovery: 'permanent', hint: 'the processor refused the action: its reason code says why (see docs/design.md, operator actions)' },
   ACTION_TARGET_INVALID: { recovery: 'usage', hint: 'name an approval the action decides (operator pending lists them)' },
   ACTOR_INVALID: { recovery: 'usage', hint: "give an actor id of letters, digits, '.', '_' or '-'" },
   ACTOR_MISSING: { recovery: 'usage', hint: 'pass --actor' },
@@ -112,6 +113,7 @@ export const ERRORS = {
   TOPIC_MISSING: { recovery: 'usage', hint: 'check the topic name, run id or prefix, and --brokers' },
   TOPICS_NOT_READY: { recovery: 'permanent', hint: 'check the broker: its topics did not get leaders in time' },
   TOPIC_DRIFT: { recovery: 'usage', hint: 'delete or recreate the topic, or use another topic prefix' },
+  TRACE_NOT_FOUND: { recovery: 'usage', hint: 'check the id and where it was recorded (--config or --bundle)' },
   TRANSACTION_STATE: { recovery: 'invariant', hint: 'a bug: report it with the log' },
   UNEXPECTED_ERROR: { recovery: 'invariant', hint: 'a bug: rerun with --debug and report the stack' },
   UNKNOWN_INPUT_TOPIC: { recovery: 'invariant', hint: 'a bug: report it with the log' },
