@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/config/index.js';
 import { decodeRecord } from '../../processor/codec/index.js';
-import type { AuditRecordV1 } from '../../processor/core/types.js';
+import type { AuditRecordV1, DeadLetterV1 } from '../../processor/core/types.js';
 import { UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
 import { readTopic } from '../../processor/io/read.js';
@@ -40,6 +40,7 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
   handler: async (args) => {
     let audit: AuditRecordV1[];
     let telemetryTopic: string | undefined;
+    const deadLetters: string[] = [];
     let source: string;
     if (args.bundle !== undefined) {
       audit = bundleAudit(args.bundle);
@@ -48,7 +49,7 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
       const effective = loadEffectiveConfig({ file: args.config, env: process.env, brokers: args.brokers });
       const { topics } = effective.config;
       telemetryTopic = topics.telemetry;
-      const kafka = createKafka({ brokers: effective.config.brokers, clientId: 'exoarmur-trace', topics: [topics.audit] });
+      const kafka = createKafka({ brokers: effective.config.brokers, clientId: 'exoarmur-trace', topics: [topics.audit, topics.dlq] });
       audit = [];
       await readTopic(kafka, {
         topic: topics.audit,
@@ -58,9 +59,20 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
           if (decoded.ok) audit.push(decoded.value as AuditRecordV1);
         },
       });
+      // A rejected event's receipt names its dead letter, whose raw bytes still carry the event's ids.
+      await readTopic(kafka, {
+        topic: topics.dlq,
+        purpose: 'trace: reading the dead letters',
+        onRecord: ({ message }) => {
+          const decoded = decodeRecord('dlq', message.value, message.headers);
+          if (!decoded.ok) return;
+          const letter = decoded.value as DeadLetterV1;
+          if (letter.value !== null && Buffer.from(letter.value).toString('utf8').includes(args.id)) deadLetters.push(letter.dead_letter_id);
+        },
+      });
       source = `audit topic ${topics.audit}`;
     }
-    const story = traceStory(audit, args.id, telemetryTopic);
+    const story = traceStory(audit, args.id, { ...(telemetryTopic === undefined ? {} : { telemetryTopic }), also: deadLetters });
     if (story === null) {
       throw new UsageError(
         'TRACE_NOT_FOUND',

@@ -33,6 +33,7 @@ function names(r: AuditRecordV1, id: string): boolean {
   return (
     r.audit_id === id ||
     r.correlation_id === id ||
+    r.trace_id === id ||
     r.idempotency_key === id ||
     r.idempotency_key.endsWith(`:${id}`) ||
     [p['event_id'], p['intent_id'], p['approval_id'], p['action_id'], p['dead_letter_id'], intent?.event_id, intent?.intent_id].includes(id)
@@ -42,10 +43,13 @@ function names(r: AuditRecordV1, id: string): boolean {
 /**
  * The story of `id`: the inputs of the records that name it, then, until nothing new joins, the
  * inputs of records about the same approvals (the operator actions that decide them, expiries).
- * Null when no record names it.
+ * `also`: ids that stand for `id` (the dead letters whose raw bytes carry it: a rejected event's
+ * receipt cannot name an event_id it could not read). Null when no record names it.
  */
-export function traceStory(audit: readonly AuditRecordV1[], id: string, telemetryTopic?: string): Story | null {
-  const inputs = new Set(audit.filter((r) => names(r, id)).map(coordOf));
+export function traceStory(audit: readonly AuditRecordV1[], id: string, options: { telemetryTopic?: string; also?: readonly string[] } = {}): Story | null {
+  const { telemetryTopic } = options;
+  const ids = [id, ...(options.also ?? [])];
+  const inputs = new Set(audit.filter((r) => ids.some((x) => names(r, x))).map(coordOf));
   if (inputs.size === 0) return null;
   for (;;) {
     const approvals = new Set(
