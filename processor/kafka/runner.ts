@@ -195,6 +195,7 @@ export class ProcessorRunner {
     const generation = this.generation;
     const { kafka, effective, primitives, appId, groupId, topics, guarantee } = this.options;
     this.move(slot, 'starting');
+    slot.logger.info({ ...logEvent('task_starting'), generation }, 'task starting');
     let task: Task;
     try {
       task = await Task.start(
@@ -265,6 +266,7 @@ export class ProcessorRunner {
               outputs: stats.outputs,
               txn_ms: stats.transactionMs,
               lag: batch.offsetLag(),
+              decisions: stats.decisions,
             },
             'batch committed',
           );

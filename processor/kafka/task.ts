@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
 import type { StateValue, Topics } from '../core/index.js';
 import { driveBatch } from '../engine/batch.js';
+import { summarizeDecisions, type DecisionSummary } from '../engine/decision-summary.js';
 import type { EffectiveConfig } from '../config/index.js';
 import { ExoArmurError, InvariantError } from '../errors.js';
 import { restorePartition } from './restore.js';
@@ -53,6 +54,8 @@ export interface ChunkStats {
   firstOffset: string;
   lastOffset: string;
   transactionMs: number;
+  /** What the batch decided (receipts, verdicts, dead letters, approvals), for the batch_committed log line. */
+  decisions: DecisionSummary;
 }
 
 /** Committed next offset per input topic for one partition; a group that never committed starts at the log start. */
@@ -129,7 +132,7 @@ export class Task {
     const { effective, now } = this.deps;
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
-    const { encoded } = driveBatch(
+    const { encoded, steps } = driveBatch(
       this.state,
       (function* () {
         for (const m of messages) {
@@ -166,6 +169,7 @@ export class Task {
       firstOffset: first.offset,
       lastOffset: last.offset,
       transactionMs: Date.now() - started,
+      decisions: summarizeDecisions(steps.flatMap((s) => s.records)),
     };
   }
 

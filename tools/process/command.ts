@@ -10,6 +10,8 @@ interface ProcessArgs {
   group?: string;
   'log-file'?: string;
   'max-inputs-per-transaction': number;
+  'metrics-port'?: number;
+  'metrics-host': string;
 }
 
 export const processCommand: CommandModule<object, ProcessArgs> = {
@@ -22,7 +24,9 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       .option('app-id', { type: 'string', describe: 'application id: transactional id prefix and default group id' })
       .option('group', { type: 'string', describe: 'consumer group id (default: the app id)' })
       .option('log-file', { type: 'string', describe: 'write pino JSON lines here instead of stdout' })
-      .option('max-inputs-per-transaction', { type: 'number', default: 2000, describe: 'upper bound on inputs per transaction' }) as never,
+      .option('max-inputs-per-transaction', { type: 'number', default: 2000, describe: 'upper bound on inputs per transaction' })
+      .option('metrics-port', { type: 'number', describe: 'serve Prometheus /metrics, /healthz and /readyz on this port (0: any free port)' })
+      .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'address the metrics server listens on' }) as never,
   handler: async (args) => {
     const running = await startProcessor({
       configFile: args.config,
@@ -31,6 +35,7 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       groupId: args.group,
       logFile: args['log-file'],
       maxInputsPerTransaction: args['max-inputs-per-transaction'],
+      ...(args['metrics-port'] === undefined ? {} : { metricsPort: args['metrics-port'], metricsHost: args['metrics-host'] }),
     });
     let stopping = false;
     const shutdown = (signal: string) => {
