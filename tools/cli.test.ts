@@ -89,7 +89,7 @@ function closedPort(): Promise<number> {
 
 const unreachable: Array<[string, (port: number) => string[]]> = [
   ['inspect', (port) => ['inspect', 'exoarmur.audit.v1', '--brokers', `127.0.0.1:${port}`]],
-  ['inject', (port) => ['inject', join(dir, 'one.jsonl'), '--brokers', `127.0.0.1:${port}`]],
+  ['inject', (port) => ['inject', join(dir, 'one.jsonl'), '--raw', '--brokers', `127.0.0.1:${port}`]],
   ['topics ensure', (port) => ['topics', 'ensure', '--brokers', `127.0.0.1:${port}`]],
   ['operator pending', (port) => ['operator', 'pending', '--brokers', `127.0.0.1:${port}`]],
   ['status', (port) => ['status', '--brokers', `127.0.0.1:${port}`]],

@@ -9,7 +9,7 @@ import type { AuditRecordV1 } from '../core/types.js';
 import { readTopic } from '../io/read.js';
 import { pollUntil } from '../../tools/lib/poll.js';
 import { testBrokers } from '../../tools/testing/broker.js';
-import { injectViaCli, logEntries, processorFixture, readFixtureAudit, startProcessorChild, stopCleanly, track, waitAllCommitted } from '../../tools/testing/processor.js';
+import { injectViaCli, processorFixture, readFixtureAudit, startProcessorChild, stopCleanly, track, waitAllCommitted } from '../../tools/testing/processor.js';
 
 function telemetry(host: string, cell: string, confidence: number): string {
   const observed = Date.now();
@@ -55,7 +55,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 test('metrics scraped during a real run agree with the audit trail; healthz and readyz answer', async (t) => {
   const fixture = await processorFixture('metrics', testBrokers().join(','), { policy: { trust: { 'cell-low': 0.2 } } });
   const processor = track(t, startProcessorChild(fixture, 'p', ['--metrics-port', '0']));
-  const port = await pollUntil(() => logEntries(fixture, 'p', 'metrics_serving')[0]?.['port'] as number | undefined, { timeoutMs: 60_000, what: 'the metrics server' });
+  const port = (await processor.waitForEvent('metrics_serving'))[0]!['port'] as number;
   const get = async (path: string) => {
     const response = await fetch(`http://127.0.0.1:${port}${path}`);
     return { status: response.status, text: await response.text() };

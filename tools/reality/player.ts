@@ -10,8 +10,7 @@ import { buildAction, signAction } from '../operator/sign.js';
 import { pollUntil } from '../lib/poll.js';
 import { fateOf, outcomeSummary, type OutcomeSummary, type Trail } from './analysis.js';
 import { changeConfig, injectFault } from './faults.js';
-import { waitSettled } from './processor-child.js';
-import { PARTITIONS, type RunContext } from './run-context.js';
+import { PARTITIONS, stopProcessor, waitSettled, type RunContext } from './run-context.js';
 import type { OperatorStep, Step } from './scenario.js';
 
 /** Plays every step in order and returns once the run has settled. */
@@ -61,7 +60,7 @@ export async function doubleInject(ctx: RunContext, first: Trail): Promise<Doubl
     )),
   );
   await waitSettled(ctx);
-  await ctx.processor.stop();
+  await stopProcessor(ctx);
   const trail = await ctx.kafka.readTrail();
   return { before, after: outcomeSummary(trail.audit, trail.execute), trail };
 }

@@ -12,7 +12,7 @@ import { ulid } from 'ulid';
 import type { AuditRecordV1 } from '../../processor/core/types.js';
 import { topicWatermarks } from '../../processor/io/offsets.js';
 import { readTopic } from '../../processor/io/read.js';
-import { CliChild, runCli } from '../process/children.js';
+import { CliChild, runCli } from '../lib/children.js';
 import { testBrokers } from '../testing/broker.js';
 import { injectViaCli, processorFixture, readFixtureAudit, startProcessorChild, stopCleanly, track, waitAllCommitted } from '../testing/processor.js';
 import type { Status } from './status.js';
@@ -159,7 +159,7 @@ test('inject checks, operator pending, approve/kill-switch --wait, status and tr
       .trimEnd()
       .split('\n')
       .slice(1)
-      .map((l) => l.replace(/audit \w{26}/, 'audit X')),
+      .map((l: string) => l.replace(/audit \w{26}/, 'audit X')),
     [0, 1, 2].map((p) => `applied (action ${(JSON.parse(killed.stdout.split('\n')[0]!) as { action_id: string }).action_id}, partition ${p}, audit X)`),
   );
   await waitAllCommitted(fixture);
