@@ -5,7 +5,7 @@
  * and no task is between task_starting and task_ready (being fenced and restored).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Topics } from '../core/config-types.js';
+import type { Topics } from '../config/index.js';
 import type { DecisionSummary } from '../engine/decision-summary.js';
 import type { LogEvent } from '../log-events.js';
 

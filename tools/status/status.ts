@@ -7,7 +7,7 @@
  */
 import type { Kafka } from '../../processor/io/client.js';
 import { decodeRecord } from '../../processor/codec/index.js';
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/index.js';
 import type { AuditRecordV1, ConfigSnapshotV1 } from '../../processor/core/types.js';
 import { groupProgress, topicWatermarks } from '../../processor/io/offsets.js';
 import { readPartitions, readTopic, type PartitionRange } from '../../processor/io/read.js';
