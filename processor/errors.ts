@@ -24,6 +24,7 @@ export interface ErrorSpec {
 }
 
 export const ERRORS = {
+  ACTION_REJECTED: { recovery: 'permanent', hint: 'the processor refused the action: its reason code says why (see docs/design.md, operator actions)' },
   ACTION_TARGET_INVALID: { recovery: 'usage', hint: 'name an approval the action decides (operator pending lists them)' },
   ACTOR_INVALID: { recovery: 'usage', hint: "give an actor id of letters, digits, '.', '_' or '-'" },
   ACTOR_MISSING: { recovery: 'usage', hint: 'pass --actor' },
@@ -39,6 +40,7 @@ export const ERRORS = {
   BENCH_TIMEOUT: { recovery: 'permanent', hint: 'the machine may be overloaded: rerun on a quieter machine' },
   BROKERS_MALFORMED: { recovery: 'usage', hint: 'give brokers as host:port[,host:port...]' },
   BROKERS_MISSING: { recovery: 'usage', hint: 'give --brokers, set KAFKA_BROKERS, or set brokers in the config file' },
+  BROKER_AUTH_FAILED: { recovery: 'usage', hint: 'check broker_auth in the config and the broker password' },
   BROKER_AUTH_INCOMPLETE: { recovery: 'usage', hint: 'set broker_auth.username and the password (config file or EXOARMUR_BROKER_AUTH__*)' },
   BROKER_EXITED: { recovery: 'permanent', hint: 'read the broker log named in the message' },
   BROKER_FETCH_FAILED: { recovery: 'usage', hint: 'check that Maven reaches Maven Central, then run make broker-fetch' },
@@ -48,6 +50,7 @@ export const ERRORS = {
   BROKER_SPAWN_FAILED: { recovery: 'permanent', hint: 'check that java is on PATH' },
   BROKER_STATE_MISSING: { recovery: 'permanent', hint: 'start the broker with exoarmur broker start' },
   BROKER_STOP_TIMEOUT: { recovery: 'usage', hint: 'stop it with exoarmur broker stop --kill' },
+  BROKER_UNREACHABLE: { recovery: 'usage', hint: 'start the broker (make broker-up) or fix --brokers, KAFKA_BROKERS or the config brokers' },
   BUNDLE_NOT_FOUND: { recovery: 'usage', hint: 'point at an evidence bundle directory (artifacts/<run_id>/)' },
   BUNDLE_NO_MANIFEST: { recovery: 'usage', hint: 'point at an evidence bundle directory that holds manifest.json' },
   BUNDLE_UNVERIFIED: { recovery: 'permanent', hint: 'read the failed checks in the message' },
@@ -60,7 +63,10 @@ export const ERRORS = {
   DATA_DIR_CORRUPT: { recovery: 'usage', hint: 'remove the data dir or pass another --data-dir' },
   DATA_DIR_UNFORMATTABLE: { recovery: 'usage', hint: "read kafka-storage's output in the message" },
   DELIVERY_UNCONFIRMED: { recovery: 'permanent', hint: 'check that the broker is up and rerun' },
+  FILE_ACCESS_FAILED: { recovery: 'usage', hint: 'check the path and its permissions' },
   INJECT_FILE_UNREADABLE: { recovery: 'usage', hint: 'check the events file path' },
+  INJECT_LINE_INVALID: { recovery: 'usage', hint: 'fix the line named in the message, or pass --raw to send it unchecked' },
+  INJECT_SCENARIO_FORMAT: { recovery: 'usage', hint: 'play a scenario with exoarmur reality --scenario DIR, or extract its telemetry lines' },
   INSPECT_FROM_INVALID: { recovery: 'usage', hint: 'give --from as earliest, latest or an offset' },
   JAVA_MISSING: { recovery: 'usage', hint: 'install Java 17 or newer (make deps does, as root)' },
   JAVA_TOO_OLD: { recovery: 'usage', hint: 'install Java 17 or newer (make deps does, as root)' },
@@ -112,6 +118,7 @@ export const ERRORS = {
   TOPIC_MISSING: { recovery: 'usage', hint: 'check the topic name, run id or prefix, and --brokers' },
   TOPICS_NOT_READY: { recovery: 'permanent', hint: 'check the broker: its topics did not get leaders in time' },
   TOPIC_DRIFT: { recovery: 'usage', hint: 'delete or recreate the topic, or use another topic prefix' },
+  TRACE_NOT_FOUND: { recovery: 'usage', hint: 'check the id and where it was recorded (--config or --bundle)' },
   TRANSACTION_STATE: { recovery: 'invariant', hint: 'a bug: report it with the log' },
   UNEXPECTED_ERROR: { recovery: 'invariant', hint: 'a bug: rerun with --debug and report the stack' },
   UNKNOWN_INPUT_TOPIC: { recovery: 'invariant', hint: 'a bug: report it with the log' },

@@ -15,6 +15,8 @@ import { realityCommand } from './reality/command.js';
 import { operatorCommand } from './operator/command.js';
 import { benchCommand } from './bench/command.js';
 import { recordCommand } from './record/command.js';
+import { statusCommand } from './status/command.js';
+import { traceCommand } from './trace/command.js';
 
 // Each command has its own argument type; the table only hands them to yargs, which checks each.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,6 +29,8 @@ export const commands: CommandModule<any, any>[] = [
   inspectCommand,
   realityCommand,
   operatorCommand,
+  statusCommand,
+  traceCommand,
   replayCommand,
   verifyCommand,
   benchCommand,

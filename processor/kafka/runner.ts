@@ -154,6 +154,7 @@ export class ProcessorRunner {
     const generation = this.generation;
     const { kafka, core, primitives, appId, groupId, topics, guarantee, stateDir } = this.options;
     moveSlot(slot, 'starting');
+    slot.logger.info({ ...logEvent('task_starting'), generation }, 'task starting');
     let task: Task;
     try {
       task = await Task.start(
@@ -224,6 +225,7 @@ export class ProcessorRunner {
               outputs: stats.outputs,
               txn_ms: stats.transactionMs,
               lag: batch.offsetLag(),
+              decisions: stats.decisions,
             },
             'batch committed',
           );

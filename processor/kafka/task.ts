@@ -11,6 +11,7 @@ import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
 import { driveBatch } from '../engine/batch.js';
+import { summarizeDecisions, type DecisionSummary } from '../engine/decision-summary.js';
 import type { CoreConfig, Topics } from '../config/index.js';
 import { InvariantError } from '../errors.js';
 import { restoreStore } from './restore.js';
@@ -61,6 +62,8 @@ export interface ChunkStats {
   firstOffset: string;
   lastOffset: string;
   transactionMs: number;
+  /** What the batch decided (receipts, verdicts, dead letters, approvals), for the batch_committed log line. */
+  decisions: DecisionSummary;
 }
 
 /** Committed next offset per input topic for one partition; a group that never committed starts at the log start. */
@@ -132,7 +135,7 @@ export class Task {
     const { core, now } = this.deps;
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
-    const { encoded } = driveBatch(
+    const { encoded, steps } = driveBatch(
       this.state,
       (function* () {
         for (const m of messages) {
@@ -179,6 +182,7 @@ export class Task {
       firstOffset: first.offset,
       lastOffset: last.offset,
       transactionMs: Date.now() - started,
+      decisions: summarizeDecisions(steps.flatMap((s) => s.records)),
     };
   }
 

@@ -64,7 +64,7 @@ function runningPid(layout: DataDirLayout): number | undefined {
 
 /** Polls until the broker answers metadata and its group coordinator serves requests. */
 async function waitUntilReady(brokers: string, pid: number, layout: DataDirLayout, timeoutMs: number): Promise<void> {
-  const kafka = createKafka({ brokers: [brokers], clientId: 'exoarmur-broker-probe', silent: true, retry: { retries: 0 } });
+  const kafka = createKafka({ brokers: [brokers], clientId: 'exoarmur-broker-probe', silent: true, retry: { retries: 0 }, preflight: false });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!isBrokerProcess(pid, layout.serverProperties)) {

@@ -163,6 +163,10 @@ test.serial('require_human: one CLI approval releases the intent exactly once; a
       required_votes: 1,
       votes: [],
       expires_at: requested.payload.expires_at,
+      // The only telemetry of its partition: stream time is its event time, a full approval_ttl_s (900 s) ahead.
+      stream_time: JSON.parse(event.line).observed_at,
+      time_left: '15m 00s',
+      past_expiry_by_clock: false,
       intent_hash: requested.payload.intent_hash,
       event_id: event.event_id,
     },
@@ -374,7 +378,9 @@ test.serial(
     const table = (await runCli(['operator', 'pending', '--config', fixture.configFile])).stdout.split('\n');
     t.regex(
       table[1]!,
-      new RegExp(`^${a.payload.approval_id}\\s+${a.input.partition}\\s+acme\\s+A2_hard_containment\\s+SG-301\\s+human\\s+${a.payload.expires_at}\\s+isolate host h3 `),
+      new RegExp(
+        `^${a.payload.approval_id}\\s+${a.input.partition}\\s+acme\\s+A2_hard_containment\\s+SG-301\\s+human\\s+${a.payload.expires_at}\\s+(\\d+[hms] ?)+\\s+isolate host h3 `,
+      ),
     );
     const denied = await operatorCli(fixture, ['deny', a.payload.approval_id, '--actor', 'alice', '--key', aliceKey, '--reason', 'false positive: scheduled scan']);
     await waitAllCommitted(fixture);

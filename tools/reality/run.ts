@@ -12,6 +12,7 @@ import { repoRoot } from '../broker/paths.js';
 import { generateOperatorKey, registryEntry } from '../operator/sign.js';
 import { externalBroker, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
 import { writeBundle } from './bundle.js';
+import { phaseLine, withProgress } from '../lib/progress.js';
 import { unmetExpectations } from './expectations.js';
 import { overall, passFailText, type Gate } from './gates.js';
 import { RunKafka } from './live.js';
@@ -96,21 +97,28 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   mkdirSync(bundleDir, { recursive: true });
   mkdirSync(workDir, { recursive: true });
   const { steps, config } = readScenario(options.scenarioDir);
-  const broker = options.brokers ? externalBroker(options.brokers) : await startRunBroker(join(workDir, 'broker'));
+  const phases = 4;
+  log(phaseLine(1, phases, options.brokers ? `using the broker at ${options.brokers}` : 'starting a fresh embedded broker for this run'));
+  const broker = options.brokers
+    ? externalBroker(options.brokers)
+    : await withProgress(log, { what: 'the embedded broker to answer' }, () => startRunBroker(join(workDir, 'broker')));
   log(`run ${runId}: broker ${broker.brokers}${broker.owned ? ` (embedded, ${broker.dataDir})` : ' (external)'}`);
   const ctx = runContext(runId, broker, steps, config, { work: workDir, bundle: bundleDir }, log);
   writeRunConfig(ctx);
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     startProcessor(ctx);
+    log(phaseLine(2, phases, `playing the scenario: ${steps.length} steps, with its faults`));
     await playScenario(ctx, steps);
     const played = await ctx.kafka.readTrail();
     const unmet = unmetExpectations(steps, ctx.deliveries, played.audit, ctx.kafka.topics.telemetry);
     log(`scenario played: ${ctx.deliveries.length} telemetry deliveries, ${ctx.actionCoordinates.length} operator records`);
+    log(phaseLine(3, phases, `double-inject: delivering all ${ctx.deliveries.length} telemetry deliveries again`));
     const doubled = await doubleInject(ctx, played);
     log(`double-inject: digest ${doubled.before.digest === doubled.after.digest ? 'equal' : 'DIFFERENT'}`);
     const expectations = { lines: steps.filter((s) => s.kind === 'expect').length, unmet };
-    const gates = await writeBundle(ctx, { bundleDir, doubled, expectations });
+    log(phaseLine(4, phases, `replaying the run from the broker, writing the bundle to ${bundleDir} and judging its gates`));
+    const gates = await withProgress(log, { what: 'the replay, the read-back and verify' }, () => writeBundle(ctx, { bundleDir, doubled, expectations }));
     return { runId, bundleDir, gates, overall: overall(gates), passFail: passFailText(runId, gates) };
   } finally {
     await stopProcessor(ctx).catch(() => undefined);
