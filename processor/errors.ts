@@ -61,6 +61,8 @@ export const ERRORS = {
   DATA_DIR_CORRUPT: { recovery: 'usage', hint: 'remove the data dir or pass another --data-dir' },
   DATA_DIR_UNFORMATTABLE: { recovery: 'usage', hint: "read kafka-storage's output in the message" },
   DELIVERY_UNCONFIRMED: { recovery: 'permanent', hint: 'check that the broker is up and rerun' },
+  HOSTILE_CORPUS_DRIFT: { recovery: 'invariant', hint: 'the corpus no longer opens the approvals its operator cases aim at: update tools/hostile to the policy' },
+  HOSTILE_OUTCOME_MISMATCH: { recovery: 'permanent', hint: 'read the first mismatching record in the message and the report table' },
   INJECT_FILE_UNREADABLE: { recovery: 'usage', hint: 'check the events file path' },
   INSPECT_FROM_INVALID: { recovery: 'usage', hint: 'give --from as earliest, latest or an offset' },
   JAVA_MISSING: { recovery: 'usage', hint: 'install Java 17 or newer (make deps does, as root)' },
