@@ -18,6 +18,31 @@ export interface CreateKafkaOptions {
   retry?: RetryOptions;
   /** SASL credentials (from the config's broker_auth); absent for an unauthenticated broker. */
   sasl?: SaslCredentials;
+  /** TLS to the broker: the PEM certificates trusted besides the system's (a self-signed broker's own). */
+  tls?: BrokerTls;
+}
+
+export interface BrokerTls {
+  ca: string[];
+}
+
+/**
+ * TLS for a config's broker_auth: SCRAM is only ever sent over TLS (a SCRAM exchange on a plain
+ * socket would expose the user to an active attacker), trusting the PEM file EXOARMUR_TLS_CA_FILE
+ * names (the embedded secure broker's `tls/ca.pem`) besides the system's CAs. PLAIN stays as it was
+ * configured. The CA file is not part of the config, so the config hash does not depend on where it lies.
+ */
+export function tlsForAuth(mechanism: SaslCredentials['mechanism'] | null, env: Record<string, string | undefined>, readFile: (path: string) => string): BrokerTls | undefined {
+  if (mechanism === null || mechanism === 'plain') return undefined;
+  const file = env['EXOARMUR_TLS_CA_FILE'];
+  if (file === undefined || file === '') return { ca: [] };
+  try {
+    return { ca: [readFile(file)] };
+  } catch (err) {
+    throw new UsageError('BROKER_TLS_CA_UNREADABLE', `EXOARMUR_TLS_CA_FILE=${file} cannot be read: ${(err as Error).message}; point it at the broker's CA certificate (PEM)`, {
+      cause: err,
+    });
+  }
 }
 
 export type SaslCredentials =
@@ -95,6 +120,7 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
     logLevel: silent ? logLevel.NOTHING : logger === undefined ? logLevel.WARN : logLevel.INFO,
     logCreator: logger === undefined ? stderrJsonLogCreator() : pinoLogCreator(logger),
     ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+    ...(options.tls === undefined ? {} : { ssl: options.tls.ca.length === 0 ? true : { ca: options.tls.ca } }),
   });
 }
 
