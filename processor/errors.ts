@@ -40,6 +40,7 @@ export const ERRORS = {
   BENCH_TIMEOUT: { recovery: 'permanent', hint: 'the machine may be overloaded: rerun on a quieter machine' },
   BROKERS_MALFORMED: { recovery: 'usage', hint: 'give brokers as host:port[,host:port...]' },
   BROKERS_MISSING: { recovery: 'usage', hint: 'give --brokers, set KAFKA_BROKERS, or set brokers in the config file' },
+  BROKER_AUTH_FAILED: { recovery: 'usage', hint: "check broker_auth.username and the password against the broker's SCRAM users" },
   BROKER_AUTH_INCOMPLETE: { recovery: 'usage', hint: 'set broker_auth.username and the password (config file or EXOARMUR_BROKER_AUTH__*)' },
   BROKER_TLS_CA_UNREADABLE: { recovery: 'usage', hint: "set EXOARMUR_TLS_CA_FILE to the broker's CA certificate (the secure embedded broker's <data-dir>/tls/ca.pem)" },
   BROKER_TLS_FAILED: { recovery: 'permanent', hint: 'check that keytool (Java 17+) is on PATH and the data dir is writable' },

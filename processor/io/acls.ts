@@ -106,3 +106,15 @@ export async function applyAcls(admin: Admin, grants: readonly AclGrant[]): Prom
     })),
   });
 }
+
+/** How many ACL bindings the broker lists on the given resource names (to wait until new grants are served). */
+export async function listedGrantCount(admin: Admin, names: ReadonlySet<string>): Promise<number> {
+  const described = await admin.describeAcls({
+    resourceType: AclResourceTypes.ANY,
+    host: '*',
+    permissionType: AclPermissionTypes.ANY,
+    operation: AclOperationTypes.ANY,
+    resourcePatternType: ResourcePatternTypes.ANY,
+  });
+  return described.resources.filter((r) => names.has(r.resourceName)).reduce((sum, r) => sum + r.acls.length, 0);
+}

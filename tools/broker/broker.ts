@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
 import { JVM_FLAGS, log4jConfig, serverProperties } from './config.js';
+import { prepareSecure, secureClientOf, secureFilesOf } from './secure-start.js';
 import { fetchBroker } from './fetch.js';
 import { dataDirLayout, defaultDataDir, type DataDirLayout } from './paths.js';
 import { requireJava } from './prerequisites.js';
@@ -28,6 +29,8 @@ export interface StartBrokerOptions {
   controllerPort?: number;
   cacheRoot?: string;
   readyTimeoutMs?: number;
+  /** SASL/SCRAM over TLS and the StandardAuthorizer (secure.ts); kept for the data dir's later starts. */
+  secure?: boolean;
 }
 
 export interface StartedBroker {
@@ -41,6 +44,8 @@ export interface StartedBroker {
   alreadyRunning: boolean;
   /** From spawn to answering metadata and group-coordinator requests. */
   startMs: number;
+  /** Secure mode: the CA a client trusts and the credentials file (0600); absent for a plaintext broker. */
+  secure?: { caFile: string; credentialsFile: string };
 }
 
 interface BrokerState {
@@ -48,6 +53,7 @@ interface BrokerState {
   port: number;
   controllerPort: number;
   version: string;
+  secure?: boolean;
 }
 
 function readState(layout: DataDirLayout): BrokerState | undefined {
@@ -94,7 +100,7 @@ async function requireFreePort(port: number, what: string): Promise<void> {
 }
 
 /** Formats the KRaft storage unless meta.properties shows it already was; refuses a dir that looks half-made. */
-function formatOnce(layout: DataDirLayout, classpath: string): void {
+function formatOnce(layout: DataDirLayout, classpath: string, extraArgs: readonly string[] = []): void {
   const meta = join(layout.logDirs, 'meta.properties');
   if (existsSync(meta)) {
     const text = readFileSync(meta, 'utf8');
@@ -112,7 +118,7 @@ function formatOnce(layout: DataDirLayout, classpath: string): void {
   const clusterId = newClusterId();
   const result = spawnSync(
     'java',
-    ['-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', layout.serverProperties],
+    ['-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', layout.serverProperties, ...extraArgs],
     { encoding: 'utf8' },
   );
   if (result.status !== 0) {
@@ -123,7 +129,8 @@ function formatOnce(layout: DataDirLayout, classpath: string): void {
 
 /** Polls until the broker answers metadata and its group coordinator serves requests. */
 async function waitUntilReady(brokers: string, pid: number, layout: DataDirLayout, timeoutMs: number): Promise<void> {
-  const kafka = createKafka({ brokers: [brokers], clientId: 'exoarmur-broker-probe', silent: true, retry: { retries: 0 } });
+  const secure = secureClientOf(layout, readState(layout)?.secure === true);
+  const kafka = createKafka({ brokers: [brokers], clientId: 'exoarmur-broker-probe', silent: true, retry: { retries: 0 }, ...secure });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!isBrokerProcess(pid, layout.serverProperties)) {
@@ -176,6 +183,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
       logFile: layout.logFile,
       alreadyRunning: true,
       startMs: 0,
+      ...(state.secure === true ? { secure: secureFilesOf(layout) } : {}),
     };
   }
   requireJava();
@@ -187,10 +195,14 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
   await requireFreePort(controllerPort, 'KRaft controller');
 
   mkdirSync(layout.dataDir, { recursive: true });
-  writeFileSync(layout.serverProperties, serverProperties({ port, controllerPort, logDirs: layout.logDirs, logFile: layout.logFile }));
+  const secure = options.secure === true || readState(layout)?.secure === true ? prepareSecure(layout, port, controllerPort) : undefined;
+  writeFileSync(
+    layout.serverProperties,
+    serverProperties({ port, controllerPort, logDirs: layout.logDirs, logFile: layout.logFile, ...(secure === undefined ? {} : { overrides: secure.properties }) }),
+  );
   writeFileSync(layout.log4jConfig, log4jConfig(layout.logFile));
   const classpath = `${fetched.libsDir}/*`;
-  formatOnce(layout, classpath);
+  formatOnce(layout, classpath, secure?.formatArgs ?? []);
 
   const consoleFd = openSync(layout.consoleFile, 'a');
   const child = spawn('java', [...JVM_FLAGS, '-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.Kafka', layout.serverProperties], {
@@ -202,7 +214,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
   if (pid === undefined) throw new ExoArmurError('BROKER_SPAWN_FAILED', `could not spawn java for the broker: read ${layout.consoleFile}`);
   child.unref();
   writeFileSync(layout.pidFile, `${pid}\n`);
-  writeFileSync(layout.stateFile, `${JSON.stringify({ pid, port, controllerPort, version: fetched.version } satisfies BrokerState)}\n`);
+  writeFileSync(layout.stateFile, `${JSON.stringify({ pid, port, controllerPort, version: fetched.version, secure: secure !== undefined } satisfies BrokerState)}\n`);
 
   const brokers = `127.0.0.1:${port}`;
   try {
@@ -221,6 +233,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
     logFile: layout.logFile,
     alreadyRunning: false,
     startMs: Math.round(performance.now() - started),
+    ...(secure === undefined ? {} : { secure: secureFilesOf(layout) }),
   };
 }
 
