@@ -109,6 +109,7 @@ export const ERRORS = {
   STATE_RECORD_UNREADABLE: { recovery: 'permanent', hint: 'the state topic holds records ExoArmur did not write: give the processor its own topic' },
   TASK_STATE: { recovery: 'invariant', hint: 'a bug: report it with the log' },
   TENANT_INVALID: { recovery: 'usage', hint: "give a tenant id of letters, digits, '.', '_' or '-'" },
+  TOPIC_NOT_AUTHORIZED: { recovery: 'usage', hint: 'use the credentials of a role the ACLs allow on that topic (see processor/io/acls.ts)' },
   TOPIC_MISSING: { recovery: 'usage', hint: 'check the topic name, run id or prefix, and --brokers' },
   TOPICS_NOT_READY: { recovery: 'permanent', hint: 'check the broker: its topics did not get leaders in time' },
   TOPIC_DRIFT: { recovery: 'usage', hint: 'delete or recreate the topic, or use another topic prefix' },

@@ -69,10 +69,13 @@ test('each role may do only its job on the secure broker; wrong credentials fail
   await grantRoles(broker, { topics, appId, groupId: appId, readerGroupPrefix: 'exoarmur.read.' });
   const as = (user: SecureUser): Kafka => secureKafka(broker, user);
 
-  // Allowed: each role's own job.
+  // Allowed: each role's own job (the admin puts one record on the outputs, so no read below is vacuous).
+  t.is(await tryWrite(as('admin'), topics.audit), 'written');
+  t.is(await tryWrite(as('admin'), topics.execute), 'written');
+  t.is(await tryWrite(as('sensor'), topics.telemetry), 'written');
   t.is(await tryWrite(as('operator'), topics.operator_actions), 'written');
-  t.is(await tryRead(as('operator'), topics.audit), 'read 0');
-  t.is(await tryRead(as('actuator'), topics.execute), 'read 0');
+  t.is(await tryRead(as('operator'), topics.audit), 'read 1');
+  t.is(await tryRead(as('actuator'), topics.execute), 'read 1');
   t.is(await tryRead(as('reviewer'), topics.operator_actions), 'read 1');
 
   // Forbidden writes: the broker answers with an authorization error.
@@ -98,7 +101,7 @@ test('each role may do only its job on the secure broker; wrong credentials fail
     ['operator', 'execute'],
   ];
   for (const [user, topic] of forbiddenReads) {
-    t.not(await tryRead(as(user), topics[topic]), 'read 0', `${user} reading ${topic}`);
+    t.regex(await tryRead(as(user), topics[topic]), /TOPIC_AUTHORIZATION_FAILED|Group authorization failed|not authorized|coordinator/i, `${user} reading ${topic}`);
     const denied = [...denials(started.logFile, user, `Topic:LITERAL:${topics[topic]}`), ...denials(started.logFile, user, 'Group:')];
     t.true(denied.length > 0, `the broker logged a denial for ${user} reading ${topic}`);
   }
@@ -113,7 +116,10 @@ test('each role may do only its job on the secure broker; wrong credentials fail
     secureChildEnv(broker, 'processor', wrongPassword),
   ).exited;
   t.is(wrong.code, 2);
-  t.regex(wrong.stderr, /^exoarmur: ensuring topics: the broker refused the login \(SASL SCRAM SHA512 authentication failed.*\) .* \[BROKER_AUTH_FAILED\]\n$/);
+  t.is(
+    wrong.stderr,
+    'exoarmur: ensuring topics: the broker refused the login (SASL SCRAM SHA512 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512); check broker_auth.username and the password (config file or EXOARMUR_BROKER_AUTH__PASSWORD) [BROKER_AUTH_FAILED]\n',
+  );
   t.false(wrong.stderr.includes(wrongPassword));
 
   // The processor with its own credentials processes the sensor's telemetry under its ACLs alone.
@@ -130,9 +136,9 @@ test('each role may do only its job on the secure broker; wrong credentials fail
     async () => {
       if (!processor.running) throw new Error(`processor exited: ${processor.output.stderr}`);
       const share = committedShare(await groupProgress(as('admin'), appId, [topics.telemetry]));
-      return share.committed === 30n;
+      return share.committed === 31n;
     },
-    { timeoutMs: 180_000, intervalMs: 500, what: 'the secure processor committing the 30 events' },
+    { timeoutMs: 180_000, intervalMs: 500, what: 'the secure processor committing the 31 telemetry records' },
   );
   const stop = await processor.kill('SIGTERM');
   t.is(stop.code, 0, stop.stderr);
