@@ -10,7 +10,7 @@
  * Readers consume in throwaway groups named `<prefix>.read.<uuid>` (read.ts), granted by prefix.
  */
 import kafkajs, { type Admin } from 'kafkajs';
-import type { Topics } from '../core/config-types.js';
+import type { Topics } from '../config/index.js';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 

@@ -18,7 +18,7 @@ import { ensureTopics, topicNames, topicSpecs } from '../../processor/io/topics.
 import { withAdmin } from '../../processor/io/client.js';
 import { pollUntil } from '../lib/poll.js';
 import { grantRoles, processorAuthConfig, readCredentials, secureChildEnv, secureKafka, type SecureBroker } from '../lib/secure-clients.js';
-import { CliChild } from '../process/children.js';
+import { CliChild, ProcessorChild } from '../lib/children.js';
 import { syntheticTelemetry } from '../process/synthetic.js';
 import { uniqueName } from '../testing/broker.js';
 import { startBroker, stopBroker } from './broker.js';
@@ -128,7 +128,7 @@ test('each role may do only its job on the secure broker; wrong credentials fail
   await sensor.connect();
   await sensor.send({ topic: topics.telemetry, acks: -1, messages: events.map((value) => ({ key: 'tenant-0:c', value })) });
   await sensor.disconnect();
-  const processor = new CliChild(['process', '--config', configFile, '--brokers', broker.brokers, '--log-file', join(dir, 'service.log')], secureChildEnv(broker, 'processor'));
+  const processor = new ProcessorChild({ brokers: broker.brokers, configFile, logFile: join(dir, 'service.log'), env: secureChildEnv(broker, 'processor') });
   t.teardown(async () => {
     if (processor.running) await processor.kill('SIGKILL');
   });

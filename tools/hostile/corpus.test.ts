@@ -4,7 +4,7 @@
  * the corpus names, and the same seed gives the same bytes.
  */
 import test from 'ava';
-import { buildEffectiveConfig, DEFAULT_CONFIG, mergeConfig } from '../../processor/config/index.js';
+import { buildEffectiveConfig, coreConfigOf, DEFAULT_CONFIG, mergeConfig } from '../../processor/config/index.js';
 import type { AuditRecordV1, DeadLetterV1, StateValue } from '../../processor/core/index.js';
 import { driveBatch } from '../../processor/engine/batch.js';
 import { nodePrimitives } from '../../processor/primitives.js';
@@ -13,7 +13,7 @@ import { generateCorpus } from './generate.js';
 
 function driveOffline(seed: number): { sent: SentRecord[]; audit: AuditRecordV1[]; letters: DeadLetterV1[] } {
   const corpus = generateCorpus(seed);
-  const config = buildEffectiveConfig(mergeConfig(corpus.config));
+  const config = coreConfigOf(buildEffectiveConfig(mergeConfig(corpus.config)));
   const caches = new Map<number, Map<string, StateValue>>();
   const offsets = new Map<string, number>();
   const sent: SentRecord[] = [];

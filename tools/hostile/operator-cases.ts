@@ -7,12 +7,12 @@
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { encodeOperatorAction, FINGERPRINT_HEADER, MAX_FIELD_CHARS, SCHEMA_HEADER, SCHEMAS, type ConsumedMessage } from '../../processor/codec/index.js';
-import { buildEffectiveConfig, mergeConfig } from '../../processor/config/index.js';
+import { buildEffectiveConfig, coreConfigOf, mergeConfig } from '../../processor/config/index.js';
 import type { AuditPayloads, AuditRecordV1, OperatorActionV1 } from '../../processor/core/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import { driveBatch } from '../../processor/engine/batch.js';
 import { nodePrimitives } from '../../processor/primitives.js';
-import { signAction, type UnsignedOperatorAction } from '../operator/sign.js';
+import { signAction, type UnsignedOperatorAction } from '../../processor/operator-signing.js';
 import { APPROVAL_PARTITION, CORPUS_T0_MS, rejected, validEvent, type Expected, type HostileRecord, type SeededRandom } from './corpus.js';
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -236,7 +236,7 @@ function setupTelemetry(random: SeededRandom, records: HostileRecord[]): Consume
 
 /** The approvals the setup events open, by the real engine under the corpus config. */
 function derivedApprovals(setup: ConsumedMessage[], partial: Record<string, unknown>): Approval[] {
-  const config = buildEffectiveConfig(mergeConfig(partial));
+  const config = coreConfigOf(buildEffectiveConfig(mergeConfig(partial)));
   const { steps } = driveBatch(
     new Map(),
     setup.map((message) => ({ source: 'telemetry' as const, message, processTime: 0, config })),

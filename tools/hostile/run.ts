@@ -17,7 +17,7 @@ import { createPlainProducer } from '../../processor/io/produce.js';
 import { readTopic } from '../../processor/io/read.js';
 import { ensureTopics, topicSpecs } from '../../processor/io/topics.js';
 import { pollUntil } from '../lib/poll.js';
-import { CliChild } from '../process/children.js';
+import { ProcessorChild } from '../lib/children.js';
 import { exactlyOnceViolations, readRunOutcomes } from '../process/outcomes.js';
 import { appIdForRun, runPrefix, topicsForRun } from '../reality/naming.js';
 import { PARTITIONS, type Phase } from './corpus.js';
@@ -61,7 +61,7 @@ async function send(kafka: Kafka, topics: ReturnType<typeof topicsForRun>, recor
 }
 
 /** Polls until the group committed every input; fails at once, naming the processor's last words, if the processor exits. */
-async function waitCommitted(kafka: Kafka, appId: string, inputs: string[], processor: CliChild): Promise<void> {
+async function waitCommitted(kafka: Kafka, appId: string, inputs: string[], processor: ProcessorChild): Promise<void> {
   let exited = false;
   const exit = processor.exited.then((run) => {
     exited = true;
@@ -104,7 +104,7 @@ export async function runHostile(options: HostileRunOptions): Promise<{ report: 
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, `${JSON.stringify({ app_id: appId, partitions: PARTITIONS, topics, ...corpus.config }, null, 2)}\n`);
 
-  const processor = new CliChild(['process', '--config', configFile, '--brokers', options.brokers.join(','), '--log-file', join(dir, 'service.log')]);
+  const processor = new ProcessorChild({ brokers: options.brokers.join(','), configFile, logFile: join(dir, 'service.log') });
   const inputs = [topics.telemetry, topics.operator_actions];
   const sent: SentRecord[] = [];
   let exit;

@@ -5,7 +5,7 @@
  * credentials.json; nothing here prints them.
  */
 import { readFileSync } from 'node:fs';
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/index.js';
 import { applyAcls, listedGrantCount, roleGrants, type AclScope } from '../../processor/io/acls.js';
 import { createKafka, withAdmin, type Kafka } from '../../processor/io/client.js';
 import { pollUntil } from './poll.js';
