@@ -67,9 +67,10 @@ clean:
 	rm -rf dist .exoarmur/test-broker-*
 
 # One command: the default scenario end to end on the embedded broker, bundle in artifacts/<run_id>/.
+# SECURE=1: the broker with SASL/SCRAM over TLS and role ACLs, the processor as its role (exoarmur reality --secure).
 SCENARIO ?= fixtures/scenarios/default
 reality: deps build broker-fetch
-	@$(CLI) reality --scenario $(SCENARIO) --out artifacts
+	@$(CLI) reality --scenario $(SCENARIO) --out artifacts $(if $(SECURE),--secure)
 
 # The hostile-input corpus (tools/hostile) on a throwaway broker (or KAFKA_BROKERS); HOSTILE_SEED picks the corpus.
 HOSTILE_SEED ?= 18

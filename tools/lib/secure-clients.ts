@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Topics } from '../../processor/config/index.js';
 import { applyAcls, listedGrantCount, roleGrants, type AclScope } from '../../processor/io/acls.js';
-import { createKafka, withAdmin, type Kafka } from '../../processor/io/client.js';
+import { createKafka, withAdmin, type CreateKafkaOptions, type Kafka } from '../../processor/io/client.js';
 import { pollUntil } from './poll.js';
 import type { SecureCredentials, SecureUser } from '../broker/secure.js';
 
@@ -28,10 +28,17 @@ export function secureKafka(broker: SecureBroker, user: SecureUser, options: { p
   return createKafka({
     brokers: broker.brokers.split(','),
     clientId: options.clientId ?? `exoarmur-${user}`,
-    sasl: { mechanism: 'scram-sha-512', username: user, password: options.password ?? readCredentials(broker).users[user] },
-    tls: { ca: [readFileSync(broker.caFile, 'utf8')] },
+    ...secureLogin(broker, user, options.password),
     ...(options.silent === true ? { silent: true } : {}),
   });
+}
+
+/** The SASL and TLS options of a client logged in as `user`. */
+export function secureLogin(broker: SecureBroker, user: SecureUser, password?: string): Required<Pick<CreateKafkaOptions, 'sasl' | 'tls'>> {
+  return {
+    sasl: { mechanism: 'scram-sha-512', username: user, password: password ?? readCredentials(broker).users[user] },
+    tls: { ca: [readFileSync(broker.caFile, 'utf8')] },
+  };
 }
 
 /** Applies the role grants of one deployment as the admin and waits until the broker lists every one. */
