@@ -65,6 +65,8 @@ export function roleGrants(scope: AclScope): AclGrant[] {
     ...topicGrants(p.processor, [t.state, t.config], ['read', 'write', 'describe', 'describe_configs', 'create']),
     ...topicGrants(p.processor, [t.audit, t.execute, t.dlq], ['write', 'describe', 'describe_configs', 'create']),
     { principal: p.processor, resource: 'group', name: scope.groupId, pattern: 'literal', operation: 'read' },
+    // Restore reads a partition's state in a throwaway group `<app_id>.restore.<p>.read.<uuid>`.
+    { principal: p.processor, resource: 'group', name: `${scope.appId}.`, pattern: 'prefixed', operation: 'read' },
     readerGroup(p.processor, scope),
     { principal: p.processor, resource: 'transactional_id', name: `${scope.appId}.`, pattern: 'prefixed', operation: 'write' },
     { principal: p.processor, resource: 'transactional_id', name: `${scope.appId}.`, pattern: 'prefixed', operation: 'describe' },

@@ -140,7 +140,27 @@ test('each role may do only its job on the secure broker; wrong credentials fail
     },
     { timeoutMs: 180_000, intervalMs: 500, what: 'the secure processor committing the 31 telemetry records' },
   );
-  const stop = await processor.kill('SIGTERM');
+  const first = await processor.kill('SIGTERM');
+  t.is(first.code, 0, first.stderr);
+
+  // Restarted, it restores its state (a reader group of its own app id) under the same grants and goes on.
+  const sensorAgain = createPlainProducer(as('sensor'), { idempotent: true });
+  await sensorAgain.connect();
+  await sensorAgain.send({ topic: topics.telemetry, acks: -1, messages: syntheticTelemetry({ count: 10 }).map((value) => ({ key: 'tenant-1:c', value })) });
+  await sensorAgain.disconnect();
+  const restarted = new ProcessorChild({ brokers: broker.brokers, configFile, logFile: join(dir, 'service.log'), env: secureChildEnv(broker, 'processor') });
+  t.teardown(async () => {
+    if (restarted.running) await restarted.kill('SIGKILL');
+  });
+  await pollUntil(
+    async () => {
+      if (!restarted.running) throw new Error(`processor exited: ${restarted.output.stderr}`);
+      const share = committedShare(await groupProgress(as('admin'), appId, [topics.telemetry]));
+      return share.committed === 41n;
+    },
+    { timeoutMs: 180_000, intervalMs: 500, what: 'the restarted secure processor committing 10 more' },
+  );
+  const stop = await restarted.kill('SIGTERM');
   t.is(stop.code, 0, stop.stderr);
 
   // Secrets: the published config snapshot holds the password's hash only; no log holds any password.

@@ -111,7 +111,12 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     if (broker.secure !== null) {
-      await writeSecurityFile(bundleDir, secureBrokerOf(broker), { topics: ctx.kafka.topics, appId: appIdForRun(runId), groupId: groupForRun(runId), readerGroupPrefix: 'exoarmur.read.' });
+      await writeSecurityFile(bundleDir, secureBrokerOf(broker), {
+        topics: ctx.kafka.topics,
+        appId: appIdForRun(runId),
+        groupId: groupForRun(runId),
+        readerGroupPrefix: 'exoarmur.read.',
+      });
       log(`secure: SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer, processor as User:processor`);
     }
     startProcessor(ctx);
