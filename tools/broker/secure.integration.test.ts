@@ -172,8 +172,11 @@ test('each role may do only its job on the secure broker; wrong credentials fail
       if (decoded.ok) snapshots.push(decoded.value as ConfigSnapshotV1);
     },
   });
-  t.is(snapshots.length, 1);
-  const published = JSON.parse(snapshots[0]!.config) as { broker_auth: { username: string; password: string } };
+  // One snapshot per processor start, the same config both times.
+  t.is(snapshots.length, 2);
+  t.is(snapshots[0]!.config, snapshots[1]!.config);
+  const published = JSON.parse(snapshots[0]!.config) as { broker_auth: { mechanism: string; username: string; password: string } };
+  t.is(published.broker_auth.username, 'processor');
   t.regex(published.broker_auth.password, /^sha256:[0-9a-f]{64}$/);
   const credentials = readCredentials(broker);
   const secrets = [...Object.values(credentials.users), credentials.store_password];
