@@ -7,12 +7,13 @@ CLI := node dist/tools/cli.js
 BROKER_PORT ?= 9092
 BROKER_DATA_DIR ?= .exoarmur/broker
 
-.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites bench format
+.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites bench format hostile
 
 help:
 	@echo "make reality   run the default scenario end to end on a real broker and write an evidence bundle"
 	@echo "make test      run every test (starts its own broker)"
 	@echo "make bench     throughput, latency, recovery, replay vs the raw broker (BENCH_ARGS=--quick)"
+	@echo "make hostile   replay the seeded hostile-input corpus through a real processor (report in artifacts/hostile/)"
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -66,6 +67,12 @@ clean:
 	rm -rf dist .exoarmur/test-broker-*
 
 # One command: the default scenario end to end on the embedded broker, bundle in artifacts/<run_id>/.
+# SECURE=1: the broker with SASL/SCRAM over TLS and role ACLs, the processor as its role (exoarmur reality --secure).
 SCENARIO ?= fixtures/scenarios/default
 reality: deps build broker-fetch
-	@$(CLI) reality --scenario $(SCENARIO) --out artifacts
+	@$(CLI) reality --scenario $(SCENARIO) --out artifacts $(if $(SECURE),--secure)
+
+# The hostile-input corpus (tools/hostile) on a throwaway broker (or KAFKA_BROKERS); HOSTILE_SEED picks the corpus.
+HOSTILE_SEED ?= 18
+hostile: deps build broker-fetch
+	@tools/broker/with-test-broker.sh $(CLI) hostile --seed $(HOSTILE_SEED) --out artifacts/hostile

@@ -7,7 +7,8 @@ import pino, { type Logger } from 'pino';
 import { configSnapshot, coreConfigOf, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
-import { createKafka, saslFromConfig } from './io/client.js';
+import { readFileSync } from 'node:fs';
+import { createKafka, saslFromConfig, tlsForAuth } from './io/client.js';
 import { ensureTopics, topicSpecs } from './io/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
 import { toShellError } from './io/kafka-errors.js';
@@ -78,7 +79,14 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   if (served !== undefined) logger.info({ ...logEvent('metrics_serving'), port: served.port, host: options.metricsHost ?? '127.0.0.1' }, 'serving /metrics, /healthz and /readyz');
   const groupId = options.groupId ?? config.app_id;
   const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
-  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.app_id}-process`, logger, ...(sasl === undefined ? {} : { sasl }) });
+  const tls = tlsForAuth(config.broker_auth.mechanism, options.env ?? process.env, (path) => readFileSync(path, 'utf8'));
+  const kafka = createKafka({
+    brokers: config.brokers,
+    clientId: `${config.app_id}-process`,
+    logger,
+    ...(sasl === undefined ? {} : { sasl }),
+    ...(tls === undefined ? {} : { tls }),
+  });
   const { topics } = config;
   logger.info(
     { ...logEvent('starting'), config_hash: effective.config_hash, app_id: config.app_id, group_id: groupId, topics, guarantee: config.processing_guarantee },

@@ -17,6 +17,7 @@ import { benchCommand } from './bench/command.js';
 import { recordCommand } from './record/command.js';
 import { statusCommand } from './status/command.js';
 import { traceCommand } from './trace/command.js';
+import { hostileCommand } from './hostile/command.js';
 
 // Each command has its own argument type; the table only hands them to yargs, which checks each.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -35,4 +36,5 @@ export const commands: CommandModule<any, any>[] = [
   verifyCommand,
   benchCommand,
   recordCommand,
+  hostileCommand,
 ];

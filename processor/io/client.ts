@@ -35,6 +35,31 @@ export interface CreateKafkaOptions {
   topics?: readonly string[];
   /** false: no pre-flight (a probe that polls a starting broker on its own). */
   preflight?: boolean;
+  /** TLS to the broker: the PEM certificates trusted besides the system's (a self-signed broker's own). */
+  tls?: BrokerTls;
+}
+
+export interface BrokerTls {
+  ca: string[];
+}
+
+/**
+ * TLS for a config's broker_auth: SCRAM is only ever sent over TLS (a SCRAM exchange on a plain
+ * socket would expose the user to an active attacker), trusting the PEM file EXOARMUR_TLS_CA_FILE
+ * names (the embedded secure broker's `tls/ca.pem`) besides the system's CAs. PLAIN stays as it was
+ * configured. The CA file is not part of the config, so the config hash does not depend on where it lies.
+ */
+export function tlsForAuth(mechanism: SaslCredentials['mechanism'] | null, env: Record<string, string | undefined>, readFile: (path: string) => string): BrokerTls | undefined {
+  if (mechanism === null || mechanism === 'plain') return undefined;
+  const file = env['EXOARMUR_TLS_CA_FILE'];
+  if (file === undefined || file === '') return { ca: [] };
+  try {
+    return { ca: [readFile(file)] };
+  } catch (err) {
+    throw new UsageError('BROKER_TLS_CA_UNREADABLE', `EXOARMUR_TLS_CA_FILE=${file} cannot be read: ${(err as Error).message}; point it at the broker's CA certificate (PEM)`, {
+      cause: err,
+    });
+  }
 }
 
 export type SaslCredentials =
@@ -243,6 +268,7 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
     logLevel: quiet ? logLevel.NOTHING : logger === undefined ? logLevel.DEBUG : logLevel.INFO,
     logCreator: logger === undefined ? stderrJsonLogCreator() : pinoLogCreator(logger),
     ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+    ...(options.tls === undefined ? {} : { ssl: options.tls.ca.length === 0 ? true : { ca: options.tls.ca } }),
   };
   if (options.preflight === false) return new Kafka(config);
   const topics = options.topics ?? [];

@@ -10,6 +10,8 @@ import { ExoArmurError } from '../../processor/errors.js';
 import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
 import { exactlyOnceViolations, receiptCount } from '../process/outcomes.js';
 import { replayRun } from '../replay/replay.js';
+import { secureLogin } from '../lib/secure-clients.js';
+import { secureBrokerOf } from './broker-control.js';
 import type { ReplayReport } from '../replay/report.js';
 import { formatVerifyResult, verifyBundle } from '../verify/verify.js';
 import { writeViewerHtml } from '../viewer/embed.js';
@@ -29,7 +31,12 @@ export interface BundleInputs {
 
 /** Replay from the broker alone (tools/replay): the report goes into the bundle as written. */
 async function replayEvidence(ctx: RunContext, bundleDir: string): Promise<ReplayReport> {
-  const report = await replayRun({ brokers: ctx.broker.brokers.split(','), topics: topicsForRun(ctx.runId), runId: ctx.runId });
+  const report = await replayRun({
+    brokers: ctx.broker.brokers.split(','),
+    topics: topicsForRun(ctx.runId),
+    runId: ctx.runId,
+    ...(ctx.broker.secure === null ? {} : { login: secureLogin(secureBrokerOf(ctx.broker), 'reviewer') }),
+  });
   writeFileSync(join(bundleDir, BUNDLE_FILES.replayReport), jsonText(report));
   return report;
 }

@@ -28,7 +28,7 @@ test('config snapshot: the config as an object; config_hash.txt names the first 
 });
 
 test('storage state: broker, topic facts, commits, counts read back, kill survival and data files, in that order', (t) => {
-  const broker = { brokers: '127.0.0.1:1', dataDir: '/d', owned: true, port: 1, controllerPort: 2 };
+  const broker = { brokers: '127.0.0.1:1', dataDir: '/d', owned: true, port: 1, controllerPort: 2, secure: null };
   const facts = {
     topics: { 'r.audit': { partitions: 3, configs: { 'cleanup.policy': 'delete' }, offsets: [] } },
     committed: [{ topic: 'r.tel', partitions: [{ partition: 0, offset: '5' }] }],

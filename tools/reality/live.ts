@@ -7,7 +7,7 @@ import { decodeOperatorAction, decodeRecord } from '../../processor/codec/index.
 import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, OperatorActionV1 } from '../../processor/core/types.js';
 import type { Topics } from '../../processor/config/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
-import { createKafka, withAdmin, type Kafka, type Producer } from '../../processor/io/client.js';
+import { createKafka, withAdmin, type CreateKafkaOptions, type Kafka, type Producer } from '../../processor/io/client.js';
 import { committedShare, groupProgress } from '../../processor/io/offsets.js';
 import { createPlainProducer, sendPartitioner } from '../../processor/io/produce.js';
 import { ensureTopics, topicSpecs, topicStorage, type StorageFacts } from '../../processor/io/topics.js';
@@ -33,8 +33,9 @@ export class RunKafka {
     clientId: string,
     readonly topics: Topics,
     readonly group: string,
+    login: Pick<CreateKafkaOptions, 'sasl' | 'tls'> = {},
   ) {
-    this.kafka = createKafka({ brokers: brokers.split(','), clientId });
+    this.kafka = createKafka({ brokers: brokers.split(','), clientId, ...login });
   }
 
   async ensureTopics(prefix: string, partitions: number): Promise<void> {

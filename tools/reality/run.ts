@@ -10,9 +10,11 @@ import { deepMerge } from '../../processor/config/model.js';
 import { UsageError } from '../../processor/errors.js';
 import { repoRoot } from '../broker/paths.js';
 import { generateOperatorKey, registryEntry } from '../operator/sign.js';
-import { externalBroker, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
+import { externalBroker, secureBrokerOf, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
 import { writeBundle } from './bundle.js';
 import { phaseLine, withProgress } from '../lib/progress.js';
+import { writeSecurityFile } from './security.js';
+import { processorAuthConfig, secureChildEnv, secureLogin } from '../lib/secure-clients.js';
 import { unmetExpectations } from './expectations.js';
 import { overall, passFailText, type Gate } from './gates.js';
 import { RunKafka } from './live.js';
@@ -25,6 +27,8 @@ export interface RealityOptions {
   scenarioDir: string;
   outDir: string;
   brokers?: string | undefined;
+  /** Run the embedded broker secure (SASL/SCRAM over TLS, role ACLs) and the processor as its role; the bundle's security.json says so. */
+  secure?: boolean;
   log?: (line: string) => void;
 }
 
@@ -65,13 +69,15 @@ function runContext(
     keys,
     configFile,
     log,
-    kafka: new RunKafka(broker.brokers, `reality-${runId}`, topics, groupForRun(runId)),
+    // Secure: the harness supervises as the admin; the processor logs in as its own role.
+    kafka: new RunKafka(broker.brokers, `reality-${runId}`, topics, groupForRun(runId), broker.secure === null ? {} : secureLogin(secureBrokerOf(broker), 'admin')),
     // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child always joins the run's own broker.
     processorOptions: {
       brokers: broker.brokers,
       configFile,
       logFile: join(dirs.bundle, 'service.log'),
       args: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION)],
+      ...(broker.secure === null ? {} : { env: secureChildEnv(secureBrokerOf(broker), 'processor') }),
     },
     processor: undefined,
     processorStarts: 0,
@@ -83,6 +89,7 @@ function runContext(
       partitions: PARTITIONS,
       topics,
       operators: Object.assign({}, ...[...keys.values()].map(registryEntry)),
+      ...(broker.secure === null ? {} : processorAuthConfig()),
     }) as Record<string, unknown>,
     faults: { processorKills: 0, brokerKills: 0, acrossBrokerKills: [], notes: [] },
     earliestObservedAt: observed[0] ?? '2026-01-01T00:00:00.000Z',
@@ -97,16 +104,26 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   mkdirSync(bundleDir, { recursive: true });
   mkdirSync(workDir, { recursive: true });
   const { steps, config } = readScenario(options.scenarioDir);
+  if (options.secure === true && options.brokers) throw new UsageError('CLI_USAGE', '--secure runs its own embedded broker: drop --brokers');
   const phases = 4;
   log(phaseLine(1, phases, options.brokers ? `using the broker at ${options.brokers}` : 'starting a fresh embedded broker for this run'));
   const broker = options.brokers
     ? externalBroker(options.brokers)
-    : await withProgress(log, { what: 'the embedded broker to answer' }, () => startRunBroker(join(workDir, 'broker')));
+    : await withProgress(log, { what: 'the embedded broker to answer' }, () => startRunBroker(join(workDir, 'broker'), options.secure === true));
   log(`run ${runId}: broker ${broker.brokers}${broker.owned ? ` (embedded, ${broker.dataDir})` : ' (external)'}`);
   const ctx = runContext(runId, broker, steps, config, { work: workDir, bundle: bundleDir }, log);
   writeRunConfig(ctx);
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
+    if (broker.secure !== null) {
+      await writeSecurityFile(bundleDir, secureBrokerOf(broker), {
+        topics: ctx.kafka.topics,
+        appId: appIdForRun(runId),
+        groupId: groupForRun(runId),
+        readerGroupPrefix: 'exoarmur.read.',
+      });
+      log(`secure: SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer, processor as User:processor`);
+    }
     startProcessor(ctx);
     log(phaseLine(2, phases, `playing the scenario: ${steps.length} steps, with its faults`));
     await playScenario(ctx, steps);

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { decodeRecord, type ConsumedMessage } from '../../processor/codec/index.js';
 import type { EffectiveConfig } from '../../processor/config/types.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1 } from '../../processor/core/types.js';
-import { createKafka } from '../../processor/io/client.js';
+import { createKafka, type CreateKafkaOptions } from '../../processor/io/client.js';
 import { emptyOutputs, receiptsOf, type PartitionOutputs, type RecordedRun } from './drive.js';
 import { replayRecorded } from './offline.js';
 import { topicWatermarks } from '../../processor/io/offsets.js';
@@ -19,6 +19,8 @@ import type { Topics } from '../../processor/config/types.js';
 
 export interface ReplayOptions {
   brokers: string[];
+  /** SASL and TLS of a secure broker (the reality harness's admin login); none for a plaintext broker. */
+  login?: Pick<CreateKafkaOptions, 'sasl' | 'tls'>;
   /** The run's topic names by role (processor/kafka/topics.ts `topicNames`, tools/reality/naming.ts `topicsForRun`). */
   topics: Topics;
   /** Named in the report; defaults to the audit topic name. */
@@ -108,6 +110,7 @@ async function readInputs(kafka: Kafka, topic: string, receipts: readonly AuditR
 
 export interface ReadRunOptions {
   brokers: string[];
+  login?: Pick<CreateKafkaOptions, 'sasl' | 'tls'>;
   topics: Topics;
   logger?: Logger;
   /** Per-topic read timeout. */
@@ -121,7 +124,7 @@ export interface ReadRunOptions {
  */
 export async function readRecordedRun(options: ReadRunOptions): Promise<RecordedRun> {
   const { topics, logger, timeoutMs } = options;
-  const kafka = createKafka({ brokers: options.brokers, clientId: 'exoarmur-replay', logger });
+  const kafka = createKafka({ brokers: options.brokers, clientId: 'exoarmur-replay', logger, ...options.login });
 
   const [audit, execute, dlq, configs] = await Promise.all([
     readWhole<AuditRecordV1>(kafka, topics.audit, 'audit', timeoutMs),
