@@ -52,6 +52,7 @@ export const ERRORS = {
   BUNDLE_NOT_FOUND: { recovery: 'usage', hint: 'point at an evidence bundle directory (artifacts/<run_id>/)' },
   BUNDLE_NO_MANIFEST: { recovery: 'usage', hint: 'point at an evidence bundle directory that holds manifest.json' },
   BUNDLE_UNVERIFIED: { recovery: 'permanent', hint: 'read the failed checks in the message' },
+  BUNDLE_UNJUDGEABLE: { recovery: 'permanent', hint: 'the evidence files the gates read are missing or unreadable; re-run make reality' },
   CLI_USAGE: { recovery: 'usage', hint: 'run exoarmur --help, or exoarmur <command> --help' },
   CHILD_COMMAND_FAILED: { recovery: 'permanent', hint: "read the child's stderr in the message" },
   CONFIG_FILE_NOT_JSON: { recovery: 'usage', hint: 'fix the JSON of the config file' },
