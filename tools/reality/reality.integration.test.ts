@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEffectiveConfig } from '../../processor/config/index.js';
-import { BUNDLE_FILES } from '../bundle/files.js';
+import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
 import { repoRoot } from '../broker/paths.js';
 import { replayRun } from '../replay/replay.js';
 import { testBrokers } from '../testing/broker.js';
@@ -18,6 +18,11 @@ import { replayFollowedRecordedOrder } from './analysis.js';
 import { parsePassFail, replayGate } from './gates.js';
 import { topicsForRun } from './naming.js';
 import { runReality, type RealityResult } from './run.js';
+import { runInNewContext } from 'node:vm';
+import type { AuditRecordV1 } from '../../processor/core/types.js';
+import { runCounts } from '../bundle/counts.js';
+import type { RunFacts } from '../bundle/run-evidence.js';
+import { packageRoot } from '../viewer/embed.js';
 
 const out = mkdtempSync(join(tmpdir(), 'exoarmur-reality-'));
 test.after.always(() => rmSync(out, { recursive: true, force: true }));
@@ -167,6 +172,31 @@ for (const [name, edit, checks, manifestDetail] of tamperings) {
     t.regex(detailOf(verified, CHECK_NAMES.manifest), manifestDetail);
   });
 }
+
+test('PASS_FAIL.txt edited (gate 4 to PASS) with a recomputed manifest: verify re-judges the gates and names gate 4', async (t) => {
+  const result = await smallRun((line) => t.log(line));
+  const dir = tamperedCopy(result.bundleDir, (d) => {
+    const file = join(d, BUNDLE_FILES.passFail);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^GATE 4 DEPLOYMENT: UNPROVEN - .*$/m, 'GATE 4 DEPLOYMENT: PASS - deployed with docker compose'));
+  });
+  await writeManifest(dir, result.runId);
+  const verified = await verifyBundle(dir);
+  t.deepEqual(failedChecks(verified), [CHECK_NAMES.gates]);
+  t.regex(detailOf(verified, CHECK_NAMES.gates), /^gate 4 DEPLOYMENT: PASS_FAIL\.txt says PASS, the evidence gives UNPROVEN/);
+});
+
+test('the viewer counts (evidence-viewer/counts.js) equal the CLI counts (tools/bundle/counts.ts) on the real bundle', async (t) => {
+  const result = await smallRun((line) => t.log(line));
+  const audit = auditLines(result.bundleDir).map((l) => JSON.parse(l) as AuditRecordV1);
+  const facts = JSON.parse(readFileSync(join(result.bundleDir, BUNDLE_FILES.runFacts), 'utf8')) as RunFacts;
+  const context: Record<string, unknown> = {};
+  context['globalThis'] = context;
+  for (const name of ['contracts.js', 'counts.js']) runInNewContext(readFileSync(join(packageRoot(), 'evidence-viewer', name), 'utf8'), context);
+  const viewer = context['exoViewer'] as { runCounts: (records: unknown[], facts: unknown) => unknown };
+  const cli = runCounts(audit, facts.inputs_sent, facts.filler_tenant);
+  t.deepEqual(JSON.parse(JSON.stringify(viewer.runCounts(audit, facts))), cli);
+  t.true(cli.receipts === cli.deliveries && cli.deliveries > 0 && cli.out_of_order > 0);
+});
 
 test('a replay of the real run with the policy changed and no new snapshot is a gate 3 FAIL', async (t) => {
   const result = await smallRun((line) => t.log(line));

@@ -9,7 +9,7 @@ import { verifyChain } from '../../processor/core/chain.js';
 import { actionSigningBytes } from '../../processor/core/signing.js';
 import type { AuditRecordV1, InputCoordinates, OperatorActionV1 } from '../../processor/core/types.js';
 import { nodePrimitives } from '../../processor/primitives.js';
-import { BUNDLE_FILES, readBundle, sha256OfBytes, UNMANIFESTED, type Bundle, type BundleConfigSnapshot } from '../bundle/files.js';
+import { BUNDLE_FILES, sha256OfBytes, UNMANIFESTED, type Bundle, type BundleConfigSnapshot } from '../bundle/files.js';
 import { RECEIPT_KINDS } from '../replay/drive.js';
 
 export interface VerifyCheck {
@@ -224,7 +224,7 @@ function checkSignatures(bundle: Bundle): VerifyCheck {
       problems.push(`action ${actionId} by ${action.actor_id}: Ed25519 signature does not verify`);
     else verified.add(actionId);
   }
-  return check(CHECK_NAMES.signatures, problems, `${verified.size} applied action(s), every signature verifies against its config's operator registry`);
+  return check(CHECK_NAMES.signatures, problems, `${applied.length} actions applied (${verified.size} distinct, a kill switch applies per partition), every signature verifies against its config's operator registry`);
 }
 
 function receiptOrder(records: readonly AuditRecordV1[]): InputCoordinates[] {

@@ -56,7 +56,7 @@ test('an honest core-run bundle: every integrity check holds, replay in it passe
   t.false(result.ok, 'without run_facts.json and PASS_FAIL.txt the bundle cannot verify');
   t.is(detail(result, CHECK_NAMES.derived), 'run_facts.json is missing from the bundle; storage_state.json is missing from the bundle; idempotency_report.json is missing from the bundle; execute_export.jsonl is missing from the bundle');
   t.is(detail(result, CHECK_NAMES.gates), 'PASS_FAIL.txt is missing from the bundle');
-  t.regex(detail(result, CHECK_NAMES.signatures), /^1 applied action/);
+  t.regex(detail(result, CHECK_NAMES.signatures), /^1 actions applied \(1 distinct/);
   t.regex(detail(result, CHECK_NAMES.replay), /replay passed$/);
   const report = JSON.parse(readFileSync(join(dir, BUNDLE_FILES.replayReport), 'utf8'));
   t.like(report, { compared: auditLines(dir).length, matched: auditLines(dir).length, mismatched: 0, pass: true });
