@@ -149,7 +149,8 @@
         const offset = BigInt(r.input.offset);
         const previous = last.get(r.input.topic);
         if (previous !== undefined && offset <= previous) fail(`partition ${partition} seq ${r.seq}: ${at} consumed after offset ${previous}`);
-        else if (previous !== undefined && r.event_kind.startsWith('telemetry_') && offset !== previous + 1n) fail(`partition ${partition} seq ${r.seq}: ${at} follows offset ${previous}; the offsets between have no receipt`);
+        else if (previous !== undefined && r.event_kind.startsWith('telemetry_') && offset !== previous + 1n)
+          fail(`partition ${partition} seq ${r.seq}: ${at} follows offset ${previous}; the offsets between have no receipt`);
         last.set(r.input.topic, offset);
       }
       if (current !== null && !received) fail(`partition ${partition}: records of ${current} have no receipt`);
@@ -181,10 +182,17 @@
       if (ok) verified.add(id);
       else {
         check.ok = false;
-        check.details.push(!action ? `action ${id} was applied but is not in operator_actions.jsonl` : !key ? `action ${id}: actor ${action.actor_id} has no public key` : `action ${id} by ${action.actor_id}: Ed25519 signature does not verify`);
+        check.details.push(
+          !action
+            ? `action ${id} was applied but is not in operator_actions.jsonl`
+            : !key
+              ? `action ${id}: actor ${action.actor_id} has no public key`
+              : `action ${id} by ${action.actor_id}: Ed25519 signature does not verify`,
+        );
       }
     }
-    if (check.ok) check.details.push(`${model.records.filter((x) => x.event_kind === 'operator_action_applied').length} actions applied (${verified.size} distinct), every signature verifies`);
+    if (check.ok)
+      check.details.push(`${model.records.filter((x) => x.event_kind === 'operator_action_applied').length} actions applied (${verified.size} distinct), every signature verifies`);
     return check;
   }
 

@@ -33,7 +33,14 @@
       const skew = Math.abs(Date.parse(r.process_time) - Date.parse(r.event_time));
       const k = perKind[r.event_kind];
       if (!k) {
-        perKind[r.event_kind] = { count: 1, event_time_min: r.event_time, event_time_max: r.event_time, process_time_min: r.process_time, process_time_max: r.process_time, max_skew_ms: skew };
+        perKind[r.event_kind] = {
+          count: 1,
+          event_time_min: r.event_time,
+          event_time_max: r.event_time,
+          process_time_min: r.process_time,
+          process_time_max: r.process_time,
+          max_skew_ms: skew,
+        };
         continue;
       }
       k.count++;
@@ -179,7 +186,8 @@
       if (!key) return false;
       try {
         const { signature, ...unsigned } = action;
-        if (!(await crypto.subtle.verify({ name: 'Ed25519' }, await importOperatorKey(key), base64ToBytes(signature), new TextEncoder().encode(canonicalJson(unsigned))))) return false;
+        if (!(await crypto.subtle.verify({ name: 'Ed25519' }, await importOperatorKey(key), base64ToBytes(signature), new TextEncoder().encode(canonicalJson(unsigned)))))
+          return false;
       } catch {
         return false;
       }
@@ -236,7 +244,9 @@
           [d.followed, 'replay did not follow the recorded receipt order'],
         ]),
       ),
-      facts.deployment?.docker_answers ? judge(4, ['a Docker engine answers but the run did not deploy with it']) : { n: 4, name: GATE_NAMES[3], status: 'UNPROVEN', evidence: facts.deployment?.reason ?? '' },
+      facts.deployment?.docker_answers
+        ? judge(4, ['a Docker engine answers but the run did not deploy with it'])
+        : { n: 4, name: GATE_NAMES[3], status: 'UNPROVEN', evidence: facts.deployment?.reason ?? '' },
       judge(
         5,
         fail([
@@ -251,7 +261,10 @@
         fail([
           [d.idempotencyEqual === true, 'double-inject digests differ'],
           [counts.duplicates === counts.valid - counts.unique_keys, 'duplicates != valid - unique keys'],
-          [released.length === d.execute.length && executed.size === d.execute.length && released.every((id) => executed.has(id)), 'not exactly one execute record per released intent'],
+          [
+            released.length === d.execute.length && executed.size === d.execute.length && released.every((id) => executed.has(id)),
+            'not exactly one execute record per released intent',
+          ],
         ]),
       ),
       judge(
@@ -265,7 +278,13 @@
           [report.pass === true, 'replay did not pass'],
           [published.every((c) => replayed.has(c)), 'an operator action was not replayed'],
           [(facts.expectations?.unmet ?? []).length === 0, 'expectations unmet'],
-          [checksBefore.every((c) => c.ok), `verify: ${checksBefore.filter((c) => !c.ok).map((c) => c.name).join(', ')}`],
+          [
+            checksBefore.every((c) => c.ok),
+            `verify: ${checksBefore
+              .filter((c) => !c.ok)
+              .map((c) => c.name)
+              .join(', ')}`,
+          ],
         ]),
       ),
     ];

@@ -83,10 +83,18 @@
     const fact = (label, value, attrs) => el('div', { class: 'fact', ...attrs }, el('div', { class: 'fact-label' }, label), el('div', { class: 'fact-value' }, value));
     replaceChildren(
       'overview-facts',
-      fact('Overall', [badge(overall), el('div', { class: 'small' }, `re-judged; PASS_FAIL.txt claims ${pf?.overall ?? 'nothing'}`), checks.every((c) => c.ok) ? null : el('div', { class: 'small text-fail' }, 'integrity failed, not trustworthy')], {
-        id: 'overall',
-        dataset: { status: overall },
-      }),
+      fact(
+        'Overall',
+        [
+          badge(overall),
+          el('div', { class: 'small' }, `re-judged; PASS_FAIL.txt claims ${pf?.overall ?? 'nothing'}`),
+          checks.every((c) => c.ok) ? null : el('div', { class: 'small text-fail' }, 'integrity failed, not trustworthy'),
+        ],
+        {
+          id: 'overall',
+          dataset: { status: overall },
+        },
+      ),
       fact('Run id', el('span', { class: 'mono' }, runId), { id: 'run-id' }),
       fact('Broker', el('span', { class: 'mono' }, findBroker(model)), { id: 'broker' }),
       fact('Config hash', el('span', { class: 'mono', title: model.configHash ?? '' }, shortHash(model.configHash)), { id: 'config-hash' }),

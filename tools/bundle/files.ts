@@ -185,7 +185,9 @@ export async function readBundle(dir: string): Promise<Bundle> {
     operatorActions: parseJsonl<OperatorActionV1>(files, BUNDLE_FILES.operatorActions, checkAction),
     replayReport: parseJson<Record<string, unknown>>(files, BUNDLE_FILES.replayReport, (v) => (isObject(v) ? null : 'is not a JSON object')),
     json: (name) => parseJson<Record<string, unknown>>(files, name, (v) => (isObject(v) ? null : 'is not a JSON object')),
-    executeExport: parseJsonl<ExecutionIntentV1>(files, BUNDLE_FILES.executeExport, (v) => (isObject(v) && typeof v['intent_id'] === 'string' ? null : 'is not an execution intent (intent_id)')),
+    executeExport: parseJsonl<ExecutionIntentV1>(files, BUNDLE_FILES.executeExport, (v) =>
+      isObject(v) && typeof v['intent_id'] === 'string' ? null : 'is not an execution intent (intent_id)',
+    ),
     passFail: fileText(files, BUNDLE_FILES.passFail),
   };
 }

@@ -56,7 +56,16 @@ export function runEvidenceFromBundle(bundle: Bundle, integrity: IntegrityVerdic
   for (const parsed of [factsFile, storageFile, idempotencyFile, bundle.audit, bundle.snapshots, bundle.operatorActions, bundle.replayReport, bundle.executeExport]) {
     if (!parsed.ok) problems.push(parsed.problem);
   }
-  if (!factsFile.ok || !storageFile.ok || !idempotencyFile.ok || !bundle.audit.ok || !bundle.snapshots.ok || !bundle.operatorActions.ok || !bundle.replayReport.ok || !bundle.executeExport.ok) {
+  if (
+    !factsFile.ok ||
+    !storageFile.ok ||
+    !idempotencyFile.ok ||
+    !bundle.audit.ok ||
+    !bundle.snapshots.ok ||
+    !bundle.operatorActions.ok ||
+    !bundle.replayReport.ok ||
+    !bundle.executeExport.ok
+  ) {
     return { ok: false, problems };
   }
   const facts = factsFile.value as unknown as RunFacts;
@@ -79,7 +88,12 @@ export function runEvidenceFromBundle(bundle: Bundle, integrity: IntegrityVerdic
   const after = outcomeSummary(audit, execute);
   const before = facts.outcomes_before;
   const evidence: RunEvidence = {
-    durability: { storage, topics: { audit: facts.topics['audit']!, state: facts.topics['state']! }, audit_read_back_again: facts.audit_read_back_again, broker_kills: facts.faults.broker_kills },
+    durability: {
+      storage,
+      topics: { audit: facts.topics['audit']!, state: facts.topics['state']! },
+      audit_read_back_again: facts.audit_read_back_again,
+      broker_kills: facts.faults.broker_kills,
+    },
     restart: {
       processor_kills: facts.faults.processor_kills,
       broker_kills: facts.faults.broker_kills,

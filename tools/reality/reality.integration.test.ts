@@ -114,7 +114,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       lines[i] = `${lines[i]!.slice(0, at)}${lines[i]![at] === '7' ? '8' : '7'}${lines[i]!.slice(at + 1)}`;
       writeAudit(dir, lines);
     },
-    [CHECK_NAMES.manifest, CHECK_NAMES.chains],
+    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.derived, CHECK_NAMES.gates],
     /audit_export\.jsonl SHA-256/,
   ],
   [
@@ -124,7 +124,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       lines.splice(10, 1);
       writeAudit(dir, lines);
     },
-    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay],
+    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay, CHECK_NAMES.derived, CHECK_NAMES.gates],
     /audit_export\.jsonl SHA-256/,
   ],
   [
@@ -134,7 +134,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       [lines[5], lines[6]] = [lines[6]!, lines[5]!];
       writeAudit(dir, lines);
     },
-    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts],
+    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.gates],
     /audit_export\.jsonl SHA-256/,
   ],
   [
@@ -145,7 +145,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       snapshots[0]!.config.policy.default_trust = 0.99;
       writeFileSync(file, `${JSON.stringify(snapshots, null, 2)}\n`);
     },
-    [CHECK_NAMES.manifest, CHECK_NAMES.configHash],
+    [CHECK_NAMES.manifest, CHECK_NAMES.configHash, CHECK_NAMES.gates],
     /config_snapshot\.json SHA-256/,
   ],
   [
@@ -156,7 +156,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       delete manifest.files[BUNDLE_FILES.serviceLog];
       writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
     },
-    [CHECK_NAMES.manifest],
+    [CHECK_NAMES.manifest, CHECK_NAMES.gates],
     /service\.log is in the bundle but not listed in manifest\.json/,
   ],
 ];
@@ -170,6 +170,8 @@ for (const [name, edit, checks, manifestDetail] of tamperings) {
     t.false(verified.ok);
     t.deepEqual(failedChecks(verified), checks, verified.checks.map((c) => `${c.name}: ${c.detail}`).join('\n'));
     t.regex(detailOf(verified, CHECK_NAMES.manifest), manifestDetail);
+    // Gate 7 reads verify's integrity checks: a bundle that fails one can never carry an honest PASS.
+    t.regex(detailOf(verified, CHECK_NAMES.gates), /gate 7 CONFIG_AND_HUMAN_TRUTH: PASS_FAIL\.txt says PASS, the evidence gives FAIL/);
   });
 }
 

@@ -224,7 +224,11 @@ function checkSignatures(bundle: Bundle): VerifyCheck {
       problems.push(`action ${actionId} by ${action.actor_id}: Ed25519 signature does not verify`);
     else verified.add(actionId);
   }
-  return check(CHECK_NAMES.signatures, problems, `${applied.length} actions applied (${verified.size} distinct, a kill switch applies per partition), every signature verifies against its config's operator registry`);
+  return check(
+    CHECK_NAMES.signatures,
+    problems,
+    `${applied.length} actions applied (${verified.size} distinct, a kill switch applies per partition), every signature verifies against its config's operator registry`,
+  );
 }
 
 function receiptOrder(records: readonly AuditRecordV1[]): InputCoordinates[] {

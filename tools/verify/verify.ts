@@ -26,7 +26,9 @@ function checkDerived(bundle: Bundle, rebuilt: Rebuilt): VerifyCheck {
   const time = bundle.json(BUNDLE_FILES.timeModel);
   if (!time.ok) problems.push(time.problem);
   else if (canonicalJson(time.value) !== canonicalJson(rebuilt.time)) {
-    const differs = Object.keys(rebuilt.time).filter((k) => canonicalJson((time.value as Record<string, unknown>)[k]) !== canonicalJson((rebuilt.time as unknown as Record<string, unknown>)[k]));
+    const differs = Object.keys(rebuilt.time).filter(
+      (k) => canonicalJson((time.value as Record<string, unknown>)[k]) !== canonicalJson((rebuilt.time as unknown as Record<string, unknown>)[k]),
+    );
     problems.push(`${BUNDLE_FILES.timeModel} differs from the time model of ${BUNDLE_FILES.auditExport} in ${differs.join(', ')}`);
   }
   const idem = bundle.json(BUNDLE_FILES.idempotencyReport);
@@ -34,7 +36,8 @@ function checkDerived(bundle: Bundle, rebuilt: Rebuilt): VerifyCheck {
   if (!idem.ok) problems.push(idem.problem);
   else {
     for (const key of ['deliveries', 'rejected_deliveries', 'unique_keys', 'duplicates_suppressed', 'digest_after', 'equal'] as const) {
-      if (idem.value[key] !== derived[key]) problems.push(`${BUNDLE_FILES.idempotencyReport} ${key} ${JSON.stringify(idem.value[key])} ≠ ${JSON.stringify(derived[key])} from the exports`);
+      if (idem.value[key] !== derived[key])
+        problems.push(`${BUNDLE_FILES.idempotencyReport} ${key} ${JSON.stringify(idem.value[key])} ≠ ${JSON.stringify(derived[key])} from the exports`);
     }
   }
   const c = rebuilt.counts;
@@ -61,7 +64,11 @@ function checkGates(bundle: Bundle, gates: Gate[] | null, rebuilt: Rebuilt): Ver
     if (said.status !== g.status) problems.push(`gate ${g.n} ${g.name}: ${BUNDLE_FILES.passFail} says ${said.status}, the evidence gives ${g.status} (${g.evidence})`);
   }
   if (claimed.overall !== overall(gates)) problems.push(`OVERALL: ${BUNDLE_FILES.passFail} says ${claimed.overall}, the evidence gives ${overall(gates)}`);
-  return check(CHECK_NAMES.gates, problems, `all 7 gate verdicts re-judged from the evidence files equal ${BUNDLE_FILES.passFail}: ${gates.map((g) => `${g.n} ${g.status}`).join(', ')}; OVERALL ${overall(gates)}`);
+  return check(
+    CHECK_NAMES.gates,
+    problems,
+    `all 7 gate verdicts re-judged from the evidence files equal ${BUNDLE_FILES.passFail}: ${gates.map((g) => `${g.n} ${g.status}`).join(', ')}; OVERALL ${overall(gates)}`,
+  );
 }
 
 /** The integrity checks and the derived reports: what gate 7 reads as "verify" (PASS_FAIL.txt plays no part). */
