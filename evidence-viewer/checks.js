@@ -60,7 +60,7 @@
       check.files.push({ name, size: file.bytes.length, expected, actual, status: ok ? 'ok' : 'mismatch' });
     }
     for (const name of [...bundle.files.keys()].sort()) {
-      if (name === 'manifest.json' || name === 'index.html' || name in listed) continue;
+      if (name === 'manifest.json' || name === 'manifest.sig' || name === 'index.html' || name in listed) continue;
       check.ok = false;
       check.details.push(`${name}: in the bundle but not listed in manifest.json`);
       check.files.push({ name, size: bundle.files.get(name).bytes.length, expected: null, actual: await sha256HexBytes(bundle.files.get(name).bytes), status: 'unlisted' });

@@ -7,8 +7,9 @@ import pino, { type Logger } from 'pino';
 import { configSnapshot, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
+import { loadCheckpointSigner } from './checkpoint-key.js';
 import { createKafka, saslFromConfig } from './io/client.js';
-import { ensureTopics, topicSpecs } from './io/topics.js';
+import { checkpointTopicSpec, ensureTopics, topicSpecs } from './io/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
 import { toShellError } from './io/kafka-errors.js';
 import type { ProcessingHaltedError } from './errors.js';
@@ -64,6 +65,8 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
   const kafka = createKafka({ brokers: config.brokers, clientId: `${config.app_id}-process`, logger, ...(sasl === undefined ? {} : { sasl }) });
   const { topics } = config;
+  // The key is checked against the config before anything is written.
+  const checkpoints = config.checkpoints ? { topic: config.checkpoints.topic, signer: loadCheckpointSigner(config.checkpoints) } : null;
   logger.info(
     { ...logEvent('starting'), config_hash: effective.config_hash, app_id: config.app_id, group_id: groupId, topics, guarantee: config.processing_guarantee },
     'starting',
@@ -72,7 +75,9 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const report = await ensureTopics(admin, topicSpecs({ partitions: config.partitions, overrides: config.topics }));
+    const specs = topicSpecs({ partitions: config.partitions, overrides: config.topics });
+    if (config.checkpoints) specs.push(checkpointTopicSpec(config.checkpoints.topic, config.partitions));
+    const report = await ensureTopics(admin, specs);
     logger.info({ ...logEvent('topics_ensured'), created: report.created }, 'topics ensured');
   } catch (error) {
     throw toShellError(error, 'ensuring topics', {});
@@ -94,6 +99,7 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
     groupId,
     topics,
     guarantee: config.processing_guarantee,
+    checkpoints,
     logger,
     maxInputsPerTransaction: options.maxInputsPerTransaction ?? 2000,
     partitionsConsumedConcurrently: Math.max(1, config.partitions),

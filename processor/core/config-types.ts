@@ -50,6 +50,18 @@ export interface ExoArmurConfig {
   pinned_policy_sha256: string | null;
   /** Operator registry: actor_id -> base64 SPKI DER Ed25519 public key. */
   operators: Record<string, { public_key: string }>;
+  /**
+   * Signed checkpoints (absent = none, and the config and its hash are exactly as before the
+   * feature): the compacted topic they go to, the processor's Ed25519 private key file (PKCS#8
+   * PEM, made by `exoarmur keygen`) and its public key (base64 SPKI DER), which the config hash pins.
+   */
+  checkpoints?: CheckpointConfig;
+}
+
+export interface CheckpointConfig {
+  topic: string;
+  key_file: string;
+  public_key: string;
 }
 
 export interface EffectiveConfig {

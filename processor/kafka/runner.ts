@@ -193,12 +193,12 @@ export class ProcessorRunner {
     await this.dropTask(slot, 'rebalance');
     if (slot.failures > 0) await sleep(Math.min(250 * 2 ** slot.failures, 8_000));
     const generation = this.generation;
-    const { kafka, effective, primitives, appId, groupId, topics, guarantee } = this.options;
+    const { kafka, effective, primitives, appId, groupId, topics, guarantee, checkpoints } = this.options;
     this.move(slot, 'starting');
     let task: Task;
     try {
       task = await Task.start(
-        { kafka, effective, primitives, appId, groupId, topics, guarantee, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
+        { kafka, effective, primitives, appId, groupId, topics, guarantee, checkpoints, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
         slot.partition,
         slot.logger,
         heartbeat,

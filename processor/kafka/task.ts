@@ -9,7 +9,10 @@ import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
 import type { StateValue, Topics } from '../core/index.js';
+import type { CheckpointSigner } from '../core/checkpoint.js';
+import type { MerkleFrontier } from '../core/merkle.js';
 import { driveBatch } from '../engine/batch.js';
+import { restoreTree } from './checkpoint-tree.js';
 import type { EffectiveConfig } from '../config/index.js';
 import { ExoArmurError, InvariantError } from '../errors.js';
 import { restorePartition } from './restore.js';
@@ -30,6 +33,8 @@ export interface TaskDeps {
   /** The shell's clock: `process_time` of each consumed record. */
   now: () => Date;
   commitOffsets: (offsets: InputOffsets) => Promise<void>;
+  /** With a checkpoint key: where each transaction's signed checkpoint goes, and the signer. */
+  checkpoints: { topic: string; signer: CheckpointSigner } | null;
 }
 
 /**
@@ -70,6 +75,8 @@ export class Task {
     private readonly state: Map<string, StateValue>,
     private readonly next: Record<string, string>,
     private readonly logger: Logger,
+    /** The partition's Merkle tree so far (checkpoints only); like the cache, discarded with a failed task. */
+    private readonly tree: { frontier: MerkleFrontier } | null,
   ) {}
 
   /** Fence, restore, read committed offsets — in that order (DESIGN §3). */
@@ -104,9 +111,24 @@ export class Task {
           }
         },
       });
+      const tree =
+        deps.checkpoints === null
+          ? null
+          : {
+              frontier: await restoreTree({
+                kafka: deps.kafka,
+                checkpointTopic: deps.checkpoints.topic,
+                auditTopic: deps.topics.audit,
+                partition,
+                groupPrefix: deps.appId,
+                primitives: deps.primitives,
+                logger,
+                heartbeat,
+              }),
+            };
       const next = await committedOffsets(deps.kafka, deps.groupId, [deps.topics.telemetry, deps.topics.operator_actions], partition);
       logger.info({ ...logEvent('task_ready'), next_offsets: next }, 'task ready');
-      return new Task(partition, deps, writer, state, next, logger);
+      return new Task(partition, deps, writer, state, next, logger, tree);
     } catch (error) {
       await writer.close();
       throw toShellError(error, `starting task ${partition}`, { partition });
@@ -129,7 +151,7 @@ export class Task {
     const { effective, now } = this.deps;
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
-    const { encoded } = driveBatch(
+    const { encoded, checkpoint } = driveBatch(
       this.state,
       (function* () {
         for (const m of messages) {
@@ -142,7 +164,7 @@ export class Task {
         }
       })(),
       this.deps.primitives,
-      { encode: true },
+      this.tree === null || this.deps.checkpoints === null ? { encode: true } : { encode: true, checkpoint: { partition: p, tree: this.tree, signer: this.deps.checkpoints.signer } },
     );
     const byRole: Record<OutputRole, Message[]> = { audit: [], execute: [], dlq: [], state: [] };
     for (const output of encoded) byRole[output.role].push({ partition: p, key: output.key, value: output.value, headers: asBuffers(output.headers) });
@@ -153,6 +175,10 @@ export class Task {
       { topic: topics.dlq, messages: byRole.dlq },
       { topic: topics.state, messages: byRole.state },
     ];
+    // The checkpoint commits with the records it signs, keyed by partition on the compacted topic.
+    if (checkpoint?.encoded && this.deps.checkpoints !== null) {
+      outputs.push({ topic: this.deps.checkpoints.topic, messages: [{ partition: p, key: String(p), value: checkpoint.encoded.value, headers: asBuffers(checkpoint.encoded.headers) }] });
+    }
     const first = messages[0]!;
     const last = messages[messages.length - 1]!;
     const nextOffset = (BigInt(last.offset) + 1n).toString();

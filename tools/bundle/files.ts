@@ -23,12 +23,14 @@ export const BUNDLE_FILES = {
   passFail: 'PASS_FAIL.txt',
   runFacts: 'run_facts.json',
   executeExport: 'execute_export.jsonl',
+  checkpoints: 'checkpoints.jsonl',
+  manifestSignature: 'manifest.sig',
   manifest: 'manifest.json',
   index: 'index.html',
 } as const;
 
-/** The two files the manifest does not cover: itself, and the viewer page that embeds the others. */
-export const UNMANIFESTED: readonly string[] = [BUNDLE_FILES.manifest, BUNDLE_FILES.index];
+/** The files the manifest does not cover: itself, its signature, and the viewer page that embeds the others. */
+export const UNMANIFESTED: readonly string[] = [BUNDLE_FILES.manifest, BUNDLE_FILES.manifestSignature, BUNDLE_FILES.index];
 
 export interface Manifest {
   run_id: string;

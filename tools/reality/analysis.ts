@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../processor/core/canonical.js';
 import { RECEIPT_KINDS, type AuditRecordV1, type ConfigSnapshotV1, type ExecutionIntentV1, type OperatorActionV1 } from '../../processor/core/types.js';
 import { runCounts } from '../bundle/counts.js';
+import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { FinalStatus } from './scenario.js';
 
 export interface Delivery {
@@ -24,6 +25,8 @@ export interface Trail {
   actions: Array<{ partition: number; offset: string; value: OperatorActionV1 }>;
   dlq: number;
   state: number;
+  /** Signed checkpoints read back from the checkpoint topic, by partition then offset. */
+  checkpoints: CheckpointV1[];
 }
 
 /** Records read back per topic (config keys), as storage_state.json and the broker-kill check count them. */

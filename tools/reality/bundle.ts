@@ -4,7 +4,8 @@
  * into PASS_FAIL.txt, and the viewer page; then the bundle is verified as a reviewer would.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { manifestSignatureText } from '../bundle/origin.js';
 import { join } from 'node:path';
 import { ExoArmurError } from '../../processor/errors.js';
 import { runCounts } from '../bundle/counts.js';
@@ -48,6 +49,11 @@ function dockerAnswers(): DeploymentEvidence {
   }
 }
 
+/** The processor public key the run's config pins: the harness made the key, so it is the trusted one here. */
+function trustedKeyOfConfig(config: Record<string, unknown>): string {
+  return (config['checkpoints'] as { public_key: string }).public_key;
+}
+
 /** Writes every bundle file and PASS_FAIL.txt; throws when the written bundle does not verify. */
 export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promise<Gate[]> {
   const dir = inputs.bundleDir;
@@ -57,6 +63,7 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   const replay = await replayEvidence(ctx, dir);
   write(BUNDLE_FILES.auditExport, auditExportText(trail.audit));
   write(BUNDLE_FILES.executeExport, jsonlText(trail.execute));
+  write(BUNDLE_FILES.checkpoints, jsonlText(trail.checkpoints));
   const snapshots = configSnapshots(trail.snapshots);
   write(BUNDLE_FILES.configSnapshot, jsonText(snapshots));
   write(BUNDLE_FILES.configHash, configHashText(snapshots));
@@ -91,9 +98,11 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   const gates = judgeBundle(await readBundle(dir));
   write(BUNDLE_FILES.passFail, passFailText(ctx.runId, gates));
   await writeManifest(dir, ctx.runId);
+  // The processor's key signs the manifest, so the bundle proves where it came from (verify --trust).
+  write(BUNDLE_FILES.manifestSignature, manifestSignatureText(readFileSync(join(dir, BUNDLE_FILES.manifest)), readFileSync(ctx.checkpointKeyFile, 'utf8')));
   await writeViewerHtml(dir);
   // The bundle as a reviewer gets it: a failed offline verify fails the run.
-  const final = await verifyBundle(dir);
+  const final = await verifyBundle(dir, trustedKeyOfConfig(ctx.configPartial));
   if (!final.ok) throw new ExoArmurError('BUNDLE_UNVERIFIED', `the written bundle does not verify:\n${formatVerifyResult(dir, final)}`, { context: { topic: topics.audit } });
   return gates;
 }

@@ -34,7 +34,7 @@ test('storage state: broker, topic facts, commits, counts read back, kill surviv
     topics: { 'r.audit': { partitions: 3, configs: { 'cleanup.policy': 'delete' }, offsets: [] } },
     committed: [{ topic: 'r.tel', partitions: [{ partition: 0, offset: '5' }] }],
   };
-  const trail = { audit: [rec('telemetry_received', 0, 0, { offset: '0' })], execute: [], snapshots: [], actions: [], dlq: 0, state: 4 };
+  const trail = { audit: [rec('telemetry_received', 0, 0, { offset: '0' })], execute: [], snapshots: [], actions: [], dlq: 0, state: 4, checkpoints: [] };
   const kills = [brokerKillSurvival({ counts: { audit: 1 }, auditIds: ['a'] }, { counts: { audit: 1 }, auditIds: ['a'] })];
   const state = storageState({ runId: 'R', broker, group: 'g' }, facts, trail, kills, [{ path: 'r.audit-0/0.log', bytes: 9 }]);
   t.deepEqual(Object.keys(state), ['run_id', 'broker', 'topics', 'committed_group_offsets', 'record_counts_read_back', 'counts_across_broker_kills', 'data_files']);

@@ -62,9 +62,10 @@ test('the small scenario proves gates 1,2,3,5,6,7, leaves 4 UNPROVEN, and writes
 
   const manifest = JSON.parse(readFileSync(join(result.bundleDir, BUNDLE_FILES.manifest), 'utf8')) as { run_id: string; files: Record<string, string> };
   t.is(manifest.run_id, result.runId);
-  t.deepEqual(Object.keys(manifest.files).sort(), files.filter((f) => f !== BUNDLE_FILES.manifest && f !== BUNDLE_FILES.index).sort());
+  t.deepEqual(Object.keys(manifest.files).sort(), files.filter((f) => f !== BUNDLE_FILES.manifest && f !== BUNDLE_FILES.manifestSignature && f !== BUNDLE_FILES.index).sort());
 
-  const verified = await verifyBundle(result.bundleDir);
+  const verified = await verifyBundle(result.bundleDir, trustOf(result.bundleDir));
+  t.is(verified.origin.status, 'verified', verified.origin.detail);
   t.deepEqual(
     verified.checks.filter((c) => !c.ok),
     [],
@@ -99,6 +100,12 @@ function auditLines(dir: string): string[] {
 
 function writeAudit(dir: string, lines: string[]): void {
   writeFileSync(join(dir, BUNDLE_FILES.auditExport), `${lines.join('\n')}\n`);
+}
+
+/** The processor key the run's config pinned (a reviewer would get it out of band; the harness made it). */
+function trustOf(dir: string): string {
+  const snapshots = JSON.parse(readFileSync(join(dir, BUNDLE_FILES.configSnapshot), 'utf8')) as Array<{ config: { checkpoints: { public_key: string } } }>;
+  return snapshots[0]!.config.checkpoints.public_key;
 }
 
 const failedChecks = (r: VerifyResult) => r.checks.filter((c) => !c.ok).map((c) => c.name);
@@ -164,9 +171,9 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
 for (const [name, edit, checks, manifestDetail] of tamperings) {
   test(`verify fails on the real bundle with ${name}, naming ${checks.join(', ')}`, async (t) => {
     const result = await smallRun((line) => t.log(line));
-    const honest = await verifyBundle(result.bundleDir);
+    const honest = await verifyBundle(result.bundleDir, trustOf(result.bundleDir));
     t.true(honest.ok);
-    const verified = await verifyBundle(tamperedCopy(result.bundleDir, edit));
+    const verified = await verifyBundle(tamperedCopy(result.bundleDir, edit), trustOf(result.bundleDir));
     t.false(verified.ok);
     t.deepEqual(failedChecks(verified), checks, verified.checks.map((c) => `${c.name}: ${c.detail}`).join('\n'));
     t.regex(detailOf(verified, CHECK_NAMES.manifest), manifestDetail);
@@ -182,7 +189,7 @@ test('PASS_FAIL.txt edited (gate 4 to PASS) with a recomputed manifest: verify r
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^GATE 4 DEPLOYMENT: UNPROVEN - .*$/m, 'GATE 4 DEPLOYMENT: PASS - deployed with docker compose'));
   });
   await writeManifest(dir, result.runId);
-  const verified = await verifyBundle(dir);
+  const verified = await verifyBundle(dir, trustOf(dir));
   t.deepEqual(failedChecks(verified), [CHECK_NAMES.gates]);
   t.regex(detailOf(verified, CHECK_NAMES.gates), /^gate 4 DEPLOYMENT: PASS_FAIL\.txt says PASS, the evidence gives UNPROVEN/);
 });

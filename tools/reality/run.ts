@@ -15,7 +15,8 @@ import { writeBundle } from './bundle.js';
 import { unmetExpectations } from './expectations.js';
 import { overall, passFailText, type Gate } from './gates.js';
 import { RunKafka } from './live.js';
-import { appIdForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
+import { appIdForRun, checkpointTopicForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
+import { generateCheckpointKey } from '../../processor/checkpoint-key.js';
 import { doubleInject, playScenario } from './player.js';
 import { ProcessorChild } from './processor-child.js';
 import { PARTITIONS, writeRunConfig, type RunContext } from './run-context.js';
@@ -58,6 +59,8 @@ function runContext(
   const topics = topicsForRun(runId);
   const keys = new Map(scenarioActors(steps).map((actor) => [actor, generateOperatorKey(actor)]));
   const configFile = join(dirs.work, 'config.json');
+  const checkpointKeyFile = join(dirs.work, 'checkpoint.key');
+  const checkpoints = generateCheckpointKey(checkpointKeyFile, checkpointTopicForRun(runId));
   const observed = steps.flatMap((s) => (s.kind === 'telemetry' && typeof s.event['observed_at'] === 'string' ? [s.event['observed_at']] : [])).sort();
   return {
     runId,
@@ -65,7 +68,8 @@ function runContext(
     keys,
     configFile,
     log,
-    kafka: new RunKafka(broker.brokers, `reality-${runId}`, topics, groupForRun(runId)),
+    kafka: new RunKafka(broker.brokers, `reality-${runId}`, topics, groupForRun(runId), checkpoints.topic),
+    checkpointKeyFile,
     processor: new ProcessorChild(broker.brokers, configFile, join(dirs.bundle, 'service.log'), MAX_INPUTS_PER_TRANSACTION),
     deliveries: [],
     actionCoordinates: [],
@@ -75,6 +79,7 @@ function runContext(
       partitions: PARTITIONS,
       topics,
       operators: Object.assign({}, ...[...keys.values()].map(registryEntry)),
+      checkpoints,
     }) as Record<string, unknown>,
     faults: { processorKills: 0, brokerKills: 0, acrossBrokerKills: [], notes: [] },
     earliestObservedAt: observed[0] ?? '2026-01-01T00:00:00.000Z',

@@ -5,6 +5,7 @@
 import { canonicalJson } from '../../processor/core/canonical.js';
 import type { EffectiveConfig } from '../../processor/core/config-types.js';
 import { nodePrimitives } from '../../processor/primitives.js';
+import { compareCheckpoints } from './checkpoints.js';
 import { compareRun } from './compare.js';
 import { driveReplay, type RecordedRun } from './drive.js';
 import type { ReplayReport } from './report.js';
@@ -28,7 +29,16 @@ export function replayRecorded(recorded: RecordedRun, options: OfflineReplayOpti
     configOverride: options.configOverride,
   });
   const driveDone = performance.now();
-  const comparison = compareRun(recorded.outputs, driven.outputs);
+  const compared = compareRun(recorded.outputs, driven.outputs);
+  const signed = compareCheckpoints(recorded.checkpoints ?? new Map(), new Map([...driven.outputs].map(([p, o]) => [p, o.audit])), recorded.snapshots);
+  const comparison = {
+    ...compared,
+    mismatched: compared.mismatched + signed.mismatches.length,
+    mismatches: [...compared.mismatches, ...signed.mismatches],
+    pass: compared.pass && signed.mismatches.length === 0,
+    checkpoints_compared: signed.compared,
+    checkpoints_equal: signed.mismatches.length === 0,
+  };
   const done = performance.now();
   const totalMs = readMs + (done - started);
   const configHashes = [...new Set([...recorded.outputs.values()].flatMap((o) => o.audit.map((r) => r.config_hash)))].sort();

@@ -47,7 +47,7 @@ function writeAuditLines(dir: string, lines: string[]): void {
 
 test('an honest core-run bundle: every integrity check holds, replay in it passed, the harness checks name the missing files', async (t) => {
   const dir = await freshBundle(t);
-  const result = await verifyBundle(dir);
+  const result = await verifyBundle(dir, null);
   t.deepEqual(failed(result), []);
   t.deepEqual(
     result.checks.map((c) => c.name),
@@ -63,7 +63,8 @@ test('an honest core-run bundle: every integrity check holds, replay in it passe
   t.regex(detail(result, CHECK_NAMES.replay), /replay passed$/);
   const report = JSON.parse(readFileSync(join(dir, BUNDLE_FILES.replayReport), 'utf8'));
   t.like(report, { compared: auditLines(dir).length, matched: auditLines(dir).length, mismatched: 0, pass: true });
-  t.regex(formatVerifyResult(dir, result), /^✔ manifest: .*\nNOT VERIFIED .*: 2 of 10 checks failed \(derived reports, gate verdicts\)\n$/s);
+  t.is(result.origin.status, 'unsigned');
+  t.regex(formatVerifyResult(dir, result), /^✔ manifest: .*\n✘ origin UNSIGNED: unsigned \(older format\).*\nNOT VERIFIED .*: 2 of 10 checks failed \(derived reports, gate verdicts\); origin unsigned\n$/s);
 });
 
 test('one byte changed in audit_export.jsonl: manifest and the chain fail, naming the edited record', async (t) => {
@@ -75,7 +76,7 @@ test('one byte changed in audit_export.jsonl: manifest and the chain fail, namin
   lines[3] = `${line.slice(0, at)}${line[at] === '4' ? '5' : '4'}${line.slice(at + 1)}`;
   t.is(lines[3]!.length, line.length);
   writeAuditLines(dir, lines);
-  const result = await verifyBundle(dir);
+  const result = await verifyBundle(dir, null);
   t.false(result.ok);
   t.deepEqual(failed(result), [CHECK_NAMES.manifest, CHECK_NAMES.chains]);
   t.regex(detail(result, CHECK_NAMES.manifest), /audit_export\.jsonl SHA-256 .* ≠ manifest/);
@@ -88,7 +89,7 @@ test('one byte changed and the manifest re-written: the chain still catches it',
   lines[2] = lines[2]!.replace('"tenant_id":"acme"', '"tenant_id":"acmf"');
   writeAuditLines(dir, lines);
   await writeManifest(dir, RUN_ID);
-  const result = await verifyBundle(dir);
+  const result = await verifyBundle(dir, null);
   t.deepEqual(failed(result), [CHECK_NAMES.chains]);
   t.regex(detail(result, CHECK_NAMES.chains), /partition 0 at seq 2 .*: edited/);
 });
@@ -99,7 +100,7 @@ test('a line dropped: manifest, chain (seq gap), receipts and replay consistency
   lines.splice(4, 1);
   writeAuditLines(dir, lines);
   await writeManifest(dir, RUN_ID); // even a re-hashed manifest does not hide a drop
-  const result = await verifyBundle(dir);
+  const result = await verifyBundle(dir, null);
   t.deepEqual(failed(result), [CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay]);
   t.regex(detail(result, CHECK_NAMES.chains), /partition 0 at seq 5 .*: seq_gap — expected seq 4, found 5/);
   t.regex(detail(result, CHECK_NAMES.replay), new RegExp(`report compared ${lines.length + 1} records, the export holds ${lines.length}`));
@@ -112,7 +113,7 @@ test('the last line of a partition dropped: the replay report still catches what
   lines.splice(partitions.lastIndexOf(0), 1);
   writeAuditLines(dir, lines);
   await writeManifest(dir, RUN_ID);
-  const result = await verifyBundle(dir);
+  const result = await verifyBundle(dir, null);
   t.deepEqual(failed(result), [CHECK_NAMES.replay]);
 });
 
@@ -121,7 +122,7 @@ test('two lines swapped: the chain fails naming the order break', async (t) => {
   const lines = auditLines(dir);
   [lines[5], lines[6]] = [lines[6]!, lines[5]!];
   writeAuditLines(dir, lines);
-  const result = await verifyBundle(dir);
+  const result = await verifyBundle(dir, null);
   t.true(failed(result).includes(CHECK_NAMES.chains));
   t.true(failed(result).includes(CHECK_NAMES.manifest));
   t.regex(detail(result, CHECK_NAMES.chains), /partition 0 at seq 6 .*: seq_gap — expected seq 5, found 6/);
@@ -133,7 +134,7 @@ test('config_snapshot.json edited: manifest and the config hash fail', async (t)
   const snapshots = JSON.parse(readFileSync(path, 'utf8'));
   snapshots[0].config.policy.default_trust = 0.4;
   writeFileSync(path, `${JSON.stringify(snapshots, null, 2)}\n`);
-  const result = await verifyBundle(dir);
+  const result = await verifyBundle(dir, null);
   t.deepEqual(failed(result), [CHECK_NAMES.manifest, CHECK_NAMES.configHash]);
   t.regex(detail(result, CHECK_NAMES.configHash), /snapshot 0: sha256\(canonicalJson\(config\)\) .* ≠ its config_hash/);
 });
@@ -141,13 +142,13 @@ test('config_snapshot.json edited: manifest and the config hash fail', async (t)
 test('a file missing from the manifest, and a listed file missing on disk, both fail the manifest check', async (t) => {
   const dir = await freshBundle(t);
   writeFileSync(join(dir, 'extra.txt'), 'slipped in after the manifest\n');
-  const unlisted = await verifyBundle(dir);
+  const unlisted = await verifyBundle(dir, null);
   t.deepEqual(failed(unlisted), [CHECK_NAMES.manifest]);
   t.is(detail(unlisted, CHECK_NAMES.manifest), 'extra.txt is in the bundle but not listed in manifest.json');
 
   unlinkSync(join(dir, 'extra.txt'));
   unlinkSync(join(dir, BUNDLE_FILES.operatorActions));
-  const missing = await verifyBundle(dir);
+  const missing = await verifyBundle(dir, null);
   t.deepEqual(failed(missing), [CHECK_NAMES.manifest, CHECK_NAMES.signatures]);
   t.is(detail(missing, CHECK_NAMES.manifest), 'operator_actions.jsonl is listed but missing on disk');
 });
@@ -160,7 +161,7 @@ test('a forged operator signature fails the signature check even with a re-writt
   sig[0] = sig[0]! ^ 1;
   writeFileSync(path, `${JSON.stringify({ ...action, signature: sig.toString('base64') })}\n`);
   await writeManifest(dir, RUN_ID);
-  const result = await verifyBundle(dir);
+  const result = await verifyBundle(dir, null);
   t.deepEqual(failed(result), [CHECK_NAMES.signatures]);
   t.regex(detail(result, CHECK_NAMES.signatures), /by alice: Ed25519 signature does not verify/);
 });
@@ -171,7 +172,7 @@ test('a replay report claiming pass with mismatches is inconsistent', async (t) 
   const report = JSON.parse(readFileSync(path, 'utf8'));
   writeFileSync(path, JSON.stringify({ ...report, mismatched: 2 }));
   await writeManifest(dir, RUN_ID);
-  const result = await verifyBundle(dir);
+  const result = await verifyBundle(dir, null);
   t.deepEqual(failed(result), [CHECK_NAMES.replay]);
   t.is(detail(result, CHECK_NAMES.replay), 'report says pass=true with mismatched=2');
 });
@@ -179,7 +180,7 @@ test('a replay report claiming pass with mismatches is inconsistent', async (t) 
 test('a directory without manifest.json is not a bundle: the error names the problem and the fix', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'exoarmur-notbundle-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const error = await t.throwsAsync(verifyBundle(dir));
+  const error = await t.throwsAsync(verifyBundle(dir, null));
   t.is(error?.message, `bundle dir ${dir} has no manifest.json: is this an evidence bundle? run make reality`);
 });
 
@@ -192,7 +193,7 @@ test('an input whose event time expires approvals opens with approval_expired be
   t.is(kinds[kinds.indexOf('approval_expired') + 1], 'telemetry_received');
   const dir = mkdtempSync(join(tmpdir(), 'exoarmur-verify-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const result = await verifyBundle(await writeCoreRunBundle(dir, run, RUN_ID));
+  const result = await verifyBundle(await writeCoreRunBundle(dir, run, RUN_ID), null);
   t.deepEqual(failed(result), []);
   t.regex(detail(result, CHECK_NAMES.receipts), /^2 receipts/);
 
@@ -202,7 +203,7 @@ test('an input whose event time expires approvals opens with approval_expired be
     dir,
     auditLines(dir).map((l, i) => (i === receiptSeq ? l.replace('"event_kind":"telemetry_received"', '"event_kind":"facts_derived"') : l)),
   );
-  const tampered = await verifyBundle(dir);
+  const tampered = await verifyBundle(dir, null);
   t.true(failed(tampered).includes(CHECK_NAMES.receipts));
   t.regex(detail(tampered, CHECK_NAMES.receipts), /^partition 0 seq \d+: records of .*@1 have no receipt$/);
 });

@@ -11,12 +11,15 @@ import { runEvidenceFromBundle, type Rebuilt } from '../bundle/run-evidence.js';
 import { BUNDLE_FILES, readBundle, type Bundle } from '../bundle/files.js';
 import { judgeRun, overall, parsePassFail, type Gate } from '../reality/gates.js';
 import { check, CHECK_NAMES, integrityChecks, type VerifyCheck } from './integrity.js';
+import { checkOrigin, type Origin } from '../bundle/origin.js';
 
 export { CHECK_NAMES, type VerifyCheck } from './integrity.js';
 
 export interface VerifyResult {
+  /** Every check holds and the origin is verified against a trusted key. */
   ok: boolean;
   checks: VerifyCheck[];
+  origin: Origin;
 }
 
 /** time_model.json and the idempotency report's counts and after-digest, against what the exports give. */
@@ -87,22 +90,25 @@ export function judgeBundle(bundle: Bundle): Gate[] {
   return judgeRun(rebuilt.evidence);
 }
 
-/** Runs every check over the bundle in `dir`. Throws only when `dir` is not a bundle at all. */
-export async function verifyBundle(dir: string): Promise<VerifyResult> {
+/**
+ * Runs every check over the bundle in `dir`, and its origin against `trusted` (base64 SPKI; null:
+ * none given, so the bundle can never verify). Throws only when `dir` is not a bundle at all.
+ */
+export async function verifyBundle(dir: string, trusted: string | null): Promise<VerifyResult> {
   const bundle = await readBundle(dir);
   const { checks, rebuilt } = integrityAndDerived(bundle);
   checks.push(checkGates(bundle, rejudge(rebuilt), rebuilt));
-  return { ok: checks.every((c) => c.ok), checks };
+  const origin = checkOrigin(bundle, trusted);
+  return { ok: checks.every((c) => c.ok) && origin.status === 'verified', checks, origin };
 }
 
 /** The ✔/✘ lines and the final line `exoarmur verify` prints. */
 export function formatVerifyResult(dir: string, result: VerifyResult): string {
   const lines = result.checks.map((c) => `${c.ok ? '✔' : '✘'} ${c.name}: ${c.detail}`);
   const failed = result.checks.filter((c) => !c.ok).map((c) => c.name);
-  lines.push(
-    result.ok
-      ? `VERIFIED ${dir}: all ${result.checks.length} checks hold`
-      : `NOT VERIFIED ${dir}: ${failed.length} of ${result.checks.length} checks failed (${failed.join(', ')})`,
-  );
+  const origin = result.origin;
+  lines.push(`${origin.status === 'verified' ? '✔' : '✘'} origin ${origin.status.toUpperCase()}: ${origin.detail}`);
+  const checks = failed.length === 0 ? `all ${result.checks.length} checks hold` : `${failed.length} of ${result.checks.length} checks failed (${failed.join(', ')})`;
+  lines.push(result.ok ? `VERIFIED ${dir}: ${checks}; origin verified against the trusted key` : `NOT VERIFIED ${dir}: ${checks}; origin ${origin.status}`);
   return `${lines.join('\n')}\n`;
 }
