@@ -11,7 +11,7 @@ import { UsageError } from './errors.js';
 
 /** Base64 SPKI DER of an Ed25519 public key: the form `checkpoints.public_key` and `--trust` take. */
 export function publicKeyBase64(key: KeyObject): string {
-  return createPublicKey(key).export({ type: 'spki', format: 'der' }).toString('base64');
+  return (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' }).toString('base64');
 }
 
 /** A signer over a PKCS#8 PEM Ed25519 private key. */
@@ -22,7 +22,8 @@ export function signerFromPem(pem: string, where: string): CheckpointSigner & { 
   } catch (cause) {
     throw new UsageError('CHECKPOINT_KEY_INVALID', `${where} is not a PEM private key: ${(cause as Error).message}; make one with \`exoarmur keygen --out FILE\``, { cause });
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new UsageError('CHECKPOINT_KEY_INVALID', `${where} holds a ${key.asymmetricKeyType} key, not Ed25519; make one with \`exoarmur keygen --out FILE\``);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new UsageError('CHECKPOINT_KEY_INVALID', `${where} holds a ${key.asymmetricKeyType} key, not Ed25519; make one with \`exoarmur keygen --out FILE\``);
   return { publicKey: publicKeyBase64(key), sign: (message) => sign(null, message, key).toString('base64') };
 }
 
@@ -32,11 +33,18 @@ export function loadCheckpointSigner(config: CheckpointConfig): CheckpointSigner
   try {
     pem = readFileSync(config.key_file, 'utf8');
   } catch (cause) {
-    throw new UsageError('CHECKPOINT_KEY_INVALID', `checkpoints.key_file ${config.key_file} cannot be read (${(cause as Error).message}); make one with \`exoarmur keygen --out FILE\``, { cause });
+    throw new UsageError(
+      'CHECKPOINT_KEY_INVALID',
+      `checkpoints.key_file ${config.key_file} cannot be read (${(cause as Error).message}); make one with \`exoarmur keygen --out FILE\``,
+      { cause },
+    );
   }
   const signer = signerFromPem(pem, `checkpoints.key_file ${config.key_file}`);
   if (signer.publicKey !== config.public_key) {
-    throw new UsageError('CHECKPOINT_KEY_MISMATCH', `checkpoints.key_file ${config.key_file} is not the key of checkpoints.public_key; put the public key keygen printed for that file in the config`);
+    throw new UsageError(
+      'CHECKPOINT_KEY_MISMATCH',
+      `checkpoints.key_file ${config.key_file} is not the key of checkpoints.public_key; put the public key keygen printed for that file in the config`,
+    );
   }
   return signer;
 }

@@ -164,7 +164,9 @@ export class Task {
         }
       })(),
       this.deps.primitives,
-      this.tree === null || this.deps.checkpoints === null ? { encode: true } : { encode: true, checkpoint: { partition: p, tree: this.tree, signer: this.deps.checkpoints.signer } },
+      this.tree === null || this.deps.checkpoints === null
+        ? { encode: true }
+        : { encode: true, checkpoint: { partition: p, tree: this.tree, signer: this.deps.checkpoints.signer } },
     );
     const byRole: Record<OutputRole, Message[]> = { audit: [], execute: [], dlq: [], state: [] };
     for (const output of encoded) byRole[output.role].push({ partition: p, key: output.key, value: output.value, headers: asBuffers(output.headers) });
@@ -177,7 +179,10 @@ export class Task {
     ];
     // The checkpoint commits with the records it signs, keyed by partition on the compacted topic.
     if (checkpoint?.encoded && this.deps.checkpoints !== null) {
-      outputs.push({ topic: this.deps.checkpoints.topic, messages: [{ partition: p, key: String(p), value: checkpoint.encoded.value, headers: asBuffers(checkpoint.encoded.headers) }] });
+      outputs.push({
+        topic: this.deps.checkpoints.topic,
+        messages: [{ partition: p, key: String(p), value: checkpoint.encoded.value, headers: asBuffers(checkpoint.encoded.headers) }],
+      });
     }
     const first = messages[0]!;
     const last = messages[messages.length - 1]!;

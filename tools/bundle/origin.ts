@@ -85,13 +85,17 @@ export function exportAgainstCheckpoints(audit: readonly AuditRecordV1[], checkp
       problems.push(`partition ${partition}: ${records.length} exported records but no signed checkpoint`);
       continue;
     }
-    if (records.length < last.record_count) problems.push(`partition ${partition}: dropped tail — the last signed checkpoint covers ${last.record_count} records, the export holds ${records.length}`);
-    if (records.length > last.record_count) problems.push(`partition ${partition}: ${records.length - last.record_count} exported records after the last signed checkpoint (${last.record_count})`);
+    if (records.length < last.record_count)
+      problems.push(`partition ${partition}: dropped tail — the last signed checkpoint covers ${last.record_count} records, the export holds ${records.length}`);
+    if (records.length > last.record_count)
+      problems.push(`partition ${partition}: ${records.length - last.record_count} exported records after the last signed checkpoint (${last.record_count})`);
     for (const c of signed) {
       if (c.record_count > records.length) continue;
       const root = treeRoot(p, leaves.slice(0, c.record_count));
       if (root !== c.merkle_root) {
-        problems.push(`partition ${partition}: the first ${c.record_count} exported records do not hash to the signed Merkle root ${c.merkle_root.slice(0, 12)}… (edited, reordered or re-sealed)`);
+        problems.push(
+          `partition ${partition}: the first ${c.record_count} exported records do not hash to the signed Merkle root ${c.merkle_root.slice(0, 12)}… (edited, reordered or re-sealed)`,
+        );
         break;
       }
       if (records[c.record_count - 1]?.record_hash !== c.head_record_hash) {
@@ -107,7 +111,10 @@ export function exportAgainstCheckpoints(audit: readonly AuditRecordV1[], checkp
 export function checkOrigin(bundle: Bundle, trusted: string | null): Origin {
   const sigBytes = bundle.files.get(BUNDLE_FILES.manifestSignature);
   if (sigBytes === undefined && !bundle.files.has(BUNDLE_FILES.checkpoints)) {
-    return { status: 'unsigned', detail: `unsigned (older format): no ${BUNDLE_FILES.manifestSignature} and no ${BUNDLE_FILES.checkpoints}, so nothing shows who wrote this bundle` };
+    return {
+      status: 'unsigned',
+      detail: `unsigned (older format): no ${BUNDLE_FILES.manifestSignature} and no ${BUNDLE_FILES.checkpoints}, so nothing shows who wrote this bundle`,
+    };
   }
   if (trusted === null) return { status: 'unverified', detail: 'origin unverified: no trusted key given (pass --trust with the processor public key, a PEM file or its config)' };
   const problems: string[] = [];
@@ -121,7 +128,11 @@ export function checkOrigin(bundle: Bundle, trusted: string | null): Origin {
     }
     const manifest = bundle.files.get(BUNDLE_FILES.manifest)!;
     if (sig !== null && !p.verifyEd25519(trusted, manifest, String(sig.signature))) {
-      problems.push(sig.public_key !== trusted ? `manifest.json is signed by another key (${String(sig.public_key).slice(-16)}), not the trusted one` : 'the manifest.json signature does not verify: manifest.json was changed after signing');
+      problems.push(
+        sig.public_key !== trusted
+          ? `manifest.json is signed by another key (${String(sig.public_key).slice(-16)}), not the trusted one`
+          : 'the manifest.json signature does not verify: manifest.json was changed after signing',
+      );
     }
   }
   if (bundle.snapshots.ok) {
@@ -142,5 +153,8 @@ export function checkOrigin(bundle: Bundle, trusted: string | null): Origin {
   }
   if (problems.length > 0) return { status: 'forged', detail: problems.slice(0, 5).join('; ') };
   const n = typeof checkpoints === 'string' ? 0 : checkpoints.length;
-  return { status: 'verified', detail: `manifest.json and ${n} checkpoints signed by the trusted key; every partition of the export is exactly what its last signed checkpoint covers` };
+  return {
+    status: 'verified',
+    detail: `manifest.json and ${n} checkpoints signed by the trusted key; every partition of the export is exactly what its last signed checkpoint covers`,
+  };
 }

@@ -56,7 +56,11 @@ export const verifyProofCommand: CommandModule<object, VerifyProofArgs> = {
   builder: (y: Argv) =>
     y
       .positional('proof', { type: 'string', demandOption: true, describe: 'proof file (JSON)' })
-      .option('trust', { type: 'string', demandOption: true, describe: 'the processor checkpoint public key: base64 SPKI, a PEM file, or the config that pins it' }) as Argv<VerifyProofArgs>,
+      .option('trust', {
+        type: 'string',
+        demandOption: true,
+        describe: 'the processor checkpoint public key: base64 SPKI, a PEM file, or the config that pins it',
+      }) as Argv<VerifyProofArgs>,
   handler: (args) => {
     let proof: Proof;
     try {

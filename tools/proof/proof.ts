@@ -67,7 +67,8 @@ export function proofProblem(proof: Proof, trusted: string): string | null {
     const signed = checkpointProblem(p, proof.checkpoint, trusted);
     if (signed !== null) return `checkpoint: ${signed}`;
     if (recordHash(p, proof.record) !== proof.record.record_hash) return 'the record does not hash to its record_hash: it was edited';
-    if (proof.record.input.partition !== proof.checkpoint.partition) return `the record is of partition ${proof.record.input.partition}, the checkpoint of ${proof.checkpoint.partition}`;
+    if (proof.record.input.partition !== proof.checkpoint.partition)
+      return `the record is of partition ${proof.record.input.partition}, the checkpoint of ${proof.checkpoint.partition}`;
     if (!verifyInclusion(p, leafHash(p, proof.record.record_hash), proof.leaf_index, proof.checkpoint.record_count, proof.audit_path, proof.checkpoint.merkle_root))
       return `the audit path does not lead from this record at index ${proof.leaf_index} to the signed Merkle root: the record is not in the log`;
     return null;

@@ -22,7 +22,8 @@ export function compareCheckpoints(
     const leaves = audit.map((r) => leafHash(p, r.record_hash));
     for (const c of checkpoints) {
       compared += 1;
-      const at = (field: string, want: unknown, got: unknown) => mismatches.push({ partition, seq: c.head_seq, audit_id: null, field: `checkpoint.${field}`, recorded: want, replayed: got });
+      const at = (field: string, want: unknown, got: unknown) =>
+        mismatches.push({ partition, seq: c.head_seq, audit_id: null, field: `checkpoint.${field}`, recorded: want, replayed: got });
       const snapshot = snapshots.get(c.config_hash);
       const key = snapshot === undefined ? undefined : (JSON.parse(snapshot.config) as { checkpoints?: { public_key?: string } }).checkpoints?.public_key;
       if (key === undefined) at('config_hash', c.config_hash, 'no snapshot pinning a checkpoint key');

@@ -144,10 +144,13 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
 
   const receipts = [...outputs.values()].flatMap((o) => receiptsOf(o.audit));
   // The checkpoint topic is named by the run's config (checkpoints.topic), when it had a key.
-  const checkpointTopics = new Set([...snapshots.values()].map((s) => (JSON.parse(s.config) as { checkpoints?: { topic?: string } }).checkpoints?.topic).filter((t) => t !== undefined));
+  const checkpointTopics = new Set(
+    [...snapshots.values()].map((s) => (JSON.parse(s.config) as { checkpoints?: { topic?: string } }).checkpoints?.topic).filter((t) => t !== undefined),
+  );
   const checkpoints = new Map<number, CheckpointV1[]>();
   for (const topic of checkpointTopics) {
-    for (const [partition, records] of await readWhole<CheckpointV1>(kafka, topic, 'checkpoint', timeoutMs)) checkpoints.set(partition, [...(checkpoints.get(partition) ?? []), ...records]);
+    for (const [partition, records] of await readWhole<CheckpointV1>(kafka, topic, 'checkpoint', timeoutMs))
+      checkpoints.set(partition, [...(checkpoints.get(partition) ?? []), ...records]);
   }
   const [telemetryInputs, operatorInputs] = await Promise.all([
     readInputs(kafka, topics.telemetry, receipts, timeoutMs),
