@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { CheckpointSigner } from './core/checkpoint.js';
-import type { CheckpointConfig } from './core/config-types.js';
+import type { CheckpointConfig } from './config/types.js';
 import { UsageError } from './errors.js';
 
 /** Base64 SPKI DER of an Ed25519 public key: the form `checkpoints.public_key` and `--trust` take. */

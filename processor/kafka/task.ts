@@ -8,12 +8,12 @@
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
-import type { StateValue, Topics } from '../core/index.js';
+import type { StateValue } from '../core/index.js';
 import type { CheckpointSigner } from '../core/checkpoint.js';
 import type { MerkleFrontier } from '../core/merkle.js';
 import { driveBatch } from '../engine/batch.js';
 import { restoreTree } from './checkpoint-tree.js';
-import type { EffectiveConfig } from '../config/index.js';
+import type { CoreConfig, Topics } from '../config/index.js';
 import { ExoArmurError, InvariantError } from '../errors.js';
 import { restorePartition } from './restore.js';
 import { groupProgress, resumeOffset } from '../io/offsets.js';
@@ -24,7 +24,8 @@ import { logEvent } from '../log-events.js';
 
 export interface TaskDeps {
   kafka: Kafka;
-  effective: EffectiveConfig;
+  /** What the core decides with (never the deployment config: brokers and secrets stay in the shell). */
+  core: CoreConfig;
   primitives: Primitives;
   appId: string;
   groupId: string;
@@ -148,7 +149,7 @@ export class Task {
    */
   async processChunk(source: InputSource, topic: string, messages: KafkaMessage[]): Promise<ChunkStats> {
     const p = this.partition;
-    const { effective, now } = this.deps;
+    const { core, now } = this.deps;
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
     const { encoded, checkpoint } = driveBatch(
@@ -159,7 +160,7 @@ export class Task {
             source,
             message: { topic, partition: p, offset: m.offset, key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp },
             processTime: now().toISOString(),
-            config: effective,
+            config: core,
           };
         }
       })(),

@@ -54,13 +54,11 @@ export const verifyProofCommand: CommandModule<object, VerifyProofArgs> = {
   command: 'verify-proof <proof>',
   describe: 'check a proof written by exoarmur prove with the processor public key alone; exit 0 only if it holds',
   builder: (y: Argv) =>
-    y
-      .positional('proof', { type: 'string', demandOption: true, describe: 'proof file (JSON)' })
-      .option('trust', {
-        type: 'string',
-        demandOption: true,
-        describe: 'the processor checkpoint public key: base64 SPKI, a PEM file, or the config that pins it',
-      }) as Argv<VerifyProofArgs>,
+    y.positional('proof', { type: 'string', demandOption: true, describe: 'proof file (JSON)' }).option('trust', {
+      type: 'string',
+      demandOption: true,
+      describe: 'the processor checkpoint public key: base64 SPKI, a PEM file, or the config that pins it',
+    }) as Argv<VerifyProofArgs>,
   handler: (args) => {
     let proof: Proof;
     try {

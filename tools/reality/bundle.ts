@@ -82,7 +82,7 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   const facts: RunFacts = {
     run_id: ctx.runId,
     topics: { ...topics },
-    faults: { processor_kills: ctx.faults.processorKills, broker_kills: ctx.faults.brokerKills, processor_starts: ctx.processor.starts, notes: ctx.faults.notes },
+    faults: { processor_kills: ctx.faults.processorKills, broker_kills: ctx.faults.brokerKills, processor_starts: ctx.processorStarts, notes: ctx.faults.notes },
     inputs_sent: inputsSent,
     audit_read_back_again: again.audit.length,
     deployment: dockerAnswers(),

@@ -10,11 +10,13 @@ interface VerifyArgs {
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify <bundle>',
-  describe: 'offline re-check of an evidence bundle: manifest, config hash, audit chains, ids, receipts, signatures, replay report, derived reports, gate verdicts; and its origin against --trust',
+  describe:
+    'offline re-check of an evidence bundle: manifest, config hash, audit chains, ids, receipts, signatures, replay report, derived reports, gate verdicts; and its origin against --trust',
   builder: (y: Argv) =>
-    y
-      .positional('bundle', { type: 'string', demandOption: true, describe: 'bundle directory (artifacts/<run_id>/)' })
-      .option('trust', { type: 'string', describe: 'the processor checkpoint public key, obtained out of band: base64 SPKI, a PEM file, or the config file that pins it' }) as Argv<VerifyArgs>,
+    y.positional('bundle', { type: 'string', demandOption: true, describe: 'bundle directory (artifacts/<run_id>/)' }).option('trust', {
+      type: 'string',
+      describe: 'the processor checkpoint public key, obtained out of band: base64 SPKI, a PEM file, or the config file that pins it',
+    }) as Argv<VerifyArgs>,
   handler: async (args) => {
     const result = await verifyBundle(args.bundle, args.trust === undefined ? null : trustedKey(args.trust));
     process.stdout.write(formatVerifyResult(args.bundle, result));

@@ -13,6 +13,7 @@ import { CoreRun, writeCoreRunBundle } from '../testing/core-run.js';
 import { at, configWith, telemetry } from '../../processor/testing/harness.js';
 import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
 import { sampleCoreRun } from '../testing/sample-run.js';
+import { auditLines, writeAuditLines } from '../testing/bundle-files.js';
 import { CHECK_NAMES, formatVerifyResult, verifyBundle, type VerifyResult } from './verify.js';
 
 const RUN_ID = '01JQTESTRUN0000000000000000';
@@ -35,16 +36,6 @@ function detail(result: VerifyResult, name: string): string {
   return result.checks.find((c) => c.name === name)!.detail;
 }
 
-function auditLines(dir: string): string[] {
-  return readFileSync(join(dir, BUNDLE_FILES.auditExport), 'utf8')
-    .split('\n')
-    .filter((l) => l !== '');
-}
-
-function writeAuditLines(dir: string, lines: string[]): void {
-  writeFileSync(join(dir, BUNDLE_FILES.auditExport), `${lines.join('\n')}\n`);
-}
-
 test('an honest core-run bundle: every integrity check holds, replay in it passed, the harness checks name the missing files', async (t) => {
   const dir = await freshBundle(t);
   const result = await verifyBundle(dir, null);
@@ -64,7 +55,10 @@ test('an honest core-run bundle: every integrity check holds, replay in it passe
   const report = JSON.parse(readFileSync(join(dir, BUNDLE_FILES.replayReport), 'utf8'));
   t.like(report, { compared: auditLines(dir).length, matched: auditLines(dir).length, mismatched: 0, pass: true });
   t.is(result.origin.status, 'unsigned');
-  t.regex(formatVerifyResult(dir, result), /^✔ manifest: .*\n✘ origin UNSIGNED: unsigned \(older format\).*\nNOT VERIFIED .*: 2 of 10 checks failed \(derived reports, gate verdicts\); origin unsigned\n$/s);
+  t.regex(
+    formatVerifyResult(dir, result),
+    /^✔ manifest: .*\n✘ origin UNSIGNED: unsigned \(older format\).*\nNOT VERIFIED .*: 2 of 10 checks failed \(derived reports, gate verdicts\); origin unsigned\n$/s,
+  );
 });
 
 test('one byte changed in audit_export.jsonl: manifest and the chain fail, naming the edited record', async (t) => {
