@@ -23,6 +23,8 @@ import { proofProblem, proveConsistency, proveInclusion } from '../proof/proof.j
 import { runReality, type RealityResult } from '../reality/run.js';
 import { testBrokers } from '../testing/broker.js';
 import { CHECK_NAMES, verifyBundle } from './verify.js';
+import { runInNewContext } from 'node:vm';
+import { packageRoot } from '../viewer/embed.js';
 
 const out = mkdtempSync(join(tmpdir(), 'exoarmur-forgery-'));
 test.after.always(() => rmSync(out, { recursive: true, force: true }));
@@ -199,4 +201,21 @@ test('inclusion and consistency proofs hold with the public key alone; a proof f
   const consistency = proveConsistency(audit, checkpoints, 1, first.record_count);
   t.is(proofProblem(consistency, key), null);
   t.regex(proofProblem({ ...consistency, proof: consistency.proof.slice(1) }, key)!, /did not only grow/);
+});
+
+test('the viewer checks the same inclusion proof with its own code: the honest one holds, an invented record does not', async (t) => {
+  const { bundleDir } = await run();
+  const audit = readAudit(bundleDir);
+  const record = audit.filter((r) => r.input.partition === 0)[3]!;
+  const proof = proveInclusion(audit, readCheckpoints(bundleDir), record.audit_id);
+  const context: Record<string, unknown> = { crypto: globalThis.crypto, TextEncoder, atob };
+  context['globalThis'] = context;
+  for (const name of ['contracts.js', 'proof.js']) runInNewContext(readFileSync(join(packageRoot(), 'evidence-viewer', name), 'utf8'), context);
+  const viewer = context['exoViewer'] as { inclusionProofProblem: (proof: unknown, key: string) => Promise<string | null> };
+  const key = trustOf(bundleDir);
+  t.is(await viewer.inclusionProofProblem(JSON.parse(JSON.stringify(proof)), key), null);
+  const { record_hash: _h, ...rest } = { ...record, tenant_id: 'someone-else' };
+  const invented = { ...rest, record_hash: recordHash(p, rest) };
+  t.is(await viewer.inclusionProofProblem({ ...proof, record: invented }, key), 'the audit path does not lead to the signed Merkle root: the record is not in the log');
+  t.is(await viewer.inclusionProofProblem(proof, signerFromPem(attackerPem, 'x').publicKey), 'the checkpoint signature does not verify with the trusted key');
 });
