@@ -8,7 +8,7 @@ import { nodePrimitives } from '../../processor/primitives.js';
 import { compareCheckpoints } from './checkpoints.js';
 import { compareRun } from './compare.js';
 import { driveReplay, type RecordedRun } from './drive.js';
-import type { ReplayReport } from './report.js';
+import { MAX_LISTED_MISMATCHES, type ReplayReport } from './report.js';
 
 export interface OfflineReplayOptions {
   runId: string;
@@ -34,7 +34,9 @@ export function replayRecorded(recorded: RecordedRun, options: OfflineReplayOpti
   const comparison = {
     ...compared,
     mismatched: compared.mismatched + signed.mismatches.length,
-    mismatches: [...compared.mismatches, ...signed.mismatches],
+    // The listed mismatches stay capped; `mismatched` counts them all.
+    mismatches: [...compared.mismatches, ...signed.mismatches].slice(0, MAX_LISTED_MISMATCHES),
+    mismatches_truncated: compared.mismatches_truncated || compared.mismatches.length + signed.mismatches.length > MAX_LISTED_MISMATCHES,
     pass: compared.pass && signed.mismatches.length === 0,
     checkpoints_compared: signed.compared,
     checkpoints_equal: signed.mismatches.length === 0,
