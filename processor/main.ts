@@ -8,8 +8,9 @@ import { configSnapshot, coreConfigOf, loadEffectiveConfig, type EffectiveConfig
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
 import { readFileSync } from 'node:fs';
+import { loadCheckpointSigner } from './checkpoint-key.js';
 import { createKafka, saslFromConfig, tlsForAuth } from './io/client.js';
-import { ensureTopics, topicSpecs } from './io/topics.js';
+import { checkpointTopicSpec, ensureTopics, topicSpecs } from './io/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
 import { toShellError } from './io/kafka-errors.js';
 import type { ProcessingHaltedError } from './errors.js';
@@ -88,6 +89,8 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
     ...(tls === undefined ? {} : { tls }),
   });
   const { topics } = config;
+  // The key is checked against the config before anything is written.
+  const checkpoints = config.checkpoints ? { topic: config.checkpoints.topic, signer: loadCheckpointSigner(config.checkpoints) } : null;
   logger.info(
     { ...logEvent('starting'), config_hash: effective.config_hash, app_id: config.app_id, group_id: groupId, topics, guarantee: config.processing_guarantee },
     'starting',
@@ -96,7 +99,9 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const report = await ensureTopics(admin, topicSpecs({ partitions: config.partitions, overrides: config.topics }));
+    const specs = topicSpecs({ partitions: config.partitions, overrides: config.topics });
+    if (config.checkpoints) specs.push(checkpointTopicSpec(config.checkpoints.topic, config.partitions));
+    const report = await ensureTopics(admin, specs);
     logger.info({ ...logEvent('topics_ensured'), created: report.created }, 'topics ensured');
   } catch (error) {
     throw toShellError(error, 'ensuring topics', {});
@@ -119,6 +124,7 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
     topics,
     guarantee: config.processing_guarantee,
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    checkpoints,
     logger,
     maxInputsPerTransaction: options.maxInputsPerTransaction ?? 2000,
     partitionsConsumedConcurrently: Math.max(1, config.partitions),

@@ -18,6 +18,8 @@ import { recordCommand } from './record/command.js';
 import { statusCommand } from './status/command.js';
 import { traceCommand } from './trace/command.js';
 import { hostileCommand } from './hostile/command.js';
+import { keygenCommand } from './keygen/command.js';
+import { proveCommand, verifyProofCommand } from './proof/command.js';
 
 // Each command has its own argument type; the table only hands them to yargs, which checks each.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -37,4 +39,7 @@ export const commands: CommandModule<any, any>[] = [
   benchCommand,
   recordCommand,
   hostileCommand,
+  keygenCommand,
+  proveCommand,
+  verifyProofCommand,
 ];

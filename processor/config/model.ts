@@ -8,7 +8,7 @@ import { ACTION_CLASSES, SEVERITIES, type ConfigSnapshotV1 } from '../core/types
 import { UsageError } from '../errors.js';
 import { nodePrimitives, parseEd25519PublicKey } from '../primitives.js';
 import { DEFAULT_CONFIG } from './defaults.js';
-import type { EffectiveConfig, ExoArmurConfig } from './types.js';
+import type { CheckpointConfig, EffectiveConfig, ExoArmurConfig } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -97,7 +97,8 @@ function mapOf<T>(v: unknown, key: string, each: (x: unknown, k: string) => T): 
 /** Validates a complete config object (e.g. the result of merging over the defaults). */
 export function validateConfig(input: unknown): ExoArmurConfig {
   const c = obj(input, '(root)');
-  onlyKeys(c, Object.keys(DEFAULT_CONFIG), '');
+  // `checkpoints` is optional and has no default, so a config without it hashes as it always did.
+  onlyKeys(c, [...Object.keys(DEFAULT_CONFIG), 'checkpoints'], '');
   const brokers = c['brokers'];
   if (!Array.isArray(brokers)) bad('brokers', `must be a list of host:port, got ${JSON.stringify(brokers)}`, 'give e.g. ["localhost:9092"] or KAFKA_BROKERS=host:port,host:port');
   brokers.forEach((b, i) => {
@@ -165,7 +166,17 @@ export function validateConfig(input: unknown): ExoArmurConfig {
       if (parseEd25519PublicKey(key) === null) bad(`${k}.public_key`, 'is not an Ed25519 public key (base64 of SPKI DER)', 'use the entry printed by `exoarmur operator keygen`');
       return { public_key: key };
     }),
+    ...checkpointConfig(c['checkpoints']),
   };
+}
+
+function checkpointConfig(v: unknown): { checkpoints?: CheckpointConfig } {
+  if (v === undefined || v === null) return {};
+  const entry = obj(v, 'checkpoints');
+  onlyKeys(entry, ['topic', 'key_file', 'public_key'], 'checkpoints');
+  const publicKey = nonEmpty(entry['public_key'], 'checkpoints.public_key');
+  if (parseEd25519PublicKey(publicKey) === null) bad('checkpoints.public_key', 'is not an Ed25519 public key (base64 of SPKI DER)', 'use the entry printed by `exoarmur keygen`');
+  return { checkpoints: { topic: nonEmpty(entry['topic'], 'checkpoints.topic'), key_file: nonEmpty(entry['key_file'], 'checkpoints.key_file'), public_key: publicKey } };
 }
 
 /** A partial config (e.g. a scenario's config.json) merged over a base (the defaults) and validated. */

@@ -109,6 +109,6 @@ test('broker-kill survival: growth is fine, a lost record or a shrunk topic is n
 });
 
 test('trailCounts: records read back per topic, under the config keys', (t) => {
-  const trail = { audit: [rec('telemetry_received', 0, 0, { offset: '0' })], execute: [], snapshots: [], actions: [], dlq: 2, state: 5 };
+  const trail = { audit: [rec('telemetry_received', 0, 0, { offset: '0' })], execute: [], snapshots: [], actions: [], dlq: 2, state: 5, checkpoints: [] };
   t.deepEqual(trailCounts(trail), { audit: 1, execute: 0, config: 0, operator_actions: 0, dlq: 2, state: 5 });
 });

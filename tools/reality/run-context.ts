@@ -41,6 +41,8 @@ export interface RunContext {
   /** `topic/partition/offset` of every operator record published. */
   actionCoordinates: string[];
   configPartial: Record<string, unknown>;
+  /** The processor's checkpoint signing key (PKCS#8 PEM file), named in the config; the bundle's manifest is signed with it. */
+  checkpointKeyFile: string;
   configFile: string;
   faults: FaultLog;
   /** The scenario's earliest observed_at: burst filler and kill switches without decided_at use it. */

@@ -18,7 +18,8 @@ import { processorAuthConfig, secureChildEnv, secureLogin } from '../lib/secure-
 import { unmetExpectations } from './expectations.js';
 import { overall, passFailText, type Gate } from './gates.js';
 import { RunKafka } from './live.js';
-import { appIdForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
+import { appIdForRun, checkpointTopicForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
+import { generateCheckpointKey } from '../../processor/checkpoint-key.js';
 import { doubleInject, playScenario } from './player.js';
 import { PARTITIONS, startProcessor, stopProcessor, writeRunConfig, type RunContext } from './run-context.js';
 import { parseScenario, scenarioActors, type Step } from './scenario.js';
@@ -62,6 +63,8 @@ function runContext(
   const topics = topicsForRun(runId);
   const keys = new Map(scenarioActors(steps).map((actor) => [actor, generateOperatorKey(actor)]));
   const configFile = join(dirs.work, 'config.json');
+  const checkpointKeyFile = join(dirs.work, 'checkpoint.key');
+  const checkpoints = generateCheckpointKey(checkpointKeyFile, checkpointTopicForRun(runId));
   const observed = steps.flatMap((s) => (s.kind === 'telemetry' && typeof s.event['observed_at'] === 'string' ? [s.event['observed_at']] : [])).sort();
   return {
     runId,
@@ -70,7 +73,15 @@ function runContext(
     configFile,
     log,
     // Secure: the harness supervises as the admin; the processor logs in as its own role.
-    kafka: new RunKafka(broker.brokers, `reality-${runId}`, topics, groupForRun(runId), broker.secure === null ? {} : secureLogin(secureBrokerOf(broker), 'admin')),
+    kafka: new RunKafka(
+      broker.brokers,
+      `reality-${runId}`,
+      topics,
+      groupForRun(runId),
+      checkpoints.topic,
+      broker.secure === null ? {} : secureLogin(secureBrokerOf(broker), 'admin'),
+    ),
+    checkpointKeyFile,
     // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child always joins the run's own broker.
     processorOptions: {
       brokers: broker.brokers,
@@ -90,6 +101,7 @@ function runContext(
       topics,
       operators: Object.assign({}, ...[...keys.values()].map(registryEntry)),
       ...(broker.secure === null ? {} : processorAuthConfig()),
+      checkpoints,
     }) as Record<string, unknown>,
     faults: { processorKills: 0, brokerKills: 0, acrossBrokerKills: [], notes: [] },
     earliestObservedAt: observed[0] ?? '2026-01-01T00:00:00.000Z',

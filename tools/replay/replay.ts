@@ -15,6 +15,7 @@ import { topicWatermarks } from '../../processor/io/offsets.js';
 import { readPartitions } from '../../processor/io/read.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import type { ReplayReport } from './report.js';
+import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { Topics } from '../../processor/config/types.js';
 
 export interface ReplayOptions {
@@ -32,7 +33,7 @@ export interface ReplayOptions {
   timeoutMs?: number;
 }
 
-type Role = 'audit' | 'execute' | 'dlq' | 'config';
+type Role = 'audit' | 'execute' | 'dlq' | 'config' | 'checkpoint';
 
 function decodeOrThrow(role: Role, topic: string, partition: number, message: KafkaMessage): unknown {
   const decoded = decodeRecord(role, message.value, message.headers);
@@ -145,6 +146,15 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
   for (const records of configs.values()) for (const s of records) snapshots.set(s.config_hash, s);
 
   const receipts = [...outputs.values()].flatMap((o) => receiptsOf(o.audit));
+  // The checkpoint topic is named by the run's config (checkpoints.topic), when it had a key.
+  const checkpointTopics = new Set(
+    [...snapshots.values()].map((s) => (JSON.parse(s.config) as { checkpoints?: { topic?: string } }).checkpoints?.topic).filter((t) => t !== undefined),
+  );
+  const checkpoints = new Map<number, CheckpointV1[]>();
+  for (const topic of checkpointTopics) {
+    for (const [partition, records] of await readWhole<CheckpointV1>(kafka, topic, 'checkpoint', timeoutMs))
+      checkpoints.set(partition, [...(checkpoints.get(partition) ?? []), ...records]);
+  }
   const [telemetryInputs, operatorInputs] = await Promise.all([
     readInputs(kafka, topics.telemetry, receipts, timeoutMs),
     readInputs(kafka, topics.operator_actions, receipts, timeoutMs),
@@ -156,6 +166,7 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
       [topics.operator_actions, operatorInputs],
     ]),
     snapshots,
+    ...(checkpointTopics.size === 0 ? {} : { checkpoints }),
   };
 }
 
