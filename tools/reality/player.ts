@@ -11,8 +11,7 @@ import { signAction } from '../../processor/operator-signing.js';
 import { pollUntil } from '../lib/poll.js';
 import { fateOf, outcomeSummary, type OutcomeSummary, type Trail } from './analysis.js';
 import { changeConfig, injectFault } from './faults.js';
-import { waitSettled } from './processor-child.js';
-import { PARTITIONS, type RunContext } from './run-context.js';
+import { PARTITIONS, stopProcessor, waitSettled, type RunContext } from './run-context.js';
 import type { OperatorStep, Step } from './scenario.js';
 
 /** Plays every step in order and returns once the run has settled. */
@@ -26,10 +25,10 @@ export async function playScenario(ctx: RunContext, steps: readonly Step[]): Pro
       case 'operator':
         await playOperator(ctx, step.op, steps);
         // Topics are not ordered against each other: the action takes effect before the next line is played.
-        await waitSettled(ctx.kafka, ctx.processor);
+        await waitSettled(ctx);
         break;
       case 'wait':
-        await waitSettled(ctx.kafka, ctx.processor);
+        await waitSettled(ctx);
         break;
       case 'fault':
         await injectFault(ctx, step.fault);
@@ -41,7 +40,7 @@ export async function playScenario(ctx: RunContext, steps: readonly Step[]): Pro
         break;
     }
   }
-  await waitSettled(ctx.kafka, ctx.processor);
+  await waitSettled(ctx);
 }
 
 export interface DoubleInject {
@@ -61,8 +60,8 @@ export async function doubleInject(ctx: RunContext, first: Trail): Promise<Doubl
       telemetryKey,
     )),
   );
-  await waitSettled(ctx.kafka, ctx.processor);
-  await ctx.processor.stop();
+  await waitSettled(ctx);
+  await stopProcessor(ctx);
   const trail = await ctx.kafka.readTrail();
   return { before, after: outcomeSummary(trail.audit, trail.execute), trail };
 }
