@@ -20,6 +20,7 @@ import { traceCommand } from './trace/command.js';
 import { hostileCommand } from './hostile/command.js';
 import { keygenCommand } from './keygen/command.js';
 import { proveCommand, verifyProofCommand } from './proof/command.js';
+import { whatifCommand } from './whatif/command.js';
 
 // Each command has its own argument type; the table only hands them to yargs, which checks each.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -42,4 +43,5 @@ export const commands: CommandModule<any, any>[] = [
   keygenCommand,
   proveCommand,
   verifyProofCommand,
+  whatifCommand,
 ];

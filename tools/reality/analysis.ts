@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../processor/core/canonical.js';
-import { RECEIPT_KINDS, type AuditRecordV1, type ConfigSnapshotV1, type ExecutionIntentV1, type OperatorActionV1 } from '../../processor/core/types.js';
+import { RECEIPT_KINDS, type ActionClass, type AuditRecordV1, type ConfigSnapshotV1, type ExecutionIntentV1, type OperatorActionV1 } from '../../processor/core/types.js';
 import { runCounts } from '../bundle/counts.js';
 import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { FinalStatus } from './scenario.js';
@@ -41,6 +41,8 @@ export interface Fate {
   approval: 'none' | 'human' | 'quorum';
   approvalId: string | null;
   final: FinalStatus | null;
+  /** The class of the intent the event proposed, if it got that far. */
+  actionClass: ActionClass | null;
 }
 
 function coord(topic: string, partition: number, offset: string): string {
@@ -51,12 +53,13 @@ function coord(topic: string, partition: number, offset: string): string {
 export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, partition: number, offset: string): Fate {
   const at = coord(telemetryTopic, partition, offset);
   const receipt = audit.find((r) => RECEIPT_KINDS.has(r.event_kind) && coord(r.input.topic, r.input.partition, r.input.offset) === at);
-  const fate: Fate = { receipt: receipt?.event_kind ?? null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null };
+  const fate: Fate = { receipt: receipt?.event_kind ?? null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null };
   if (!receipt) return fate;
   if (receipt.event_kind === 'telemetry_rejected') return { ...fate, final: 'REJECTED' };
   const ownRecords = audit.filter((r) => r.idempotency_key === receipt.idempotency_key && !RECEIPT_KINDS.has(r.event_kind));
   const safety = ownRecords.find((r) => r.event_kind === 'safety_evaluated') as AuditRecordV1<'safety_evaluated'> | undefined;
   if (safety) {
+    fate.actionClass = safety.payload.action_class;
     fate.verdict = safety.payload.verdict;
     fate.rule = safety.payload.rule;
   }
