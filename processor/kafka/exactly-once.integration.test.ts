@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { exactlyOnceViolations, receiptCount } from '../../tools/process/outcomes.js';
 import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
 import { testBrokers } from '../../tools/testing/broker.js';
+import { seededRandom, testSeed } from '../../tools/testing/seed.js';
 import {
   injectViaCli,
   inputCoordinates,
@@ -70,10 +71,12 @@ test.serial('duplicates and malformed input: one receipt per delivery, one outco
   t.true(processor.events('config_published').length === 1);
 });
 
-test.serial('SIGKILL the processor at random points three times: nothing lost, nothing doubled, chains gapless', async (t) => {
+test.serial('SIGKILL the processor at seeded points three times: nothing lost, nothing doubled, chains gapless', async (t) => {
+  const seed = testSeed();
+  const random = seededRandom(seed);
   const fixture = await processorFixture('sigkill', brokers());
   const valid = syntheticTelemetry({ count: 2400 });
-  const lines = [...withDuplicates(valid, 300), ...malformedTelemetry(valid[1]!)];
+  const lines = [...withDuplicates(valid, 300, random), ...malformedTelemetry(valid[1]!)];
   const half = Math.floor(lines.length / 2);
   await injectViaCli(fixture, lines.slice(0, half));
   // Small transactions, so a kill lands mid-transaction as well as between them.
@@ -81,7 +84,9 @@ test.serial('SIGKILL the processor at random points three times: nothing lost, n
   let processor = track(t, startProcessorChild(fixture, 'run-0', args));
   for (let kill = 1; kill <= 3; kill += 1) {
     if (kill === 2) await injectViaCli(fixture, lines.slice(half));
-    await waitCommittedFraction(fixture, Math.min(0.9, kill * 0.22 + Math.random() * 0.1));
+    const at = Math.min(0.9, kill * 0.22 + random() * 0.1);
+    t.log(`seed ${seed}: SIGKILL ${kill} once ${(at * 100).toFixed(1)}% of inputs are committed`);
+    await waitCommittedFraction(fixture, at);
     const exit = await processor.kill('SIGKILL');
     t.is(exit.signal, 'SIGKILL');
     processor = track(t, startProcessorChild(fixture, `run-${kill}`, args));
@@ -98,7 +103,13 @@ test.serial('SIGKILL the processor at random points three times: nothing lost, n
   );
 });
 
-test.serial('two instances in one group, one stopped mid-stream: exactly-once across the rebalance', async (t) => {
+/** The telemetry partitions a group_joined log line assigns to its member. */
+function assignedPartitions(fixture: ProcessorFixture, joined: Record<string, unknown> | undefined): number[] {
+  const assignment = (joined?.['assignment'] ?? {}) as Record<string, number[]>;
+  return [...(assignment[fixture.topics.telemetry] ?? [])].sort((a, b) => a - b);
+}
+
+test.serial('two instances in one group, one SIGKILLed mid-stream: the other takes exactly its partitions, exactly-once holds', async (t) => {
   const fixture = await processorFixture('rebalance', brokers());
   const lines = withDuplicates(syntheticTelemetry({ count: 2500 }), 200);
   const args = ['--max-inputs-per-transaction', '50'];
@@ -110,13 +121,30 @@ test.serial('two instances in one group, one stopped mid-stream: exactly-once ac
   await first.waitForEvent('group_joined', { count: 2 });
   await injectViaCli(fixture, lines);
   await waitCommittedFraction(fixture, 0.3);
-  await stopCleanly(t, first);
+
+  const held = assignedPartitions(fixture, first.events('group_joined').at(-1));
+  const kept = assignedPartitions(fixture, second.events('group_joined').at(-1));
+  t.true(held.length > 0 && kept.length > 0, `a holds ${held.join(',')}, b holds ${kept.join(',')}`);
+  t.deepEqual([...held, ...kept].sort(), [0, 1, 2], 'the two members split the three partitions');
+  const joinsBefore = second.events('group_joined').length;
+  t.is((await first.kill('SIGKILL')).signal, 'SIGKILL');
+  // No leave request from a crash: b rejoins once a's session times out.
+  const rejoined = (await second.waitForEvent('group_joined', { count: joinsBefore + 1, timeoutMs: 90_000 })).at(-1);
+  t.deepEqual(assignedPartitions(fixture, rejoined), [0, 1, 2]);
+  t.deepEqual(
+    assignedPartitions(fixture, rejoined).filter((p) => !kept.includes(p)),
+    held,
+    'b took exactly the partitions a held',
+  );
   await waitAllCommitted(fixture, 120_000);
   await stopCleanly(t, second);
 
   await assertExactlyOnce(t, fixture, lines);
-  t.true(first.events('batch_committed').length > 0, 'instance a processed before it stopped');
-  t.true(second.events('batch_committed').length > 0, 'instance b took over');
+  t.true(first.events('batch_committed').length > 0, 'instance a processed before it was killed');
+  t.true(
+    held.every((p) => second.events('batch_committed').some((e) => e['partition'] === p)),
+    'b committed on every partition it took over',
+  );
 });
 
 test.serial('kcat produces telemetry; kcat read_committed sees only committed audit records; a zombie is fenced', async (t) => {

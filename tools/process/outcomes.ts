@@ -51,6 +51,11 @@ export async function readRunOutcomes(kafka: Kafka, topics: OutcomeTopics): Prom
     readDecoded<ExecutionIntentV1>(kafka, topics.execute, 'execute'),
     readDecoded<unknown>(kafka, topics.dlq, 'dlq'),
   ]);
+  return runOutcomes(audit, execute, dlq.length);
+}
+
+/** The outcome summary of committed outputs, however they were read (the checker's input). */
+export function runOutcomes(audit: AuditRecordV1[], execute: ExecutionIntentV1[], dlqCount: number): RunOutcomes {
   const byPartition = new Map<number, AuditRecordV1[]>();
   for (const record of audit) {
     const list = byPartition.get(record.input.partition) ?? [];
@@ -79,7 +84,7 @@ export async function readRunOutcomes(kafka: Kafka, topics: OutcomeTopics): Prom
       }
     }
   }
-  return { audit, byPartition, receiptsByKind, receiptsPerInput, outcomeKindsByKey, chainBreaks, execute, dlqCount: dlq.length };
+  return { audit, byPartition, receiptsByKind, receiptsPerInput, outcomeKindsByKey, chainBreaks, execute, dlqCount };
 }
 
 /** Total receipts (one per consumed delivery when exactly-once holds). */
