@@ -5,7 +5,8 @@
  * approval_ttl_s) must reach the decisions: hard-coding a default fails a row.
  */
 import test from 'ava';
-import { at, auditKinds, configWith, makeOperator, newUlid, payloadOf, Run, signAction, telemetry, type Operator } from '../testing/harness.js';
+import { at, auditKinds, configWith, makeOperator, newUlid, payloadOf, Run, telemetry, type Operator } from '../testing/harness.js';
+import { signAction } from '../operator-signing.js';
 import type { OutputRecord, OperatorActionV1, StateRecordV1 } from './index.js';
 
 const alice = makeOperator('alice');
@@ -19,20 +20,23 @@ function safety(records: readonly OutputRecord[]): { rule: string; verdict: stri
 }
 
 function action(op: Operator, over: Partial<OperatorActionV1>): OperatorActionV1 {
-  return signAction(op, {
-    schema_version: '1',
-    action_id: newUlid(),
-    action: 'approve',
-    tenant_id: 'acme',
-    correlation_id: 'corr-1',
-    approval_id: null,
-    intent_hash: null,
-    scope: null,
-    actor_id: op.actor_id,
-    decided_at: at(60),
-    reason: null,
-    ...over,
-  });
+  return signAction(
+    {
+      schema_version: '1',
+      action_id: newUlid(),
+      action: 'approve',
+      tenant_id: 'acme',
+      correlation_id: 'corr-1',
+      approval_id: null,
+      intent_hash: null,
+      scope: null,
+      actor_id: op.actor_id,
+      decided_at: at(60),
+      reason: null,
+      ...over,
+    },
+    op.privateKey,
+  );
 }
 
 /** A run holding one pending approval (trust 0.3 → SG-301, human), with the policy given. */

@@ -9,7 +9,8 @@
  */
 import test from 'ava';
 import { createHash, sign } from 'node:crypto';
-import { configWith, makeOperator, payloadOf, Run, signAction, telemetry } from '../testing/harness.js';
+import { configWith, makeOperator, payloadOf, Run, telemetry } from '../testing/harness.js';
+import { signAction } from '../operator-signing.js';
 import { actionSigningString, canonicalJson, type AuditRecordV1, type OperatorActionV1 } from './index.js';
 
 /** An independent SHA-256 (node:crypto over the UTF-8 bytes), only to compare a literal with the text it was taken from. */
@@ -122,7 +123,7 @@ test('operator action: the signed form is the hand-written text, and an Ed25519 
     reason: null,
   };
   t.is(actionSigningString({ ...unsigned, signature: 'ignored' }), ACTION_FORM);
-  t.is(sha256(actionSigningString(signAction(alice, unsigned))), ACTION_SHA256);
+  t.is(sha256(actionSigningString(signAction(unsigned, alice.privateKey))), ACTION_SHA256);
   // Signed over the hand-written bytes (not over anything the producer built), the core accepts the
   // signature and goes on to the next rule: the approval does not exist on this partition.
   const signature = sign(null, Buffer.from(ACTION_FORM, 'utf8'), alice.privateKey).toString('base64');

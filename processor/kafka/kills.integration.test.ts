@@ -45,8 +45,8 @@ test('SIGKILL the processor inside an open transaction, then the broker mid-stre
   });
   const broker = await startBroker({ dataDir, port: 0 });
   const fixture = await processorFixture('kills', broker.brokers);
-  const valid = syntheticTelemetry({ count: 1500 });
-  const lines = [...withDuplicates(valid, 150, random), ...malformedTelemetry(valid[0]!)];
+  const valid = syntheticTelemetry({ count: 1000 });
+  const lines = [...withDuplicates(valid, 100, random), ...malformedTelemetry(valid[0]!)];
   await injectViaCli(fixture, lines);
 
   // Small transactions: many of them, each holding audit, state and dlq records until its commit.
@@ -74,9 +74,9 @@ test('SIGKILL the processor inside an open transaction, then the broker mid-stre
   const offline = new CoreRun(configWith(), 1);
   for (const line of lines) offline.telemetry(0, line);
   const expectedReleases = offline.outputs.get(0)!.execute.length;
-  t.deepEqual(outcomes.receiptsByKind, { telemetry_received: 1500, telemetry_duplicate: 150, telemetry_rejected: 3 }, `seed ${seed}`);
+  t.deepEqual(outcomes.receiptsByKind, { telemetry_received: 1000, telemetry_duplicate: 100, telemetry_rejected: 3 }, `seed ${seed}`);
   t.is(outcomes.dlqCount, 3);
-  t.is(outcomes.outcomeKindsByKey.size, 1500);
+  t.is(outcomes.outcomeKindsByKey.size, 1000);
   t.true(expectedReleases > 0);
   t.is(outcomes.execute.length, expectedReleases, `seed ${seed}`);
   t.deepEqual(exactlyOnceViolations(outcomes, { uniqueKeys: uniqueEventKeys(lines), inputs: await inputCoordinates(fixture) }), [], `seed ${seed}`);
