@@ -63,11 +63,15 @@ format: node_modules/.package-lock.json
 bench: deps build broker-fetch
 	@$(CLI) bench $(BENCH_ARGS)
 
-# Mutation testing of processor/core with StrykerJS (pinned, fetched by npx; not part of make test).
+# Mutation testing of processor/core with StrykerJS, pinned and installed apart under .exoarmur/stryker
+# (with the project's TypeScript, which Stryker loads from its own tree); not part of make test.
 # MUTATE=processor/core/gate.ts narrows it; the report lands in artifacts/mutation/.
-STRYKER := npx --yes -p @stryker-mutator/core@9.5.1 stryker
-mutation: node_modules/.package-lock.json
-	$(STRYKER) run stryker.config.json $(if $(MUTATE),--mutate $(MUTATE),)
+STRYKER_DIR := .exoarmur/stryker
+$(STRYKER_DIR)/node_modules/.bin/stryker:
+	npm install --no-audit --no-fund --no-save --prefix $(STRYKER_DIR) @stryker-mutator/core@9.5.1 typescript@5.9.3
+
+mutation: node_modules/.package-lock.json $(STRYKER_DIR)/node_modules/.bin/stryker
+	$(STRYKER_DIR)/node_modules/.bin/stryker run stryker.config.json $(if $(MUTATE),--mutate $(MUTATE),)
 
 clean:
 	rm -rf dist .exoarmur/test-broker-*

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { exactlyOnceViolations, receiptCount } from '../../tools/process/outcomes.js';
 import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
 import { testBrokers } from '../../tools/testing/broker.js';
+import { classifyKafkaError } from '../io/kafka-errors.js';
 import { seededRandom, testSeed } from '../../tools/testing/seed.js';
 import {
   injectViaCli,
@@ -171,7 +172,8 @@ test.serial('kcat produces telemetry; kcat read_committed sees only committed au
   const processor = track(t, startProcessorChild(fixture, 'p'));
   await waitAllCommitted(fixture);
   await stopCleanly(t, processor);
-  await t.throwsAsync(() => zombieTxn.commit(), undefined, 'the fenced zombie cannot commit');
+  const refused = await t.throwsAsync(() => zombieTxn.commit(), undefined, 'the fenced zombie cannot commit');
+  t.is(classifyKafkaError(refused), 'fenced', `the commit failed for being fenced, not for any reason: ${String(refused)}`);
 
   const outcomes = await readFixtureOutcomes(fixture);
   const kcatRead = async (isolation: string) =>
