@@ -5,6 +5,7 @@
  * 'fenced', and none of the records it wrote may ever become visible read_committed.
  */
 import test from 'ava';
+import { join } from 'node:path';
 import { exactlyOnceViolations } from '../../tools/process/outcomes.js';
 import { syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
 import { testBrokers } from '../../tools/testing/broker.js';
@@ -30,7 +31,8 @@ test('a zombie processor (SIGSTOP past its session, group rebalanced, SIGCONT) f
   const lines = withDuplicates(syntheticTelemetry({ count: 1500 }), 100);
   await injectViaCli(fixture, lines);
   const args = ['--max-inputs-per-transaction', '30'];
-  const zombie = track(t, startProcessorChild(fixture, 'zombie', args));
+  // Each instance on its own state directory, as on its own machine.
+  const zombie = track(t, startProcessorChild(fixture, 'zombie', [...args, '--state-dir', join(fixture.dir, 'state-zombie')]));
   await waitCommittedFraction(fixture, 0.1, 120_000);
 
   // Caught with a transaction open: it is the only writer, so any open transaction is its own.
@@ -48,7 +50,7 @@ test('a zombie processor (SIGSTOP past its session, group rebalanced, SIGCONT) f
   t.log(`zombie stopped with audit partition ${caught.partition} offsets ${caught.from}..${caught.to} in an open transaction`);
 
   // The successor joins; the zombie's session (10 s) expires, the successor owns every partition and fences their ids.
-  const successor = track(t, startProcessorChild(fixture, 'successor', args));
+  const successor = track(t, startProcessorChild(fixture, 'successor', [...args, '--state-dir', join(fixture.dir, 'state-successor')]));
   await pollUntil(
     () =>
       successor.events('producer_fenced_previous').some((e) => e['partition'] === caught.partition) &&
