@@ -5,8 +5,7 @@
  * approval_ttl_s) must reach the decisions: hard-coding a default fails a row.
  */
 import test from 'ava';
-import { at, auditKinds, configWith, makeOperator, newUlid, payloadOf, Run, telemetry, type Operator } from '../testing/harness.js';
-import { signAction } from '../operator-signing.js';
+import { at, auditKinds, configWith, makeOperator, payloadOf, Run, signedAction, telemetry, type Operator } from '../testing/harness.js';
 import type { OutputRecord, OperatorActionV1, StateRecordV1 } from './index.js';
 
 const alice = makeOperator('alice');
@@ -20,23 +19,7 @@ function safety(records: readonly OutputRecord[]): { rule: string; verdict: stri
 }
 
 function action(op: Operator, over: Partial<OperatorActionV1>): OperatorActionV1 {
-  return signAction(
-    {
-      schema_version: '1',
-      action_id: newUlid(),
-      action: 'approve',
-      tenant_id: 'acme',
-      correlation_id: 'corr-1',
-      approval_id: null,
-      intent_hash: null,
-      scope: null,
-      actor_id: op.actor_id,
-      decided_at: at(60),
-      reason: null,
-      ...over,
-    },
-    op.privateKey,
-  );
+  return signedAction(op, over);
 }
 
 /** A run holding one pending approval (trust 0.3 → SG-301, human), with the policy given. */
