@@ -40,6 +40,8 @@ test('index.html loads the viewer scripts in order: contracts first, the entry p
     'gates.js',
     'proof.js',
     'overview.js',
+    'time-axes.js',
+    'time-tables.js',
     'time-chart.js',
     'reports.js',
     'trace.js',
