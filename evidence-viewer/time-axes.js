@@ -93,16 +93,16 @@
   }
 
   /**
-   * The range that holds the bulk of `values`: the 1st to 99th percentile widened by half its
-   * spread (so an evenly spread run keeps every value), at least `minSpan` wide. Values beyond it
+   * The range that holds the bulk of `values`: the 1st to 99th percentile widened by its spread
+   * on each side (so an evenly spread run keeps every value), at least `minSpan` wide. Values beyond it
    * are returned apart, to be drawn as counts at the edges instead of squeezing the rest to a line.
    */
   function robustWindow(values, minSpan) {
     const sorted = [...values].sort((a, b) => a - b);
     const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
     const spread = at(0.99) - at(0.01);
-    let lo = Math.max(sorted[0], at(0.01) - spread / 2);
-    let hi = Math.min(sorted.at(-1), at(0.99) + spread / 2);
+    let lo = Math.max(sorted[0], at(0.01) - spread);
+    let hi = Math.min(sorted.at(-1), at(0.99) + spread);
     if (hi - lo < minSpan) {
       const mid = (lo + hi) / 2;
       [lo, hi] = [mid - minSpan / 2, mid + minSpan / 2];

@@ -452,6 +452,17 @@ test('tampered bundle (one audit line edited) shows a loud integrity failure', a
   const chainText = await page.textContent('#checks [data-check="audit hash chains"]');
   t.true(chainText!.includes(`partition ${original.input.partition} seq ${original.seq}`), chainText!);
   t.is(await page.getAttribute('#files-table tr[data-file="audit_export.jsonl"]', 'data-status'), 'mismatch');
+  // A failed check's "+N more" in the banner opens that check, every detail listed, in the integrity section.
+  const cut = page.locator('#integrity-banner li', { has: page.locator('button.more') }).first();
+  const checkId = (await cut.getAttribute('data-check'))!;
+  const more = Number(/^\+(\d+) more$/.exec((await cut.locator('button.more').textContent())!)![1]);
+  await cut.locator('button.more').click();
+  const check = page.locator(`#checks > li[data-check="${checkId}"]`);
+  await page.waitForFunction((id) => {
+    const box = [...document.querySelectorAll('#checks > li')].find((li) => (li as HTMLElement).dataset.check === id)!.getBoundingClientRect();
+    return box.top < window.innerHeight && box.bottom > 0;
+  }, checkId);
+  t.is(await check.locator('.check-details > li:not(:has(button.more))').count(), 1 + more, `${checkId}: the first detail and the ${more} more`);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'tampered.png'), fullPage: false });
   await page.close();
 });
