@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PAYLOAD_TYPE_OF_KIND, type AuditRecordV1 } from '../core/types.js';
 import { makeOperator } from '../testing/harness.js';
 import { playScenario } from '../testing/scenario.js';
-import { decodeRecord, encodeRecord, FINGERPRINT_HEADER, SCHEMA_HEADER, SCHEMAS, SCHEMAS_DIR, type SchemaRole } from './index.js';
+import { decodeRecord, encodeRecord, FINGERPRINT_HEADER, SCHEMA_HEADER, SCHEMAS, SCHEMAS_DIR, toCurrentVersion, type SchemaRole } from './index.js';
 import { fingerprintOf, HISTORY_DIR, SCHEMA_FILES } from './schemas.js';
 
 /** The current version of every schema, as Parsing Canonical Form SHA-256. */
@@ -119,4 +119,17 @@ test('a fingerprint that is neither current nor in history is refused, in the wo
   }
   t.deepEqual(decodeRecord('audit', encoded.value), { ok: true, value: record });
   t.deepEqual(decodeRecord('audit', encoded.value, encoded.headers), { ok: true, value: record });
+});
+
+test('toCurrentVersion re-encodes older-version bytes as the current version writes them, and leaves current ones as they are', (t) => {
+  const records = playScenario(makeOperator('alice'), makeOperator('bob')).audits();
+  const [fingerprint, writer] = [...SCHEMAS.audit.history][0]!;
+  for (const { record, bytes } of writtenWith(writer, records).slice(0, 50)) {
+    const current = toCurrentVersion('audit', bytes, { [FINGERPRINT_HEADER]: fingerprint });
+    t.deepEqual(current, { ok: true, value: Buffer.from(encodeRecord('audit', asWrittenBy(writer, record)).value!) });
+    const same = encodeRecord('audit', record).value!;
+    t.is((toCurrentVersion('audit', same, { [FINGERPRINT_HEADER]: SCHEMAS.audit.fingerprint }) as { value: Buffer }).value, same);
+  }
+  const unknown = toCurrentVersion('audit', Buffer.from([0]), { [FINGERPRINT_HEADER]: 'cd'.repeat(32) });
+  t.like(unknown, { ok: false, reason_code: 'unknown_schema' });
 });
