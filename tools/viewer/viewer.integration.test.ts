@@ -493,6 +493,15 @@ test('the bare viewer loads a bundle directory picked with the file input', asyn
   const passFail = readPassFail(await readFile(path.join(dir, 'PASS_FAIL.txt'), 'utf8'));
   t.deepEqual(await shownGates(page), passFail.gates);
   t.deepEqual(await shownChecks(page), Object.fromEntries(Object.values(CHECK_NAMES).map((name) => [name, 'pass'])));
+  // The rule descriptions come from the picked bundle's own index.html, which exoarmur wrote with the gate's table.
+  const described = await page.$$eval('#rules-table tbody tr', (rows) =>
+    rows.map((row) => [(row as HTMLElement).dataset.rule, (row.querySelector('.rule-desc')?.textContent ?? '').trim()]),
+  );
+  t.true(described.length > 0);
+  t.deepEqual(
+    described,
+    described.map(([rule]) => [rule, SAFETY_RULE_DESCRIPTIONS[rule!]]),
+  );
   t.deepEqual(problemsOf(page), []);
   await page.close();
 });
