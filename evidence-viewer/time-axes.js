@@ -101,8 +101,10 @@
     const sorted = [...values].sort((a, b) => a - b);
     const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
     const spread = at(0.99) - at(0.01);
-    let lo = Math.max(sorted[0], at(0.01) - spread);
-    let hi = Math.min(sorted.at(-1), at(0.99) + spread);
+    // Then shrunk to the values it holds, so no empty stretch is drawn up to the bound.
+    const inside = sorted.filter((v) => v >= at(0.01) - spread && v <= at(0.99) + spread);
+    let lo = inside[0];
+    let hi = inside.at(-1);
     if (hi - lo < minSpan) {
       const mid = (lo + hi) / 2;
       [lo, hi] = [mid - minSpan / 2, mid + minSpan / 2];
