@@ -3,6 +3,7 @@ import type { AuditSubject } from './audit-chain.js';
 import type { StepContext } from './context.js';
 import type { IdentifiedInput } from './identity.js';
 import { expire, firstDelivery, reject, release } from './outcome.js';
+import { retainDecided } from './retention.js';
 import { actionSigningBytes } from './signing.js';
 import { stateKeys, stateRecord } from './state.js';
 import { msOf, normalizeRfc3339 } from './time.js';
@@ -159,4 +160,5 @@ function grant(ctx: StepContext, approval: ApprovalState, decidedAt: string): vo
 function settle(ctx: StepContext, approval: ApprovalState): void {
   ctx.state.put(stateKeys.approval(approval.approval_id), stateRecord('approval', approval));
   ctx.pending.remove(approval.approval_id);
+  retainDecided(ctx, approval);
 }

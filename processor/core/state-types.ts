@@ -1,7 +1,7 @@
 /** The per-partition state records (schemas/state_record_v1.avsc): what the changelog holds. */
 import type { ApprovalRequirement, CollectiveMember, Intent, KillSwitchScope, Vote } from './record-types.js';
 
-export type StateKind = 'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry';
+export type StateKind = 'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry' | 'retention';
 export type ApprovalStatus = 'pending' | 'granted' | 'denied' | 'expired';
 
 export interface PartitionMeta {
@@ -14,6 +14,10 @@ export interface PartitionMeta {
   pending_count: number;
   collective_head: string | null;
   collective_tail: string | null;
+  idem_retention_head: string | null;
+  idem_retention_tail: string | null;
+  decided_retention_head: string | null;
+  decided_retention_tail: string | null;
 }
 export interface PendingEntry {
   approval_id: string;
@@ -27,6 +31,14 @@ export interface PendingNode extends PendingEntry {
 export interface CollectiveExpiryNode {
   collective_key: string;
   check_at: string;
+  prev: string | null;
+  next: string | null;
+}
+/** Node of the retention list: state keys to delete once stream time passes `due_at` (retention.ts). */
+export interface RetentionBucket {
+  bucket_id: string;
+  due_at: string;
+  keys: string[];
   prev: string | null;
   next: string | null;
 }
@@ -67,4 +79,5 @@ export interface StateRecordV1 {
   kill_switch: KillSwitchState | null;
   released: ReleasedIntent | null;
   collective_expiry: CollectiveExpiryNode | null;
+  retention: RetentionBucket | null;
 }

@@ -4,6 +4,7 @@ import type { StepContext } from './context.js';
 import { expireCollectives } from './collective-expiry.js';
 import type { IdentifiedInput } from './identity.js';
 import { expireDue, firstDelivery, reject, release, requestApproval } from './outcome.js';
+import { expireRetained } from './retention.js';
 import { collectBelief, deriveFacts, gateIntent, localBelief, proposeIntent } from './stages.js';
 import { SUBJECT_KINDS, type SubjectKind, type TelemetryEventV1 } from './types.js';
 
@@ -21,10 +22,11 @@ export function stepTelemetry(ctx: StepContext, identified: Exclude<IdentifiedIn
   const who = { correlation_id: ev.correlation_id, event_time: ev.observed_at, tenant_id: ev.tenant_id, trace_id: ev.trace_id };
   if (!firstDelivery(ctx, who)) return;
 
-  // Approvals the new stream time has passed expire before this input's own records.
+  // Approvals, collectives and retained keys the new stream time has passed go before this input's own records.
   if (ctx.advanceStreamTime(ev.observed_at)) {
     expireDue(ctx);
     expireCollectives(ctx);
+    expireRetained(ctx);
   }
 
   const subjectKind = SUBJECT_KINDS.find((k) => ev.entity_refs[k] !== null);
