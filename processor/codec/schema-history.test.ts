@@ -22,7 +22,7 @@ const PINNED: { readonly [R in SchemaRole]: string } = {
   dlq: '819ffdbda51e5967911a902eeebb0ea9b43cb6139231e7b66b8d9e939cc7429b',
   execute: 'c1ac71ace0c0f7897516d2b5665df3443ac7aab61fa6c08e85ff6adc3f54dd7d',
   operator: '977a981ef012196e81135729a2e891375ef5d117bf1dd8245676c994aedd7051',
-  state: '372593fad74fdde2b8475bf49296d3a235a29961d983e662acf3fadb845b56a8',
+  state: '9b3de2f6b1dd866b6d810ac535238917fc510cda41f3a79982726edab5264e56',
   telemetry: '73ab39f9384a3b8a43256b17164facb36e15c158a2a83682e675f4bcd7cdeed7',
 };
 

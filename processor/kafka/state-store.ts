@@ -35,6 +35,8 @@ export interface Checkpoint {
   offset: string;
   /** Wall clock of the write (ms): a store older than the changelog's tombstone retention may miss deletes. */
   writtenAtMs: number;
+  /** Fingerprint of the state schema the stored values are encoded with (restore re-encodes older versions into it). */
+  stateSchema: string;
 }
 
 export interface StoreEntry {
