@@ -14,6 +14,7 @@ import { replayRecorded } from './offline.js';
 import { topicWatermarks } from '../../processor/io/offsets.js';
 import { readPartitions } from '../../processor/io/read.js';
 import { ExoArmurError } from '../../processor/errors.js';
+import { replayInWorkers } from './parallel.js';
 import type { ReplayReport } from './report.js';
 import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { Topics } from '../../processor/config/types.js';
@@ -31,6 +32,8 @@ export interface ReplayOptions {
   logger?: Logger;
   /** Per-topic read timeout. */
   timeoutMs?: number;
+  /** Worker threads replaying partitions in parallel (default: one per partition, at most the CPUs); 1 replays in this thread. */
+  workers?: number;
 }
 
 type Role = 'audit' | 'execute' | 'dlq' | 'config' | 'checkpoint';
@@ -49,10 +52,10 @@ function decodeOrThrow(role: Role, topic: string, partition: number, message: Ka
   return decoded.value;
 }
 
-/** Decoded records of a whole topic, by partition, in offset order. */
-async function readWhole<T>(kafka: Kafka, topic: string, role: Role, timeoutMs: number | undefined): Promise<Map<number, T[]>> {
+/** Decoded records of a whole topic (or of the given partitions), by partition, in offset order. */
+async function readWhole<T>(kafka: Kafka, topic: string, role: Role, timeoutMs: number | undefined, only?: ReadonlySet<number>): Promise<Map<number, T[]>> {
   const marks = await topicWatermarks(kafka, topic);
-  const ranges = new Map([...marks].map(([p, m]) => [p, { from: m.low, to: m.high }]));
+  const ranges = new Map([...marks].filter(([p]) => only === undefined || only.has(p)).map(([p, m]) => [p, { from: m.low, to: m.high }]));
   const byOffset = new Map<number, Map<bigint, T>>([...ranges.keys()].map((p) => [p, new Map()]));
   await readPartitions(kafka, {
     topic,
@@ -116,6 +119,8 @@ export interface ReadRunOptions {
   logger?: Logger;
   /** Per-topic read timeout. */
   timeoutMs?: number;
+  /** Only these partitions of the run (the config topic is read whole); all when absent. */
+  partitions?: ReadonlySet<number>;
 }
 
 /**
@@ -124,13 +129,13 @@ export interface ReadRunOptions {
  * `replay` and `record`, which writes the same records to a recorded-run directory.
  */
 export async function readRecordedRun(options: ReadRunOptions): Promise<RecordedRun> {
-  const { topics, logger, timeoutMs } = options;
+  const { topics, logger, timeoutMs, partitions } = options;
   const kafka = createKafka({ brokers: options.brokers, clientId: 'exoarmur-replay', logger, ...options.login });
 
   const [audit, execute, dlq, configs] = await Promise.all([
-    readWhole<AuditRecordV1>(kafka, topics.audit, 'audit', timeoutMs),
-    readWhole<ExecutionIntentV1>(kafka, topics.execute, 'execute', timeoutMs),
-    readWhole<DeadLetterV1>(kafka, topics.dlq, 'dlq', timeoutMs),
+    readWhole<AuditRecordV1>(kafka, topics.audit, 'audit', timeoutMs, partitions),
+    readWhole<ExecutionIntentV1>(kafka, topics.execute, 'execute', timeoutMs, partitions),
+    readWhole<DeadLetterV1>(kafka, topics.dlq, 'dlq', timeoutMs, partitions),
     readWhole<ConfigSnapshotV1>(kafka, topics.config, 'config', timeoutMs),
   ]);
   const outputs = new Map<number, PartitionOutputs>();
@@ -152,7 +157,7 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
   );
   const checkpoints = new Map<number, CheckpointV1[]>();
   for (const topic of checkpointTopics) {
-    for (const [partition, records] of await readWhole<CheckpointV1>(kafka, topic, 'checkpoint', timeoutMs))
+    for (const [partition, records] of await readWhole<CheckpointV1>(kafka, topic, 'checkpoint', timeoutMs, partitions))
       checkpoints.set(partition, [...(checkpoints.get(partition) ?? []), ...records]);
   }
   const [telemetryInputs, operatorInputs] = await Promise.all([
@@ -170,7 +175,21 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
   };
 }
 
+/**
+ * Replays a run. Partitions are independent (own state, own audit chain, own inputs), so a run of
+ * several partitions is replayed by worker threads, each reading, driving and comparing its share
+ * (parallel.ts); a what-if (a config override, a function) replays in this thread.
+ */
 export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
+  if (options.configOverride === undefined && options.workers !== 1) {
+    const report = await replayInWorkers(options);
+    if (report !== undefined) return report;
+  }
+  return replayPartitions(options);
+}
+
+/** Replays the given partitions of a run (all when none are given) in this thread. */
+export async function replayPartitions(options: ReplayOptions & { partitions?: ReadonlySet<number> }): Promise<ReplayReport> {
   const { topics, logger } = options;
   const started = performance.now();
   const recorded = await readRecordedRun(options);
