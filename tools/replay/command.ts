@@ -26,7 +26,10 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
       .option('config', { type: 'string', describe: 'a config file whose "brokers" is the broker rule\'s last source' })
       .option('out', { type: 'string', describe: 'write replay_report.json here (default: a summary on stdout only)' })
-      .option('workers', { type: 'number', describe: 'worker threads replaying partitions in parallel (default: one per partition, at most the CPUs; 1: this thread only)' }) as Argv<ReplayArgs>,
+      .option('workers', {
+        type: 'number',
+        describe: 'worker threads replaying partitions in parallel (default: one per partition, at most the CPUs; 1: this thread only)',
+      }) as Argv<ReplayArgs>,
   handler: async (args) => {
     const prefix = args['topic-prefix'];
     if ((args.run === undefined) === (prefix === undefined)) {

@@ -67,8 +67,9 @@ function listOrder(m: Mismatch): [number, number] {
 export function mergeReports(reports: readonly ReplayReport[], runId: string, wallMs: number): ReplayReport {
   const all = <K extends keyof ReplayReport>(key: K) => reports.map((r) => r[key]);
   const sum = (key: 'compared' | 'matched' | 'mismatched' | 'checkpoints_compared' | 'inputs_replayed') => all(key).reduce((a, b) => a + b, 0);
-  const and = (key: 'intent_hashes_equal' | 'verdicts_equal' | 'approvals_equal' | 'trace_structure_equal' | 'execute_equal' | 'dead_letters_equal' | 'pass' | 'checkpoints_equal') =>
-    all(key).every((v) => v);
+  const and = (
+    key: 'intent_hashes_equal' | 'verdicts_equal' | 'approvals_equal' | 'trace_structure_equal' | 'execute_equal' | 'dead_letters_equal' | 'pass' | 'checkpoints_equal',
+  ) => all(key).every((v) => v);
   const listed = reports
     .flatMap((r) => r.mismatches)
     .map((m, i) => ({ m, i }))

@@ -34,7 +34,14 @@ async function replayOnce(ctx: Context, pair: CatchUpPair, workers: number | und
     n: report.inputs_replayed,
     command,
   });
-  row(ctx, { measurement: `replay (${workers === undefined ? 'worker thread per partition' : 'one thread'})`, figure: 'events/s (wall clock of the command)', value: wallRate, unit: 'events/s', n: report.inputs_replayed, command });
+  row(ctx, {
+    measurement: `replay (${workers === undefined ? 'worker thread per partition' : 'one thread'})`,
+    figure: 'events/s (wall clock of the command)',
+    value: wallRate,
+    unit: 'events/s',
+    n: report.inputs_replayed,
+    command,
+  });
   return {
     pass: report.pass,
     inputs_replayed: report.inputs_replayed,
