@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { PAYLOAD_TYPE_OF_KIND, type AuditRecordV1 } from '../core/types.js';
 import { makeOperator } from '../testing/harness.js';
 import { playScenario } from '../testing/scenario.js';
-import { decodeRecord, encodeRecord, FINGERPRINT_HEADER, SCHEMA_HEADER, SCHEMAS, SCHEMAS_DIR, type SchemaRole } from './index.js';
+import { decodeRecord, encodeRecord, FINGERPRINT_HEADER, SCHEMA_HEADER, SCHEMAS, SCHEMAS_DIR, toCurrentVersion, type SchemaRole } from './index.js';
 import { fingerprintOf, HISTORY_DIR, SCHEMA_FILES } from './schemas.js';
 
 /** The current version of every schema, as Parsing Canonical Form SHA-256. */
 const PINNED: { readonly [R in SchemaRole]: string } = {
-  audit: 'd5cd987f929fbc9c6f72e3e173497fe7a874b59ee9101122e8a5776733e750b4',
+  audit: '60dd50f0c0a6f85303216e75e1cea38be122094ad9f7c529e8fc35cbd639565c',
   checkpoint: '593e3cb06190f393b256f092fee5dedf32e3eee93bfc6bfd8330f245c83c538c',
   config: 'f5253e8cd91459646d9c62afe3fda520103ab7008491b3500e081d36c3f8d45c',
   dlq: '819ffdbda51e5967911a902eeebb0ea9b43cb6139231e7b66b8d9e939cc7429b',
@@ -57,6 +57,20 @@ test('every history file is named <current stem>@<its own fingerprint> and resol
   t.is(join(SCHEMAS_DIR, 'history'), HISTORY_DIR);
 });
 
+/**
+ * Payload fields added after the first audit version, each with a null default: a record read
+ * from a writer that lacked one has it null. A field added later goes on this list.
+ */
+const ADDED_PAYLOAD_FIELDS = ['identifiers', 'ignored_confidence'] as const;
+
+/** A record as an older version carries it: the payload fields that version lacked are null. */
+function asWrittenBy(writer: avro.Type, record: AuditRecordV1): AuditRecordV1 {
+  const text = JSON.stringify(writer.schema());
+  const payload: Record<string, unknown> = { ...record.payload };
+  for (const field of ADDED_PAYLOAD_FIELDS) if (field in payload && !text.includes(`"name":"${field}"`)) payload[field] = null;
+  return { ...record, payload } as AuditRecordV1;
+}
+
 /** The audit records of the full scenario written with one older audit version, as that version's writer would. */
 function writtenWith(writer: avro.Type, records: readonly AuditRecordV1[]): { record: AuditRecordV1; bytes: Buffer }[] {
   const kinds = new Set(
@@ -67,7 +81,7 @@ function writtenWith(writer: avro.Type, records: readonly AuditRecordV1[]): { re
     .map((record) => ({ record, bytes: writer.toBuffer({ ...record, payload: { [PAYLOAD_TYPE_OF_KIND[record.event_kind]]: record.payload } }) }));
 }
 
-test('audit records written with an older version decode, by their header, into exactly the records the core made', (t) => {
+test('audit records written with an older version decode, by their header, into the records the core made (fields added since: null)', (t) => {
   const records = playScenario(makeOperator('alice'), makeOperator('bob')).audits();
   t.true(SCHEMAS.audit.history.size > 0);
   for (const [fingerprint, writer] of SCHEMAS.audit.history) {
@@ -76,10 +90,11 @@ test('audit records written with an older version decode, by their header, into 
     let misreadAsCurrent = 0;
     for (const { record, bytes } of written) {
       const headers = { [SCHEMA_HEADER]: SCHEMAS.audit.name, [FINGERPRINT_HEADER]: fingerprint };
-      t.deepEqual(decodeRecord('audit', bytes, headers), { ok: true, value: record });
-      t.deepEqual(decodeRecord('auto', bytes, headers), { ok: true, value: record });
+      const expected = asWrittenBy(writer, record);
+      t.deepEqual(decodeRecord('audit', bytes, headers), { ok: true, value: expected });
+      t.deepEqual(decodeRecord('auto', bytes, headers), { ok: true, value: expected });
       const asCurrent = decodeRecord('audit', bytes);
-      if (!asCurrent.ok || JSON.stringify(asCurrent.value) !== JSON.stringify(record)) misreadAsCurrent++;
+      if (!asCurrent.ok || JSON.stringify(asCurrent.value) !== JSON.stringify(expected)) misreadAsCurrent++;
     }
     // The control: the same bytes read as the current version come out wrong somewhere, so the
     // resolver (not luck) is what made them equal.
@@ -104,4 +119,17 @@ test('a fingerprint that is neither current nor in history is refused, in the wo
   }
   t.deepEqual(decodeRecord('audit', encoded.value), { ok: true, value: record });
   t.deepEqual(decodeRecord('audit', encoded.value, encoded.headers), { ok: true, value: record });
+});
+
+test('toCurrentVersion re-encodes older-version bytes as the current version writes them, and leaves current ones as they are', (t) => {
+  const records = playScenario(makeOperator('alice'), makeOperator('bob')).audits();
+  const [fingerprint, writer] = [...SCHEMAS.audit.history][0]!;
+  for (const { record, bytes } of writtenWith(writer, records).slice(0, 50)) {
+    const current = toCurrentVersion('audit', bytes, { [FINGERPRINT_HEADER]: fingerprint });
+    t.deepEqual(current, { ok: true, value: Buffer.from(encodeRecord('audit', asWrittenBy(writer, record)).value!) });
+    const same = encodeRecord('audit', record).value!;
+    t.is((toCurrentVersion('audit', same, { [FINGERPRINT_HEADER]: SCHEMAS.audit.fingerprint }) as { value: Buffer }).value, same);
+  }
+  const unknown = toCurrentVersion('audit', Buffer.from([0]), { [FINGERPRINT_HEADER]: 'cd'.repeat(32) });
+  t.like(unknown, { ok: false, reason_code: 'unknown_schema' });
 });

@@ -10,8 +10,8 @@
  */
 import type { Kafka, KafkaMessage } from '../io/client.js';
 import type { Logger } from 'pino';
-import { decodeRecord, encodeRecord, FINGERPRINT_HEADER, headerString, SCHEMAS, type InputHeaders } from '../codec/index.js';
 import { ExoArmurError, KafkaOperationError } from '../errors.js';
+import { toCurrentVersion, type InputHeaders } from '../codec/index.js';
 import { withAdmin } from '../io/client.js';
 import { readPartitions } from '../io/read.js';
 import { logEvent } from '../log-events.js';
@@ -39,14 +39,11 @@ export type RestorePlan = { mode: 'delta'; from: bigint } | { mode: 'full'; from
  * Where restore starts. The store is used only if it reflects this changelog up to an offset the
  * log still covers: a checkpoint beyond the end means the store is not of this log (or the log
  * was recreated) and one before the log start means records it needs are gone; a checkpoint older
- * than the tombstone retention may have missed deletes the cleaner has since dropped; a store
- * written with another version of the state schema is rebuilt.
+ * than the tombstone retention may have missed deletes the cleaner has since dropped.
  */
-export function planRestore(checkpoint: Checkpoint | undefined, log: ChangelogFacts, nowMs: number, stateSchema = SCHEMAS.state.fingerprint): RestorePlan {
+export function planRestore(checkpoint: Checkpoint | undefined, log: ChangelogFacts, nowMs: number): RestorePlan {
   const full = (reason: string): RestorePlan => ({ mode: 'full', from: log.low, reason });
   if (checkpoint === undefined) return full('no store');
-  // The store holds value bytes without their schema header: bytes of another version are not readable as they are.
-  if (checkpoint.stateSchema !== stateSchema) return full(`store values are of state schema ${String(checkpoint.stateSchema).slice(0, 12)}, not ${stateSchema.slice(0, 12)}`);
   if (checkpoint.topic !== log.topic || checkpoint.partition !== log.partition) return full(`store reflects ${checkpoint.topic}[${checkpoint.partition}]`);
   const at = BigInt(checkpoint.offset);
   if (at > log.high) return full(`store checkpoint ${at} is beyond the changelog end ${log.high}`);
@@ -106,24 +103,13 @@ function entriesOf(messages: KafkaMessage[], topic: string, partition: number): 
       // foreign data, and guessing state would break exactly-once.
       throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state changelog entry at offset ${m.offset} has no key`, { context: { topic, partition, offset: m.offset } });
     }
-    return { key: m.key.toString('utf8'), value: currentVersion(m, topic, partition) };
+    if (m.value === null) return { key: m.key.toString('utf8'), value: null };
+    // The store keeps bare values, read as the current state schema: an entry an older version wrote is stored re-encoded.
+    const current = toCurrentVersion('state', m.value, m.headers as InputHeaders);
+    if (!current.ok)
+      throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state changelog entry at offset ${m.offset}: ${current.reason}`, { context: { topic, partition, offset: m.offset } });
+    return { key: m.key.toString('utf8'), value: current.value };
   });
-}
-
-/**
- * The value bytes in the current state schema: a record an older build wrote (schemas/history/) is
- * read through Avro resolution and encoded again, so the store holds one version only.
- */
-function currentVersion(m: KafkaMessage, topic: string, partition: number): Buffer | null {
-  if (m.value === null) return null;
-  const fingerprint = headerString(m.headers?.[FINGERPRINT_HEADER]);
-  if (fingerprint === undefined || fingerprint === SCHEMAS.state.fingerprint) return m.value;
-  const decoded = decodeRecord('state', m.value, m.headers as InputHeaders);
-  if (!decoded.ok || decoded.value === null)
-    throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state changelog entry at offset ${m.offset} is unreadable: ${decoded.ok ? 'null value' : decoded.reason}`, {
-      context: { topic, partition, offset: m.offset },
-    });
-  return encodeRecord('state', decoded.value).value!;
 }
 
 export async function restoreStore(options: RestoreOptions): Promise<RestoreResult> {
@@ -138,7 +124,7 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
       TaskStore.remove(options.storeDir);
       store = TaskStore.open(options.storeDir);
     }
-    const checkpointAt = (offset: bigint): Checkpoint => ({ topic, partition, offset: offset.toString(), writtenAtMs: options.nowMs(), stateSchema: SCHEMAS.state.fingerprint });
+    const checkpointAt = (offset: bigint): Checkpoint => ({ topic, partition, offset: offset.toString(), writtenAtMs: options.nowMs() });
     // Fetched batches are small; each store transaction syncs to disk, so several are written together.
     let pending: StoreEntry[] = [];
     const records = await readPartitions(kafka, {

@@ -2,7 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeRecord, SCHEMAS } from '../codec/index.js';
+import { encodeRecord } from '../codec/index.js';
 import { IDEMPOTENCY_MARK, type StateValue } from '../core/index.js';
 import { ExoArmurError } from '../errors.js';
 import { StoreStateCache } from './state-cache.js';
@@ -21,7 +21,7 @@ const killSwitch: StateValue = {
 };
 const killOff: StateValue = { ...killSwitch, kill_switch: { ...killSwitch.kill_switch!, on: false } };
 
-const at = (offset: number): Checkpoint => ({ topic: 'exoarmur.state.v1', partition: 2, offset: String(offset), writtenAtMs: 1, stateSchema: SCHEMAS.state.fingerprint });
+const at = (offset: number): Checkpoint => ({ topic: 'exoarmur.state.v1', partition: 2, offset: String(offset), writtenAtMs: 1 });
 const bytes = (value: StateValue) => encodeRecord('state', value).value;
 
 /** Runs `body` against a real LMDB store in a fresh temporary directory. */

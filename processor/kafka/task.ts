@@ -16,7 +16,6 @@ import { driveBatch } from '../engine/batch.js';
 import { summarizeDecisions, type DecisionSummary } from '../engine/decision-summary.js';
 import { restoreTree } from './checkpoint-tree.js';
 import type { CoreConfig, Topics } from '../config/index.js';
-import { SCHEMAS } from '../codec/index.js';
 import { InvariantError } from '../errors.js';
 import { restoreStore } from './restore.js';
 import { groupProgress, resumeOffset } from '../io/offsets.js';
@@ -206,7 +205,7 @@ export class Task {
     }
     if (changelogEnd !== undefined) {
       const entries: StoreEntry[] = byRole.state.map((m) => ({ key: m.key as string, value: m.value as Buffer | null }));
-      this.state.committed(entries, { topic: topics.state, partition: p, offset: changelogEnd.toString(), writtenAtMs: now().getTime(), stateSchema: SCHEMAS.state.fingerprint });
+      this.state.committed(entries, { topic: topics.state, partition: p, offset: changelogEnd.toString(), writtenAtMs: now().getTime() });
     }
     return {
       inputs: messages.length,

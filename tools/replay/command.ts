@@ -28,7 +28,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('out', { type: 'string', describe: 'write replay_report.json here (default: a summary on stdout only)' })
       .option('workers', {
         type: 'number',
-        describe: 'worker threads replaying partitions in parallel (default: one per partition, at most the CPUs; 1: this thread only)',
+        describe: 'worker threads replaying partitions in parallel (default: one per partition, at most two per CPU; 1: this thread only)',
       }) as Argv<ReplayArgs>,
   handler: async (args) => {
     const prefix = args['topic-prefix'];

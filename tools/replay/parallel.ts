@@ -46,7 +46,9 @@ export async function replayInWorkers(options: ReplayOptions): Promise<ReplayRep
   const { brokers, login, topics, runId, timeoutMs, logger } = options;
   const kafka = createKafka({ brokers, clientId: 'exoarmur-replay', logger, ...login });
   const partitions = [...(await topicWatermarks(kafka, topics.audit)).keys()].sort((a, b) => a - b);
-  const count = Math.min(partitions.length, options.workers ?? availableParallelism());
+  // One partition per worker by default: equal shares (3 partitions on 2 CPUs split 2 + 1 would
+  // leave one CPU idle for a third of the run), at most two workers per CPU.
+  const count = Math.min(partitions.length, options.workers ?? 2 * availableParallelism());
   if (count < 2) return undefined;
   const shares: number[][] = Array.from({ length: count }, () => []);
   partitions.forEach((p, i) => shares[i % count]!.push(p));

@@ -32,7 +32,7 @@ export interface ReplayOptions {
   logger?: Logger;
   /** Per-topic read timeout. */
   timeoutMs?: number;
-  /** Worker threads replaying partitions in parallel (default: one per partition, at most the CPUs); 1 replays in this thread. */
+  /** Worker threads replaying partitions in parallel (default: one per partition, at most two per CPU); 1 replays in this thread. */
   workers?: number;
 }
 
@@ -181,11 +181,11 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
  * (parallel.ts); a what-if (a config override, a function) replays in this thread.
  */
 export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
-  if (options.configOverride === undefined && options.workers !== 1) {
-    const report = await replayInWorkers(options);
-    if (report !== undefined) return report;
-  }
-  return replayPartitions(options);
+  const cpuAtStart = process.cpuUsage();
+  const report = (options.configOverride === undefined && options.workers !== 1 ? await replayInWorkers(options) : undefined) ?? (await replayPartitions(options));
+  // The process's CPU, every thread's: what replay costs where wall clock is shared with others.
+  const cpu = process.cpuUsage(cpuAtStart);
+  return { ...report, timing_ms: { ...report.timing_ms, cpu: Math.round((cpu.user + cpu.system) / 1000) } };
 }
 
 /** Replays the given partitions of a run (all when none are given) in this thread. */

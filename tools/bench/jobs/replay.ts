@@ -23,7 +23,14 @@ async function replayOnce(ctx: Context, pair: CatchUpPair, workers: number | und
   const run = await new CliChild(args).exited;
   const wallMs = performance.now() - started;
   if (!existsSync(out)) throw new ExoArmurError('BENCH_REPLAY_FAILED', `exoarmur replay exited ${run.code}: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  const report = JSON.parse(readFileSync(out, 'utf8')) as { pass: boolean; inputs_replayed: number; events_per_second: number; compared: number; mismatched: number };
+  const report = JSON.parse(readFileSync(out, 'utf8')) as {
+    pass: boolean;
+    inputs_replayed: number;
+    events_per_second: number;
+    compared: number;
+    mismatched: number;
+    timing_ms: { cpu?: number };
+  };
   const command = `node ${CLI_PATH} ${args.join(' ')}`;
   const wallRate = ratePerSecond(report.inputs_replayed, wallMs);
   row(ctx, {
@@ -31,6 +38,15 @@ async function replayOnce(ctx: Context, pair: CatchUpPair, workers: number | und
     figure: 'events/s (as reported: read-back + re-drive + compare)',
     value: report.events_per_second,
     unit: 'events/s',
+    n: report.inputs_replayed,
+    command,
+  });
+  const cpuPer1k = report.timing_ms.cpu === undefined || report.inputs_replayed === 0 ? null : Math.round((report.timing_ms.cpu / report.inputs_replayed) * 1000);
+  row(ctx, {
+    measurement: `replay (${workers === undefined ? 'worker thread per partition' : 'one thread'})`,
+    figure: 'CPU per 1k events (user+sys, all threads)',
+    value: cpuPer1k,
+    unit: 'ms',
     n: report.inputs_replayed,
     command,
   });
@@ -49,6 +65,7 @@ async function replayOnce(ctx: Context, pair: CatchUpPair, workers: number | und
     mismatched: report.mismatched,
     events_per_s_reported: report.events_per_second,
     wall_ms: Math.round(wallMs),
+    cpu_ms_per_1k_events: cpuPer1k,
     wall_events_per_s: wallRate,
   };
 }
