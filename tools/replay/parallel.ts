@@ -12,7 +12,7 @@ import { ERRORS, ExoArmurError, type ErrorCode } from '../../processor/errors.js
 import { createKafka } from '../../processor/io/client.js';
 import { topicWatermarks } from '../../processor/io/offsets.js';
 import { nodePrimitives } from '../../processor/primitives.js';
-import type { ReplayOptions } from './replay.js';
+import type { ReplayOptions } from './options.js';
 import { MAX_LISTED_MISMATCHES, type Mismatch, type ReplayReport } from './report.js';
 
 /** What a worker gets: the options that cross a thread (no logger, no override function) and its partitions. */

@@ -6,7 +6,6 @@
 import type { Kafka, KafkaMessage } from '../../processor/io/client.js';
 import type { Logger } from 'pino';
 import { decodeRecord, type ConsumedMessage } from '../../processor/codec/index.js';
-import type { EffectiveConfig } from '../../processor/config/types.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1 } from '../../processor/core/types.js';
 import { createKafka, type CreateKafkaOptions } from '../../processor/io/client.js';
 import { emptyOutputs, receiptsOf, type PartitionOutputs, type RecordedRun } from './drive.js';
@@ -19,22 +18,8 @@ import type { ReplayReport } from './report.js';
 import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { Topics } from '../../processor/config/types.js';
 
-export interface ReplayOptions {
-  brokers: string[];
-  /** SASL and TLS of a secure broker (the reality harness's admin login); none for a plaintext broker. */
-  login?: Pick<CreateKafkaOptions, 'sasl' | 'tls'>;
-  /** The run's topic names by role (processor/kafka/topics.ts `topicNames`, tools/reality/naming.ts `topicsForRun`). */
-  topics: Topics;
-  /** Named in the report; defaults to the audit topic name. */
-  runId?: string;
-  /** A what-if config (see DriveOptions.configOverride): how a test makes replay decide differently. */
-  configOverride?: (recorded: EffectiveConfig) => EffectiveConfig;
-  logger?: Logger;
-  /** Per-topic read timeout. */
-  timeoutMs?: number;
-  /** Worker threads replaying partitions in parallel (default: one per partition, at most two per CPU); 1 replays in this thread. */
-  workers?: number;
-}
+import type { ReplayOptions } from './options.js';
+export type { ReplayOptions };
 
 type Role = 'audit' | 'execute' | 'dlq' | 'config' | 'checkpoint';
 
