@@ -112,6 +112,7 @@ export const ERRORS = {
   REPLAY_INPUT_MISSING: { recovery: 'permanent', hint: "replay needs the run's inputs (check the input topics' retention)" },
   REPLAY_RECORD_UNREADABLE: { recovery: 'permanent', hint: 'the topic holds records ExoArmur did not write' },
   REPLAY_RUN_MISSING: { recovery: 'usage', hint: 'pass --run <run_id> or --topic-prefix' },
+  REPLAY_WORKERS_INVALID: { recovery: 'usage', hint: 'give --workers a positive integer' },
   REPLAY_UNKNOWN_INPUT_TOPIC: { recovery: 'permanent', hint: "pass the run's topic names (--run or --topic-prefix)" },
   REPO_ROOT_MISSING: { recovery: 'permanent', hint: 'run from a checkout or package of exoarmur' },
   RUN_NOT_SETTLED: { recovery: 'permanent', hint: "read the run's service.log" },

@@ -22,7 +22,7 @@ const PINNED: { readonly [R in SchemaRole]: string } = {
   dlq: '819ffdbda51e5967911a902eeebb0ea9b43cb6139231e7b66b8d9e939cc7429b',
   execute: 'c1ac71ace0c0f7897516d2b5665df3443ac7aab61fa6c08e85ff6adc3f54dd7d',
   operator: '977a981ef012196e81135729a2e891375ef5d117bf1dd8245676c994aedd7051',
-  state: '9c8ed54e2df6557d0fe6b0c902ee3b1d46e5251e3206f34fe98118d92e54e68d',
+  state: 'deb6d777d53d059f534d0c15c6ee040afb7d6c5be0cf1a6ad3140f8425f01db3',
   telemetry: '73ab39f9384a3b8a43256b17164facb36e15c158a2a83682e675f4bcd7cdeed7',
 };
 

@@ -10,6 +10,7 @@ import { nodePrimitives, parseEd25519PublicKey } from '../primitives.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import { bad, fraction, isObj, mapOf, nonEmpty, nullableString, obj, oneOf, onlyKeys, positiveInt, type Obj } from './checks.js';
 import { GUARD_POLICY_KEYS, validateGuards } from './guards.js';
+import { RETENTION_POLICY_KEYS, validateRetention } from './retention.js';
 import type { CheckpointConfig, EffectiveConfig, ExoArmurConfig } from './types.js';
 
 function clone<T>(v: T): T {
@@ -59,7 +60,7 @@ export function validateConfig(input: unknown): ExoArmurConfig {
   const topics = obj(c['topics'], 'topics');
   onlyKeys(topics, Object.keys(DEFAULT_CONFIG.topics), 'topics');
   const policy = obj(c['policy'], 'policy');
-  onlyKeys(policy, [...Object.keys(DEFAULT_CONFIG.policy), ...GUARD_POLICY_KEYS], 'policy');
+  onlyKeys(policy, [...Object.keys(DEFAULT_CONFIG.policy), ...GUARD_POLICY_KEYS, ...RETENTION_POLICY_KEYS], 'policy');
   const sc = obj(policy['severity_confidence'], 'policy.severity_confidence');
   onlyKeys(sc, SEVERITIES, 'policy.severity_confidence');
   const it = obj(policy['intent_types'], 'policy.intent_types');
@@ -108,6 +109,7 @@ export function validateConfig(input: unknown): ExoArmurConfig {
       quorum_size: positiveInt(policy['quorum_size'], 'policy.quorum_size'),
       approval_ttl_s: positiveInt(policy['approval_ttl_s'], 'policy.approval_ttl_s'),
       ...validateGuards(policy),
+      ...validateRetention(policy),
     },
     pinned_policy_sha256: pin as string | null,
     operators: mapOf(c['operators'], 'operators', (x, k) => {

@@ -27,6 +27,12 @@ export interface Policy {
    */
   /** Exact subject values and `prefix*` patterns: any class above A0 on one needs a human (SG-150). */
   protected_subjects?: string[];
+  /**
+   * Retention in event time (core/retention.ts), defaults there while absent (absent keys keep the
+   * hash, as the guards do): idempotency keys (7 days) and decided approvals (30 days).
+   */
+  dedupe_window_s?: number;
+  approval_retention_s?: number;
   /** SG-160: no second containment of the same or a weaker class while one is in force on a subject. */
   no_double_containment?: boolean;
   /** How long a released containment of a class stays in force (seconds of event time); absent: until lifted. */

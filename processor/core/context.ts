@@ -1,9 +1,10 @@
 /**
  * One step's working set, one part per job: the state overlay (reads see this step's changes,
  * the input state is never mutated), the audit chain, the ids derived from the input's
- * idempotency key (fixed before the step starts), the two sorted lists kept in state (pending
- * approvals by expiry, collectives by check time), and the partition's stream time. `finish`
- * turns every state change, then the partition's meta record, into 'state' output records.
+ * idempotency key (fixed before the step starts), the sorted lists kept in state (pending
+ * approvals by expiry, collectives by check time, retained keys by due time), and the partition's
+ * stream time. `finish` turns every state change, then the partition's meta record, into 'state'
+ * output records.
  */
 import type { CoreInput, OutputRecord, Primitives, StepResult } from './api.js';
 import { AuditChain } from './audit-chain.js';
@@ -14,7 +15,7 @@ import { StateOverlay } from './overlay.js';
 import { listShape, SortedStateList } from './sorted-list.js';
 import { stateKeys, stateRecord, type StateView } from './state.js';
 import { formatIsoMs, msOf } from './time.js';
-import type { CollectiveExpiryNode, PartitionMeta, PendingNode, RevertNode } from './types.js';
+import type { CollectiveExpiryNode, PartitionMeta, PendingNode, RetentionBucket, RevertNode } from './types.js';
 
 /** Pending approvals, sorted by (expires_at, approval_id). */
 const PENDING_LIST = listShape<PendingNode>('pending', 'approval_id', 'expires_at', stateKeys.pending, { head: 'pending_head', tail: 'pending_tail', count: 'pending_count' });
@@ -28,6 +29,20 @@ const COLLECTIVE_EXPIRY_LIST = listShape<CollectiveExpiryNode>('collective_expir
 
 /** Released containments to revert when stream time passes their end, sorted by (ends_at, intent_id). */
 const REVERT_LIST = listShape<RevertNode>('revert', 'intent_id', 'ends_at', stateKeys.revert, { head: 'revert_head', tail: 'revert_tail', count: null });
+/**
+ * Retention buckets (state keys to delete once stream time passes their due time), sorted by
+ * (due_at, bucket_id): one list per retention, so that each list's due times arrive in order.
+ */
+const IDEM_RETENTION_LIST = listShape<RetentionBucket>('retention', 'bucket_id', 'due_at', stateKeys.retention, {
+  head: 'idem_retention_head',
+  tail: 'idem_retention_tail',
+  count: null,
+});
+const DECIDED_RETENTION_LIST = listShape<RetentionBucket>('retention', 'bucket_id', 'due_at', stateKeys.retention, {
+  head: 'decided_retention_head',
+  tail: 'decided_retention_tail',
+  count: null,
+});
 
 export class StepContext {
   readonly records: OutputRecord[] = [];
@@ -37,6 +52,8 @@ export class StepContext {
   readonly pending: SortedStateList<PendingNode>;
   readonly collectiveExpiry: SortedStateList<CollectiveExpiryNode>;
   readonly reverts: SortedStateList<RevertNode>;
+  /** Idempotency marks, and decided approvals with their release guards, by due time (retention.ts). */
+  readonly retention: { idem: SortedStateList<RetentionBucket>; decided: SortedStateList<RetentionBucket> };
   private readonly meta: PartitionMeta;
   private readonly metaKey: string;
 
@@ -64,6 +81,10 @@ export class StepContext {
           collective_tail: null,
           revert_head: null,
           revert_tail: null,
+          idem_retention_head: null,
+          idem_retention_tail: null,
+          decided_retention_head: null,
+          decided_retention_tail: null,
         };
     this.state = new StateOverlay(view);
     this.ids = new StepIds(prims, idempotencyKey, input);
@@ -71,6 +92,10 @@ export class StepContext {
     this.pending = new SortedStateList(this.state, this.meta, PENDING_LIST);
     this.collectiveExpiry = new SortedStateList(this.state, this.meta, COLLECTIVE_EXPIRY_LIST);
     this.reverts = new SortedStateList(this.state, this.meta, REVERT_LIST);
+    this.retention = {
+      idem: new SortedStateList(this.state, this.meta, IDEM_RETENTION_LIST),
+      decided: new SortedStateList(this.state, this.meta, DECIDED_RETENTION_LIST),
+    };
   }
 
   get partition(): number {

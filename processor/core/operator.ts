@@ -4,6 +4,7 @@ import type { StepContext } from './context.js';
 import type { IdentifiedInput } from './identity.js';
 import { expire, firstDelivery, identifiersOf, reject, release } from './outcome.js';
 import { resetBreaker } from './release-guards.js';
+import { retainDecided } from './retention.js';
 import { actionSigningBytes } from './signing.js';
 import { stateKeys, stateRecord } from './state.js';
 import { msOf, normalizeRfc3339 } from './time.js';
@@ -168,4 +169,5 @@ function grant(ctx: StepContext, approval: ApprovalState, decidedAt: string): vo
 function settle(ctx: StepContext, approval: ApprovalState): void {
   ctx.state.put(stateKeys.approval(approval.approval_id), stateRecord('approval', approval));
   ctx.pending.remove(approval.approval_id);
+  retainDecided(ctx, approval);
 }

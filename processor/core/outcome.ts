@@ -1,6 +1,7 @@
 /** Outcomes (DESIGN §2 stage 7 and 8): rejection with a dead letter, release, an approval request, expiry. */
 import type { AuditSubject } from './audit-chain.js';
 import { addSeconds, type StepContext } from './context.js';
+import { retainDecided, retainMark, retainReleaseGuard } from './retention.js';
 import type { Proposal } from './stages.js';
 import { breakerTripFor, liveContainmentOf, noteRelease, recordInForce, tripBreaker } from './release-guards.js';
 import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
@@ -46,7 +47,8 @@ export function firstDelivery(ctx: StepContext, subject: AuditSubject): boolean 
     ctx.audit.append(telemetry ? 'telemetry_duplicate' : 'action_duplicate', subject, { first_seen: 'earlier' });
     return false;
   }
-  ctx.state.put(key, IDEMPOTENCY_MARK);
+  // Kept for the dedupe window of event time; an input already past it is not marked (retention.ts).
+  if (retainMark(ctx, key, subject.event_time)) ctx.state.put(key, IDEMPOTENCY_MARK);
   return true;
 }
 
@@ -114,7 +116,10 @@ export function release(ctx: StepContext, intent: Intent, intentHash: string, by
   }
   emitRelease(ctx, intent, intentHash, by, eventTime);
   noteRelease(ctx, intent, intentHash, eventTime);
-  if (by.approval_id !== null) ctx.state.put(guardKey, stateRecord('released', { event_time: eventTime, intent_hash: intentHash, intent_id: intent.intent_id }));
+  if (by.approval_id !== null) {
+    ctx.state.put(guardKey, stateRecord('released', { event_time: eventTime, intent_hash: intentHash, intent_id: intent.intent_id }));
+    retainReleaseGuard(ctx, guardKey, eventTime);
+  }
   return true;
 }
 
@@ -199,8 +204,10 @@ export function expire(ctx: StepContext, approval: ApprovalState, cause: 'stream
       votes: approval.votes,
     },
   );
-  ctx.state.put(stateKeys.approval(approval.approval_id), stateRecord('approval', { ...approval, status: 'expired', decided_at: approval.expires_at }));
+  const expired: ApprovalState = { ...approval, status: 'expired', decided_at: approval.expires_at };
+  ctx.state.put(stateKeys.approval(approval.approval_id), stateRecord('approval', expired));
   ctx.pending.remove(approval.approval_id);
+  retainDecided(ctx, expired);
 }
 
 /** Expires, in (expires_at, approval_id) order, every pending approval the stream time has passed. */

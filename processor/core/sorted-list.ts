@@ -2,7 +2,8 @@
  * A doubly linked list kept in partition state, sorted by (at, id): one node per entry, stored
  * under its own state key, with the list's ends (and optionally a count) in the partition's meta
  * record. Pending approvals (sorted by expiry), collective expiry (sorted by check time) and
- * containment reverts (sorted by end) are lists of this one kind. Every operation is a function of the state alone, so replay and
+ * containment reverts (sorted by end) and the two retention lists (buckets sorted by due time) are
+ * lists of this one kind. Every operation is a function of the state alone, so replay and
  * restore reproduce it exactly.
  */
 import type { StateOverlay } from './overlay.js';
@@ -14,7 +15,17 @@ export interface LinkedNode {
   next: string | null;
 }
 
-type MetaEnd = 'pending_head' | 'pending_tail' | 'collective_head' | 'collective_tail' | 'revert_head' | 'revert_tail';
+type MetaEnd =
+  | 'pending_head'
+  | 'pending_tail'
+  | 'collective_head'
+  | 'collective_tail'
+  | 'revert_head'
+  | 'revert_tail'
+  | 'idem_retention_head'
+  | 'idem_retention_tail'
+  | 'decided_retention_head'
+  | 'decided_retention_tail';
 
 /** How one list's nodes are named, sorted, read and written. */
 export interface ListShape<N extends LinkedNode> {
@@ -37,7 +48,7 @@ export interface ListShape<N extends LinkedNode> {
  * `idField` and sorted by their `atField`, with ends (and count) in the given meta fields.
  */
 export function listShape<N extends LinkedNode>(
-  kind: 'pending' | 'collective_expiry' | 'revert',
+  kind: 'pending' | 'collective_expiry' | 'revert' | 'retention',
   idField: keyof N & string,
   atField: keyof N & string,
   stateKey: (id: string) => string,
@@ -70,16 +81,28 @@ export class SortedStateList<N extends LinkedNode> {
     return this.get(this.meta[this.shape.head]);
   }
 
+  /** The last node that sorts at or before (at, id), walking back from the tail; undefined if none does. */
+  lastAtOrBefore(at: string, id: string): N | undefined {
+    const { shape } = this;
+    let node = this.get(this.meta[shape.tail]);
+    while (node !== undefined && compare(shape.atOf(node), shape.idOf(node), at, id) > 0) node = this.get(node.prev);
+    return node;
+  }
+
+  /** Rewrites a node already in the list with new contents; its id, time and links must be unchanged. */
+  replace(node: N): void {
+    this.write(node);
+  }
+
   /**
    * Inserts in (at, id) order. The walk starts at the tail because entries mostly arrive in order
-   * (event time plus a fixed ttl), so it is usually O(1).
+   * (event time plus a fixed ttl), so it is usually O(1). `body` holds the node's other fields.
    */
-  insert(id: string, at: string): void {
+  insert(id: string, at: string, body: Partial<N> = {}): void {
     const { shape, meta } = this;
-    let after = this.get(meta[shape.tail]);
-    while (after !== undefined && compare(shape.atOf(after), shape.idOf(after), at, id) > 0) after = this.get(after.prev);
+    const after = this.lastAtOrBefore(at, id);
     const nextId = after === undefined ? meta[shape.head] : after.next;
-    this.write(shape.node(id, at, after === undefined ? null : shape.idOf(after), nextId));
+    this.write({ ...body, ...shape.node(id, at, after === undefined ? null : shape.idOf(after), nextId) });
     if (after === undefined) meta[shape.head] = id;
     else this.write({ ...after, next: id });
     const next = this.get(nextId);

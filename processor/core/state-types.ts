@@ -1,7 +1,8 @@
 /** The per-partition state records (schemas/state_record_v1.avsc): what the changelog holds. */
 import type { ActionClass, ApprovalRequirement, CollectiveMember, Intent, KillSwitchScope, Vote } from './record-types.js';
 
-export type StateKind = 'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry' | 'containment' | 'breaker' | 'revert';
+export type StateKind =
+  'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry' | 'containment' | 'breaker' | 'revert' | 'retention';
 export type ApprovalStatus = 'pending' | 'granted' | 'denied' | 'expired';
 
 export interface PartitionMeta {
@@ -16,6 +17,10 @@ export interface PartitionMeta {
   collective_tail: string | null;
   revert_head: string | null;
   revert_tail: string | null;
+  idem_retention_head: string | null;
+  idem_retention_tail: string | null;
+  decided_retention_head: string | null;
+  decided_retention_tail: string | null;
 }
 export interface PendingEntry {
   approval_id: string;
@@ -29,6 +34,14 @@ export interface PendingNode extends PendingEntry {
 export interface CollectiveExpiryNode {
   collective_key: string;
   check_at: string;
+  prev: string | null;
+  next: string | null;
+}
+/** Node of the retention list: state keys to delete once stream time passes `due_at` (retention.ts). */
+export interface RetentionBucket {
+  bucket_id: string;
+  due_at: string;
+  keys: string[];
   prev: string | null;
   next: string | null;
 }
@@ -93,4 +106,5 @@ export interface StateRecordV1 {
   containment: LiveContainment | null;
   breaker: BreakerWindow | null;
   revert: RevertNode | null;
+  retention: RetentionBucket | null;
 }

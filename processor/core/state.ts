@@ -30,6 +30,8 @@ export const stateKeys = {
   containment: (tenant: string, subjectKind: string, subject: string) => `containment/${part(tenant)}/${subjectKind}/${part(subject)}`,
   breaker: (tenant: string) => `breaker/${part(tenant)}`,
   revert: (intentId: string) => `revert/${intentId}`,
+  /** A retention bucket, named by its id (`idem|decided/<due_at>/<page>`). */
+  retention: (bucketId: string) => `retention/${bucketId}`,
 } as const;
 
 function empty(kind: StateRecordV1['kind']): StateRecordV1 {
@@ -45,6 +47,7 @@ function empty(kind: StateRecordV1['kind']): StateRecordV1 {
     containment: null,
     breaker: null,
     revert: null,
+    retention: null,
   };
 }
 

@@ -6,6 +6,7 @@ import type { IdentifiedInput } from './identity.js';
 import { expireDue, firstDelivery, identifiersOf, reject, release, requestApproval } from './outcome.js';
 import { recordInForce, tripBreaker } from './release-guards.js';
 import { revertDue } from './revert.js';
+import { expireRetained } from './retention.js';
 import { collectBelief, deriveFacts, gateIntent, localBelief, proposeIntent } from './stages.js';
 import { SUBJECT_KINDS, type SubjectKind, type TelemetryEventV1 } from './types.js';
 
@@ -31,11 +32,12 @@ export function stepTelemetry(ctx: StepContext, identified: Exclude<IdentifiedIn
   const who = { correlation_id: ev.correlation_id, event_time: ev.observed_at, tenant_id: ev.tenant_id, trace_id: ev.trace_id };
   if (!firstDelivery(ctx, who)) return;
 
-  // Approvals the new stream time has passed expire before this input's own records.
+  // Approvals, collectives and retained keys the new stream time has passed go before this input's own records.
   if (ctx.advanceStreamTime(ev.observed_at)) {
     expireDue(ctx);
     expireCollectives(ctx);
     revertDue(ctx);
+    expireRetained(ctx);
   }
 
   const subjectKind = SUBJECT_KINDS.find((k) => ev.entity_refs[k] !== null);

@@ -8,6 +8,7 @@ import type { Kafka } from '../../processor/io/client.js';
 import { decodeRecord } from '../../processor/codec/index.js';
 import type { AuditRecordV1 } from '../../processor/core/index.js';
 import { ExoArmurError } from '../../processor/errors.js';
+import { topicWatermarks } from '../../processor/io/offsets.js';
 import { RECEIPT_KINDS } from '../../processor/core/types.js';
 import { producePaced } from './produce.js';
 import { summarizeLatencies, type LatencySummary } from './stats.js';
@@ -36,13 +37,18 @@ export async function measureLatency(
   const finalAt: Array<number | undefined> = [];
   let seenReceipts = 0;
   const consumer = kafka.consumer({ groupId: `bench-latency-${randomBytes(6).toString('hex')}`, readUncommitted: false, maxWaitTimeInMs: 20, minBytes: 1 });
+  // The audit topic's end before anything is paced: the reader starts exactly there, so records
+  // already there (warm-up, an earlier rate) are not read and none of this sample is skipped, however
+  // late a loaded machine lets the group's first fetch resolve "latest".
+  const startAt = await topicWatermarks(kafka, options.auditTopic);
   let joined: () => void = () => undefined;
   const hasJoined = new Promise<void>((resolve) => (joined = resolve));
-  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const [partition, marks] of startAt) consumer.seek({ topic: options.auditTopic, partition, offset: marks.high.toString() });
+    joined();
+  });
   await consumer.connect();
   try {
-    // Latest: records already there (warm-up) are not part of the sample; the group must be
-    // joined before the first paced event so none is missed.
     await consumer.subscribe({ topic: options.auditTopic, fromBeginning: false });
     await consumer.run({
       eachBatch: async ({ batch }) => {

@@ -257,14 +257,16 @@ export function telemetryCases(random: SeededRandom): HostileRecord[] {
   numbers(cases);
   duplicateKeys(cases);
   prototypeKeys(cases);
-  timestampEdges(cases);
-  headers(cases);
-  // The same bytes twice on one partition: the second is a redelivery, whatever the bytes are.
+  // The same bytes twice on one partition: the second is a redelivery, whatever the bytes are. Sent
+  // before the timestamp edges: an accepted year-8999 event moves stream time past every dedupe
+  // window (policy.dedupe_window_s), after which a redelivery is a new input.
   const again = cases.records.find((r) => r.name.startsWith('cut at'))!;
   const valid = cases.event({}, CORPUS_T0_MS);
   cases.add('redelivery', 'a valid event', valid, ACCEPTED_TELEMETRY);
   const first = cases.records[cases.records.length - 1]!;
   cases.records.push({ ...first, name: 'the same valid event again', expect: { receipt: 'telemetry_duplicate', reason_code: null } });
   cases.records.push({ ...again, class: 'redelivery', name: `${again.name}, delivered again`, expect: { receipt: 'telemetry_duplicate', reason_code: null } });
+  timestampEdges(cases);
+  headers(cases);
   return cases.records;
 }

@@ -13,6 +13,7 @@ interface ReplayArgs {
   'topic-prefix'?: string;
   brokers?: string;
   out?: string;
+  workers?: number;
 }
 
 export const replayCommand: CommandModule<object, ReplayArgs> = {
@@ -24,7 +25,11 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('topic-prefix', { type: 'string', describe: 'prefix of the run\'s topic names instead of --run ("" for the default names)' })
       .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
       .option('config', { type: 'string', describe: 'a config file whose "brokers" is the broker rule\'s last source' })
-      .option('out', { type: 'string', describe: 'write replay_report.json here (default: a summary on stdout only)' }) as Argv<ReplayArgs>,
+      .option('out', { type: 'string', describe: 'write replay_report.json here (default: a summary on stdout only)' })
+      .option('workers', {
+        type: 'number',
+        describe: 'worker threads replaying partitions in parallel (default: one per partition, at most two per CPU; 1: this thread only)',
+      }) as Argv<ReplayArgs>,
   handler: async (args) => {
     const prefix = args['topic-prefix'];
     if ((args.run === undefined) === (prefix === undefined)) {
@@ -33,9 +38,11 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
         'replay needs exactly one of --run RUN_ID or --topic-prefix PREFIX: name the run to replay (its id is the artifacts/<run_id>/ directory name)',
       );
     }
+    if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1))
+      throw new UsageError('REPLAY_WORKERS_INVALID', `--workers must be a positive integer, got ${args.workers}; give e.g. --workers 2`);
     const brokers = commandBrokers(args);
     const topics = args.run !== undefined ? topicsForRun(args.run) : topicNames({ prefix });
-    const report = await replayRun({ brokers, topics, runId: args.run ?? topics.audit });
+    const report = await replayRun({ brokers, topics, runId: args.run ?? topics.audit, ...(args.workers === undefined ? {} : { workers: args.workers }) });
     if (args.out !== undefined) await writeFile(args.out, `${JSON.stringify(report, null, 2)}\n`);
     const lines = [
       `replay ${report.run_id}: ${report.pass ? 'PASS' : 'FAIL'} — compared ${report.compared}, matched ${report.matched}, mismatched ${report.mismatched}; ${report.inputs_replayed} inputs at ${report.events_per_second} events/s`,

@@ -4,7 +4,8 @@ import { buildEffectiveConfig } from '../../processor/config/index.js';
 import type { AuditRecordV1 } from '../../processor/core/types.js';
 import { CORE_RUN_TOPICS } from '../testing/core-run.js';
 import { sampleCoreRun } from '../testing/sample-run.js';
-import { receiptsOf } from './drive.js';
+import { receiptsOf, type RecordedRun } from './drive.js';
+import { mergeReports } from './parallel.js';
 import { replayRecorded } from './offline.js';
 
 const options = { runId: 'r1', telemetryTopic: CORE_RUN_TOPICS.telemetry, operatorTopic: CORE_RUN_TOPICS.operator_actions };
@@ -92,4 +93,32 @@ test('an input the broker no longer holds stops replay with an error naming the 
   run.inputs.get(CORE_RUN_TOPICS.telemetry)!.get(1)!.delete('1');
   const error = t.throws(() => replayRecorded(run.recorded(), options));
   t.regex(error!.message, /points at exoarmur\.telemetry\.v1\/1@1, which the broker no longer holds/);
+});
+
+/** The recorded run restricted to some partitions, as a replay worker reads it (parallel.ts). */
+function only(recorded: RecordedRun, partitions: readonly number[]): RecordedRun {
+  const keep = <V>(m: Map<number, V>) => new Map([...m].filter(([p]) => partitions.includes(p)));
+  return { ...recorded, outputs: keep(recorded.outputs), inputs: new Map([...recorded.inputs].map(([topic, byPartition]) => [topic, keep(byPartition)])) };
+}
+
+test('reports of disjoint partition sets merge into the report of the whole run, mismatches and order included', (t) => {
+  const run = sampleCoreRun();
+  // Differences on both partitions, so the merged list must interleave them in partition order.
+  for (const p of [0, 1]) {
+    const audit = run.outputs.get(p)!.audit;
+    const i = audit.findIndex((r) => r.event_kind === 'safety_evaluated');
+    const original = audit[i] as AuditRecordV1<'safety_evaluated'>;
+    audit[i] = { ...original, payload: { ...original.payload, rule: 'SG-999' } };
+  }
+  const whole = replayRecorded(run.recorded(), options);
+  const parts = [[1], [0]].map((share) => replayRecorded(only(run.recorded(), share), options));
+  const merged = mergeReports(parts, options.runId, 1000);
+  const { events_per_second: _a, timing_ms: _b, ...expected } = whole;
+  const { events_per_second: _c, timing_ms: _d, ...actual } = merged;
+  t.deepEqual(actual, expected);
+  t.is(merged.mismatched, 2);
+  t.deepEqual(
+    merged.mismatches.map((m) => m.partition),
+    [0, 1],
+  );
 });

@@ -6,7 +6,6 @@
 import type { Kafka, KafkaMessage } from '../../processor/io/client.js';
 import type { Logger } from 'pino';
 import { decodeRecord, type ConsumedMessage } from '../../processor/codec/index.js';
-import type { EffectiveConfig } from '../../processor/config/types.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1 } from '../../processor/core/types.js';
 import { createKafka, type CreateKafkaOptions } from '../../processor/io/client.js';
 import { emptyOutputs, receiptsOf, type PartitionOutputs, type RecordedRun } from './drive.js';
@@ -14,24 +13,13 @@ import { replayRecorded } from './offline.js';
 import { topicWatermarks } from '../../processor/io/offsets.js';
 import { readPartitions } from '../../processor/io/read.js';
 import { ExoArmurError } from '../../processor/errors.js';
+import { replayInWorkers } from './parallel.js';
 import type { ReplayReport } from './report.js';
 import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { Topics } from '../../processor/config/types.js';
 
-export interface ReplayOptions {
-  brokers: string[];
-  /** SASL and TLS of a secure broker (the reality harness's admin login); none for a plaintext broker. */
-  login?: Pick<CreateKafkaOptions, 'sasl' | 'tls'>;
-  /** The run's topic names by role (processor/kafka/topics.ts `topicNames`, tools/reality/naming.ts `topicsForRun`). */
-  topics: Topics;
-  /** Named in the report; defaults to the audit topic name. */
-  runId?: string;
-  /** A what-if config (see DriveOptions.configOverride): how a test makes replay decide differently. */
-  configOverride?: (recorded: EffectiveConfig) => EffectiveConfig;
-  logger?: Logger;
-  /** Per-topic read timeout. */
-  timeoutMs?: number;
-}
+import type { ReplayOptions } from './options.js';
+export type { ReplayOptions };
 
 type Role = 'audit' | 'execute' | 'dlq' | 'config' | 'checkpoint';
 
@@ -49,10 +37,10 @@ function decodeOrThrow(role: Role, topic: string, partition: number, message: Ka
   return decoded.value;
 }
 
-/** Decoded records of a whole topic, by partition, in offset order. */
-async function readWhole<T>(kafka: Kafka, topic: string, role: Role, timeoutMs: number | undefined): Promise<Map<number, T[]>> {
+/** Decoded records of a whole topic (or of the given partitions), by partition, in offset order. */
+async function readWhole<T>(kafka: Kafka, topic: string, role: Role, timeoutMs: number | undefined, only?: ReadonlySet<number>): Promise<Map<number, T[]>> {
   const marks = await topicWatermarks(kafka, topic);
-  const ranges = new Map([...marks].map(([p, m]) => [p, { from: m.low, to: m.high }]));
+  const ranges = new Map([...marks].filter(([p]) => only === undefined || only.has(p)).map(([p, m]) => [p, { from: m.low, to: m.high }]));
   const byOffset = new Map<number, Map<bigint, T>>([...ranges.keys()].map((p) => [p, new Map()]));
   await readPartitions(kafka, {
     topic,
@@ -116,6 +104,8 @@ export interface ReadRunOptions {
   logger?: Logger;
   /** Per-topic read timeout. */
   timeoutMs?: number;
+  /** Only these partitions of the run (the config topic is read whole); all when absent. */
+  partitions?: ReadonlySet<number>;
 }
 
 /**
@@ -124,13 +114,13 @@ export interface ReadRunOptions {
  * `replay` and `record`, which writes the same records to a recorded-run directory.
  */
 export async function readRecordedRun(options: ReadRunOptions): Promise<RecordedRun> {
-  const { topics, logger, timeoutMs } = options;
+  const { topics, logger, timeoutMs, partitions } = options;
   const kafka = createKafka({ brokers: options.brokers, clientId: 'exoarmur-replay', logger, ...options.login });
 
   const [audit, execute, dlq, configs] = await Promise.all([
-    readWhole<AuditRecordV1>(kafka, topics.audit, 'audit', timeoutMs),
-    readWhole<ExecutionIntentV1>(kafka, topics.execute, 'execute', timeoutMs),
-    readWhole<DeadLetterV1>(kafka, topics.dlq, 'dlq', timeoutMs),
+    readWhole<AuditRecordV1>(kafka, topics.audit, 'audit', timeoutMs, partitions),
+    readWhole<ExecutionIntentV1>(kafka, topics.execute, 'execute', timeoutMs, partitions),
+    readWhole<DeadLetterV1>(kafka, topics.dlq, 'dlq', timeoutMs, partitions),
     readWhole<ConfigSnapshotV1>(kafka, topics.config, 'config', timeoutMs),
   ]);
   const outputs = new Map<number, PartitionOutputs>();
@@ -152,7 +142,7 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
   );
   const checkpoints = new Map<number, CheckpointV1[]>();
   for (const topic of checkpointTopics) {
-    for (const [partition, records] of await readWhole<CheckpointV1>(kafka, topic, 'checkpoint', timeoutMs))
+    for (const [partition, records] of await readWhole<CheckpointV1>(kafka, topic, 'checkpoint', timeoutMs, partitions))
       checkpoints.set(partition, [...(checkpoints.get(partition) ?? []), ...records]);
   }
   const [telemetryInputs, operatorInputs] = await Promise.all([
@@ -170,7 +160,21 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
   };
 }
 
+/**
+ * Replays a run. Partitions are independent (own state, own audit chain, own inputs), so a run of
+ * several partitions is replayed by worker threads, each reading, driving and comparing its share
+ * (parallel.ts); a what-if (a config override, a function) replays in this thread.
+ */
 export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
+  const cpuAtStart = process.cpuUsage();
+  const report = (options.configOverride === undefined && options.workers !== 1 ? await replayInWorkers(options) : undefined) ?? (await replayPartitions(options));
+  // The process's CPU, every thread's: what replay costs where wall clock is shared with others.
+  const cpu = process.cpuUsage(cpuAtStart);
+  return { ...report, timing_ms: { ...report.timing_ms, cpu: Math.round((cpu.user + cpu.system) / 1000) } };
+}
+
+/** Replays the given partitions of a run (all when none are given) in this thread. */
+export async function replayPartitions(options: ReplayOptions & { partitions?: ReadonlySet<number> }): Promise<ReplayReport> {
   const { topics, logger } = options;
   const started = performance.now();
   const recorded = await readRecordedRun(options);

@@ -55,5 +55,6 @@ export interface ReplayReport extends Comparison, CheckpointComparison {
   config_overridden: boolean;
   inputs_replayed: number;
   events_per_second: number;
-  timing_ms: { read: number; drive: number; compare: number; total: number };
+  /** Phases (wall ms); `cpu`: the replaying process's CPU (user + system, all threads), set by replayRun. */
+  timing_ms: { read: number; drive: number; compare: number; total: number; cpu?: number };
 }

@@ -1,0 +1,135 @@
+/**
+ * Retention of idempotency keys and decided approvals in stream time (docs/state-store.md).
+ *
+ * A key is kept while the partition's stream time is at or before its due time, rounded up to a
+ * whole minute (BUCKET_S), and deleted by a state tombstone in the step whose stream-time advance
+ * passes it:
+ * - an idempotency mark: the input's event time + `policy.dedupe_window_s`;
+ * - a decided approval and its release guard: the decision's event time + `policy.approval_retention_s`.
+ * A key already past its due time when it would be written is not kept at all.
+ *
+ * The keys due in one minute are held by retention buckets, nodes of a sorted list in state (the
+ * same kind as the pending-approval and collective-expiry lists), up to BUCKET_KEYS keys each: one
+ * bucket record per minute of due time (rewritten once per transaction, as the shell coalesces
+ * state records), not one list node per key. There are two lists, one per retention, so that the
+ * due times of each arrive in event-time order: an insert walks back from the tail over buckets
+ * only, and an input late by d minutes walks at most d buckets. Everything is a function of the recorded
+ * inputs, so replay and restore reproduce it exactly.
+ */
+import type { StepContext } from './context.js';
+import { stateKeys, type StateValue } from './state.js';
+import { formatIsoMs, msOf } from './time.js';
+import type { ApprovalState } from './types.js';
+
+/** `policy.dedupe_window_s` when the config does not give it: 7 days. */
+export const DEFAULT_DEDUPE_WINDOW_S = 604_800;
+/** `policy.approval_retention_s` when the config does not give it: 30 days. */
+export const DEFAULT_APPROVAL_RETENTION_S = 2_592_000;
+/** Keys per bucket record: 256 keys of ~60 bytes keep a bucket near 16 KB. */
+export const BUCKET_KEYS = 256;
+
+const PAGE_DIGITS = 6;
+
+/**
+ * Due times are whole minutes: one bucket holds a minute's keys, so a stream with one event a
+ * second (the bench data) writes one bucket record per 60 inputs rather than one per input.
+ */
+export const BUCKET_S = 60;
+
+/** The due time of a key: its event time plus the retention, rounded up to a whole BUCKET_S. */
+export function dueAt(eventTime: string, retentionS: number): string {
+  const step = BUCKET_S * 1000;
+  return formatIsoMs(Math.ceil((msOf(eventTime) + retentionS * 1000) / step) * step);
+}
+
+type RetentionList = 'idem' | 'decided';
+
+function bucketId(list: RetentionList, due: string, page: number): string {
+  return `${list}/${due}/${String(page).padStart(PAGE_DIGITS, '0')}`;
+}
+
+/**
+ * Schedules the deletion of `key` once stream time passes `eventTime + retentionS`. When stream
+ * time has already passed it, the key is not kept: deleted now if this step wrote it, and false
+ * returned for a caller that has not written it yet.
+ */
+function retain(ctx: StepContext, list: RetentionList, key: string, eventTime: string, retentionS: number): boolean {
+  const due = dueAt(eventTime, retentionS);
+  const now = ctx.streamTime;
+  if (now !== null && due < now) {
+    if (ctx.state.get(key) !== undefined) ctx.state.put(key, null);
+    return false;
+  }
+  const buckets = ctx.retention[list];
+  // The last bucket of this minute, if any: the walk stops at the first bucket due at or before it.
+  const last = buckets.lastAtOrBefore(due, bucketId(list, due, 10 ** PAGE_DIGITS - 1));
+  const sameMinute = last !== undefined && last.due_at === due;
+  if (sameMinute && last.keys.length < BUCKET_KEYS) {
+    buckets.replace({ ...last, keys: [...last.keys, key] });
+    return true;
+  }
+  const page = sameMinute ? Number(last.bucket_id.slice(last.bucket_id.lastIndexOf('/') + 1)) + 1 : 0;
+  buckets.insert(bucketId(list, due, page), due, { keys: [key] });
+  return true;
+}
+
+/** Schedules an idempotency mark about to be written; false: already past its window, not to be kept. */
+export function retainMark(ctx: StepContext, key: string, eventTime: string): boolean {
+  return retain(ctx, 'idem', key, eventTime, ctx.config.policy.dedupe_window_s ?? DEFAULT_DEDUPE_WINDOW_S);
+}
+
+function approvalRetentionS(ctx: StepContext): number {
+  return ctx.config.policy.approval_retention_s ?? DEFAULT_APPROVAL_RETENTION_S;
+}
+
+/** Schedules a just-decided approval for deletion. */
+export function retainDecided(ctx: StepContext, approval: ApprovalState): void {
+  retain(ctx, 'decided', stateKeys.approval(approval.approval_id), approval.decided_at ?? approval.expires_at, approvalRetentionS(ctx));
+}
+
+/** Schedules the release guard an approval release wrote, with the approval it belongs to. */
+export function retainReleaseGuard(ctx: StepContext, guardKey: string, releasedAt: string): void {
+  retain(ctx, 'decided', guardKey, releasedAt, approvalRetentionS(ctx));
+}
+
+/**
+ * The due time of a stored approval or release guard as it is now, or null for one that is not
+ * due at all (a pending approval); idempotency marks carry no time and are due with their bucket.
+ */
+function storedDue(ctx: StepContext, value: StateValue): string | null | undefined {
+  if (value.approval !== null) {
+    const a = value.approval;
+    return a.status === 'pending' ? null : dueAt(a.decided_at ?? a.expires_at, approvalRetentionS(ctx));
+  }
+  if (value.released !== null) return dueAt(value.released.event_time, approvalRetentionS(ctx));
+  return undefined;
+}
+
+/**
+ * Deletes, in bucket order, every key of every bucket the stream time has passed. An approval or
+ * release guard is deleted only if it is not due later than this bucket (an approval id comes
+ * back, pending, when its telemetry is delivered again after the dedupe window).
+ */
+export function expireRetained(ctx: StepContext): void {
+  expireList(ctx, 'idem');
+  expireList(ctx, 'decided');
+}
+
+function expireList(ctx: StepContext, list: RetentionList): void {
+  const now = ctx.streamTime;
+  if (now === null) return;
+  const { state } = ctx;
+  const buckets = ctx.retention[list];
+  for (;;) {
+    const head = buckets.first();
+    if (head === undefined || !(head.due_at < now)) return;
+    for (const key of head.keys) {
+      const value = state.get(key);
+      if (value === undefined) continue;
+      const due = storedDue(ctx, value);
+      if (due === null || (due !== undefined && due > head.due_at)) continue;
+      state.put(key, null);
+    }
+    buckets.remove(head.bucket_id);
+  }
+}
