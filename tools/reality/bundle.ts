@@ -3,7 +3,6 @@
  * replay report from tools/replay, the manifest, the seven gates judged (tools/reality/gates.ts)
  * into PASS_FAIL.txt, and the viewer page; then the bundle is verified as a reviewer would.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExoArmurError } from '../../processor/errors.js';
@@ -25,6 +24,9 @@ export interface BundleInputs {
   bundleDir: string;
   doubled: DoubleInject;
   expectations: { lines: number; unmet: string[] };
+  /** What the compose phase did (tools/reality/compose-run.ts). */
+  deployment: DeploymentEvidence;
+  faultsDisabled: boolean;
 }
 
 /** Replay from the broker alone (tools/replay): the report goes into the bundle as written. */
@@ -32,19 +34,6 @@ async function replayEvidence(ctx: RunContext, bundleDir: string): Promise<Repla
   const report = await replayRun({ brokers: ctx.broker.brokers.split(','), topics: topicsForRun(ctx.runId), runId: ctx.runId });
   writeFileSync(join(bundleDir, BUNDLE_FILES.replayReport), jsonText(report));
   return report;
-}
-
-function dockerAnswers(): DeploymentEvidence {
-  try {
-    execFileSync('docker', ['info'], { stdio: 'pipe', timeout: 15_000 });
-    return { docker_answers: true, reason: 'docker info answered' };
-  } catch (error) {
-    const e = error as { code?: string; stderr?: Buffer };
-    return {
-      docker_answers: false,
-      reason: e.code === 'ENOENT' ? 'no docker CLI on this machine' : `docker info failed: ${(e.stderr?.toString() ?? '').trim().split('\n')[0] ?? 'no engine'}`,
-    };
-  }
 }
 
 /** Writes every bundle file and PASS_FAIL.txt; throws when the written bundle does not verify. */
@@ -88,9 +77,11 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
       receipts: receiptCount(outcomes),
       deliveries: inputsSent.length,
       violations,
+      faults_disabled: inputs.faultsDisabled,
+      broker_owned: ctx.broker.owned,
     },
     replay: { report: replay, exported: trail.audit.length, followed_order: followedOrder },
-    deployment: dockerAnswers(),
+    deployment: inputs.deployment,
     time,
     idempotency: {
       report: idempotency,

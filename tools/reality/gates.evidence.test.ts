@@ -20,6 +20,7 @@ import {
   restartSurvivalGate,
   timeTruthGate,
   type ConfigAndHumanEvidence,
+  type DeploymentEvidence,
   type DurabilityEvidence,
   type IdempotencyEvidence,
   type RestartEvidence,
@@ -98,6 +99,8 @@ const restarted: RestartEvidence = {
   receipts: 10,
   deliveries: 10,
   violations: [],
+  faults_disabled: false,
+  broker_owned: true,
 };
 
 /** Outcomes as tools/process/outcomes reads them back, for a trail with verifying chains. */
@@ -144,20 +147,85 @@ test('gate 2 FAILs on a lost outcome: a delivery without its receipt', (t) => {
 test('gate 2 FAILs when the run injected no fault (one start, no kill)', (t) => {
   const gate = restartSurvivalGate({ ...restarted, processor_kills: 0, broker_kills: 0, processor_starts: 1, fault_notes: [] });
   t.is(gate.status, 'FAIL');
-  t.regex(gate.evidence, /^failed: no fault in this run \(processor killed 0x, broker killed 0x, processor started 1x; .* no doubled outcome\)$/);
+  t.regex(gate.evidence, /^failed: the processor was never killed in this run; the run's broker was never killed in this run \(processor killed 0x, broker killed 0x, processor started 1x; .* no doubled outcome\)$/);
 });
 
-test('gate 4 is UNPROVEN when no Docker engine answers, FAIL when one answers and compose was not exercised', (t) => {
-  t.deepEqual(deploymentGate({ docker_answers: false, reason: 'no docker CLI on this machine' }), {
+test('gate 2 FAILs without a broker kill on the run\'s own broker, PASSes without one on an external broker', (t) => {
+  const own = restartSurvivalGate({ ...restarted, broker_kills: 0 });
+  t.is(own.status, 'FAIL');
+  t.regex(own.evidence, /^failed: the run's broker was never killed in this run \(/);
+  t.is(restartSurvivalGate({ ...restarted, broker_kills: 0, broker_owned: false }).status, 'PASS');
+});
+
+test('gate 2 is UNPROVEN for a --no-faults run that kept exactly-once, and still FAILs one that lost a receipt', (t) => {
+  const quiet = { ...restarted, processor_kills: 0, broker_kills: 0, processor_starts: 1, fault_notes: [], faults_disabled: true };
+  t.deepEqual(restartSurvivalGate(quiet), {
+    n: 2,
+    name: 'RESTART_SURVIVAL',
+    status: 'UNPROVEN',
+    evidence: 'run with --no-faults: no processor or broker kill injected; 10 receipts == 10 deliveries',
+  });
+  t.is(restartSurvivalGate({ ...quiet, receipts: 9 }).status, 'FAIL');
+});
+
+const composeRan: DeploymentEvidence = {
+  engine: 'ran',
+  flavour: 'airgap-kafka',
+  compose_file: 'docker-compose.airgap.yml',
+  compose_file_sha256: 'ab'.repeat(32),
+  failure: null,
+  events_compared: 20,
+  mismatches: [],
+  processor_kills: 1,
+  broker_kills: 1,
+  faults_required: true,
+  down: true,
+};
+
+test('gate 4 is UNPROVEN where no Docker engine can run, naming the reason and the command that enables one', (t) => {
+  t.deepEqual(deploymentGate({ engine: 'unavailable', reason: 'no docker CLI on this machine', enable: 'as root: make deps' }), {
     n: 4,
     name: 'DEPLOYMENT',
     status: 'UNPROVEN',
-    evidence: 'no docker CLI on this machine; docker-compose deployment cannot be exercised here',
+    evidence: 'no docker CLI on this machine; docker-compose deployment cannot be exercised here (to enable: as root: make deps)',
   });
-  const answered = deploymentGate({ docker_answers: true, reason: 'docker info answered' });
-  t.is(answered.status, 'FAIL');
-  t.is(answered.evidence, 'a Docker engine answers but this run did not bring the system up with docker compose');
 });
+
+test('gate 4 PASSes when compose ran the scenario through both kills and decided as the embedded run, saying which broker', (t) => {
+  t.deepEqual(deploymentGate(composeRan), {
+    n: 4,
+    name: 'DEPLOYMENT',
+    status: 'PASS',
+    evidence:
+      'docker-compose up on air-gapped Apache Kafka KRaft (docker-compose.airgap.yml, images built by make images), docker-compose.airgap.yml sha256 abababababab; scenario played with docker kill of the processor 1x and the broker 1x (each up again); 20 scenario events decided as in the embedded run (intent hash, verdict, rule, approval, final state); down -v done',
+  });
+  t.regex(deploymentGate({ ...composeRan, flavour: 'redpanda' }).evidence, /^docker-compose up on Redpanda \(production docker-compose\.yml\)/);
+});
+
+const composeFailures: Array<[string, Partial<Extract<DeploymentEvidence, { engine: 'ran' }>>, RegExp]> = [
+  ['the compose phase failed', { failure: 'kafka never became healthy', events_compared: 0 }, /^failed: compose run failed: kafka never became healthy; no scenario event compared \(/],
+  ['a decision differs', { mismatches: ['01JS0000000000000000000D02 verdict require_human != allow'] }, /^failed: 1 decision\(s\) differ from the embedded run: 01JS0000000000000000000D02 verdict/],
+  ['no processor kill', { processor_kills: 0 }, /^failed: the processor container was never killed \(/],
+  ['no broker kill', { broker_kills: 0 }, /^failed: the broker container was never killed \(/],
+  ['down -v failed', { down: false }, /^failed: docker-compose down -v failed \(/],
+];
+
+test('gate 4: a --no-faults run needs no container kill; a run the caller kept from compose is UNPROVEN, saying so', (t) => {
+  t.is(deploymentGate({ ...composeRan, processor_kills: 0, broker_kills: 0, faults_required: false }).status, 'PASS');
+  t.deepEqual(deploymentGate({ engine: 'skipped', reason: '--no-compose' }), {
+    n: 4,
+    name: 'DEPLOYMENT',
+    status: 'UNPROVEN',
+    evidence: '--no-compose; docker-compose deployment not exercised in this run',
+  });
+});
+for (const [name, change, reason] of composeFailures) {
+  test(`gate 4 FAILs when compose was tried: ${name}`, (t) => {
+    const gate = deploymentGate({ ...composeRan, ...change } as DeploymentEvidence);
+    t.is(gate.status, 'FAIL');
+    t.regex(gate.evidence, reason);
+  });
+}
 
 const at = (kind: string, seq: number, offset: string, eventTime: string, tenant = 't1') => rec(kind, 0, seq, { offset }, { event_time: eventTime, tenant_id: tenant });
 const timed = [
@@ -330,7 +398,7 @@ const run: RunEvidence = {
   durability: durable,
   restart: restarted,
   replay: replayed,
-  deployment: { docker_answers: false, reason: 'no docker CLI on this machine' },
+  deployment: { engine: 'unavailable', reason: 'no docker CLI on this machine', enable: 'as root: make deps' },
   time: timeModel(timed, true, 'burst'),
   idempotency: idempotent,
   configAndHuman: humanTruth,

@@ -75,15 +75,23 @@ export interface RestartEvidence {
   deliveries: number;
   /** tools/process/outcomes `exactlyOnceViolations` of the read-back (empty = exactly-once holds). */
   violations: readonly string[];
+  /** The run was asked for no faults (`--no-faults`): restart survival is then not exercised. */
+  faults_disabled: boolean;
+  /** The run started its broker, so killing it was possible (an external --brokers one is not ours to kill). */
+  broker_owned: boolean;
 }
 
+/** PASS needs a processor SIGKILL, and a broker SIGKILL where the broker is the run's, survived exactly once. */
 export function restartSurvivalGate(e: RestartEvidence): Gate {
+  if (e.faults_disabled && e.processor_kills + e.broker_kills === 0 && e.violations.length === 0 && e.receipts === e.deliveries)
+    return { n: 2, name: 'RESTART_SURVIVAL', status: 'UNPROVEN', evidence: `run with --no-faults: no processor or broker kill injected; ${e.receipts} receipts == ${e.deliveries} deliveries` };
   return judge(
     2,
     [
       [e.violations.length === 0, `exactly-once: ${e.violations.slice(0, 3).join(', ')}`],
       [e.receipts === e.deliveries, `receipts ${e.receipts} != deliveries ${e.deliveries}`],
-      [e.processor_kills + e.broker_kills + e.processor_starts - 1 > 0, 'no fault in this run'],
+      [e.processor_kills > 0, 'the processor was never killed in this run'],
+      [e.broker_kills > 0 || !e.broker_owned, 'the run\'s broker was never killed in this run'],
     ],
     `processor killed ${e.processor_kills}x, broker killed ${e.broker_kills}x, processor started ${e.processor_starts}x; ${e.receipts} receipts == ${e.deliveries} deliveries, gapless chains, no doubled outcome${e.fault_notes.length ? `; ${e.fault_notes.join('; ')}` : ''}`,
   );
@@ -122,20 +130,50 @@ export function replayGate(report: ReplayFacts, exported: number, followedOrder:
   );
 }
 
-/** Gate 4 reads whether a Docker engine answered (`docker info`) and, if not, why. */
-export interface DeploymentEvidence {
-  docker_answers: boolean;
-  reason: string;
-}
-
 /**
- * The harness never brings the system up with docker compose, so gate 4 cannot PASS here: it is
- * UNPROVEN where no engine answers, and a FAIL where one does (the proof was possible and not made).
+ * Gate 4 reads what the compose phase did: either no Docker engine could run here (why, and the command
+ * that enables one), or the system was brought up with docker-compose and the scenario played against it.
  */
+export type DeploymentEvidence =
+  | { engine: 'unavailable'; reason: string; enable: string }
+  /** The caller left the compose phase out (`--no-compose`); nothing was tried. */
+  | { engine: 'skipped'; reason: string }
+  | {
+      engine: 'ran';
+      /** Which compose path ran: the production file's pinned Redpanda, or the air-gapped Apache Kafka images. */
+      flavour: 'redpanda' | 'airgap-kafka';
+      compose_file: string;
+      compose_file_sha256: string;
+      /** Why the compose phase stopped before its comparison; null when it played to the end. */
+      failure: string | null;
+      /** Scenario events whose decisions were compared with the embedded run's. */
+      events_compared: number;
+      mismatches: readonly string[];
+      processor_kills: number;
+      broker_kills: number;
+      /** False for a --no-faults run: the kills are then not required. */
+      faults_required: boolean;
+      /** `docker-compose down -v` succeeded (containers and volumes gone). */
+      down: boolean;
+    };
+
+/** PASS only when compose ran the scenario through kills of both containers and decided exactly as the embedded run. */
 export function deploymentGate(e: DeploymentEvidence): Gate {
-  return e.docker_answers
-    ? { n: 4, name: 'DEPLOYMENT', status: 'FAIL', evidence: 'a Docker engine answers but this run did not bring the system up with docker compose' }
-    : { n: 4, name: 'DEPLOYMENT', status: 'UNPROVEN', evidence: `${e.reason}; docker-compose deployment cannot be exercised here` };
+  if (e.engine === 'unavailable') return { n: 4, name: 'DEPLOYMENT', status: 'UNPROVEN', evidence: `${e.reason}; docker-compose deployment cannot be exercised here (to enable: ${e.enable})` };
+  if (e.engine === 'skipped') return { n: 4, name: 'DEPLOYMENT', status: 'UNPROVEN', evidence: `${e.reason}; docker-compose deployment not exercised in this run` };
+  const broker = e.flavour === 'redpanda' ? 'Redpanda (production docker-compose.yml)' : 'air-gapped Apache Kafka KRaft (docker-compose.airgap.yml, images built by make images)';
+  return judge(
+    4,
+    [
+      [e.failure === null, `compose run failed: ${e.failure ?? ''}`],
+      [e.events_compared > 0, 'no scenario event compared'],
+      [e.mismatches.length === 0, `${e.mismatches.length} decision(s) differ from the embedded run: ${e.mismatches.slice(0, 3).join('; ')}`],
+      [e.processor_kills > 0 || !e.faults_required, 'the processor container was never killed'],
+      [e.broker_kills > 0 || !e.faults_required, 'the broker container was never killed'],
+      [e.down, 'docker-compose down -v failed'],
+    ],
+    `docker-compose up on ${broker}, ${e.compose_file} sha256 ${e.compose_file_sha256.slice(0, 12)}; scenario played with docker kill of the processor ${e.processor_kills}x and the broker ${e.broker_kills}x (each up again); ${e.events_compared} scenario events decided as in the embedded run (intent hash, verdict, rule, approval, final state); down -v done`,
+  );
 }
 
 /** Gate 5 reads time_model.json alone (its per-kind counts add up to the records timed). */

@@ -6,8 +6,9 @@ import { ExoArmurError } from '../../processor/errors.js';
 import { CliChild } from '../process/children.js';
 import { pollUntil } from '../lib/poll.js';
 import type { Progress, RunKafka } from './live.js';
+import type { ProcessorControl } from './run-context.js';
 
-export class ProcessorChild {
+export class ProcessorChild implements ProcessorControl {
   child: CliChild | null = null;
   starts = 0;
   constructor(
@@ -52,7 +53,7 @@ export class ProcessorChild {
 }
 
 /** Settled: every input partition's committed group offset equals its end offset, and the processor runs. */
-export async function waitSettled(kafka: RunKafka, processor: ProcessorChild, timeoutMs = 180_000): Promise<void> {
+export async function waitSettled(kafka: RunKafka, processor: ProcessorControl, timeoutMs = 180_000): Promise<void> {
   let last: Progress | undefined;
   try {
     await pollUntil(

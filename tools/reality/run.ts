@@ -10,10 +10,12 @@ import { deepMerge } from '../../processor/config/model.js';
 import { UsageError } from '../../processor/errors.js';
 import { repoRoot } from '../broker/paths.js';
 import { generateOperatorKey, registryEntry } from '../operator/sign.js';
-import { externalBroker, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
+import { embeddedBrokerControl, externalBroker, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
 import { writeBundle } from './bundle.js';
+import { composePhase } from './compose-run.js';
 import { unmetExpectations } from './expectations.js';
-import { overall, passFailText, type Gate } from './gates.js';
+import { planFaults } from './fault-plan.js';
+import { overall, passFailText, type DeploymentEvidence, type Gate } from './gates.js';
 import { RunKafka } from './live.js';
 import { appIdForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
 import { doubleInject, playScenario } from './player.js';
@@ -26,6 +28,12 @@ export interface RealityOptions {
   outDir: string;
   brokers?: string | undefined;
   log?: (line: string) => void;
+  /** Where the harness adds kills to a scenario without fault steps (default: the run id). */
+  seed?: string | undefined;
+  /** Strip every fault step and add none: gate 2 is then UNPROVEN. */
+  noFaults?: boolean;
+  /** False leaves the docker-compose phase out (gate 4 UNPROVEN, saying so); by default it runs wherever an engine can. */
+  compose?: boolean;
 }
 
 export interface RealityResult {
@@ -62,6 +70,7 @@ function runContext(
   return {
     runId,
     broker,
+    brokerControl: embeddedBrokerControl(broker),
     keys,
     configFile,
     log,
@@ -88,14 +97,20 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   const workDir = join(repoRoot(), '.exoarmur', 'reality', 'runs', runId);
   mkdirSync(bundleDir, { recursive: true });
   mkdirSync(workDir, { recursive: true });
-  const { steps, config } = readScenario(options.scenarioDir);
+  const scenario = readScenario(options.scenarioDir);
+  const plan = planFaults(scenario.steps, options.seed ?? runId, { noFaults: options.noFaults === true });
+  const { steps } = plan;
+  const config = scenario.config;
+  for (const note of plan.notes) log(`faults: ${note}`);
   const broker = options.brokers ? externalBroker(options.brokers) : await startRunBroker(join(workDir, 'broker'));
   log(`run ${runId}: broker ${broker.brokers}${broker.owned ? ` (embedded, ${broker.dataDir})` : ' (external)'}`);
   const ctx = runContext(runId, broker, steps, config, { work: workDir, bundle: bundleDir }, log);
+  ctx.faults.notes.push(...plan.notes);
+  const initialConfig = structuredClone(ctx.configPartial);
   writeRunConfig(ctx);
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
-    ctx.processor.start();
+    await ctx.processor.start();
     await playScenario(ctx, steps);
     const played = await ctx.kafka.readTrail();
     const unmet = unmetExpectations(steps, ctx.deliveries, played.audit, ctx.kafka.topics.telemetry);
@@ -103,7 +118,21 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
     const doubled = await doubleInject(ctx, played);
     log(`double-inject: digest ${doubled.before.digest === doubled.after.digest ? 'equal' : 'DIFFERENT'}`);
     const expectations = { lines: steps.filter((s) => s.kind === 'expect').length, unmet };
-    const gates = await writeBundle(ctx, { bundleDir, doubled, expectations });
+    const deployment: DeploymentEvidence =
+      options.compose === false
+        ? { engine: 'skipped', reason: 'the compose phase was left out of this run (--no-compose)' }
+        : await composePhase({
+            runId,
+            steps,
+            initialConfig,
+            embedded: { ctx, trail: doubled.trail, deliveries: ctx.deliveries },
+            bundleDir,
+            workDir,
+            faultsRequired: options.noFaults !== true,
+            maxInputsPerTransaction: MAX_INPUTS_PER_TRANSACTION,
+            log,
+          });
+    const gates = await writeBundle(ctx, { bundleDir, doubled, expectations, deployment, faultsDisabled: options.noFaults === true });
     return { runId, bundleDir, gates, overall: overall(gates), passFail: passFailText(runId, gates) };
   } finally {
     await ctx.processor.stop().catch(() => undefined);

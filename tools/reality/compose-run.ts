@@ -1,0 +1,195 @@
+/**
+ * Gate 4's proof: after the embedded run, the same scenario is played against the system brought up with
+ * docker-compose (broker, `exoarmur topics ensure`, processor), with `docker kill` of the processor and of
+ * the broker container (each up again), and its decisions read back and compared with the embedded run's
+ * by event id. The compose path is the production docker-compose.yml's Redpanda where its pinned image can
+ * be had, else the air-gapped Apache Kafka images `make images` builds. Then `docker-compose down -v`, and
+ * the dockerd this run started is stopped.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../broker/broker.js';
+import { repoRoot } from '../broker/paths.js';
+import { runCommand, tail } from '../compose/docker.js';
+import { engineEnv, startEngine, stopEngine, type Engine } from '../compose/engine.js';
+import { ComposeStack } from '../compose/stack.js';
+import { ExoArmurError } from '../../processor/errors.js';
+import type { Trail, Delivery } from './analysis.js';
+import { writeComposeEvidence, type ComposeRecord, type ImageRecord } from './compose-evidence.js';
+import { compareDecisions, decisionsByEvent, scenarioEventIds } from './decisions.js';
+import type { DeploymentEvidence } from './gates.js';
+import { RunKafka } from './live.js';
+import { groupForRun } from './naming.js';
+import { playScenario } from './player.js';
+import { type BrokerControl, type ProcessorControl, type RunContext } from './run-context.js';
+import type { Step } from './scenario.js';
+
+export interface ComposePhaseInput {
+  runId: string;
+  steps: readonly Step[];
+  /** The run's config as it was before the scenario's config steps changed it. */
+  initialConfig: Record<string, unknown>;
+  embedded: { ctx: RunContext; trail: Trail; deliveries: readonly Delivery[] };
+  bundleDir: string;
+  workDir: string;
+  /** False for a --no-faults run: the kills are then not required. */
+  faultsRequired: boolean;
+  maxInputsPerTransaction: number;
+  log: (line: string) => void;
+}
+
+type Flavour = 'redpanda' | 'airgap-kafka';
+const FILES: Record<Flavour, { file: string; broker: string }> = {
+  redpanda: { file: 'docker-compose.yml', broker: 'redpanda' },
+  'airgap-kafka': { file: 'docker-compose.airgap.yml', broker: 'kafka' },
+};
+
+/** The pinned Redpanda image of the production file, if it can be had (present, or pulled where a registry answers). */
+async function redpandaAvailable(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<boolean> {
+  const image = /image: (docker\.redpanda\.com\/\S+)/.exec(readFileSync(join(repoRoot(), FILES.redpanda.file), 'utf8'))?.[1];
+  if (image === undefined) return false;
+  if ((await runCommand('docker', ['image', 'inspect', image], { env })).code === 0) return true;
+  const pulled = await runCommand('docker', ['pull', '-q', image], { env, timeoutMs: 300_000 });
+  log(`compose: ${image} ${pulled.code === 0 ? 'pulled' : `cannot be pulled (${tail(pulled, 1)}): the air-gapped images are used`}`);
+  return pulled.code === 0;
+}
+
+async function buildImages(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<ImageRecord[]> {
+  const result = await runCommand(join(repoRoot(), 'tools', 'compose', 'images.sh'), [], { env, cwd: repoRoot(), timeoutMs: 1_800_000 });
+  for (const line of result.stderr.trim().split('\n')) if (line.startsWith('images: ')) log(`compose: ${line.slice('images: '.length)}`);
+  if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `make images failed (exit ${result.code}): ${tail(result)}`);
+  return result.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as ImageRecord);
+}
+
+class ComposeProcessor implements ProcessorControl {
+  starts = 1;
+  constructor(private readonly stack: ComposeStack) {}
+  get running(): boolean {
+    // Restarting: its restart policy is bringing it back, as a supervisor would.
+    const status = this.stack.statusSync('processor');
+    return status === 'running' || status === 'restarting';
+  }
+  async start(): Promise<void> {
+    await this.stack.upService('processor');
+    this.starts += 1;
+  }
+  kill(): Promise<void> {
+    return this.stack.kill('processor');
+  }
+  stop(): Promise<void> {
+    return this.stack.stopService('processor');
+  }
+  failure(): string {
+    return this.stack.logTailSync('processor');
+  }
+}
+
+function composeBroker(stack: ComposeStack, service: string): BrokerControl {
+  return {
+    kill: () => stack.kill(service),
+    stop: () => stack.stopService(service),
+    restart: async () => {
+      await stack.upService(service);
+      await stack.waitHealthy(service);
+    },
+  };
+}
+
+/** Plays the scenario on the compose stack and compares decisions; the stack is left up for the evidence. */
+async function playOnStack(input: ComposePhaseInput, stack: ComposeStack, flavour: Flavour, brokers: string, configDir: string, record: ComposeRecord): Promise<void> {
+  const embedded = input.embedded.ctx;
+  const kafka = new RunKafka(brokers, `reality-compose-${input.runId}`, embedded.kafka.topics, groupForRun(input.runId));
+  const ctx: RunContext = {
+    ...embedded,
+    broker: { brokers, dataDir: null, owned: true, port: Number(brokers.split(':')[1]), controllerPort: 0 },
+    brokerControl: composeBroker(stack, FILES[flavour].broker),
+    processor: new ComposeProcessor(stack),
+    kafka,
+    configFile: join(configDir, 'config.json'),
+    configPartial: structuredClone(input.initialConfig),
+    deliveries: [],
+    actionCoordinates: [],
+    faults: { processorKills: 0, brokerKills: 0, acrossBrokerKills: [], notes: [] },
+    log: (line) => input.log(`compose: ${line}`),
+  };
+  try {
+    await stack.containerId('processor');
+    await stack.containerId(FILES[flavour].broker);
+    await playScenario(ctx, input.steps);
+    const trail = await kafka.readTrail();
+    const ids = scenarioEventIds(input.steps);
+    const expected = decisionsByEvent(input.embedded.trail.audit, input.embedded.deliveries, embedded.kafka.topics.telemetry, ids);
+    const actual = decisionsByEvent(trail.audit, ctx.deliveries, kafka.topics.telemetry, ids);
+    record.decisions = { embedded: [...expected.values()], compose: [...actual.values()], mismatches: compareDecisions(expected, actual) };
+    record.faults = { processor_kills: ctx.faults.processorKills, broker_kills: ctx.faults.brokerKills, notes: ctx.faults.notes };
+    input.log(`compose: ${actual.size} scenario events decided, ${record.decisions.mismatches.length} differ from the embedded run`);
+  } finally {
+    await kafka.close().catch(() => undefined);
+  }
+}
+
+export async function composePhase(input: ComposePhaseInput): Promise<DeploymentEvidence> {
+  const engine: Engine = await startEngine();
+  if (!engine.ok) {
+    input.log(`compose: no Docker engine (${engine.reason})`);
+    return { engine: 'unavailable', reason: engine.reason, enable: engine.enable };
+  }
+  input.log(`compose: Docker engine ${engine.host}${engine.startedPid === null ? ' (already running)' : ` (dockerd ${engine.startedPid} started by this run)`}`);
+  const dir = join(input.workDir, 'compose');
+  const configDir = join(dir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  const record: ComposeRecord = { flavour: 'airgap-kafka', project: `exoarmur-${input.runId.toLowerCase()}`, engine: { host: engine.host, started_pid: engine.startedPid, stopped: '' } };
+  let stack: ComposeStack | null = null;
+  let failure: string | null = null;
+  try {
+    const baseEnv = engineEnv(engine);
+    record.images = await buildImages(baseEnv, input.log);
+    const flavour: Flavour = (await redpandaAvailable(baseEnv, input.log)) ? 'redpanda' : 'airgap-kafka';
+    record.flavour = flavour;
+    const port = await freePort();
+    const controllerPort = await freePort();
+    const brokers = `127.0.0.1:${port}`;
+    record.ports = { kafka: port, controller: controllerPort };
+    // The config dir is mounted read-only into the processor container, whose user (node, uid 1000) reads it.
+    writeFileSync(join(configDir, 'config.json'), `${JSON.stringify({ ...input.initialConfig, brokers: [brokers] }, null, 2)}\n`, { mode: 0o644 });
+    const env = engineEnv(engine, {
+      EXOARMUR_KAFKA_PORT: String(port),
+      EXOARMUR_KAFKA_CONTROLLER_PORT: String(controllerPort),
+      EXOARMUR_REDPANDA_PORT: String(port),
+      EXOARMUR_CONFIG_DIR: configDir,
+      EXOARMUR_TOPIC_PREFIX: (input.embedded.ctx.kafka.topics.telemetry.match(/^(.*\.)telemetry\.v1$/) ?? ['', ''])[1]!,
+      EXOARMUR_PARTITIONS: String(input.initialConfig['partitions'] ?? 3),
+      EXOARMUR_MAX_INPUTS_PER_TRANSACTION: String(input.maxInputsPerTransaction),
+    });
+    stack = new ComposeStack(join(repoRoot(), FILES[flavour].file), record.project, env, repoRoot());
+    input.log(`compose: docker-compose -f ${FILES[flavour].file} -p ${record.project} up -d (broker on ${brokers})`);
+    const started = Date.now();
+    await stack.up();
+    input.log(`compose: up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await playOnStack({ ...input, initialConfig: input.initialConfig }, stack, flavour, brokers, configDir, record);
+  } catch (error) {
+    failure = (error as Error).message.split('\n')[0]!;
+    input.log(`compose: FAILED ${failure}`);
+  } finally {
+    if (stack !== null) await writeComposeEvidence(input.bundleDir, stack, FILES[record.flavour].file, record).catch((error: Error) => (failure ??= `compose evidence: ${error.message}`));
+    record.engine.stopped = await stopEngine(engine);
+    input.log(`compose: ${record.down?.ok === true ? 'down -v done' : 'down -v FAILED'}; ${record.engine.stopped}`);
+  }
+  return {
+    engine: 'ran',
+    flavour: record.flavour,
+    compose_file: FILES[record.flavour].file,
+    compose_file_sha256: record.compose_file_sha256 ?? '',
+    failure,
+    events_compared: record.decisions?.compose.length ?? 0,
+    mismatches: record.decisions?.mismatches ?? [],
+    processor_kills: record.faults?.processor_kills ?? 0,
+    broker_kills: record.faults?.broker_kills ?? 0,
+    faults_required: input.faultsRequired,
+    down: record.down?.ok === true,
+  };
+}
