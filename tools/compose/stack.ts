@@ -93,7 +93,16 @@ export class ComposeStack {
     if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker inspect ${service} failed: ${tail(result)}`, { context: { file: this.file } });
     const [stateJson, image, restarts] = result.stdout.trim().split('|');
     const s = JSON.parse(stateJson!) as { Status: string; ExitCode: number; StartedAt: string; Health?: { Status: string } };
-    return { service, container: id, image: image!, status: s.Status, health: s.Health?.Status ?? null, exit_code: s.ExitCode, restart_count: Number(restarts), started_at: s.StartedAt };
+    return {
+      service,
+      container: id,
+      image: image!,
+      status: s.Status,
+      health: s.Health?.Status ?? null,
+      exit_code: s.ExitCode,
+      restart_count: Number(restarts),
+      started_at: s.StartedAt,
+    };
   }
 
   async waitHealthy(service: string, timeoutMs = 180_000): Promise<void> {

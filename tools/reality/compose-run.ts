@@ -142,7 +142,11 @@ export async function composePhase(input: ComposePhaseInput): Promise<Deployment
   const dir = join(input.workDir, 'compose');
   const configDir = join(dir, 'config');
   mkdirSync(configDir, { recursive: true });
-  const record: ComposeRecord = { flavour: 'airgap-kafka', project: `exoarmur-${input.runId.toLowerCase()}`, engine: { host: engine.host, started_pid: engine.startedPid, stopped: '' } };
+  const record: ComposeRecord = {
+    flavour: 'airgap-kafka',
+    project: `exoarmur-${input.runId.toLowerCase()}`,
+    engine: { host: engine.host, started_pid: engine.startedPid, stopped: '' },
+  };
   let stack: ComposeStack | null = null;
   let failure: string | null = null;
   try {
@@ -175,7 +179,8 @@ export async function composePhase(input: ComposePhaseInput): Promise<Deployment
     failure = (error as Error).message.split('\n')[0]!;
     input.log(`compose: FAILED ${failure}`);
   } finally {
-    if (stack !== null) await writeComposeEvidence(input.bundleDir, stack, FILES[record.flavour].file, record).catch((error: Error) => (failure ??= `compose evidence: ${error.message}`));
+    if (stack !== null)
+      await writeComposeEvidence(input.bundleDir, stack, FILES[record.flavour].file, record).catch((error: Error) => (failure ??= `compose evidence: ${error.message}`));
     record.engine.stopped = await stopEngine(engine);
     input.log(`compose: ${record.down?.ok === true ? 'down -v done' : 'down -v FAILED'}; ${record.engine.stopped}`);
   }

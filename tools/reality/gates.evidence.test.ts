@@ -147,10 +147,13 @@ test('gate 2 FAILs on a lost outcome: a delivery without its receipt', (t) => {
 test('gate 2 FAILs when the run injected no fault (one start, no kill)', (t) => {
   const gate = restartSurvivalGate({ ...restarted, processor_kills: 0, broker_kills: 0, processor_starts: 1, fault_notes: [] });
   t.is(gate.status, 'FAIL');
-  t.regex(gate.evidence, /^failed: the processor was never killed in this run; the run's broker was never killed in this run \(processor killed 0x, broker killed 0x, processor started 1x; .* no doubled outcome\)$/);
+  t.regex(
+    gate.evidence,
+    /^failed: the processor was never killed in this run; the run's broker was never killed in this run \(processor killed 0x, broker killed 0x, processor started 1x; .* no doubled outcome\)$/,
+  );
 });
 
-test('gate 2 FAILs without a broker kill on the run\'s own broker, PASSes without one on an external broker', (t) => {
+test("gate 2 FAILs without a broker kill on the run's own broker, PASSes without one on an external broker", (t) => {
   const own = restartSurvivalGate({ ...restarted, broker_kills: 0 });
   t.is(own.status, 'FAIL');
   t.regex(own.evidence, /^failed: the run's broker was never killed in this run \(/);
@@ -203,8 +206,16 @@ test('gate 4 PASSes when compose ran the scenario through both kills and decided
 });
 
 const composeFailures: Array<[string, Partial<Extract<DeploymentEvidence, { engine: 'ran' }>>, RegExp]> = [
-  ['the compose phase failed', { failure: 'kafka never became healthy', events_compared: 0 }, /^failed: compose run failed: kafka never became healthy; no scenario event compared \(/],
-  ['a decision differs', { mismatches: ['01JS0000000000000000000D02 verdict require_human != allow'] }, /^failed: 1 decision\(s\) differ from the embedded run: 01JS0000000000000000000D02 verdict/],
+  [
+    'the compose phase failed',
+    { failure: 'kafka never became healthy', events_compared: 0 },
+    /^failed: compose run failed: kafka never became healthy; no scenario event compared \(/,
+  ],
+  [
+    'a decision differs',
+    { mismatches: ['01JS0000000000000000000D02 verdict require_human != allow'] },
+    /^failed: 1 decision\(s\) differ from the embedded run: 01JS0000000000000000000D02 verdict/,
+  ],
   ['no processor kill', { processor_kills: 0 }, /^failed: the processor container was never killed \(/],
   ['no broker kill', { broker_kills: 0 }, /^failed: the broker container was never killed \(/],
   ['down -v failed', { down: false }, /^failed: docker-compose down -v failed \(/],

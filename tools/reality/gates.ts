@@ -84,14 +84,19 @@ export interface RestartEvidence {
 /** PASS needs a processor SIGKILL, and a broker SIGKILL where the broker is the run's, survived exactly once. */
 export function restartSurvivalGate(e: RestartEvidence): Gate {
   if (e.faults_disabled && e.processor_kills + e.broker_kills === 0 && e.violations.length === 0 && e.receipts === e.deliveries)
-    return { n: 2, name: 'RESTART_SURVIVAL', status: 'UNPROVEN', evidence: `run with --no-faults: no processor or broker kill injected; ${e.receipts} receipts == ${e.deliveries} deliveries` };
+    return {
+      n: 2,
+      name: 'RESTART_SURVIVAL',
+      status: 'UNPROVEN',
+      evidence: `run with --no-faults: no processor or broker kill injected; ${e.receipts} receipts == ${e.deliveries} deliveries`,
+    };
   return judge(
     2,
     [
       [e.violations.length === 0, `exactly-once: ${e.violations.slice(0, 3).join(', ')}`],
       [e.receipts === e.deliveries, `receipts ${e.receipts} != deliveries ${e.deliveries}`],
       [e.processor_kills > 0, 'the processor was never killed in this run'],
-      [e.broker_kills > 0 || !e.broker_owned, 'the run\'s broker was never killed in this run'],
+      [e.broker_kills > 0 || !e.broker_owned, "the run's broker was never killed in this run"],
     ],
     `processor killed ${e.processor_kills}x, broker killed ${e.broker_kills}x, processor started ${e.processor_starts}x; ${e.receipts} receipts == ${e.deliveries} deliveries, gapless chains, no doubled outcome${e.fault_notes.length ? `; ${e.fault_notes.join('; ')}` : ''}`,
   );
@@ -159,7 +164,8 @@ export type DeploymentEvidence =
 
 /** PASS only when compose ran the scenario through kills of both containers and decided exactly as the embedded run. */
 export function deploymentGate(e: DeploymentEvidence): Gate {
-  if (e.engine === 'unavailable') return { n: 4, name: 'DEPLOYMENT', status: 'UNPROVEN', evidence: `${e.reason}; docker-compose deployment cannot be exercised here (to enable: ${e.enable})` };
+  if (e.engine === 'unavailable')
+    return { n: 4, name: 'DEPLOYMENT', status: 'UNPROVEN', evidence: `${e.reason}; docker-compose deployment cannot be exercised here (to enable: ${e.enable})` };
   if (e.engine === 'skipped') return { n: 4, name: 'DEPLOYMENT', status: 'UNPROVEN', evidence: `${e.reason}; docker-compose deployment not exercised in this run` };
   const broker = e.flavour === 'redpanda' ? 'Redpanda (production docker-compose.yml)' : 'air-gapped Apache Kafka KRaft (docker-compose.airgap.yml, images built by make images)';
   return judge(
