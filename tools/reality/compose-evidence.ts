@@ -5,7 +5,7 @@
  * summarises it with the SHA-256 of every file under compose/, so the manifest covers them too.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { tail } from '../compose/docker.js';
 import type { ComposeStack, ServiceState } from '../compose/stack.js';
@@ -36,6 +36,8 @@ export interface ComposeRecord {
   faults?: { processor_kills: number; broker_kills: number; notes: string[] };
   decisions?: { embedded: Decision[]; compose: Decision[]; mismatches: string[] };
   down?: { ok: boolean; output: string };
+  /** Why the compose phase stopped before its comparison; null when it played to the end. */
+  failure?: string | null;
   files?: Record<string, string>;
 }
 
@@ -51,7 +53,7 @@ function filesUnder(dir: string): string[] {
     .flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)]));
 }
 
-/** Collects states and logs, runs `down -v`, writes compose/ and compose_evidence.json. */
+/** Collects states and logs, runs `down -v`, and writes compose/ (compose_evidence.json follows, by writeComposeSummary). */
 export async function writeComposeEvidence(bundleDir: string, stack: ComposeStack, composeFile: keyof typeof SERVICES | string, record: ComposeRecord): Promise<void> {
   const dir = join(bundleDir, COMPOSE_DIR);
   mkdirSync(join(dir, 'logs'), { recursive: true });
@@ -73,6 +75,11 @@ export async function writeComposeEvidence(bundleDir: string, stack: ComposeStac
   writeFileSync(join(dir, 'services.json'), jsonText(services));
   writeFileSync(join(dir, 'decisions.json'), jsonText(record.decisions ?? null));
   writeFileSync(join(dir, 'down.txt'), `${record.down.output}\n`);
-  record.files = Object.fromEntries(filesUnder(dir).map((path) => [relative(bundleDir, path), sha256(path)]));
+}
+
+/** compose_evidence.json: the record, with the SHA-256 of every file under compose/ (the manifest then covers them). */
+export function writeComposeSummary(bundleDir: string, record: ComposeRecord): void {
+  const dir = join(bundleDir, COMPOSE_DIR);
+  record.files = Object.fromEntries((existsSync(dir) ? filesUnder(dir) : []).map((path) => [relative(bundleDir, path), sha256(path)]));
   writeFileSync(join(bundleDir, COMPOSE_EVIDENCE_FILE), jsonText(record));
 }

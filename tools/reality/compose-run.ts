@@ -15,7 +15,7 @@ import { engineEnv, startEngine, stopEngine, type Engine } from '../compose/engi
 import { ComposeStack } from '../compose/stack.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import type { Trail, Delivery } from './analysis.js';
-import { writeComposeEvidence, type ComposeRecord, type ImageRecord } from './compose-evidence.js';
+import { writeComposeEvidence, writeComposeSummary, type ComposeRecord, type ImageRecord } from './compose-evidence.js';
 import { compareDecisions, decisionsByEvent, scenarioEventIds } from './decisions.js';
 import type { DeploymentEvidence } from './gates.js';
 import { RunKafka } from './live.js';
@@ -182,6 +182,8 @@ export async function composePhase(input: ComposePhaseInput): Promise<Deployment
     if (stack !== null)
       await writeComposeEvidence(input.bundleDir, stack, FILES[record.flavour].file, record).catch((error: Error) => (failure ??= `compose evidence: ${error.message}`));
     record.engine.stopped = await stopEngine(engine);
+    record.failure = failure;
+    writeComposeSummary(input.bundleDir, record);
     input.log(`compose: ${record.down?.ok === true ? 'down -v done' : 'down -v FAILED'}; ${record.engine.stopped}`);
   }
   return {
