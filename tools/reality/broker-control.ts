@@ -8,7 +8,7 @@ import { startBroker, stopBroker } from '../broker/broker.js';
 import { dataDirLayout } from '../broker/paths.js';
 import { repoRoot } from '../broker/paths.js';
 import { pollUntil } from '../lib/poll.js';
-import type { BrokerControl } from './run-context.js';
+import type { BrokerControl } from './controls.js';
 
 export interface RunBroker {
   brokers: string;

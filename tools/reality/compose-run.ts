@@ -21,7 +21,8 @@ import type { DeploymentEvidence } from './gates.js';
 import { RunKafka } from './live.js';
 import { groupForRun } from './naming.js';
 import { playScenario } from './player.js';
-import { type BrokerControl, type ProcessorControl, type RunContext } from './run-context.js';
+import type { BrokerControl, ProcessorControl } from './controls.js';
+import type { RunContext } from './run-context.js';
 import type { Step } from './scenario.js';
 
 export interface ComposePhaseInput {

@@ -6,7 +6,7 @@ import { ExoArmurError } from '../../processor/errors.js';
 import { CliChild } from '../process/children.js';
 import { pollUntil } from '../lib/poll.js';
 import type { Progress, RunKafka } from './live.js';
-import type { ProcessorControl } from './run-context.js';
+import type { ProcessorControl } from './controls.js';
 
 export class ProcessorChild implements ProcessorControl {
   child: CliChild | null = null;
