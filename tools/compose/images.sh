@@ -40,6 +40,8 @@ ensure() {
   started=$(date +%s)
   "$build" "$tag" "$hash"
   [ "$(image_label "$tag")" = "$hash" ] || { say "$tag was built but does not carry input hash $hash"; exit 1; }
+  # The image this one replaced, and the build's intermediate stages, are ours and untagged now: remove them.
+  docker image prune -f --filter "label=$label" >/dev/null
   report "$tag" "$hash" true $(($(date +%s) - started)) "$how"
 }
 
