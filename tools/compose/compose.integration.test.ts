@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createKafka, withAdmin } from '../../processor/io/client.js';
-import { freePort } from '../broker/broker.js';
+import { freePort } from '../broker/ports.js';
 import { repoRoot } from '../broker/paths.js';
 import { pollUntil } from '../lib/poll.js';
 import { runCommand } from './docker.js';

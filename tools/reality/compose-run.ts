@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../broker/broker.js';
+import { freePort } from '../broker/ports.js';
 import { repoRoot } from '../broker/paths.js';
 import { runCommand, tail } from '../compose/docker.js';
 import { engineEnv, startEngine, stopEngine, type Engine } from '../compose/engine.js';
@@ -84,8 +84,8 @@ class ComposeProcessor implements ProcessorControl {
   stop(): Promise<void> {
     return this.stack.stopService('processor');
   }
-  failure(): string {
-    return this.stack.logTailSync('processor');
+  exitedError(): Error {
+    return new ExoArmurError('PROCESSOR_EXITED', `the processor container exited: ${this.stack.logTailSync('processor')}`);
   }
 }
 

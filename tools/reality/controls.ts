@@ -2,7 +2,7 @@
 
 /**
  * The run's processor as the fault injector drives it: the harness's own child process
- * (processor-child.ts) or the compose stack's processor container (tools/reality/compose-run.ts).
+ * (child-control.ts) or the compose stack's processor container (compose-run.ts).
  */
 export interface ProcessorControl {
   /** How many times it was started (gate 2 reads it). */
@@ -14,8 +14,8 @@ export interface ProcessorControl {
   kill(): Promise<void>;
   /** SIGTERM: a clean stop. */
   stop(): Promise<void>;
-  /** The last lines it wrote, for an error that says why it exited. */
-  failure(): string;
+  /** PROCESSOR_EXITED naming why (its last output), for a wait that gives up once it is gone. */
+  exitedError(): Error;
 }
 
 /** The run's broker as a supervisor drives it; absent for an external broker (--brokers), which is not the run's to kill. */

@@ -12,6 +12,7 @@ import { repoRoot } from '../broker/paths.js';
 import { generateOperatorKey, registryEntry } from '../operator/sign.js';
 import { embeddedBrokerControl, externalBroker, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
 import { writeBundle } from './bundle.js';
+import { ChildProcessorControl } from './child-control.js';
 import { composePhase } from './compose-run.js';
 import { unmetExpectations } from './expectations.js';
 import { planFaults } from './fault-plan.js';
@@ -19,8 +20,7 @@ import { overall, passFailText, type DeploymentEvidence, type Gate } from './gat
 import { RunKafka } from './live.js';
 import { appIdForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
 import { doubleInject, playScenario } from './player.js';
-import { ProcessorChild } from './processor-child.js';
-import { PARTITIONS, writeRunConfig, type RunContext } from './run-context.js';
+import { PARTITIONS, startProcessor, stopProcessor, writeRunConfig, type RunContext } from './run-context.js';
 import { parseScenario, scenarioActors, type Step } from './scenario.js';
 
 export interface RealityOptions {
@@ -75,7 +75,13 @@ function runContext(
     configFile,
     log,
     kafka: new RunKafka(broker.brokers, `reality-${runId}`, topics, groupForRun(runId)),
-    processor: new ProcessorChild(broker.brokers, configFile, join(dirs.bundle, 'service.log'), MAX_INPUTS_PER_TRANSACTION),
+    // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child always joins the run's own broker.
+    processor: new ChildProcessorControl({
+      brokers: broker.brokers,
+      configFile,
+      logFile: join(dirs.bundle, 'service.log'),
+      args: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION)],
+    }),
     deliveries: [],
     actionCoordinates: [],
     configPartial: deepMerge(scenarioConfig, {
@@ -110,7 +116,7 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   writeRunConfig(ctx);
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
-    await ctx.processor.start();
+    await startProcessor(ctx);
     await playScenario(ctx, steps);
     const played = await ctx.kafka.readTrail();
     const unmet = unmetExpectations(steps, ctx.deliveries, played.audit, ctx.kafka.topics.telemetry);
@@ -135,7 +141,7 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
     const gates = await writeBundle(ctx, { bundleDir, doubled, expectations, deployment, faultsDisabled: options.noFaults === true });
     return { runId, bundleDir, gates, overall: overall(gates), passFail: passFailText(runId, gates) };
   } finally {
-    await ctx.processor.stop().catch(() => undefined);
+    await stopProcessor(ctx).catch(() => undefined);
     await ctx.kafka.close().catch(() => undefined);
     if (broker.owned) await stopRunBroker(broker).catch(() => undefined);
   }
