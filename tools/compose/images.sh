@@ -14,7 +14,8 @@ only=${1:-all}
 case "$only" in all | kafka) ;; *) echo "usage: images.sh [all|kafka]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/../.."
 root=$PWD
-cache=${EXOARMUR_IMAGE_CACHE:-${EXOARMUR_DOCKER_DIR:-/var/cache/exoarmur/docker}/build}
+if [ "$(id -u)" -eq 0 ]; then default_dir=/var/cache/exoarmur/docker; else default_dir=$root/.exoarmur/docker; fi
+cache=${EXOARMUR_IMAGE_CACHE:-${EXOARMUR_DOCKER_DIR:-$default_dir}/build}
 mirror=${EXOARMUR_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 suite=bookworm
 node_version=20.19.6
@@ -47,6 +48,8 @@ ensure() {
 
 rootfs() { # rootfs TAG HASH
   local tag=$1 hash=$2 dir
+  [ "$(id -u)" -eq 0 ] || { say "$tag needs debootstrap, which needs root: run \`make images\` once as root (the images are then kept by input hash)"; exit 1; }
+  command -v debootstrap >/dev/null || { say "$tag needs debootstrap: apt-get install debootstrap (as root, make deps does it)"; exit 1; }
   dir=$(mktemp -d "$cache/rootfs.XXXXXX")
   mkdir -p "$cache/debs"
   debootstrap --variant=minbase --cache-dir="$cache/debs" "$suite" "$dir/fs" "$mirror" >"$dir/debootstrap.log" 2>&1 ||
