@@ -4,7 +4,7 @@
  * runs the processor until stopped.
  */
 import pino, { type Logger } from 'pino';
-import { configSnapshot, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
+import { configSnapshot, coreConfigOf, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
 import { createKafka, saslFromConfig } from './io/client.js';
@@ -88,7 +88,7 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const runner = new ProcessorRunner({
     onHalt: (error) => onHalt(error),
     kafka,
-    effective,
+    core: coreConfigOf(effective),
     primitives: nodePrimitives,
     appId: config.app_id,
     groupId,

@@ -12,7 +12,7 @@ import {
   coalesceStateRecords,
   step,
   type CoreInput,
-  type EffectiveConfig,
+  type CoreConfig,
   type InputSource,
   type OutputRecord,
   type OutputRole,
@@ -25,8 +25,8 @@ export interface BatchInput {
   message: ConsumedMessage;
   /** When the shell consumed it (recorded on its receipt; replay passes the recorded one). */
   processTime: string | number;
-  /** The config this input is decided under (replay: the snapshot its receipt names). */
-  config: EffectiveConfig;
+  /** What this input is decided under (replay: from the snapshot its receipt names); coreConfigOf builds it once per config. */
+  config: CoreConfig;
 }
 
 /** One output as the transaction writes it: the record's key, Avro value and schema headers. */

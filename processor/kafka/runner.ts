@@ -152,12 +152,12 @@ export class ProcessorRunner {
     await dropTask(slot, 'rebalance');
     if (slot.failures > 0) await sleep(taskRebuildDelayMs(slot.failures));
     const generation = this.generation;
-    const { kafka, effective, primitives, appId, groupId, topics, guarantee } = this.options;
+    const { kafka, core, primitives, appId, groupId, topics, guarantee } = this.options;
     moveSlot(slot, 'starting');
     let task: Task;
     try {
       task = await Task.start(
-        { kafka, effective, primitives, appId, groupId, topics, guarantee, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
+        { kafka, core, primitives, appId, groupId, topics, guarantee, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
         slot.partition,
         slot.logger,
         heartbeat,

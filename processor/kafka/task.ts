@@ -8,9 +8,9 @@
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
-import type { StateValue, Topics } from '../core/index.js';
+import type { StateValue } from '../core/index.js';
 import { driveBatch } from '../engine/batch.js';
-import type { EffectiveConfig } from '../config/index.js';
+import type { CoreConfig, Topics } from '../config/index.js';
 import { ExoArmurError, InvariantError } from '../errors.js';
 import { restorePartition } from './restore.js';
 import { groupProgress, resumeOffset } from '../io/offsets.js';
@@ -21,7 +21,8 @@ import { logEvent } from '../log-events.js';
 
 export interface TaskDeps {
   kafka: Kafka;
-  effective: EffectiveConfig;
+  /** What the core decides with (never the deployment config: brokers and secrets stay in the shell). */
+  core: CoreConfig;
   primitives: Primitives;
   appId: string;
   groupId: string;
@@ -126,7 +127,7 @@ export class Task {
    */
   async processChunk(source: InputSource, topic: string, messages: KafkaMessage[]): Promise<ChunkStats> {
     const p = this.partition;
-    const { effective, now } = this.deps;
+    const { core, now } = this.deps;
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
     const { encoded } = driveBatch(
@@ -137,7 +138,7 @@ export class Task {
             source,
             message: { topic, partition: p, offset: m.offset, key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp },
             processTime: now().toISOString(),
-            config: effective,
+            config: core,
           };
         }
       })(),

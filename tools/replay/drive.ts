@@ -5,9 +5,9 @@
  * Pure apart from the records it is handed: no broker, no clock.
  */
 import type { ConsumedMessage } from '../../processor/codec/index.js';
-import { effectiveFromSnapshot } from '../../processor/config/index.js';
+import { coreConfigOf, effectiveFromSnapshot, type CoreConfig, type EffectiveConfig } from '../../processor/config/index.js';
 import type { Primitives } from '../../processor/core/api.js';
-import type { EffectiveConfig, OutputRecord, StateValue } from '../../processor/core/index.js';
+import type { OutputRecord, StateValue } from '../../processor/core/index.js';
 import { driveBatch, type BatchInput } from '../../processor/engine/batch.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1, InputCoordinates } from '../../processor/core/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
@@ -70,8 +70,8 @@ export function collectOutputs(into: PartitionOutputs, records: readonly OutputR
 }
 
 export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResult {
-  const configs = new Map<string, EffectiveConfig>();
-  const configFor = (hash: string, at: AuditRecordV1): EffectiveConfig => {
+  const configs = new Map<string, CoreConfig>();
+  const configFor = (hash: string, at: AuditRecordV1): CoreConfig => {
     const cached = configs.get(hash);
     if (cached !== undefined) return cached;
     const snapshot = run.snapshots.get(hash);
@@ -85,9 +85,9 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
       );
     }
     const recorded = effectiveFromSnapshot(snapshot);
-    const effective = options.configOverride === undefined ? recorded : { ...options.configOverride(recorded), config_hash: recorded.config_hash };
-    configs.set(hash, effective);
-    return effective;
+    const core = coreConfigOf(options.configOverride === undefined ? recorded : { ...options.configOverride(recorded), config_hash: recorded.config_hash });
+    configs.set(hash, core);
+    return core;
   };
 
   const outputs = new Map<number, PartitionOutputs>();

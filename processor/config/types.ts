@@ -1,0 +1,51 @@
+/**
+ * The deployment configuration: what processor/config loads, merges, validates and hashes. The
+ * core never sees it; the shell hands the core a CoreConfig (core/config-types.ts) built from it
+ * by coreConfigOf, so brokers, topic names and SASL secrets stay in the shell.
+ */
+import type { OperatorRegistry, Policy } from '../core/config-types.js';
+
+export interface BrokerAuth {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512' | null;
+  username: string | null;
+  /** A secret: the effective (hashed) config holds `sha256:<hex>` here, never the password. */
+  password: string | null;
+}
+
+export interface Topics {
+  telemetry: string;
+  operator_actions: string;
+  config: string;
+  audit: string;
+  execute: string;
+  state: string;
+  dlq: string;
+}
+
+export interface ExoArmurConfig {
+  app_id: string;
+  brokers: string[];
+  broker_auth: BrokerAuth;
+  topics: Topics;
+  partitions: number;
+  processing_guarantee: 'exactly_once' | 'at_least_once';
+  policy: Policy;
+  /** SHA-256 hex of canonicalJson(policy) this deployment pins; null = no pin (policy verified). */
+  pinned_policy_sha256: string | null;
+  operators: OperatorRegistry;
+}
+
+export interface EffectiveConfig {
+  /** Canonical effective config, secrets replaced by `sha256:<hex>`. What is published and hashed. */
+  config: ExoArmurConfig;
+  /** canonicalJson(config), computed once. */
+  canonical: string;
+  /** sha256Hex(canonical): stamped on every audit record. */
+  config_hash: string;
+  /** sha256Hex(canonicalJson(config.policy)). */
+  policy_sha256: string;
+  /** pinned_policy_sha256 is null or equals policy_sha256 (SG-201 fires when false). */
+  policy_verified: boolean;
+  /** Unhashed secret values for the shell's own use (never published, never hashed). */
+  secrets: { broker_password: string | null };
+}
