@@ -19,6 +19,7 @@ export const SCHEMA_FILES = {
   state: 'state_record_v1.avsc',
   operator: 'operator_action_v1.avsc',
   config: 'config_snapshot_v1.avsc',
+  checkpoint: 'checkpoint_v1.avsc',
 } as const;
 
 export type SchemaRole = keyof typeof SCHEMA_FILES;
@@ -61,6 +62,7 @@ export const SCHEMAS: { readonly [R in SchemaRole]: LoadedSchema } = {
   state: load('state'),
   operator: load('operator'),
   config: load('config'),
+  checkpoint: load('checkpoint'),
 };
 
 export function schemaByName(name: string): LoadedSchema | undefined {

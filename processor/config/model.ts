@@ -8,13 +8,9 @@ import { ACTION_CLASSES, SEVERITIES, type ConfigSnapshotV1 } from '../core/types
 import { UsageError } from '../errors.js';
 import { nodePrimitives, parseEd25519PublicKey } from '../primitives.js';
 import { DEFAULT_CONFIG } from './defaults.js';
-import type { EffectiveConfig, ExoArmurConfig } from './types.js';
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { bad, fraction, isObj, mapOf, nonEmpty, nullableString, obj, oneOf, onlyKeys, positiveInt, type Obj } from './checks.js';
+import { GUARD_POLICY_KEYS, validateGuards } from './guards.js';
+import type { CheckpointConfig, EffectiveConfig, ExoArmurConfig } from './types.js';
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
@@ -48,56 +44,11 @@ export function expandDotted(flat: Obj): Obj {
   return out;
 }
 
-function bad(key: string, problem: string, fix: string): never {
-  throw new UsageError('CONFIG_INVALID', `config key "${key}" ${problem}; ${fix}`, { context: { key } });
-}
-
-function onlyKeys(obj: Obj, allowed: readonly string[], at: string): void {
-  for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) bad(at === '' ? k : `${at}.${k}`, 'is not a known setting', `remove it (known here: ${allowed.join(', ')})`);
-  }
-}
-
-function obj(v: unknown, key: string): Obj {
-  if (!isObj(v)) bad(key, `must be an object, got ${JSON.stringify(v)}`, 'give a JSON object');
-  return v;
-}
-
-function nonEmpty(v: unknown, key: string): string {
-  if (typeof v !== 'string' || v.length === 0) bad(key, `must be a non-empty string, got ${JSON.stringify(v)}`, 'give a string');
-  return v;
-}
-
-function nullableString(v: unknown, key: string): string | null {
-  return v === null ? null : nonEmpty(v, key);
-}
-
-function fraction(v: unknown, key: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) bad(key, `must be a number in [0, 1], got ${JSON.stringify(v)}`, 'give e.g. 0.5');
-  return v;
-}
-
-function positiveInt(v: unknown, key: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) bad(key, `must be a positive integer, got ${JSON.stringify(v)}`, 'give e.g. 3');
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], key: string): T {
-  if (typeof v !== 'string' || !allowed.includes(v as T)) bad(key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, `pick one of ${allowed.join(', ')}`);
-  return v as T;
-}
-
-function mapOf<T>(v: unknown, key: string, each: (x: unknown, k: string) => T): Record<string, T> {
-  const o = obj(v, key);
-  const out: Record<string, T> = {};
-  for (const [k, x] of Object.entries(o)) out[k] = each(x, `${key}.${k}`);
-  return out;
-}
-
 /** Validates a complete config object (e.g. the result of merging over the defaults). */
 export function validateConfig(input: unknown): ExoArmurConfig {
   const c = obj(input, '(root)');
-  onlyKeys(c, Object.keys(DEFAULT_CONFIG), '');
+  // `checkpoints` is optional and has no default, so a config without it hashes as it always did.
+  onlyKeys(c, [...Object.keys(DEFAULT_CONFIG), 'checkpoints'], '');
   const brokers = c['brokers'];
   if (!Array.isArray(brokers)) bad('brokers', `must be a list of host:port, got ${JSON.stringify(brokers)}`, 'give e.g. ["localhost:9092"] or KAFKA_BROKERS=host:port,host:port');
   brokers.forEach((b, i) => {
@@ -108,7 +59,7 @@ export function validateConfig(input: unknown): ExoArmurConfig {
   const topics = obj(c['topics'], 'topics');
   onlyKeys(topics, Object.keys(DEFAULT_CONFIG.topics), 'topics');
   const policy = obj(c['policy'], 'policy');
-  onlyKeys(policy, Object.keys(DEFAULT_CONFIG.policy), 'policy');
+  onlyKeys(policy, [...Object.keys(DEFAULT_CONFIG.policy), ...GUARD_POLICY_KEYS], 'policy');
   const sc = obj(policy['severity_confidence'], 'policy.severity_confidence');
   onlyKeys(sc, SEVERITIES, 'policy.severity_confidence');
   const it = obj(policy['intent_types'], 'policy.intent_types');
@@ -156,6 +107,7 @@ export function validateConfig(input: unknown): ExoArmurConfig {
       default_trust: fraction(policy['default_trust'], 'policy.default_trust'),
       quorum_size: positiveInt(policy['quorum_size'], 'policy.quorum_size'),
       approval_ttl_s: positiveInt(policy['approval_ttl_s'], 'policy.approval_ttl_s'),
+      ...validateGuards(policy),
     },
     pinned_policy_sha256: pin as string | null,
     operators: mapOf(c['operators'], 'operators', (x, k) => {
@@ -165,7 +117,17 @@ export function validateConfig(input: unknown): ExoArmurConfig {
       if (parseEd25519PublicKey(key) === null) bad(`${k}.public_key`, 'is not an Ed25519 public key (base64 of SPKI DER)', 'use the entry printed by `exoarmur operator keygen`');
       return { public_key: key };
     }),
+    ...checkpointConfig(c['checkpoints']),
   };
+}
+
+function checkpointConfig(v: unknown): { checkpoints?: CheckpointConfig } {
+  if (v === undefined || v === null) return {};
+  const entry = obj(v, 'checkpoints');
+  onlyKeys(entry, ['topic', 'key_file', 'public_key'], 'checkpoints');
+  const publicKey = nonEmpty(entry['public_key'], 'checkpoints.public_key');
+  if (parseEd25519PublicKey(publicKey) === null) bad('checkpoints.public_key', 'is not an Ed25519 public key (base64 of SPKI DER)', 'use the entry printed by `exoarmur keygen`');
+  return { checkpoints: { topic: nonEmpty(entry['topic'], 'checkpoints.topic'), key_file: nonEmpty(entry['key_file'], 'checkpoints.key_file'), public_key: publicKey } };
 }
 
 /** A partial config (e.g. a scenario's config.json) merged over a base (the defaults) and validated. */

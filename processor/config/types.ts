@@ -33,6 +33,18 @@ export interface ExoArmurConfig {
   /** SHA-256 hex of canonicalJson(policy) this deployment pins; null = no pin (policy verified). */
   pinned_policy_sha256: string | null;
   operators: OperatorRegistry;
+  /**
+   * Signed checkpoints (absent = none, and the config and its hash are exactly as before the
+   * feature): the compacted topic they go to, the processor's Ed25519 private key file (PKCS#8
+   * PEM, made by `exoarmur keygen`) and its public key (base64 SPKI DER), which the config hash pins.
+   */
+  checkpoints?: CheckpointConfig;
+}
+
+export interface CheckpointConfig {
+  topic: string;
+  key_file: string;
+  public_key: string;
 }
 
 export interface EffectiveConfig {

@@ -21,6 +21,12 @@ export interface Policy {
   default_trust: number;
   quorum_size: number;
   approval_ttl_s: number;
+  /**
+   * Guards (docs/guards.md), each off while its key is absent. An absent key is not in the
+   * canonical config either, so a config without guards keeps its hash and its recorded meaning.
+   */
+  /** Exact subject values and `prefix*` patterns: any class above A0 on one needs a human (SG-150). */
+  protected_subjects?: string[];
 }
 
 /** Operator registry: actor_id -> base64 SPKI DER Ed25519 public key. */

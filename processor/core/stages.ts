@@ -7,7 +7,18 @@ import type { StepContext } from './context.js';
 import { canonicalJson } from './canonical.js';
 import type { Policy } from './config-types.js';
 import { beliefHorizonMs, storeCollective } from './collective-expiry.js';
-import { actionClassFor, classify, evaluateGate, localConfidence, trustOf, updateCollective, type CollectiveResult, type GateDecision, type GateInput } from './gate.js';
+import {
+  actionClassFor,
+  classify,
+  evaluateGate,
+  isProtectedSubject,
+  localConfidence,
+  trustOf,
+  updateCollective,
+  type CollectiveResult,
+  type GateDecision,
+  type GateInput,
+} from './gate.js';
 import { stateKeys } from './state.js';
 import { msOf } from './time.js';
 import type { Classification, Intent, SubjectKind, TelemetryEventV1 } from './types.js';
@@ -81,9 +92,11 @@ export interface GateResult {
 }
 
 export function gateIntent(ctx: StepContext, ev: TelemetryEventV1, proposal: Proposal, collective: CollectiveResult): GateResult {
+  const policy = ctx.config.policy;
   const shown: GateInput = {
     action_class: proposal.intent.action_class,
-    trust: trustOf(ev.cell_id, ctx.config.policy),
+    protected_subject: policy.protected_subjects !== undefined && isProtectedSubject(proposal.intent.subject, policy.protected_subjects),
+    trust: trustOf(ev.cell_id, policy),
     confidence: proposal.intent.confidence,
     quorum_count: collective.quorum_count,
     aggregate_score: collective.aggregate_score,

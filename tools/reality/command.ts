@@ -1,4 +1,4 @@
-/** `exoarmur reality [--scenario DIR] [--out DIR] [--brokers LIST] [--seed S] [--no-faults] [--no-compose]` — prove the gates, write the bundle. */
+/** `exoarmur reality [--scenario DIR] [--out DIR] [--brokers LIST] [--seed S] [--no-faults] [--no-compose] [--secure]` — prove the gates, write the bundle. */
 import type { CommandModule } from 'yargs';
 import { runReality } from './run.js';
 
@@ -9,6 +9,7 @@ interface RealityArgs {
   seed?: string;
   faults: boolean;
   compose: boolean;
+  secure: boolean;
 }
 
 export const realityCommand: CommandModule<object, RealityArgs> = {
@@ -25,10 +26,23 @@ export const realityCommand: CommandModule<object, RealityArgs> = {
         type: 'boolean',
         default: true,
         describe: 'play the scenario again on docker-compose (gate 4) wherever a Docker engine can run; --no-compose leaves gate 4 UNPROVEN',
+      })
+      .option('secure', {
+        type: 'boolean',
+        default: false,
+        describe: 'embedded broker with SASL/SCRAM over TLS and role ACLs; the processor runs as User:processor (bundle: security.json)',
       }) as never,
   handler: async (args) => {
     const started = Date.now();
-    const result = await runReality({ scenarioDir: args.scenario, outDir: args.out, brokers: args.brokers, seed: args.seed, noFaults: !args.faults, compose: args.compose });
+    const result = await runReality({
+      scenarioDir: args.scenario,
+      outDir: args.out,
+      brokers: args.brokers,
+      seed: args.seed,
+      noFaults: !args.faults,
+      compose: args.compose,
+      secure: args.secure,
+    });
     process.stdout.write(result.passFail);
     process.stdout.write(`bundle: ${result.bundleDir} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
     process.exitCode = result.overall === 'PASS' ? 0 : 1;

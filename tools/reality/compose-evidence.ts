@@ -1,85 +1,78 @@
 /**
- * The compose evidence of a run: `compose/` in the bundle holds the compose file as run, the images (id, input
- * hash, how each was built), the service states, each container's log and the decisions compared; then the
- * stack is taken down (`docker-compose down -v`). `compose_evidence.json` beside the other bundle files
- * summarises it with the SHA-256 of every file under compose/, so the manifest covers them too.
+ * Writes the compose evidence of a run into the bundle, as plain files beside the others (a bundle has no
+ * sub-directories; the manifest covers every file): the compose file as run, `compose_<service>.log` per
+ * container, compose_decisions.json, and compose_evidence.json (tools/bundle/compose-facts.ts ComposeSummary:
+ * images with their input hashes and how each was built, service states, kills, `down -v`). The stack is taken
+ * down (`docker-compose down -v`) once states and logs are read.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { COMPOSE_BUNDLE_FILES, type ComposeDecisions, type ComposeFlavour, type ComposeSummary, type ImageRecord } from '../bundle/compose-facts.js';
 import { tail } from '../compose/docker.js';
-import type { ComposeStack, ServiceState } from '../compose/stack.js';
-import type { Decision } from './decisions.js';
+import type { ComposeStack } from '../compose/stack.js';
 import { jsonText } from './evidence.js';
-
-export const COMPOSE_DIR = 'compose';
-export const COMPOSE_EVIDENCE_FILE = 'compose_evidence.json';
-
-export interface ImageRecord {
-  tag: string;
-  id: string;
-  input_hash: string;
-  built: boolean;
-  seconds: number;
-  how: string;
-}
 
 /** What the compose phase did, filled in as it goes. */
 export interface ComposeRecord {
-  flavour: 'redpanda' | 'airgap-kafka';
+  flavour: ComposeFlavour;
   project: string;
   engine: { host: string; started_pid: number | null; stopped: string };
-  images?: ImageRecord[];
-  ports?: { kafka: number; controller: number };
-  compose_file_sha256?: string;
-  services?: ServiceState[];
-  faults?: { processor_kills: number; broker_kills: number; notes: string[] };
-  decisions?: { embedded: Decision[]; compose: Decision[]; mismatches: string[] };
-  down?: { ok: boolean; output: string };
-  /** Why the compose phase stopped before its comparison; null when it played to the end. */
-  failure?: string | null;
-  files?: Record<string, string>;
+  images: ImageRecord[];
+  ports: Record<string, number>;
+  faults: { processor_kills: number; broker_kills: number; notes: string[] };
+  faults_required: boolean;
+  decisions: ComposeDecisions | null;
+  failure: string | null;
+  /** Seconds per step (images, up, scenario, evidence), for the timing note. */
+  seconds: Record<string, number>;
 }
 
-const SERVICES = { 'docker-compose.yml': ['redpanda', 'topics', 'processor'], 'docker-compose.airgap.yml': ['kafka', 'topics', 'processor'] } as const;
+export const COMPOSE_SERVICES: Record<ComposeFlavour, readonly string[]> = { redpanda: ['redpanda', 'topics', 'processor'], 'airgap-kafka': ['kafka', 'topics', 'processor'] };
 
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)]));
-}
-
-/** Collects states and logs, runs `down -v`, and writes compose/ (compose_evidence.json follows, by writeComposeSummary). */
-export async function writeComposeEvidence(bundleDir: string, stack: ComposeStack, composeFile: keyof typeof SERVICES | string, record: ComposeRecord): Promise<void> {
-  const dir = join(bundleDir, COMPOSE_DIR);
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  copyFileSync(stack.file, join(dir, basename(stack.file)));
-  record.compose_file_sha256 = sha256(stack.file);
-  const services: ServiceState[] = [];
-  for (const service of SERVICES[composeFile as keyof typeof SERVICES] ?? []) {
-    try {
-      services.push(await stack.state(service));
-      writeFileSync(join(dir, 'logs', `${service}.log`), await stack.logs(service));
-    } catch (error) {
-      writeFileSync(join(dir, 'logs', `${service}.log`), `no container: ${(error as Error).message}\n`);
+/** Reads each service's state and log, runs `down -v`, and writes every compose file of the bundle. */
+export async function writeComposeEvidence(bundleDir: string, stack: ComposeStack | null, record: ComposeRecord, composeFile: string): Promise<ComposeSummary> {
+  const write = (name: string, text: string) => writeFileSync(join(bundleDir, name), text);
+  const fileName = basename(composeFile);
+  copyFileSync(composeFile, join(bundleDir, fileName));
+  const services: ComposeSummary['services'][number][] = [];
+  const logs: string[] = [];
+  let down = { ok: stack === null, output: stack === null ? 'the stack was never brought up' : '' };
+  if (stack !== null) {
+    for (const service of COMPOSE_SERVICES[record.flavour]) {
+      const log = `compose_${service}.log`;
+      logs.push(log);
+      try {
+        services.push({ ...(await stack.state(service)) });
+        write(log, await stack.logs(service));
+      } catch (error) {
+        write(log, `no container: ${(error as Error).message}\n`);
+      }
     }
+    const result = await stack.down();
+    down = { ok: result.code === 0, output: result.code === 0 ? `${result.stderr}${result.stdout}`.trim() : tail(result, 10) };
   }
-  record.services = services;
-  const down = await stack.down();
-  record.down = { ok: down.code === 0, output: down.code === 0 ? `${down.stderr}${down.stdout}`.trim() : tail(down, 10) };
-  writeFileSync(join(dir, 'images.json'), jsonText(record.images ?? []));
-  writeFileSync(join(dir, 'services.json'), jsonText(services));
-  writeFileSync(join(dir, 'decisions.json'), jsonText(record.decisions ?? null));
-  writeFileSync(join(dir, 'down.txt'), `${record.down.output}\n`);
+  const summary: ComposeSummary = {
+    flavour: record.flavour,
+    project: record.project,
+    engine: record.engine,
+    compose_file: fileName,
+    compose_file_sha256: createHash('sha256').update(readFileSync(composeFile)).digest('hex'),
+    images: record.images,
+    ports: record.ports,
+    services,
+    logs,
+    faults: record.faults,
+    faults_required: record.faults_required,
+    down,
+    failure: record.failure,
+    seconds: record.seconds,
+  };
+  write(COMPOSE_BUNDLE_FILES.decisions, jsonText(record.decisions ?? { embedded: [], compose: [] }));
+  return summary;
 }
 
-/** compose_evidence.json: the record, with the SHA-256 of every file under compose/ (the manifest then covers them). */
-export function writeComposeSummary(bundleDir: string, record: ComposeRecord): void {
-  const dir = join(bundleDir, COMPOSE_DIR);
-  record.files = Object.fromEntries((existsSync(dir) ? filesUnder(dir) : []).map((path) => [relative(bundleDir, path), sha256(path)]));
-  writeFileSync(join(bundleDir, COMPOSE_EVIDENCE_FILE), jsonText(record));
+/** compose_evidence.json, written last (after the engine stop, which it records). */
+export function writeComposeSummary(bundleDir: string, summary: ComposeSummary): void {
+  writeFileSync(join(bundleDir, COMPOSE_BUNDLE_FILES.evidence), jsonText(summary));
 }

@@ -6,7 +6,7 @@
  * be had, else the air-gapped Apache Kafka images `make images` builds. Then `docker-compose down -v`, and
  * the dockerd this run started is stopped.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../broker/ports.js';
 import { repoRoot } from '../broker/paths.js';
@@ -15,9 +15,9 @@ import { engineEnv, startEngine, stopEngine, type Engine } from '../compose/engi
 import { ComposeStack } from '../compose/stack.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import type { Trail, Delivery } from './analysis.js';
-import { writeComposeEvidence, writeComposeSummary, type ComposeRecord, type ImageRecord } from './compose-evidence.js';
+import type { ComposeFlavour, DeploymentFacts, ImageRecord } from '../bundle/compose-facts.js';
+import { writeComposeEvidence, writeComposeSummary, type ComposeRecord } from './compose-evidence.js';
 import { compareDecisions, decisionsByEvent, scenarioEventIds } from './decisions.js';
-import type { DeploymentEvidence } from './gates.js';
 import { RunKafka } from './live.js';
 import { groupForRun } from './naming.js';
 import { playScenario } from './player.js';
@@ -37,9 +37,11 @@ export interface ComposePhaseInput {
   faultsRequired: boolean;
   maxInputsPerTransaction: number;
   log: (line: string) => void;
+  /** The phase line printed when the compose run itself starts. */
+  phase: string;
 }
 
-type Flavour = 'redpanda' | 'airgap-kafka';
+type Flavour = ComposeFlavour;
 const FILES: Record<Flavour, { file: string; broker: string }> = {
   redpanda: { file: 'docker-compose.yml', broker: 'redpanda' },
   'airgap-kafka': { file: 'docker-compose.airgap.yml', broker: 'kafka' },
@@ -64,6 +66,42 @@ async function buildImages(env: NodeJS.ProcessEnv, log: (line: string) => void):
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as ImageRecord);
+}
+
+/** The engine and images a compose run needs, made ready while the embedded run plays; the engine is stopped by whoever ends it. */
+export interface ComposeReady {
+  engine: Engine;
+  flavour: Flavour;
+  images: ImageRecord[];
+  /** Why the images could not be had; null when they are ready. */
+  failure: string | null;
+  seconds: Record<string, number>;
+}
+
+const since = (t: number) => Math.round((Date.now() - t) / 100) / 10;
+
+/** Starts (or finds) the engine, then picks the compose path and builds the images it needs; never throws. */
+export async function prepareCompose(log: (line: string) => void): Promise<ComposeReady> {
+  const started = Date.now();
+  const engine = await startEngine();
+  const seconds: Record<string, number> = { engine: since(started) };
+  if (!engine.ok) return { engine, flavour: 'airgap-kafka', images: [], failure: null, seconds };
+  log(`compose: Docker engine ${engine.host}${engine.startedPid === null ? ' (already running)' : ` (dockerd ${engine.startedPid} started by this run)`}; images build while the embedded run plays`);
+  try {
+    const env = engineEnv(engine);
+    const flavour: Flavour = (await redpandaAvailable(env, log)) ? 'redpanda' : 'airgap-kafka';
+    const building = Date.now();
+    const images = await buildImages(env, log);
+    seconds['images'] = since(building);
+    return { engine, flavour, images, failure: null, seconds };
+  } catch (error) {
+    return { engine, flavour: 'airgap-kafka', images: [], failure: (error as Error).message.split('\n')[0]!, seconds };
+  }
+}
+
+/** Stops the dockerd the preparation started (the run failed before its compose phase). */
+export async function releaseCompose(ready: Promise<ComposeReady>): Promise<void> {
+  await stopEngine((await ready).engine);
 }
 
 class ComposeProcessor implements ProcessorControl {
@@ -103,10 +141,10 @@ function composeBroker(stack: ComposeStack, service: string): BrokerControl {
 /** Plays the scenario on the compose stack and compares decisions; the stack is left up for the evidence. */
 async function playOnStack(input: ComposePhaseInput, stack: ComposeStack, flavour: Flavour, brokers: string, configDir: string, record: ComposeRecord): Promise<void> {
   const embedded = input.embedded.ctx;
-  const kafka = new RunKafka(brokers, `reality-compose-${input.runId}`, embedded.kafka.topics, groupForRun(input.runId));
+  const kafka = new RunKafka(brokers, `reality-compose-${input.runId}`, embedded.kafka.topics, groupForRun(input.runId), embedded.kafka.checkpointTopic);
   const ctx: RunContext = {
     ...embedded,
-    broker: { brokers, dataDir: null, owned: true, port: Number(brokers.split(':')[1]), controllerPort: 0 },
+    broker: { brokers, dataDir: null, owned: true, port: Number(brokers.split(':')[1]), controllerPort: 0, secure: null },
     brokerControl: composeBroker(stack, FILES[flavour].broker),
     processor: new ComposeProcessor(stack),
     kafka,
@@ -125,46 +163,64 @@ async function playOnStack(input: ComposePhaseInput, stack: ComposeStack, flavou
     const ids = scenarioEventIds(input.steps);
     const expected = decisionsByEvent(input.embedded.trail.audit, input.embedded.deliveries, embedded.kafka.topics.telemetry, ids);
     const actual = decisionsByEvent(trail.audit, ctx.deliveries, kafka.topics.telemetry, ids);
-    record.decisions = { embedded: [...expected.values()], compose: [...actual.values()], mismatches: compareDecisions(expected, actual) };
+    record.decisions = { embedded: [...expected.values()], compose: [...actual.values()] };
     record.faults = { processor_kills: ctx.faults.processorKills, broker_kills: ctx.faults.brokerKills, notes: ctx.faults.notes };
-    input.log(`compose: ${actual.size} scenario events decided, ${record.decisions.mismatches.length} differ from the embedded run`);
+    input.log(`compose: ${actual.size} scenario events decided, ${compareDecisions(expected, actual).length} differ from the embedded run`);
   } finally {
     await kafka.close().catch(() => undefined);
   }
 }
 
-export async function composePhase(input: ComposePhaseInput): Promise<DeploymentEvidence> {
-  const engine: Engine = await startEngine();
+export async function composePhase(ready: ComposeReady, input: ComposePhaseInput): Promise<DeploymentFacts> {
+  const engine = ready.engine;
   if (!engine.ok) {
     input.log(`compose: no Docker engine (${engine.reason})`);
     return { engine: 'unavailable', reason: engine.reason, enable: engine.enable };
   }
-  input.log(`compose: Docker engine ${engine.host}${engine.startedPid === null ? ' (already running)' : ` (dockerd ${engine.startedPid} started by this run)`}`);
+  input.log(input.phase);
   const dir = join(input.workDir, 'compose');
   const configDir = join(dir, 'config');
   mkdirSync(configDir, { recursive: true });
+  const flavour = ready.flavour;
   const record: ComposeRecord = {
-    flavour: 'airgap-kafka',
+    flavour,
     project: `exoarmur-${input.runId.toLowerCase()}`,
     engine: { host: engine.host, started_pid: engine.startedPid, stopped: '' },
+    images: ready.images,
+    ports: {},
+    faults: { processor_kills: 0, broker_kills: 0, notes: [] },
+    faults_required: input.faultsRequired,
+    decisions: null,
+    failure: ready.failure,
+    seconds: { ...ready.seconds },
   };
   let stack: ComposeStack | null = null;
-  let failure: string | null = null;
   try {
-    const baseEnv = engineEnv(engine);
-    record.images = await buildImages(baseEnv, input.log);
-    const flavour: Flavour = (await redpandaAvailable(baseEnv, input.log)) ? 'redpanda' : 'airgap-kafka';
-    record.flavour = flavour;
-    const port = await freePort();
-    const controllerPort = await freePort();
-    const brokers = `127.0.0.1:${port}`;
-    record.ports = { kafka: port, controller: controllerPort };
+    if (ready.failure !== null) throw new ExoArmurError('COMPOSE_FAILED', ready.failure);
+    const ports = { kafka: await freePort(), controller: await freePort(), metrics: await freePort(), rpc: await freePort(), admin: await freePort(), schema: await freePort(), proxy: await freePort() };
+    record.ports = ports;
+    const brokers = `127.0.0.1:${ports.kafka}`;
     // The config dir is mounted read-only into the processor container, whose user (node, uid 1000) reads it.
-    writeFileSync(join(configDir, 'config.json'), `${JSON.stringify({ ...input.initialConfig, brokers: [brokers] }, null, 2)}\n`, { mode: 0o644 });
+    // The compose broker is plain (no SASL): a --secure run's login settings are the embedded broker's only.
+    // The checkpoint key goes beside it, owned by that user alone.
+    const { broker_auth: _auth, ...plainConfig } = input.initialConfig;
+    const checkpoints = plainConfig['checkpoints'] as Record<string, unknown> | undefined;
+    if (checkpoints !== undefined) {
+      copyFileSync(input.embedded.ctx.checkpointKeyFile, join(configDir, 'checkpoint.key'));
+      if (process.getuid?.() === 0) chownSync(join(configDir, 'checkpoint.key'), 1000, 1000);
+      else chmodSync(join(configDir, 'checkpoint.key'), 0o644);
+      plainConfig['checkpoints'] = { ...checkpoints, key_file: '/etc/exoarmur/checkpoint.key' };
+    }
+    writeFileSync(join(configDir, 'config.json'), `${JSON.stringify({ ...plainConfig, brokers: [brokers] }, null, 2)}\n`, { mode: 0o644 });
     const env = engineEnv(engine, {
-      EXOARMUR_KAFKA_PORT: String(port),
-      EXOARMUR_KAFKA_CONTROLLER_PORT: String(controllerPort),
-      EXOARMUR_REDPANDA_PORT: String(port),
+      EXOARMUR_KAFKA_PORT: String(ports.kafka),
+      EXOARMUR_KAFKA_CONTROLLER_PORT: String(ports.controller),
+      EXOARMUR_REDPANDA_PORT: String(ports.kafka),
+      EXOARMUR_REDPANDA_RPC_PORT: String(ports.rpc),
+      EXOARMUR_REDPANDA_ADMIN_PORT: String(ports.admin),
+      EXOARMUR_REDPANDA_SCHEMA_PORT: String(ports.schema),
+      EXOARMUR_REDPANDA_PROXY_PORT: String(ports.proxy),
+      EXOARMUR_METRICS_PORT: String(ports.metrics),
       EXOARMUR_CONFIG_DIR: configDir,
       EXOARMUR_TOPIC_PREFIX: (input.embedded.ctx.kafka.topics.telemetry.match(/^(.*\.)telemetry\.v1$/) ?? ['', ''])[1]!,
       EXOARMUR_PARTITIONS: String(input.initialConfig['partitions'] ?? 3),
@@ -172,32 +228,23 @@ export async function composePhase(input: ComposePhaseInput): Promise<Deployment
     });
     stack = new ComposeStack(join(repoRoot(), FILES[flavour].file), record.project, env, repoRoot());
     input.log(`compose: docker-compose -f ${FILES[flavour].file} -p ${record.project} up -d (broker on ${brokers})`);
-    const started = Date.now();
+    const up = Date.now();
     await stack.up();
-    input.log(`compose: up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    await playOnStack({ ...input, initialConfig: input.initialConfig }, stack, flavour, brokers, configDir, record);
+    record.seconds['up'] = since(up);
+    input.log(`compose: up in ${record.seconds['up']} s`);
+    const played = Date.now();
+    await playOnStack(input, stack, flavour, brokers, configDir, record);
+    record.seconds['scenario'] = since(played);
   } catch (error) {
-    failure = (error as Error).message.split('\n')[0]!;
-    input.log(`compose: FAILED ${failure}`);
-  } finally {
-    if (stack !== null)
-      await writeComposeEvidence(input.bundleDir, stack, FILES[record.flavour].file, record).catch((error: Error) => (failure ??= `compose evidence: ${error.message}`));
-    record.engine.stopped = await stopEngine(engine);
-    record.failure = failure;
-    writeComposeSummary(input.bundleDir, record);
-    input.log(`compose: ${record.down?.ok === true ? 'down -v done' : 'down -v FAILED'}; ${record.engine.stopped}`);
+    record.failure = (error as Error).message.split('\n')[0]!;
+    input.log(`compose: FAILED ${record.failure}`);
   }
-  return {
-    engine: 'ran',
-    flavour: record.flavour,
-    compose_file: FILES[record.flavour].file,
-    compose_file_sha256: record.compose_file_sha256 ?? '',
-    failure,
-    events_compared: record.decisions?.compose.length ?? 0,
-    mismatches: record.decisions?.mismatches ?? [],
-    processor_kills: record.faults?.processor_kills ?? 0,
-    broker_kills: record.faults?.broker_kills ?? 0,
-    faults_required: input.faultsRequired,
-    down: record.down?.ok === true,
-  };
+  const evidence = Date.now();
+  const summary = await writeComposeEvidence(input.bundleDir, stack, record, join(repoRoot(), FILES[flavour].file));
+  record.engine.stopped = await stopEngine(engine);
+  summary.engine = record.engine;
+  summary.seconds['evidence'] = since(evidence);
+  writeComposeSummary(input.bundleDir, summary);
+  input.log(`compose: ${summary.down.ok ? 'down -v done' : 'down -v FAILED'}; ${record.engine.stopped}`);
+  return { engine: 'ran' };
 }

@@ -20,6 +20,7 @@ test('scenario event ids: telemetry lines and raw lines that carry one, never an
 
 const decision = (event_id: string, change: Partial<Decision> = {}): Decision => ({
   event_id,
+  input: `${TEL}/0/0`,
   intent_hash: 'a'.repeat(64),
   verdict: 'allow',
   rule: 'SG-403',
@@ -57,6 +58,6 @@ test("decisionsByEvent: the fate of each scenario event's first delivery, with i
   ];
   t.deepEqual(
     [...decisionsByEvent(audit, deliveries, TEL, new Set(['E1', 'E9'])).values()],
-    [{ event_id: 'E1', intent_hash: 'c'.repeat(64), verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' }],
+    [{ event_id: 'E1', input: `${TEL}/0/0`, intent_hash: 'c'.repeat(64), verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' }],
   );
 });

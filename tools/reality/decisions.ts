@@ -9,6 +9,8 @@ import type { Step } from './scenario.js';
 
 export interface Decision {
   event_id: string;
+  /** `topic/partition/offset` of the event's first delivery in its run (not compared: each run has its own topics). */
+  input: string;
   intent_hash: string | null;
   verdict: string | null;
   rule: string | null;
@@ -33,28 +35,34 @@ export function scenarioEventIds(steps: readonly Step[]): Set<string> {
   return ids;
 }
 
+/** The decision at one telemetry delivery of `audit`: its fate, and the intent hash its receipt's key proposed. */
+export function decisionAt(audit: readonly AuditRecordV1[], telemetryTopic: string, partition: number, offset: string, eventId: string): Decision {
+  const fate = fateOf(audit, telemetryTopic, partition, offset);
+  const at = `${telemetryTopic}/${partition}/${offset}`;
+  const receipt = audit.find((r) => RECEIPT_KINDS.has(r.event_kind) && `${r.input.topic}/${r.input.partition}/${r.input.offset}` === at);
+  const proposed = receipt === undefined ? undefined : audit.find((r) => r.event_kind === 'intent_proposed' && r.idempotency_key === receipt.idempotency_key);
+  return {
+    event_id: eventId,
+    input: at,
+    intent_hash: (proposed as AuditRecordV1<'intent_proposed'> | undefined)?.payload.intent_hash ?? null,
+    verdict: fate.verdict,
+    rule: fate.rule,
+    approval: fate.approval,
+    final: fate.final,
+  };
+}
+
 /** One decision per event id of `eventIds`, from the fate of that event's first delivery. */
 export function decisionsByEvent(audit: readonly AuditRecordV1[], deliveries: readonly Delivery[], telemetryTopic: string, eventIds: ReadonlySet<string>): Map<string, Decision> {
   const out = new Map<string, Decision>();
   for (const d of deliveries) {
     if (d.eventId === null || !eventIds.has(d.eventId) || out.has(d.eventId)) continue;
-    const fate = fateOf(audit, telemetryTopic, d.partition, d.offset);
-    const at = `${telemetryTopic}/${d.partition}/${d.offset}`;
-    const receipt = audit.find((r) => RECEIPT_KINDS.has(r.event_kind) && `${r.input.topic}/${r.input.partition}/${r.input.offset}` === at);
-    const proposed = receipt === undefined ? undefined : audit.find((r) => r.event_kind === 'intent_proposed' && r.idempotency_key === receipt.idempotency_key);
-    out.set(d.eventId, {
-      event_id: d.eventId,
-      intent_hash: (proposed as AuditRecordV1<'intent_proposed'> | undefined)?.payload.intent_hash ?? null,
-      verdict: fate.verdict,
-      rule: fate.rule,
-      approval: fate.approval,
-      final: fate.final,
-    });
+    out.set(d.eventId, decisionAt(audit, telemetryTopic, d.partition, d.offset, d.eventId));
   }
   return out;
 }
 
-const FIELDS = ['intent_hash', 'verdict', 'rule', 'approval', 'final'] as const;
+export const DECISION_FIELDS = ['intent_hash', 'verdict', 'rule', 'approval', 'final'] as const;
 
 /** Every difference, one line each: an event decided in one run only, or a field that differs. */
 export function compareDecisions(expected: ReadonlyMap<string, Decision>, actual: ReadonlyMap<string, Decision>): string[] {
@@ -66,7 +74,7 @@ export function compareDecisions(expected: ReadonlyMap<string, Decision>, actual
       mismatches.push(`${id} decided only in the ${e === undefined ? 'compose' : 'embedded'} run`);
       continue;
     }
-    for (const field of FIELDS) if (e[field] !== a[field]) mismatches.push(`${id} ${field} ${String(a[field])} != embedded ${String(e[field])}`);
+    for (const field of DECISION_FIELDS) if (e[field] !== a[field]) mismatches.push(`${id} ${field} ${String(a[field])} != embedded ${String(e[field])}`);
   }
   return mismatches;
 }

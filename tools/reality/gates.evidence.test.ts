@@ -12,7 +12,6 @@ import { decided, OPS, rec, TEL } from '../testing/audit-records.js';
 import { brokerKillSurvival, timeModel } from './analysis.js';
 import {
   configAndHumanTruthGate,
-  deploymentGate,
   durabilityGate,
   idempotencyGate,
   judgeRun,
@@ -21,12 +20,12 @@ import {
   restartSurvivalGate,
   timeTruthGate,
   type ConfigAndHumanEvidence,
-  type DeploymentEvidence,
   type DurabilityEvidence,
   type IdempotencyEvidence,
   type RestartEvidence,
   type RunEvidence,
 } from './gates.js';
+import { deploymentGate, type DeploymentEvidence } from './deployment-gate.js';
 
 const RUN = '01M8DRRZYME34R3SN25BTW6S2T';
 
@@ -172,7 +171,7 @@ test('gate 2 is UNPROVEN for a --no-faults run that kept exactly-once, and still
   t.is(restartSurvivalGate({ ...quiet, receipts: 9 }).status, 'FAIL');
 });
 
-const composeRan: DeploymentEvidence = {
+const composeRan: Extract<DeploymentEvidence, { engine: 'ran' }> = {
   engine: 'ran',
   flavour: 'airgap-kafka',
   compose_file: 'docker-compose.airgap.yml',
@@ -180,6 +179,7 @@ const composeRan: DeploymentEvidence = {
   failure: null,
   events_compared: 20,
   mismatches: [],
+  evidence_problems: [],
   processor_kills: 1,
   broker_kills: 1,
   faults_required: true,
@@ -201,9 +201,9 @@ test('gate 4 PASSes when compose ran the scenario through both kills and decided
     name: 'DEPLOYMENT',
     status: 'PASS',
     evidence:
-      'docker-compose up on air-gapped Apache Kafka KRaft (docker-compose.airgap.yml, images built by make images), docker-compose.airgap.yml sha256 abababababab; scenario played with docker kill of the processor 1x and the broker 1x (each up again); 20 scenario events decided as in the embedded run (intent hash, verdict, rule, approval, final state); down -v done',
+      'docker-compose up on path airgap-kafka: air-gapped Apache Kafka KRaft (docker-compose.airgap.yml, images built by make images): docker-compose.airgap.yml sha256 abababababab; scenario played with docker kill of the processor 1x and the broker 1x (each up again); 20 scenario events decided as in the embedded run (intent hash, verdict, rule, approval, final state); down -v done',
   });
-  t.regex(deploymentGate({ ...composeRan, flavour: 'redpanda' }).evidence, /^docker-compose up on Redpanda \(production docker-compose\.yml\)/);
+  t.regex(deploymentGate({ ...composeRan, flavour: 'redpanda' }).evidence, /^docker-compose up on path redpanda: Redpanda \(production docker-compose\.yml\)/);
 });
 
 const composeFailures: Array<[string, Partial<Extract<DeploymentEvidence, { engine: 'ran' }>>, RegExp]> = [
@@ -217,13 +217,18 @@ const composeFailures: Array<[string, Partial<Extract<DeploymentEvidence, { engi
     { mismatches: ['01JS0000000000000000000D02 verdict require_human != allow'] },
     /^failed: 1 decision\(s\) differ from the embedded run: 01JS0000000000000000000D02 verdict/,
   ],
+  [
+    'the compose evidence files do not hold',
+    { evidence_problems: ['docker-compose.airgap.yml does not hash to compose_file_sha256'] },
+    /^failed: compose evidence does not hold: docker-compose.airgap.yml does not hash to compose_file_sha256 \(/,
+  ],
   ['no processor kill', { processor_kills: 0 }, /^failed: the processor container was never killed \(/],
   ['no broker kill', { broker_kills: 0 }, /^failed: the broker container was never killed \(/],
   ['down -v failed', { down: false }, /^failed: docker-compose down -v failed \(/],
 ];
 
 test('gate 4: a --no-faults run needs no container kill; a run the caller kept from compose is UNPROVEN, saying so', (t) => {
-  t.is(deploymentGate({ ...composeRan, processor_kills: 0, broker_kills: 0, faults_required: false }).status, 'PASS');
+  t.is(deploymentGate({ ...composeRan, processor_kills: 0, broker_kills: 0, faults_required: false } as DeploymentEvidence).status, 'PASS');
   t.deepEqual(deploymentGate({ engine: 'skipped', reason: '--no-compose' }), {
     n: 4,
     name: 'DEPLOYMENT',

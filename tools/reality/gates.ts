@@ -7,28 +7,10 @@ import { actionSigningBytes } from '../../processor/core/signing.js';
 import type { AuditRecordV1, InputCoordinates, OperatorActionV1 } from '../../processor/core/types.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { survived, type KillSurvival, type TimeModel } from './analysis.js';
+import { deploymentGate, type DeploymentEvidence } from './deployment-gate.js';
+import { judge, type Gate, type GateStatus } from './gate-judge.js';
 
-export type GateStatus = 'PASS' | 'FAIL' | 'UNPROVEN';
-
-export interface Gate {
-  n: number;
-  name: string;
-  status: GateStatus;
-  evidence: string;
-}
-
-export const GATE_NAMES = ['DURABLE_PERSISTENCE', 'RESTART_SURVIVAL', 'REPLAY_EQUIVALENCE', 'DEPLOYMENT', 'TIME_TRUTH', 'IDEMPOTENCY', 'CONFIG_AND_HUMAN_TRUTH'] as const;
-
-/** PASS when every check holds; otherwise FAIL naming the checks that did not. */
-export function judge(n: number, checks: ReadonlyArray<[ok: boolean, what: string]>, facts: string): Gate {
-  const failed = checks.filter(([ok]) => !ok).map(([, what]) => what);
-  return {
-    n,
-    name: GATE_NAMES[n - 1]!,
-    status: failed.length === 0 ? 'PASS' : 'FAIL',
-    evidence: failed.length === 0 ? facts : `failed: ${failed.join('; ')} (${facts})`,
-  };
-}
+export { GATE_NAMES, judge, type Gate, type GateStatus } from './gate-judge.js';
 
 /** Gate 1 reads storage_state.json, the second (exactly-once) read-back and the fault log. */
 export interface DurabilityEvidence {
@@ -132,53 +114,6 @@ export function replayGate(report: ReplayFacts, exported: number, followedOrder:
       [followedOrder, 'replay did not follow the recorded receipt order'],
     ],
     `replay of ${report.inputs_replayed} inputs from the broker alone compared ${report.compared} audit records: ${report.matched} matched, ${report.mismatched} mismatched; intent hashes, verdicts, approvals, trace structure, execute and dead letters equal; recorded receipt order followed (${report.events_per_second} events/s)`,
-  );
-}
-
-/**
- * Gate 4 reads what the compose phase did: either no Docker engine could run here (why, and the command
- * that enables one), or the system was brought up with docker-compose and the scenario played against it.
- */
-export type DeploymentEvidence =
-  | { engine: 'unavailable'; reason: string; enable: string }
-  /** The caller left the compose phase out (`--no-compose`); nothing was tried. */
-  | { engine: 'skipped'; reason: string }
-  | {
-      engine: 'ran';
-      /** Which compose path ran: the production file's pinned Redpanda, or the air-gapped Apache Kafka images. */
-      flavour: 'redpanda' | 'airgap-kafka';
-      compose_file: string;
-      compose_file_sha256: string;
-      /** Why the compose phase stopped before its comparison; null when it played to the end. */
-      failure: string | null;
-      /** Scenario events whose decisions were compared with the embedded run's. */
-      events_compared: number;
-      mismatches: readonly string[];
-      processor_kills: number;
-      broker_kills: number;
-      /** False for a --no-faults run: the kills are then not required. */
-      faults_required: boolean;
-      /** `docker-compose down -v` succeeded (containers and volumes gone). */
-      down: boolean;
-    };
-
-/** PASS only when compose ran the scenario through kills of both containers and decided exactly as the embedded run. */
-export function deploymentGate(e: DeploymentEvidence): Gate {
-  if (e.engine === 'unavailable')
-    return { n: 4, name: 'DEPLOYMENT', status: 'UNPROVEN', evidence: `${e.reason}; docker-compose deployment cannot be exercised here (to enable: ${e.enable})` };
-  if (e.engine === 'skipped') return { n: 4, name: 'DEPLOYMENT', status: 'UNPROVEN', evidence: `${e.reason}; docker-compose deployment not exercised in this run` };
-  const broker = e.flavour === 'redpanda' ? 'Redpanda (production docker-compose.yml)' : 'air-gapped Apache Kafka KRaft (docker-compose.airgap.yml, images built by make images)';
-  return judge(
-    4,
-    [
-      [e.failure === null, `compose run failed: ${e.failure ?? ''}`],
-      [e.events_compared > 0, 'no scenario event compared'],
-      [e.mismatches.length === 0, `${e.mismatches.length} decision(s) differ from the embedded run: ${e.mismatches.slice(0, 3).join('; ')}`],
-      [e.processor_kills > 0 || !e.faults_required, 'the processor container was never killed'],
-      [e.broker_kills > 0 || !e.faults_required, 'the broker container was never killed'],
-      [e.down, 'docker-compose down -v failed'],
-    ],
-    `docker-compose up on ${broker}, ${e.compose_file} sha256 ${e.compose_file_sha256.slice(0, 12)}; scenario played with docker kill of the processor ${e.processor_kills}x and the broker ${e.broker_kills}x (each up again); ${e.events_compared} scenario events decided as in the embedded run (intent hash, verdict, rule, approval, final state); down -v done`,
   );
 }
 
