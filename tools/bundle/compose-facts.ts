@@ -106,7 +106,20 @@ export function deploymentFromBundle(bundle: Bundle, facts: DeploymentFacts, run
   const decisionsFile = bundle.json(COMPOSE_BUNDLE_FILES.decisions);
   if (!summaryFile.ok || !decisionsFile.ok) {
     const missing = [summaryFile, decisionsFile].flatMap((p) => (p.ok ? [] : [p.problem]));
-    return { engine: 'ran', flavour: 'airgap-kafka', compose_file: '?', compose_file_sha256: '', failure: null, events_compared: 0, mismatches: [], evidence_problems: missing, processor_kills: 0, broker_kills: 0, faults_required: true, down: false };
+    return {
+      engine: 'ran',
+      flavour: 'airgap-kafka',
+      compose_file: '?',
+      compose_file_sha256: '',
+      failure: null,
+      events_compared: 0,
+      mismatches: [],
+      evidence_problems: missing,
+      processor_kills: 0,
+      broker_kills: 0,
+      faults_required: true,
+      down: false,
+    };
   }
   const s = summaryFile.value as unknown as ComposeSummary;
   const d = decisionsFile.value as unknown as ComposeDecisions;

@@ -79,7 +79,13 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   const facts: RunFacts = {
     run_id: ctx.runId,
     topics: { ...topics },
-    faults: { processor_kills: ctx.faults.processorKills, broker_kills: ctx.faults.brokerKills, processor_starts: ctx.processor.starts, notes: ctx.faults.notes, disabled: inputs.faultsDisabled },
+    faults: {
+      processor_kills: ctx.faults.processorKills,
+      broker_kills: ctx.faults.brokerKills,
+      processor_starts: ctx.processor.starts,
+      notes: ctx.faults.notes,
+      disabled: inputs.faultsDisabled,
+    },
     inputs_sent: inputsSent,
     audit_read_back_again: again.audit.length,
     broker_owned: ctx.broker.owned,

@@ -86,7 +86,9 @@ export async function prepareCompose(log: (line: string) => void): Promise<Compo
   const engine = await startEngine();
   const seconds: Record<string, number> = { engine: since(started) };
   if (!engine.ok) return { engine, flavour: 'airgap-kafka', images: [], failure: null, seconds };
-  log(`compose: Docker engine ${engine.host}${engine.startedPid === null ? ' (already running)' : ` (dockerd ${engine.startedPid} started by this run)`}; images build while the embedded run plays`);
+  log(
+    `compose: Docker engine ${engine.host}${engine.startedPid === null ? ' (already running)' : ` (dockerd ${engine.startedPid} started by this run)`}; images build while the embedded run plays`,
+  );
   try {
     const env = engineEnv(engine);
     const flavour: Flavour = (await redpandaAvailable(env, log)) ? 'redpanda' : 'airgap-kafka';
@@ -197,7 +199,15 @@ export async function composePhase(ready: ComposeReady, input: ComposePhaseInput
   let stack: ComposeStack | null = null;
   try {
     if (ready.failure !== null) throw new ExoArmurError('COMPOSE_FAILED', ready.failure);
-    const ports = { kafka: await freePort(), controller: await freePort(), metrics: await freePort(), rpc: await freePort(), admin: await freePort(), schema: await freePort(), proxy: await freePort() };
+    const ports = {
+      kafka: await freePort(),
+      controller: await freePort(),
+      metrics: await freePort(),
+      rpc: await freePort(),
+      admin: await freePort(),
+      schema: await freePort(),
+      proxy: await freePort(),
+    };
     record.ports = ports;
     const brokers = `127.0.0.1:${ports.kafka}`;
     // The config dir is mounted read-only into the processor container, whose user (node, uid 1000) reads it.

@@ -53,4 +53,3 @@ export function deploymentGate(e: DeploymentEvidence): Gate {
     `docker-compose up on ${broker}: ${e.compose_file} sha256 ${e.compose_file_sha256.slice(0, 12)}; scenario played with docker kill of the processor ${e.processor_kills}x and the broker ${e.broker_kills}x (each up again); ${e.events_compared} scenario events decided as in the embedded run (intent hash, verdict, rule, approval, final state); down -v done`,
   );
 }
-
