@@ -43,10 +43,11 @@ broker-down: build
 	@$(CLI) broker stop --data-dir $(BROKER_DATA_DIR)
 
 # Uses KAFKA_BROKERS if set; otherwise starts a throwaway broker and always stops it.
-# The Kafka image of the air-gapped compose path is built first (kept when its input hash matches), so the compose
-# test finds it ready: a cold build takes minutes, longer than the test runner waits for progress.
+# The images of the air-gapped compose path are built first (each kept when its input hash matches), so the compose
+# test finds them ready: a cold build takes minutes, longer than the test runner waits for progress. Where no
+# Docker engine can run this says why in one line, and the compose test asserts gate 4's UNPROVEN reason instead.
 test: deps build broker-fetch
-	@tools/compose/with-engine.sh tools/compose/images.sh kafka >/dev/null
+	@tools/compose/with-engine.sh tools/compose/images.sh >/dev/null || echo "make test: compose images not built (the compose test says why)"
 	@tools/broker/with-test-broker.sh $(MAKE) --no-print-directory test-suites
 
 # Static checks (viewer types, lint, format) and both suites always run; the target fails if any failed.

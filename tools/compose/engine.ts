@@ -9,7 +9,8 @@ import { runCommand } from './docker.js';
 
 export type Engine = { ok: true; host: string; startedPid: number | null } | { ok: false; reason: string; enable: string };
 
-export const ENABLE_ENGINE = 'as root, make deps (apt-get install docker.io docker-compose debootstrap); make reality then starts dockerd itself';
+/** How to enable an engine: the same words as engine.sh's `enable_hint`. */
+export const ENABLE_ENGINE = 'as root: make deps (apt-get install docker.io docker-compose debootstrap), then make reality starts dockerd itself';
 
 function script(): string {
   return join(repoRoot(), 'tools', 'compose', 'engine.sh');

@@ -52,13 +52,23 @@ export class ComposeStack {
     await this.must(['up', '-d', '--no-build'], 'up');
   }
 
-  /** One service up again (after a kill or stop), its dependencies left as they are. */
-  async upService(service: string): Promise<void> {
-    await this.must(['up', '-d', '--no-build', '--no-deps', service], `up ${service}`);
+  /** One service's container started again after a kill or stop (the same container, its dependencies left as they are). */
+  async startService(service: string): Promise<void> {
+    const id = await this.containerId(service);
+    const result = await runCommand('docker', ['start', id], { env: this.env });
+    if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker start ${service} failed: ${tail(result)}`, { context: { file: this.file } });
   }
 
+  /** SIGTERM, then SIGKILL after 30 s: a clean stop. */
   async stopService(service: string): Promise<void> {
-    await this.must(['stop', '-t', '30', service], `stop ${service}`);
+    const id = await this.containerId(service);
+    const result = await runCommand('docker', ['stop', '-t', '30', id], { env: this.env });
+    if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker stop ${service} failed: ${tail(result)}`, { context: { file: this.file } });
+  }
+
+  /** One service brought up on its own (no dependencies), as a test does with the broker alone. */
+  async upService(service: string): Promise<void> {
+    await this.must(['up', '-d', '--no-build', '--no-deps', service], `up ${service}`);
   }
 
   async containerId(service: string): Promise<string> {
@@ -122,8 +132,8 @@ export class ComposeStack {
     return (runCommandSync('docker', ['logs', '--tail', String(lines), id], { env: this.env }) ?? 'docker logs did not answer').trim().split('\n').join(' | ');
   }
 
-  /** `down -v`: containers, the project network and its volumes removed. */
+  /** `down -v`: containers, the project network and its volumes removed (a short stop timeout: nothing of them is kept). */
   async down(): Promise<CommandResult> {
-    return this.run(['down', '-v', '--remove-orphans', '-t', '30']);
+    return this.run(['down', '-v', '--remove-orphans', '-t', '3']);
   }
 }

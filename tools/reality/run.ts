@@ -13,7 +13,7 @@ import { generateOperatorKey, registryEntry } from '../operator/sign.js';
 import { embeddedBrokerControl, externalBroker, secureBrokerOf, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
 import { writeBundle } from './bundle.js';
 import { ChildProcessorControl } from './child-control.js';
-import { composePhase, prepareCompose, releaseCompose } from './compose-run.js';
+import { abandonCompose, finishCompose, startCompose, type ComposePlayed } from './compose-run.js';
 import { phaseLine, withProgress } from '../lib/progress.js';
 import { writeSecurityFile } from './security.js';
 import { processorAuthConfig, secureChildEnv, secureLogin } from '../lib/secure-clients.js';
@@ -141,8 +141,10 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   ctx.faults.notes.push(...plan.notes);
   const initialConfig = structuredClone(ctx.configPartial);
   writeRunConfig(ctx);
-  // The Docker engine and the compose images are made ready while the embedded run plays (the slow part of a cold run).
-  let composeReady = compose ? prepareCompose(log) : null;
+  // The compose run (gate 4) starts now and plays beside the embedded run on its own broker; only its comparison waits.
+  let composeRun: Promise<ComposePlayed> | null = compose
+    ? startCompose({ steps, initialConfig, embedded: ctx, workDir, faultsRequired: options.noFaults !== true, maxInputsPerTransaction: MAX_INPUTS_PER_TRANSACTION, log })
+    : null;
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     if (broker.secure !== null) {
@@ -164,31 +166,20 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
     const doubled = await doubleInject(ctx, played);
     log(`double-inject: digest ${doubled.before.digest === doubled.after.digest ? 'equal' : 'DIFFERENT'}`);
     const expectations = { lines: steps.filter((s) => s.kind === 'expect').length, unmet };
-    const ready = composeReady === null ? null : await withProgress(log, { what: 'the Docker engine and the compose images' }, () => composeReady!);
-    composeReady = null;
-    const deployment: DeploymentFacts =
-      ready === null
-        ? { engine: 'skipped', reason: 'the compose phase was left out of this run (--no-compose)' }
-        : await composePhase(ready, {
-            runId,
-            steps,
-            initialConfig,
-            embedded: { ctx, trail: doubled.trail, deliveries: ctx.deliveries },
-            bundleDir,
-            workDir,
-            faultsRequired: options.noFaults !== true,
-            maxInputsPerTransaction: MAX_INPUTS_PER_TRANSACTION,
-            log: (line) => log(line),
-            phase: phaseLine(4, phases, 'the same scenario on docker-compose (gate 4)'),
-          });
+    let deployment: DeploymentFacts = { engine: 'skipped', reason: 'the compose phase was left out of this run (--no-compose)' };
+    if (composeRun !== null) {
+      log(phaseLine(4, phases, 'waiting for the same scenario on docker-compose to finish (gate 4), comparing its decisions'));
+      const played = await withProgress(log, { what: 'the docker-compose run' }, () => composeRun!);
+      composeRun = null;
+      deployment = await finishCompose(played, { ctx, trail: doubled.trail, deliveries: ctx.deliveries, steps }, bundleDir, log);
+    }
     log(phaseLine(phases, phases, `replaying the run from the broker, writing the bundle to ${bundleDir} and judging its gates`));
     const gates = await withProgress(log, { what: 'the replay, the read-back and verify' }, () =>
       writeBundle(ctx, { bundleDir, doubled, expectations, deployment, faultsDisabled: options.noFaults === true }),
     );
     return { runId, bundleDir, gates, overall: overall(gates), passFail: passFailText(runId, gates) };
   } finally {
-    // The run failed before its compose phase: the dockerd the preparation started is stopped all the same.
-    if (composeReady !== null) await releaseCompose(composeReady).catch(() => undefined);
+    if (composeRun !== null) await abandonCompose(composeRun).catch(() => undefined);
     await stopProcessor(ctx).catch(() => undefined);
     await ctx.kafka.close().catch(() => undefined);
     if (broker.owned) await stopRunBroker(broker).catch(() => undefined);

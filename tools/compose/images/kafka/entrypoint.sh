@@ -10,7 +10,10 @@ sed -e "s/@PORT@/$KAFKA_PORT/g" -e "s/@CONTROLLER_PORT@/$KAFKA_CONTROLLER_PORT/g
 classpath='/opt/kafka/libs/*'
 log4j="-Dlog4j2.configurationFile=/opt/kafka/log4j2.yaml"
 if [ ! -f "$data/kraft/meta.properties" ]; then
-  cluster_id=$(java -cp "$classpath" "$log4j" kafka.tools.StorageTool random-uuid)
+  # A random cluster id as Kafka's Uuid prints it (16 random bytes, URL-safe base64, unpadded, never a leading '-'),
+  # made here rather than by a second JVM (`StorageTool random-uuid`), which costs seconds on a loaded machine.
+  cluster_id=-
+  while [ "${cluster_id:0:1}" = - ]; do cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='); done
   java -cp "$classpath" "$log4j" kafka.tools.StorageTool format -t "$cluster_id" -c "$props"
 fi
 read -r -a jvm_flags </opt/kafka/jvm.flags
