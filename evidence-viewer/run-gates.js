@@ -59,6 +59,8 @@
     if (!copy) problems.push(`the compose file ${summary.compose_file} is not in the bundle`);
     else if ((await sha256HexBytes(copy.bytes)) !== summary.compose_file_sha256) problems.push(`${summary.compose_file} does not hash to compose_file_sha256`);
     for (const log of summary.logs ?? []) if (!model.bundle.files.has(log)) problems.push(`the container log ${log} is not in the bundle`);
+    if (summary.failure === null && (!(summary.logs?.length > 0) || !(summary.services?.length > 0)))
+      problems.push('no service state or container log recorded for a stack that ran');
     const embedded = Array.isArray(decisions.embedded) ? decisions.embedded : [];
     const compose = new Map((Array.isArray(decisions.compose) ? decisions.compose : []).map((d) => [d.event_id, d]));
     const sent = new Set(facts.inputs_sent?.telemetry ?? []);

@@ -26,6 +26,7 @@ const summary: Partial<ComposeSummary> = {
   compose_file: 'docker-compose.airgap.yml',
   compose_file_sha256: createHash('sha256').update(composeFile).digest('hex'),
   logs: ['compose_kafka.log'],
+  services: [{ service: 'kafka', status: 'running' }],
   faults: { processor_kills: 1, broker_kills: 1, notes: [] },
   faults_required: true,
   down: { ok: true, output: '' },
@@ -82,6 +83,11 @@ const broken: Array<[string, Record<string, string | undefined>, { mismatches?: 
   ['compose_evidence.json missing', { 'compose_evidence.json': undefined }, { problems: ['compose_evidence.json is missing from the bundle'] }],
   ['the compose file edited', { 'docker-compose.airgap.yml': 'services: {x: {}}\n' }, { problems: ['docker-compose.airgap.yml does not hash to compose_file_sha256'] }],
   ['a container log missing', { 'compose_kafka.log': undefined }, { problems: ['the container log compose_kafka.log is missing from the bundle'] }],
+  [
+    'a stack that ran with no state or log',
+    { 'compose_evidence.json': honest({ summary: { logs: [], services: [] } })['compose_evidence.json'] },
+    { problems: ['no service state or container log recorded for a stack that ran'] },
+  ],
   [
     'a compose decision differs',
     { 'compose_decisions.json': honest({ compose: [e1, { ...e2, verdict: 'allow' }] })['compose_decisions.json'] },

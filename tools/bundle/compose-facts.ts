@@ -128,6 +128,7 @@ export function deploymentFromBundle(bundle: Bundle, facts: DeploymentFacts, run
   if (copy === undefined) problems.push(`the compose file ${s.compose_file} is missing from the bundle`);
   else if (createHash('sha256').update(copy).digest('hex') !== s.compose_file_sha256) problems.push(`${s.compose_file} does not hash to compose_file_sha256`);
   for (const log of s.logs ?? []) if (!bundle.files.has(log)) problems.push(`the container log ${log} is missing from the bundle`);
+  if (s.failure === null && ((s.logs ?? []).length === 0 || (s.services ?? []).length === 0)) problems.push('no service state or container log recorded for a stack that ran');
   const embedded = Array.isArray(d.embedded) ? d.embedded : [];
   const compose = Array.isArray(d.compose) ? d.compose : [];
   problems.push(...embeddedDecisionProblems(run, embedded));

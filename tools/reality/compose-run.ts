@@ -20,7 +20,7 @@ import { composeBroker, ComposeProcessor } from './compose-controls.js';
 import { COMPOSE_FILES, prepareCompose, since, type ComposeReady } from './compose-prepare.js';
 import { compareDecisions, decisionsByEvent, scenarioEventIds } from './decisions.js';
 import { RunKafka } from './live.js';
-import { groupForRun } from './naming.js';
+import { groupForRun, runPrefix } from './naming.js';
 import { playScenario } from './player.js';
 import type { RunContext } from './run-context.js';
 import type { Step } from './scenario.js';
@@ -91,7 +91,7 @@ async function upAndPlay(input: ComposeRunInput, ready: ComposeReady, record: Co
     EXOARMUR_REDPANDA_PROXY_PORT: String(ports.proxy),
     EXOARMUR_METRICS_PORT: String(ports.metrics),
     EXOARMUR_CONFIG_DIR: configDir,
-    EXOARMUR_TOPIC_PREFIX: (input.embedded.kafka.topics.telemetry.match(/^(.*\.)telemetry\.v1$/) ?? ['', ''])[1]!,
+    EXOARMUR_TOPIC_PREFIX: runPrefix(input.embedded.runId),
     EXOARMUR_PARTITIONS: String(input.initialConfig['partitions'] ?? 3),
     EXOARMUR_MAX_INPUTS_PER_TRANSACTION: String(input.maxInputsPerTransaction),
   });
@@ -150,7 +150,8 @@ export async function startCompose(input: ComposeRunInput): Promise<ComposePlaye
   };
   let stack: ComposeStack | null = null;
   try {
-    return { ready, record, stack, played: await upAndPlay(input, ready, record, (s) => (stack = s)) };
+    const played = await upAndPlay(input, ready, record, (s) => (stack = s));
+    return { ready, record, stack, played };
   } catch (error) {
     record.failure = (error as Error).message.split('\n')[0]!;
     input.log(`compose: FAILED ${record.failure}`);
