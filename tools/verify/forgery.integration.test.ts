@@ -150,16 +150,26 @@ test('gate 4 claimed PASS with invented compose files whose embedded decisions t
     claimGate4(d);
     const compose = readFileSync(join(repoRoot(), 'docker-compose.airgap.yml'));
     writeFileSync(join(d, 'docker-compose.airgap.yml'), compose);
-    const received = readAudit(d).find((r) => r.event_kind === 'telemetry_received' && r.tenant_id !== 'burst')!;
-    const input = `${received.input.topic}/${received.input.partition}/${received.input.offset}`;
-    const eventId = (received.payload as { event_id: string }).event_id;
-    const invented = { event_id: eventId, input, intent_hash: null, verdict: 'allow', rule: 'SG-000', approval: 'none', final: 'RELEASED' };
-    writeFileSync(join(d, 'compose_decisions.json'), JSON.stringify({ embedded: [invented], compose: [invented] }));
+    // Every scenario event the run received, each at its own delivery, each with an invented verdict and rule.
+    const invented = readAudit(d)
+      .filter((r) => r.event_kind === 'telemetry_received' && r.tenant_id !== 'burst')
+      .map((r) => ({
+        event_id: (r.payload as { event_id: string }).event_id,
+        input: `${r.input.topic}/${r.input.partition}/${r.input.offset}`,
+        intent_hash: null,
+        verdict: 'allow',
+        rule: 'SG-000',
+        approval: 'none',
+        final: 'RELEASED',
+      }));
+    writeFileSync(join(d, 'compose_kafka.log'), 'started\n');
+    writeFileSync(join(d, 'compose_decisions.json'), JSON.stringify({ embedded: invented, compose: invented }));
     const summary = {
       flavour: 'airgap-kafka',
       compose_file: 'docker-compose.airgap.yml',
       compose_file_sha256: createHash('sha256').update(compose).digest('hex'),
-      logs: [],
+      logs: ['compose_kafka.log'],
+      services: [{ service: 'kafka', status: 'running' }],
       faults: { processor_kills: 1, broker_kills: 1, notes: [] },
       faults_required: true,
       down: { ok: true, output: '' },
