@@ -7,7 +7,7 @@ import type { CircuitBreakerPolicy, Policy } from '../core/config-types.js';
 import type { ActionClass } from '../core/types.js';
 import { bad, obj, onlyKeys, positiveInt, type Obj } from './checks.js';
 
-export const GUARD_POLICY_KEYS = ['protected_subjects', 'no_double_containment', 'containment_ttl_s', 'circuit_breaker'] as const;
+export const GUARD_POLICY_KEYS = ['protected_subjects', 'no_double_containment', 'containment_ttl_s', 'revert_intent_types', 'circuit_breaker'] as const;
 
 const ACTION_CLASSES: readonly ActionClass[] = ['A0_observe', 'A1_soft_containment', 'A2_hard_containment', 'A3_irreversible'];
 /** A3 is irreversible by definition, so it has no containment ttl. */
@@ -24,6 +24,7 @@ export function validateGuards(policy: Obj): Guards {
     guards.no_double_containment = policy['no_double_containment'];
   }
   if (policy['containment_ttl_s'] !== undefined) guards.containment_ttl_s = containmentTtl(policy['containment_ttl_s']);
+  if (policy['revert_intent_types'] !== undefined) guards.revert_intent_types = revertTypes(policy['revert_intent_types']);
   if (policy['circuit_breaker'] !== undefined) guards.circuit_breaker = circuitBreaker(policy['circuit_breaker']);
   return guards;
 }
@@ -35,6 +36,20 @@ function containmentTtl(v: unknown): NonNullable<Policy['containment_ttl_s']> {
   const ttl: NonNullable<Policy['containment_ttl_s']> = {};
   for (const c of REVERSIBLE) if (given[c] !== undefined) ttl[c] = positiveInt(given[c], `${key}.${c}`);
   return ttl;
+}
+
+function revertTypes(v: unknown): NonNullable<Policy['revert_intent_types']> {
+  const key = 'policy.revert_intent_types';
+  const given = obj(v, key);
+  onlyKeys(given, REVERSIBLE, key);
+  const types: NonNullable<Policy['revert_intent_types']> = {};
+  for (const c of REVERSIBLE) {
+    const t = given[c];
+    if (t === undefined) continue;
+    if (typeof t !== 'string' || t.length === 0) bad(`${key}.${c}`, `must be a non-empty intent type, got ${JSON.stringify(t)}`, 'give e.g. "release_host"');
+    types[c] = t;
+  }
+  return types;
 }
 
 function circuitBreaker(v: unknown): CircuitBreakerPolicy {

@@ -138,6 +138,16 @@ export interface AuditPayloads {
     live_released_at: string;
     live_ends_at: string | null;
   };
+  containment_reverted: {
+    intent_id: string;
+    action_class: ActionClass;
+    subject: string;
+    subject_kind: SubjectKind;
+    ends_at: string;
+    stream_time: string;
+    revert_intent_id: string;
+    revert_intent_type: string;
+  };
   circuit_breaker_tripped: {
     intent_id: string;
     action_class: ActionClass;
@@ -187,6 +197,7 @@ export const PAYLOAD_TYPE_OF_KIND: { readonly [K in AuditEventKind]: string } = 
   kill_switch_changed: 'exoarmur.KillSwitchChanged',
   containment_in_force: 'exoarmur.ContainmentInForce',
   circuit_breaker_tripped: 'exoarmur.CircuitBreakerTripped',
+  containment_reverted: 'exoarmur.ContainmentReverted',
 };
 
 export interface InputCoordinates {

@@ -31,6 +31,8 @@ export interface Policy {
   no_double_containment?: boolean;
   /** How long a released containment of a class stays in force (seconds of event time); absent: until lifted. */
   containment_ttl_s?: Partial<Record<'A1_soft_containment' | 'A2_hard_containment', number>>;
+  /** The intent_type of the intent that reverts a containment of a class once its ttl has passed (self-revert, with containment_ttl_s). */
+  revert_intent_types?: Partial<Record<'A1_soft_containment' | 'A2_hard_containment', string>>;
   /** More than max_releases releases of these classes within window_s (stream time, per partition and tenant) trip the tenant's kill switch. */
   circuit_breaker?: CircuitBreakerPolicy;
 }

@@ -112,6 +112,15 @@ export function release(ctx: StepContext, intent: Intent, intentHash: string, by
     tripBreaker(ctx, subject, intent, trip);
     return denied('SG-102');
   }
+  emitRelease(ctx, intent, intentHash, by, eventTime);
+  noteRelease(ctx, intent, intentHash, eventTime);
+  if (by.approval_id !== null) ctx.state.put(guardKey, stateRecord('released', { event_time: eventTime, intent_hash: intentHash, intent_id: intent.intent_id }));
+  return true;
+}
+
+/** intent_released and its ExecutionIntentV1: what every release writes, a revert's included. */
+export function emitRelease(ctx: StepContext, intent: Intent, intentHash: string, by: { rule: string; approval_id: string | null; approvers: string[] }, eventTime: string): void {
+  const subject = { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: eventTime };
   const audit = ctx.audit.append('intent_released', subject, {
     action_class: intent.action_class,
     approval_id: by.approval_id,
@@ -138,9 +147,6 @@ export function release(ctx: StepContext, intent: Intent, intentHash: string, by
     source_audit_id: audit.audit_id,
   };
   ctx.emit({ role: 'execute', key: intent.subject, value: execute });
-  noteRelease(ctx, intent, eventTime);
-  if (by.approval_id !== null) ctx.state.put(guardKey, stateRecord('released', { event_time: eventTime, intent_hash: intentHash, intent_id: intent.intent_id }));
-  return true;
 }
 
 /** Holds an intent for approval: approval_requested, the approval state, and its place in the pending list. */

@@ -152,3 +152,59 @@ test('a tripped breaker is the tenant kill switch: SG-102 denies until a signed 
   t.like(outcome(run.telemetry(contain('A1', 'd', 40))), { ...released, rule: 'SG-401' });
   t.like(outcome(run.telemetry(contain('A1', 'e', 50))), tripped);
 });
+
+const selfRevert = { no_double_containment: true, containment_ttl_s: { A1_soft_containment: 60 }, revert_intent_types: { A1_soft_containment: 'unblock_host' } };
+const auditsOf = (records: readonly OutputRecord[]): AuditRecordV1[] => records.filter((r) => r.role === 'audit').map((r) => r.value as AuditRecordV1);
+
+test('self-revert: at its end exactly nothing happens; once stream time passes it, the revert intent is released and SG-160 frees the subject', (t) => {
+  const run = new Run(policyWith(selfRevert));
+  const first = run.telemetry(contain('A1', 'h1', 0)).find((r) => r.role === 'execute')!.value as { intent_id: string; intent_type: string };
+  t.is(first.intent_type, 'soft_contain');
+  // Stream time 60 is the end itself: still in force, so a second A1 on h1 is refused and nothing reverts.
+  const atEnd = run.telemetry(contain('A1', 'h1', 60));
+  t.like(outcome(atEnd), inForce);
+  t.false(auditsOf(atEnd).some((r) => r.event_kind === 'containment_reverted'));
+  // Stream time 61: the revert comes first (it belongs to the containment, event time = its end), then this event's own release.
+  const after = run.telemetry(contain('A1', 'h1', 61));
+  const reverted = auditsOf(after).find((r) => r.event_kind === 'containment_reverted') as AuditRecordV1<'containment_reverted'>;
+  const executes = after.filter((r) => r.role === 'execute').map((r) => r.value as { intent_id: string; intent_type: string; event_time: string; released_by: { rule: string } });
+  t.deepEqual(reverted.payload, {
+    action_class: 'A1_soft_containment',
+    ends_at: at(60),
+    intent_id: first.intent_id,
+    revert_intent_id: executes[0]!.intent_id,
+    revert_intent_type: 'unblock_host',
+    stream_time: at(61),
+    subject: 'h1',
+    subject_kind: 'host',
+  });
+  t.is(reverted.event_time, at(60));
+  t.deepEqual(
+    executes.map((e) => [e.intent_type, e.event_time, e.released_by.rule]),
+    [
+      ['unblock_host', at(60), 'containment_ttl'],
+      ['soft_contain', at(61), 'SG-401'],
+    ],
+  );
+  t.deepEqual(
+    auditsOf(after)
+      .map((r) => r.event_kind)
+      .filter((k) => k === 'containment_reverted' || k === 'intent_released' || k === 'safety_evaluated'),
+    ['containment_reverted', 'intent_released', 'safety_evaluated', 'intent_released'],
+  );
+});
+
+test('self-revert needs both a ttl and a revert type for the class; the revert id is a function of the containment alone', (t) => {
+  const noType = new Run(policyWith({ containment_ttl_s: { A1_soft_containment: 60 } }));
+  noType.telemetry(contain('A1', 'h1', 0));
+  t.false(auditsOf(noType.telemetry(contain('A2', 'x', 500))).some((r) => r.event_kind === 'containment_reverted'));
+  // The same containment reverted by two different later inputs gets the same revert intent id.
+  const ids = [700, 900].map((s) => {
+    n = 100;
+    const run = new Run(policyWith(selfRevert));
+    run.telemetry(contain('A1', 'h1', 0));
+    const later = auditsOf(run.telemetry(contain('A2', `other-${s}`, s))).find((r) => r.event_kind === 'containment_reverted') as AuditRecordV1<'containment_reverted'>;
+    return later.payload.revert_intent_id;
+  });
+  t.is(ids[0], ids[1]);
+});

@@ -100,11 +100,18 @@ export function resetBreaker(ctx: StepContext, tenant: string): void {
   if (ctx.state.get(stateKeys.breaker(tenant)) !== undefined) ctx.state.put(stateKeys.breaker(tenant), null);
 }
 
-/** After a release: the subject's containment (SG-160) and the breaker's window take note of it. */
-export function noteRelease(ctx: StepContext, intent: Intent, eventTime: string): void {
+/** After a release: the subject's containment (SG-160), the breaker's window and the revert list take note of it. */
+export function noteRelease(ctx: StepContext, intent: Intent, intentHash: string, eventTime: string): void {
   const policy = ctx.config.policy;
+  const reversible = intent.action_class === 'A1_soft_containment' || intent.action_class === 'A2_hard_containment' ? intent.action_class : null;
+  const ttl = reversible === null ? undefined : policy.containment_ttl_s?.[reversible];
+  if (ttl !== undefined && reversible !== null && policy.revert_intent_types?.[reversible] !== undefined) {
+    const endsAt = addSeconds(eventTime, ttl);
+    ctx.reverts.insert(intent.intent_id, endsAt);
+    // The list writes a node of its ends only; the intent to revert goes into the same record.
+    ctx.state.put(stateKeys.revert(intent.intent_id), stateRecord('revert', { ...ctx.reverts.get(intent.intent_id)!, intent, intent_hash: intentHash }));
+  }
   if (policy.no_double_containment === true && RANK[intent.action_class] > 0) {
-    const ttl = intent.action_class === 'A3_irreversible' ? undefined : policy.containment_ttl_s?.[intent.action_class as 'A1_soft_containment' | 'A2_hard_containment'];
     ctx.state.put(
       containmentKey(intent),
       stateRecord('containment', {

@@ -1,7 +1,7 @@
 /** The per-partition state records (schemas/state_record_v1.avsc): what the changelog holds. */
 import type { ActionClass, ApprovalRequirement, CollectiveMember, Intent, KillSwitchScope, Vote } from './record-types.js';
 
-export type StateKind = 'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry' | 'containment' | 'breaker';
+export type StateKind = 'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry' | 'containment' | 'breaker' | 'revert';
 export type ApprovalStatus = 'pending' | 'granted' | 'denied' | 'expired';
 
 export interface PartitionMeta {
@@ -14,6 +14,8 @@ export interface PartitionMeta {
   pending_count: number;
   collective_head: string | null;
   collective_tail: string | null;
+  revert_head: string | null;
+  revert_tail: string | null;
 }
 export interface PendingEntry {
   approval_id: string;
@@ -60,6 +62,15 @@ export interface LiveContainment {
   /** released_at + policy.containment_ttl_s of its class; null: no end configured. */
   ends_at: string | null;
 }
+/** Node of the revert list (sorted by ends_at): a released containment and the intent to revert. */
+export interface RevertNode {
+  intent_id: string;
+  ends_at: string;
+  prev: string | null;
+  next: string | null;
+  intent: Intent;
+  intent_hash: string;
+}
 /** Stream times of a tenant's recent releases of the circuit breaker's classes, ascending. */
 export interface BreakerWindow {
   release_times: string[];
@@ -81,4 +92,5 @@ export interface StateRecordV1 {
   collective_expiry: CollectiveExpiryNode | null;
   containment: LiveContainment | null;
   breaker: BreakerWindow | null;
+  revert: RevertNode | null;
 }

@@ -5,6 +5,7 @@ import { expireCollectives } from './collective-expiry.js';
 import type { IdentifiedInput } from './identity.js';
 import { expireDue, firstDelivery, identifiersOf, reject, release, requestApproval } from './outcome.js';
 import { recordInForce, tripBreaker } from './release-guards.js';
+import { revertDue } from './revert.js';
 import { collectBelief, deriveFacts, gateIntent, localBelief, proposeIntent } from './stages.js';
 import { SUBJECT_KINDS, type SubjectKind, type TelemetryEventV1 } from './types.js';
 
@@ -34,6 +35,7 @@ export function stepTelemetry(ctx: StepContext, identified: Exclude<IdentifiedIn
   if (ctx.advanceStreamTime(ev.observed_at)) {
     expireDue(ctx);
     expireCollectives(ctx);
+    revertDue(ctx);
   }
 
   const subjectKind = SUBJECT_KINDS.find((k) => ev.entity_refs[k] !== null);

@@ -15,7 +15,8 @@ function id(n: number): string {
 export function playScenario(alice: Operator, bob: Operator, partition = 0): Run {
   const guards = {
     no_double_containment: true,
-    containment_ttl_s: { A2_hard_containment: 3600 },
+    containment_ttl_s: { A1_soft_containment: 60, A2_hard_containment: 3600 },
+    revert_intent_types: { A1_soft_containment: 'unblock_host' },
     circuit_breaker: { classes: ['A1_soft_containment'], max_releases: 2, window_s: 600 },
   };
   const run = new Run(
@@ -68,7 +69,8 @@ export function playScenario(alice: Operator, bob: Operator, partition = 0): Run
   run.telemetry(a1(13, 'web-1', 110));
   run.telemetry(a1(14, 'web-2', 120));
   run.telemetry(a1(15, 'web-3', 130));
-  // Stream time jumps past every expiry: the remaining approvals (corr-e, corr-r) expire.
+  // Stream time jumps past every expiry: the remaining approvals (corr-e, corr-r) expire, and the
+  // A1 containments of web-1 and web-2 (60 s) revert.
   run.telemetry(telemetry({ event_id: id(11), severity: 'low', observed_at: at(5000), correlation_id: 'corr-z' }));
   return run;
 }
