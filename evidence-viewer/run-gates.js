@@ -30,8 +30,10 @@
       d.verdict = safety.payload?.verdict ?? null;
       d.rule = safety.payload?.rule ?? null;
     }
-    if (own.some((r) => r.event_kind === 'intent_released')) return { ...d, final: 'RELEASED' };
-    if (own.some((r) => r.event_kind === 'intent_denied')) return { ...d, final: 'DENIED' };
+    // The input's chain can hold outcomes of other intents its stream time triggered (a revert): match the intent.
+    const ofIntent = (r) => safety !== undefined && r.payload?.intent_id === safety.payload?.intent_id;
+    if (own.some((r) => r.event_kind === 'intent_released' && ofIntent(r))) return { ...d, final: 'RELEASED' };
+    if (own.some((r) => r.event_kind === 'intent_denied' && ofIntent(r))) return { ...d, final: 'DENIED' };
     const requested = own.find((r) => r.event_kind === 'approval_requested');
     if (!requested) return d;
     d.approval = requested.payload?.requirement;

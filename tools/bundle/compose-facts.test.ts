@@ -10,12 +10,19 @@ import { decided, rec, TEL } from '../testing/audit-records.js';
 import { deploymentFromBundle, type ComposeSummary, type EmbeddedRun } from './compose-facts.js';
 import { readBundle } from './files.js';
 
+/** The event id on the receipt, and the intent id on the safety verdict (the fate matches the outcome to its intent). */
 const received = (records: AuditRecordV1[], eventId: string) =>
-  records.map((r) => (r.event_kind === 'telemetry_received' ? ({ ...r, payload: { event_id: eventId } } as AuditRecordV1) : r));
+  records.map((r) =>
+    r.event_kind === 'telemetry_received'
+      ? ({ ...r, payload: { event_id: eventId } } as AuditRecordV1)
+      : r.event_kind === 'safety_evaluated'
+        ? ({ ...r, payload: { ...(r.payload as object), intent_id: `I-${eventId}` } } as AuditRecordV1)
+        : r,
+  );
 const audit = [
-  ...received(decided(0, 0, '0', 't1:E1', 'SG-403', 'allow', [['intent_released', { intent_id: 'I1' }]]), 'E1'),
+  ...received(decided(0, 0, '0', 't1:E1', 'SG-403', 'allow', [['intent_released', { intent_id: 'I-E1' }]]), 'E1'),
   rec('intent_proposed', 0, 3, { offset: '0' }, { idempotency_key: 't1:E1', payload: { intent_hash: 'c'.repeat(64) } as never }),
-  ...received(decided(1, 0, '0', 't1:E2', 'SG-402', 'deny', [['intent_denied', {}]]), 'E2'),
+  ...received(decided(1, 0, '0', 't1:E2', 'SG-402', 'deny', [['intent_denied', { intent_id: 'I-E2' }]]), 'E2'),
 ];
 const run: EmbeddedRun = { audit, telemetryTopic: TEL, sent: [`${TEL}/0/0`, `${TEL}/1/0`], fillerTenant: 'burst' };
 const e1: Decision = { event_id: 'E1', input: `${TEL}/0/0`, intent_hash: 'c'.repeat(64), verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' };

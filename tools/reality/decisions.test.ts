@@ -47,7 +47,9 @@ test('compareDecisions: equal runs give no mismatch; each differing field and ea
 
 test("decisionsByEvent: the fate of each scenario event's first delivery, with its intent hash; filler and unknown ids left out", (t) => {
   const audit = [
-    ...decided(0, 0, '0', 't1:E1', 'SG-403', 'allow', [['intent_released', { intent_id: 'I1' }]]),
+    ...decided(0, 0, '0', 't1:E1', 'SG-403', 'allow', [['intent_released', { intent_id: 'I1' }]]).map((r) =>
+      r.event_kind === 'safety_evaluated' ? ({ ...r, payload: { ...(r.payload as object), intent_id: 'I1' } } as typeof r) : r,
+    ),
     rec('intent_proposed', 0, 4, { offset: '0' }, { idempotency_key: 't1:E1', payload: { intent_hash: 'c'.repeat(64) } as never }),
     rec('telemetry_duplicate', 0, 5, { offset: '1' }, { idempotency_key: 't1:E1' }),
   ];
