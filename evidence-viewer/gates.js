@@ -5,7 +5,7 @@
 // never PASS_FAIL.txt's claim.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -73,14 +73,7 @@
           [storage.record_counts_read_back?.audit === facts.audit_read_back_again, 'audit count read back twice differs'],
         ]),
       ),
-      judge(
-        2,
-        fail([
-          [exactlyOnceProblems(model, d, chainOk).length === 0, 'exactly-once broken'],
-          [counts.receipts === counts.deliveries, `receipts ${counts.receipts} != deliveries ${counts.deliveries}`],
-          [facts.faults.processor_kills + facts.faults.broker_kills + facts.faults.processor_starts - 1 > 0, 'no fault in this run'],
-        ]),
-      ),
+      exo.restartGate(facts, exactlyOnceProblems(model, d, chainOk).length === 0, counts),
       judge(
         3,
         fail([
@@ -90,9 +83,7 @@
           [d.followed, 'replay did not follow the recorded receipt order'],
         ]),
       ),
-      facts.deployment?.docker_answers
-        ? judge(4, ['a Docker engine answers but the run did not deploy with it'])
-        : { n: 4, name: GATE_NAMES[3], status: 'UNPROVEN', evidence: facts.deployment?.reason ?? '' },
+      await exo.deploymentGate(model, facts),
       judge(
         5,
         fail([

@@ -59,6 +59,7 @@ export const ERRORS = {
   BUNDLE_UNJUDGEABLE: { recovery: 'permanent', hint: 'the evidence files the gates read are missing or unreadable; re-run make reality' },
   CLI_USAGE: { recovery: 'usage', hint: 'run exoarmur --help, or exoarmur <command> --help' },
   CHILD_COMMAND_FAILED: { recovery: 'permanent', hint: "read the child's stderr in the message" },
+  COMPOSE_FAILED: { recovery: 'permanent', hint: 'read the compose evidence (compose/ in the bundle) and the docker-compose output in the message' },
   CONFIG_FILE_NOT_JSON: { recovery: 'usage', hint: 'fix the JSON of the config file' },
   CONFIG_FILE_UNREADABLE: { recovery: 'usage', hint: 'check the --config path and its permissions' },
   CONFIG_HASH_MISMATCH: { recovery: 'usage', hint: 'the snapshot was edited: use the one the processor published' },

@@ -2,13 +2,15 @@
  * The seven gates' evidence, rebuilt from a bundle's files alone. The reality harness judges its
  * gates through this after writing the files, and `verify` re-judges a bundle through it, so a
  * PASS_FAIL.txt can only hold what the evidence files imply. What only the harness could see (the
- * faults it injected, the inputs it sent, whether Docker answered) is in run_facts.json; every
+ * faults it injected, the inputs it sent, whether docker-compose ran) is in run_facts.json, the
+ * compose run's in the compose_* files (tools/bundle/compose-facts.ts); every
  * derived report (time model, idempotency counts, exactly-once) is recomputed from the exports.
  */
 import type { AuditRecordV1, ExecutionIntentV1, InputCoordinates, OperatorActionV1 } from '../../processor/core/types.js';
 import { exactlyOnceViolations, summarizeOutcomes } from '../process/outcomes.js';
 import { outcomeSummary, replayFollowedRecordedOrder, timeModel, type TimeModel } from '../reality/analysis.js';
-import type { DeploymentEvidence, DurabilityEvidence, ReplayFacts, RunEvidence } from '../reality/gates.js';
+import type { DurabilityEvidence, ReplayFacts, RunEvidence } from '../reality/gates.js';
+import { deploymentFromBundle, type DeploymentFacts } from './compose-facts.js';
 import { runCounts, type RunCounts } from './counts.js';
 import { BUNDLE_FILES, type Bundle, type BundleConfigSnapshot } from './files.js';
 
@@ -17,12 +19,16 @@ export interface RunFacts {
   run_id: string;
   /** The run's topic names by config key. */
   topics: Record<string, string>;
-  faults: { processor_kills: number; broker_kills: number; processor_starts: number; notes: string[] };
+  /** `disabled`: the run was asked for no faults (--no-faults), so gate 2 is UNPROVEN, not FAIL. */
+  faults: { processor_kills: number; broker_kills: number; processor_starts: number; notes: string[]; disabled: boolean };
+  /** The run started its broker, so killing it was required (an external --brokers one is not the run's to kill). */
+  broker_owned: boolean;
   /** `topic/partition/offset` of every record the harness wrote to an input topic, in send order. */
   inputs_sent: { telemetry: string[]; operator_actions: string[] };
   /** Audit records read back a second time, after the bundle's trail was read. */
   audit_read_back_again: number;
-  deployment: DeploymentEvidence;
+  /** Whether docker-compose ran (its evidence: the compose_* files) or why not. */
+  deployment: DeploymentFacts;
   expectations: { lines: number; unmet: string[] };
   /** The kill_processor burst's tenant, told apart in the out-of-order count. */
   filler_tenant: string | null;
@@ -102,9 +108,11 @@ export function runEvidenceFromBundle(bundle: Bundle, integrity: IntegrityVerdic
       receipts: counts.receipts,
       deliveries: counts.deliveries,
       violations: exactlyOnceViolations(outcomes, { uniqueKeys: receivedKeys, inputs }),
+      faults_disabled: facts.faults.disabled === true,
+      broker_owned: facts.broker_owned !== false,
     },
     replay: { report, exported: audit.length, followed_order: followed },
-    deployment: facts.deployment,
+    deployment: deploymentFromBundle(bundle, facts.deployment, { audit, telemetryTopic, sent: facts.inputs_sent.telemetry, fillerTenant: facts.filler_tenant }),
     time,
     idempotency: {
       report: {

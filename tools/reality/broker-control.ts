@@ -8,6 +8,7 @@ import { startBroker, stopBroker } from '../broker/broker.js';
 import { dataDirLayout } from '../broker/paths.js';
 import { repoRoot } from '../broker/paths.js';
 import { pollUntil } from '../lib/poll.js';
+import type { BrokerControl } from './controls.js';
 import { InvariantError } from '../../processor/errors.js';
 
 export interface RunBroker {
@@ -74,6 +75,12 @@ export async function restartBroker(broker: RunBroker): Promise<void> {
 
 export async function stopRunBroker(broker: RunBroker): Promise<void> {
   if (broker.owned) await stopBroker({ dataDir: broker.dataDir! });
+}
+
+/** The fault injector's handle on the embedded broker; null for an external one. */
+export function embeddedBrokerControl(broker: RunBroker): BrokerControl | null {
+  if (!broker.owned) return null;
+  return { kill: () => killBroker(broker), stop: () => stopRunBroker(broker), restart: () => restartBroker(broker) };
 }
 
 export interface DataFile {

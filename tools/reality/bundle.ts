@@ -3,7 +3,6 @@
  * replay report from tools/replay, the manifest, the seven gates judged (tools/reality/gates.ts)
  * into PASS_FAIL.txt, and the viewer page; then the bundle is verified as a reviewer would.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { manifestSignatureText } from '../bundle/origin.js';
 import { join } from 'node:path';
@@ -20,7 +19,8 @@ import { writeViewerHtml } from '../viewer/embed.js';
 import { replayFollowedRecordedOrder, timeModel } from './analysis.js';
 import { topicDataFiles } from './broker-control.js';
 import { auditExportText, configHashText, configSnapshots, idempotencyReport, jsonText, operatorActionsText, storageState } from './evidence.js';
-import { passFailText, type DeploymentEvidence, type Gate } from './gates.js';
+import type { DeploymentFacts } from '../bundle/compose-facts.js';
+import { passFailText, type Gate } from './gates.js';
 import { topicsForRun } from './naming.js';
 import type { DoubleInject } from './player.js';
 import { BURST_TENANT, type RunContext } from './run-context.js';
@@ -29,6 +29,9 @@ export interface BundleInputs {
   bundleDir: string;
   doubled: DoubleInject;
   expectations: { lines: number; unmet: string[] };
+  /** What the compose phase did (tools/reality/compose-run.ts); its evidence files are already in the bundle. */
+  deployment: DeploymentFacts;
+  faultsDisabled: boolean;
 }
 
 /** Replay from the broker alone (tools/replay): the report goes into the bundle as written. */
@@ -41,19 +44,6 @@ async function replayEvidence(ctx: RunContext, bundleDir: string): Promise<Repla
   });
   writeFileSync(join(bundleDir, BUNDLE_FILES.replayReport), jsonText(report));
   return report;
-}
-
-function dockerAnswers(): DeploymentEvidence {
-  try {
-    execFileSync('docker', ['info'], { stdio: 'pipe', timeout: 15_000 });
-    return { docker_answers: true, reason: 'docker info answered' };
-  } catch (error) {
-    const e = error as { code?: string; stderr?: Buffer };
-    return {
-      docker_answers: false,
-      reason: e.code === 'ENOENT' ? 'no docker CLI on this machine' : `docker info failed: ${(e.stderr?.toString() ?? '').trim().split('\n')[0] ?? 'no engine'}`,
-    };
-  }
 }
 
 /** The processor public key the run's config pins: the harness made the key, so it is the trusted one here. */
@@ -89,10 +79,17 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   const facts: RunFacts = {
     run_id: ctx.runId,
     topics: { ...topics },
-    faults: { processor_kills: ctx.faults.processorKills, broker_kills: ctx.faults.brokerKills, processor_starts: ctx.processorStarts, notes: ctx.faults.notes },
+    faults: {
+      processor_kills: ctx.faults.processorKills,
+      broker_kills: ctx.faults.brokerKills,
+      processor_starts: ctx.processor.starts,
+      notes: ctx.faults.notes,
+      disabled: inputs.faultsDisabled,
+    },
     inputs_sent: inputsSent,
     audit_read_back_again: again.audit.length,
-    deployment: dockerAnswers(),
+    broker_owned: ctx.broker.owned,
+    deployment: inputs.deployment,
     expectations: inputs.expectations,
     filler_tenant: BURST_TENANT,
     outcomes_before: { digest: inputs.doubled.before.digest, counts: inputs.doubled.before.counts },

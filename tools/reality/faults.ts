@@ -9,7 +9,6 @@ import { deepMerge } from '../../processor/config/model.js';
 import { telemetryKey } from '../inject/inject.js';
 import { pollUntil } from '../lib/poll.js';
 import { brokerKillSurvival, trailCounts } from './analysis.js';
-import { killBroker, restartBroker, stopRunBroker } from './broker-control.js';
 import { BURST_TENANT, killProcessor, startProcessor, stopProcessor, waitSettled, writeRunConfig, type RunContext } from './run-context.js';
 import type { Fault } from './scenario.js';
 
@@ -28,7 +27,7 @@ export async function changeConfig(ctx: RunContext, partial: Record<string, unkn
   await stopProcessor(ctx);
   ctx.configPartial = deepMerge(ctx.configPartial, partial) as Record<string, unknown>;
   writeRunConfig(ctx);
-  startProcessor(ctx);
+  await startProcessor(ctx);
 }
 
 function burstLines(ctx: RunContext, count: number): string[] {
@@ -62,7 +61,7 @@ async function killProcessorMidBurst(ctx: RunContext): Promise<void> {
   const at = await ctx.kafka.inputProgress();
   ctx.faults.notes.push(`kill_processor at ${at.committed}/${at.total} committed${at.committed < at.total ? ' (burst in flight)' : ' (burst already done)'}`);
   ctx.log(`fault: SIGKILL processor, ${at.committed}/${at.total} inputs committed`);
-  startProcessor(ctx);
+  await startProcessor(ctx);
 }
 
 async function readBack(ctx: RunContext): Promise<{ counts: Record<string, number>; auditIds: string[] }> {
@@ -71,26 +70,27 @@ async function readBack(ctx: RunContext): Promise<{ counts: Record<string, numbe
 }
 
 async function killBrokerAndRestart(ctx: RunContext): Promise<void> {
-  if (!ctx.broker.owned) {
+  const broker = ctx.brokerControl;
+  if (broker === null) {
     ctx.faults.notes.push('kill_broker skipped: external broker (--brokers) is not ours to kill');
     return;
   }
   const before = await readBack(ctx);
-  await killBroker(ctx.broker);
+  await broker.kill();
   ctx.faults.brokerKills += 1;
   ctx.log('fault: SIGKILL broker; restarting it on the same data dir');
-  await restartBroker(ctx.broker);
+  await broker.restart();
   const after = await pollUntil(async () => readBack(ctx), { timeoutMs: 120_000, intervalMs: 1000, what: 'the broker to serve reads again' });
   ctx.faults.acrossBrokerKills.push(brokerKillSurvival(before, after));
 }
 
 async function restartBoth(ctx: RunContext): Promise<void> {
   await stopProcessor(ctx);
-  if (ctx.broker.owned) {
-    await stopRunBroker(ctx.broker);
-    await restartBroker(ctx.broker);
+  if (ctx.brokerControl !== null) {
+    await ctx.brokerControl.stop();
+    await ctx.brokerControl.restart();
   } else {
     ctx.faults.notes.push('restart: external broker left running, processor restarted');
   }
-  startProcessor(ctx);
+  await startProcessor(ctx);
 }

@@ -12,7 +12,6 @@ import { decided, OPS, rec, TEL } from '../testing/audit-records.js';
 import { brokerKillSurvival, timeModel } from './analysis.js';
 import {
   configAndHumanTruthGate,
-  deploymentGate,
   durabilityGate,
   idempotencyGate,
   judgeRun,
@@ -99,6 +98,8 @@ const restarted: RestartEvidence = {
   receipts: 10,
   deliveries: 10,
   violations: [],
+  faults_disabled: false,
+  broker_owned: true,
 };
 
 /** Outcomes as tools/process/outcomes reads them back, for a trail with verifying chains. */
@@ -145,19 +146,28 @@ test('gate 2 FAILs on a lost outcome: a delivery without its receipt', (t) => {
 test('gate 2 FAILs when the run injected no fault (one start, no kill)', (t) => {
   const gate = restartSurvivalGate({ ...restarted, processor_kills: 0, broker_kills: 0, processor_starts: 1, fault_notes: [] });
   t.is(gate.status, 'FAIL');
-  t.regex(gate.evidence, /^failed: no fault in this run \(processor killed 0x, broker killed 0x, processor started 1x; .* no doubled outcome\)$/);
+  t.regex(
+    gate.evidence,
+    /^failed: the processor was never killed in this run; the run's broker was never killed in this run \(processor killed 0x, broker killed 0x, processor started 1x; .* no doubled outcome\)$/,
+  );
 });
 
-test('gate 4 is UNPROVEN when no Docker engine answers, FAIL when one answers and compose was not exercised', (t) => {
-  t.deepEqual(deploymentGate({ docker_answers: false, reason: 'no docker CLI on this machine' }), {
-    n: 4,
-    name: 'DEPLOYMENT',
+test("gate 2 FAILs without a broker kill on the run's own broker, PASSes without one on an external broker", (t) => {
+  const own = restartSurvivalGate({ ...restarted, broker_kills: 0 });
+  t.is(own.status, 'FAIL');
+  t.regex(own.evidence, /^failed: the run's broker was never killed in this run \(/);
+  t.is(restartSurvivalGate({ ...restarted, broker_kills: 0, broker_owned: false }).status, 'PASS');
+});
+
+test('gate 2 is UNPROVEN for a --no-faults run that kept exactly-once, and still FAILs one that lost a receipt', (t) => {
+  const quiet = { ...restarted, processor_kills: 0, broker_kills: 0, processor_starts: 1, fault_notes: [], faults_disabled: true };
+  t.deepEqual(restartSurvivalGate(quiet), {
+    n: 2,
+    name: 'RESTART_SURVIVAL',
     status: 'UNPROVEN',
-    evidence: 'no docker CLI on this machine; docker-compose deployment cannot be exercised here',
+    evidence: 'run with --no-faults: no processor or broker kill injected; 10 receipts == 10 deliveries',
   });
-  const answered = deploymentGate({ docker_answers: true, reason: 'docker info answered' });
-  t.is(answered.status, 'FAIL');
-  t.is(answered.evidence, 'a Docker engine answers but this run did not bring the system up with docker compose');
+  t.is(restartSurvivalGate({ ...quiet, receipts: 9 }).status, 'FAIL');
 });
 
 const at = (kind: string, seq: number, offset: string, eventTime: string, tenant = 't1') => rec(kind, 0, seq, { offset }, { event_time: eventTime, tenant_id: tenant });
@@ -331,7 +341,7 @@ const run: RunEvidence = {
   durability: durable,
   restart: restarted,
   replay: replayed,
-  deployment: { docker_answers: false, reason: 'no docker CLI on this machine' },
+  deployment: { engine: 'unavailable', reason: 'no docker CLI on this machine', enable: 'as root: make deps' },
   time: timeModel(timed, true, 'burst'),
   idempotency: idempotent,
   configAndHuman: humanTruth,

@@ -7,28 +7,10 @@ import { actionSigningBytes } from '../../processor/core/signing.js';
 import type { AuditRecordV1, InputCoordinates, OperatorActionV1 } from '../../processor/core/types.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { survived, type KillSurvival, type TimeModel } from './analysis.js';
+import { deploymentGate, type DeploymentEvidence } from './deployment-gate.js';
+import { judge, type Gate, type GateStatus } from './gate-judge.js';
 
-export type GateStatus = 'PASS' | 'FAIL' | 'UNPROVEN';
-
-export interface Gate {
-  n: number;
-  name: string;
-  status: GateStatus;
-  evidence: string;
-}
-
-export const GATE_NAMES = ['DURABLE_PERSISTENCE', 'RESTART_SURVIVAL', 'REPLAY_EQUIVALENCE', 'DEPLOYMENT', 'TIME_TRUTH', 'IDEMPOTENCY', 'CONFIG_AND_HUMAN_TRUTH'] as const;
-
-/** PASS when every check holds; otherwise FAIL naming the checks that did not. */
-export function judge(n: number, checks: ReadonlyArray<[ok: boolean, what: string]>, facts: string): Gate {
-  const failed = checks.filter(([ok]) => !ok).map(([, what]) => what);
-  return {
-    n,
-    name: GATE_NAMES[n - 1]!,
-    status: failed.length === 0 ? 'PASS' : 'FAIL',
-    evidence: failed.length === 0 ? facts : `failed: ${failed.join('; ')} (${facts})`,
-  };
-}
+export { GATE_NAMES, judge, type Gate, type GateStatus } from './gate-judge.js';
 
 /** Gate 1 reads storage_state.json, the second (exactly-once) read-back and the fault log. */
 export interface DurabilityEvidence {
@@ -75,15 +57,28 @@ export interface RestartEvidence {
   deliveries: number;
   /** tools/process/outcomes `exactlyOnceViolations` of the read-back (empty = exactly-once holds). */
   violations: readonly string[];
+  /** The run was asked for no faults (`--no-faults`): restart survival is then not exercised. */
+  faults_disabled: boolean;
+  /** The run started its broker, so killing it was possible (an external --brokers one is not ours to kill). */
+  broker_owned: boolean;
 }
 
+/** PASS needs a processor SIGKILL, and a broker SIGKILL where the broker is the run's, survived exactly once. */
 export function restartSurvivalGate(e: RestartEvidence): Gate {
+  if (e.faults_disabled && e.processor_kills + e.broker_kills === 0 && e.violations.length === 0 && e.receipts === e.deliveries)
+    return {
+      n: 2,
+      name: 'RESTART_SURVIVAL',
+      status: 'UNPROVEN',
+      evidence: `run with --no-faults: no processor or broker kill injected; ${e.receipts} receipts == ${e.deliveries} deliveries`,
+    };
   return judge(
     2,
     [
       [e.violations.length === 0, `exactly-once: ${e.violations.slice(0, 3).join(', ')}`],
       [e.receipts === e.deliveries, `receipts ${e.receipts} != deliveries ${e.deliveries}`],
-      [e.processor_kills + e.broker_kills + e.processor_starts - 1 > 0, 'no fault in this run'],
+      [e.processor_kills > 0, 'the processor was never killed in this run'],
+      [e.broker_kills > 0 || !e.broker_owned, "the run's broker was never killed in this run"],
     ],
     `processor killed ${e.processor_kills}x, broker killed ${e.broker_kills}x, processor started ${e.processor_starts}x; ${e.receipts} receipts == ${e.deliveries} deliveries, gapless chains, no doubled outcome${e.fault_notes.length ? `; ${e.fault_notes.join('; ')}` : ''}`,
   );
@@ -120,22 +115,6 @@ export function replayGate(report: ReplayFacts, exported: number, followedOrder:
     ],
     `replay of ${report.inputs_replayed} inputs from the broker alone compared ${report.compared} audit records: ${report.matched} matched, ${report.mismatched} mismatched; intent hashes, verdicts, approvals, trace structure, execute and dead letters equal; recorded receipt order followed (${report.events_per_second} events/s)`,
   );
-}
-
-/** Gate 4 reads whether a Docker engine answered (`docker info`) and, if not, why. */
-export interface DeploymentEvidence {
-  docker_answers: boolean;
-  reason: string;
-}
-
-/**
- * The harness never brings the system up with docker compose, so gate 4 cannot PASS here: it is
- * UNPROVEN where no engine answers, and a FAIL where one does (the proof was possible and not made).
- */
-export function deploymentGate(e: DeploymentEvidence): Gate {
-  return e.docker_answers
-    ? { n: 4, name: 'DEPLOYMENT', status: 'FAIL', evidence: 'a Docker engine answers but this run did not bring the system up with docker compose' }
-    : { n: 4, name: 'DEPLOYMENT', status: 'UNPROVEN', evidence: `${e.reason}; docker-compose deployment cannot be exercised here` };
 }
 
 /** Gate 5 reads time_model.json alone (its per-kind counts add up to the records timed). */

@@ -18,7 +18,13 @@ const out = mkdtempSync(join(tmpdir(), 'exoarmur-guards-'));
 test.after.always(() => rmSync(out, { recursive: true, force: true }));
 
 test('guards scenario: SG-150 holds protected hosts for a human, SG-160 refuses a second containment, the circuit breaker trips the tenant kill switch, on the real broker; every expect line met, replay identical', async (t) => {
-  const result = await runReality({ scenarioDir: join(repoRoot(), 'fixtures', 'scenarios', 'guards'), outDir: out, brokers: testBrokers().join(','), log: (line) => t.log(line) });
+  const result = await runReality({
+    scenarioDir: join(repoRoot(), 'fixtures', 'scenarios', 'guards'),
+    outDir: out,
+    brokers: testBrokers().join(','),
+    log: (line) => t.log(line),
+    compose: false,
+  });
   const parsed = parsePassFail(result.passFail);
   if (parsed === null) return t.fail(result.passFail);
   t.deepEqual(

@@ -31,7 +31,7 @@ test.after.always(() => rmSync(out, { recursive: true, force: true }));
 let running: Promise<RealityResult> | undefined;
 /** One real run shared by every test in this file (it takes most of a minute). */
 function smallRun(log: (line: string) => void): Promise<RealityResult> {
-  running ??= runReality({ scenarioDir: join(repoRoot(), 'fixtures', 'scenarios', 'small'), outDir: out, brokers: testBrokers().join(','), log });
+  running ??= runReality({ scenarioDir: join(repoRoot(), 'fixtures', 'scenarios', 'small'), outDir: out, brokers: testBrokers().join(','), log, compose: false });
   return running;
 }
 

@@ -5,12 +5,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ExoArmurError } from '../../processor/errors.js';
-import { ProcessorChild, type ProcessorChildOptions } from '../lib/children.js';
 import { pollUntil } from '../lib/poll.js';
 import { withProgress } from '../lib/progress.js';
 import type { OperatorKey } from '../operator/sign.js';
 import type { Delivery, KillSurvival } from './analysis.js';
 import type { RunBroker } from './broker-control.js';
+import type { BrokerControl, ProcessorControl } from './controls.js';
 import type { Progress, RunKafka } from './live.js';
 
 export const PARTITIONS = 3;
@@ -30,11 +30,10 @@ export interface RunContext {
   runId: string;
   kafka: RunKafka;
   broker: RunBroker;
-  /** How each start spawns the processor (the run broker as --brokers, service.log as its log). */
-  processorOptions: ProcessorChildOptions;
-  /** The processor started last (undefined before the first start). */
-  processor: ProcessorChild | undefined;
-  processorStarts: number;
+  /** The run's broker as the fault injector drives it; null for an external one (--brokers), which is not the run's to kill. */
+  brokerControl: BrokerControl | null;
+  /** The processor: the harness's child (child-control.ts) or the compose stack's container (compose-run.ts). */
+  processor: ProcessorControl;
   keys: Map<string, OperatorKey>;
   /** Every telemetry delivery in send order, with the partition and offset the broker confirmed. */
   deliveries: Delivery[];
@@ -54,19 +53,18 @@ export function writeRunConfig(ctx: Pick<RunContext, 'configFile' | 'configParti
   writeFileSync(ctx.configFile, `${JSON.stringify(ctx.configPartial, null, 2)}\n`);
 }
 
-export function startProcessor(ctx: RunContext): void {
-  ctx.processor = new ProcessorChild(ctx.processorOptions);
-  ctx.processorStarts += 1;
+export async function startProcessor(ctx: RunContext): Promise<void> {
+  await ctx.processor.start();
 }
 
 /** SIGTERM: it finishes or aborts its transaction and leaves the group. */
 export async function stopProcessor(ctx: RunContext): Promise<void> {
-  await ctx.processor?.kill('SIGTERM');
+  await ctx.processor.stop();
 }
 
 /** SIGKILL: a crash, whatever its transaction was doing. */
 export async function killProcessor(ctx: RunContext): Promise<void> {
-  await ctx.processor?.kill('SIGKILL');
+  await ctx.processor.kill();
 }
 
 /** Settled: every input partition's committed group offset equals its end offset, and the processor runs. */
@@ -85,8 +83,7 @@ export async function waitSettled(ctx: RunContext, timeoutMs = 180_000): Promise
           timeoutMs,
           intervalMs: 300,
           what: 'every input partition committed to its end offset',
-          giveUp: () =>
-            processor === undefined ? new ExoArmurError('PROCESSOR_EXITED', 'the processor was never started') : processor.running ? undefined : processor.exitedError(),
+          giveUp: () => (processor.running ? undefined : processor.exitedError()),
         },
       ),
     );

@@ -10,12 +10,16 @@ import { deepMerge } from '../../processor/config/model.js';
 import { UsageError } from '../../processor/errors.js';
 import { repoRoot } from '../broker/paths.js';
 import { generateOperatorKey, registryEntry } from '../operator/sign.js';
-import { externalBroker, secureBrokerOf, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
+import { embeddedBrokerControl, externalBroker, secureBrokerOf, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
 import { writeBundle } from './bundle.js';
+import { ChildProcessorControl } from './child-control.js';
+import { abandonCompose, finishCompose, startCompose, type ComposePlayed } from './compose-run.js';
 import { phaseLine, withProgress } from '../lib/progress.js';
 import { writeSecurityFile } from './security.js';
 import { processorAuthConfig, secureChildEnv, secureLogin } from '../lib/secure-clients.js';
 import { unmetExpectations } from './expectations.js';
+import { planFaults } from './fault-plan.js';
+import type { DeploymentFacts } from '../bundle/compose-facts.js';
 import { overall, passFailText, type Gate } from './gates.js';
 import { RunKafka } from './live.js';
 import { appIdForRun, checkpointTopicForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
@@ -31,6 +35,12 @@ export interface RealityOptions {
   /** Run the embedded broker secure (SASL/SCRAM over TLS, role ACLs) and the processor as its role; the bundle's security.json says so. */
   secure?: boolean;
   log?: (line: string) => void;
+  /** Where the harness adds kills to a scenario without fault steps (default: the run id). */
+  seed?: string | undefined;
+  /** Strip every fault step and add none: gate 2 is then UNPROVEN. */
+  noFaults?: boolean;
+  /** False leaves the docker-compose phase out (gate 4 UNPROVEN, saying so); by default it runs wherever an engine can. */
+  compose?: boolean;
 }
 
 export interface RealityResult {
@@ -69,6 +79,7 @@ function runContext(
   return {
     runId,
     broker,
+    brokerControl: embeddedBrokerControl(broker),
     keys,
     configFile,
     log,
@@ -83,15 +94,13 @@ function runContext(
     ),
     checkpointKeyFile,
     // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child always joins the run's own broker.
-    processorOptions: {
+    processor: new ChildProcessorControl({
       brokers: broker.brokers,
       configFile,
       logFile: join(dirs.bundle, 'service.log'),
       args: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION)],
       ...(broker.secure === null ? {} : { env: secureChildEnv(secureBrokerOf(broker), 'processor') }),
-    },
-    processor: undefined,
-    processorStarts: 0,
+    }),
     deliveries: [],
     actionCoordinates: [],
     configPartial: deepMerge(scenarioConfig, {
@@ -115,16 +124,27 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   const workDir = join(repoRoot(), '.exoarmur', 'reality', 'runs', runId);
   mkdirSync(bundleDir, { recursive: true });
   mkdirSync(workDir, { recursive: true });
-  const { steps, config } = readScenario(options.scenarioDir);
+  const scenario = readScenario(options.scenarioDir);
   if (options.secure === true && options.brokers) throw new UsageError('CLI_USAGE', '--secure runs its own embedded broker: drop --brokers');
-  const phases = 4;
+  const plan = planFaults(scenario.steps, options.seed ?? runId, { noFaults: options.noFaults === true });
+  const { steps } = plan;
+  const config = scenario.config;
+  for (const note of plan.notes) log(`faults: ${note}`);
+  const compose = options.compose !== false;
+  const phases = compose ? 5 : 4;
   log(phaseLine(1, phases, options.brokers ? `using the broker at ${options.brokers}` : 'starting a fresh embedded broker for this run'));
   const broker = options.brokers
     ? externalBroker(options.brokers)
     : await withProgress(log, { what: 'the embedded broker to answer' }, () => startRunBroker(join(workDir, 'broker'), options.secure === true));
   log(`run ${runId}: broker ${broker.brokers}${broker.owned ? ` (embedded, ${broker.dataDir})` : ' (external)'}`);
   const ctx = runContext(runId, broker, steps, config, { work: workDir, bundle: bundleDir }, log);
+  ctx.faults.notes.push(...plan.notes);
+  const initialConfig = structuredClone(ctx.configPartial);
   writeRunConfig(ctx);
+  // The compose run (gate 4) starts now and plays beside the embedded run on its own broker; only its comparison waits.
+  let composeRun: Promise<ComposePlayed> | null = compose
+    ? startCompose({ steps, initialConfig, embedded: ctx, workDir, faultsRequired: options.noFaults !== true, maxInputsPerTransaction: MAX_INPUTS_PER_TRANSACTION, log })
+    : null;
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     if (broker.secure !== null) {
@@ -136,7 +156,7 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
       });
       log(`secure: SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer, processor as User:processor`);
     }
-    startProcessor(ctx);
+    await startProcessor(ctx);
     log(phaseLine(2, phases, `playing the scenario: ${steps.length} steps, with its faults`));
     await playScenario(ctx, steps);
     const played = await ctx.kafka.readTrail();
@@ -146,10 +166,20 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
     const doubled = await doubleInject(ctx, played);
     log(`double-inject: digest ${doubled.before.digest === doubled.after.digest ? 'equal' : 'DIFFERENT'}`);
     const expectations = { lines: steps.filter((s) => s.kind === 'expect').length, unmet };
-    log(phaseLine(4, phases, `replaying the run from the broker, writing the bundle to ${bundleDir} and judging its gates`));
-    const gates = await withProgress(log, { what: 'the replay, the read-back and verify' }, () => writeBundle(ctx, { bundleDir, doubled, expectations }));
+    let deployment: DeploymentFacts = { engine: 'skipped', reason: 'the compose phase was left out of this run (--no-compose)' };
+    if (composeRun !== null) {
+      log(phaseLine(4, phases, 'waiting for the same scenario on docker-compose to finish (gate 4), comparing its decisions'));
+      const played = await withProgress(log, { what: 'the docker-compose run' }, () => composeRun!);
+      composeRun = null;
+      deployment = await finishCompose(played, { ctx, trail: doubled.trail, deliveries: ctx.deliveries, steps }, bundleDir, log);
+    }
+    log(phaseLine(phases, phases, `replaying the run from the broker, writing the bundle to ${bundleDir} and judging its gates`));
+    const gates = await withProgress(log, { what: 'the replay, the read-back and verify' }, () =>
+      writeBundle(ctx, { bundleDir, doubled, expectations, deployment, faultsDisabled: options.noFaults === true }),
+    );
     return { runId, bundleDir, gates, overall: overall(gates), passFail: passFailText(runId, gates) };
   } finally {
+    if (composeRun !== null) await abandonCompose(composeRun).catch(() => undefined);
     await stopProcessor(ctx).catch(() => undefined);
     await ctx.kafka.close().catch(() => undefined);
     if (broker.owned) await stopRunBroker(broker).catch(() => undefined);

@@ -6,8 +6,8 @@
  * for a record that is not in the log fails; honest proofs hold with the public key alone.
  */
 import test from 'ava';
-import { generateKeyPairSync } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordHash } from '../../processor/core/chain.js';
@@ -31,7 +31,7 @@ test.after.always(() => rmSync(out, { recursive: true, force: true }));
 
 let running: Promise<RealityResult> | undefined;
 function run(): Promise<RealityResult> {
-  running ??= runReality({ scenarioDir: join(repoRoot(), 'fixtures', 'scenarios', 'small'), outDir: out, brokers: testBrokers().join(','), log: () => undefined });
+  running ??= runReality({ scenarioDir: join(repoRoot(), 'fixtures', 'scenarios', 'small'), outDir: out, brokers: testBrokers().join(','), log: () => undefined, compose: false });
   return running;
 }
 
@@ -111,6 +111,79 @@ test('PASS_FAIL.txt edited and the manifest recomputed and re-signed: the gate a
   );
   t.is(result.origin.status, 'forged');
   t.regex(result.origin.detail, /manifest\.json is signed by another key/);
+});
+
+/** The viewer's own gate 4 (evidence-viewer/run-gates.js) over the files of `dir`, as the page loads them. */
+async function viewerGate4(dir: string): Promise<{ status: string; evidence: string }> {
+  const context: Record<string, unknown> = { crypto: globalThis.crypto, TextEncoder, atob };
+  context['globalThis'] = context;
+  for (const name of ['contracts.js', 'counts.js', 'run-gates.js']) runInNewContext(readFileSync(join(packageRoot(), 'evidence-viewer', name), 'utf8'), context);
+  const viewer = context['exoViewer'] as { deploymentGate: (model: unknown, facts: unknown) => Promise<{ status: string; evidence: string }> };
+  const files = new Map(readdirSync(dir).map((name) => [name, { text: readFileSync(join(dir, name), 'utf8'), bytes: new Uint8Array(readFileSync(join(dir, name))) }]));
+  return viewer.deploymentGate({ bundle: { files }, records: readAudit(dir) }, JSON.parse(readFileSync(join(dir, BUNDLE_FILES.runFacts), 'utf8')));
+}
+
+const claimGate4 = (d: string) => {
+  const file = join(d, BUNDLE_FILES.passFail);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^GATE 4 DEPLOYMENT: UNPROVEN - .*$/m, 'GATE 4 DEPLOYMENT: PASS - deployed'));
+  const facts = join(d, BUNDLE_FILES.runFacts);
+  writeFileSync(facts, JSON.stringify({ ...(JSON.parse(readFileSync(facts, 'utf8')) as object), deployment: { engine: 'ran' } }));
+};
+
+test('gate 4 claimed PASS, run_facts.json saying compose ran, no compose evidence: verify and the viewer both judge gate 4 FAIL', async (t) => {
+  const dir = await forged('gate4-no-evidence', claimGate4);
+  const result = await verifyBundle(dir, trustOf(dir));
+  t.false(result.ok);
+  const gates = result.checks.find((c) => c.name === CHECK_NAMES.gates)!;
+  t.false(gates.ok);
+  t.regex(
+    gates.detail,
+    /gate 4 DEPLOYMENT: PASS_FAIL\.txt says PASS, the evidence gives FAIL \(failed: compose evidence does not hold: compose_evidence\.json is missing from the bundle/,
+  );
+  const viewer = await viewerGate4(dir);
+  t.is(viewer.status, 'FAIL');
+  t.regex(viewer.evidence, /compose_evidence\.json is not in the bundle/);
+});
+
+test('gate 4 claimed PASS with invented compose files whose embedded decisions the audit export contradicts: verify and the viewer both judge gate 4 FAIL', async (t) => {
+  const dir = await forged('gate4-invented', (d) => {
+    claimGate4(d);
+    const compose = readFileSync(join(repoRoot(), 'docker-compose.airgap.yml'));
+    writeFileSync(join(d, 'docker-compose.airgap.yml'), compose);
+    // Every scenario event the run received, each at its own delivery, each with an invented verdict and rule.
+    const invented = readAudit(d)
+      .filter((r) => r.event_kind === 'telemetry_received' && r.tenant_id !== 'burst')
+      .map((r) => ({
+        event_id: (r.payload as { event_id: string }).event_id,
+        input: `${r.input.topic}/${r.input.partition}/${r.input.offset}`,
+        intent_hash: null,
+        verdict: 'allow',
+        rule: 'SG-000',
+        approval: 'none',
+        final: 'RELEASED',
+      }));
+    writeFileSync(join(d, 'compose_kafka.log'), 'started\n');
+    writeFileSync(join(d, 'compose_decisions.json'), JSON.stringify({ embedded: invented, compose: invented }));
+    const summary = {
+      flavour: 'airgap-kafka',
+      compose_file: 'docker-compose.airgap.yml',
+      compose_file_sha256: createHash('sha256').update(compose).digest('hex'),
+      logs: ['compose_kafka.log'],
+      services: [{ service: 'kafka', status: 'running' }],
+      faults: { processor_kills: 1, broker_kills: 1, notes: [] },
+      faults_required: true,
+      down: { ok: true, output: '' },
+      failure: null,
+    };
+    writeFileSync(join(d, 'compose_evidence.json'), JSON.stringify(summary));
+  });
+  const result = await verifyBundle(dir, trustOf(dir));
+  const gates = result.checks.find((c) => c.name === CHECK_NAMES.gates)!;
+  t.false(gates.ok);
+  t.regex(gates.detail, /gate 4 DEPLOYMENT: PASS_FAIL\.txt says PASS, the evidence gives FAIL \(failed: compose evidence does not hold: .*differ from audit_export\.jsonl at /);
+  const viewer = await viewerGate4(dir);
+  t.is(viewer.status, 'FAIL');
+  t.regex(viewer.evidence, /its decision is not what audit_export\.jsonl says at /);
 });
 
 test('a dropped tail, re-sealed: the last signed checkpoint names the partition and the counts', async (t) => {

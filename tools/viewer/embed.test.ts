@@ -38,6 +38,7 @@ test('index.html loads the viewer scripts in order: contracts first, the entry p
     'signatures.js',
     'checks.js',
     'derived.js',
+    'run-gates.js',
     'gates.js',
     'proof.js',
     'overview.js',

@@ -108,6 +108,7 @@ test.before(async () => {
     outDir: path.join(workDir, 'runs'),
     brokers: testBrokers().join(','),
     log: () => undefined,
+    compose: false,
   });
   sourceBundle = result.bundleDir;
   runId = result.runId;

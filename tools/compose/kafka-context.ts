@@ -1,0 +1,62 @@
+/**
+ * The Kafka image's configuration, rendered from the embedded broker's own (tools/broker/config.ts) so the
+ * compose broker and the embedded one run the same properties. Ports and the log dir are left as placeholders
+ * the image's entrypoint fills from its environment. Run by tools/compose/images.sh:
+ * `node dist/tools/compose/kafka-context.js <dir>` writes server.properties.template, log4j2.yaml, jvm.flags.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JVM_FLAGS, serverProperties } from '../broker/config.js';
+
+/** Sentinel values no real setting contains: each is replaced by its placeholder, and must occur. */
+const SENTINELS = { port: 59_092, controllerPort: 59_093, logDirs: '/exoarmur-log-dirs-sentinel' };
+
+export function serverPropertiesTemplate(): string {
+  const rendered = serverProperties({ port: SENTINELS.port, controllerPort: SENTINELS.controllerPort, logDirs: SENTINELS.logDirs, logFile: '' });
+  const replacements: Array<[string, string]> = [
+    [`127.0.0.1:${SENTINELS.port}`, '127.0.0.1:@PORT@'],
+    [`127.0.0.1:${SENTINELS.controllerPort}`, '127.0.0.1:@CONTROLLER_PORT@'],
+    [SENTINELS.logDirs, '@LOG_DIRS@'],
+  ];
+  let template = rendered;
+  for (const [from, to] of replacements) {
+    if (!template.includes(from)) throw new Error(`the broker properties no longer contain ${from}: update tools/compose/kafka-context.ts`);
+    template = template.split(from).join(to);
+  }
+  return template;
+}
+
+/** The broker logs to stdout inside the container, so `docker logs` (and the bundle) hold it. */
+export function consoleLog4jConfig(): string {
+  return [
+    'Configuration:',
+    '  Appenders:',
+    '    Console:',
+    '      name: Stdout',
+    '      target: SYSTEM_OUT',
+    '      PatternLayout:',
+    '        pattern: "[%d] %p %m (%c)%n"',
+    '  Loggers:',
+    '    Root:',
+    '      level: INFO',
+    '      AppenderRef:',
+    '        - ref: Stdout',
+    '    Logger:',
+    '      - name: kafka.request.logger',
+    '        level: WARN',
+    '',
+  ].join('\n');
+}
+
+function main(dir: string | undefined): void {
+  if (dir === undefined) {
+    process.stderr.write('usage: node dist/tools/compose/kafka-context.js <dir>\n');
+    process.exitCode = 2;
+    return;
+  }
+  writeFileSync(join(dir, 'server.properties.template'), serverPropertiesTemplate());
+  writeFileSync(join(dir, 'log4j2.yaml'), consoleLog4jConfig());
+  writeFileSync(join(dir, 'jvm.flags'), `${JVM_FLAGS.join(' ')}\n`);
+}
+
+if (process.argv[1]?.endsWith('kafka-context.js')) main(process.argv[2]);
