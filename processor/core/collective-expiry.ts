@@ -55,8 +55,8 @@ export function expireCollectives(ctx: StepContext): void {
   const horizon = beliefHorizonMs(msOf(now), ttlS);
   const { state, collectiveExpiry } = ctx;
   for (;;) {
-    const head = collectiveExpiry.first();
-    if (head === undefined || !(head.check_at < now)) return;
+    const head = collectiveExpiry.firstDue(now);
+    if (head === undefined) return;
     const key = head.collective_key;
     const stored = state.get(key)?.collective?.beliefs ?? [];
     const kept = stored.filter((b) => msOf(b.observed_at) >= horizon);

@@ -215,8 +215,8 @@ export function expireDue(ctx: StepContext): void {
   const now = ctx.streamTime;
   if (now === null) return;
   for (;;) {
-    const head = ctx.pending.first();
-    if (head === undefined || !(head.expires_at < now)) return;
+    const head = ctx.pending.firstDue(now);
+    if (head === undefined) return;
     const approval = ctx.state.get(stateKeys.approval(head.approval_id))?.approval;
     if (!approval || approval.status !== 'pending') {
       ctx.pending.remove(head.approval_id);

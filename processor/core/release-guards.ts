@@ -8,7 +8,7 @@
 import type { AuditSubject } from './audit-chain.js';
 import { addSeconds, type StepContext } from './context.js';
 import { stateKeys, stateRecord } from './state.js';
-import type { ActionClass, Intent, LiveContainment } from './types.js';
+import type { ActionClass, AuditPayloads, Intent, LiveContainment } from './types.js';
 
 const RANK: { readonly [C in ActionClass]: number } = { A0_observe: 0, A1_soft_containment: 1, A2_hard_containment: 2, A3_irreversible: 3 };
 
@@ -33,15 +33,8 @@ export function liveContainmentOf(ctx: StepContext, intent: Intent): LiveContain
   return live.ends_at !== null && live.ends_at < nowOf(ctx, intent) ? null : live;
 }
 
-/** What a trip of the circuit breaker saw. */
-export interface BreakerTrip {
-  classes: ActionClass[];
-  max_releases: number;
-  window_s: number;
-  releases_in_window: number;
-  window_start: string;
-  stream_time: string;
-}
+/** What a trip of the circuit breaker saw: its audit record less the intent and partition, which the step supplies. */
+export type BreakerTrip = Omit<AuditPayloads['circuit_breaker_tripped'], 'intent_id' | 'action_class' | 'partition'>;
 
 /** The circuit breaker's verdict on releasing this intent now: a trip when it would be one release too many, else null. */
 export function breakerTripFor(ctx: StepContext, intent: Intent): BreakerTrip | null {

@@ -121,8 +121,8 @@ function expireList(ctx: StepContext, list: RetentionList): void {
   const { state } = ctx;
   const buckets = ctx.retention[list];
   for (;;) {
-    const head = buckets.first();
-    if (head === undefined || !(head.due_at < now)) return;
+    const head = buckets.firstDue(now);
+    if (head === undefined) return;
     for (const key of head.keys) {
       const value = state.get(key);
       if (value === undefined) continue;

@@ -19,8 +19,8 @@ export function revertDue(ctx: StepContext): void {
   const now = ctx.streamTime;
   if (now === null) return;
   for (;;) {
-    const head = ctx.reverts.first();
-    if (head === undefined || !(head.ends_at < now)) return;
+    const head = ctx.reverts.firstDue(now);
+    if (head === undefined) return;
     ctx.reverts.remove(head.intent_id);
     revert(ctx, head, now);
   }

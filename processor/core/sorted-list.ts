@@ -81,6 +81,12 @@ export class SortedStateList<N extends LinkedNode> {
     return this.get(this.meta[this.shape.head]);
   }
 
+  /** The head, if stream time `now` has passed its time (strictly): what every expiry loop takes next. */
+  firstDue(now: string): N | undefined {
+    const head = this.first();
+    return head !== undefined && this.shape.atOf(head) < now ? head : undefined;
+  }
+
   /** The last node that sorts at or before (at, id), walking back from the tail; undefined if none does. */
   lastAtOrBefore(at: string, id: string): N | undefined {
     const { shape } = this;
