@@ -14,14 +14,20 @@ import { UsageError } from '../../processor/errors.js';
 /** The step keys of a scenario line (fixtures/scenarios/README.md): a file of them is a scenario, not telemetry. */
 const SCENARIO_STEP_KEYS = ['telemetry', 'operator', 'wait', 'fault', 'expect', 'raw', 'config'];
 
-function scenarioStep(line: string): string | null {
+/** A line parsed as a JSON object, or null when it is not one. */
+function jsonObjectOf(line: string): Record<string, unknown> | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
     return null;
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
+  return parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) ? null : (parsed as Record<string, unknown>);
+}
+
+function scenarioStep(line: string): string | null {
+  const parsed = jsonObjectOf(line);
+  if (parsed === null) return null;
   const keys = Object.keys(parsed);
   return keys.length === 1 && SCENARIO_STEP_KEYS.includes(keys[0]!) ? keys[0]! : null;
 }
@@ -62,14 +68,9 @@ export interface InjectReport {
 
 /** `tenant_id:correlation_id` of a telemetry line, or null when the line does not carry both. */
 export function telemetryKey(line: string): string | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
-  const { tenant_id: tenant, correlation_id: correlation } = parsed as Record<string, unknown>;
+  const parsed = jsonObjectOf(line);
+  if (parsed === null) return null;
+  const { tenant_id: tenant, correlation_id: correlation } = parsed;
   return typeof tenant === 'string' && typeof correlation === 'string' ? `${tenant}:${correlation}` : null;
 }
 
