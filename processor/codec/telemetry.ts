@@ -33,6 +33,22 @@ class Invalid extends Error {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeTelemetry(bytes: Uint8Array | null): Decoded<TelemetryEventV1> {
+  const parsed = parseJsonObject(bytes, 'TelemetryEventV1');
+  if (!parsed.ok) return parsed;
+  const obj = parsed.value;
+  try {
+    return { ok: true, value: validate(obj) };
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    return { ok: false, reason_code: err.code, reason: err.message, hint: hintOf(obj) };
+  }
+}
+
+/**
+ * A telemetry value as a JSON object: present, at most 1 MiB, UTF-8, JSON, an object. Shared by
+ * the native format and every sensor format, so their size and encoding rules are one.
+ */
+export function parseJsonObject(bytes: Uint8Array | null, what: string): Decoded<Record<string, unknown>> {
   if (bytes === null) return { ok: false, reason_code: 'null_value', reason: 'the record has no value (a tombstone); telemetry must be a JSON object' };
   if (bytes.length > MAX_TELEMETRY_BYTES) {
     return { ok: false, reason_code: 'too_large', reason: `the value is ${bytes.length} bytes; telemetry is limited to ${MAX_TELEMETRY_BYTES} bytes (1 MiB)` };
@@ -47,16 +63,10 @@ export function decodeTelemetry(bytes: Uint8Array | null): Decoded<TelemetryEven
     return {
       ok: false,
       reason_code: 'not_object',
-      reason: `the value is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not a TelemetryEventV1 object`,
+      reason: `the value is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not a ${what} object`,
     };
   }
-  const obj = parsed as Record<string, unknown>;
-  try {
-    return { ok: true, value: validate(obj) };
-  } catch (err) {
-    if (!(err instanceof Invalid)) throw err;
-    return { ok: false, reason_code: err.code, reason: err.message, hint: hintOf(obj) };
-  }
+  return { ok: true, value: parsed as Record<string, unknown> };
 }
 
 function validate(obj: Record<string, unknown>): TelemetryEventV1 {

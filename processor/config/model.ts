@@ -3,8 +3,9 @@
  * errors name the bad key and the fix, and the effective (canonical, hashed, secret-free) form.
  */
 import { canonicalJson } from '../core/canonical.js';
-import type { EffectiveConfig, ExoArmurConfig } from '../core/config-types.js';
+import type { EffectiveConfig, ExoArmurConfig, InputSpec } from '../core/config-types.js';
 import { ACTION_CLASSES, SEVERITIES, type ConfigSnapshotV1 } from '../core/types.js';
+import { INPUT_FORMATS } from '../codec/adapters/adapter.js';
 import { UsageError } from '../errors.js';
 import { nodePrimitives, parseEd25519PublicKey } from '../primitives.js';
 import { DEFAULT_CONFIG } from './defaults.js';
@@ -96,7 +97,7 @@ function mapOf<T>(v: unknown, key: string, each: (x: unknown, k: string) => T): 
 /** Validates a complete config object (e.g. the result of merging over the defaults). */
 export function validateConfig(input: unknown): ExoArmurConfig {
   const c = obj(input, '(root)');
-  onlyKeys(c, Object.keys(DEFAULT_CONFIG), '');
+  onlyKeys(c, [...Object.keys(DEFAULT_CONFIG), ...OPTIONAL_KEYS], '');
   const brokers = c['brokers'];
   if (!Array.isArray(brokers)) bad('brokers', `must be a list of host:port, got ${JSON.stringify(brokers)}`, 'give e.g. ["localhost:9092"] or KAFKA_BROKERS=host:port,host:port');
   brokers.forEach((b, i) => {
@@ -116,7 +117,7 @@ export function validateConfig(input: unknown): ExoArmurConfig {
   if (pin !== null && (typeof pin !== 'string' || !/^[0-9a-f]{64}$/.test(pin))) {
     bad('pinned_policy_sha256', `must be null or 64 lower-case hex digits, got ${JSON.stringify(pin)}`, 'give the sha256 of the canonical policy, or null');
   }
-  return {
+  const config: ExoArmurConfig = {
     app_id: nonEmpty(c['app_id'], 'app_id'),
     brokers: brokers as string[],
     broker_auth: {
@@ -165,6 +166,29 @@ export function validateConfig(input: unknown): ExoArmurConfig {
       return { public_key: key };
     }),
   };
+  // Optional sections appear only when set: a config without them keeps its hash.
+  if (c['inputs'] !== undefined) config.inputs = inputsOf(c['inputs'], config.topics);
+  return config;
+}
+
+/** Top-level settings with no default: absent from the effective config unless given. */
+const OPTIONAL_KEYS = ['inputs'] as const;
+
+function inputsOf(v: unknown, topics: ExoArmurConfig['topics']): Record<string, InputSpec> {
+  return mapOf(v, 'inputs', (x, k) => {
+    const entry = obj(x, k);
+    onlyKeys(entry, ['format', 'tenant_id', 'cell_id'], k);
+    const topic = k.slice('inputs.'.length);
+    const reserved = (Object.keys(topics) as (keyof typeof topics)[]).find((key) => key !== 'telemetry' && topics[key] === topic);
+    if (reserved !== undefined) bad(k, `names the ${reserved} topic`, 'list only telemetry input topics under "inputs"');
+    const tenant = entry['tenant_id'] === undefined ? null : nullableString(entry['tenant_id'], `${k}.tenant_id`);
+    if (tenant !== null && tenant.includes(':')) bad(`${k}.tenant_id`, 'contains ":"', 'keys are tenant_id:correlation_id; pick a tenant id without ":"');
+    return {
+      format: oneOf(entry['format'], INPUT_FORMATS, `${k}.format`),
+      tenant_id: tenant,
+      cell_id: entry['cell_id'] === undefined ? null : nullableString(entry['cell_id'], `${k}.cell_id`),
+    };
+  });
 }
 
 /** A partial config (e.g. a scenario's config.json) merged over a base (the defaults) and validated. */

@@ -38,6 +38,16 @@ export interface Topics {
   dlq: string;
 }
 
+/** How one telemetry input topic's records are read (processor/codec/adapters). */
+export interface InputSpec {
+  /** exoarmur (native TelemetryEventV1) | suricata | falco | wazuh | ocsf | ecs. */
+  format: string;
+  /** The tenant of every record on the topic, for formats that carry none. */
+  tenant_id: string | null;
+  /** The sensor cell of every record on the topic; null = the format's own sensor name. */
+  cell_id: string | null;
+}
+
 export interface ExoArmurConfig {
   app_id: string;
   brokers: string[];
@@ -50,6 +60,11 @@ export interface ExoArmurConfig {
   pinned_policy_sha256: string | null;
   /** Operator registry: actor_id -> base64 SPKI DER Ed25519 public key. */
   operators: Record<string, { public_key: string }>;
+  /**
+   * Telemetry input topics by name, each with its format. Absent unless configured, so a config
+   * without sensor inputs hashes exactly as before they existed.
+   */
+  inputs?: Record<string, InputSpec>;
 }
 
 export interface EffectiveConfig {

@@ -68,7 +68,7 @@ export function driveBatch(state: Map<string, StateValue>, inputs: Iterable<Batc
   const encoded: EncodedOutput[] = [];
   const stateRecords: OutputRecord[] = [];
   for (const { source, message, processTime, config } of inputs) {
-    const input = toCoreInput(source, message, processTime);
+    const input = toCoreInput(source, message, processTime, config.config.inputs);
     const { records } = step(state, input, config, primitives);
     applyStateRecords(state, records);
     steps.push({ input, records });
