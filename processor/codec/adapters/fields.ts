@@ -87,7 +87,7 @@ export type TimeResult = { ok: true; iso: string; ms: number } | { ok: false; pr
  */
 export function eventTime(v: unknown): TimeResult {
   if (typeof v === 'number') return fromEpoch(v);
-  if (typeof v !== 'string') return { ok: false, problem: `is ${v === undefined ? 'missing' : `not a time (${JSON.stringify(v)})`}` };
+  if (typeof v !== 'string') return { ok: false, problem: v === undefined ? 'is missing' : `${JSON.stringify(v)} is not a time` };
   const m = ISO_TIME.exec(v.trim());
   if (m === null) return /^\d+$/.test(v.trim()) ? fromEpoch(Number(v.trim())) : { ok: false, problem: `${JSON.stringify(v)} is not an ISO 8601 / RFC 3339 time` };
   const [, year, month, day, hour, minute, second, fraction, zulu, sign, offH, offM] = m;
