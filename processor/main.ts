@@ -4,7 +4,7 @@
  * runs the processor until stopped.
  */
 import pino, { type Logger } from 'pino';
-import { configSnapshot, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
+import { configSnapshot, extraTelemetryTopics, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
 import { createKafka, saslFromConfig } from './io/client.js';
@@ -72,7 +72,7 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const report = await ensureTopics(admin, topicSpecs({ partitions: config.partitions, overrides: config.topics }));
+    const report = await ensureTopics(admin, topicSpecs({ partitions: config.partitions, overrides: config.topics, extraTelemetry: extraTelemetryTopics(config) }));
     logger.info({ ...logEvent('topics_ensured'), created: report.created }, 'topics ensured');
   } catch (error) {
     throw toShellError(error, 'ensuring topics', {});

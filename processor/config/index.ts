@@ -4,3 +4,4 @@ export { buildEffectiveConfig, configSnapshot, deepMerge, effectiveFromSnapshot,
 export { BROKER_RULE, BROKERS_OPTION_DESCRIBE, brokersFromEnvironment, parseBrokers, resolveBrokers, type BrokerSources } from './brokers.js';
 export { configFromEnv, loadEffectiveConfig, readConfigFile, type LoadOptions } from './load.js';
 export type { EffectiveConfig, ExoArmurConfig, Policy, Topics, BrokerAuth } from '../core/config-types.js';
+export { extraTelemetryTopics, inputTopics, type InputTopic } from './inputs.js';

@@ -57,6 +57,8 @@ export interface TopicNameOptions {
 export interface TopicSpecOptions extends TopicNameOptions {
   /** The shared partition count of the co-partitioned topics (DESIGN §1). */
   partitions?: number;
+  /** Further telemetry input topics (the config's `inputs`), provisioned and co-partitioned like telemetry. */
+  extraTelemetry?: readonly string[];
 }
 
 /** The topics under a prefix, from the defaults table (processor/config/defaults.ts), with overrides. */
@@ -81,8 +83,10 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
     configs: { 'cleanup.policy': cleanupPolicy, ...(maxMessageBytes === null ? {} : { 'max.message.bytes': String(maxMessageBytes) }), ...extra },
     minMaxMessageBytes: maxMessageBytes,
   });
+  const telemetry = spec('telemetry', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES);
   return [
-    spec('telemetry', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES),
+    telemetry,
+    ...(options.extraTelemetry ?? []).map((name) => ({ ...telemetry, name })),
     spec('operator_actions', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES),
     // One partition: config snapshots are few, keyed by hash, and read whole by replay.
     spec('config', 1, 'compact', null),

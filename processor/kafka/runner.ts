@@ -8,7 +8,8 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource } from '../core/api.js';
 import { CoPartitionedAssigner } from '../io/assigner.js';
-import { ExoArmurError, ProcessingHaltedError } from '../errors.js';
+import { inputTopics, type InputTopic } from '../config/inputs.js';
+import { ExoArmurError, InvariantError, ProcessingHaltedError } from '../errors.js';
 import { classifyKafkaError, kafkaErrorType, type FailureKind } from '../io/kafka-errors.js';
 import { Mutex } from './mutex.js';
 import { Task, type TaskDeps } from './task.js';
@@ -61,15 +62,19 @@ export class ProcessorRunner {
   private halted: ProcessingHaltedError | undefined;
   private readonly now: () => Date;
 
+  /** Every input topic (telemetry ones, then operator): subscribed, seeked and committed together. */
+  private readonly inputs: InputTopic[];
+
   constructor(private readonly options: RunnerOptions) {
     this.now = options.now ?? (() => new Date());
+    this.inputs = inputTopics(options.effective.config);
   }
 
   async start(): Promise<void> {
     const consumer = this.createConsumer();
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.options.topics.telemetry, this.options.topics.operator_actions], fromBeginning: true });
+    await consumer.subscribe({ topics: this.inputs.map((i) => i.topic), fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -178,7 +183,9 @@ export class ProcessorRunner {
   }
 
   private sourceOf(topic: string): InputSource {
-    return topic === this.options.topics.operator_actions ? 'operator' : 'telemetry';
+    const input = this.inputs.find((i) => i.topic === topic);
+    if (input === undefined) throw new InvariantError('UNKNOWN_INPUT_TOPIC', `the consumer delivered ${topic}, which is no input topic`, { context: { topic } });
+    return input.source;
   }
 
   private readonly commitOffsetsAtLeastOnce = async (offsets: InputOffsets): Promise<void> => {
@@ -210,7 +217,7 @@ export class ProcessorRunner {
     this.move(slot, 'ready');
     slot.task = task;
     slot.generation = generation;
-    for (const topic of [this.options.topics.telemetry, this.options.topics.operator_actions]) {
+    for (const { topic } of this.inputs) {
       this.consumer?.seek({ topic, partition: slot.partition, offset: task.nextOffset(topic) });
     }
     return { task, fresh: true };

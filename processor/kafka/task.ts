@@ -7,6 +7,7 @@
  */
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
+import { inputTopics } from '../config/inputs.js';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
 import type { StateValue, Topics } from '../core/index.js';
 import { driveBatch } from '../engine/batch.js';
@@ -104,7 +105,12 @@ export class Task {
           }
         },
       });
-      const next = await committedOffsets(deps.kafka, deps.groupId, [deps.topics.telemetry, deps.topics.operator_actions], partition);
+      const next = await committedOffsets(
+        deps.kafka,
+        deps.groupId,
+        inputTopics(deps.effective.config).map((i) => i.topic),
+        partition,
+      );
       logger.info({ ...logEvent('task_ready'), next_offsets: next }, 'task ready');
       return new Task(partition, deps, writer, state, next, logger);
     } catch (error) {

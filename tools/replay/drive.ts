@@ -6,7 +6,7 @@
  */
 import type { ConsumedMessage } from '../../processor/codec/index.js';
 import { effectiveFromSnapshot } from '../../processor/config/index.js';
-import type { Primitives } from '../../processor/core/api.js';
+import type { InputSource, Primitives } from '../../processor/core/api.js';
 import type { EffectiveConfig, OutputRecord, StateValue } from '../../processor/core/index.js';
 import { driveBatch, type BatchInput } from '../../processor/engine/batch.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1, InputCoordinates } from '../../processor/core/types.js';
@@ -90,6 +90,12 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
     return effective;
   };
 
+  /** The run's own topic names decide the two inputs (a run may be replayed under a prefix); the config adds its further telemetry topics. */
+  const sourceOf = (topic: string, config: EffectiveConfig): InputSource | null => {
+    if (topic === options.telemetryTopic) return 'telemetry';
+    if (topic === options.operatorTopic) return 'operator';
+    return config.config.inputs !== undefined && topic in config.config.inputs ? 'telemetry' : null;
+  };
   const outputs = new Map<number, PartitionOutputs>();
   const order: InputCoordinates[] = [];
   for (const partition of [...run.outputs.keys()].sort((a, b) => a - b)) {
@@ -98,11 +104,12 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
     const inputs = function* (): Generator<BatchInput> {
       for (const receipt of receiptsOf(run.outputs.get(partition)!.audit)) {
         const { topic, offset } = receipt.input;
-        const source = topic === options.telemetryTopic ? 'telemetry' : topic === options.operatorTopic ? 'operator' : null;
+        const config = configFor(receipt.config_hash, receipt);
+        const source = sourceOf(topic, config);
         if (source === null) {
           throw new ReplayInputError(
             'REPLAY_UNKNOWN_INPUT_TOPIC',
-            `receipt ${receipt.audit_id} points at topic ${topic}, which is neither ${options.telemetryTopic} nor ${options.operatorTopic}: pass the run's topic names (--run or --topic-prefix)`,
+            `receipt ${receipt.audit_id} points at topic ${topic}, which is neither ${options.telemetryTopic}, ${options.operatorTopic} nor an input of its config: pass the run's topic names (--run or --topic-prefix)`,
             {
               context: { topic, partition, offset },
             },
@@ -119,7 +126,7 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
           );
         }
         order.push({ topic, partition: receipt.input.partition, offset });
-        yield { source, message, processTime: receipt.process_time, config: configFor(receipt.config_hash, receipt) };
+        yield { source, message, processTime: receipt.process_time, config };
       }
     };
     // One fresh state cache per partition, kept by the processor's own batch loop.

@@ -142,16 +142,12 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
   for (const records of configs.values()) for (const s of records) snapshots.set(s.config_hash, s);
 
   const receipts = [...outputs.values()].flatMap((o) => receiptsOf(o.audit));
-  const [telemetryInputs, operatorInputs] = await Promise.all([
-    readInputs(kafka, topics.telemetry, receipts, timeoutMs),
-    readInputs(kafka, topics.operator_actions, receipts, timeoutMs),
-  ]);
+  // Every topic a receipt points at: the two inputs, and any further telemetry topic of the config's `inputs`.
+  const inputTopicNames = [...new Set([topics.telemetry, topics.operator_actions, ...receipts.map((r) => r.input.topic)])];
+  const read = await Promise.all(inputTopicNames.map((topic) => readInputs(kafka, topic, receipts, timeoutMs)));
   return {
     outputs,
-    inputs: new Map([
-      [topics.telemetry, telemetryInputs],
-      [topics.operator_actions, operatorInputs],
-    ]),
+    inputs: new Map(inputTopicNames.map((topic, i) => [topic, read[i]!])),
     snapshots,
   };
 }
