@@ -4,7 +4,9 @@
  * runs the processor until stopped.
  */
 import pino, { type Logger } from 'pino';
-import { configSnapshot, extraTelemetryTopics, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
+import { actuatorStateTopic, configSnapshot, extraTelemetryTopics, loadEffectiveConfig, resultsTopic, type EffectiveConfig } from './config/index.js';
+import { execDriver, webhookDriver } from './actuator/drivers.js';
+import { ActuatorRunner } from './actuator/runner.js';
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
 import { createKafka, saslFromConfig } from './io/client.js';
@@ -35,8 +37,8 @@ export interface RunningProcessor {
   stop(): Promise<void>;
 }
 
-function createLogger(logFile: string | undefined): Logger {
-  const base = { service: 'exoarmur-process', pid: process.pid };
+function createLogger(logFile: string | undefined, service = 'exoarmur-process'): Logger {
+  const base = { service, pid: process.pid };
   if (!logFile) return pino({ base, timestamp: pino.stdTimeFunctions.isoTime });
   // Synchronous appends: the log is evidence, and a SIGKILL must not eat its tail.
   return pino({ base, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: logFile, append: true, mkdir: true, sync: true }));
@@ -100,4 +102,66 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   });
   await runner.start();
   return { effective, logger, halted, stop: () => runner.stop() };
+}
+
+export interface ActuateOptions {
+  configFile?: string;
+  brokers?: string;
+  /** The actuator group (dedupe scope); default `<app_id>.actuator`. */
+  groupId?: string;
+  logFile?: string;
+  driver: { kind: 'webhook'; url: string } | { kind: 'exec'; command: string };
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningActuator {
+  logger: Logger;
+  runner: ActuatorRunner;
+  stop(): Promise<void>;
+}
+
+/** `exoarmur actuate`: the reference actuator over the execute topic (processor/actuator). */
+export async function startActuator(options: ActuateOptions): Promise<RunningActuator> {
+  const logger = createLogger(options.logFile, 'exoarmur-actuate');
+  const effective = loadEffectiveConfig({ file: options.configFile, env: options.env ?? process.env, brokers: options.brokers });
+  const { config } = effective;
+  const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
+  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.app_id}-actuate`, logger, ...(sasl === undefined ? {} : { sasl }) });
+  const topics = { execute: config.topics.execute, results: resultsTopic(config.topics), state: actuatorStateTopic(config.topics) };
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const wanted = new Set([topics.execute, topics.results, topics.state]);
+    await ensureTopics(
+      admin,
+      topicSpecs({ partitions: config.partitions, overrides: config.topics }).filter((spec) => wanted.has(spec.name)),
+    );
+  } catch (error) {
+    throw toShellError(error, 'ensuring the actuator topics', {});
+  } finally {
+    await admin.disconnect();
+  }
+  const driver =
+    options.driver.kind === 'webhook'
+      ? webhookDriver({ url: options.driver.url, timeoutMs: options.timeoutMs })
+      : execDriver({ command: options.driver.command, timeoutMs: options.timeoutMs });
+  const runner = new ActuatorRunner(
+    {
+      kafka,
+      groupId: options.groupId ?? `${config.app_id}.actuator`,
+      topics,
+      driver,
+      maxAttempts: options.maxAttempts,
+      backoffBaseMs: options.backoffBaseMs,
+      backoffCapMs: options.backoffCapMs,
+      now: () => new Date(),
+    },
+    logger,
+  );
+  await runner.start();
+  return { logger, runner, stop: () => runner.stop() };
 }

@@ -15,6 +15,7 @@ import { realityCommand } from './reality/command.js';
 import { operatorCommand } from './operator/command.js';
 import { benchCommand } from './bench/command.js';
 import { recordCommand } from './record/command.js';
+import { actuateCommand } from './actuate/command.js';
 
 // Each command has its own argument type; the table only hands them to yargs, which checks each.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -31,4 +32,5 @@ export const commands: CommandModule<any, any>[] = [
   verifyCommand,
   benchCommand,
   recordCommand,
+  actuateCommand,
 ];

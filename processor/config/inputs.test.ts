@@ -27,5 +27,5 @@ test('extra telemetry topics are provisioned exactly like the telemetry topic', 
     specs.find((s) => s.name === 'sensors.alpha'),
     { ...telemetry, name: 'sensors.alpha' },
   );
-  t.is(specs.length, 8);
+  t.is(specs.length, 10);
 });

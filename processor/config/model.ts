@@ -8,7 +8,7 @@ import { ACTION_CLASSES, SEVERITIES, type ConfigSnapshotV1 } from '../core/types
 import { INPUT_FORMATS } from '../codec/adapters/adapter.js';
 import { UsageError } from '../errors.js';
 import { nodePrimitives, parseEd25519PublicKey } from '../primitives.js';
-import { DEFAULT_CONFIG } from './defaults.js';
+import { DEFAULT_CONFIG, DEFAULT_TOPIC_NAMES } from './defaults.js';
 
 type Obj = Record<string, unknown>;
 
@@ -106,7 +106,7 @@ export function validateConfig(input: unknown): ExoArmurConfig {
   const auth = obj(c['broker_auth'], 'broker_auth');
   onlyKeys(auth, ['mechanism', 'username', 'password'], 'broker_auth');
   const topics = obj(c['topics'], 'topics');
-  onlyKeys(topics, Object.keys(DEFAULT_CONFIG.topics), 'topics');
+  onlyKeys(topics, Object.keys(DEFAULT_TOPIC_NAMES), 'topics');
   const policy = obj(c['policy'], 'policy');
   onlyKeys(policy, Object.keys(DEFAULT_CONFIG.policy), 'policy');
   const sc = obj(policy['severity_confidence'], 'policy.severity_confidence');
@@ -133,6 +133,9 @@ export function validateConfig(input: unknown): ExoArmurConfig {
       execute: nonEmpty(topics['execute'], 'topics.execute'),
       state: nonEmpty(topics['state'], 'topics.state'),
       dlq: nonEmpty(topics['dlq'], 'topics.dlq'),
+      // Named only when given, so a config without them keeps its hash.
+      ...(topics['results'] === undefined ? {} : { results: nonEmpty(topics['results'], 'topics.results') }),
+      ...(topics['actuator_state'] === undefined ? {} : { actuator_state: nonEmpty(topics['actuator_state'], 'topics.actuator_state') }),
     },
     partitions: positiveInt(c['partitions'], 'partitions'),
     processing_guarantee: oneOf(c['processing_guarantee'], ['exactly_once', 'at_least_once'] as const, 'processing_guarantee'),

@@ -36,6 +36,13 @@ export interface Topics {
   execute: string;
   state: string;
   dlq: string;
+  /**
+   * ExecutionResultV1 from the actuators (a co-partitioned input of the processor) and the
+   * actuator's own compacted state. Optional so a config that does not name them keeps its hash;
+   * absent means the default name (processor/config/defaults.ts).
+   */
+  results?: string;
+  actuator_state?: string;
 }
 
 /** How one telemetry input topic's records are read (processor/codec/adapters). */

@@ -4,7 +4,7 @@
  * co-partitioning or compaction, so it is an error the operator resolves.
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { DEFAULT_CONFIG } from '../config/defaults.js';
+import { DEFAULT_TOPIC_NAMES } from '../config/defaults.js';
 import type { Topics } from '../core/config-types.js';
 import { ExoArmurError, TopicDriftError } from '../errors.js';
 
@@ -12,7 +12,7 @@ import { ExoArmurError, TopicDriftError } from '../errors.js';
 export type TopicKey = keyof Topics;
 
 /** The topic keys in DESIGN §1 order. */
-export const TOPIC_KEYS: readonly TopicKey[] = ['telemetry', 'operator_actions', 'config', 'audit', 'execute', 'state', 'dlq'];
+export const TOPIC_KEYS: readonly TopicKey[] = ['telemetry', 'operator_actions', 'config', 'audit', 'execute', 'state', 'dlq', 'results', 'actuator_state'];
 
 export const DEFAULT_PARTITIONS = 3;
 
@@ -62,10 +62,10 @@ export interface TopicSpecOptions extends TopicNameOptions {
 }
 
 /** The topics under a prefix, from the defaults table (processor/config/defaults.ts), with overrides. */
-export function topicNames(options: TopicNameOptions = {}): Topics {
+export function topicNames(options: TopicNameOptions = {}): Required<Topics> {
   const prefix = options.prefix ?? '';
-  const names = {} as Topics;
-  for (const key of TOPIC_KEYS) names[key] = options.overrides?.[key] ?? `${prefix}${DEFAULT_CONFIG.topics[key]}`;
+  const names = {} as Required<Topics>;
+  for (const key of TOPIC_KEYS) names[key] = options.overrides?.[key] ?? `${prefix}${DEFAULT_TOPIC_NAMES[key]}`;
   return names;
 }
 
@@ -95,6 +95,10 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
     spec('execute', partitions, 'delete', OUTPUT_MAX_MESSAGE_BYTES),
     spec('state', partitions, 'compact', OUTPUT_MAX_MESSAGE_BYTES),
     spec('dlq', partitions, 'delete', OUTPUT_MAX_MESSAGE_BYTES),
+    // Actuators write each result to its intent's partition: a co-partitioned input of the processor.
+    spec('results', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES),
+    // The actuator's dedupe state, one entry per intent, restored like the processor's state.
+    spec('actuator_state', partitions, 'compact', OUTPUT_MAX_MESSAGE_BYTES),
   ];
 }
 
