@@ -54,21 +54,33 @@ export function execDriver(options: { command: string; timeoutMs: number }): Dri
     name: 'exec',
     perform(intent, attempt) {
       return new Promise((resolve) => {
+        // Its own process group, so a timeout kills the shell and whatever it started (a grandchild
+        // holding stdout open would otherwise outlive the timeout).
         const child = spawn(options.command, {
           shell: true,
+          detached: true,
           stdio: ['pipe', 'pipe', 'pipe'],
           env: { ...process.env, EXOARMUR_INTENT_ID: intent.intent_id, EXOARMUR_IDEMPOTENCY_KEY: intent.intent_id, EXOARMUR_ATTEMPT: String(attempt) },
-          timeout: options.timeoutMs,
-          killSignal: 'SIGKILL',
         });
+        const timer = setTimeout(() => {
+          try {
+            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // The group is already gone.
+          }
+        }, options.timeoutMs);
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
         child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
         child.stdin.on('error', () => undefined);
         child.stdin.end(JSON.stringify(intent));
-        child.on('error', (error) => resolve({ verdict: 'retry', status: null, sha256: null, detail: `cannot run ${options.command}: ${error.message}` }));
+        child.on('error', (error) => {
+          clearTimeout(timer);
+          resolve({ verdict: 'retry', status: null, sha256: null, detail: `cannot run ${options.command}: ${error.message}` });
+        });
         child.on('close', (code, signal) => {
+          clearTimeout(timer);
           const verdict = exitVerdict(code);
           const stderr = Buffer.concat(err).toString('utf8').trim().slice(0, 500);
           const detail = verdict === 'succeeded' ? null : signal !== null ? `killed by ${signal} (timeout ${options.timeoutMs} ms)` : `exit ${code}${stderr ? `: ${stderr}` : ''}`;
