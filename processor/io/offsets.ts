@@ -37,17 +37,20 @@ export interface PartitionProgress extends Watermarks {
 
 /** The group's committed offset beside the watermarks of every partition of `topics`. */
 export function groupProgress(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<PartitionProgress[]> {
-  return withAdmin(kafka, async (admin) => {
-    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
-    const rows: PartitionProgress[] = [];
-    for (const topic of topics) {
-      for (const [partition, marks] of await watermarksOf(admin, topic)) {
-        const offset = committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-        rows.push({ topic, partition, ...marks, committed: BigInt(offset) >= 0n ? BigInt(offset) : null });
-      }
+  return withAdmin(kafka, (admin) => groupProgressVia(admin, groupId, topics));
+}
+
+/** `groupProgress` on an admin connection the caller keeps open (a poller asking several times a second). */
+export async function groupProgressVia(admin: Admin, groupId: string, topics: readonly string[]): Promise<PartitionProgress[]> {
+  const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+  const rows: PartitionProgress[] = [];
+  for (const topic of topics) {
+    for (const [partition, marks] of await watermarksOf(admin, topic)) {
+      const offset = committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      rows.push({ topic, partition, ...marks, committed: BigInt(offset) >= 0n ? BigInt(offset) : null });
     }
-    return rows;
-  });
+  }
+  return rows;
 }
 
 /** Records of `rows` the group has committed, of all there are (log end minus log start). */

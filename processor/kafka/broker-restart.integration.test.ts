@@ -14,7 +14,6 @@ import { uniqueName } from '../../tools/testing/broker.js';
 import {
   injectViaCli,
   inputCoordinates,
-  logEntries,
   processorFixture,
   readFixtureOutcomes,
   startProcessorChild,
@@ -55,6 +54,6 @@ test('SIGKILL the broker mid-stream and restart it: the processor recovers, exac
   t.deepEqual(exactlyOnceViolations(outcomes, { uniqueKeys: uniqueEventKeys(lines), inputs }), []);
   t.is(receiptCount(outcomes), lines.length);
   t.log(
-    `recovery: ${logEntries(fixture, 'p', 'batch_failed').length} failed batches, ${logEntries(fixture, 'p', 'task_start_failed').length} failed task starts, ${logEntries(fixture, 'p', 'consumer_crashed').length} consumer crashes`,
+    `recovery: ${processor.events('batch_failed').length} failed batches, ${processor.events('task_start_failed').length} failed task starts, ${processor.events('consumer_crashed').length} consumer crashes`,
   );
 });

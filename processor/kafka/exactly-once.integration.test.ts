@@ -10,12 +10,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { exactlyOnceViolations, receiptCount } from '../../tools/process/outcomes.js';
 import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
-import { pollUntil } from '../../tools/lib/poll.js';
 import { testBrokers } from '../../tools/testing/broker.js';
 import {
   injectViaCli,
   inputCoordinates,
-  logEntries,
   processorFixture,
   readFixtureOutcomes,
   startProcessorChild,
@@ -68,8 +66,8 @@ test.serial('duplicates and malformed input: one receipt per delivery, one outco
   await assertExactlyOnce(t, fixture, [...lines, 'operator garbage 1', 'operator garbage 2']);
   // A duplicate's receipt is all it produces.
   t.is(outcomes.outcomeKindsByKey.size, 400);
-  t.true(logEntries(fixture, 'p1', 'batch_committed').length > 0);
-  t.true(logEntries(fixture, 'p1', 'config_published').length === 1);
+  t.true(processor.events('batch_committed').length > 0);
+  t.true(processor.events('config_published').length === 1);
 });
 
 test.serial('SIGKILL the processor at random points three times: nothing lost, nothing doubled, chains gapless', async (t) => {
@@ -93,7 +91,7 @@ test.serial('SIGKILL the processor at random points three times: nothing lost, n
 
   await assertExactlyOnce(t, fixture, lines);
   // The last instance rebuilt its state from the changelog before processing.
-  const restored = logEntries(fixture, 'run-3', 'state_restored');
+  const restored = processor.events('state_restored');
   t.true(
     restored.some((entry) => Number(entry['restored_records']) > 0),
     JSON.stringify(restored),
@@ -105,13 +103,11 @@ test.serial('two instances in one group, one stopped mid-stream: exactly-once ac
   const lines = withDuplicates(syntheticTelemetry({ count: 2500 }), 200);
   const args = ['--max-inputs-per-transaction', '50'];
   const first = track(t, startProcessorChild(fixture, 'a', args));
-  await pollUntil(() => logEntries(fixture, 'a', 'group_joined').length > 0, { what: 'instance a joined' });
+  await first.waitForEvent('group_joined');
   const second = track(t, startProcessorChild(fixture, 'b', args));
   // Both members are in the group once instance a has rejoined for the second generation.
-  await pollUntil(() => logEntries(fixture, 'b', 'group_joined').length > 0 && logEntries(fixture, 'a', 'group_joined').length > 1, {
-    what: 'both instances in the group',
-    timeoutMs: 60_000,
-  });
+  await second.waitForEvent('group_joined');
+  await first.waitForEvent('group_joined', { count: 2 });
   await injectViaCli(fixture, lines);
   await waitCommittedFraction(fixture, 0.3);
   await stopCleanly(t, first);
@@ -119,8 +115,8 @@ test.serial('two instances in one group, one stopped mid-stream: exactly-once ac
   await stopCleanly(t, second);
 
   await assertExactlyOnce(t, fixture, lines);
-  t.true(logEntries(fixture, 'a', 'batch_committed').length > 0, 'instance a processed before it stopped');
-  t.true(logEntries(fixture, 'b', 'batch_committed').length > 0, 'instance b took over');
+  t.true(first.events('batch_committed').length > 0, 'instance a processed before it stopped');
+  t.true(second.events('batch_committed').length > 0, 'instance b took over');
 });
 
 test.serial('kcat produces telemetry; kcat read_committed sees only committed audit records; a zombie is fenced', async (t) => {

@@ -8,17 +8,14 @@
 import test from 'ava';
 import kafkajs from 'kafkajs';
 import { createHash } from 'node:crypto';
-import { decodeRecord } from '../codec/index.js';
 import type { AuditRecordV1, DeadLetterV1 } from '../core/index.js';
-import { exactlyOnceViolations } from '../../tools/process/outcomes.js';
+import { exactlyOnceViolations, readDecoded } from '../../tools/process/outcomes.js';
 import { syntheticTelemetry } from '../../tools/process/synthetic.js';
-import { readTopic } from '../io/read.js';
 import { pollUntil } from '../../tools/lib/poll.js';
 import { testBrokers } from '../../tools/testing/broker.js';
 import {
   inputCoordinates,
   inputProgress,
-  logEntries,
   processorFixture,
   readFixtureOutcomes,
   startProcessorChild,
@@ -60,19 +57,6 @@ async function sendOne(fixture: ProcessorFixture, topic: string, message: { part
   } finally {
     await producer.disconnect();
   }
-}
-
-async function readDeadLetters(fixture: ProcessorFixture): Promise<DeadLetterV1[]> {
-  const out: DeadLetterV1[] = [];
-  await readTopic(fixture.kafka, {
-    topic: fixture.topics.dlq,
-    onRecord: ({ message }) => {
-      const decoded = decodeRecord('dlq', message.value, message.headers);
-      if (!decoded.ok) throw new Error(`dead letter at ${message.offset} is unreadable: ${decoded.reason}`);
-      out.push(decoded.value as DeadLetterV1);
-    },
-  });
-  return out;
 }
 
 /** The dead letter of one input with its raw value as a Buffer (avsc decodes bytes as Buffer, the core emits Uint8Array). */
@@ -143,7 +127,7 @@ test.serial('a 2 MB telemetry value and an unknown operator schema each become a
   t.deepEqual(exactlyOnceViolations(outcomes, { uniqueKeys: uniqueEventKeys(events), inputs: await inputCoordinates(fixture) }), []);
   t.is(outcomes.outcomeKindsByKey.size, 60, 'every valid event before and after has its outcome set');
 
-  const letters = await readDeadLetters(fixture);
+  const letters = await readDecoded<DeadLetterV1>(fixture.kafka, fixture.topics.dlq, 'dlq');
   const bigReceipt = receiptOf(outcomes.audit, fixture.topics.telemetry, 1, bigOffset);
   const bigLetter = deadLetterOf(letters, fixture.topics.telemetry, 1, bigOffset);
   const tooLargeReason = 'the value is 2097152 bytes; telemetry is limited to 1048576 bytes (1 MiB)';
@@ -220,12 +204,12 @@ test.serial('an output the broker can never accept halts the processor with exit
       `^exoarmur: partition 1: ${fixture.topics.telemetry.replace(/\./g, '\\.')}@${poisonOffset} failed 5 times in a row with an error retrying cannot fix \\(MESSAGE_TOO_LARGE: .+\\); nothing of it was committed: fix the cause \\(e\\.g\\. the topic's max\\.message\\.bytes\\) and restart, processing resumes there \\[PROCESSING_HALTED\\]$`,
     ),
   );
-  const failures = logEntries(fixture, 'p1', 'permanent_failure');
+  const failures = first.events('permanent_failure');
   t.deepEqual(
     failures.map((entry) => [entry['code'], entry['topic'], entry['partition'], entry['offset'], entry['consecutive_failures']]),
     [1, 2, 3, 4, 5].map((n) => ['MESSAGE_TOO_LARGE', fixture.topics.telemetry, 1, poisonOffset, n]),
   );
-  t.is(logEntries(fixture, 'p1', 'processing_halted').length, 1);
+  t.is(first.events('processing_halted').length, 1);
   // Nothing of the failed batch is visible: the input is still uncommitted, no dead letter exists.
   t.deepEqual(await inputProgress(fixture), { committed: before.total, total: before.total + 1n });
   t.is((await readFixtureOutcomes(fixture)).dlqCount, 0);
@@ -245,7 +229,7 @@ test.serial('an output the broker can never accept halts the processor with exit
   const outcomes = await readFixtureOutcomes(fixture);
   t.deepEqual(outcomes.receiptsByKind, { telemetry_received: 20, telemetry_rejected: 1 });
   t.deepEqual(exactlyOnceViolations(outcomes, { uniqueKeys: uniqueEventKeys(events), inputs: await inputCoordinates(fixture) }), []);
-  const letter = deadLetterOf(await readDeadLetters(fixture), fixture.topics.telemetry, 1, poisonOffset);
+  const letter = deadLetterOf(await readDecoded<DeadLetterV1>(fixture.kafka, fixture.topics.dlq, 'dlq'), fixture.topics.telemetry, 1, poisonOffset);
   t.like(letter, { reason_code: 'not_json', value_size: 10_000, value_truncated: false });
   t.deepEqual(letter.value, poison);
 });

@@ -9,11 +9,10 @@ import type { Logger } from 'pino';
 import type { InputSource } from '../core/api.js';
 import { CoPartitionedAssigner } from '../io/assigner.js';
 import { inputTopics, type InputTopic } from '../config/inputs.js';
-import { ExoArmurError, InvariantError, ProcessingHaltedError } from '../errors.js';
-import { classifyKafkaError, kafkaErrorType, type FailureKind } from '../io/kafka-errors.js';
-import { Mutex } from './mutex.js';
+import { InvariantError, type ProcessingHaltedError } from '../errors.js';
+import { classifyKafkaError, type FailureKind } from '../io/kafka-errors.js';
 import { Task, type TaskDeps } from './task.js';
-import { nextTaskState, type TaskState } from './task-lifecycle.js';
+import { consumerRestartDelayMs, dropTask, moveSlot, newSlot, notePermanentFailure, taskRebuildDelayMs, type Slot } from './task-slot.js';
 import { INPUT_FETCH_BYTES_PER_PARTITION } from '../io/topics.js';
 import type { InputOffsets } from './transactions.js';
 import { logEvent } from '../log-events.js';
@@ -36,21 +35,6 @@ export interface RunnerOptions extends Omit<TaskDeps, 'now' | 'commitOffsets'> {
 }
 
 export const DEFAULT_MAX_PERMANENT_FAILURES = 5;
-
-interface Slot {
-  partition: number;
-  mutex: Mutex;
-  /** Where the task is in its life (task-lifecycle.ts); changed only by `move`. */
-  state: TaskState;
-  task: Task | undefined;
-  /** The group generation the task was built in; a rebalance invalidates it. */
-  generation: number;
-  failures: number;
-  /** The work (`topic@offset`, or task start) that keeps failing permanently, and how often in a row. */
-  permanent: { at: string; count: number } | undefined;
-  logger: Logger;
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class ProcessorRunner {
@@ -110,7 +94,7 @@ export class ProcessorRunner {
       );
       const owned = new Set(Object.values(assignment).flat());
       for (const slot of this.slots.values()) {
-        if (!owned.has(slot.partition)) void slot.mutex.run(() => this.dropTask(slot, 'partition revoked'));
+        if (!owned.has(slot.partition)) void slot.mutex.run(() => dropTask(slot, 'partition revoked'));
       }
     });
     consumer.on(consumer.events.CRASH, (event) => {
@@ -129,7 +113,7 @@ export class ProcessorRunner {
       for (let attempt = 1; !this.stopping; attempt += 1) {
         await this.consumer?.disconnect().catch(() => undefined);
         await this.dropAllTasks('consumer restart');
-        await sleep(Math.min(500 * 2 ** attempt, 10_000));
+        await sleep(consumerRestartDelayMs(attempt));
         if (this.stopping) return;
         try {
           await this.start();
@@ -147,39 +131,14 @@ export class ProcessorRunner {
   private slotFor(partition: number): Slot {
     let slot = this.slots.get(partition);
     if (!slot) {
-      slot = {
-        partition,
-        mutex: new Mutex(),
-        state: 'absent',
-        task: undefined,
-        generation: -1,
-        failures: 0,
-        permanent: undefined,
-        logger: this.options.logger.child({ partition }),
-      };
+      slot = newSlot(partition, this.options.logger.child({ partition }));
       this.slots.set(partition, slot);
     }
     return slot;
   }
 
-  private move(slot: Slot, to: TaskState): void {
-    slot.state = nextTaskState(slot.state, to, slot.partition);
-  }
-
-  private async dropTask(slot: Slot, reason: string): Promise<void> {
-    const task = slot.task;
-    if (slot.state === 'absent') return;
-    this.move(slot, 'closing');
-    slot.task = undefined;
-    if (task) {
-      slot.logger.info({ reason }, 'dropping task');
-      await task.close();
-    }
-    this.move(slot, 'absent');
-  }
-
   private async dropAllTasks(reason: string): Promise<void> {
-    await Promise.all([...this.slots.values()].map((slot) => slot.mutex.run(() => this.dropTask(slot, reason))));
+    await Promise.all([...this.slots.values()].map((slot) => slot.mutex.run(() => dropTask(slot, reason))));
   }
 
   private sourceOf(topic: string): InputSource {
@@ -197,11 +156,11 @@ export class ProcessorRunner {
   /** Builds the task if it is missing or from an older generation, then seeks both inputs to its committed offsets. */
   private async ensureTask(slot: Slot, heartbeat: () => Promise<void>): Promise<{ task: Task; fresh: boolean }> {
     if (slot.task && slot.generation === this.generation) return { task: slot.task, fresh: false };
-    await this.dropTask(slot, 'rebalance');
-    if (slot.failures > 0) await sleep(Math.min(250 * 2 ** slot.failures, 8_000));
+    await dropTask(slot, 'rebalance');
+    if (slot.failures > 0) await sleep(taskRebuildDelayMs(slot.failures));
     const generation = this.generation;
     const { kafka, effective, primitives, appId, groupId, topics, guarantee } = this.options;
-    this.move(slot, 'starting');
+    moveSlot(slot, 'starting');
     let task: Task;
     try {
       task = await Task.start(
@@ -211,10 +170,10 @@ export class ProcessorRunner {
         heartbeat,
       );
     } catch (error) {
-      this.move(slot, 'absent');
+      moveSlot(slot, 'absent');
       throw error;
     }
-    this.move(slot, 'ready');
+    moveSlot(slot, 'ready');
     slot.task = task;
     slot.generation = generation;
     for (const { topic } of this.inputs) {
@@ -254,10 +213,10 @@ export class ProcessorRunner {
       for (let i = 0; i < pending.length; i += max) {
         if (!isRunning() || isStale() || this.stopping) return;
         const chunk = pending.slice(i, i + max);
-        this.move(slot, 'committing');
+        moveSlot(slot, 'committing');
         try {
           const stats = await task.processChunk(source, batch.topic, chunk);
-          this.move(slot, 'ready');
+          moveSlot(slot, 'ready');
           resolveOffset(stats.lastOffset);
           // Only a commit proves recovery; a task that starts but cannot commit keeps backing off.
           slot.failures = 0;
@@ -276,14 +235,14 @@ export class ProcessorRunner {
             'batch committed',
           );
         } catch (error) {
-          this.move(slot, 'failed');
+          moveSlot(slot, 'failed');
           slot.failures += 1;
           const kind = classifyKafkaError(error);
           const firstOffset = chunk[0]?.offset;
           this.notePermanent(slot, kind, `${batch.topic}@${firstOffset}`, error, { topic: batch.topic, partition: slot.partition, offset: firstOffset });
           if (kind === 'retriable' || kind === 'fenced')
             slot.logger.warn({ ...logEvent('batch_failed'), err: error, kind, topic: batch.topic, first_offset: firstOffset }, 'batch failed; rebuilding task');
-          await this.dropTask(slot, 'batch failed');
+          await dropTask(slot, 'batch failed');
           return;
         }
         try {
@@ -296,30 +255,10 @@ export class ProcessorRunner {
     });
   }
 
-  /**
-   * Permanent and unclassified failures are logged as errors with their code and context; the same
-   * work failing permanently `maxPermanentFailures` times in a row halts the runner.
-   */
+  /** Records a failure of `at`; when the same work failed permanently too often in a row, halts the runner (once). */
   private notePermanent(slot: Slot, kind: FailureKind, at: string, error: unknown, context: Record<string, unknown>): void {
-    if (kind !== 'permanent') {
-      slot.permanent = undefined;
-      if (kind === 'unclassified') slot.logger.error({ err: error, kind, at, ...context }, 'unclassified failure; rebuilding the task and retrying');
-      return;
-    }
-    const count = slot.permanent?.at === at ? slot.permanent.count + 1 : 1;
-    slot.permanent = { at, count };
-    const limit = this.options.maxPermanentFailures ?? DEFAULT_MAX_PERMANENT_FAILURES;
-    const code = kafkaErrorType(error) ?? (error instanceof ExoArmurError ? error.code : undefined);
-    slot.logger.error(
-      { ...logEvent('permanent_failure'), err: error, kind, code, at, ...context, consecutive_failures: count, limit },
-      'permanent failure: retrying cannot fix this',
-    );
-    if (count < limit || this.halted) return;
-    const detail = error instanceof Error ? error.message : String(error);
-    const halted = new ProcessingHaltedError(
-      `partition ${slot.partition}: ${at} failed ${count} times in a row with an error retrying cannot fix (${code ?? kind}: ${detail}); nothing of it was committed: fix the cause (e.g. the topic's max.message.bytes) and restart, processing resumes there`,
-      { cause: error, context: { partition: slot.partition, ...context } },
-    );
+    const halted = notePermanentFailure(slot, kind, at, error, context, this.options.maxPermanentFailures ?? DEFAULT_MAX_PERMANENT_FAILURES);
+    if (halted === undefined || this.halted) return;
     this.halted = halted;
     this.stopping = true;
     slot.logger.fatal({ ...logEvent('processing_halted'), err: halted, code: halted.code, ...halted.context }, 'processing halted');

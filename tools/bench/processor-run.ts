@@ -3,15 +3,16 @@
  * output topics), RSS sampled from /proc/<pid>/status, progress read from the group's committed
  * offsets against the inputs' end offsets, and the child's pino log read back for its batches.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin, Kafka } from '../../processor/io/client.js';
 import { ensureTopics, topicSpecs } from '../../processor/io/topics.js';
 import { ExoArmurError } from '../../processor/errors.js';
-import { CliChild, CLI_PATH } from '../process/children.js';
+import { CLI_PATH, ProcessorChild, type LogEntry } from '../lib/children.js';
+import { pollUntil } from '../lib/poll.js';
+import { ProcMeter } from '../lib/proc.js';
+import { committedShare, groupProgressVia } from '../../processor/io/offsets.js';
 import type { ProcessingGuarantee } from '../../processor/kafka/transactions.js';
-import type { LogEvent } from '../../processor/log-events.js';
-import { readCpuMs, readMemory, type MemorySample } from './proc-sample.js';
 import type { Topics } from '../../processor/core/config-types.js';
 
 export type RunTopics = Topics;
@@ -59,77 +60,35 @@ export function processorCommand(spec: ProcessorSpec): string {
   return `node ${CLI_PATH} process --config ${join(spec.dir, `${spec.name}.config.json`)} --max-inputs-per-transaction ${spec.maxInputsPerTransaction}`;
 }
 
-export class ProcessorChild {
-  readonly cli: CliChild;
-  readonly spawnedAtMs = Date.now();
-  readonly logFile: string;
-  /** Latest VmRSS/VmHWM sample and the greatest VmRSS seen. */
-  memory: MemorySample = { rssBytes: 0, hwmBytes: 0 };
-  /** CPU time the child has used so far (a figure the load of other processes barely moves). */
-  cpuMs = 0;
-  private readonly sampler: NodeJS.Timeout;
+export interface BenchProcessor {
+  spec: ProcessorSpec;
+  child: ProcessorChild;
+  /** Memory and CPU sampled from /proc every 200 ms and when the child is signalled. */
+  meter: ProcMeter;
+}
 
-  constructor(
-    readonly spec: ProcessorSpec,
-    instance = 0,
-  ) {
-    const configFile = writeProcessorConfig(spec);
-    this.logFile = join(spec.dir, `${spec.name}.${instance}.log`);
-    const nodeArgs = spec.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${spec.cpuProfileDir}`];
-    // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child joins the bench's broker.
-    this.cli = new CliChild(
-      ['process', '--brokers', spec.brokers, '--config', configFile, '--log-file', this.logFile, '--max-inputs-per-transaction', String(spec.maxInputsPerTransaction)],
-      process.env,
-      nodeArgs,
-    );
-    this.sampler = setInterval(() => this.sample(), 200);
-  }
-
-  sample(): MemorySample {
-    const pid = this.cli.child.pid;
-    const now = pid === undefined ? undefined : readMemory(pid);
-    if (now !== undefined) this.memory = now;
-    const cpu = pid === undefined ? undefined : readCpuMs(pid);
-    if (cpu !== undefined) this.cpuMs = cpu;
-    return this.memory;
-  }
-
-  log(): Array<Record<string, unknown>> {
-    if (!existsSync(this.logFile)) return [];
-    return readFileSync(this.logFile, 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  }
-
-  /** Fails fast when the child died instead of letting a poll time out. */
-  assertRunning(): void {
-    if (!this.cli.running) {
-      throw new ExoArmurError(
-        'BENCH_PROCESSOR_EXITED',
-        `processor ${this.spec.name} exited early: ${this.cli.output.stderr.trim().split('\n').slice(-3).join(' | ')} (log: ${this.logFile})`,
-      );
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.sample();
-    clearInterval(this.sampler);
-    const run = await this.cli.kill('SIGTERM');
-    if (run.code !== 0 && run.signal === null) {
-      throw new ExoArmurError('BENCH_PROCESSOR_FAILED', `processor ${this.spec.name} exited ${run.code} on SIGTERM: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    }
-  }
+/** Spawns instance `instance` of the measurement's processor with its own log file. */
+export function startBenchProcessor(spec: ProcessorSpec, instance = 0): BenchProcessor {
+  const configFile = writeProcessorConfig(spec);
+  const meter = new ProcMeter();
+  const child = new ProcessorChild({
+    brokers: spec.brokers,
+    configFile,
+    logFile: join(spec.dir, `${spec.name}.${instance}.log`),
+    args: ['--max-inputs-per-transaction', String(spec.maxInputsPerTransaction)],
+    ...(spec.cpuProfileDir === undefined ? {} : { cpuProfileDir: spec.cpuProfileDir }),
+    sample: { everyMs: 200, probe: meter.probe },
+  });
+  return { spec, child, meter };
 }
 
 /** Sum of `outputs` over the child's batch_committed log events, and when the first batch committed. */
-export function batchesFromLog(entries: ReadonlyArray<Record<string, unknown>>): { batches: number; inputs: number; outputs: number; firstCommitMs: number | undefined } {
+export function batchesFromLog(entries: readonly LogEntry[]): { batches: number; inputs: number; outputs: number; firstCommitMs: number | undefined } {
   let batches = 0;
   let inputs = 0;
   let outputs = 0;
   let firstCommitMs: number | undefined;
   for (const entry of entries) {
-    if (entry['event'] !== ('batch_committed' satisfies LogEvent)) continue;
     batches += 1;
     inputs += Number(entry['inputs'] ?? 0);
     for (const count of Object.values((entry['outputs'] ?? {}) as Record<string, number>)) outputs += count;
@@ -139,31 +98,11 @@ export function batchesFromLog(entries: ReadonlyArray<Record<string, unknown>>):
   return { batches, inputs, outputs, firstCommitMs };
 }
 
-/** Committed next offsets of `groupId` against end offsets over `topics`, summed; retried while leadership of fresh topics settles. */
+/** Inputs of `groupId` committed so far over `topics`, of all there are; retried while leadership of fresh topics settles. */
 export async function groupProgress(admin: Admin, groupId: string, topics: string[]): Promise<{ committed: number; total: number }> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await readGroupProgress(admin, groupId, topics);
-    } catch (error) {
-      if (attempt >= 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
-
-async function readGroupProgress(admin: Admin, groupId: string, topics: string[]): Promise<{ committed: number; total: number }> {
-  const committed = await admin.fetchOffsets({ groupId, topics });
-  let done = 0;
-  let total = 0;
-  for (const topic of topics) {
-    for (const end of await admin.fetchTopicOffsets(topic)) {
-      const low = Number(end.low);
-      total += Number(end.high) - low;
-      const at = Number(committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1');
-      if (at > low) done += at - low;
-    }
-  }
-  return { committed: done, total };
+  const rows = await pollUntil(() => groupProgressVia(admin, groupId, topics), { timeoutMs: 5_000, intervalMs: 250, what: `the committed offsets of group ${groupId}` });
+  const share = committedShare(rows);
+  return { committed: Number(share.committed), total: Number(share.total) };
 }
 
 export interface CatchUpResult {
@@ -191,16 +130,16 @@ export async function catchUp(kafka: Kafka, spec: ProcessorSpec, instances: numb
   const admin = kafka.admin();
   await admin.connect();
   const inputs = [spec.topics.telemetry, spec.topics.operator_actions];
-  const children: ProcessorChild[] = [];
+  const children: BenchProcessor[] = [];
   try {
     await ensureRunTopics(kafka, spec.topics, spec.partitions);
     const { total } = await groupProgress(admin, spec.appId, inputs);
     const started = Date.now();
-    for (let i = 0; i < instances; i += 1) children.push(new ProcessorChild(spec, i));
+    for (let i = 0; i < instances; i += 1) children.push(startBenchProcessor(spec, i));
     let firstProgressMs = -1;
     let committedAtFirstProgress = 0;
     for (;;) {
-      for (const child of children) child.assertRunning();
+      for (const { child } of children) child.assertRunning();
       const progress = await groupProgress(admin, spec.appId, inputs);
       const now = Date.now();
       if (firstProgressMs < 0 && progress.committed > 0) {
@@ -209,12 +148,14 @@ export async function catchUp(kafka: Kafka, spec: ProcessorSpec, instances: numb
       }
       if (progress.committed >= total) {
         const elapsedMs = now - started;
-        const memories = children.map((c) => c.sample());
-        for (const child of children) await child.stop();
+        for (const { child } of children) child.sampleNow();
+        const memories = children.map((c) => c.meter.memory);
+        const cpuMs = children.reduce((sum, c) => sum + c.meter.cpuMs, 0);
+        for (const { child } of children) await child.stop();
         let outputs = 0;
         let batches = 0;
-        for (const child of children) {
-          const parsed = batchesFromLog(child.log());
+        for (const { child } of children) {
+          const parsed = batchesFromLog(child.events('batch_committed'));
           outputs += parsed.outputs;
           batches += parsed.batches;
         }
@@ -227,15 +168,15 @@ export async function catchUp(kafka: Kafka, spec: ProcessorSpec, instances: numb
           outputs,
           batches,
           peakRssBytes: Math.max(...memories.map((m) => m.rssBytes)),
-          hwmBytes: Math.max(...children.map((c) => c.memory.hwmBytes)),
-          cpuMs: children.reduce((sum, c) => sum + c.cpuMs, 0),
+          hwmBytes: Math.max(...children.map((c) => c.meter.memory.hwmBytes)),
+          cpuMs,
         };
       }
       if (now - started > timeoutMs) throw new ExoArmurError('BENCH_TIMEOUT', `${spec.name}: ${progress.committed}/${total} inputs committed after ${timeoutMs} ms`);
       await sleep(250);
     }
   } finally {
-    for (const child of children) if (child.cli.running) await child.cli.kill('SIGKILL');
+    for (const { child } of children) if (child.running) await child.kill('SIGKILL');
     await admin.disconnect();
   }
 }
@@ -256,19 +197,21 @@ export async function recover(kafka: Kafka, spec: ProcessorSpec, timeoutMs: numb
   const admin = kafka.admin();
   await admin.connect();
   const inputs = [spec.topics.telemetry, spec.topics.operator_actions];
-  let child: ProcessorChild | undefined;
+  let run: BenchProcessor | undefined;
   try {
     const { total } = await groupProgress(admin, spec.appId, inputs);
     const stateRecords = (await admin.fetchTopicOffsets(spec.topics.state)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-    child = new ProcessorChild(spec);
+    run = startBenchProcessor(spec);
+    const { child, meter } = run;
     const started = child.spawnedAtMs;
     let firstCommitMs: number | undefined;
     let rssAtFirstCommitBytes = 0;
     for (;;) {
       child.assertRunning();
-      const memory = child.sample();
+      child.sampleNow();
+      const memory = meter.memory;
       if (firstCommitMs === undefined) {
-        const first = batchesFromLog(child.log()).firstCommitMs;
+        const first = batchesFromLog(child.events('batch_committed')).firstCommitMs;
         if (first !== undefined) {
           firstCommitMs = first - started;
           rssAtFirstCommitBytes = memory.rssBytes;
@@ -276,21 +219,15 @@ export async function recover(kafka: Kafka, spec: ProcessorSpec, timeoutMs: numb
       }
       if (firstCommitMs !== undefined && (await groupProgress(admin, spec.appId, inputs)).committed >= total) {
         const allCommittedMs = Date.now() - started;
-        const restoreMsMax = Math.max(
-          0,
-          ...child
-            .log()
-            .filter((e) => e['event'] === ('state_restored' satisfies LogEvent))
-            .map((e) => Number(e['restore_ms'] ?? 0)),
-        );
+        const restoreMsMax = Math.max(0, ...child.events('state_restored').map((e) => Number(e['restore_ms'] ?? 0)));
         await child.stop();
-        return { stateRecords, firstCommitMs, allCommittedMs, restoreMsMax, rssAtFirstCommitBytes, hwmBytes: child.memory.hwmBytes };
+        return { stateRecords, firstCommitMs, allCommittedMs, restoreMsMax, rssAtFirstCommitBytes, hwmBytes: meter.memory.hwmBytes };
       }
       if (Date.now() - started > timeoutMs) throw new ExoArmurError('BENCH_TIMEOUT', `${spec.name}: no recovery after ${timeoutMs} ms (log: ${child.logFile})`);
       await sleep(50);
     }
   } finally {
-    if (child?.cli.running) await child.cli.kill('SIGKILL');
+    if (run?.child.running) await run.child.kill('SIGKILL');
     await admin.disconnect();
   }
 }

@@ -2,18 +2,19 @@
  * The embedded broker's life cycle: start (format once, spawn detached, wait for readiness),
  * stop (SIGTERM or SIGKILL), status. Everything about one broker lives in its data dir.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
 import { JVM_FLAGS, log4jConfig, serverProperties } from './config.js';
 import { fetchBroker } from './fetch.js';
 import { dataDirLayout, defaultDataDir, type DataDirLayout } from './paths.js';
+import { freePort, requireFreePort } from './ports.js';
 import { requireJava } from './prerequisites.js';
-import { isBrokerProcess, readPid, residentBytes } from './process-state.js';
+import { isBrokerProcess, readPid } from './process-state.js';
+import { formatOnce } from './storage.js';
+import { readMemory } from '../lib/proc.js';
 
 export { fetchBroker, pinnedKafkaVersion } from './fetch.js';
 
@@ -59,66 +60,6 @@ function readState(layout: DataDirLayout): BrokerState | undefined {
 function runningPid(layout: DataDirLayout): number | undefined {
   const pid = readPid(layout.pidFile);
   return pid !== undefined && isBrokerProcess(pid, layout.serverProperties) ? pid : undefined;
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolvePromise) => {
-    const server = createServer();
-    server.once('error', () => resolvePromise(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolvePromise(true)));
-  });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
-
-async function requireFreePort(port: number, what: string): Promise<void> {
-  if (!(await portIsFree(port))) {
-    throw new UsageError(
-      'PORT_BUSY',
-      `${what} port ${port} on 127.0.0.1 is already in use: stop whatever holds it (\`ss -ltnp | grep :${port}\`) or pass --port with another port`,
-      {
-        context: { port },
-      },
-    );
-  }
-}
-
-/** Formats the KRaft storage unless meta.properties shows it already was; refuses a dir that looks half-made. */
-function formatOnce(layout: DataDirLayout, classpath: string): void {
-  const meta = join(layout.logDirs, 'meta.properties');
-  if (existsSync(meta)) {
-    const text = readFileSync(meta, 'utf8');
-    if (!/^cluster\.id=\S+/m.test(text) || !/^node\.id=1$/m.test(text)) {
-      throw new UsageError('DATA_DIR_CORRUPT', `${meta} is not a single-node ExoArmur broker's (no cluster.id or node.id=1): remove ${layout.dataDir} or pass another --data-dir`);
-    }
-    return;
-  }
-  if (existsSync(layout.logDirs) && readdirSync(layout.logDirs).length > 0) {
-    throw new UsageError(
-      'DATA_DIR_CORRUPT',
-      `${layout.logDirs} holds files but no meta.properties, so it is not a formatted broker dir: remove ${layout.dataDir} or pass another --data-dir`,
-    );
-  }
-  const clusterId = newClusterId();
-  const result = spawnSync(
-    'java',
-    ['-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', layout.serverProperties],
-    { encoding: 'utf8' },
-  );
-  if (result.status !== 0) {
-    const reason = `${result.stderr}${result.stdout}`.trim().split('\n').at(-1) ?? '';
-    throw new UsageError('DATA_DIR_UNFORMATTABLE', `could not format broker storage in ${layout.logDirs}: ${reason} — remove ${layout.dataDir} or pass another --data-dir`);
-  }
 }
 
 /** Polls until the broker answers metadata and its group coordinator serves requests. */
@@ -276,7 +217,7 @@ export async function brokerStatus(options: { dataDir?: string } = {}): Promise<
   const state = readState(layout);
   const base = { dataDir: layout.dataDir, logFile: layout.logFile, formatted };
   if (pid === undefined || state === undefined) return { running: false, ...base };
-  const rssBytes = residentBytes(pid);
+  const rssBytes = readMemory(pid)?.rssBytes;
   return {
     running: true,
     ...base,
@@ -287,16 +228,4 @@ export async function brokerStatus(options: { dataDir?: string } = {}): Promise<
     version: state.version,
     ...(rssBytes === undefined ? {} : { rssBytes }),
   };
-}
-
-/**
- * A Kafka cluster id: 16 random bytes in URL-safe base64 without padding. One that starts with '-'
- * is drawn again (as Kafka's own Uuid.randomUuid does): kafka-storage's argument parser would read
- * it as an option and refuse to format ("--cluster-id expected one argument").
- */
-export function newClusterId(): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
-  }
 }

@@ -9,6 +9,8 @@ export interface PollOptions {
   intervalMs?: number;
   /** Named in the timeout error. */
   what?: string;
+  /** Asked before every probe: an error it returns ends the wait at once (a child that exited will never get there). */
+  giveUp?: () => Error | undefined;
 }
 
 /**
@@ -21,6 +23,8 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined | false> |
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
+    const reason = options.giveUp?.();
+    if (reason !== undefined) throw reason;
     try {
       const value = await probe();
       if (value !== undefined && value !== false) return value;

@@ -17,11 +17,12 @@ import { actionSigningBytes } from '../../processor/core/signing.js';
 import type { AuditEventKind, AuditPayloads, AuditRecordV1, ConfigSnapshotV1, OperatorActionV1 } from '../../processor/core/types.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { readTopic } from '../../processor/io/read.js';
-import { CliChild, runCli, type CliRun } from '../process/children.js';
+import { CliChild, runCli, type CliRun } from '../lib/children.js';
 import { testBrokers } from '../testing/broker.js';
 import { injectViaCli, processorFixture, readFixtureOutcomes, startProcessorChild, waitAllCommitted, type ProcessorFixture, stopCleanly, track } from '../testing/processor.js';
 import type { PendingApprovalView } from './approvals.js';
 import { publishAction } from './publish.js';
+import { readDecoded } from '../process/outcomes.js';
 import { buildAction, generateOperatorKey, registryEntry, signAction, type OperatorKey } from './sign.js';
 
 const { Partitioners } = kafkajs;
@@ -472,19 +473,6 @@ test.serial('kill switch on: A1-A3 denied by SG-101 (global) and SG-102 (tenant)
   await stopCleanly(t, processor);
 });
 
-async function readSnapshots(fixture: ProcessorFixture): Promise<ConfigSnapshotV1[]> {
-  const out: ConfigSnapshotV1[] = [];
-  await readTopic(fixture.kafka, {
-    topic: fixture.topics.config,
-    onRecord: ({ message }) => {
-      const decoded = decodeRecord('config', message.value, message.headers);
-      if (!decoded.ok) throw new Error(decoded.reason);
-      out.push(decoded.value as ConfigSnapshotV1);
-    },
-  });
-  return out;
-}
-
 test.serial('restart with a changed policy: a new snapshot on the config topic, the new hash on new records, old records keep the old hash', async (t) => {
   const alice = generateOperatorKey('alice');
   const base = { operators: registryEntry(alice) };
@@ -494,7 +482,7 @@ test.serial('restart with a changed policy: a new snapshot on the config topic, 
   await injectViaCli(fixture, [before.line]);
   await waitAllCommitted(fixture);
   await stopCleanly(t, first);
-  const [snapshot1] = await readSnapshots(fixture);
+  const [snapshot1] = await readDecoded<ConfigSnapshotV1>(fixture.kafka, fixture.topics.config, 'config');
   const audit1 = (await readFixtureOutcomes(fixture)).audit;
 
   // Same file, policy changed: default trust below 0.35 turns an allowed A2 into require_human.
@@ -506,7 +494,7 @@ test.serial('restart with a changed policy: a new snapshot on the config topic, 
   await waitAllCommitted(fixture);
   await stopCleanly(t, second);
 
-  const snapshots = await readSnapshots(fixture);
+  const snapshots = await readDecoded<ConfigSnapshotV1>(fixture.kafka, fixture.topics.config, 'config');
   t.is(snapshots.length, 2);
   t.deepEqual(snapshots[0], snapshot1);
   const [s1, s2] = snapshots as [ConfigSnapshotV1, ConfigSnapshotV1];

@@ -5,7 +5,7 @@
  * intent on the execute topic exactly once, a dead letter per rejected input.
  */
 import type { Kafka } from '../../processor/io/client.js';
-import { decodeRecord } from '../../processor/codec/index.js';
+import { decodeRecord, type RecordRole } from '../../processor/codec/index.js';
 import { verifyChain, type AuditRecordV1, type ChainBreak, type ExecutionIntentV1 } from '../../processor/core/index.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { readTopic } from '../../processor/io/read.js';
@@ -32,7 +32,7 @@ export interface RunOutcomes {
 }
 
 /** Every committed record of one output topic, decoded (read_committed, from the log start to the end). */
-export async function readDecoded<T>(kafka: Kafka, topic: string, role: 'audit' | 'execute' | 'dlq'): Promise<T[]> {
+export async function readDecoded<T>(kafka: Kafka, topic: string, role: RecordRole): Promise<T[]> {
   const out: T[] = [];
   await readTopic(kafka, {
     topic,

@@ -83,7 +83,7 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
     restart: {
       processor_kills: ctx.faults.processorKills,
       broker_kills: ctx.faults.brokerKills,
-      processor_starts: ctx.processor.starts,
+      processor_starts: ctx.processorStarts,
       fault_notes: ctx.faults.notes,
       receipts: receiptCount(outcomes),
       deliveries: inputsSent.length,

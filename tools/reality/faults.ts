@@ -10,8 +10,7 @@ import { telemetryKey } from '../inject/inject.js';
 import { pollUntil } from '../lib/poll.js';
 import { brokerKillSurvival, trailCounts } from './analysis.js';
 import { killBroker, restartBroker, stopRunBroker } from './broker-control.js';
-import { waitSettled } from './processor-child.js';
-import { BURST_TENANT, writeRunConfig, type RunContext } from './run-context.js';
+import { BURST_TENANT, killProcessor, startProcessor, stopProcessor, waitSettled, writeRunConfig, type RunContext } from './run-context.js';
 import type { Fault } from './scenario.js';
 
 const BURST_SIZE = 300;
@@ -25,11 +24,11 @@ export async function injectFault(ctx: RunContext, fault: Fault): Promise<void> 
 
 /** A new config snapshot: the processor restarts with the partial merged in. */
 export async function changeConfig(ctx: RunContext, partial: Record<string, unknown>): Promise<void> {
-  await waitSettled(ctx.kafka, ctx.processor);
-  await ctx.processor.stop();
+  await waitSettled(ctx);
+  await stopProcessor(ctx);
   ctx.configPartial = deepMerge(ctx.configPartial, partial) as Record<string, unknown>;
   writeRunConfig(ctx);
-  ctx.processor.start();
+  startProcessor(ctx);
 }
 
 function burstLines(ctx: RunContext, count: number): string[] {
@@ -58,12 +57,12 @@ async function killProcessorMidBurst(ctx: RunContext): Promise<void> {
   ctx.deliveries.push(...(await ctx.kafka.deliverBurst(burstLines(ctx, BURST_SIZE), telemetryKey)));
   const target = before.committed + 1n;
   await pollUntil(async () => (await ctx.kafka.inputProgress()).committed >= target, { timeoutMs: 60_000, intervalMs: 20, what: 'the processor to start on the burst' });
-  await ctx.processor.kill();
+  await killProcessor(ctx);
   ctx.faults.processorKills += 1;
   const at = await ctx.kafka.inputProgress();
   ctx.faults.notes.push(`kill_processor at ${at.committed}/${at.total} committed${at.committed < at.total ? ' (burst in flight)' : ' (burst already done)'}`);
   ctx.log(`fault: SIGKILL processor, ${at.committed}/${at.total} inputs committed`);
-  ctx.processor.start();
+  startProcessor(ctx);
 }
 
 async function readBack(ctx: RunContext): Promise<{ counts: Record<string, number>; auditIds: string[] }> {
@@ -86,12 +85,12 @@ async function killBrokerAndRestart(ctx: RunContext): Promise<void> {
 }
 
 async function restartBoth(ctx: RunContext): Promise<void> {
-  await ctx.processor.stop();
+  await stopProcessor(ctx);
   if (ctx.broker.owned) {
     await stopRunBroker(ctx.broker);
     await restartBroker(ctx.broker);
   } else {
     ctx.faults.notes.push('restart: external broker left running, processor restarted');
   }
-  ctx.processor.start();
+  startProcessor(ctx);
 }

@@ -10,8 +10,7 @@ import { buildAction, signAction } from '../operator/sign.js';
 import { pollUntil } from '../lib/poll.js';
 import { fateOf, outcomeSummary, type OutcomeSummary, type Trail } from './analysis.js';
 import { changeConfig, injectFault } from './faults.js';
-import { waitSettled } from './processor-child.js';
-import { PARTITIONS, type RunContext } from './run-context.js';
+import { PARTITIONS, stopProcessor, waitSettled, type RunContext } from './run-context.js';
 import type { OperatorStep, Step } from './scenario.js';
 
 /** Plays every step in order and returns once the run has settled. */
@@ -25,10 +24,10 @@ export async function playScenario(ctx: RunContext, steps: readonly Step[]): Pro
       case 'operator':
         await playOperator(ctx, step.op, steps);
         // Topics are not ordered against each other: the action takes effect before the next line is played.
-        await waitSettled(ctx.kafka, ctx.processor);
+        await waitSettled(ctx);
         break;
       case 'wait':
-        await waitSettled(ctx.kafka, ctx.processor);
+        await waitSettled(ctx);
         break;
       case 'fault':
         await injectFault(ctx, step.fault);
@@ -40,7 +39,7 @@ export async function playScenario(ctx: RunContext, steps: readonly Step[]): Pro
         break;
     }
   }
-  await waitSettled(ctx.kafka, ctx.processor);
+  await waitSettled(ctx);
 }
 
 export interface DoubleInject {
@@ -60,8 +59,8 @@ export async function doubleInject(ctx: RunContext, first: Trail): Promise<Doubl
       telemetryKey,
     )),
   );
-  await waitSettled(ctx.kafka, ctx.processor);
-  await ctx.processor.stop();
+  await waitSettled(ctx);
+  await stopProcessor(ctx);
   const trail = await ctx.kafka.readTrail();
   return { before, after: outcomeSummary(trail.audit, trail.execute), trail };
 }

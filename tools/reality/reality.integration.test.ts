@@ -13,6 +13,7 @@ import { BUNDLE_FILES } from '../bundle/files.js';
 import { repoRoot } from '../broker/paths.js';
 import { replayRun } from '../replay/replay.js';
 import { testBrokers } from '../testing/broker.js';
+import { auditLines, writeAuditLines } from '../testing/bundle-files.js';
 import { CHECK_NAMES, verifyBundle, type VerifyResult } from '../verify/verify.js';
 import { replayFollowedRecordedOrder } from './analysis.js';
 import { parsePassFail, replayGate } from './gates.js';
@@ -86,16 +87,6 @@ function tamperedCopy(bundleDir: string, edit: (dir: string) => void): string {
   return dir;
 }
 
-function auditLines(dir: string): string[] {
-  return readFileSync(join(dir, BUNDLE_FILES.auditExport), 'utf8')
-    .split('\n')
-    .filter((l) => l !== '');
-}
-
-function writeAudit(dir: string, lines: string[]): void {
-  writeFileSync(join(dir, BUNDLE_FILES.auditExport), `${lines.join('\n')}\n`);
-}
-
 const failedChecks = (r: VerifyResult) => r.checks.filter((c) => !c.ok).map((c) => c.name);
 const detailOf = (r: VerifyResult, name: string) => r.checks.find((c) => c.name === name)?.detail ?? '';
 
@@ -107,7 +98,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       const i = Math.floor(lines.length / 2);
       const at = lines[i]!.indexOf('"process_time":"') + '"process_time":"'.length + 3;
       lines[i] = `${lines[i]!.slice(0, at)}${lines[i]![at] === '7' ? '8' : '7'}${lines[i]!.slice(at + 1)}`;
-      writeAudit(dir, lines);
+      writeAuditLines(dir, lines);
     },
     [CHECK_NAMES.manifest, CHECK_NAMES.chains],
     /audit_export\.jsonl SHA-256/,
@@ -117,7 +108,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
     (dir) => {
       const lines = auditLines(dir);
       lines.splice(10, 1);
-      writeAudit(dir, lines);
+      writeAuditLines(dir, lines);
     },
     [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay],
     /audit_export\.jsonl SHA-256/,
@@ -127,7 +118,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
     (dir) => {
       const lines = auditLines(dir);
       [lines[5], lines[6]] = [lines[6]!, lines[5]!];
-      writeAudit(dir, lines);
+      writeAuditLines(dir, lines);
     },
     [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts],
     /audit_export\.jsonl SHA-256/,

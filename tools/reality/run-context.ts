@@ -1,10 +1,16 @@
-/** What one reality run carries from step to step: its broker, processor, keys, deliveries and fault log. */
+/**
+ * What one reality run carries from step to step: its broker, processor, keys, deliveries and fault
+ * log; and the processor's life in the run (started, stopped, killed, restarted; settled when every
+ * input partition is committed to its end offset while it runs).
+ */
 import { writeFileSync } from 'node:fs';
+import { ExoArmurError } from '../../processor/errors.js';
+import { ProcessorChild, type ProcessorChildOptions } from '../lib/children.js';
+import { pollUntil } from '../lib/poll.js';
 import type { OperatorKey } from '../operator/sign.js';
 import type { Delivery, KillSurvival } from './analysis.js';
 import type { RunBroker } from './broker-control.js';
-import type { RunKafka } from './live.js';
-import type { ProcessorChild } from './processor-child.js';
+import type { Progress, RunKafka } from './live.js';
 
 export const PARTITIONS = 3;
 /** The filler burst's tenant: its events are told apart from the scenario's in the time model. */
@@ -23,7 +29,11 @@ export interface RunContext {
   runId: string;
   kafka: RunKafka;
   broker: RunBroker;
-  processor: ProcessorChild;
+  /** How each start spawns the processor (the run broker as --brokers, service.log as its log). */
+  processorOptions: ProcessorChildOptions;
+  /** The processor started last (undefined before the first start). */
+  processor: ProcessorChild | undefined;
+  processorStarts: number;
   keys: Map<string, OperatorKey>;
   /** Every telemetry delivery in send order, with the partition and offset the broker confirmed. */
   deliveries: Delivery[];
@@ -39,4 +49,42 @@ export interface RunContext {
 
 export function writeRunConfig(ctx: Pick<RunContext, 'configFile' | 'configPartial'>): void {
   writeFileSync(ctx.configFile, `${JSON.stringify(ctx.configPartial, null, 2)}\n`);
+}
+
+export function startProcessor(ctx: RunContext): void {
+  ctx.processor = new ProcessorChild(ctx.processorOptions);
+  ctx.processorStarts += 1;
+}
+
+/** SIGTERM: it finishes or aborts its transaction and leaves the group. */
+export async function stopProcessor(ctx: RunContext): Promise<void> {
+  await ctx.processor?.kill('SIGTERM');
+}
+
+/** SIGKILL: a crash, whatever its transaction was doing. */
+export async function killProcessor(ctx: RunContext): Promise<void> {
+  await ctx.processor?.kill('SIGKILL');
+}
+
+/** Settled: every input partition's committed group offset equals its end offset, and the processor runs. */
+export async function waitSettled(ctx: RunContext, timeoutMs = 180_000): Promise<void> {
+  let last: Progress | undefined;
+  const processor = ctx.processor;
+  try {
+    await pollUntil(
+      async () => {
+        last = await ctx.kafka.inputProgress();
+        return last.lagging.length === 0;
+      },
+      {
+        timeoutMs,
+        intervalMs: 300,
+        what: 'every input partition committed to its end offset',
+        giveUp: () =>
+          processor === undefined ? new ExoArmurError('PROCESSOR_EXITED', 'the processor was never started') : processor.running ? undefined : processor.exitedError(),
+      },
+    );
+  } catch (error) {
+    throw new ExoArmurError('RUN_NOT_SETTLED', `the run did not settle: ${last?.lagging.join(', ') ?? 'no progress read'}; read service.log in the bundle`, { cause: error });
+  }
 }

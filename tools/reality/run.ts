@@ -17,8 +17,7 @@ import { overall, passFailText, type Gate } from './gates.js';
 import { RunKafka } from './live.js';
 import { appIdForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
 import { doubleInject, playScenario } from './player.js';
-import { ProcessorChild } from './processor-child.js';
-import { PARTITIONS, writeRunConfig, type RunContext } from './run-context.js';
+import { PARTITIONS, startProcessor, stopProcessor, writeRunConfig, type RunContext } from './run-context.js';
 import { parseScenario, scenarioActors, type Step } from './scenario.js';
 
 export interface RealityOptions {
@@ -66,7 +65,15 @@ function runContext(
     configFile,
     log,
     kafka: new RunKafka(broker.brokers, `reality-${runId}`, topics, groupForRun(runId)),
-    processor: new ProcessorChild(broker.brokers, configFile, join(dirs.bundle, 'service.log'), MAX_INPUTS_PER_TRANSACTION),
+    // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child always joins the run's own broker.
+    processorOptions: {
+      brokers: broker.brokers,
+      configFile,
+      logFile: join(dirs.bundle, 'service.log'),
+      args: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION)],
+    },
+    processor: undefined,
+    processorStarts: 0,
     deliveries: [],
     actionCoordinates: [],
     configPartial: deepMerge(scenarioConfig, {
@@ -95,7 +102,7 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   writeRunConfig(ctx);
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
-    ctx.processor.start();
+    startProcessor(ctx);
     await playScenario(ctx, steps);
     const played = await ctx.kafka.readTrail();
     const unmet = unmetExpectations(steps, ctx.deliveries, played.audit, ctx.kafka.topics.telemetry);
@@ -106,7 +113,7 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
     const gates = await writeBundle(ctx, { bundleDir, doubled, expectations });
     return { runId, bundleDir, gates, overall: overall(gates), passFail: passFailText(runId, gates) };
   } finally {
-    await ctx.processor.stop().catch(() => undefined);
+    await stopProcessor(ctx).catch(() => undefined);
     await ctx.kafka.close().catch(() => undefined);
     if (broker.owned) await stopRunBroker(broker).catch(() => undefined);
   }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../process/synthetic.js';
 import { testBrokers } from '../testing/broker.js';
-import { injectViaCli, processorFixture, readFixtureAudit, startProcessorChild, waitAllCommitted } from '../testing/processor.js';
+import { processorFixture, processToEnd, readFixtureAudit } from '../testing/processor.js';
 import { RECORDED_FILES, SUMMED_FILES, type InputLine } from './format.js';
 import { recordingTool, recordRun } from './record.js';
 
@@ -24,11 +24,7 @@ test('recordRun writes a processed run as a directory that holds its committed r
   const fixture = await processorFixture('record', brokers.join(','));
   const valid = syntheticTelemetry({ count: 20, tenants: 2, cells: 3, hosts: 5 });
   const deliveries = [...withDuplicates(valid, 4), ...malformedTelemetry(valid[0]!)];
-  await injectViaCli(fixture, deliveries);
-  const processor = startProcessorChild(fixture, 'processor');
-  t.teardown(() => processor.kill('SIGKILL'));
-  await waitAllCommitted(fixture);
-  await processor.kill('SIGTERM');
+  await processToEnd(t, fixture, deliveries);
 
   const out = mkdtempSync(join(tmpdir(), 'exoarmur-record-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));

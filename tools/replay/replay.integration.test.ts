@@ -9,7 +9,7 @@ import type { AuditRecordV1 } from '../../processor/core/types.js';
 import { buildEffectiveConfig } from '../../processor/config/index.js';
 import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../process/synthetic.js';
 import { testBrokers } from '../testing/broker.js';
-import { injectViaCli, processorFixture, readFixtureAudit, startProcessorChild, waitAllCommitted } from '../testing/processor.js';
+import { processorFixture, processToEnd, readFixtureAudit } from '../testing/processor.js';
 import { RECEIPT_KINDS } from './drive.js';
 import { replayRun } from './replay.js';
 
@@ -18,11 +18,7 @@ test('replayRun re-decides a processed run identically, and a changed policy mak
   const fixture = await processorFixture('replay', brokers.join(','));
   const valid = syntheticTelemetry({ count: 30, tenants: 2, cells: 3, hosts: 6 });
   const deliveries = [...withDuplicates(valid, 6), ...malformedTelemetry(valid[0]!)];
-  await injectViaCli(fixture, deliveries);
-  const processor = startProcessorChild(fixture, 'processor');
-  t.teardown(() => processor.kill('SIGKILL'));
-  await waitAllCommitted(fixture);
-  await processor.kill('SIGTERM');
+  await processToEnd(t, fixture, deliveries);
 
   const audit = await readFixtureAudit(fixture);
   const receipts = audit.filter((r) => RECEIPT_KINDS.has(r.event_kind));

@@ -3,21 +3,21 @@
  * config file naming them, a random app id (= group id and transactional id prefix), and helpers to
  * inject telemetry, run real processor children and wait — by polling — until every input is committed.
  */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import type { Kafka } from '../../processor/io/client.js';
 import { createKafka } from '../../processor/io/client.js';
 import { ensureTopics, topicSpecs, topicNames } from '../../processor/io/topics.js';
-import { CliChild, runCli } from '../process/children.js';
+import { ProcessorChild, runCli } from '../lib/children.js';
+import { committedShare, groupProgress } from '../../processor/io/offsets.js';
 import { readDecoded, readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
 import type { AuditRecordV1 } from '../../processor/core/types.js';
 import { readTopic } from '../../processor/io/read.js';
 import { decodeTelemetry } from '../../processor/codec/index.js';
 import { pollUntil } from '../lib/poll.js';
 import { uniqueName } from './broker.js';
-import type { LogEvent } from '../../processor/log-events.js';
 import type { Topics } from '../../processor/core/config-types.js';
 
 export interface ProcessorFixture {
@@ -30,7 +30,7 @@ export interface ProcessorFixture {
 }
 
 /** Every child a test starts is SIGKILLed at teardown if still running (a failed test leaves nothing behind). */
-export function track(t: ExecutionContext, child: CliChild): CliChild {
+export function track(t: ExecutionContext, child: ProcessorChild): ProcessorChild {
   t.teardown(async () => {
     if (child.running) await child.kill('SIGKILL');
   });
@@ -38,7 +38,7 @@ export function track(t: ExecutionContext, child: CliChild): CliChild {
 }
 
 /** SIGTERM the child and assert it finished its transaction, left the group and exited 0. */
-export async function stopCleanly(t: ExecutionContext, child: CliChild): Promise<void> {
+export async function stopCleanly(t: ExecutionContext, child: ProcessorChild): Promise<void> {
   const exit = await child.kill('SIGTERM');
   t.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, exit.stderr);
 }
@@ -81,43 +81,23 @@ export async function injectViaCli(
   return JSON.parse(run.stdout.trim()) as { topic: string; sent: number; keyed: number; unkeyed: number };
 }
 
-/** Starts `exoarmur process` as a child; its log goes to `<dir>/<name>.log`. */
-export function startProcessorChild(fixture: ProcessorFixture, name: string, extraArgs: string[] = []): CliChild {
-  // --brokers: flags outrank KAFKA_BROKERS, which names the shared test broker, not necessarily this fixture's.
-  return new CliChild(['process', '--config', fixture.configFile, '--brokers', fixture.brokers, '--log-file', join(fixture.dir, `${name}.log`), ...extraArgs]);
+/** Starts `exoarmur process` as a child on the fixture's broker and config; its log goes to `<dir>/<name>.log`. */
+export function startProcessorChild(fixture: ProcessorFixture, name: string, args: string[] = []): ProcessorChild {
+  return new ProcessorChild({ brokers: fixture.brokers, configFile: fixture.configFile, logFile: join(fixture.dir, `${name}.log`), args });
 }
 
-export function processorLog(fixture: ProcessorFixture, name: string): Array<Record<string, unknown>> {
-  const path = join(fixture.dir, `${name}.log`);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+/** Injects `lines` through the CLI, runs one processor child until every input is committed, and stops it cleanly (asserted). */
+export async function processToEnd(t: ExecutionContext, fixture: ProcessorFixture, lines: readonly string[], name = 'processor'): Promise<ProcessorChild> {
+  await injectViaCli(fixture, lines);
+  const processor = track(t, startProcessorChild(fixture, name));
+  await waitAllCommitted(fixture);
+  await stopCleanly(t, processor);
+  return processor;
 }
 
 /** Inputs committed by the processor's group so far, and inputs present, summed over partitions. */
 export async function inputProgress(fixture: ProcessorFixture): Promise<{ committed: bigint; total: bigint }> {
-  const admin = fixture.kafka.admin();
-  await admin.connect();
-  try {
-    const inputs = [fixture.topics.telemetry, fixture.topics.operator_actions];
-    const committed = await admin.fetchOffsets({ groupId: fixture.appId, topics: inputs });
-    let done = 0n;
-    let total = 0n;
-    for (const topic of inputs) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      for (const end of ends) {
-        const low = BigInt(end.low);
-        total += BigInt(end.high) - low;
-        const at = committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-        if (BigInt(at) > low) done += BigInt(at) - low;
-      }
-    }
-    return { committed: done, total };
-  } finally {
-    await admin.disconnect();
-  }
+  return committedShare(await groupProgress(fixture.kafka, fixture.appId, [fixture.topics.telemetry, fixture.topics.operator_actions]));
 }
 
 /**
@@ -149,13 +129,13 @@ export function readFixtureOutcomes(fixture: ProcessorFixture): Promise<RunOutco
   return readRunOutcomes(fixture.kafka, fixture.topics);
 }
 
-/** `topic/partition/offset` of every record in the input topics: each needs exactly one receipt. */
 /** The fixture's committed audit trail in (partition, seq) order. */
 export async function readFixtureAudit(fixture: ProcessorFixture): Promise<AuditRecordV1[]> {
   const records = await readDecoded<AuditRecordV1>(fixture.kafka, fixture.topics.audit, 'audit');
   return records.sort((a, b) => a.input.partition - b.input.partition || a.seq - b.seq);
 }
 
+/** `topic/partition/offset` of every record in the input topics: each needs exactly one receipt. */
 export async function inputCoordinates(fixture: ProcessorFixture): Promise<string[]> {
   const out: string[] = [];
   for (const topic of [fixture.topics.telemetry, fixture.topics.operator_actions]) {
@@ -174,9 +154,4 @@ export function uniqueEventKeys(lines: readonly string[]): Set<string> {
     }
   }
   return keys;
-}
-
-/** Log lines with the given pino `msg`. */
-export function logEntries(fixture: ProcessorFixture, name: string, event: LogEvent): Array<Record<string, unknown>> {
-  return processorLog(fixture, name).filter((entry) => entry['event'] === event);
 }

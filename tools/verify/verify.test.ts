@@ -10,6 +10,7 @@ import { CoreRun, writeCoreRunBundle } from '../testing/core-run.js';
 import { at, configWith, telemetry } from '../../processor/testing/harness.js';
 import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
 import { sampleCoreRun } from '../testing/sample-run.js';
+import { auditLines, writeAuditLines } from '../testing/bundle-files.js';
 import { CHECK_NAMES, formatVerifyResult, verifyBundle, type VerifyResult } from './verify.js';
 
 const RUN_ID = '01JQTESTRUN0000000000000000';
@@ -26,16 +27,6 @@ function failed(result: VerifyResult): string[] {
 
 function detail(result: VerifyResult, name: string): string {
   return result.checks.find((c) => c.name === name)!.detail;
-}
-
-function auditLines(dir: string): string[] {
-  return readFileSync(join(dir, BUNDLE_FILES.auditExport), 'utf8')
-    .split('\n')
-    .filter((l) => l !== '');
-}
-
-function writeAuditLines(dir: string, lines: string[]): void {
-  writeFileSync(join(dir, BUNDLE_FILES.auditExport), `${lines.join('\n')}\n`);
 }
 
 test('an honest bundle from the real core verifies: every check holds, and replay in it passed', async (t) => {

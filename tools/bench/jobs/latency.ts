@@ -2,7 +2,7 @@
 import { ExoArmurError } from '../../../processor/errors.js';
 import { MAX_INPUTS_PER_TRANSACTION, MB, row, spec, topicsFor, type Context } from '../context.js';
 import { measureLatency, type LatencyResult } from '../latency.js';
-import { ensureRunTopics, groupProgress, processorCommand, ProcessorChild } from '../processor-run.js';
+import { ensureRunTopics, groupProgress, processorCommand, startBenchProcessor } from '../processor-run.js';
 import { preload } from '../produce.js';
 import { telemetryLines } from '../telemetry.js';
 
@@ -13,7 +13,7 @@ export async function latency(ctx: Context) {
   await ensureRunTopics(ctx.kafka, topics, ctx.options.partitions);
   const eos = spec(ctx, 'latency', topics, ctx.options.partitions, 'exactly_once');
   const seconds = ctx.options.quick ? 10 : 20;
-  const child = new ProcessorChild(eos);
+  const { child, meter } = startBenchProcessor(eos);
   const admin = ctx.kafka.admin();
   await admin.connect();
   try {
@@ -44,6 +44,7 @@ export async function latency(ctx: Context) {
         }
       }
     }
+    child.sampleNow();
     return {
       seconds_per_rate: seconds,
       settings: {
@@ -52,7 +53,7 @@ export async function latency(ctx: Context) {
         partitions_consumed_concurrently: ctx.options.partitions,
         audit_consumer_max_wait_ms: 20,
       },
-      peak_rss_mb: Math.round(child.sample().hwmBytes / MB),
+      peak_rss_mb: Math.round(meter.memory.hwmBytes / MB),
       rates: results,
     };
   } finally {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExoArmurError } from '../../../processor/errors.js';
-import { CliChild, CLI_PATH } from '../../process/children.js';
+import { CliChild, CLI_PATH } from '../../lib/children.js';
 import { row, sizeName, type Context } from '../context.js';
 import { ratePerSecond } from '../stats.js';
 import type { CatchUpPair } from './catch-up.js';
