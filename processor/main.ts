@@ -4,7 +4,7 @@
  * runs the processor until stopped.
  */
 import pino, { type Logger } from 'pino';
-import { actuatorStateTopic, configSnapshot, extraTelemetryTopics, loadEffectiveConfig, resultsTopic, type EffectiveConfig } from './config/index.js';
+import { actuatorStateTopic, configSnapshot, coreConfigOf, extraTelemetryTopics, inputTopics, loadEffectiveConfig, resultsTopic, type EffectiveConfig } from './config/index.js';
 import { execDriver, webhookDriver } from './actuator/drivers.js';
 import { ActuatorRunner } from './actuator/runner.js';
 import { encodeRecord } from './codec/index.js';
@@ -90,7 +90,9 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const runner = new ProcessorRunner({
     onHalt: (error) => onHalt(error),
     kafka,
-    effective,
+    core: coreConfigOf(effective),
+    inputTopics: inputTopics(config),
+    inputSpecs: config.inputs,
     primitives: nodePrimitives,
     appId: config.app_id,
     groupId,

@@ -57,12 +57,17 @@ test('webhook: POSTs the intent as JSON with Idempotency-Key = intent_id; 2xx su
 });
 
 test('webhook: 503 retries, 404 fails, silence past the timeout and a closed port retry', async (t) => {
-  const { url, server } = await serve((_h, body) => (body.includes('"slow"') ? { status: 200, body: '', delayMs: 1500 } : { status: body.includes('"missing"') ? 404 : 503, body: 'no' }));
+  const { url, server } = await serve((_h, body) => (body.includes('"slow"') ? { status: 200, body: '', delayMs: 4000 } : { status: body.includes('"missing"') ? 404 : 503, body: 'no' }));
   t.teardown(() => server.close());
-  const driver = webhookDriver({ url, timeoutMs: 300 });
+  const driver = webhookDriver({ url, timeoutMs: 3000 });
   t.like(await driver.perform({ ...intent, subject: 'busy' }, 1), { verdict: 'retry', status: 503, detail: 'HTTP 503' });
   t.like(await driver.perform({ ...intent, subject: 'missing' }, 1), { verdict: 'failed', status: 404, detail: 'HTTP 404' });
-  t.deepEqual(await driver.perform({ ...intent, subject: 'slow' }, 1), { verdict: 'retry', status: null, sha256: null, detail: 'no answer within 300 ms' });
+  t.deepEqual(await webhookDriver({ url, timeoutMs: 500 }).perform({ ...intent, subject: 'slow' }, 1), {
+    verdict: 'retry',
+    status: null,
+    sha256: null,
+    detail: 'no answer within 500 ms',
+  });
   const closed = createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const port = (closed.address() as AddressInfo).port;

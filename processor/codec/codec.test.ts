@@ -1,5 +1,6 @@
 import test from 'ava';
-import { makeOperator, newUlid, signAction, T0 } from '../testing/harness.js';
+import { makeOperator, newUlid, T0 } from '../testing/harness.js';
+import { signAction } from '../operator-signing.js';
 import { playScenario } from '../testing/scenario.js';
 import type { AuditRecordV1 } from '../core/types.js';
 import { decodeOperatorAction, decodeRecord, encodeOperatorAction, encodeRecord, FINGERPRINT_HEADER, SCHEMA_HEADER, SCHEMAS, decodeTelemetry, toCoreInput } from './index.js';
@@ -42,19 +43,22 @@ test('audit JSON form is the plain payload object (union branch unwrapped)', (t)
 });
 
 test('operator actions and config snapshots round-trip; a state tombstone encodes to null', (t) => {
-  const action = signAction(alice, {
-    schema_version: '1',
-    action_id: newUlid(),
-    action: 'deny',
-    tenant_id: 'acme',
-    correlation_id: 'c',
-    approval_id: newUlid(),
-    intent_hash: 'f'.repeat(64),
-    scope: null,
-    actor_id: 'alice',
-    decided_at: T0,
-    reason: 'no',
-  });
+  const action = signAction(
+    {
+      schema_version: '1',
+      action_id: newUlid(),
+      action: 'deny',
+      tenant_id: 'acme',
+      correlation_id: 'c',
+      approval_id: newUlid(),
+      intent_hash: 'f'.repeat(64),
+      scope: null,
+      actor_id: 'alice',
+      decided_at: T0,
+      reason: 'no',
+    },
+    alice.privateKey,
+  );
   const enc = encodeOperatorAction(action);
   t.deepEqual(decodeOperatorAction(enc.value, enc.headers), { ok: true, value: action });
   const snap = { config_hash: 'a'.repeat(64), config: '{"a":1}', captured_at: T0 };
@@ -68,19 +72,22 @@ test('operator actions and config snapshots round-trip; a state tombstone encode
 });
 
 test('toCoreInput normalises key, Kafka timestamp and headers given as Buffers', (t) => {
-  const action = signAction(alice, {
-    schema_version: '1',
-    action_id: newUlid(),
-    action: 'kill_switch_off',
-    tenant_id: 'acme',
-    correlation_id: 'c',
-    approval_id: null,
-    intent_hash: null,
-    scope: 'global',
-    actor_id: 'alice',
-    decided_at: T0,
-    reason: 'done',
-  });
+  const action = signAction(
+    {
+      schema_version: '1',
+      action_id: newUlid(),
+      action: 'kill_switch_off',
+      tenant_id: 'acme',
+      correlation_id: 'c',
+      approval_id: null,
+      intent_hash: null,
+      scope: 'global',
+      actor_id: 'alice',
+      decided_at: T0,
+      reason: 'done',
+    },
+    alice.privateKey,
+  );
   const enc = encodeOperatorAction(action);
   const headers = Object.fromEntries(Object.entries(enc.headers).map(([k, v]) => [k, Buffer.from(v)]));
   const input = toCoreInput(

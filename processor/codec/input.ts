@@ -1,6 +1,6 @@
 /** Turns a consumed Kafka message into the core's input: decoded value, normalised times and key. */
 import type { CoreInput, InputSource } from '../core/api.js';
-import type { InputSpec } from '../core/config-types.js';
+import type { InputSpec } from '../config/types.js';
 import { formatIsoMs } from '../core/time.js';
 import { headerString, type InputHeaders } from './avro.js';
 import { decodeOperatorAction } from './operator.js';
@@ -22,7 +22,7 @@ export interface ConsumedMessage {
  * `inputs` is the config's telemetry input table (topic -> format, tenant, cell): a telemetry record
  * is decoded in the format its header or its topic names, native TelemetryEventV1 otherwise.
  */
-export function toCoreInput(source: InputSource, message: ConsumedMessage, processTime: string | number, inputs?: Record<string, InputSpec>): CoreInput {
+export function toCoreInput(source: InputSource, message: ConsumedMessage, processTime: string | number, inputs?: Readonly<Record<string, InputSpec>>): CoreInput {
   const key = message.key === null ? null : typeof message.key === 'string' ? message.key : message.key.toString('utf8');
   const value = message.value;
   const kafka_timestamp = kafkaTimestamp(message.timestamp);

@@ -1,5 +1,5 @@
 /** Every default of the effective configuration (DESIGN §1 topic names, §2 policy tables). */
-import type { ExoArmurConfig, Topics } from '../core/config-types.js';
+import type { ExoArmurConfig, Topics } from './types.js';
 
 export const DEFAULT_CONFIG: ExoArmurConfig = Object.freeze({
   app_id: 'exoarmur',

@@ -5,7 +5,7 @@
  * seeks and commits each, and replay tells a receipt's source by them.
  */
 import type { InputSource } from '../core/api.js';
-import type { ExoArmurConfig } from '../core/config-types.js';
+import type { ExoArmurConfig } from './types.js';
 
 export interface InputTopic {
   topic: string;

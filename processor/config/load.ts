@@ -8,7 +8,7 @@
  * EXOARMUR_* variables whose first segment is not a config key belong to other tools and are ignored.
  */
 import { readFileSync } from 'node:fs';
-import type { EffectiveConfig } from '../core/config-types.js';
+import type { EffectiveConfig } from './types.js';
 import { UsageError } from '../errors.js';
 import { resolveBrokers } from './brokers.js';
 import { DEFAULT_CONFIG } from './defaults.js';

@@ -3,12 +3,13 @@
  * errors name the bad key and the fix, and the effective (canonical, hashed, secret-free) form.
  */
 import { canonicalJson } from '../core/canonical.js';
-import type { EffectiveConfig, ExoArmurConfig, InputSpec } from '../core/config-types.js';
+import type { CoreConfig } from '../core/config-types.js';
 import { ACTION_CLASSES, SEVERITIES, type ConfigSnapshotV1 } from '../core/types.js';
 import { INPUT_FORMATS } from '../codec/adapters/adapter.js';
 import { UsageError } from '../errors.js';
 import { nodePrimitives, parseEd25519PublicKey } from '../primitives.js';
 import { DEFAULT_CONFIG, DEFAULT_TOPIC_NAMES } from './defaults.js';
+import type { EffectiveConfig, ExoArmurConfig, InputSpec } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -221,6 +222,14 @@ export function buildEffectiveConfig(config: ExoArmurConfig): EffectiveConfig {
     policy_verified: published.pinned_policy_sha256 === null || published.pinned_policy_sha256 === policySha,
     secrets: { broker_password: alreadyHashed ? null : password },
   };
+}
+
+/**
+ * What the core decides with, taken from an effective config: its policy, operator registry, hash
+ * and pin check. Build it once per config (every input of a batch shares it).
+ */
+export function coreConfigOf(effective: EffectiveConfig): CoreConfig {
+  return { policy: effective.config.policy, operators: effective.config.operators, config_hash: effective.config_hash, policy_verified: effective.policy_verified };
 }
 
 /** SHA-256 of the canonical policy: the value to pin in pinned_policy_sha256. */

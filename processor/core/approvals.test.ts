@@ -1,5 +1,6 @@
 import test from 'ava';
-import { at, auditKinds, configWith, makeOperator, newUlid, payloadOf, Run, signAction, telemetry, type Operator } from '../testing/harness.js';
+import { at, auditKinds, configWith, makeOperator, newUlid, payloadOf, Run, telemetry, type Operator } from '../testing/harness.js';
+import { signAction } from '../operator-signing.js';
 import type { OutputRecord } from './api.js';
 import type { ApprovalRequirement, AuditRecordV1, ExecutionIntentV1, OperatorActionV1 } from './types.js';
 
@@ -30,20 +31,23 @@ function t_assert(cond: boolean, message: string): void {
 }
 
 function decide(p: Pending, op: Operator, over: Partial<OperatorActionV1> = {}): OperatorActionV1 {
-  return signAction(op, {
-    schema_version: '1',
-    action_id: newUlid(),
-    action: 'approve',
-    tenant_id: 'acme',
-    correlation_id: 'corr-1',
-    approval_id: p.approval_id,
-    intent_hash: p.intent_hash,
-    scope: null,
-    actor_id: op.actor_id,
-    decided_at: at(60),
-    reason: null,
-    ...over,
-  });
+  return signAction(
+    {
+      schema_version: '1',
+      action_id: newUlid(),
+      action: 'approve',
+      tenant_id: 'acme',
+      correlation_id: 'corr-1',
+      approval_id: p.approval_id,
+      intent_hash: p.intent_hash,
+      scope: null,
+      actor_id: op.actor_id,
+      decided_at: at(60),
+      reason: null,
+      ...over,
+    },
+    op.privateKey,
+  );
 }
 
 function executes(records: readonly OutputRecord[]): ExecutionIntentV1[] {
@@ -155,19 +159,22 @@ test('kill switches: global and tenant deny A1–A3 (SG-101/SG-102), A0 still al
   const run = new Run(configWith({}, [alice]));
   const kill = (action: 'kill_switch_on' | 'kill_switch_off', scope: 'global' | 'tenant', reason: string | null = 'incident 42'): OutputRecord[] =>
     run.actionRecords(
-      signAction(alice, {
-        schema_version: '1',
-        action_id: newUlid(),
-        action,
-        tenant_id: 'acme',
-        correlation_id: 'ops',
-        approval_id: null,
-        intent_hash: null,
-        scope,
-        actor_id: 'alice',
-        decided_at: at(1),
-        reason,
-      }),
+      signAction(
+        {
+          schema_version: '1',
+          action_id: newUlid(),
+          action,
+          tenant_id: 'acme',
+          correlation_id: 'ops',
+          approval_id: null,
+          intent_hash: null,
+          scope,
+          actor_id: 'alice',
+          decided_at: at(1),
+          reason,
+        },
+        alice.privateKey,
+      ),
     );
   const confident = (i: number, tenant = 'acme') => run.telemetry(telemetry({ tenant_id: tenant, correlation_id: `k${i}`, attributes: { confidence: 0.95 } }));
 

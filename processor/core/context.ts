@@ -1,41 +1,51 @@
 /**
- * One step's working set: reads state through an overlay of this step's own changes, appends
- * audit records to the partition's hash chain, and turns every change into a 'state' output
- * record at the end. The input state is never mutated.
+ * One step's working set, one part per job: the state overlay (reads see this step's changes,
+ * the input state is never mutated), the audit chain, the ids derived from the input's
+ * idempotency key (fixed before the step starts), the two sorted lists kept in state (pending
+ * approvals by expiry, collectives by check time), and the partition's stream time. `finish`
+ * turns every state change, then the partition's meta record, into 'state' output records.
  */
 import type { CoreInput, OutputRecord, Primitives, StepResult } from './api.js';
-import { canonicalJson } from './canonical.js';
+import { AuditChain } from './audit-chain.js';
 import { GENESIS_HASH } from './chain.js';
-import type { EffectiveConfig } from './config-types.js';
-import { deterministicUlid, type IdKind } from './ids.js';
-import { stateKeys, stateRecord, type StateValue, type StateView } from './state.js';
+import type { CoreConfig } from './config-types.js';
+import { StepIds } from './ids.js';
+import { StateOverlay } from './overlay.js';
+import { listShape, SortedStateList } from './sorted-list.js';
+import { stateKeys, stateRecord, type StateView } from './state.js';
 import { formatIsoMs, msOf } from './time.js';
-import type { AuditEventKind, AuditPayloads, AuditRecordV1, PartitionMeta, PendingEntry, PendingNode } from './types.js';
+import type { CollectiveExpiryNode, PartitionMeta, PendingNode } from './types.js';
 
-export interface AuditSubject {
-  tenant_id: string;
-  correlation_id: string;
-  trace_id: string | null;
-  event_time: string;
-}
+/** Pending approvals, sorted by (expires_at, approval_id). */
+const PENDING_LIST = listShape<PendingNode>('pending', 'approval_id', 'expires_at', stateKeys.pending, { head: 'pending_head', tail: 'pending_tail', count: 'pending_count' });
+
+/** Collectives to look at when stream time passes their check_at, sorted by (check_at, collective key). */
+const COLLECTIVE_EXPIRY_LIST = listShape<CollectiveExpiryNode>('collective_expiry', 'collective_key', 'check_at', stateKeys.collectiveExpiry, {
+  head: 'collective_head',
+  tail: 'collective_tail',
+  count: null,
+});
 
 export class StepContext {
   readonly records: OutputRecord[] = [];
-  private readonly overlay = new Map<string, StateValue | null>();
+  readonly state: StateOverlay;
+  readonly ids: StepIds;
+  readonly audit: AuditChain;
+  readonly pending: SortedStateList<PendingNode>;
+  readonly collectiveExpiry: SortedStateList<CollectiveExpiryNode>;
   private readonly meta: PartitionMeta;
   private readonly metaKey: string;
-  private auditIndex = 0;
-  /** Set once the input's idempotency key is known; part of every id this step derives. */
-  idempotencyKey = '';
 
   constructor(
-    readonly state: StateView,
+    view: StateView,
     readonly input: CoreInput,
-    readonly config: EffectiveConfig,
+    readonly config: CoreConfig,
     readonly prims: Primitives,
+    /** The input's idempotency key (identity.ts): part of every id this step derives. */
+    readonly idempotencyKey: string,
   ) {
     this.metaKey = stateKeys.meta(input.partition);
-    const stored = state.get(this.metaKey)?.meta;
+    const stored = view.get(this.metaKey)?.meta;
     this.meta = stored
       ? { ...stored }
       : {
@@ -49,6 +59,11 @@ export class StepContext {
           collective_head: null,
           collective_tail: null,
         };
+    this.state = new StateOverlay(view);
+    this.ids = new StepIds(prims, idempotencyKey, input);
+    this.audit = new AuditChain(this.meta, input, config.config_hash, this.ids, prims, this.records);
+    this.pending = new SortedStateList(this.state, this.meta, PENDING_LIST);
+    this.collectiveExpiry = new SortedStateList(this.state, this.meta, COLLECTIVE_EXPIRY_LIST);
   }
 
   get partition(): number {
@@ -66,129 +81,15 @@ export class StepContext {
     return true;
   }
 
-  /** Ends of the collective expiry list (collective-expiry.ts keeps it sorted). */
-  get collectiveHead(): string | null {
-    return this.meta.collective_head;
-  }
-
-  set collectiveHead(key: string | null) {
-    this.meta.collective_head = key;
-  }
-
-  get collectiveTail(): string | null {
-    return this.meta.collective_tail;
-  }
-
-  set collectiveTail(key: string | null) {
-    this.meta.collective_tail = key;
-  }
-
-  get(key: string): StateValue | undefined {
-    if (this.overlay.has(key)) return this.overlay.get(key) ?? undefined;
-    return this.state.get(key);
-  }
-
-  put(key: string, value: StateValue | null): void {
-    // Re-inserting moves the key to the end so state records follow the order of last change.
-    this.overlay.delete(key);
-    this.overlay.set(key, value);
-  }
-
-  private node(approvalId: string | null): PendingNode | undefined {
-    return approvalId === null ? undefined : (this.get(stateKeys.pending(approvalId))?.pending ?? undefined);
-  }
-
-  private putNode(node: PendingNode): void {
-    this.put(stateKeys.pending(node.approval_id), stateRecord('pending', node));
-  }
-
-  /** The pending approval that expires first (the head of the sorted list), if any. */
-  firstPending(): PendingEntry | undefined {
-    return this.node(this.meta.pending_head);
-  }
-
-  /**
-   * Inserts into the list sorted by (expires_at, approval_id). The walk starts at the tail
-   * because expiries mostly arrive in order (observed_at + a fixed ttl), so it is usually O(1).
-   */
-  addPending(entry: PendingEntry): void {
-    let after = this.node(this.meta.pending_tail);
-    while (after !== undefined && comparePending(after, entry) > 0) after = this.node(after.prev);
-    const nextId = after === undefined ? this.meta.pending_head : after.next;
-    const node: PendingNode = { approval_id: entry.approval_id, expires_at: entry.expires_at, prev: after?.approval_id ?? null, next: nextId };
-    this.putNode(node);
-    if (after === undefined) this.meta.pending_head = node.approval_id;
-    else this.putNode({ ...after, next: node.approval_id });
-    const next = this.node(nextId);
-    if (next === undefined) this.meta.pending_tail = node.approval_id;
-    else this.putNode({ ...next, prev: node.approval_id });
-    this.meta.pending_count += 1;
-  }
-
-  removePending(approvalId: string): void {
-    const node = this.node(approvalId);
-    if (node === undefined) return;
-    const prev = this.node(node.prev);
-    const next = this.node(node.next);
-    if (prev === undefined) this.meta.pending_head = node.next;
-    else this.putNode({ ...prev, next: node.next });
-    if (next === undefined) this.meta.pending_tail = node.prev;
-    else this.putNode({ ...next, prev: node.prev });
-    this.put(stateKeys.pending(approvalId), null);
-    this.meta.pending_count -= 1;
-  }
-
-  /** The key every audit/dead-letter id of this input derives from (ids.ts). */
-  get deliveryKey(): string {
-    return `${this.idempotencyKey}@${this.input.partition}:${this.input.offset}`;
-  }
-
-  ulid(kind: IdKind, tenant: string, key: string, index: number, eventTime: string): string {
-    return deterministicUlid(this.prims, kind, tenant, key, index, msOf(eventTime));
-  }
-
-  audit<K extends AuditEventKind>(kind: K, subject: AuditSubject, payload: AuditPayloads[K]): AuditRecordV1<K> {
-    const { input } = this;
-    // Keys in sorted order: the canonical JSON of a sorted object is plain JSON.stringify (fast path).
-    const withoutHash = {
-      audit_id: this.ulid('audit', subject.tenant_id, this.deliveryKey, this.auditIndex++, subject.event_time),
-      config_hash: this.config.config_hash,
-      correlation_id: subject.correlation_id,
-      event_kind: kind,
-      event_time: subject.event_time,
-      idempotency_key: this.idempotencyKey,
-      input: { offset: input.offset, partition: input.partition, topic: input.topic },
-      payload,
-      prev_hash: this.meta.head_hash,
-      process_time: input.process_time,
-      seq: this.meta.next_seq,
-      tenant_id: subject.tenant_id,
-      trace_id: subject.trace_id,
-    };
-    // The hash covers the record before record_hash is added; adding it to the same fresh object avoids a copy.
-    const record = withoutHash as AuditRecordV1<K>;
-    record.record_hash = this.prims.sha256Hex(canonicalJson(withoutHash));
-    const record_hash = record.record_hash;
-    this.meta.next_seq += 1;
-    this.meta.head_hash = record_hash;
-    this.records.push({ role: 'audit', key: `${subject.tenant_id}:${subject.correlation_id}`, value: record });
-    return record;
-  }
-
   emit(record: OutputRecord): void {
     this.records.push(record);
   }
 
   finish(): StepResult {
-    for (const [key, value] of this.overlay) this.records.push({ role: 'state', key, value });
+    this.state.writeRecords(this.records);
     this.records.push({ role: 'state', key: this.metaKey, value: stateRecord('meta', { ...this.meta }) });
     return { records: this.records };
   }
-}
-
-export function comparePending(a: PendingEntry, b: PendingEntry): number {
-  if (a.expires_at !== b.expires_at) return a.expires_at < b.expires_at ? -1 : 1;
-  return a.approval_id < b.approval_id ? -1 : a.approval_id > b.approval_id ? 1 : 0;
 }
 
 export function addSeconds(iso: string, seconds: number): string {

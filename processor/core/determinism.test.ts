@@ -1,5 +1,6 @@
 import test from 'ava';
 import { decodeRecord, encodeRecord, toCoreInput } from '../codec/index.js';
+import { coreConfigOf } from '../config/index.js';
 import { nodePrimitives } from '../primitives.js';
 import { makeOperator, telemetry } from '../testing/harness.js';
 import { playScenario } from '../testing/scenario.js';
@@ -97,8 +98,8 @@ test('a cache rebuilt from the encoded state changelog equals the live cache and
     value: Buffer.from(JSON.stringify(telemetry({ observed_at: '2026-03-01T14:00:00.000Z' }))),
     timestamp: '0',
   };
-  const live = step(run.cache, toCoreInput('telemetry', next, 0), run.config, nodePrimitives).records;
-  const again = step(restored, toCoreInput('telemetry', next, 0), run.config, nodePrimitives).records;
+  const live = step(run.cache, toCoreInput('telemetry', next, 0), coreConfigOf(run.config), nodePrimitives).records;
+  const again = step(restored, toCoreInput('telemetry', next, 0), coreConfigOf(run.config), nodePrimitives).records;
   t.deepEqual(
     again.map((r) => encodeRecord(r.role, r.value).value),
     live.map((r) => encodeRecord(r.role, r.value).value),

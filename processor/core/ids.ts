@@ -13,6 +13,7 @@
  *  - intent_id, approval_id: the telemetry's idempotency key, index 0 (a function of the event).
  */
 import type { Primitives } from './api.js';
+import { msOf } from './time.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const MAX_TIME = 2 ** 48 - 1;
@@ -24,6 +25,41 @@ for (let i = 0; i < 16; i++) {
 }
 
 export type IdKind = 'audit' | 'intent' | 'approval' | 'dead_letter';
+
+/**
+ * The ids one step derives, from the input's idempotency key (fixed before the step starts, so no
+ * id can be derived from a key not yet known) and its delivery coordinates.
+ */
+export class StepIds {
+  /** `${idempotency_key}@${partition}:${offset}`: the key of every audit and dead-letter id of this input. */
+  readonly deliveryKey: string;
+
+  constructor(
+    private readonly prims: Primitives,
+    readonly idempotencyKey: string,
+    delivery: { partition: number; offset: string },
+  ) {
+    this.deliveryKey = `${idempotencyKey}@${delivery.partition}:${delivery.offset}`;
+  }
+
+  /** The id of this input's `index`-th audit record. */
+  audit(tenant: string, index: number, eventTime: string): string {
+    return deterministicUlid(this.prims, 'audit', tenant, this.deliveryKey, index, msOf(eventTime));
+  }
+
+  deadLetter(tenant: string, eventTime: string): string {
+    return deterministicUlid(this.prims, 'dead_letter', tenant, this.deliveryKey, 0, msOf(eventTime));
+  }
+
+  /** The intent born from this telemetry event (a function of the event, not of its delivery). */
+  intent(tenant: string, eventTime: string): string {
+    return deterministicUlid(this.prims, 'intent', tenant, this.idempotencyKey, 0, msOf(eventTime));
+  }
+
+  approval(tenant: string, eventTime: string): string {
+    return deterministicUlid(this.prims, 'approval', tenant, this.idempotencyKey, 0, msOf(eventTime));
+  }
+}
 
 export function deterministicUlid(prims: Primitives, kind: IdKind | string, tenant: string, key: string, index: number, eventTimeMs: number): string {
   const hex = prims.sha256Hex(`${kind}\n${tenant}\n${key}\n${index}`);

@@ -1,39 +1,40 @@
 /** DESIGN §2 stage 8 for one consumed operator action. Every rejection is a value with a reason. */
+import type { AuditSubject } from './audit-chain.js';
 import type { StepContext } from './context.js';
-import { expire, reject, release } from './outcome.js';
+import type { IdentifiedInput } from './identity.js';
+import { expire, firstDelivery, reject, release } from './outcome.js';
 import { actionSigningBytes } from './signing.js';
-import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
-import { identifyUndecodable } from './telemetry.js';
+import { stateKeys, stateRecord } from './state.js';
 import { msOf, normalizeRfc3339 } from './time.js';
-import type { ApprovalState, OperatorActionV1 } from './types.js';
+import type { ApprovalState } from './types.js';
 
-type Subject = { tenant_id: string; correlation_id: string; trace_id: string | null; event_time: string };
-
-export function stepOperator(ctx: StepContext): void {
+export function stepOperator(ctx: StepContext, identified: Exclude<IdentifiedInput, { kind: 'telemetry' }>): void {
   const { input } = ctx;
-  const decoded = input.decoded;
-  if (!decoded.ok) {
-    const { who, valueSha } = identifyUndecodable(ctx, decoded.hint);
+  if (identified.kind === 'undecodable') {
+    const { who, valueSha } = identified;
     const subject = { ...who, event_time: input.kafka_timestamp };
-    if (isDuplicate(ctx, subject)) return;
-    markSeen(ctx);
-    reject(ctx, { kind: 'action_rejected', reason_code: decoded.reason_code ?? 'invalid', reason: decoded.reason, ...subject, value_sha256: valueSha });
+    if (!firstDelivery(ctx, subject)) return;
+    reject(ctx, { kind: 'action_rejected', reason_code: identified.reasonCode, reason: identified.reason, ...subject, value_sha256: valueSha });
     return;
   }
 
-  const action = decoded.value as OperatorActionV1;
-  ctx.idempotencyKey = `${action.tenant_id}:${action.action_id}`;
-  const approval = (action.approval_id === null ? null : ctx.get(stateKeys.approval(action.approval_id))?.approval) ?? undefined;
+  const { action } = identified;
+  const approval = (action.approval_id === null ? null : ctx.state.get(stateKeys.approval(action.approval_id))?.approval) ?? undefined;
   // The codec only accepts valid RFC 3339 decided_at; normalised here, the signed form stays as sent.
   const decidedAt = normalizeRfc3339(action.decided_at) ?? input.kafka_timestamp;
-  const subject: Subject = { tenant_id: action.tenant_id, correlation_id: action.correlation_id, trace_id: approval?.intent.trace_id ?? null, event_time: decidedAt };
-  if (isDuplicate(ctx, subject)) return;
-  markSeen(ctx);
+  const subject: AuditSubject = { tenant_id: action.tenant_id, correlation_id: action.correlation_id, trace_id: approval?.intent.trace_id ?? null, event_time: decidedAt };
+  if (!firstDelivery(ctx, subject)) return;
 
-  ctx.audit('action_received', subject, { action: action.action, action_id: action.action_id, actor_id: action.actor_id, approval_id: action.approval_id, decided_at: decidedAt });
+  ctx.audit.append('action_received', subject, {
+    action: action.action,
+    action_id: action.action_id,
+    actor_id: action.actor_id,
+    approval_id: action.approval_id,
+    decided_at: decidedAt,
+  });
 
   const refuse = (reason_code: string, reason: string): void => {
-    ctx.audit('operator_action_rejected', subject, {
+    ctx.audit.append('operator_action_rejected', subject, {
       action: action.action,
       action_id: action.action_id,
       actor_id: action.actor_id,
@@ -43,7 +44,7 @@ export function stepOperator(ctx: StepContext): void {
     });
   };
 
-  const operator = Object.prototype.hasOwnProperty.call(ctx.config.config.operators, action.actor_id) ? ctx.config.config.operators[action.actor_id] : undefined;
+  const operator = Object.prototype.hasOwnProperty.call(ctx.config.operators, action.actor_id) ? ctx.config.operators[action.actor_id] : undefined;
   if (operator === undefined) return refuse('unknown_actor', `actor "${action.actor_id}" is not in the config's operator registry`);
   if (!ctx.prims.verifyEd25519(operator.public_key, actionSigningBytes(action), action.signature)) {
     return refuse('bad_signature', `the Ed25519 signature does not verify against the registered key of "${action.actor_id}"`);
@@ -55,7 +56,7 @@ export function stepOperator(ctx: StepContext): void {
     if (action.scope === null) return refuse('scope_required', `${action.action} needs scope "global" or "tenant"`);
     const on = action.action === 'kill_switch_on';
     const tenant = action.scope === 'tenant' ? action.tenant_id : null;
-    ctx.audit('operator_action_applied', subject, {
+    ctx.audit.append('operator_action_applied', subject, {
       action: action.action,
       action_id: action.action_id,
       actor_id: action.actor_id,
@@ -64,8 +65,15 @@ export function stepOperator(ctx: StepContext): void {
       scope: action.scope,
       votes: [],
     });
-    ctx.audit('kill_switch_changed', subject, { action_id: action.action_id, actor_id: action.actor_id, on, reason: action.reason!, scope: action.scope, tenant_id: tenant });
-    ctx.put(
+    ctx.audit.append('kill_switch_changed', subject, {
+      action_id: action.action_id,
+      actor_id: action.actor_id,
+      on,
+      reason: action.reason!,
+      scope: action.scope,
+      tenant_id: tenant,
+    });
+    ctx.state.put(
       action.scope === 'global' ? stateKeys.killGlobal() : stateKeys.killTenant(action.tenant_id),
       stateRecord('kill_switch', {
         scope: action.scope,
@@ -94,7 +102,7 @@ export function stepOperator(ctx: StepContext): void {
   }
 
   if (action.action === 'deny') {
-    ctx.audit('operator_action_applied', subject, {
+    ctx.audit.append('operator_action_applied', subject, {
       action: 'deny',
       action_id: action.action_id,
       actor_id: action.actor_id,
@@ -105,7 +113,7 @@ export function stepOperator(ctx: StepContext): void {
     });
     const intent = approval.intent;
     const about = { correlation_id: intent.correlation_id, event_time: decidedAt, tenant_id: intent.tenant_id, trace_id: intent.trace_id };
-    ctx.audit('approval_denied', about, {
+    ctx.audit.append('approval_denied', about, {
       actor_id: action.actor_id,
       approval_id: approval.approval_id,
       intent_hash: approval.intent_hash,
@@ -120,7 +128,7 @@ export function stepOperator(ctx: StepContext): void {
     return refuse('duplicate_vote', `actor "${action.actor_id}" has already approved ${approval.approval_id}; a quorum needs distinct actors`);
   }
   const votes = [...approval.votes, { action_id: action.action_id, actor_id: action.actor_id, decided_at: decidedAt }];
-  ctx.audit('operator_action_applied', subject, {
+  ctx.audit.append('operator_action_applied', subject, {
     action: 'approve',
     action_id: action.action_id,
     actor_id: action.actor_id,
@@ -130,7 +138,7 @@ export function stepOperator(ctx: StepContext): void {
     votes,
   });
   if (votes.length < approval.required_votes) {
-    ctx.put(stateKeys.approval(approval.approval_id), stateRecord('approval', { ...approval, votes }));
+    ctx.state.put(stateKeys.approval(approval.approval_id), stateRecord('approval', { ...approval, votes }));
     return;
   }
   grant(ctx, { ...approval, votes, status: 'granted', decided_at: decidedAt }, decidedAt);
@@ -139,7 +147,7 @@ export function stepOperator(ctx: StepContext): void {
 function grant(ctx: StepContext, approval: ApprovalState, decidedAt: string): void {
   const intent = approval.intent;
   const approvers = approval.votes.map((v) => v.actor_id);
-  ctx.audit(
+  ctx.audit.append(
     'approval_granted',
     { correlation_id: intent.correlation_id, event_time: decidedAt, tenant_id: intent.tenant_id, trace_id: intent.trace_id },
     { approval_id: approval.approval_id, approvers, intent_hash: approval.intent_hash, intent_id: intent.intent_id, requirement: approval.requirement },
@@ -149,16 +157,6 @@ function grant(ctx: StepContext, approval: ApprovalState, decidedAt: string): vo
 }
 
 function settle(ctx: StepContext, approval: ApprovalState): void {
-  ctx.put(stateKeys.approval(approval.approval_id), stateRecord('approval', approval));
-  ctx.removePending(approval.approval_id);
-}
-
-function isDuplicate(ctx: StepContext, subject: Subject): boolean {
-  if (ctx.get(stateKeys.operatorIdem(ctx.idempotencyKey)) === undefined) return false;
-  ctx.audit('action_duplicate', subject, { first_seen: 'earlier' });
-  return true;
-}
-
-function markSeen(ctx: StepContext): void {
-  ctx.put(stateKeys.operatorIdem(ctx.idempotencyKey), IDEMPOTENCY_MARK);
+  ctx.state.put(stateKeys.approval(approval.approval_id), stateRecord('approval', approval));
+  ctx.pending.remove(approval.approval_id);
 }

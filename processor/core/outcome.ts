@@ -1,7 +1,9 @@
-/** Outcomes shared by both input sources: rejection with a dead letter, release, expiry. */
-import type { StepContext } from './context.js';
-import { stateKeys, stateRecord } from './state.js';
-import type { ApprovalState, DeadLetterV1, ExecutionIntentV1, Intent } from './types.js';
+/** Outcomes (DESIGN §2 stage 7 and 8): rejection with a dead letter, release, an approval request, expiry. */
+import type { AuditSubject } from './audit-chain.js';
+import { addSeconds, type StepContext } from './context.js';
+import type { Proposal } from './stages.js';
+import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
+import type { ApprovalRequirement, ApprovalState, DeadLetterV1, ExecutionIntentV1, Intent } from './types.js';
 
 /** Dead letters keep raw values whole up to this size, and a prefix beyond it (broker message limit). */
 export const DLQ_WHOLE_VALUE_MAX = 768 * 1024;
@@ -18,15 +20,30 @@ export interface Rejection {
   value_sha256: string | null;
 }
 
+/**
+ * Stage 1's idempotency check, for either input topic: a delivery whose idempotency key was seen
+ * before gets its duplicate receipt and nothing else (false); otherwise the key is marked seen (true).
+ */
+export function firstDelivery(ctx: StepContext, subject: AuditSubject): boolean {
+  const telemetry = ctx.input.source === 'telemetry';
+  const key = telemetry ? stateKeys.telemetryIdem(ctx.idempotencyKey) : stateKeys.operatorIdem(ctx.idempotencyKey);
+  if (ctx.state.get(key) !== undefined) {
+    ctx.audit.append(telemetry ? 'telemetry_duplicate' : 'action_duplicate', subject, { first_seen: 'earlier' });
+    return false;
+  }
+  ctx.state.put(key, IDEMPOTENCY_MARK);
+  return true;
+}
+
 /** A receipt saying why the input was rejected, plus its dead letter. Nothing else. */
 export function reject(ctx: StepContext, r: Rejection): void {
   const { input } = ctx;
   const subject = { tenant_id: r.tenant_id, correlation_id: r.correlation_id, trace_id: r.trace_id, event_time: r.event_time };
-  const deadLetterId = ctx.ulid('dead_letter', r.tenant_id, ctx.deliveryKey, 0, r.event_time);
+  const deadLetterId = ctx.ids.deadLetter(r.tenant_id, r.event_time);
   // A plain Uint8Array view (the shell hands in Buffers) so the record equals its Avro decoding.
   const value = input.value === null ? null : new Uint8Array(input.value.buffer, input.value.byteOffset, input.value.length);
   const size = value === null ? 0 : value.length;
-  const receipt = ctx.audit(r.kind, subject, {
+  const receipt = ctx.audit.append(r.kind, subject, {
     dead_letter_id: deadLetterId,
     reason: r.reason,
     reason_code: r.reason_code,
@@ -62,9 +79,9 @@ export function reject(ctx: StepContext, r: Rejection): void {
  */
 export function release(ctx: StepContext, intent: Intent, intentHash: string, by: { rule: string; approval_id: string | null; approvers: string[] }, eventTime: string): boolean {
   const guardKey = stateKeys.released(intent.intent_id);
-  if (ctx.get(guardKey) !== undefined) return false;
+  if (ctx.state.get(guardKey) !== undefined) return false;
   const subject = { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: eventTime };
-  const audit = ctx.audit('intent_released', subject, {
+  const audit = ctx.audit.append('intent_released', subject, {
     action_class: intent.action_class,
     approval_id: by.approval_id,
     approvers: by.approvers,
@@ -90,14 +107,48 @@ export function release(ctx: StepContext, intent: Intent, intentHash: string, by
     source_audit_id: audit.audit_id,
   };
   ctx.emit({ role: 'execute', key: intent.subject, value: execute });
-  if (by.approval_id !== null) ctx.put(guardKey, stateRecord('released', { event_time: eventTime, intent_hash: intentHash, intent_id: intent.intent_id }));
+  if (by.approval_id !== null) ctx.state.put(guardKey, stateRecord('released', { event_time: eventTime, intent_hash: intentHash, intent_id: intent.intent_id }));
   return true;
+}
+
+/** Holds an intent for approval: approval_requested, the approval state, and its place in the pending list. */
+export function requestApproval(ctx: StepContext, who: AuditSubject, proposal: Proposal, requirement: ApprovalRequirement, rule: string): void {
+  const { intent, intent_hash } = proposal;
+  const policy = ctx.config.policy;
+  const approval: ApprovalState = {
+    approval_id: ctx.ids.approval(intent.tenant_id, intent.event_time),
+    status: 'pending',
+    requirement,
+    required_votes: requirement === 'human' ? 1 : policy.quorum_size,
+    votes: [],
+    rule,
+    expires_at: addSeconds(intent.event_time, policy.approval_ttl_s),
+    partition: ctx.partition,
+    intent,
+    intent_hash,
+    decided_at: null,
+  };
+  ctx.audit.append('approval_requested', who, {
+    action_class: intent.action_class,
+    approval_id: approval.approval_id,
+    expires_at: approval.expires_at,
+    intent_hash,
+    intent_id: intent.intent_id,
+    partition: ctx.partition,
+    required_votes: approval.required_votes,
+    requirement,
+    rule,
+  });
+  ctx.state.put(stateKeys.approval(approval.approval_id), stateRecord('approval', approval));
+  // An event observed so late that stream time is already past its expiry expires at once.
+  if (ctx.streamTime !== null && approval.expires_at < ctx.streamTime) expire(ctx, approval, 'stream_time');
+  else ctx.pending.insert(approval.approval_id, approval.expires_at);
 }
 
 /** Marks a pending approval expired and records approval_expired (event time = its expiry). */
 export function expire(ctx: StepContext, approval: ApprovalState, cause: 'stream_time' | 'late_action'): void {
   const intent = approval.intent;
-  ctx.audit(
+  ctx.audit.append(
     'approval_expired',
     { correlation_id: intent.correlation_id, event_time: approval.expires_at, tenant_id: intent.tenant_id, trace_id: intent.trace_id },
     {
@@ -110,8 +161,8 @@ export function expire(ctx: StepContext, approval: ApprovalState, cause: 'stream
       votes: approval.votes,
     },
   );
-  ctx.put(stateKeys.approval(approval.approval_id), stateRecord('approval', { ...approval, status: 'expired', decided_at: approval.expires_at }));
-  ctx.removePending(approval.approval_id);
+  ctx.state.put(stateKeys.approval(approval.approval_id), stateRecord('approval', { ...approval, status: 'expired', decided_at: approval.expires_at }));
+  ctx.pending.remove(approval.approval_id);
 }
 
 /** Expires, in (expires_at, approval_id) order, every pending approval the stream time has passed. */
@@ -119,11 +170,11 @@ export function expireDue(ctx: StepContext): void {
   const now = ctx.streamTime;
   if (now === null) return;
   for (;;) {
-    const head = ctx.firstPending();
+    const head = ctx.pending.first();
     if (head === undefined || !(head.expires_at < now)) return;
-    const approval = ctx.get(stateKeys.approval(head.approval_id))?.approval;
+    const approval = ctx.state.get(stateKeys.approval(head.approval_id))?.approval;
     if (!approval || approval.status !== 'pending') {
-      ctx.removePending(head.approval_id);
+      ctx.pending.remove(head.approval_id);
       continue;
     }
     expire(ctx, approval, 'stream_time');

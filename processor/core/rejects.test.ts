@@ -1,7 +1,8 @@
 /** Malformed inputs: each gives exactly a receipt and a dead letter with a reason, and nothing else. */
 import test from 'ava';
 import { FINGERPRINT_HEADER, SCHEMA_HEADER, SCHEMAS } from '../codec/index.js';
-import { configWith, makeOperator, newUlid, Run, signAction, telemetry, T0 } from '../testing/harness.js';
+import { configWith, makeOperator, newUlid, Run, telemetry, T0 } from '../testing/harness.js';
+import { signAction } from '../operator-signing.js';
 import type { OutputRecord } from './api.js';
 import type { AuditRecordV1, DeadLetterV1 } from './types.js';
 
@@ -103,19 +104,22 @@ test('a rejected event with a valid observed_at keeps it as its event time; othe
 test('operator topic: an unknown schema, a wrong fingerprint and undecodable Avro are receipts + dead letters', (t) => {
   const alice = makeOperator('alice');
   const run = new Run(configWith({}, [alice]));
-  const good = signAction(alice, {
-    schema_version: '1',
-    action_id: newUlid(),
-    action: 'kill_switch_on',
-    tenant_id: 'acme',
-    correlation_id: 'ops',
-    approval_id: null,
-    intent_hash: null,
-    scope: 'global',
-    actor_id: 'alice',
-    decided_at: T0,
-    reason: 'r',
-  });
+  const good = signAction(
+    {
+      schema_version: '1',
+      action_id: newUlid(),
+      action: 'kill_switch_on',
+      tenant_id: 'acme',
+      correlation_id: 'ops',
+      approval_id: null,
+      intent_hash: null,
+      scope: 'global',
+      actor_id: 'alice',
+      decided_at: T0,
+      reason: 'r',
+    },
+    alice.privateKey,
+  );
   const bytes = SCHEMAS.operator.type.toBuffer(good);
   const unknown = onlyReceiptAndDeadLetter(run.rawAction(bytes, { [SCHEMA_HEADER]: 'com.example.Other', [FINGERPRINT_HEADER]: 'ab' }), 'action_rejected');
   t.is(unknown.receipt.payload.reason_code, 'unknown_schema');
@@ -132,7 +136,7 @@ test('operator topic: an unknown schema, a wrong fingerprint and undecodable Avr
     'action_rejected',
   );
   t.is(garbage.receipt.payload.reason_code, 'bad_avro');
-  const badId = signAction(alice, { ...good, action_id: 'nope' });
+  const badId = signAction({ ...good, action_id: 'nope' }, alice.privateKey);
   const invalid = onlyReceiptAndDeadLetter(
     run.rawAction(SCHEMAS.operator.type.toBuffer(badId), { [SCHEMA_HEADER]: SCHEMAS.operator.name, [FINGERPRINT_HEADER]: SCHEMAS.operator.fingerprint }),
     'action_rejected',

@@ -1,12 +1,13 @@
 /** The one batch loop: what it applies, what it encodes and in which order. */
 import test from 'ava';
 import { decodeRecord } from '../codec/index.js';
+import { coreConfigOf } from '../config/index.js';
 import { coalesceStateRecords, type StateValue } from '../core/index.js';
 import { nodePrimitives } from '../primitives.js';
 import { at, configWith, telemetry, TELEMETRY_TOPIC } from '../testing/harness.js';
 import { driveBatch, type BatchInput } from './batch.js';
 
-const config = configWith();
+const config = coreConfigOf(configWith());
 
 function inputs(): BatchInput[] {
   const events = [telemetry({ severity: 'critical', observed_at: at(0) }), telemetry({ severity: 'low', cell_id: 'cell-b', observed_at: at(5) })];

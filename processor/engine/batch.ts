@@ -7,12 +7,13 @@
  * Kafka client, no clock (each input carries its process time).
  */
 import { encodeRecord, toCoreInput, type ConsumedMessage } from '../codec/index.js';
+import type { InputSpec } from '../config/types.js';
 import {
   applyStateRecords,
   coalesceStateRecords,
   step,
   type CoreInput,
-  type EffectiveConfig,
+  type CoreConfig,
   type InputSource,
   type OutputRecord,
   type OutputRole,
@@ -25,8 +26,10 @@ export interface BatchInput {
   message: ConsumedMessage;
   /** When the shell consumed it (recorded on its receipt; replay passes the recorded one). */
   processTime: string | number;
-  /** The config this input is decided under (replay: the snapshot its receipt names). */
-  config: EffectiveConfig;
+  /** What this input is decided under (replay: from the snapshot its receipt names); coreConfigOf builds it once per config. */
+  config: CoreConfig;
+  /** The deployment's telemetry input table (topic -> format, tenant, cell), by which a record is decoded. */
+  inputs?: Readonly<Record<string, InputSpec>> | undefined;
 }
 
 /** One output as the transaction writes it: the record's key, Avro value and schema headers. */
@@ -67,8 +70,8 @@ export function driveBatch(state: Map<string, StateValue>, inputs: Iterable<Batc
   const steps: DrivenStep[] = [];
   const encoded: EncodedOutput[] = [];
   const stateRecords: OutputRecord[] = [];
-  for (const { source, message, processTime, config } of inputs) {
-    const input = toCoreInput(source, message, processTime, config.config.inputs);
+  for (const { source, message, processTime, config, inputs: specs } of inputs) {
+    const input = toCoreInput(source, message, processTime, specs);
     const { records } = step(state, input, config, primitives);
     applyStateRecords(state, records);
     steps.push({ input, records });

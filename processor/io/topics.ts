@@ -5,7 +5,7 @@
  */
 import type { Admin, Kafka } from 'kafkajs';
 import { DEFAULT_TOPIC_NAMES } from '../config/defaults.js';
-import type { Topics } from '../core/config-types.js';
+import type { Topics } from '../config/types.js';
 import { ExoArmurError, TopicDriftError } from '../errors.js';
 
 /** A topic's key in the config's `topics` (the one topic vocabulary). */

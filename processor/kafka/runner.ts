@@ -8,7 +8,7 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource } from '../core/api.js';
 import { CoPartitionedAssigner } from '../io/assigner.js';
-import { inputTopics, type InputTopic } from '../config/inputs.js';
+import type { InputTopic } from '../config/inputs.js';
 import { InvariantError, type ProcessingHaltedError } from '../errors.js';
 import { classifyKafkaError, type FailureKind } from '../io/kafka-errors.js';
 import { Task, type TaskDeps } from './task.js';
@@ -51,7 +51,7 @@ export class ProcessorRunner {
 
   constructor(private readonly options: RunnerOptions) {
     this.now = options.now ?? (() => new Date());
-    this.inputs = inputTopics(options.effective.config);
+    this.inputs = [...options.inputTopics];
   }
 
   async start(): Promise<void> {
@@ -159,12 +159,12 @@ export class ProcessorRunner {
     await dropTask(slot, 'rebalance');
     if (slot.failures > 0) await sleep(taskRebuildDelayMs(slot.failures));
     const generation = this.generation;
-    const { kafka, effective, primitives, appId, groupId, topics, guarantee } = this.options;
+    const { kafka, core, primitives, appId, groupId, topics, guarantee, inputTopics, inputSpecs } = this.options;
     moveSlot(slot, 'starting');
     let task: Task;
     try {
       task = await Task.start(
-        { kafka, effective, primitives, appId, groupId, topics, guarantee, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
+        { kafka, core, primitives, appId, groupId, topics, inputTopics, inputSpecs, guarantee, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
         slot.partition,
         slot.logger,
         heartbeat,

@@ -7,11 +7,12 @@
  */
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
-import { inputTopics } from '../config/inputs.js';
+import type { InputTopic } from '../config/inputs.js';
+import type { InputSpec } from '../config/types.js';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
-import type { StateValue, Topics } from '../core/index.js';
+import type { StateValue } from '../core/index.js';
 import { driveBatch } from '../engine/batch.js';
-import type { EffectiveConfig } from '../config/index.js';
+import type { CoreConfig, Topics } from '../config/index.js';
 import { ExoArmurError, InvariantError } from '../errors.js';
 import { restorePartition } from './restore.js';
 import { groupProgress, resumeOffset } from '../io/offsets.js';
@@ -22,11 +23,16 @@ import { logEvent } from '../log-events.js';
 
 export interface TaskDeps {
   kafka: Kafka;
-  effective: EffectiveConfig;
+  /** What the core decides with (never the deployment config: brokers and secrets stay in the shell). */
+  core: CoreConfig;
   primitives: Primitives;
   appId: string;
   groupId: string;
   topics: Topics;
+  /** Every input topic with its source (config/inputs.ts): each is seeked and committed. */
+  inputTopics: readonly InputTopic[];
+  /** The telemetry input table (config `inputs`): how each telemetry topic's records decode. */
+  inputSpecs: Readonly<Record<string, InputSpec>> | undefined;
   guarantee: ProcessingGuarantee;
   /** The shell's clock: `process_time` of each consumed record. */
   now: () => Date;
@@ -108,7 +114,7 @@ export class Task {
       const next = await committedOffsets(
         deps.kafka,
         deps.groupId,
-        inputTopics(deps.effective.config).map((i) => i.topic),
+        deps.inputTopics.map((i) => i.topic),
         partition,
       );
       logger.info({ ...logEvent('task_ready'), next_offsets: next }, 'task ready');
@@ -132,7 +138,7 @@ export class Task {
    */
   async processChunk(source: InputSource, topic: string, messages: KafkaMessage[]): Promise<ChunkStats> {
     const p = this.partition;
-    const { effective, now } = this.deps;
+    const { core, now, inputSpecs } = this.deps;
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
     const { encoded } = driveBatch(
@@ -143,7 +149,8 @@ export class Task {
             source,
             message: { topic, partition: p, offset: m.offset, key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp },
             processTime: now().toISOString(),
-            config: effective,
+            config: core,
+            inputs: inputSpecs,
           };
         }
       })(),

@@ -3,21 +3,12 @@
  * actions, pushes them through the real codec and the real core with the real node:crypto
  * primitives, and keeps the state cache exactly as the shell would (applyStateRecords).
  */
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { encodeOperatorAction, type InputHeaders } from '../codec/index.js';
 import { driveBatch } from '../engine/batch.js';
-import { buildEffectiveConfig, mergeConfig } from '../config/index.js';
+import { buildEffectiveConfig, coreConfigOf, mergeConfig, type EffectiveConfig } from '../config/index.js';
 import { encodeUlid } from '../core/ids.js';
-import {
-  actionSigningBytes,
-  applyStateRecords,
-  type AuditEventKind,
-  type AuditRecordV1,
-  type EffectiveConfig,
-  type OperatorActionV1,
-  type OutputRecord,
-  type StateValue,
-} from '../core/index.js';
+import { applyStateRecords, type AuditEventKind, type AuditRecordV1, type OperatorActionV1, type OutputRecord, type StateValue } from '../core/index.js';
 import { msOf } from '../core/time.js';
 import { nodePrimitives } from '../primitives.js';
 
@@ -82,11 +73,6 @@ export function makeOperator(actor_id: string): Operator {
   return { actor_id, public_key: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), privateKey };
 }
 
-export function signAction(op: Operator, unsigned: Omit<OperatorActionV1, 'signature'>): OperatorActionV1 {
-  const signature = sign(null, actionSigningBytes(unsigned), op.privateKey).toString('base64');
-  return { ...unsigned, signature };
-}
-
 export function configWith(partial: unknown = {}, operators: Operator[] = []): EffectiveConfig {
   const ops: Record<string, { public_key: string }> = {};
   for (const o of operators) ops[o.actor_id] = { public_key: o.public_key };
@@ -137,7 +123,7 @@ export class Run {
     this.clock += 7;
     const message = { topic, partition: this.partition, offset: this.nextOffset(topic), key, value, headers, timestamp: String(msOf(T0)) };
     const before = new Map(this.cache);
-    const { steps } = driveBatch(this.cache, [{ source, message, processTime: this.clock, config: this.config }], nodePrimitives, { encode: false });
+    const { steps } = driveBatch(this.cache, [{ source, message, processTime: this.clock, config: coreConfigOf(this.config) }], nodePrimitives, { encode: false });
     const records = steps[0]!.records;
     // The loop applied exactly the step's state records: anything else changed means the core mutated the state it was given.
     const expected = new Map(before);

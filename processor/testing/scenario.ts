@@ -5,7 +5,8 @@
  */
 import { encodeUlid } from '../core/ids.js';
 import type { OperatorActionV1 } from '../core/types.js';
-import { at, configWith, payloadOf, Run, signAction, telemetry, type Operator } from './harness.js';
+import { at, configWith, payloadOf, Run, telemetry, type Operator } from './harness.js';
+import { signAction } from '../operator-signing.js';
 
 /** Event ids derived from a label, so two runs of the scenario feed byte-identical inputs. */
 function id(n: number): string {
@@ -17,20 +18,23 @@ export function playScenario(alice: Operator, bob: Operator, partition = 0): Run
   let n = 0;
   const act = (op: Operator, over: Partial<OperatorActionV1>): OperatorActionV1 =>
     run.action(
-      signAction(op, {
-        schema_version: '1',
-        action_id: id(1000 + ++n),
-        action: 'approve',
-        tenant_id: 'acme',
-        correlation_id: 'corr-1',
-        approval_id: null,
-        intent_hash: null,
-        scope: null,
-        actor_id: op.actor_id,
-        decided_at: at(30 + n),
-        reason: null,
-        ...over,
-      }),
+      signAction(
+        {
+          schema_version: '1',
+          action_id: id(1000 + ++n),
+          action: 'approve',
+          tenant_id: 'acme',
+          correlation_id: 'corr-1',
+          approval_id: null,
+          intent_hash: null,
+          scope: null,
+          actor_id: op.actor_id,
+          decided_at: at(30 + n),
+          reason: null,
+          ...over,
+        },
+        op.privateKey,
+      ),
     );
 
   run.telemetry(telemetry({ event_id: id(1), severity: 'low' }));

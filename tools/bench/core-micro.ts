@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { buildEffectiveConfig, DEFAULT_CONFIG } from '../../processor/config/index.js';
+import { buildEffectiveConfig, coreConfigOf, DEFAULT_CONFIG } from '../../processor/config/index.js';
 import { encodeUlid } from '../../processor/core/ids.js';
 import type { StateValue } from '../../processor/core/index.js';
 import { driveBatch, type BatchInput } from '../../processor/engine/batch.js';
@@ -48,7 +48,7 @@ const { values } = parseArgs({
 const count = Number(values.events);
 const chunk = Number(values.chunk);
 // The defaults plus a broker (the defaults name none): the config the output digest was first taken with.
-const effective = buildEffectiveConfig({ ...DEFAULT_CONFIG, brokers: ['localhost:9092'] });
+const core = coreConfigOf(buildEffectiveConfig({ ...DEFAULT_CONFIG, brokers: ['localhost:9092'] }));
 const values_ = events(count, values['unique-correlation'] === true);
 
 for (let round = 0; round < Number(values.rounds); round += 1) {
@@ -63,7 +63,7 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
         source: 'telemetry',
         message: { topic: 'exoarmur.telemetry.v1', partition: 0, offset: String(i), key: null, value: values_[i]!, timestamp: String(FIRST_EVENT_MS + i * 1000) },
         processTime: PROCESS_TIME,
-        config: effective,
+        config: core,
       });
     }
     const { encoded } = driveBatch(state, inputs, nodePrimitives, { encode: true });

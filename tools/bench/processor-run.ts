@@ -13,7 +13,7 @@ import { pollUntil } from '../lib/poll.js';
 import { ProcMeter } from '../lib/proc.js';
 import { committedShare, groupProgressVia } from '../../processor/io/offsets.js';
 import type { ProcessingGuarantee } from '../../processor/kafka/transactions.js';
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/types.js';
 
 export type RunTopics = Topics;
 

@@ -9,12 +9,13 @@ import { readFileSync } from 'node:fs';
 import type { Kafka } from '../../processor/io/client.js';
 import { topicWatermarks } from '../../processor/io/offsets.js';
 import { createPlainProducer } from '../../processor/io/produce.js';
-import type { EffectiveConfig } from '../../processor/core/config-types.js';
+import type { EffectiveConfig } from '../../processor/config/types.js';
 import type { OperatorActionV1 } from '../../processor/core/types.js';
 import { UsageError } from '../../processor/errors.js';
 import { readApprovals } from './approvals.js';
 import { publishAction, type PublishedAction, type PublishTarget } from './publish.js';
-import { buildAction, signAction } from './sign.js';
+import { buildAction } from './sign.js';
+import { signAction } from '../../processor/operator-signing.js';
 
 /** The tenant_id a global kill switch carries (the schema needs one; it scopes nothing). */
 export const GLOBAL_KILL_SWITCH_TENANT = 'global';

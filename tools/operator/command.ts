@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/config/index.js';
-import type { EffectiveConfig } from '../../processor/core/config-types.js';
+import type { EffectiveConfig } from '../../processor/config/types.js';
 import { UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
 import { decideApproval, readSigner, setKillSwitch, type PublishedDecision } from './actions.js';

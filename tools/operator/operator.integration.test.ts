@@ -23,7 +23,8 @@ import { injectViaCli, processorFixture, readFixtureOutcomes, startProcessorChil
 import type { PendingApprovalView } from './approvals.js';
 import { publishAction } from './publish.js';
 import { readDecoded } from '../process/outcomes.js';
-import { buildAction, generateOperatorKey, registryEntry, signAction, type OperatorKey } from './sign.js';
+import { buildAction, generateOperatorKey, registryEntry, type OperatorKey } from './sign.js';
+import { signAction } from '../../processor/operator-signing.js';
 
 const { Partitioners } = kafkajs;
 const brokers = () => testBrokers().join(',');

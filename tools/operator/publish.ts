@@ -6,7 +6,7 @@
  */
 import type { Producer, RecordMetadata } from '../../processor/io/client.js';
 import { encodeOperatorAction } from '../../processor/codec/operator.js';
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/types.js';
 import type { OperatorActionV1 } from '../../processor/core/types.js';
 import { UsageError } from '../../processor/errors.js';
 

@@ -4,7 +4,8 @@ import { actionSigningBytes } from '../../processor/core/signing.js';
 import { isUlid } from '../../processor/core/ids.js';
 import { mergeConfig } from '../../processor/config/index.js';
 import { nodePrimitives } from '../../processor/primitives.js';
-import { buildAction, generateOperatorKey, registryEntry, signAction } from './sign.js';
+import { buildAction, generateOperatorKey, registryEntry } from './sign.js';
+import { signAction } from '../../processor/operator-signing.js';
 
 const approve = (actor: string) =>
   buildAction({

@@ -1,13 +1,13 @@
 /**
  * The operator's side of an OperatorActionV1 (docs/contracts.md): Ed25519 keys, building an
- * action, signing it. Unlike the core, this is where a real clock and real randomness belong:
+ * action (signing is processor/operator-signing.ts). Unlike the core, this is where a real clock and real randomness belong:
  * `decided_at` is the operator's own clock (recorded, and judged against the approval's expiry by
  * the core) and `action_id` is a fresh ULID per action.
  */
-import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { ulid } from 'ulid';
-import { actionSigningBytes } from '../../processor/core/signing.js';
-import type { KillSwitchScope, OperatorActionKind, OperatorActionV1 } from '../../processor/core/types.js';
+import type { KillSwitchScope, OperatorActionKind } from '../../processor/core/types.js';
+import type { UnsignedOperatorAction } from '../../processor/operator-signing.js';
 import { UsageError } from '../../processor/errors.js';
 
 export interface OperatorKey {
@@ -17,8 +17,6 @@ export interface OperatorKey {
   /** PKCS#8 PEM; whoever holds it can act as `actor_id`. */
   private_key_pem: string;
 }
-
-export type UnsignedOperatorAction = Omit<OperatorActionV1, 'signature'>;
 
 export function generateOperatorKey(actorId: string): OperatorKey {
   if (actorId.length === 0) throw new UsageError('ACTOR_MISSING', 'an operator key needs a non-empty actor id: pass --actor ID');
@@ -33,27 +31,6 @@ export function generateOperatorKey(actorId: string): OperatorKey {
 /** The config fragment that registers a key: `{ "<actor_id>": { "public_key": "<base64 SPKI DER>" } }`. */
 export function registryEntry(key: Pick<OperatorKey, 'actor_id' | 'public_key'>): Record<string, { public_key: string }> {
   return { [key.actor_id]: { public_key: key.public_key } };
-}
-
-/** Signs the canonical JSON of the action without `signature` (any signature given is replaced). */
-export function signAction(unsigned: UnsignedOperatorAction | OperatorActionV1, privateKeyPem: string): OperatorActionV1 {
-  let key;
-  try {
-    key = createPrivateKey(privateKeyPem);
-  } catch (err) {
-    throw new UsageError('OPERATOR_KEY_INVALID', `the private key is not a PEM key: ${(err as Error).message}; pass the file written by \`exoarmur operator keygen\``, {
-      cause: err,
-    });
-  }
-  if (key.asymmetricKeyType !== 'ed25519') {
-    throw new UsageError(
-      'OPERATOR_KEY_INVALID',
-      `the private key is ${key.asymmetricKeyType ?? 'of unknown type'}, not Ed25519; pass the file written by \`exoarmur operator keygen\``,
-    );
-  }
-  const { signature: _replaced, ...rest } = unsigned as OperatorActionV1;
-  const body: UnsignedOperatorAction = rest;
-  return { ...body, signature: sign(null, actionSigningBytes(body), key).toString('base64') };
 }
 
 export interface BuildActionInput {

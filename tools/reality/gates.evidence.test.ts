@@ -5,7 +5,8 @@
 import test from 'ava';
 import { canonicalJson } from '../../processor/core/canonical.js';
 import { nodePrimitives } from '../../processor/primitives.js';
-import { buildAction, generateOperatorKey, signAction } from '../operator/sign.js';
+import { buildAction, generateOperatorKey } from '../operator/sign.js';
+import { signAction } from '../../processor/operator-signing.js';
 import { exactlyOnceViolations, type RunOutcomes } from '../process/outcomes.js';
 import { decided, OPS, rec, TEL } from '../testing/audit-records.js';
 import { brokerKillSurvival, timeModel } from './analysis.js';

@@ -5,7 +5,7 @@
  */
 import { decodeOperatorAction, decodeRecord } from '../../processor/codec/index.js';
 import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, OperatorActionV1 } from '../../processor/core/types.js';
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import { createKafka, withAdmin, type Kafka, type Producer } from '../../processor/io/client.js';
 import { committedShare, groupProgress } from '../../processor/io/offsets.js';

@@ -3,7 +3,7 @@
  * that nothing from an earlier run on the same broker can leak into this run's evidence, and so
  * that replay, inspect and tests can find a run's records from its run_id alone.
  */
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/types.js';
 import { topicNames } from '../../processor/io/topics.js';
 
 /** Topic names are case-sensitive; a ULID run id is upper case, so the namespace lower-cases it. */

@@ -6,7 +6,8 @@
 import { UsageError } from '../../processor/errors.js';
 import { telemetryKey } from '../inject/inject.js';
 import type { PublishedAction } from '../operator/publish.js';
-import { buildAction, signAction } from '../operator/sign.js';
+import { buildAction } from '../operator/sign.js';
+import { signAction } from '../../processor/operator-signing.js';
 import { pollUntil } from '../lib/poll.js';
 import { fateOf, outcomeSummary, type OutcomeSummary, type Trail } from './analysis.js';
 import { changeConfig, injectFault } from './faults.js';

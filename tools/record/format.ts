@@ -7,7 +7,7 @@
 import type { ConsumedMessage } from '../../processor/codec/index.js';
 import type { HeaderValue, InputHeaders } from '../../processor/codec/avro.js';
 import type { AuditRecordV1, DeadLetterV1, ExecutionIntentV1 } from '../../processor/core/types.js';
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/types.js';
 
 export const RECORDED_FILES = {
   inputs: 'inputs.jsonl',

@@ -12,7 +12,7 @@ import { readRecordedRun } from '../replay/replay.js';
 import { checkRecordedRun, type RecordedCheck } from './check.js';
 import type { RunMeta } from './format.js';
 import { writeRecordedRun } from './write.js';
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/types.js';
 
 export class RecordError extends ExoArmurError {}
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { bundleSnapshot, jsonlText, sha256OfBytes } from '../bundle/files.js';
 import { receiptsOf, type PartitionOutputs, type RecordedRun } from '../replay/drive.js';
 import { compareInputs, dlqLine, inputLine, RECORDED_FILES, RECORDED_FORMAT, SUMMED_FILES, sumsText, type RecordedCounts, type RunMeta } from './format.js';
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/types.js';
 
 export interface RecordedRunIdentity {
   runId: string;

@@ -5,9 +5,9 @@
  * Pure apart from the records it is handed: no broker, no clock.
  */
 import type { ConsumedMessage } from '../../processor/codec/index.js';
-import { effectiveFromSnapshot } from '../../processor/config/index.js';
+import { coreConfigOf, effectiveFromSnapshot, type CoreConfig, type EffectiveConfig, type ExoArmurConfig } from '../../processor/config/index.js';
 import type { InputSource, Primitives } from '../../processor/core/api.js';
-import type { EffectiveConfig, OutputRecord, StateValue } from '../../processor/core/index.js';
+import type { OutputRecord, StateValue } from '../../processor/core/index.js';
 import { driveBatch, type BatchInput } from '../../processor/engine/batch.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1, InputCoordinates } from '../../processor/core/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
@@ -70,8 +70,8 @@ export function collectOutputs(into: PartitionOutputs, records: readonly OutputR
 }
 
 export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResult {
-  const configs = new Map<string, EffectiveConfig>();
-  const configFor = (hash: string, at: AuditRecordV1): EffectiveConfig => {
+  const configs = new Map<string, { core: CoreConfig; inputs: ExoArmurConfig['inputs'] }>();
+  const configFor = (hash: string, at: AuditRecordV1): { core: CoreConfig; inputs: ExoArmurConfig['inputs'] } => {
     const cached = configs.get(hash);
     if (cached !== undefined) return cached;
     const snapshot = run.snapshots.get(hash);
@@ -85,16 +85,17 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
       );
     }
     const recorded = effectiveFromSnapshot(snapshot);
-    const effective = options.configOverride === undefined ? recorded : { ...options.configOverride(recorded), config_hash: recorded.config_hash };
-    configs.set(hash, effective);
-    return effective;
+    const core = coreConfigOf(options.configOverride === undefined ? recorded : { ...options.configOverride(recorded), config_hash: recorded.config_hash });
+    const entry = { core, inputs: recorded.config.inputs };
+    configs.set(hash, entry);
+    return entry;
   };
 
   /** The run's own topic names decide the two inputs (a run may be replayed under a prefix); the config adds its further telemetry topics. */
-  const sourceOf = (topic: string, config: EffectiveConfig): InputSource | null => {
+  const sourceOf = (topic: string, inputs: ExoArmurConfig['inputs']): InputSource | null => {
     if (topic === options.telemetryTopic) return 'telemetry';
     if (topic === options.operatorTopic) return 'operator';
-    return config.config.inputs !== undefined && topic in config.config.inputs ? 'telemetry' : null;
+    return inputs !== undefined && topic in inputs ? 'telemetry' : null;
   };
   const outputs = new Map<number, PartitionOutputs>();
   const order: InputCoordinates[] = [];
@@ -105,7 +106,7 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
       for (const receipt of receiptsOf(run.outputs.get(partition)!.audit)) {
         const { topic, offset } = receipt.input;
         const config = configFor(receipt.config_hash, receipt);
-        const source = sourceOf(topic, config);
+        const source = sourceOf(topic, config.inputs);
         if (source === null) {
           throw new ReplayInputError(
             'REPLAY_UNKNOWN_INPUT_TOPIC',
@@ -126,7 +127,7 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
           );
         }
         order.push({ topic, partition: receipt.input.partition, offset });
-        yield { source, message, processTime: receipt.process_time, config };
+        yield { source, message, processTime: receipt.process_time, config: config.core, inputs: config.inputs };
       }
     };
     // One fresh state cache per partition, kept by the processor's own batch loop.

@@ -3,7 +3,7 @@
  * the broker reading so the same path runs over records built in memory by a pure test.
  */
 import { canonicalJson } from '../../processor/core/canonical.js';
-import type { EffectiveConfig } from '../../processor/core/config-types.js';
+import type { EffectiveConfig } from '../../processor/config/types.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { compareRun } from './compare.js';
 import { driveReplay, type RecordedRun } from './drive.js';

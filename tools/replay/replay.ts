@@ -6,7 +6,7 @@
 import type { Kafka, KafkaMessage } from '../../processor/io/client.js';
 import type { Logger } from 'pino';
 import { decodeRecord, type ConsumedMessage } from '../../processor/codec/index.js';
-import type { EffectiveConfig } from '../../processor/core/config-types.js';
+import type { EffectiveConfig } from '../../processor/config/types.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1 } from '../../processor/core/types.js';
 import { createKafka } from '../../processor/io/client.js';
 import { emptyOutputs, receiptsOf, type PartitionOutputs, type RecordedRun } from './drive.js';
@@ -15,7 +15,7 @@ import { topicWatermarks } from '../../processor/io/offsets.js';
 import { readPartitions } from '../../processor/io/read.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import type { ReplayReport } from './report.js';
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/types.js';
 
 export interface ReplayOptions {
   brokers: string[];

@@ -7,8 +7,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeOperatorAction, type ConsumedMessage } from '../../processor/codec/index.js';
-import { configSnapshot } from '../../processor/config/index.js';
-import type { EffectiveConfig, StateValue } from '../../processor/core/index.js';
+import { configSnapshot, coreConfigOf, type CoreConfig, type EffectiveConfig } from '../../processor/config/index.js';
+import type { StateValue } from '../../processor/core/index.js';
 import type { AuditRecordV1, OperatorActionV1 } from '../../processor/core/types.js';
 import { driveBatch } from '../../processor/engine/batch.js';
 import { DEFAULT_CONFIG } from '../../processor/config/index.js';
@@ -28,11 +28,13 @@ export class CoreRun {
   private readonly nextOffsets = new Map<string, number>();
   /** process_time: a fixed start advancing 5 ms per input, so a bundle is reproducible. */
   private clockMs = Date.UTC(2026, 2, 1, 12, 30, 0, 0);
+  private readonly core: CoreConfig;
 
   constructor(
     readonly config: EffectiveConfig,
     readonly partitions: number,
   ) {
+    this.core = coreConfigOf(config);
     for (let p = 0; p < partitions; p++) {
       this.outputs.set(p, emptyOutputs());
       this.caches.set(p, new Map());
@@ -64,7 +66,7 @@ export class CoreRun {
     if (byOffset === undefined) byPartition.set(partition, (byOffset = new Map()));
     byOffset.set(offset, message);
 
-    const { steps } = driveBatch(this.caches.get(partition)!, [{ source, message, processTime: this.clockMs, config: this.config }], nodePrimitives, { encode: false });
+    const { steps } = driveBatch(this.caches.get(partition)!, [{ source, message, processTime: this.clockMs, config: this.core }], nodePrimitives, { encode: false });
     for (const { records } of steps) collectOutputs(this.outputs.get(partition)!, records);
   }
 

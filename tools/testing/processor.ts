@@ -18,7 +18,7 @@ import { readTopic } from '../../processor/io/read.js';
 import { decodeTelemetry } from '../../processor/codec/index.js';
 import { pollUntil } from '../lib/poll.js';
 import { uniqueName } from './broker.js';
-import type { Topics } from '../../processor/core/config-types.js';
+import type { Topics } from '../../processor/config/types.js';
 
 export interface ProcessorFixture {
   brokers: string;

@@ -3,7 +3,8 @@
  * denials, a duplicate, a malformed record, a human approval granted by a signed operator
  * action, a quorum approval left pending — for the pure tests of verify and replay.
  */
-import { at, configWith, makeOperator, newUlid, signAction, telemetry } from '../../processor/testing/harness.js';
+import { at, configWith, makeOperator, newUlid, telemetry } from '../../processor/testing/harness.js';
+import { signAction } from '../../processor/operator-signing.js';
 import type { AuditRecordV1 } from '../../processor/core/types.js';
 import { CoreRun } from './core-run.js';
 
@@ -21,19 +22,22 @@ export function sampleCoreRun(): CoreRun {
   const requested = run.outputs.get(0)!.audit.find((r) => r.event_kind === 'approval_requested') as AuditRecordV1<'approval_requested'>;
   run.action(
     0,
-    signAction(alice, {
-      schema_version: '1',
-      action_id: newUlid(),
-      action: 'approve',
-      tenant_id: 'acme',
-      correlation_id: 'corr-2',
-      approval_id: requested.payload.approval_id,
-      intent_hash: requested.payload.intent_hash,
-      scope: null,
-      actor_id: 'alice',
-      decided_at: at(60),
-      reason: null,
-    }),
+    signAction(
+      {
+        schema_version: '1',
+        action_id: newUlid(),
+        action: 'approve',
+        tenant_id: 'acme',
+        correlation_id: 'corr-2',
+        approval_id: requested.payload.approval_id,
+        intent_hash: requested.payload.intent_hash,
+        scope: null,
+        actor_id: 'alice',
+        decided_at: at(60),
+        reason: null,
+      },
+      alice.privateKey,
+    ),
   );
   run.telemetry(0, telemetry({ severity: 'medium', cell_id: 'cell-a', correlation_id: 'corr-3', observed_at: at(20) }));
 

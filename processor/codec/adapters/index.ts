@@ -5,7 +5,7 @@
  * `inputs` entry for its topic, else it is native TelemetryEventV1 JSON.
  */
 import type { Decoded } from '../../core/api.js';
-import type { InputSpec } from '../../core/config-types.js';
+import type { InputSpec } from '../../config/types.js';
 import type { TelemetryEventV1 } from '../../core/types.js';
 import { headerString, type InputHeaders } from '../avro.js';
 import { decodeTelemetry, parseJsonObject } from '../telemetry.js';

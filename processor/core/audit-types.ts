@@ -1,0 +1,164 @@
+/** The audit record and its payloads (schemas/audit_record_v1.avsc): one payload type per event kind. */
+import type {
+  ActionClass,
+  ApprovalRequirement,
+  Classification,
+  CollectiveMember,
+  Intent,
+  KillSwitchScope,
+  OperatorActionKind,
+  Severity,
+  SubjectKind,
+  Verdict,
+  Vote,
+} from './record-types.js';
+
+/** Audit payloads, one per event kind (the Avro union branch named in PAYLOAD_TYPE_OF_KIND). */
+export interface AuditPayloads {
+  telemetry_received: {
+    event_id: string;
+    cell_id: string;
+    event_type: string;
+    severity: Severity;
+    observed_at: string;
+    received_at: string;
+    source_kind: string;
+    source_name: string;
+  };
+  telemetry_duplicate: { first_seen: string };
+  telemetry_rejected: { reason_code: string; reason: string; dead_letter_id: string; value_size: number; value_sha256: string | null };
+  facts_derived: { event_id: string; subject: string; subject_kind: SubjectKind; claim_type: string; event_type: string; severity: Severity; cell_id: string };
+  belief_emitted: {
+    emitter: string;
+    subject: string;
+    claim_type: string;
+    confidence: number;
+    confidence_source: 'attribute' | 'severity';
+    classification: Classification;
+    severity: Severity;
+    observed_at: string;
+    ttl_s: number;
+  };
+  collective_updated: { claim_type: string; aggregate_score: number; quorum_count: number; spread: number; conflict: boolean; ttl_s: number; members: CollectiveMember[] };
+  intent_proposed: { intent: Intent; intent_hash: string };
+  safety_evaluated: {
+    intent_id: string;
+    intent_hash: string;
+    action_class: ActionClass;
+    rule: string;
+    verdict: Verdict;
+    trust: number;
+    confidence: number;
+    quorum_count: number;
+    aggregate_score: number;
+    policy_verified: boolean;
+    kill_switch_global: boolean;
+    kill_switch_tenant: boolean;
+  };
+  intent_released: {
+    intent_id: string;
+    intent_hash: string;
+    action_class: ActionClass;
+    intent_type: string;
+    subject: string;
+    rule: string;
+    approval_id: string | null;
+    approvers: string[];
+  };
+  intent_denied: { intent_id: string; intent_hash: string; action_class: ActionClass; rule: string };
+  approval_requested: {
+    approval_id: string;
+    intent_id: string;
+    intent_hash: string;
+    action_class: ActionClass;
+    rule: string;
+    requirement: ApprovalRequirement;
+    required_votes: number;
+    expires_at: string;
+    partition: number;
+  };
+  approval_expired: {
+    approval_id: string;
+    intent_id: string;
+    intent_hash: string;
+    expires_at: string;
+    cause: 'stream_time' | 'late_action';
+    stream_time: string | null;
+    votes: Vote[];
+  };
+  action_received: { action_id: string; action: OperatorActionKind; actor_id: string; approval_id: string | null; decided_at: string };
+  action_duplicate: { first_seen: string };
+  action_rejected: { reason_code: string; reason: string; dead_letter_id: string; value_size: number; value_sha256: string | null };
+  operator_action_applied: {
+    action_id: string;
+    action: OperatorActionKind;
+    actor_id: string;
+    approval_id: string | null;
+    scope: KillSwitchScope | null;
+    votes: Vote[];
+    required_votes: number | null;
+  };
+  operator_action_rejected: { action_id: string; action: OperatorActionKind; actor_id: string; approval_id: string | null; reason_code: string; reason: string };
+  approval_granted: { approval_id: string; intent_id: string; intent_hash: string; requirement: ApprovalRequirement; approvers: string[] };
+  approval_denied: { approval_id: string; intent_id: string; intent_hash: string; actor_id: string; reason: string };
+  kill_switch_changed: { scope: KillSwitchScope; tenant_id: string | null; on: boolean; actor_id: string; action_id: string; reason: string };
+}
+
+export type AuditEventKind = keyof AuditPayloads;
+
+/** The receipt kinds: exactly one per consumed input record, from either input topic. */
+export const RECEIPT_KINDS: ReadonlySet<string> = new Set<AuditEventKind>([
+  'telemetry_received',
+  'telemetry_duplicate',
+  'telemetry_rejected',
+  'action_received',
+  'action_duplicate',
+  'action_rejected',
+]);
+
+/** The Avro union branch (full name) of each event kind's payload. */
+export const PAYLOAD_TYPE_OF_KIND: { readonly [K in AuditEventKind]: string } = {
+  telemetry_received: 'exoarmur.TelemetryReceived',
+  telemetry_duplicate: 'exoarmur.InputDuplicate',
+  telemetry_rejected: 'exoarmur.InputRejected',
+  facts_derived: 'exoarmur.FactsDerived',
+  belief_emitted: 'exoarmur.BeliefEmitted',
+  collective_updated: 'exoarmur.CollectiveUpdated',
+  intent_proposed: 'exoarmur.IntentProposed',
+  safety_evaluated: 'exoarmur.SafetyEvaluated',
+  intent_released: 'exoarmur.IntentReleased',
+  intent_denied: 'exoarmur.IntentDenied',
+  approval_requested: 'exoarmur.ApprovalRequested',
+  approval_expired: 'exoarmur.ApprovalExpired',
+  action_received: 'exoarmur.ActionReceived',
+  action_duplicate: 'exoarmur.InputDuplicate',
+  action_rejected: 'exoarmur.InputRejected',
+  operator_action_applied: 'exoarmur.OperatorActionApplied',
+  operator_action_rejected: 'exoarmur.OperatorActionRejected',
+  approval_granted: 'exoarmur.ApprovalGranted',
+  approval_denied: 'exoarmur.ApprovalDenied',
+  kill_switch_changed: 'exoarmur.KillSwitchChanged',
+};
+
+export interface InputCoordinates {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface AuditRecordV1<K extends AuditEventKind = AuditEventKind> {
+  audit_id: string;
+  event_kind: K;
+  tenant_id: string;
+  correlation_id: string;
+  trace_id: string | null;
+  idempotency_key: string;
+  input: InputCoordinates;
+  seq: number;
+  event_time: string;
+  process_time: string;
+  config_hash: string;
+  payload: AuditPayloads[K];
+  prev_hash: string;
+  record_hash: string;
+}

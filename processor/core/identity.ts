@@ -1,0 +1,54 @@
+/**
+ * Who an input is and its idempotency key, known before the step starts (DESIGN §2): telemetry is
+ * `tenant_id:event_id`, an operator action `tenant_id:action_id`, and a value the codec could not
+ * decode, from either topic, is identified by its bytes, `tenant:raw-sha256:<hex>`, so a redelivery
+ * of the same bytes is a duplicate.
+ */
+import type { CoreInput, DecodeHint, Primitives } from './api.js';
+import type { OperatorActionV1, TelemetryEventV1 } from './types.js';
+
+export interface InputIdentity {
+  tenant_id: string;
+  correlation_id: string;
+  trace_id: string | null;
+}
+
+export type IdentifiedInput =
+  | { kind: 'undecodable'; idempotencyKey: string; who: InputIdentity; valueSha: string | null; reason: string; reasonCode: string; hint: DecodeHint | undefined }
+  | { kind: 'telemetry'; idempotencyKey: string; event: TelemetryEventV1 }
+  | { kind: 'operator'; idempotencyKey: string; action: OperatorActionV1 };
+
+export function identifyInput(input: CoreInput, prims: Primitives): IdentifiedInput {
+  const decoded = input.decoded;
+  if (!decoded.ok) {
+    const who = identityFromKey(input.key, decoded.hint);
+    const valueSha = input.value === null ? null : prims.sha256Hex(input.value);
+    return {
+      kind: 'undecodable',
+      idempotencyKey: `${who.tenant_id}:raw-sha256:${valueSha ?? 'null'}`,
+      who,
+      valueSha,
+      reason: decoded.reason,
+      reasonCode: decoded.reason_code ?? 'invalid',
+      hint: decoded.hint,
+    };
+  }
+  if (input.source === 'telemetry') {
+    const event = decoded.value as TelemetryEventV1;
+    return { kind: 'telemetry', idempotencyKey: `${event.tenant_id}:${event.event_id}`, event };
+  }
+  const action = decoded.value as OperatorActionV1;
+  return { kind: 'operator', idempotencyKey: `${action.tenant_id}:${action.action_id}`, action };
+}
+
+/** Tenant and correlation of a record we cannot read: from the Kafka key `tenant:correlation`, else "unknown". */
+export function identityFromKey(key: string | null, hint: DecodeHint | undefined): InputIdentity {
+  const colon = key === null ? -1 : key.indexOf(':');
+  const keyTenant = key !== null && colon > 0 ? key.slice(0, colon) : null;
+  const keyCorrelation = key !== null && colon > 0 && colon < key.length - 1 ? key.slice(colon + 1) : null;
+  return {
+    tenant_id: hint?.tenant_id ?? keyTenant ?? 'unknown',
+    correlation_id: hint?.correlation_id ?? keyCorrelation ?? 'unknown',
+    trace_id: hint?.trace_id ?? null,
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * A step's view of the partition state: reads see this step's own changes first, then the state
+ * it was given (never mutated). The changes become role 'state' output records at the end of the
+ * step, in order of each key's last change.
+ */
+import type { OutputRecord } from './api.js';
+import type { StateValue, StateView } from './state.js';
+
+export class StateOverlay {
+  private readonly changes = new Map<string, StateValue | null>();
+
+  constructor(private readonly base: StateView) {}
+
+  get(key: string): StateValue | undefined {
+    if (this.changes.has(key)) return this.changes.get(key) ?? undefined;
+    return this.base.get(key);
+  }
+
+  /** Sets (or with null deletes) a key; a later change of the same key moves it to the end. */
+  put(key: string, value: StateValue | null): void {
+    this.changes.delete(key);
+    this.changes.set(key, value);
+  }
+
+  /** Appends the changes, as state records, to `out`. */
+  writeRecords(out: OutputRecord[]): void {
+    for (const [key, value] of this.changes) out.push({ role: 'state', key, value });
+  }
+}

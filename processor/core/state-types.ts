@@ -1,0 +1,70 @@
+/** The per-partition state records (schemas/state_record_v1.avsc): what the changelog holds. */
+import type { ApprovalRequirement, CollectiveMember, Intent, KillSwitchScope, Vote } from './record-types.js';
+
+export type StateKind = 'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry';
+export type ApprovalStatus = 'pending' | 'granted' | 'denied' | 'expired';
+
+export interface PartitionMeta {
+  partition: number;
+  next_seq: number;
+  head_hash: string;
+  stream_time: string | null;
+  pending_head: string | null;
+  pending_tail: string | null;
+  pending_count: number;
+  collective_head: string | null;
+  collective_tail: string | null;
+}
+export interface PendingEntry {
+  approval_id: string;
+  expires_at: string;
+}
+export interface PendingNode extends PendingEntry {
+  prev: string | null;
+  next: string | null;
+}
+/** Node of the collective expiry list; `prev`/`next` are collective keys. */
+export interface CollectiveExpiryNode {
+  collective_key: string;
+  check_at: string;
+  prev: string | null;
+  next: string | null;
+}
+export interface ApprovalState {
+  approval_id: string;
+  status: ApprovalStatus;
+  requirement: ApprovalRequirement;
+  required_votes: number;
+  votes: Vote[];
+  rule: string;
+  expires_at: string;
+  partition: number;
+  intent: Intent;
+  intent_hash: string;
+  decided_at: string | null;
+}
+export interface KillSwitchState {
+  scope: KillSwitchScope;
+  tenant_id: string | null;
+  on: boolean;
+  actor_id: string;
+  action_id: string;
+  reason: string;
+  decided_at: string;
+}
+export interface ReleasedIntent {
+  intent_id: string;
+  intent_hash: string;
+  event_time: string;
+}
+
+export interface StateRecordV1 {
+  kind: StateKind;
+  meta: PartitionMeta | null;
+  pending: PendingNode | null;
+  collective: { beliefs: CollectiveMember[] } | null;
+  approval: ApprovalState | null;
+  kill_switch: KillSwitchState | null;
+  released: ReleasedIntent | null;
+  collective_expiry: CollectiveExpiryNode | null;
+}
