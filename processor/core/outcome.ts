@@ -36,6 +36,9 @@ export function firstDelivery(ctx: StepContext, subject: AuditSubject): boolean 
 }
 
 /** A receipt saying why the input was rejected, plus its dead letter. Nothing else. */
+/** The reason code the codec gives a sensor record that is not an alert (codec/adapters). */
+export const NOT_AN_ALERT = 'not_an_alert';
+
 export function reject(ctx: StepContext, r: Rejection): void {
   const { input } = ctx;
   const subject = { tenant_id: r.tenant_id, correlation_id: r.correlation_id, trace_id: r.trace_id, event_time: r.event_time };
@@ -50,6 +53,9 @@ export function reject(ctx: StepContext, r: Rejection): void {
     value_sha256: r.value_sha256,
     value_size: size,
   });
+  // A record of another kind on a sensor topic (a flow, a stats line) is counted by its receipt, not
+  // dead-lettered: a firehose must not flood the DLQ. Its receipt keeps the id a dead letter would have.
+  if (r.reason_code === NOT_AN_ALERT) return;
   const truncated = value !== null && size > DLQ_WHOLE_VALUE_MAX;
   const deadLetter: DeadLetterV1 = {
     dead_letter_id: deadLetterId,
