@@ -3,7 +3,7 @@
  * errors name the bad key and the fix, and the effective (canonical, hashed, secret-free) form.
  */
 import { canonicalJson } from '../core/canonical.js';
-import type { CoreConfig } from '../core/config-types.js';
+import { UNKNOWN_CELL_POLICIES, type CoreConfig } from '../core/config-types.js';
 import { ACTION_CLASSES, SEVERITIES, type ConfigSnapshotV1 } from '../core/types.js';
 import { INPUT_FORMATS } from '../codec/adapters/adapter.js';
 import { UsageError } from '../errors.js';
@@ -109,7 +109,7 @@ export function validateConfig(input: unknown): ExoArmurConfig {
   const topics = obj(c['topics'], 'topics');
   onlyKeys(topics, Object.keys(DEFAULT_TOPIC_NAMES), 'topics');
   const policy = obj(c['policy'], 'policy');
-  onlyKeys(policy, Object.keys(DEFAULT_CONFIG.policy), 'policy');
+  onlyKeys(policy, [...Object.keys(DEFAULT_CONFIG.policy), 'unknown_cell'], 'policy');
   const sc = obj(policy['severity_confidence'], 'policy.severity_confidence');
   onlyKeys(sc, SEVERITIES, 'policy.severity_confidence');
   const it = obj(policy['intent_types'], 'policy.intent_types');
@@ -160,6 +160,8 @@ export function validateConfig(input: unknown): ExoArmurConfig {
       default_trust: fraction(policy['default_trust'], 'policy.default_trust'),
       quorum_size: positiveInt(policy['quorum_size'], 'policy.quorum_size'),
       approval_ttl_s: positiveInt(policy['approval_ttl_s'], 'policy.approval_ttl_s'),
+      // Present only when set: a policy without it keeps its hash (and its pin).
+      ...(policy['unknown_cell'] === undefined ? {} : { unknown_cell: oneOf(policy['unknown_cell'], UNKNOWN_CELL_POLICIES, 'policy.unknown_cell') }),
     },
     pinned_policy_sha256: pin as string | null,
     operators: mapOf(c['operators'], 'operators', (x, k) => {

@@ -21,7 +21,17 @@ export interface Policy {
   default_trust: number;
   quorum_size: number;
   approval_ttl_s: number;
+  /**
+   * Sensor admission for a cell that is not in `trust` (the cell registry): default_trust (absent =
+   * this, the old behaviour) decides with default_trust; observe_only lets it reach A0 only (SG-105);
+   * reject refuses its telemetry at receipt (reason unknown_cell). Absent unless set, so the policy
+   * hash of a config without it is unchanged.
+   */
+  unknown_cell?: UnknownCellPolicy;
 }
+
+export type UnknownCellPolicy = 'default_trust' | 'observe_only' | 'reject';
+export const UNKNOWN_CELL_POLICIES: readonly UnknownCellPolicy[] = ['default_trust', 'observe_only', 'reject'];
 
 /** Operator registry: actor_id -> base64 SPKI DER Ed25519 public key. */
 export type OperatorRegistry = Record<string, { public_key: string }>;

@@ -97,6 +97,8 @@ export interface GateInput {
   policy_verified: boolean;
   kill_switch_global: boolean;
   kill_switch_tenant: boolean;
+  /** The cell is not in policy.trust and policy.unknown_cell is observe_only. */
+  unknown_cell_observe_only: boolean;
 }
 
 export interface GateDecision {
@@ -113,6 +115,7 @@ export function evaluateGate(g: GateInput): GateDecision {
   const a3 = c === 'A3_irreversible';
   if (g.kill_switch_global && !a0) return { rule: 'SG-101', verdict: 'deny' };
   if (g.kill_switch_tenant && !a0) return { rule: 'SG-102', verdict: 'deny' };
+  if (g.unknown_cell_observe_only && !a0) return { rule: 'SG-105', verdict: 'deny' };
   if (!g.policy_verified && !a0) return { rule: 'SG-201', verdict: 'require_quorum' };
   if (g.trust < 0.35 && (a2 || a3)) return { rule: 'SG-301', verdict: 'require_human' };
   if (g.trust < 0.5 && a2) return { rule: 'SG-302', verdict: 'require_quorum' };
@@ -129,4 +132,9 @@ export function evaluateGate(g: GateInput): GateDecision {
 
 export function trustOf(cellId: string, policy: Policy): number {
   return Object.prototype.hasOwnProperty.call(policy.trust, cellId) ? policy.trust[cellId]! : policy.default_trust;
+}
+
+/** Whether a cell is in the registry (policy.trust); the admission rule applies only to those that are not. */
+export function isKnownCell(cellId: string, policy: Policy): boolean {
+  return Object.prototype.hasOwnProperty.call(policy.trust, cellId);
 }

@@ -7,7 +7,7 @@ import type { StepContext } from './context.js';
 import { canonicalJson } from './canonical.js';
 import type { Policy } from './config-types.js';
 import { beliefHorizonMs, storeCollective } from './collective-expiry.js';
-import { actionClassFor, classify, evaluateGate, localConfidence, trustOf, updateCollective, type CollectiveResult, type GateDecision, type GateInput } from './gate.js';
+import { actionClassFor, classify, evaluateGate, isKnownCell, localConfidence, trustOf, updateCollective, type CollectiveResult, type GateDecision, type GateInput } from './gate.js';
 import { stateKeys } from './state.js';
 import { msOf } from './time.js';
 import type { Classification, Intent, SubjectKind, TelemetryEventV1 } from './types.js';
@@ -90,6 +90,7 @@ export function gateIntent(ctx: StepContext, ev: TelemetryEventV1, proposal: Pro
     policy_verified: ctx.config.policy_verified,
     kill_switch_global: ctx.state.get(stateKeys.killGlobal())?.kill_switch?.on === true,
     kill_switch_tenant: ctx.state.get(stateKeys.killTenant(ev.tenant_id))?.kill_switch?.on === true,
+    unknown_cell_observe_only: ctx.config.policy.unknown_cell === 'observe_only' && !isKnownCell(ev.cell_id, ctx.config.policy),
   };
   return { shown, decision: evaluateGate(shown) };
 }
