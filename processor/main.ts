@@ -24,6 +24,8 @@ export interface ProcessOptions {
   appId?: string;
   groupId?: string;
   logFile?: string;
+  /** Root of the tasks' local state stores (default DEFAULT_STATE_DIR). */
+  stateDir?: string;
   /** Upper bound on inputs per transaction. */
   maxInputsPerTransaction?: number;
   env?: NodeJS.ProcessEnv;
@@ -98,6 +100,7 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
     groupId,
     topics,
     guarantee: config.processing_guarantee,
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     logger,
     maxInputsPerTransaction: options.maxInputsPerTransaction ?? 2000,
     partitionsConsumedConcurrently: Math.max(1, config.partitions),

@@ -11,7 +11,9 @@ import { decodeRecord, encodeRecord } from '../codec/index.js';
 import type { ActuatorStateV1, ExecutionIntentV1, ExecutionOutcome, ExecutionResultV1 } from '../core/types.js';
 import type { Kafka, KafkaMessage } from '../io/client.js';
 import { groupProgress, resumeOffset } from '../io/offsets.js';
-import { restorePartition } from '../kafka/restore.js';
+import { topicWatermarks } from '../io/offsets.js';
+import { readPartitions } from '../io/read.js';
+import { ExoArmurError } from '../errors.js';
 import { TransactionalWriter, type TopicMessages } from '../kafka/transactions.js';
 import { logEvent } from '../log-events.js';
 import type { AttemptResult, Driver } from './drivers.js';
@@ -52,14 +54,18 @@ export class ActuatorPartition {
     try {
       const state = new Map<string, ActuatorStateV1>();
       const prefix = `${deps.groupId}/`;
-      await restorePartition({
-        kafka: deps.kafka,
+      // The whole compacted partition up to its end offset, read after the fence so it is stable.
+      const marks = (await topicWatermarks(deps.kafka, deps.topics.state)).get(partition);
+      if (marks === undefined) {
+        throw new ExoArmurError('PARTITION_MISSING', `topic ${deps.topics.state} has no partition ${partition}`, { context: { topic: deps.topics.state, partition } });
+      }
+      await readPartitions(deps.kafka, {
         topic: deps.topics.state,
-        partition,
-        groupPrefix: deps.groupId,
-        logger,
+        ranges: new Map([[partition, { from: marks.low, to: marks.high }]]),
+        purpose: `actuator state restore of ${deps.topics.state}[${partition}]`,
+        groupPrefix: `${deps.groupId}.restore.${partition}`,
         heartbeat,
-        apply: (messages) => {
+        onBatch: (_partition: number, messages: KafkaMessage[]) => {
           for (const m of messages) {
             const key = m.key?.toString('utf8');
             // Several actuator groups may share the topic; each reads only its own entries.

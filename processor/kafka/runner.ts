@@ -159,12 +159,12 @@ export class ProcessorRunner {
     await dropTask(slot, 'rebalance');
     if (slot.failures > 0) await sleep(taskRebuildDelayMs(slot.failures));
     const generation = this.generation;
-    const { kafka, core, primitives, appId, groupId, topics, guarantee, inputTopics, inputSpecs } = this.options;
+    const { kafka, core, primitives, appId, groupId, topics, guarantee, stateDir, inputTopics, inputSpecs } = this.options;
     moveSlot(slot, 'starting');
     let task: Task;
     try {
       task = await Task.start(
-        { kafka, core, primitives, appId, groupId, topics, inputTopics, inputSpecs, guarantee, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
+        { kafka, core, primitives, appId, groupId, topics, guarantee, stateDir, inputTopics, inputSpecs, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
         slot.partition,
         slot.logger,
         heartbeat,

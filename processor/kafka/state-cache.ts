@@ -1,49 +1,98 @@
 /**
- * A task's state cache as restored from the changelog, decoding values only when the core reads
- * them. Restore reads every version of every key the compacted topic still holds, and most of the
- * survivors (decided approvals, idle collectives) are never read again, so keeping their Avro bytes
- * (a few hundred bytes each, against a few KiB as objects) makes restore faster and the cache smaller.
- * Idempotency marks, most of the topic, are the one shared value and never stored as bytes.
+ * A task's state as the core reads it: the changes of the chunk being processed over the local
+ * store (state-store.ts), which holds the committed changelog. Nothing is loaded up front: a key is
+ * read from the store (memory-mapped, synchronous) and decoded when the core asks for it, and a
+ * bounded set of recently read values stays decoded (the partition's meta, live collectives and
+ * pending approvals are read again and again). Idempotency marks, most of the keys, are the one
+ * shared value and never cached.
+ *
+ * A chunk's changes live only here until its Kafka transaction commits; then `committed` writes the
+ * same bytes the transaction wrote to the changelog into the store. If the transaction fails, the
+ * runner discards the task and this cache with it, so the store never sees uncommitted changes.
  */
-import { decodeRecord, isIdempotencyMark } from '../codec/index.js';
+import { decodeRecord } from '../codec/index.js';
 import { IDEMPOTENCY_MARK, type StateValue } from '../core/index.js';
 import { ExoArmurError } from '../errors.js';
+import type { Checkpoint, StoreEntry, TaskStore } from './state-store.js';
 
-class EncodedStateValue {
-  constructor(
-    readonly bytes: Buffer,
-    readonly offset: string,
-  ) {}
-}
+/** How many decoded values stay cached (least recently read dropped first). */
+export const DECODED_CACHE_SIZE = 20_000;
 
-export class LazyStateCache extends Map<string, StateValue> {
+export class StoreStateCache extends Map<string, StateValue> {
+  /** This chunk's changes, not yet committed (null: deleted). */
+  private readonly changes = new Map<string, StateValue | null>();
+  private readonly decoded = new Map<string, StateValue>();
+
   constructor(
+    private readonly store: TaskStore,
     private readonly topic: string,
     private readonly partition: number,
+    private readonly decodedCacheSize = DECODED_CACHE_SIZE,
   ) {
     super();
   }
 
-  /** A changelog entry as read: null deletes, the idempotency mark is shared, anything else waits as bytes. */
-  restoreEntry(key: string, bytes: Buffer | null, offset: string): void {
-    if (bytes === null) this.delete(key);
-    else if (isIdempotencyMark(bytes)) this.set(key, IDEMPOTENCY_MARK);
-    // A copy: the fetched message is a view of its whole fetch response, which it would keep alive.
-    else super.set(key, new EncodedStateValue(Buffer.from(bytes), offset) as unknown as StateValue);
+  override get(key: string): StateValue | undefined {
+    const changed = this.changes.get(key);
+    if (changed !== undefined) return changed ?? undefined;
+    const cached = this.decoded.get(key);
+    if (cached !== undefined) {
+      // Re-inserting keeps the map in order of last read, so the oldest read is evicted first.
+      this.decoded.delete(key);
+      this.decoded.set(key, cached);
+      return cached;
+    }
+    const value = this.store.read(key, (bytes) => (bytes === undefined ? undefined : this.decode(key, bytes)));
+    if (value !== undefined && value !== IDEMPOTENCY_MARK) this.remember(key, value);
+    return value;
   }
 
-  override get(key: string): StateValue | undefined {
-    const value = super.get(key) as StateValue | EncodedStateValue | undefined;
-    if (!(value instanceof EncodedStateValue)) return value;
-    const decoded = decodeRecord('state', value.bytes);
+  override has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  override set(key: string, value: StateValue): this {
+    this.changes.set(key, value);
+    return this;
+  }
+
+  override delete(key: string): boolean {
+    const existed = this.has(key);
+    this.changes.set(key, null);
+    return existed;
+  }
+
+  /** Keys changed by the chunk in progress (for tests and logs). */
+  get pendingChanges(): number {
+    return this.changes.size;
+  }
+
+  /**
+   * The chunk's transaction committed: write the bytes it wrote to the changelog (`entries`, one
+   * per key, in changelog order) and the changelog position after them to the store, atomically.
+   */
+  committed(entries: Iterable<StoreEntry>, checkpoint: Checkpoint): void {
+    this.store.write(entries, checkpoint);
+    for (const [key, value] of this.changes) {
+      this.decoded.delete(key);
+      if (value !== null && value !== IDEMPOTENCY_MARK) this.remember(key, value);
+    }
+    this.changes.clear();
+  }
+
+  private remember(key: string, value: StateValue): void {
+    this.decoded.set(key, value);
+    if (this.decoded.size > this.decodedCacheSize) this.decoded.delete(this.decoded.keys().next().value as string);
+  }
+
+  private decode(key: string, bytes: Buffer): StateValue {
+    const decoded = decodeRecord('state', bytes);
     if (!decoded.ok || decoded.value === null) {
-      // The changelog is written only by this processor; guessing state would break exactly-once.
-      throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state changelog entry ${key} at offset ${value.offset} is unreadable: ${decoded.ok ? 'null value' : decoded.reason}`, {
-        context: { topic: this.topic, partition: this.partition, offset: value.offset },
+      // The store holds only what the changelog held, which only this processor writes: guessing state would break exactly-once.
+      throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state entry ${key} in the store at ${this.store.dir} is unreadable: ${decoded.ok ? 'null value' : decoded.reason}`, {
+        context: { topic: this.topic, partition: this.partition },
       });
     }
-    const state = decoded.value as StateValue;
-    super.set(key, state);
-    return state;
+    return decoded.value as StateValue;
   }
 }

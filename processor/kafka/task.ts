@@ -1,23 +1,25 @@
 /**
- * A task owns input partition p of both input topics, its state cache and its transactional
- * producer. Its life: fence the previous owner, restore p's state from the changelog, read the
- * group's committed offsets for p — only then process. Any failure while processing discards the
- * whole task (the cache may hold applied-but-uncommitted changes); the runner builds a new one,
- * which re-fences, re-restores and re-seeks, so the cache is always exactly the committed changelog.
+ * A task owns input partition p of both input topics, its local state store and its transactional
+ * producer. Its life: fence the previous owner, bring p's store up to the end of the changelog
+ * (from its checkpoint, or in full), read the group's committed offsets for p — only then process.
+ * A chunk's state changes reach the store only after its Kafka transaction committed. Any failure
+ * while processing discards the whole task (the cache may hold applied-but-uncommitted changes);
+ * the runner builds a new one, which re-fences, re-restores and re-seeks, so what the core reads
+ * is always exactly the committed changelog.
  */
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputTopic } from '../config/inputs.js';
 import type { InputSpec } from '../config/types.js';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
-import type { StateValue } from '../core/index.js';
 import { driveBatch } from '../engine/batch.js';
 import type { CoreConfig, Topics } from '../config/index.js';
-import { ExoArmurError, InvariantError } from '../errors.js';
-import { restorePartition } from './restore.js';
+import { InvariantError } from '../errors.js';
+import { restoreStore } from './restore.js';
 import { groupProgress, resumeOffset } from '../io/offsets.js';
-import { LazyStateCache } from './state-cache.js';
-import { TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
+import { StoreStateCache } from './state-cache.js';
+import { taskStoreDir, type StoreEntry, type TaskStore } from './state-store.js';
+import { positionKey, TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
 import { toShellError } from '../io/kafka-errors.js';
 import { logEvent } from '../log-events.js';
 
@@ -37,7 +39,12 @@ export interface TaskDeps {
   /** The shell's clock: `process_time` of each consumed record. */
   now: () => Date;
   commitOffsets: (offsets: InputOffsets) => Promise<void>;
+  /** Root of the local state stores (`<stateDir>/<app id>/<partition>`); default DEFAULT_STATE_DIR. */
+  stateDir?: string;
 }
+
+/** Where state stores live unless `--state-dir` says otherwise (relative to the working directory). */
+export const DEFAULT_STATE_DIR = '.exoarmur/state';
 
 /**
  * kafkajs encodes a string header with Buffer.byteLength and a utf8 write per record; the schema
@@ -74,7 +81,8 @@ export class Task {
     private readonly deps: TaskDeps,
     private readonly writer: TransactionalWriter,
     /** The partition's state: exactly the committed changelog (plus, mid-chunk, that chunk's changes). */
-    private readonly state: Map<string, StateValue>,
+    private readonly state: StoreStateCache,
+    private readonly store: TaskStore,
     private readonly next: Record<string, string>,
     private readonly logger: Logger,
   ) {}
@@ -90,35 +98,29 @@ export class Task {
     });
     await writer.open();
     try {
-      const state = new LazyStateCache(deps.topics.state, partition);
-      await restorePartition({
+      const { store } = await restoreStore({
         kafka: deps.kafka,
         topic: deps.topics.state,
         partition,
+        storeDir: taskStoreDir(deps.stateDir ?? DEFAULT_STATE_DIR, deps.appId, partition),
         groupPrefix: deps.appId,
         logger,
         heartbeat,
-        apply: (messages) => {
-          for (const m of messages) {
-            if (m.key === null) {
-              // The changelog is written only by this processor; a keyless entry means the topic
-              // holds foreign data, and guessing state would break exactly-once.
-              throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state changelog entry at offset ${m.offset} has no key`, {
-                context: { topic: deps.topics.state, partition, offset: m.offset },
-              });
-            }
-            state.restoreEntry(m.key.toString('utf8'), m.value, m.offset);
-          }
-        },
+        nowMs: () => deps.now().getTime(),
       });
-      const next = await committedOffsets(
-        deps.kafka,
-        deps.groupId,
-        deps.inputTopics.map((i) => i.topic),
-        partition,
-      );
-      logger.info({ ...logEvent('task_ready'), next_offsets: next }, 'task ready');
-      return new Task(partition, deps, writer, state, next, logger);
+      try {
+        const next = await committedOffsets(
+          deps.kafka,
+          deps.groupId,
+          deps.inputTopics.map((i) => i.topic),
+          partition,
+        );
+        logger.info({ ...logEvent('task_ready'), next_offsets: next }, 'task ready');
+        return new Task(partition, deps, writer, new StoreStateCache(store, deps.topics.state, partition), store, next, logger);
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
     } catch (error) {
       await writer.close();
       throw toShellError(error, `starting task ${partition}`, { partition });
@@ -171,8 +173,18 @@ export class Task {
     const nextOffset = (BigInt(last.offset) + 1n).toString();
     const started = Date.now();
     // Only this topic's offset moves; the other input of the task keeps its committed offset.
-    await this.writer.commitBatch(outputs, { consumerGroupId: this.deps.groupId, partition: p, next: { [topic]: nextOffset } });
+    const written = await this.writer.commitBatch(outputs, { consumerGroupId: this.deps.groupId, partition: p, next: { [topic]: nextOffset } });
     this.next[topic] = nextOffset;
+    // Committed: the store may now reflect the changelog up to the end of this transaction's state records.
+    const changelogEnd = written.get(positionKey(topics.state, p));
+    if (changelogEnd === undefined && byRole.state.length > 0) {
+      // Without the position the store cannot be checkpointed; the task is discarded and the next one restores the delta.
+      throw new InvariantError('TASK_STATE', `no produce position for ${topics.state}[${p}] after a committed batch`, { context: { topic: topics.state, partition: p } });
+    }
+    if (changelogEnd !== undefined) {
+      const entries: StoreEntry[] = byRole.state.map((m) => ({ key: m.key as string, value: m.value as Buffer | null }));
+      this.state.committed(entries, { topic: topics.state, partition: p, offset: changelogEnd.toString(), writtenAtMs: now().getTime() });
+    }
     return {
       inputs: messages.length,
       outputs: { audit: byRole.audit.length, execute: byRole.execute.length, dlq: byRole.dlq.length, state: byRole.state.length },
@@ -184,6 +196,7 @@ export class Task {
 
   async close(): Promise<void> {
     await this.writer.close();
+    await this.store.close();
     this.logger.info('task closed');
   }
 }

@@ -12,7 +12,7 @@
  * then commit the group offsets.
  */
 import kafkajs from 'kafkajs';
-import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
+import type { Kafka, Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
 import { InvariantError, ProducerFencedError } from '../errors.js';
 import { classifyKafkaError, toShellError } from '../io/kafka-errors.js';
@@ -70,6 +70,26 @@ export function splitIntoRequests(outputs: TopicMessages[], maxBytes = MAX_BATCH
     requests.push(chunksByTopic.filter((t) => t.chunks[i] !== undefined).map((t) => ({ topic: t.topic, messages: t.chunks[i]! })));
   }
   return requests;
+}
+
+/**
+ * Where a committed batch left each partition it wrote: `topic/partition` -> the offset after its
+ * last record there (the produce responses' base offsets plus the records sent). The task
+ * checkpoints its state store at the changelog's entry.
+ */
+export type WrittenPositions = Map<string, bigint>;
+
+export const positionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
+
+async function sendRecordingPositions(send: (request: TopicMessages[]) => Promise<RecordMetadata[]>, request: TopicMessages[], positions: WrittenPositions): Promise<void> {
+  const metadata = await send(request);
+  for (const written of metadata) {
+    if (written.baseOffset === undefined) continue;
+    const sent = request.find((t) => t.topic === written.topicName)?.messages.filter((m) => m.partition === written.partition).length ?? 0;
+    const next = BigInt(written.baseOffset) + BigInt(sent);
+    const key = positionKey(written.topicName, written.partition);
+    if (next > (positions.get(key) ?? -1n)) positions.set(key, next);
+  }
 }
 
 /** The next offset to consume, per input topic, committed with the batch. */
@@ -135,8 +155,8 @@ export class TransactionalWriter {
     this.transition('idle');
   }
 
-  /** Writes one batch's outputs and input offsets atomically (or, at_least_once, in that order). */
-  async commitBatch(outputs: TopicMessages[], offsets: InputOffsets): Promise<void> {
+  /** Writes one batch's outputs and input offsets atomically (or, at_least_once, in that order); resolves once committed. */
+  async commitBatch(outputs: TopicMessages[], offsets: InputOffsets): Promise<WrittenPositions> {
     if (this.stateValue === 'fenced') {
       throw new ProducerFencedError(`transactional id ${this.options.transactionalId} was fenced: rebuild the task with a new producer`, {
         context: { partition: offsets.partition },
@@ -145,10 +165,12 @@ export class TransactionalWriter {
     const producer = this.producer;
     if (!producer) throw new InvariantError('TRANSACTION_STATE', `commitBatch on a ${this.stateValue} writer`, { context: { partition: offsets.partition } });
     const topicMessages = outputs.filter((t) => t.messages.length > 0);
+    const positions: WrittenPositions = new Map();
     if (this.options.guarantee === 'at_least_once') {
       this.transition('committing');
       try {
-        for (const request of splitIntoRequests(topicMessages)) await producer.sendBatch({ topicMessages: request, acks: -1 });
+        for (const request of splitIntoRequests(topicMessages))
+          await sendRecordingPositions((topicMessages) => producer.sendBatch({ topicMessages, acks: -1 }), request, positions);
         await this.options.commitOffsets(offsets);
       } catch (error) {
         // Nothing to abort without a transaction: what was produced stays, and is produced again.
@@ -156,13 +178,14 @@ export class TransactionalWriter {
         throw toShellError(error, 'at-least-once produce/commit', { partition: offsets.partition });
       }
       this.transition('idle');
-      return;
+      return positions;
     }
     this.transition('begun');
     try {
       const transaction = await producer.transaction();
       this.current = transaction;
-      for (const request of splitIntoRequests(topicMessages)) await transaction.sendBatch({ topicMessages: request, acks: -1 });
+      for (const request of splitIntoRequests(topicMessages))
+        await sendRecordingPositions((topicMessages) => transaction.sendBatch({ topicMessages, acks: -1 }), request, positions);
       await transaction.sendOffsets({
         consumerGroupId: offsets.consumerGroupId,
         topics: Object.entries(offsets.next).map(([topic, offset]) => ({ topic, partitions: [{ partition: offsets.partition, offset }] })),
@@ -175,6 +198,7 @@ export class TransactionalWriter {
       await this.abortAfter(error, offsets.partition);
       throw toShellError(error, 'committing the batch transaction', { partition: offsets.partition });
     }
+    return positions;
   }
 
   private async abortAfter(error: unknown, partition: number): Promise<void> {

@@ -9,9 +9,10 @@ import { ulid } from 'ulid';
 import { createKafka } from '../../processor/io/client.js';
 import { startBroker, stopBroker, type StartedBroker } from '../broker/broker.js';
 import { repoRoot, stateRoot } from '../broker/paths.js';
-import { MB, sizeName, topicsFor, type BenchOptions, type Context } from './context.js';
+import { MB, sizeName, topicsFor, type BenchJob, type BenchOptions, type Context } from './context.js';
 import { baseline } from './jobs/baseline.js';
 import { catchUpPair, type CatchUpPair } from './jobs/catch-up.js';
+import { ceiling } from './jobs/ceiling.js';
 import { latency } from './jobs/latency.js';
 import { recovery } from './jobs/recovery.js';
 import { replay } from './jobs/replay.js';
@@ -49,33 +50,52 @@ export async function runBench(options: BenchOptions): Promise<{ file: string; t
       load_average_at_start: loadavg().map((v) => Math.round(v * 100) / 100),
       node: process.version,
     },
-    options: { events: options.events, partitions: options.partitions, quick: options.quick, own_broker: broker !== undefined, brokers },
+    options: { events: options.events, partitions: options.partitions, quick: options.quick, jobs: options.jobs ?? 'all', own_broker: broker !== undefined, brokers },
     catch_up: [],
     recovery: [],
     latency: undefined,
     replay: undefined,
   };
   try {
+    const runs = (job: BenchJob) => options.jobs === undefined || options.jobs.includes(job);
     const sizes = options.quick ? [options.events] : [...new Set([options.events, 1_000_000])].sort((a, b) => a - b);
-    options.log(`baseline on ${options.events} events`);
     const firstTopics = topicsFor(ctx, `cu-${sizeName(options.events)}`);
     await ensureRunTopics(kafka, firstTopics, options.partitions);
-    report['baseline'] = await baseline(ctx, firstTopics.telemetry, options.events);
-    const baselineRate = (report['baseline'] as { kafkajs: { records_per_s: number | null } }).kafkajs.records_per_s;
-    for (const size of sizes) {
-      options.log(`catch-up on ${size} events, ${options.partitions} partitions`);
-      report.catch_up.push(await catchUpPair(ctx, size, size === options.events, baselineRate));
+    if (runs('baseline')) {
+      options.log(`baseline on ${options.events} events`);
+      report['baseline'] = await baseline(ctx, firstTopics.telemetry, options.events);
     }
-    const replayPair = report.catch_up.find((p) => p.size === options.events)!;
-    options.log(`replay of the ${options.events}-event exactly_once run`);
-    report.replay = await replay(ctx, replayPair);
-    options.log('latency');
-    report.latency = await latency(ctx);
-    options.log('scaling: 1 vs 2 instances on 6 partitions');
-    report['scaling'] = await scaling(ctx, options.events);
-    for (const keys of options.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]) {
-      options.log(`recovery with ${keys} idempotency keys`);
-      report.recovery.push(await recovery(ctx, keys, report.catch_up.find((p) => p.size === keys)?.eos));
+    if (runs('catch-up') || runs('ceiling') || runs('replay')) {
+      const ceilings: unknown[] = [];
+      report['ceiling'] = ceilings;
+      for (const size of sizes) {
+        options.log(`catch-up on ${size} events, ${options.partitions} partitions`);
+        const pair = await catchUpPair(ctx, size, size === options.events && runs('baseline'));
+        report.catch_up.push(pair);
+        if (runs('ceiling')) {
+          options.log(`ceiling: bare kafkajs loop with the processor's output shape on ${size} events`);
+          ceilings.push({ events: size, ...(await ceiling(ctx, pair)) });
+        }
+      }
+    }
+    if (runs('replay')) {
+      const replayPair = report.catch_up.find((p) => p.size === options.events)!;
+      options.log(`replay of the ${options.events}-event exactly_once run`);
+      report.replay = await replay(ctx, replayPair);
+    }
+    if (runs('latency')) {
+      options.log('latency');
+      report.latency = await latency(ctx);
+    }
+    if (runs('scaling')) {
+      options.log('scaling: 1 vs 2 instances on 6 partitions');
+      report['scaling'] = await scaling(ctx, options.events);
+    }
+    if (runs('recovery')) {
+      for (const keys of options.recoveryKeys ?? (options.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000])) {
+        options.log(`recovery with ${keys} idempotency keys`);
+        report.recovery.push(await recovery(ctx, keys, report.catch_up.find((p) => p.size === keys)?.eos));
+      }
     }
   } finally {
     report['finished_at'] = new Date().toISOString();

@@ -11,8 +11,17 @@ export interface BenchOptions {
   brokers?: string;
   /** Write V8 CPU profiles of the processor children next to bench.json. */
   profile: boolean;
+  /** Only these jobs (default: all). */
+  jobs?: readonly BenchJob[];
+  /** Idempotency-key counts of the recovery job (default 10k, 100k and, unless quick, 1M). */
+  recoveryKeys?: readonly number[];
+  /** How the recovery job fills the state topic: through the processor (default) or directly. */
+  recoveryFill?: 'processor' | 'direct';
   log: (line: string) => void;
 }
+
+export const BENCH_JOBS = ['baseline', 'catch-up', 'ceiling', 'replay', 'latency', 'scaling', 'recovery'] as const;
+export type BenchJob = (typeof BENCH_JOBS)[number];
 
 export interface TableRow {
   measurement: string;
@@ -49,6 +58,7 @@ export function spec(ctx: Context, name: string, topics: RunTopics, partitions: 
     partitions,
     guarantee,
     maxInputsPerTransaction: MAX_INPUTS_PER_TRANSACTION,
+    stateDir: join(ctx.dir, 'state', name),
     ...(ctx.options.profile ? { cpuProfileDir: join(ctx.dir, 'profiles', name) } : {}),
   };
 }

@@ -27,6 +27,8 @@ export interface ProcessorSpec {
   partitions: number;
   guarantee: ProcessingGuarantee;
   maxInputsPerTransaction: number;
+  /** Root of the child's local state stores (--state-dir): the same directory again is a warm restart, a new one a cold one. */
+  stateDir: string;
   /** Write a V8 CPU profile of each child into this directory. */
   cpuProfileDir?: string;
 }
@@ -57,7 +59,7 @@ export function writeProcessorConfig(spec: ProcessorSpec): string {
 
 /** The command line a reader can rerun for this child. */
 export function processorCommand(spec: ProcessorSpec): string {
-  return `node ${CLI_PATH} process --config ${join(spec.dir, `${spec.name}.config.json`)} --max-inputs-per-transaction ${spec.maxInputsPerTransaction}`;
+  return `node ${CLI_PATH} process --config ${join(spec.dir, `${spec.name}.config.json`)} --state-dir ${spec.stateDir} --max-inputs-per-transaction ${spec.maxInputsPerTransaction}`;
 }
 
 export interface BenchProcessor {
@@ -75,7 +77,7 @@ export function startBenchProcessor(spec: ProcessorSpec, instance = 0): BenchPro
     brokers: spec.brokers,
     configFile,
     logFile: join(spec.dir, `${spec.name}.${instance}.log`),
-    args: ['--max-inputs-per-transaction', String(spec.maxInputsPerTransaction)],
+    args: ['--state-dir', spec.stateDir, '--max-inputs-per-transaction', String(spec.maxInputsPerTransaction)],
     ...(spec.cpuProfileDir === undefined ? {} : { cpuProfileDir: spec.cpuProfileDir }),
     sample: { everyMs: 200, probe: meter.probe },
   });
@@ -188,6 +190,8 @@ export interface RecoveryResult {
   /** Spawn → every input committed. */
   allCommittedMs: number;
   restoreMsMax: number;
+  /** Changelog records the restore read (all partitions). */
+  restoredRecords: number;
   rssAtFirstCommitBytes: number;
   hwmBytes: number;
 }
@@ -219,9 +223,11 @@ export async function recover(kafka: Kafka, spec: ProcessorSpec, timeoutMs: numb
       }
       if (firstCommitMs !== undefined && (await groupProgress(admin, spec.appId, inputs)).committed >= total) {
         const allCommittedMs = Date.now() - started;
-        const restoreMsMax = Math.max(0, ...child.events('state_restored').map((e) => Number(e['restore_ms'] ?? 0)));
+        const restores = child.events('state_restored');
+        const restoreMsMax = Math.max(0, ...restores.map((e) => Number(e['restore_ms'] ?? 0)));
+        const restoredRecords = restores.reduce((sum, e) => sum + Number(e['restored_records'] ?? 0), 0);
         await child.stop();
-        return { stateRecords, firstCommitMs, allCommittedMs, restoreMsMax, rssAtFirstCommitBytes, hwmBytes: meter.memory.hwmBytes };
+        return { stateRecords, firstCommitMs, allCommittedMs, restoreMsMax, restoredRecords, rssAtFirstCommitBytes, hwmBytes: meter.memory.hwmBytes };
       }
       if (Date.now() - started > timeoutMs) throw new ExoArmurError('BENCH_TIMEOUT', `${spec.name}: no recovery after ${timeoutMs} ms (log: ${child.logFile})`);
       await sleep(50);

@@ -4,6 +4,8 @@
  */
 import kafkajs from 'kafkajs';
 import type { Kafka, Message } from 'kafkajs';
+import { encodeRecord } from '../../processor/codec/index.js';
+import { IDEMPOTENCY_MARK, stateKeys } from '../../processor/core/index.js';
 import { telemetryLines, telemetryMessage } from './telemetry.js';
 
 const { Partitioners } = kafkajs;
@@ -100,4 +102,27 @@ export async function producePaced(kafka: Kafka, topic: string, lines: readonly 
     await producer.disconnect();
   }
   return { sent: lines.length, elapsedMs: performance.now() - started, sentAtMs };
+}
+
+/**
+ * Writes `keys` idempotency marks round-robin over the state topic's partitions, as the processor
+ * writes them (key `idem/t/<tenant>:<event id>`, the mark's Avro bytes and schema headers), for the
+ * recovery measurement on a machine too slow to fill the state through the processor.
+ */
+export async function fillStateDirect(kafka: Kafka, topic: string, partitions: number, keys: number): Promise<LoadResult> {
+  const started = performance.now();
+  const mark = encodeRecord('state', IDEMPOTENCY_MARK);
+  const headers = Object.fromEntries(Object.entries(mark.headers).map(([name, value]) => [name, Buffer.from(value)]));
+  function* generate(): Iterable<Message[]> {
+    for (let at = 0; at < keys; at += LOAD_BATCH) {
+      const batch: Message[] = [];
+      for (let i = at; i < Math.min(keys, at + LOAD_BATCH); i += 1) {
+        const eventId = `01JBENCH${i.toString(36).toUpperCase().padStart(18, '0')}`;
+        batch.push({ partition: i % partitions, key: stateKeys.telemetryIdem(`tenant-${i % 7}:${eventId}`), value: mark.value, headers });
+      }
+      yield batch;
+    }
+  }
+  const events = await sendAll(kafka, topic, generate());
+  return { events, elapsedMs: performance.now() - started };
 }

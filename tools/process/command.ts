@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { startProcessor } from '../../processor/main.js';
 import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
+import { DEFAULT_STATE_DIR } from '../../processor/kafka/task.js';
 
 interface ProcessArgs {
   config?: string;
@@ -9,6 +10,7 @@ interface ProcessArgs {
   'app-id'?: string;
   group?: string;
   'log-file'?: string;
+  'state-dir'?: string;
   'max-inputs-per-transaction': number;
 }
 
@@ -22,6 +24,7 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       .option('app-id', { type: 'string', describe: 'application id: transactional id prefix and default group id' })
       .option('group', { type: 'string', describe: 'consumer group id (default: the app id)' })
       .option('log-file', { type: 'string', describe: 'write pino JSON lines here instead of stdout' })
+      .option('state-dir', { type: 'string', describe: `root of the local state stores, one per task: <dir>/<app id>/<partition> (default ${DEFAULT_STATE_DIR})` })
       .option('max-inputs-per-transaction', { type: 'number', default: 2000, describe: 'upper bound on inputs per transaction' }) as never,
   handler: async (args) => {
     const running = await startProcessor({
@@ -30,6 +33,7 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       appId: args['app-id'],
       groupId: args.group,
       logFile: args['log-file'],
+      ...(args['state-dir'] === undefined ? {} : { stateDir: args['state-dir'] }),
       maxInputsPerTransaction: args['max-inputs-per-transaction'],
     });
     let stopping = false;

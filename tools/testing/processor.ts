@@ -81,9 +81,15 @@ export async function injectViaCli(
   return JSON.parse(run.stdout.trim()) as { topic: string; sent: number; keyed: number; unkeyed: number };
 }
 
-/** Starts `exoarmur process` as a child on the fixture's broker and config; its log goes to `<dir>/<name>.log`. */
+/** The fixture's default root of the processor's local state stores (a test may pass its own --state-dir). */
+export function fixtureStateDir(fixture: ProcessorFixture): string {
+  return join(fixture.dir, 'state');
+}
+
+/** Starts `exoarmur process` as a child on the fixture's broker, config and state directory; its log goes to `<dir>/<name>.log`. */
 export function startProcessorChild(fixture: ProcessorFixture, name: string, args: string[] = []): ProcessorChild {
-  return new ProcessorChild({ brokers: fixture.brokers, configFile: fixture.configFile, logFile: join(fixture.dir, `${name}.log`), args });
+  const stateDir = args.includes('--state-dir') ? [] : ['--state-dir', fixtureStateDir(fixture)];
+  return new ProcessorChild({ brokers: fixture.brokers, configFile: fixture.configFile, logFile: join(fixture.dir, `${name}.log`), args: [...stateDir, ...args] });
 }
 
 /** Injects `lines` through the CLI, runs one processor child until every input is committed, and stops it cleanly (asserted). */
