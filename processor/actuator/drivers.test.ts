@@ -25,7 +25,9 @@ const intent: ExecutionIntentV1 = {
   source_audit_id: '01JDRIVERTEST0000000000002',
 };
 
-async function serve(answer: (headers: IncomingHttpHeaders, body: string) => { status: number; body: string; delayMs?: number }): Promise<{ url: string; server: Server; seen: { headers: IncomingHttpHeaders; body: string }[] }> {
+async function serve(
+  answer: (headers: IncomingHttpHeaders, body: string) => { status: number; body: string; delayMs?: number },
+): Promise<{ url: string; server: Server; seen: { headers: IncomingHttpHeaders; body: string }[] }> {
   const seen: { headers: IncomingHttpHeaders; body: string }[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -57,7 +59,9 @@ test('webhook: POSTs the intent as JSON with Idempotency-Key = intent_id; 2xx su
 });
 
 test('webhook: 503 retries, 404 fails, silence past the timeout and a closed port retry', async (t) => {
-  const { url, server } = await serve((_h, body) => (body.includes('"slow"') ? { status: 200, body: '', delayMs: 4000 } : { status: body.includes('"missing"') ? 404 : 503, body: 'no' }));
+  const { url, server } = await serve((_h, body) =>
+    body.includes('"slow"') ? { status: 200, body: '', delayMs: 4000 } : { status: body.includes('"missing"') ? 404 : 503, body: 'no' },
+  );
   t.teardown(() => server.close());
   const driver = webhookDriver({ url, timeoutMs: 3000 });
   t.like(await driver.perform({ ...intent, subject: 'busy' }, 1), { verdict: 'retry', status: 503, detail: 'HTTP 503' });
@@ -83,5 +87,10 @@ test('exec: the intent on stdin and the key in the environment; exit 0, 75, othe
   t.deepEqual(echo, { verdict: 'succeeded', status: 0, sha256: createHash('sha256').update(expectedOut).digest('hex'), detail: null });
   t.like(await execDriver({ command: 'cat >/dev/null; exit 75', timeoutMs: 5000 }).perform(intent, 1), { verdict: 'retry', status: 75, detail: 'exit 75' });
   t.like(await execDriver({ command: 'cat >/dev/null; echo nope >&2; exit 3', timeoutMs: 5000 }).perform(intent, 1), { verdict: 'failed', status: 3, detail: 'exit 3: nope' });
-  t.deepEqual(await execDriver({ command: 'sleep 5', timeoutMs: 200 }).perform(intent, 1), { verdict: 'retry', status: null, sha256: null, detail: 'killed by SIGKILL (timeout 200 ms)' });
+  t.deepEqual(await execDriver({ command: 'sleep 5', timeoutMs: 200 }).perform(intent, 1), {
+    verdict: 'retry',
+    status: null,
+    sha256: null,
+    detail: 'killed by SIGKILL (timeout 200 ms)',
+  });
 });

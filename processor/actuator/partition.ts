@@ -127,7 +127,14 @@ export class ActuatorPartition {
     return this.finish(intent, message, 'gave_up', step.kind === 'give_up' ? step.attempts : deps.maxAttempts, last, startedAt);
   }
 
-  private async finish(intent: ExecutionIntentV1, message: KafkaMessage, outcome: ExecutionOutcome, attempts: number, last: AttemptResult | null, startedAt: string): Promise<Handled> {
+  private async finish(
+    intent: ExecutionIntentV1,
+    message: KafkaMessage,
+    outcome: ExecutionOutcome,
+    attempts: number,
+    last: AttemptResult | null,
+    startedAt: string,
+  ): Promise<Handled> {
     const finishedAt = this.deps.now().toISOString();
     const result: ExecutionResultV1 = {
       schema_version: '1',
@@ -152,15 +159,27 @@ export class ActuatorPartition {
     };
     const encoded = encodeRecord('result', result);
     const resultMessage = { partition: this.partition, key: `${intent.tenant_id}:${intent.correlation_id}`, value: encoded.value, headers: encoded.headers };
-    await this.commit([this.stateMessage(intent.intent_id, outcome, attempts, startedAt), { topic: this.deps.topics.results, message: resultMessage }], (BigInt(message.offset) + 1n).toString());
+    await this.commit(
+      [this.stateMessage(intent.intent_id, outcome, attempts, startedAt), { topic: this.deps.topics.results, message: resultMessage }],
+      (BigInt(message.offset) + 1n).toString(),
+    );
     this.logger.info({ ...logEvent('intent_finished'), intent_id: intent.intent_id, outcome, attempts, status: result.response_status }, 'intent finished');
     return { outcome, attempts, skipped: false };
   }
 
-  private stateMessage(intentId: string, status: ActuatorStateV1['status'], attempts: number, startedAt: string): { topic: string; message: TopicMessages['messages'][number]; entry: ActuatorStateV1 } {
+  private stateMessage(
+    intentId: string,
+    status: ActuatorStateV1['status'],
+    attempts: number,
+    startedAt: string,
+  ): { topic: string; message: TopicMessages['messages'][number]; entry: ActuatorStateV1 } {
     const entry: ActuatorStateV1 = { intent_id: intentId, status, attempts, started_at: startedAt, updated_at: this.deps.now().toISOString() };
     const encoded = encodeRecord('actuator_state', entry);
-    return { topic: this.deps.topics.state, message: { partition: this.partition, key: `${this.deps.groupId}/${intentId}`, value: encoded.value, headers: encoded.headers }, entry };
+    return {
+      topic: this.deps.topics.state,
+      message: { partition: this.partition, key: `${this.deps.groupId}/${intentId}`, value: encoded.value, headers: encoded.headers },
+      entry,
+    };
   }
 
   /** One transaction: the given records and the execute offset `next`; the cache changes only after it commits. */

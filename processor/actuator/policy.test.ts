@@ -51,5 +51,8 @@ test('exec verdicts: 0 done, 75 (EX_TEMPFAIL) or a signal retried, any other cod
 });
 
 test('backoff doubles from the base and stops at the cap', (t) => {
-  t.deepEqual([1, 2, 3, 4, 5, 6, 10].map((a) => backoffMs(a, 200, 5000)), [200, 400, 800, 1600, 3200, 5000, 5000]);
+  t.deepEqual(
+    [1, 2, 3, 4, 5, 6, 10].map((a) => backoffMs(a, 200, 5000)),
+    [200, 400, 800, 1600, 3200, 5000, 5000],
+  );
 });

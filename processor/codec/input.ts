@@ -35,8 +35,7 @@ export function toCoreInput(source: InputSource, message: ConsumedMessage, proce
     value,
     kafka_timestamp,
     process_time: typeof processTime === 'number' ? formatIsoMs(processTime) : processTime,
-    decoded:
-      source === 'telemetry' ? decodeTelemetryInput(value, message.headers, inputs?.[message.topic], kafka_timestamp) : decodeOperatorAction(value, message.headers),
+    decoded: source === 'telemetry' ? decodeTelemetryInput(value, message.headers, inputs?.[message.topic], kafka_timestamp) : decodeOperatorAction(value, message.headers),
   };
 }
 

@@ -13,7 +13,12 @@ export interface InputTopic {
 }
 
 export function inputTopics(config: Pick<ExoArmurConfig, 'topics' | 'inputs'>): InputTopic[] {
-  const telemetry = [config.topics.telemetry, ...Object.keys(config.inputs ?? {}).filter((t) => t !== config.topics.telemetry).sort()];
+  const telemetry = [
+    config.topics.telemetry,
+    ...Object.keys(config.inputs ?? {})
+      .filter((t) => t !== config.topics.telemetry)
+      .sort(),
+  ];
   return [...telemetry.map((topic) => ({ topic, source: 'telemetry' as const })), { topic: config.topics.operator_actions, source: 'operator' as const }];
 }
 

@@ -30,7 +30,11 @@ test('table: unknown_cell policy x known/unknown cell', (t) => {
     [
       { unknown_cell: 'observe_only' },
       'ids-unknown',
-      { kinds: ['telemetry_received', 'facts_derived', 'belief_emitted', 'collective_updated', 'intent_proposed', 'safety_evaluated', 'intent_denied'], rule: 'SG-105', reject: null },
+      {
+        kinds: ['telemetry_received', 'facts_derived', 'belief_emitted', 'collective_updated', 'intent_proposed', 'safety_evaluated', 'intent_denied'],
+        rule: 'SG-105',
+        reject: null,
+      },
     ],
     [{ unknown_cell: 'reject' }, 'ids-known', { kinds: released, rule: 'SG-403', reject: null }],
     [

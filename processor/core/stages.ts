@@ -7,7 +7,18 @@ import type { StepContext } from './context.js';
 import { canonicalJson } from './canonical.js';
 import type { Policy } from './config-types.js';
 import { beliefHorizonMs, storeCollective } from './collective-expiry.js';
-import { actionClassFor, classify, evaluateGate, isKnownCell, localConfidence, trustOf, updateCollective, type CollectiveResult, type GateDecision, type GateInput } from './gate.js';
+import {
+  actionClassFor,
+  classify,
+  evaluateGate,
+  isKnownCell,
+  localConfidence,
+  trustOf,
+  updateCollective,
+  type CollectiveResult,
+  type GateDecision,
+  type GateInput,
+} from './gate.js';
 import { stateKeys } from './state.js';
 import { msOf } from './time.js';
 import type { Classification, Intent, SubjectKind, TelemetryEventV1 } from './types.js';

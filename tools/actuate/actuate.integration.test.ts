@@ -154,7 +154,13 @@ test('kill -9 mid-request, three times: one result and one effect per intent, re
   t.is(requests.filter((r) => r.intentId === failing.intent_id).length, MAX_ATTEMPTS);
   for (const r of results.filter((x) => x.subject !== 'always-fails')) t.like(r, { outcome: 'succeeded', response_status: 200 });
   // One effect per healthy intent, whatever the repeats.
-  t.deepEqual([...effects.keys()].sort(), intents.filter((i) => i.subject !== 'always-fails').map((i) => i.intent_id).sort());
+  t.deepEqual(
+    [...effects.keys()].sort(),
+    intents
+      .filter((i) => i.subject !== 'always-fails')
+      .map((i) => i.intent_id)
+      .sort(),
+  );
   t.true([...effects.values()].every((n) => n === 1));
   // Every request carried its own intent's key.
   t.true(requests.every((r) => r.key === r.intentId));
@@ -168,6 +174,9 @@ test('kill -9 mid-request, three times: one result and one effect per intent, re
   // begun just before a kill may never have reached the receiver, so a number can be missing).
   for (const id of new Set(healthy.map((r) => r.intentId))) {
     const attempts = healthy.filter((r) => r.intentId === id).map((r) => Number(r.attempt));
-    t.true(attempts.every((a, i) => a >= 1 && a <= MAX_ATTEMPTS && (i === 0 || a > attempts[i - 1]!)), `${id}: ${attempts.join(',')}`);
+    t.true(
+      attempts.every((a, i) => a >= 1 && a <= MAX_ATTEMPTS && (i === 0 || a > attempts[i - 1]!)),
+      `${id}: ${attempts.join(',')}`,
+    );
   }
 });

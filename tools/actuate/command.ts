@@ -34,7 +34,7 @@ export const actuateCommand: CommandModule<object, ActuateArgs> = {
   describe: 'reference actuator: consume released intents (read_committed), perform each at most once per group (webhook or exec), write ExecutionResultV1',
   builder: (y) =>
     y
-      .option('config', { type: 'string', describe: 'the processor\'s JSON config (topics, partitions, brokers)' })
+      .option('config', { type: 'string', describe: "the processor's JSON config (topics, partitions, brokers)" })
       .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
       .option('group', { type: 'string', describe: 'actuator group: the scope of "at most once" (default <app_id>.actuator)' })
       .option('log-file', { type: 'string', describe: 'write pino JSON lines here instead of stdout' })

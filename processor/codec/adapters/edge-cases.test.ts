@@ -44,7 +44,8 @@ test('time forms: offsets without colon, nanoseconds, epoch s/ms/us/ns, a space 
   t.is(iso(1772359200), '2026-03-01T10:00:00.000Z');
   t.is(iso(1772359200123), '2026-03-01T10:00:00.123Z');
   t.is(iso(1772359200123456), '2026-03-01T10:00:00.123Z');
-  t.is(iso(1772359200123456789), '2026-03-01T10:00:00.123Z');
+  // Falco's evt.time: nanoseconds past 2^53, as JSON.parse hands them over.
+  t.is(iso(Number('1772359200123456789')), '2026-03-01T10:00:00.123Z');
   t.is(iso('1772359200123'), '2026-03-01T10:00:00.123Z');
   t.is(iso('2026-03-01T10:00:00.123'), 'error: "2026-03-01T10:00:00.123" has no UTC offset, so its instant is unknown');
   t.is(iso('2026-02-30T10:00:00Z'), 'error: "2026-02-30T10:00:00Z" is not a calendar time');
@@ -96,15 +97,27 @@ test('malformed records are rejected with a precise reason', (t) => {
   t.is(reason('suricata', eve({ timestamp: undefined })), 'missing_field: suricata record has no event time (looked at timestamp)');
   t.is(reason('suricata', eve({ src_ip: undefined })), 'no_subject: suricata alert names no host, user, process, ip or service to act on');
   t.is(reason('suricata', eve(), { ...CTX, tenant_id: null }).startsWith('no_tenant: suricata records carry no tenant'), true);
-  t.is(reason('falco', falco({ priority: 'Loud' })), 'bad_severity: falco priority "Loud" is not one of emergency, alert, critical, error, warning, notice, informational, info, debug');
+  t.is(
+    reason('falco', falco({ priority: 'Loud' })),
+    'bad_severity: falco priority "Loud" is not one of emergency, alert, critical, error, warning, notice, informational, info, debug',
+  );
   t.is(reason('falco', falco({ rule: '' })), 'missing_field: falco record has no "rule" string');
   t.is(reason('wazuh', { timestamp: '2026-03-01T10:00:00.000+0000', rule: { id: '5712' } }), 'bad_severity: wazuh rule.level must be a number from 0 to 16, got null');
   t.is(reason('wazuh', { timestamp: '2026-03-01T10:00:00.000+0000' }), 'missing_field: wazuh alert has no "rule" object');
   t.is(reason('ocsf', { class_uid: 2004, severity_id: 7, time: 1772359200123 }), 'bad_severity: ocsf severity_id 7 is not one of 0-6 or 99');
   t.is(reason('ocsf', { severity_id: 3 }), 'missing_field: ocsf event has no numeric "class_uid"');
-  t.is(reason('ocsf', { class_uid: 3002, class_name: 'Authentication' }), 'not_an_alert: ocsf class_uid 3002 (Authentication) is not a Detection (2004) or Security (2001) Finding');
-  t.is(reason('ecs', { 'event.kind': 'alert', 'rule.name': 'x' }), 'bad_severity: ecs alert states no severity: none of kibana.alert.severity, kibana.alert.risk_score, event.risk_score, event.severity is usable');
-  t.is(reason('ecs', { event: { kind: 'alert', severity: 50 } }), 'missing_field: ecs alert names no rule (rule.id, rule.name, kibana.alert.rule.rule_id or kibana.alert.rule.name)');
+  t.is(
+    reason('ocsf', { class_uid: 3002, class_name: 'Authentication' }),
+    'not_an_alert: ocsf class_uid 3002 (Authentication) is not a Detection (2004) or Security (2001) Finding',
+  );
+  t.is(
+    reason('ecs', { 'event.kind': 'alert', 'rule.name': 'x' }),
+    'bad_severity: ecs alert states no severity: none of kibana.alert.severity, kibana.alert.risk_score, event.risk_score, event.severity is usable',
+  );
+  t.is(
+    reason('ecs', { event: { kind: 'alert', severity: 50 } }),
+    'missing_field: ecs alert names no rule (rule.id, rule.name, kibana.alert.rule.rule_id or kibana.alert.rule.name)',
+  );
   t.is(reason('ecs', {}), 'not_an_alert: ecs event.kind is missing; alerts carry event.kind "alert"');
 });
 
@@ -113,19 +126,33 @@ test('severity scales: Suricata priority, Falco priority, Wazuh level bands, OCS
     const d = decodeSensor(format, bytes(value), CTX);
     return d.ok ? d.value.severity : d.reason;
   };
-  t.deepEqual([1, 2, 3, 4].map((s) => sev('suricata', eve({}, { severity: s }))), ['high', 'medium', 'low', 'low']);
+  t.deepEqual(
+    [1, 2, 3, 4].map((s) => sev('suricata', eve({}, { severity: s }))),
+    ['high', 'medium', 'low', 'low'],
+  );
   t.is(sev('suricata', eve({}, { severity: 1, metadata: { signature_severity: ['Critical'] } })), 'critical');
   t.deepEqual(
     ['Emergency', 'Error', 'Warning', 'Notice', 'debug'].map((p) => sev('falco', falco({ priority: p }))),
     ['critical', 'high', 'medium', 'low', 'low'],
   );
   const wazuh = (level: number): unknown => ({ timestamp: '2026-03-01T10:00:00.000-0400', rule: { id: '1', level }, agent: { name: 'web-1' } });
-  t.deepEqual([3, 7, 12, 15].map((l) => sev('wazuh', wazuh(l))), ['low', 'medium', 'high', 'critical']);
+  t.deepEqual(
+    [3, 7, 12, 15].map((l) => sev('wazuh', wazuh(l))),
+    ['low', 'medium', 'high', 'critical'],
+  );
   const ocsf = (id: number): unknown => ({ class_uid: 2004, severity_id: id, time: 1772359200123, device: { hostname: 'db-1' } });
-  t.deepEqual([1, 3, 4, 5, 6].map((i) => sev('ocsf', ocsf(i))), ['low', 'medium', 'high', 'critical', 'critical']);
+  t.deepEqual(
+    [1, 3, 4, 5, 6].map((i) => sev('ocsf', ocsf(i))),
+    ['low', 'medium', 'high', 'critical', 'critical'],
+  );
   const ecs = (extra: object): unknown => ({ '@timestamp': '2026-03-01T10:00:00Z', event: { kind: 'alert' }, rule: { id: 'r1' }, host: { name: 'h' }, ...extra });
   t.deepEqual(
-    [{ kibana: { alert: { severity: 'critical' } } }, { 'kibana.alert.risk_score': 47 }, { event: { kind: 'alert', risk_score: 73 } }, { event: { kind: 'alert', severity: 99 } }].map((x) => sev('ecs', ecs(x))),
+    [
+      { kibana: { alert: { severity: 'critical' } } },
+      { 'kibana.alert.risk_score': 47 },
+      { event: { kind: 'alert', risk_score: 73 } },
+      { event: { kind: 'alert', severity: 99 } },
+    ].map((x) => sev('ecs', ecs(x))),
     ['critical', 'medium', 'high', 'critical'],
   );
 });

@@ -9,7 +9,7 @@ import type { InputSpec } from '../../config/types.js';
 import type { TelemetryEventV1 } from '../../core/types.js';
 import { headerString, type InputHeaders } from '../avro.js';
 import { decodeTelemetry, parseJsonObject } from '../telemetry.js';
-import { INPUT_FORMATS, NOT_AN_ALERT, toTelemetry, type AdapterContext, type AdapterOutcome, type InputFormat, type SensorFormat } from './adapter.js';
+import { INPUT_FORMATS, NOT_AN_ALERT, toTelemetry, type AdapterContext, type AdapterOutcome, type SensorFormat } from './adapter.js';
 import { mapEcs } from './ecs.js';
 import { mapFalco } from './falco.js';
 import type { Json } from './fields.js';

@@ -231,7 +231,11 @@ test('every non-alert sample is not_an_alert with its kind named, never a malfor
 
 test('all 18 sample files decode to the same result twice (replay re-derives it from the bytes)', (t) => {
   const formats: SensorFormat[] = ['suricata', 'falco', 'wazuh', 'ocsf', 'ecs'];
-  const files = formats.flatMap((f) => readdirSync(join(SAMPLES, f)).filter((n) => n.endsWith('.json')).map((n) => [f, n.slice(0, -5)] as const));
+  const files = formats.flatMap((f) =>
+    readdirSync(join(SAMPLES, f))
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => [f, n.slice(0, -5)] as const),
+  );
   t.is(files.length, 18);
   for (const [format, name] of files) t.deepEqual(decodeSensor(format, sample(format, name), CTX), decodeSensor(format, sample(format, name), CTX));
 });

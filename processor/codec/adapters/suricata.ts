@@ -16,7 +16,8 @@ export function mapSuricata(record: Json): AdapterOutcome {
   const alert = record['alert'];
   if (!isObject(alert)) return invalid('missing_field', 'suricata alert record has no "alert" object');
   const sid = numberAt(alert, 'signature_id');
-  if (sid === null || !Number.isInteger(sid) || sid < 0) return invalid('missing_field', `suricata alert.signature_id must be a non-negative integer, got ${JSON.stringify(alert['signature_id'])}`);
+  if (sid === null || !Number.isInteger(sid) || sid < 0)
+    return invalid('missing_field', `suricata alert.signature_id must be a non-negative integer, got ${JSON.stringify(alert['signature_id'])}`);
   const gid = numberAt(alert, 'gid') ?? 1;
   const level = alert['severity'];
   if (typeof level !== 'number' || !Number.isInteger(level) || level < 1) {

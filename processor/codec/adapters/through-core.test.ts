@@ -24,7 +24,14 @@ function feed(files: string[]): ReturnType<typeof driveBatch> {
   const state = new Map<string, StateValue>();
   const batch: BatchInput[] = files.map((file, i) => ({
     source: 'telemetry',
-    message: { topic: TOPIC, partition: 0, offset: String(i), key: null, value: Buffer.from(file.startsWith('{') ? file : readFileSync(join(SAMPLES, 'suricata', file))), timestamp: '1767225600000' },
+    message: {
+      topic: TOPIC,
+      partition: 0,
+      offset: String(i),
+      key: null,
+      value: Buffer.from(file.startsWith('{') ? file : readFileSync(join(SAMPLES, 'suricata', file))),
+      timestamp: '1767225600000',
+    },
     processTime: '2026-12-01T00:00:00.000Z',
     config: core,
     inputs,
