@@ -7,12 +7,14 @@ CLI := node dist/tools/cli.js
 BROKER_PORT ?= 9092
 BROKER_DATA_DIR ?= .exoarmur/broker
 
-.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites bench format
+.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites bench format hostile mutation
 
 help:
 	@echo "make reality   run the default scenario end to end on a real broker and write an evidence bundle"
 	@echo "make test      run every test (starts its own broker)"
 	@echo "make bench     throughput, latency, recovery, replay vs the raw broker (BENCH_ARGS=--quick)"
+	@echo "make hostile   replay the seeded hostile-input corpus through a real processor (report in artifacts/hostile/)"
+	@echo "make mutation StrykerJS over processor/core (MUTATE=file narrows it); report in artifacts/mutation/"
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -62,10 +64,26 @@ format: node_modules/.package-lock.json
 bench: deps build broker-fetch
 	@$(CLI) bench $(BENCH_ARGS)
 
+# Mutation testing of processor/core with StrykerJS, pinned and installed apart under .exoarmur/stryker
+# (with the project's TypeScript, which Stryker loads from its own tree); not part of make test.
+# MUTATE=processor/core/gate.ts narrows it; the report lands in artifacts/mutation/.
+STRYKER_DIR := .exoarmur/stryker
+$(STRYKER_DIR)/node_modules/.bin/stryker:
+	npm install --no-audit --no-fund --no-save --prefix $(STRYKER_DIR) @stryker-mutator/core@9.5.1 typescript@5.9.3
+
+mutation: node_modules/.package-lock.json $(STRYKER_DIR)/node_modules/.bin/stryker
+	$(STRYKER_DIR)/node_modules/.bin/stryker run stryker.config.json $(if $(MUTATE),--mutate $(MUTATE),)
+
 clean:
 	rm -rf dist .exoarmur/test-broker-*
 
 # One command: the default scenario end to end on the embedded broker, bundle in artifacts/<run_id>/.
+# SECURE=1: the broker with SASL/SCRAM over TLS and role ACLs, the processor as its role (exoarmur reality --secure).
 SCENARIO ?= fixtures/scenarios/default
 reality: deps build broker-fetch
-	@$(CLI) reality --scenario $(SCENARIO) --out artifacts
+	@$(CLI) reality --scenario $(SCENARIO) --out artifacts $(if $(SECURE),--secure)
+
+# The hostile-input corpus (tools/hostile) on a throwaway broker (or KAFKA_BROKERS); HOSTILE_SEED picks the corpus.
+HOSTILE_SEED ?= 18
+hostile: deps build broker-fetch
+	@tools/broker/with-test-broker.sh $(CLI) hostile --seed $(HOSTILE_SEED) --out artifacts/hostile

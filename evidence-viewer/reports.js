@@ -2,12 +2,12 @@
 // ExoArmur evidence viewer: the idempotency and replay sections.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, checks, overview, time-chart, reports, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, gates, proof, overview, time-chart, reports, trace, viewer.
 'use strict';
 
 (() => {
   const exo = /** @type {any} */ (globalThis).exoViewer;
-  const { STAGE_OF, el, badge, replaceChildren, dataTable, kvTable, formatValue } = exo;
+  const { el, badge, replaceChildren, dataTable, kvTable, formatValue } = exo;
 
   function renderIdempotency(model) {
     const report = model.idempotency.value;
@@ -15,18 +15,20 @@
       replaceChildren('idem-body', el('p', { class: 'error-text' }, model.idempotency.error));
       return;
     }
-    const count = (v) => (typeof v === 'number' ? v : Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : null);
+    // Every count by the one definition (counts.js); outcomes are records, summed over their kinds.
+    const c = exo.runCounts(model.records, model.runFacts.value);
+    const total = (v) => (v && typeof v === 'object' ? Object.values(v).reduce((a, n) => a + (typeof n === 'number' ? n : 0), 0) : null);
     const bars = [
-      ['Deliveries', report.deliveries, 'every record consumed, duplicates included'],
-      ['Unique keys', report.unique_keys, 'distinct idempotency keys'],
-      ['Duplicates suppressed', report.duplicates_suppressed, 'receipts only, nothing else produced'],
-      ['Outcomes before', count(report.outcomes_before), 'decision outcomes after the first inject'],
-      ['Outcomes after', count(report.outcomes_after), 'after injecting everything again'],
+      ['Deliveries', c.telemetry_deliveries, 'telemetry records sent, both injects'],
+      ['Valid', c.valid, 'telemetry receipts not rejected'],
+      ['Unique keys', c.unique_keys, 'distinct idempotency keys'],
+      ['Duplicates suppressed', c.duplicates, 'receipts only, nothing else produced'],
+      ['Rejected', c.rejected, 'receipt and a dead letter'],
+      ['Outcomes before', total(report.outcomes_before), 'decision records (and execute records) after the first inject'],
+      ['Outcomes after', total(report.outcomes_after), 'after injecting everything again'],
     ];
     const max = Math.max(1, ...bars.map(([, v]) => (typeof v === 'number' ? v : 0)));
     const equal = report.equal === true;
-    const receipts = model.records.filter((r) => STAGE_OF.get(r.event_kind) === 'receipt').length;
-    const dupReceipts = model.records.filter((r) => r.event_kind === 'telemetry_duplicate' || r.event_kind === 'action_duplicate').length;
     const parts = [
       el(
         'div',
@@ -53,7 +55,11 @@
           ],
         ),
       ),
-      el('p', { class: 'muted small' }, `From the audit trail itself: ${receipts} receipts, ${dupReceipts} of them duplicates.`),
+      el(
+        'p',
+        { class: 'muted small', id: 'counts-line' },
+        `From the audit trail itself: ${c.receipts} receipts for ${c.deliveries} deliveries (both input topics); ${c.actions_applied} operator actions applied, ${c.actions_rejected} rejected; ${c.out_of_order} out of order.`,
+      ),
     ];
     for (const key of ['outcomes_before', 'outcomes_after']) {
       if (report[key] && typeof report[key] === 'object') parts.push(el('details', null, el('summary', null, key), kvTable(report[key])));

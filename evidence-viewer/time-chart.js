@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: the time model section: event time against process time, out-of-order inputs and restart gaps.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, checks, overview, time-chart, reports, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, gates, proof, overview, time-chart, reports, trace, viewer.
 'use strict';
 
 (() => {
@@ -28,8 +28,8 @@
   }
 
   /**
-   * Points for the chart. A record is out of order when its event time is earlier than an event time
-   * its partition had already seen (seq order); a restart gap is a pause in process time far longer
+   * Points for the chart. A telemetry receipt is out of order when its event time is earlier than one
+   * its partition had already received (seq order, counts.js); a restart gap is a pause in process time far longer
    * than the run's typical spacing.
    */
   function timePoints(records) {
@@ -41,9 +41,11 @@
       const process = parseTime(record.process_time);
       if (event === null || process === null) continue;
       const partition = record.input?.partition ?? 0;
+      // Out of order by the one definition (counts.js): a telemetry receipt earlier than one received before it.
       const seen = maxSeen.get(partition) ?? -Infinity;
-      points.push({ record, event, process, partition, late: event < seen, lateBy: seen - event });
-      maxSeen.set(partition, Math.max(seen, event));
+      const receipt = record.event_kind === 'telemetry_received';
+      points.push({ record, event, process, partition, late: receipt && event < seen, lateBy: seen - event });
+      if (receipt) maxSeen.set(partition, Math.max(seen, event));
     }
     const times = [...new Set(points.map((p) => p.process))].sort((a, b) => a - b);
     const deltas = times
@@ -202,13 +204,13 @@
       );
       replaceChildren('time-chart', chart);
       const partitions = [...new Set(points.map((p) => p.partition))].sort((a, b) => a - b);
-      const lateEvents = new Set(points.filter((p) => p.late).map((p) => `${p.partition}/${p.record.input?.offset}/${p.record.input?.topic}`));
+      const late = exo.runCounts(model.records, model.runFacts.value).out_of_order;
       replaceChildren(
         'time-legend',
         partitions.map((p) =>
           el('span', { class: 'legend-item' }, el('span', { class: 'swatch', style: `background:${PARTITION_COLOURS[p % PARTITION_COLOURS.length]}` }), `partition ${p}`),
         ),
-        el('span', { class: 'legend-item' }, el('span', { class: 'swatch swatch-late' }), `out of order (${lateEvents.size} input${lateEvents.size === 1 ? '' : 's'})`),
+        el('span', { class: 'legend-item' }, el('span', { class: 'swatch swatch-late' }), `out of order (${late} input${late === 1 ? '' : 's'})`),
         el('span', { class: 'legend-item' }, el('span', { class: 'swatch swatch-gap' }), `process-time gap > ${formatDuration(threshold)} (${gaps.length})`),
         el('span', { class: 'legend-item muted' }, 'Click a point to trace it.'),
       );

@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: the entry point: renders a bundle into every section, and wires the page (embedded bundle, directory picker, trace search, printing).
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, checks, overview, time-chart, reports, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, gates, proof, overview, time-chart, reports, trace, viewer.
 'use strict';
 
 (() => {
@@ -32,10 +32,10 @@
   async function render(bundle) {
     document.body.dataset.state = 'loading';
     const model = buildModel(bundle);
-    const checks = await runChecks(model);
+    const { checks, gates } = await runChecks(model);
     exo.state = { model, signatures: await verifyOperatorSignatures(model) };
-    renderBanner(checks);
-    renderOverview(model, checks);
+    renderBanner(checks, gates, model);
+    renderOverview(model, checks, gates);
     renderIntegrity(checks);
     renderTimeModel(model);
     renderIdempotency(model);
@@ -51,7 +51,7 @@
 
   function fail(message) {
     document.body.dataset.state = 'error';
-    const banner = document.getElementById('integrity-banner');
+    const banner = document.getElementById('verdict-banner');
     banner.hidden = false;
     banner.dataset.status = 'fail';
     banner.className = 'banner banner-fail';
@@ -69,6 +69,8 @@
     for (const d of openedForPrint) d.open = false;
     openedForPrint = [];
   });
+
+  exo.wireProofForm();
 
   document.getElementById('trace-form').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -4,17 +4,19 @@
  * without breaking a reader. Each entry says when the line is written.
  */
 export const LOG_EVENTS = {
+  metrics_serving: 'process --metrics-port: the metrics server listens; carries its port and host',
   starting: 'the processor loaded its effective config and is about to ensure topics',
   topics_ensured: 'every topic exists with its expected partitions and cleanup policy',
   config_published: 'the effective config snapshot is on the config topic',
   consumer_running: 'the group consumer subscribed to both inputs and runs',
   group_joined: 'the consumer joined (or rejoined) the group; carries the assignment',
   consumer_crashed: 'kafkajs reported a consumer crash; carries whether it restarts itself',
+  task_starting: 'a task for a partition is being built (fence, restore, seek); readiness waits for its task_ready',
   producer_fenced_previous: "a task's transactional producer fenced the previous owner of its id",
   state_restored: "a task read its partition's state changelog to the end",
   task_ready: 'a task is fenced, restored and seeked; carries the next offsets',
   task_start_failed: 'building a task failed with a retriable or fenced error; it is retried',
-  batch_committed: "one transaction of a partition's inputs committed; carries inputs and outputs",
+  batch_committed: "one transaction of a partition's inputs committed; carries inputs, outputs, lag, txn_ms and decisions (receipts, verdicts, dead letters, approvals)",
   batch_failed: 'a batch failed with a retriable or fenced error; the task is rebuilt',
   permanent_failure: 'the same work failed with an error retrying cannot fix; carries the count',
   processing_halted: 'permanent failures reached the limit; the processor stops with exit 2',

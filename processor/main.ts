@@ -9,14 +9,18 @@ import { execDriver, webhookDriver } from './actuator/drivers.js';
 import { ActuatorRunner } from './actuator/runner.js';
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
-import { createKafka, saslFromConfig } from './io/client.js';
-import { ensureTopics, topicSpecs } from './io/topics.js';
+import { readFileSync } from 'node:fs';
+import { loadCheckpointSigner } from './checkpoint-key.js';
+import { createKafka, saslFromConfig, tlsForAuth } from './io/client.js';
+import { checkpointTopicSpec, ensureTopics, topicSpecs } from './io/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
 import { toShellError } from './io/kafka-errors.js';
 import type { ProcessingHaltedError } from './errors.js';
 import type { Kafka } from './io/client.js';
 import { createPlainProducer } from './io/produce.js';
 import { logEvent } from './log-events.js';
+import { ProcessorMetrics } from './metrics/metrics.js';
+import { serveMetrics } from './metrics/server.js';
 
 export interface ProcessOptions {
   configFile?: string;
@@ -29,6 +33,10 @@ export interface ProcessOptions {
   /** Upper bound on inputs per transaction. */
   maxInputsPerTransaction?: number;
   env?: NodeJS.ProcessEnv;
+  /** Serve /metrics, /healthz and /readyz on this port (0: any free port); none when undefined. */
+  metricsPort?: number;
+  /** The metrics server's address; loopback by default. */
+  metricsHost?: string;
 }
 
 export interface RunningProcessor {
@@ -36,14 +44,19 @@ export interface RunningProcessor {
   logger: Logger;
   /** Settles only if processing halted on a permanent failure; the caller stops and exits non-zero. */
   halted: Promise<ProcessingHaltedError>;
+  /** The port /metrics is served on, when --metrics-port was given. */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
-function createLogger(logFile: string | undefined, service = 'exoarmur-process'): Logger {
-  const base = { service, pid: process.pid };
-  if (!logFile) return pino({ base, timestamp: pino.stdTimeFunctions.isoTime });
+function createLogger(logFile: string | undefined, metrics: ProcessorMetrics | undefined, service = 'exoarmur-process'): Logger {
+  const options = { base: { service, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
   // Synchronous appends: the log is evidence, and a SIGKILL must not eat its tail.
-  return pino({ base, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: logFile, append: true, mkdir: true, sync: true }));
+  const destination = logFile ? pino.destination({ dest: logFile, append: true, mkdir: true, sync: true }) : pino.destination(1);
+  if (metrics === undefined) return pino(options, destination);
+  // The metrics count the same named log events the service log holds (metrics/metrics.ts).
+  const tee = { write: (line: string) => metrics.observe(JSON.parse(line) as Record<string, unknown>) };
+  return pino(options, pino.multistream([{ stream: destination }, { stream: tee }]));
 }
 
 async function publishConfigSnapshot(kafka: Kafka, effective: EffectiveConfig, logger: Logger): Promise<void> {
@@ -59,15 +72,27 @@ async function publishConfigSnapshot(kafka: Kafka, effective: EffectiveConfig, l
 }
 
 export async function startProcessor(options: ProcessOptions): Promise<RunningProcessor> {
-  const logger = createLogger(options.logFile);
   const flags: Record<string, unknown> = {};
   if (options.appId !== undefined) flags['app_id'] = options.appId;
   const effective = loadEffectiveConfig({ file: options.configFile, env: options.env ?? process.env, brokers: options.brokers, flags });
   const { config } = effective;
+  const metrics = options.metricsPort === undefined ? undefined : new ProcessorMetrics(config.topics);
+  const served = metrics === undefined ? undefined : await serveMetrics(metrics, options.metricsPort!, options.metricsHost ?? '127.0.0.1');
+  const logger = createLogger(options.logFile, metrics);
+  if (served !== undefined) logger.info({ ...logEvent('metrics_serving'), port: served.port, host: options.metricsHost ?? '127.0.0.1' }, 'serving /metrics, /healthz and /readyz');
   const groupId = options.groupId ?? config.app_id;
   const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
-  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.app_id}-process`, logger, ...(sasl === undefined ? {} : { sasl }) });
+  const tls = tlsForAuth(config.broker_auth.mechanism, options.env ?? process.env, (path) => readFileSync(path, 'utf8'));
+  const kafka = createKafka({
+    brokers: config.brokers,
+    clientId: `${config.app_id}-process`,
+    logger,
+    ...(sasl === undefined ? {} : { sasl }),
+    ...(tls === undefined ? {} : { tls }),
+  });
   const { topics } = config;
+  // The key is checked against the config before anything is written.
+  const checkpoints = config.checkpoints ? { topic: config.checkpoints.topic, signer: loadCheckpointSigner(config.checkpoints) } : null;
   logger.info(
     { ...logEvent('starting'), config_hash: effective.config_hash, app_id: config.app_id, group_id: groupId, topics, guarantee: config.processing_guarantee },
     'starting',
@@ -76,7 +101,9 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const report = await ensureTopics(admin, topicSpecs({ partitions: config.partitions, overrides: config.topics, extraTelemetry: extraTelemetryTopics(config) }));
+    const specs = topicSpecs({ partitions: config.partitions, overrides: config.topics, extraTelemetry: extraTelemetryTopics(config) });
+    if (config.checkpoints) specs.push(checkpointTopicSpec(config.checkpoints.topic, config.partitions));
+    const report = await ensureTopics(admin, specs);
     logger.info({ ...logEvent('topics_ensured'), created: report.created }, 'topics ensured');
   } catch (error) {
     throw toShellError(error, 'ensuring topics', {});
@@ -101,12 +128,17 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
     topics,
     guarantee: config.processing_guarantee,
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    checkpoints,
     logger,
     maxInputsPerTransaction: options.maxInputsPerTransaction ?? 2000,
     partitionsConsumedConcurrently: Math.max(1, config.partitions),
   });
   await runner.start();
-  return { effective, logger, halted, stop: () => runner.stop() };
+  const stop = async () => {
+    await runner.stop();
+    served?.server.close();
+  };
+  return { effective, logger, halted, stop, ...(served === undefined ? {} : { metricsPort: served.port }) };
 }
 
 export interface ActuateOptions {
@@ -131,11 +163,18 @@ export interface RunningActuator {
 
 /** `exoarmur actuate`: the reference actuator over the execute topic (processor/actuator). */
 export async function startActuator(options: ActuateOptions): Promise<RunningActuator> {
-  const logger = createLogger(options.logFile, 'exoarmur-actuate');
+  const logger = createLogger(options.logFile, undefined, 'exoarmur-actuate');
   const effective = loadEffectiveConfig({ file: options.configFile, env: options.env ?? process.env, brokers: options.brokers });
   const { config } = effective;
   const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
-  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.app_id}-actuate`, logger, ...(sasl === undefined ? {} : { sasl }) });
+  const tls = tlsForAuth(config.broker_auth.mechanism, options.env ?? process.env, (path) => readFileSync(path, 'utf8'));
+  const kafka = createKafka({
+    brokers: config.brokers,
+    clientId: `${config.app_id}-actuate`,
+    logger,
+    ...(sasl === undefined ? {} : { sasl }),
+    ...(tls === undefined ? {} : { tls }),
+  });
   const topics = { execute: config.topics.execute, results: resultsTopic(config.topics), state: actuatorStateTopic(config.topics) };
   const admin = kafka.admin();
   try {

@@ -1,11 +1,11 @@
 /**
  * The CLI's failure contract, on the built CLI: one line `exoarmur: <message> [CODE]` on stderr,
  * exit 2 for usage and 1 otherwise, no stack trace unless --debug. No broker is involved: each
- * case fails before a client would connect.
+ * case fails before a client would connect, or at the pre-flight on a closed loopback port.
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './testing/source-graph.js';
@@ -87,15 +87,30 @@ function closedPort(): Promise<number> {
   });
 }
 
-test('an unreachable broker (a closed loopback port): after the client gives up, one failure line naming the fix, exit 1, no stack trace', async (t) => {
-  const port = await closedPort();
-  const result = run('inspect', 'exoarmur.audit.v1', '--brokers', `127.0.0.1:${port}`);
-  const lines = result.stderr.trimEnd().split('\n');
-  t.is(result.status, 1, result.stderr);
-  t.is(
-    lines[lines.length - 1],
-    `exoarmur: the broker could not be used (Connection error: connect ECONNREFUSED 127.0.0.1:${port}): check --brokers, KAFKA_BROKERS or the config's brokers, and that the broker is up [KAFKA_OPERATION_FAILED]`,
-  );
-  // Everything above it is the client's own JSON log of its retries, never a stack trace.
-  for (const line of lines.slice(0, -1)) t.like(JSON.parse(line), { component: 'kafkajs' });
+const unreachable: Array<[string, (port: number) => string[]]> = [
+  ['inspect', (port) => ['inspect', 'exoarmur.audit.v1', '--brokers', `127.0.0.1:${port}`]],
+  ['inject', (port) => ['inject', join(dir, 'one.jsonl'), '--raw', '--brokers', `127.0.0.1:${port}`]],
+  ['topics ensure', (port) => ['topics', 'ensure', '--brokers', `127.0.0.1:${port}`]],
+  ['operator pending', (port) => ['operator', 'pending', '--brokers', `127.0.0.1:${port}`]],
+  ['status', (port) => ['status', '--brokers', `127.0.0.1:${port}`]],
+];
+
+for (const [command, args] of unreachable) {
+  test(`${command} with an unreachable broker (a closed loopback port): the pre-flight's one line naming the address and the fix, exit 2, no library log, no stack trace`, async (t) => {
+    writeFileSync(join(dir, 'one.jsonl'), '{}\n');
+    const port = await closedPort();
+    t.deepEqual(run(...args(port)), {
+      stderr: `exoarmur: no broker answered at 127.0.0.1:${port} within 8 s (Connection error: connect ECONNREFUSED 127.0.0.1:${port}): start one (\`make broker-up\`, or \`exoarmur broker start\`) or point --brokers, KAFKA_BROKERS or the config's brokers at a running broker [BROKER_UNREACHABLE]\n`,
+      status: 2,
+    });
+  });
+}
+
+test('a file the command cannot write is a usage failure naming the path and the reason, not a bug', (t) => {
+  writeFileSync(join(dir, 'plain-file'), 'x');
+  const out = join(dir, 'plain-file', 'keys');
+  t.deepEqual(run('operator', 'keygen', '--actor', 'alice', '--out', out), {
+    stderr: `exoarmur: cannot mkdir ${out}: ENOTDIR: check the path and its permissions, or pass another one [FILE_ACCESS_FAILED]\n`,
+    status: 2,
+  });
 });

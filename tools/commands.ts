@@ -16,6 +16,12 @@ import { operatorCommand } from './operator/command.js';
 import { benchCommand } from './bench/command.js';
 import { recordCommand } from './record/command.js';
 import { actuateCommand } from './actuate/command.js';
+import { statusCommand } from './status/command.js';
+import { traceCommand } from './trace/command.js';
+import { hostileCommand } from './hostile/command.js';
+import { keygenCommand } from './keygen/command.js';
+import { proveCommand, verifyProofCommand } from './proof/command.js';
+import { whatifCommand } from './whatif/command.js';
 
 // Each command has its own argument type; the table only hands them to yargs, which checks each.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -28,9 +34,16 @@ export const commands: CommandModule<any, any>[] = [
   inspectCommand,
   realityCommand,
   operatorCommand,
+  statusCommand,
+  traceCommand,
   replayCommand,
   verifyCommand,
   benchCommand,
   recordCommand,
   actuateCommand,
+  hostileCommand,
+  keygenCommand,
+  proveCommand,
+  verifyProofCommand,
+  whatifCommand,
 ];

@@ -119,6 +119,11 @@ export function headerString(v: HeaderValue): string | undefined {
   return typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
 }
 
+/** A header value as a reason quotes it: headers are the sender's, and may be megabytes. */
+function clipHeader(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 77)}... (${value.length} characters)` : value;
+}
+
 /** Which schema the headers name, checked against the fingerprint; a reason if unknown. */
 export function schemaFromHeaders(headers: InputHeaders | undefined, expected?: RecordRole): Decoded<LoadedSchema> {
   const name = headerString(headers?.[SCHEMA_HEADER]);
@@ -129,13 +134,13 @@ export function schemaFromHeaders(headers: InputHeaders | undefined, expected?: 
   }
   const schema = schemaByName(name);
   if (schema === undefined || (expected !== undefined && schema.role !== expected)) {
-    return { ok: false, reason_code: 'unknown_schema', reason: `schema "${name}" is not ${expectedName ?? 'a known exoarmur schema'}` };
+    return { ok: false, reason_code: 'unknown_schema', reason: `schema "${clipHeader(name)}" is not ${expectedName ?? 'a known exoarmur schema'}` };
   }
   if (fingerprint !== schema.fingerprint) {
     return {
       ok: false,
       reason_code: 'unknown_schema',
-      reason: `schema "${name}" fingerprint ${fingerprint ?? '(missing)'} is not the known ${schema.fingerprint}; the writer used another version of the schema`,
+      reason: `schema "${name}" fingerprint ${fingerprint === undefined ? '(missing)' : clipHeader(fingerprint)} is not the known ${schema.fingerprint}; the writer used another version of the schema`,
     };
   }
   return { ok: true, value: schema };

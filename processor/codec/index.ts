@@ -1,5 +1,6 @@
 /** The codec: JSON telemetry validation, Avro records with schema headers, Kafka message → CoreInput. */
-export { decodeTelemetry, MAX_TELEMETRY_BYTES } from './telemetry.js';
+export { decodeTelemetry, MAX_FIELD_CHARS, MAX_TELEMETRY_BYTES } from './telemetry.js';
+export { firstJsonFlaw, MAX_JSON_DEPTH } from './json-scan.js';
 export { decodeOperatorAction, encodeOperatorAction } from './operator.js';
 export { decodeRecord, encodeRecord, headerString, isIdempotencyMark, schemaFromHeaders, type Encoded, type InputHeaders, type RecordRole } from './avro.js';
 export { toCoreInput, type ConsumedMessage } from './input.js';

@@ -21,6 +21,7 @@ export const SCHEMA_FILES = {
   config: 'config_snapshot_v1.avsc',
   result: 'execution_result_v1.avsc',
   actuator_state: 'actuator_state_v1.avsc',
+  checkpoint: 'checkpoint_v1.avsc',
 } as const;
 
 export type SchemaRole = keyof typeof SCHEMA_FILES;
@@ -65,6 +66,7 @@ export const SCHEMAS: { readonly [R in SchemaRole]: LoadedSchema } = {
   config: load('config'),
   result: load('result'),
   actuator_state: load('actuator_state'),
+  checkpoint: load('checkpoint'),
 };
 
 export function schemaByName(name: string): LoadedSchema | undefined {

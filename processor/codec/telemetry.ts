@@ -7,9 +7,17 @@ import type { Decoded, DecodeHint } from '../core/api.js';
 import { isUlid } from '../core/ids.js';
 import { normalizeRfc3339 } from '../core/time.js';
 import { SEVERITIES, type JsonValue, type Severity, type TelemetryEventV1 } from '../core/types.js';
+import { firstJsonFlaw } from './json-scan.js';
 import { SCHEMAS } from './schemas.js';
 
 export const MAX_TELEMETRY_BYTES = 1024 * 1024;
+/**
+ * Longest string field, in UTF-16 units. Identifiers and names are copied into several audit
+ * records, state keys and Kafka keys per event: unbounded, one 1 MiB tenant_id makes a ~30 MB
+ * transaction whose records outgrow the output topics' message limit and halt the processor.
+ * `attributes` are not copied anywhere and are bounded only by MAX_TELEMETRY_BYTES.
+ */
+export const MAX_FIELD_CHARS = 1024;
 
 /** Field lists come from schemas/telemetry_event_v1.avsc, the one source of truth. */
 const telemetryJson = SCHEMAS.telemetry.json;
@@ -33,7 +41,7 @@ class Invalid extends Error {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeTelemetry(bytes: Uint8Array | null): Decoded<TelemetryEventV1> {
-  const parsed = parseJsonObject(bytes, 'TelemetryEventV1');
+  const parsed = parseJsonObject(bytes, 'TelemetryEventV1', hintOf);
   if (!parsed.ok) return parsed;
   const obj = parsed.value;
   try {
@@ -45,17 +53,20 @@ export function decodeTelemetry(bytes: Uint8Array | null): Decoded<TelemetryEven
 }
 
 /**
- * A telemetry value as a JSON object: present, at most 1 MiB, UTF-8, JSON, an object. Shared by
- * the native format and every sensor format, so their size and encoding rules are one.
+ * A telemetry value as a JSON object: present, at most 1 MiB, UTF-8, JSON, an object, free of the
+ * flaws firstJsonFlaw finds. Shared by the native format and every sensor format, so their size,
+ * encoding and strictness rules are one; `hintFor` reads what identity the object still gives.
  */
-export function parseJsonObject(bytes: Uint8Array | null, what: string): Decoded<Record<string, unknown>> {
+export function parseJsonObject(bytes: Uint8Array | null, what: string, hintFor: (obj: Record<string, unknown>) => DecodeHint = () => ({})): Decoded<Record<string, unknown>> {
   if (bytes === null) return { ok: false, reason_code: 'null_value', reason: 'the record has no value (a tombstone); telemetry must be a JSON object' };
   if (bytes.length > MAX_TELEMETRY_BYTES) {
     return { ok: false, reason_code: 'too_large', reason: `the value is ${bytes.length} bytes; telemetry is limited to ${MAX_TELEMETRY_BYTES} bytes (1 MiB)` };
   }
   let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(utf8.decode(bytes));
+    text = utf8.decode(bytes);
+    parsed = JSON.parse(text);
   } catch (err) {
     return { ok: false, reason_code: 'not_json', reason: `the value is not valid UTF-8 JSON: ${(err as Error).message}` };
   }
@@ -66,7 +77,11 @@ export function parseJsonObject(bytes: Uint8Array | null, what: string): Decoded
       reason: `the value is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not a ${what} object`,
     };
   }
-  return { ok: true, value: parsed as Record<string, unknown> };
+  const obj = parsed as Record<string, unknown>;
+  const flaw = firstJsonFlaw(text);
+  // A repeated key leaves the identity ambiguous and a lone surrogate may sit in it: neither is trusted as a hint.
+  if (flaw !== null) return { ok: false, reason_code: flaw.code, reason: flaw.message, hint: flaw.code === 'duplicate_key' || flaw.code === 'bad_unicode' ? {} : hintFor(obj) };
+  return { ok: true, value: obj };
 }
 
 function validate(obj: Record<string, unknown>): TelemetryEventV1 {
@@ -132,7 +147,7 @@ function str(obj: Record<string, unknown>, name: string, prefix = ''): string {
   const v = obj[name];
   if (v === undefined) throw new Invalid('missing_field', `required field "${prefix}${name}" is missing`);
   if (typeof v !== 'string' || v.length === 0) throw new Invalid('bad_type', `${prefix}${name} must be a non-empty string, got ${show(v)}`);
-  return v;
+  return bounded(v, `${prefix}${name}`);
 }
 
 /** Tenant and correlation ids form Kafka keys `tenant:correlation`, so the tenant may not contain ':'. */
@@ -146,6 +161,11 @@ function optStr(obj: Record<string, unknown>, name: string, prefix: string): str
   const v = obj[name];
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string' || v.length === 0) throw new Invalid('bad_type', `${prefix}${name} must be a non-empty string or null, got ${show(v)}`);
+  return bounded(v, `${prefix}${name}`);
+}
+
+function bounded(v: string, name: string): string {
+  if (v.length > MAX_FIELD_CHARS) throw new Invalid('too_long', `${name} is ${v.length} characters; string fields are limited to ${MAX_FIELD_CHARS}`);
   return v;
 }
 
@@ -165,7 +185,10 @@ function show(v: unknown): string {
 /** Identity a rejected event still carries, when each piece is individually valid. */
 function hintOf(obj: Record<string, unknown>): DecodeHint {
   const hint: DecodeHint = {};
-  const s = (k: string): string | undefined => (typeof obj[k] === 'string' && (obj[k] as string).length > 0 ? (obj[k] as string) : undefined);
+  const s = (k: string): string | undefined => {
+    const v = obj[k];
+    return typeof v === 'string' && v.length > 0 && v.length <= MAX_FIELD_CHARS ? v : undefined;
+  };
   const tenant = s('tenant_id');
   if (tenant !== undefined && !tenant.includes(':')) hint.tenant_id = tenant;
   const correlation = s('correlation_id');

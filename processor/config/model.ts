@@ -9,13 +9,9 @@ import { INPUT_FORMATS } from '../codec/adapters/adapter.js';
 import { UsageError } from '../errors.js';
 import { nodePrimitives, parseEd25519PublicKey } from '../primitives.js';
 import { DEFAULT_CONFIG, DEFAULT_TOPIC_NAMES } from './defaults.js';
-import type { EffectiveConfig, ExoArmurConfig, InputSpec } from './types.js';
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { bad, fraction, isObj, mapOf, nonEmpty, nullableString, obj, oneOf, onlyKeys, positiveInt, type Obj } from './checks.js';
+import { GUARD_POLICY_KEYS, validateGuards } from './guards.js';
+import type { CheckpointConfig, EffectiveConfig, ExoArmurConfig, InputSpec } from './types.js';
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
@@ -49,55 +45,10 @@ export function expandDotted(flat: Obj): Obj {
   return out;
 }
 
-function bad(key: string, problem: string, fix: string): never {
-  throw new UsageError('CONFIG_INVALID', `config key "${key}" ${problem}; ${fix}`, { context: { key } });
-}
-
-function onlyKeys(obj: Obj, allowed: readonly string[], at: string): void {
-  for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) bad(at === '' ? k : `${at}.${k}`, 'is not a known setting', `remove it (known here: ${allowed.join(', ')})`);
-  }
-}
-
-function obj(v: unknown, key: string): Obj {
-  if (!isObj(v)) bad(key, `must be an object, got ${JSON.stringify(v)}`, 'give a JSON object');
-  return v;
-}
-
-function nonEmpty(v: unknown, key: string): string {
-  if (typeof v !== 'string' || v.length === 0) bad(key, `must be a non-empty string, got ${JSON.stringify(v)}`, 'give a string');
-  return v;
-}
-
-function nullableString(v: unknown, key: string): string | null {
-  return v === null ? null : nonEmpty(v, key);
-}
-
-function fraction(v: unknown, key: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) bad(key, `must be a number in [0, 1], got ${JSON.stringify(v)}`, 'give e.g. 0.5');
-  return v;
-}
-
-function positiveInt(v: unknown, key: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) bad(key, `must be a positive integer, got ${JSON.stringify(v)}`, 'give e.g. 3');
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], key: string): T {
-  if (typeof v !== 'string' || !allowed.includes(v as T)) bad(key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, `pick one of ${allowed.join(', ')}`);
-  return v as T;
-}
-
-function mapOf<T>(v: unknown, key: string, each: (x: unknown, k: string) => T): Record<string, T> {
-  const o = obj(v, key);
-  const out: Record<string, T> = {};
-  for (const [k, x] of Object.entries(o)) out[k] = each(x, `${key}.${k}`);
-  return out;
-}
-
 /** Validates a complete config object (e.g. the result of merging over the defaults). */
 export function validateConfig(input: unknown): ExoArmurConfig {
   const c = obj(input, '(root)');
+  // Optional top-level sections have no default, so a config without them hashes as it always did.
   onlyKeys(c, [...Object.keys(DEFAULT_CONFIG), ...OPTIONAL_KEYS], '');
   const brokers = c['brokers'];
   if (!Array.isArray(brokers)) bad('brokers', `must be a list of host:port, got ${JSON.stringify(brokers)}`, 'give e.g. ["localhost:9092"] or KAFKA_BROKERS=host:port,host:port');
@@ -109,7 +60,7 @@ export function validateConfig(input: unknown): ExoArmurConfig {
   const topics = obj(c['topics'], 'topics');
   onlyKeys(topics, Object.keys(DEFAULT_TOPIC_NAMES), 'topics');
   const policy = obj(c['policy'], 'policy');
-  onlyKeys(policy, [...Object.keys(DEFAULT_CONFIG.policy), 'unknown_cell'], 'policy');
+  onlyKeys(policy, [...Object.keys(DEFAULT_CONFIG.policy), 'unknown_cell', ...GUARD_POLICY_KEYS], 'policy');
   const sc = obj(policy['severity_confidence'], 'policy.severity_confidence');
   onlyKeys(sc, SEVERITIES, 'policy.severity_confidence');
   const it = obj(policy['intent_types'], 'policy.intent_types');
@@ -162,6 +113,7 @@ export function validateConfig(input: unknown): ExoArmurConfig {
       approval_ttl_s: positiveInt(policy['approval_ttl_s'], 'policy.approval_ttl_s'),
       // Present only when set: a policy without it keeps its hash (and its pin).
       ...(policy['unknown_cell'] === undefined ? {} : { unknown_cell: oneOf(policy['unknown_cell'], UNKNOWN_CELL_POLICIES, 'policy.unknown_cell') }),
+      ...validateGuards(policy),
     },
     pinned_policy_sha256: pin as string | null,
     operators: mapOf(c['operators'], 'operators', (x, k) => {
@@ -171,21 +123,22 @@ export function validateConfig(input: unknown): ExoArmurConfig {
       if (parseEd25519PublicKey(key) === null) bad(`${k}.public_key`, 'is not an Ed25519 public key (base64 of SPKI DER)', 'use the entry printed by `exoarmur operator keygen`');
       return { public_key: key };
     }),
+    ...checkpointConfig(c['checkpoints']),
   };
   // Optional sections appear only when set: a config without them keeps its hash.
-  if (c['inputs'] !== undefined) config.inputs = inputsOf(c['inputs'], config.topics);
+  if (c['inputs'] !== undefined) config.inputs = inputsOf(c['inputs'], { ...config.topics, ...(config.checkpoints ? { checkpoints: config.checkpoints.topic } : {}) });
   return config;
 }
 
 /** Top-level settings with no default: absent from the effective config unless given. */
-const OPTIONAL_KEYS = ['inputs'] as const;
+const OPTIONAL_KEYS = ['inputs', 'checkpoints'] as const;
 
-function inputsOf(v: unknown, topics: ExoArmurConfig['topics']): Record<string, InputSpec> {
+function inputsOf(v: unknown, topics: Record<string, string | undefined>): Record<string, InputSpec> {
   return mapOf(v, 'inputs', (x, k) => {
     const entry = obj(x, k);
     onlyKeys(entry, ['format', 'tenant_id', 'cell_id'], k);
     const topic = k.slice('inputs.'.length);
-    const reserved = (Object.keys(topics) as (keyof typeof topics)[]).find((key) => key !== 'telemetry' && topics[key] === topic);
+    const reserved = Object.keys(topics).find((key) => key !== 'telemetry' && topics[key] === topic);
     if (reserved !== undefined) bad(k, `names the ${reserved} topic`, 'list only telemetry input topics under "inputs"');
     const tenant = entry['tenant_id'] === undefined ? null : nullableString(entry['tenant_id'], `${k}.tenant_id`);
     if (tenant !== null && tenant.includes(':')) bad(`${k}.tenant_id`, 'contains ":"', 'keys are tenant_id:correlation_id; pick a tenant id without ":"');
@@ -195,6 +148,15 @@ function inputsOf(v: unknown, topics: ExoArmurConfig['topics']): Record<string, 
       cell_id: entry['cell_id'] === undefined ? null : nullableString(entry['cell_id'], `${k}.cell_id`),
     };
   });
+}
+
+function checkpointConfig(v: unknown): { checkpoints?: CheckpointConfig } {
+  if (v === undefined || v === null) return {};
+  const entry = obj(v, 'checkpoints');
+  onlyKeys(entry, ['topic', 'key_file', 'public_key'], 'checkpoints');
+  const publicKey = nonEmpty(entry['public_key'], 'checkpoints.public_key');
+  if (parseEd25519PublicKey(publicKey) === null) bad('checkpoints.public_key', 'is not an Ed25519 public key (base64 of SPKI DER)', 'use the entry printed by `exoarmur keygen`');
+  return { checkpoints: { topic: nonEmpty(entry['topic'], 'checkpoints.topic'), key_file: nonEmpty(entry['key_file'], 'checkpoints.key_file'), public_key: publicKey } };
 }
 
 /** A partial config (e.g. a scenario's config.json) merged over a base (the defaults) and validated. */

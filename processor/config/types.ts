@@ -55,6 +55,18 @@ export interface ExoArmurConfig {
    * without sensor inputs hashes exactly as before they existed.
    */
   inputs?: Record<string, InputSpec>;
+  /**
+   * Signed checkpoints (absent = none, and the config and its hash are exactly as before the
+   * feature): the compacted topic they go to, the processor's Ed25519 private key file (PKCS#8
+   * PEM, made by `exoarmur keygen`) and its public key (base64 SPKI DER), which the config hash pins.
+   */
+  checkpoints?: CheckpointConfig;
+}
+
+export interface CheckpointConfig {
+  topic: string;
+  key_file: string;
+  public_key: string;
 }
 
 export interface EffectiveConfig {

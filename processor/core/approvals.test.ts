@@ -1,5 +1,5 @@
 import test from 'ava';
-import { at, auditKinds, configWith, makeOperator, newUlid, payloadOf, Run, telemetry, type Operator } from '../testing/harness.js';
+import { at, auditKinds, configWith, makeOperator, newUlid, payloadOf, Run, signedAction, telemetry, type Operator } from '../testing/harness.js';
 import { signAction } from '../operator-signing.js';
 import type { OutputRecord } from './api.js';
 import type { ApprovalRequirement, AuditRecordV1, ExecutionIntentV1, OperatorActionV1 } from './types.js';
@@ -31,23 +31,7 @@ function t_assert(cond: boolean, message: string): void {
 }
 
 function decide(p: Pending, op: Operator, over: Partial<OperatorActionV1> = {}): OperatorActionV1 {
-  return signAction(
-    {
-      schema_version: '1',
-      action_id: newUlid(),
-      action: 'approve',
-      tenant_id: 'acme',
-      correlation_id: 'corr-1',
-      approval_id: p.approval_id,
-      intent_hash: p.intent_hash,
-      scope: null,
-      actor_id: op.actor_id,
-      decided_at: at(60),
-      reason: null,
-      ...over,
-    },
-    op.privateKey,
-  );
+  return signedAction(op, { approval_id: p.approval_id, intent_hash: p.intent_hash, ...over });
 }
 
 function executes(records: readonly OutputRecord[]): ExecutionIntentV1[] {

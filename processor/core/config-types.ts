@@ -28,6 +28,12 @@ export interface Policy {
    * hash of a config without it is unchanged.
    */
   unknown_cell?: UnknownCellPolicy;
+  /**
+   * Guards (docs/guards.md), each off while its key is absent. An absent key is not in the
+   * canonical config either, so a config without guards keeps its hash and its recorded meaning.
+   */
+  /** Exact subject values and `prefix*` patterns: any class above A0 on one needs a human (SG-150). */
+  protected_subjects?: string[];
 }
 
 export type UnknownCellPolicy = 'default_trust' | 'observe_only' | 'reject';

@@ -1,9 +1,10 @@
 import test from 'ava';
-import { evaluateGate, type GateInput } from './gate.js';
+import { evaluateGate, isProtectedSubject, type GateInput } from './gate.js';
 import type { ActionClass } from './types.js';
 
 const base: GateInput = {
   action_class: 'A2_hard_containment',
+  protected_subject: false,
   trust: 0.85,
   confidence: 0.5,
   quorum_count: 1,
@@ -37,6 +38,15 @@ const table: [string, Partial<GateInput>, string, string][] = [
   ['policy not verified, A2 high confidence', { policy_verified: false, confidence: 0.99 }, 'SG-201', 'require_quorum'],
   ['policy not verified, A1', { policy_verified: false, action_class: A1, confidence: 0.9 }, 'SG-201', 'require_quorum'],
   ['policy not verified, A0', { policy_verified: false, action_class: A0 }, 'SG-501', 'allow'],
+  // SG-150: a protected subject needs a human for every class above A0; after SG-201, before trust.
+  ['protected, A1 high confidence', { protected_subject: true, action_class: A1, confidence: 0.9 }, 'SG-150', 'require_human'],
+  ['not protected, A1 high confidence', { protected_subject: false, action_class: A1, confidence: 0.9 }, 'SG-401', 'allow'],
+  ['protected, A2 high confidence', { protected_subject: true, confidence: 0.99 }, 'SG-150', 'require_human'],
+  ['protected, A3 all thresholds', { protected_subject: true, action_class: A3, confidence: 0.99, quorum_count: 3, aggregate_score: 0.99 }, 'SG-150', 'require_human'],
+  ['protected, A0 still allowed', { protected_subject: true, action_class: A0 }, 'SG-501', 'allow'],
+  ['tenant kill before protected', { protected_subject: true, kill_switch_tenant: true }, 'SG-102', 'deny'],
+  ['unverified policy before protected', { protected_subject: true, policy_verified: false }, 'SG-201', 'require_quorum'],
+  ['protected before low trust', { protected_subject: true, trust: 0.1 }, 'SG-150', 'require_human'],
   // SG-301: trust boundary 0.35 for A2/A3.
   ['trust 0.3499 A2', { trust: 0.3499, confidence: 0.99 }, 'SG-301', 'require_human'],
   ['trust 0.3499 A3', { trust: 0.3499, action_class: A3 }, 'SG-301', 'require_human'],
@@ -83,6 +93,7 @@ test('gate: every rule of the design table is reached by the table above', (t) =
     'SG-101',
     'SG-102',
     'SG-105',
+    'SG-150',
     'SG-201',
     'SG-301',
     'SG-302',
@@ -97,3 +108,23 @@ test('gate: every rule of the design table is reached by the table above', (t) =
     'SG-999',
   ]);
 });
+
+// [subject, protected_subjects, protected?]: exact values and `prefix*` patterns, each side of the boundary.
+const protectedTable: [string, string[], boolean][] = [
+  ['host-1', ['host-1'], true],
+  ['host-10', ['host-1'], false],
+  ['host-', ['host-1'], false],
+  ['db-1', ['db-*'], true],
+  ['db-', ['db-*'], true],
+  ['db', ['db-*'], false],
+  ['xdb-1', ['db-*'], false],
+  ['anything', ['*'], true],
+  ['host-1', [], false],
+  ['10.0.0.1', ['dc-01', '10.0.0.*'], true],
+];
+
+for (const [subject, patterns, expected] of protectedTable) {
+  test(`protected subjects: ${subject} against ${JSON.stringify(patterns)} → ${expected}`, (t) => {
+    t.is(isProtectedSubject(subject, patterns), expected);
+  });
+}

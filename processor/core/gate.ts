@@ -90,6 +90,8 @@ export function updateCollective(
 
 export interface GateInput {
   action_class: ActionClass;
+  /** The intent's subject matches policy.protected_subjects (SG-150). */
+  protected_subject: boolean;
   trust: number;
   confidence: number;
   quorum_count: number;
@@ -117,6 +119,7 @@ export function evaluateGate(g: GateInput): GateDecision {
   if (g.kill_switch_tenant && !a0) return { rule: 'SG-102', verdict: 'deny' };
   if (g.unknown_cell_observe_only && !a0) return { rule: 'SG-105', verdict: 'deny' };
   if (!g.policy_verified && !a0) return { rule: 'SG-201', verdict: 'require_quorum' };
+  if (g.protected_subject && !a0) return { rule: 'SG-150', verdict: 'require_human' };
   if (g.trust < 0.35 && (a2 || a3)) return { rule: 'SG-301', verdict: 'require_human' };
   if (g.trust < 0.5 && a2) return { rule: 'SG-302', verdict: 'require_quorum' };
   if (g.trust < 0.8 && a3) return { rule: 'SG-303', verdict: 'require_human' };
@@ -128,6 +131,14 @@ export function evaluateGate(g: GateInput): GateDecision {
   if (a3) return { rule: 'SG-406', verdict: 'require_human' };
   if (a0) return { rule: 'SG-501', verdict: 'allow' };
   return { rule: 'SG-999', verdict: 'deny' };
+}
+
+/** Whether a subject is protected: equal to an entry, or starting with the prefix of an entry ending in `*`. */
+export function isProtectedSubject(subject: string, protectedSubjects: readonly string[]): boolean {
+  for (const entry of protectedSubjects) {
+    if (entry.endsWith('*') ? subject.startsWith(entry.slice(0, -1)) : subject === entry) return true;
+  }
+  return false;
 }
 
 export function trustOf(cellId: string, policy: Policy): number {

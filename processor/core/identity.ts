@@ -41,11 +41,19 @@ export function identifyInput(input: CoreInput, prims: Primitives): IdentifiedIn
   return { kind: 'operator', idempotencyKey: `${action.tenant_id}:${action.action_id}`, action };
 }
 
-/** Tenant and correlation of a record we cannot read: from the Kafka key `tenant:correlation`, else "unknown". */
+/**
+ * Longest key part taken as an identity (the codec's limit on string fields). An identity is copied
+ * into the receipt's tenant, idempotency key and Kafka key: a 3 MiB key taken whole made a 9 MiB
+ * receipt the output topics refuse, which halted the processor.
+ */
+export const MAX_KEY_IDENTITY_CHARS = 1024;
+
+/** Tenant and correlation of a record we cannot read: from the Kafka key `tenant:correlation` (parts of at most MAX_KEY_IDENTITY_CHARS), else "unknown". */
 export function identityFromKey(key: string | null, hint: DecodeHint | undefined): InputIdentity {
   const colon = key === null ? -1 : key.indexOf(':');
-  const keyTenant = key !== null && colon > 0 ? key.slice(0, colon) : null;
-  const keyCorrelation = key !== null && colon > 0 && colon < key.length - 1 ? key.slice(colon + 1) : null;
+  const part = (text: string): string | null => (text.length > 0 && text.length <= MAX_KEY_IDENTITY_CHARS ? text : null);
+  const keyTenant = key !== null && colon > 0 ? part(key.slice(0, colon)) : null;
+  const keyCorrelation = key !== null && colon > 0 ? part(key.slice(colon + 1)) : null;
   return {
     tenant_id: hint?.tenant_id ?? keyTenant ?? 'unknown',
     correlation_id: hint?.correlation_id ?? keyCorrelation ?? 'unknown',

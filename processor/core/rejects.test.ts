@@ -5,6 +5,7 @@ import { configWith, makeOperator, newUlid, Run, telemetry, T0 } from '../testin
 import { signAction } from '../operator-signing.js';
 import type { OutputRecord } from './api.js';
 import type { AuditRecordV1, DeadLetterV1 } from './types.js';
+import { identityFromKey, MAX_KEY_IDENTITY_CHARS } from './identity.js';
 
 function onlyReceiptAndDeadLetter(records: readonly OutputRecord[], kind: 'telemetry_rejected' | 'action_rejected') {
   const outputs = records.filter((r) => r.role !== 'state');
@@ -143,4 +144,10 @@ test('operator topic: an unknown schema, a wrong fingerprint and undecodable Avr
   );
   t.is(invalid.receipt.payload.reason_code, 'bad_ulid');
   t.is(invalid.receipt.tenant_id, 'acme');
+});
+
+test('a rejected record whose key parts are longer than MAX_KEY_IDENTITY_CHARS is filed under "unknown", not a megabyte tenant', (t) => {
+  t.deepEqual(identityFromKey(`${'t'.repeat(MAX_KEY_IDENTITY_CHARS + 1)}:corr`, undefined), { tenant_id: 'unknown', correlation_id: 'corr', trace_id: null });
+  t.deepEqual(identityFromKey(`acme:${'c'.repeat(MAX_KEY_IDENTITY_CHARS + 1)}`, undefined), { tenant_id: 'acme', correlation_id: 'unknown', trace_id: null });
+  t.deepEqual(identityFromKey(`${'t'.repeat(MAX_KEY_IDENTITY_CHARS)}:c`, undefined), { tenant_id: 't'.repeat(MAX_KEY_IDENTITY_CHARS), correlation_id: 'c', trace_id: null });
 });

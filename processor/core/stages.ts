@@ -12,6 +12,7 @@ import {
   classify,
   evaluateGate,
   isKnownCell,
+  isProtectedSubject,
   localConfidence,
   trustOf,
   updateCollective,
@@ -92,9 +93,11 @@ export interface GateResult {
 }
 
 export function gateIntent(ctx: StepContext, ev: TelemetryEventV1, proposal: Proposal, collective: CollectiveResult): GateResult {
+  const policy = ctx.config.policy;
   const shown: GateInput = {
     action_class: proposal.intent.action_class,
-    trust: trustOf(ev.cell_id, ctx.config.policy),
+    protected_subject: policy.protected_subjects !== undefined && isProtectedSubject(proposal.intent.subject, policy.protected_subjects),
+    trust: trustOf(ev.cell_id, policy),
     confidence: proposal.intent.confidence,
     quorum_count: collective.quorum_count,
     aggregate_score: collective.aggregate_score,

@@ -6,7 +6,10 @@
  * benchmark's digest guards is exactly what the processor commits. Pure apart from its inputs: no
  * Kafka client, no clock (each input carries its process time).
  */
-import { encodeRecord, toCoreInput, type ConsumedMessage } from '../codec/index.js';
+import { encodeRecord, toCoreInput, type ConsumedMessage, type Encoded } from '../codec/index.js';
+import { appendRecord, signCheckpoint, type CheckpointSigner, type CheckpointV1, type CoveredInputs } from '../core/checkpoint.js';
+import type { MerkleFrontier } from '../core/merkle.js';
+import type { AuditRecordV1 } from '../core/types.js';
 import type { InputSpec } from '../config/types.js';
 import {
   applyStateRecords,
@@ -54,11 +57,53 @@ export interface DrivenBatch {
    * the last value per key, so that is all one transaction needs to write). Empty otherwise.
    */
   encoded: EncodedOutput[];
+  /** The batch's signed checkpoint (with `checkpoint` in the options and at least one audit record), encoded when `encode`. */
+  checkpoint: { value: CheckpointV1; encoded: Encoded | null } | null;
+}
+
+/** Signed checkpoints for the partition being driven: the tree so far (updated in place) and the signer. */
+export interface CheckpointOptions {
+  partition: number;
+  tree: { frontier: MerkleFrontier };
+  signer: CheckpointSigner;
 }
 
 export interface DriveOptions {
   /** Encode outputs for a transaction (the task, the benchmark); replay and the tests compare values. */
   encode: boolean;
+  /** When the processor holds a checkpoint key: one signed checkpoint over the batch's audit records. */
+  checkpoint?: CheckpointOptions;
+}
+
+/** First and last offset consumed per input topic, in order of first appearance. */
+function covered(steps: readonly DrivenStep[]): CoveredInputs[] {
+  const byTopic = new Map<string, CoveredInputs>();
+  for (const { input } of steps) {
+    const seen = byTopic.get(input.topic);
+    if (seen === undefined) byTopic.set(input.topic, { topic: input.topic, first_offset: input.offset, last_offset: input.offset });
+    else seen.last_offset = input.offset;
+  }
+  return [...byTopic.values()];
+}
+
+/** Extends the partition's tree by the batch's audit records and signs the checkpoint; null when the batch wrote none. */
+function checkpointOf(steps: readonly DrivenStep[], primitives: Primitives, options: CheckpointOptions, configHash: string): CheckpointV1 | null {
+  let head: AuditRecordV1 | null = null;
+  for (const { records } of steps) {
+    for (const record of records) {
+      if (record.role !== 'audit') continue;
+      head = record.value as AuditRecordV1;
+      options.tree.frontier = appendRecord(primitives, options.tree.frontier, head.record_hash);
+    }
+  }
+  if (head === null) return null;
+  return signCheckpoint(primitives, options.signer, {
+    partition: options.partition,
+    frontier: options.tree.frontier,
+    head: { seq: head.seq, record_hash: head.record_hash },
+    config_hash: configHash,
+    inputs: covered(steps),
+  });
 }
 
 /**
@@ -70,7 +115,9 @@ export function driveBatch(state: Map<string, StateValue>, inputs: Iterable<Batc
   const steps: DrivenStep[] = [];
   const encoded: EncodedOutput[] = [];
   const stateRecords: OutputRecord[] = [];
+  let configHash: string | null = null;
   for (const { source, message, processTime, config, inputs: specs } of inputs) {
+    configHash = config.config_hash;
     const input = toCoreInput(source, message, processTime, specs);
     const { records } = step(state, input, config, primitives);
     applyStateRecords(state, records);
@@ -84,5 +131,7 @@ export function driveBatch(state: Map<string, StateValue>, inputs: Iterable<Batc
   if (options.encode) {
     for (const record of coalesceStateRecords(stateRecords)) encoded.push({ role: 'state', key: record.key, ...encodeRecord('state', record.value) });
   }
-  return { steps, encoded };
+  const value = options.checkpoint && configHash !== null ? checkpointOf(steps, primitives, options.checkpoint, configHash) : null;
+  const checkpoint = value === null ? null : { value, encoded: options.encode ? encodeRecord('checkpoint', value) : null };
+  return { steps, encoded, checkpoint };
 }

@@ -8,7 +8,7 @@
  * backoff, never halted, because guessing "permanent" for a transient failure would take the
  * service down. ExoArmur's own errors classify by their registered recovery.
  */
-import { ExoArmurError, KafkaOperationError, ProducerFencedError, type ErrorContext, type Recovery } from '../errors.js';
+import { ExoArmurError, KafkaOperationError, ProducerFencedError, UsageError, type ErrorContext, type Recovery } from '../errors.js';
 
 /** kafkajs error types (protocol error names) that mean "this producer/epoch is no longer the owner". */
 const FENCED_TYPES = new Set([
@@ -109,6 +109,17 @@ export function toShellError(error: unknown, what: string, context: ErrorContext
   if (error instanceof ExoArmurError) return error;
   const kind = classifyKafkaError(error);
   const detail = error instanceof Error ? error.message : String(error);
+  // Wrong credentials fail closed with one line naming the fix; the message never holds the password.
+  if (chain(error).some((e) => e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED')) {
+    return new UsageError(
+      'BROKER_AUTH_FAILED',
+      `${what}: the broker refused the login (${detail}); check broker_auth.username and the password (config file or EXOARMUR_BROKER_AUTH__PASSWORD)`,
+      {
+        cause: error,
+        context,
+      },
+    );
+  }
   if (kind === 'fenced') return new ProducerFencedError(`${what}: ${detail}`, { cause: error, context });
   return new KafkaOperationError('KAFKA_OPERATION_FAILED', `${what}: ${detail}`, { cause: error, context, retriable: kind === 'retriable' });
 }

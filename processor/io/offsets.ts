@@ -17,8 +17,19 @@ export interface Watermarks {
 
 async function watermarksOf(admin: Admin, topic: string): Promise<Map<number, Watermarks>> {
   const existing = await admin.listTopics();
-  if (!existing.includes(topic))
+  if (!existing.includes(topic)) {
+    // The topic list leaves out topics this principal may not describe: asked by name, the broker says so.
+    const refusal = await admin.fetchTopicMetadata({ topics: [topic] }).then(
+      () => undefined,
+      (error: { type?: string }) => error.type,
+    );
+    if (refusal === 'TOPIC_AUTHORIZATION_FAILED') {
+      throw new UsageError('TOPIC_NOT_AUTHORIZED', `the broker refused access to topic ${topic} (TOPIC_AUTHORIZATION_FAILED): log in as a role the ACLs allow to read it`, {
+        context: { topic },
+      });
+    }
     throw new UsageError('TOPIC_MISSING', `topic ${topic} does not exist on the broker: check the topic name (the run id or prefix) and the broker`, { context: { topic } });
+  }
   const offsets = await admin.fetchTopicOffsets(topic);
   return new Map(offsets.sort((a, b) => a.partition - b.partition).map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
 }

@@ -37,7 +37,8 @@ export const INPUT_FETCH_BYTES_PER_PARTITION = INPUT_MAX_MESSAGE_BYTES + 64 * 10
 export type CleanupPolicy = 'delete' | 'compact';
 
 export interface TopicSpec {
-  role: TopicKey;
+  /** The config key naming the topic: a `topics` key, or `checkpoints` for `checkpoints.topic`. */
+  role: TopicKey | 'checkpoints';
   name: string;
   partitions: number;
   cleanupPolicy: CleanupPolicy;
@@ -100,6 +101,22 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
     // The actuator's dedupe state, one entry per intent, restored like the processor's state.
     spec('actuator_state', partitions, 'compact', OUTPUT_MAX_MESSAGE_BYTES),
   ];
+}
+
+/**
+ * The signed-checkpoint topic (config `checkpoints.topic`, only when a checkpoint key is
+ * configured): co-partitioned with the audit topic, compacted, keyed by partition, so its latest
+ * record per partition is that partition's newest signed tree head.
+ */
+export function checkpointTopicSpec(name: string, partitions: number): TopicSpec {
+  return {
+    role: 'checkpoints',
+    name,
+    partitions,
+    cleanupPolicy: 'compact',
+    configs: { 'cleanup.policy': 'compact', 'max.message.bytes': String(OUTPUT_MAX_MESSAGE_BYTES) },
+    minMaxMessageBytes: OUTPUT_MAX_MESSAGE_BYTES,
+  };
 }
 
 export interface EnsureTopicsReport {

@@ -12,6 +12,8 @@ import { promisify } from 'node:util';
 import { exactlyOnceViolations, receiptCount } from '../../tools/process/outcomes.js';
 import { malformedTelemetry, syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
 import { testBrokers } from '../../tools/testing/broker.js';
+import { classifyKafkaError } from '../io/kafka-errors.js';
+import { seededRandom, testSeed } from '../../tools/testing/seed.js';
 import {
   injectViaCli,
   inputCoordinates,
@@ -72,10 +74,12 @@ test.serial('duplicates and malformed input: one receipt per delivery, one outco
   t.true(processor.events('config_published').length === 1);
 });
 
-test.serial('SIGKILL the processor at random points three times: nothing lost, nothing doubled, chains gapless; restarts restore from the store or in full', async (t) => {
+test.serial('SIGKILL the processor at seeded points three times: nothing lost, nothing doubled, chains gapless; restarts restore from the store or in full', async (t) => {
+  const seed = testSeed();
+  const random = seededRandom(seed);
   const fixture = await processorFixture('sigkill', brokers());
   const valid = syntheticTelemetry({ count: 2400 });
-  const lines = [...withDuplicates(valid, 300), ...malformedTelemetry(valid[1]!)];
+  const lines = [...withDuplicates(valid, 300, random), ...malformedTelemetry(valid[1]!)];
   const half = Math.floor(lines.length / 2);
   await injectViaCli(fixture, lines.slice(0, half));
   // Small transactions, so a kill lands mid-transaction as well as between them.
@@ -85,7 +89,9 @@ test.serial('SIGKILL the processor at random points three times: nothing lost, n
   const runs = [track(t, startProcessorChild(fixture, 'run-0', [...args, '--state-dir', stateDirs[0]!]))];
   for (let kill = 1; kill <= 3; kill += 1) {
     if (kill === 2) await injectViaCli(fixture, lines.slice(half));
-    await waitCommittedFraction(fixture, Math.min(0.9, kill * 0.22 + Math.random() * 0.1));
+    const at = Math.min(0.9, kill * 0.22 + random() * 0.1);
+    t.log(`seed ${seed}: SIGKILL ${kill} once ${(at * 100).toFixed(1)}% of inputs are committed`);
+    await waitCommittedFraction(fixture, at);
     const exit = await runs[kill - 1]!.kill('SIGKILL');
     t.is(exit.signal, 'SIGKILL');
     runs.push(track(t, startProcessorChild(fixture, `run-${kill}`, [...args, '--state-dir', stateDirs[kill]!])));
@@ -113,25 +119,49 @@ test.serial('SIGKILL the processor at random points three times: nothing lost, n
   );
 });
 
-test.serial('two instances in one group, one stopped mid-stream: exactly-once across the rebalance', async (t) => {
+/** The telemetry partitions a group_joined log line assigns to its member. */
+function assignedPartitions(fixture: ProcessorFixture, joined: Record<string, unknown> | undefined): number[] {
+  const assignment = (joined?.['assignment'] ?? {}) as Record<string, number[]>;
+  return [...(assignment[fixture.topics.telemetry] ?? [])].sort((a, b) => a - b);
+}
+
+test.serial('two instances in one group, one SIGKILLed mid-stream: the other takes exactly its partitions, exactly-once holds', async (t) => {
   const fixture = await processorFixture('rebalance', brokers());
   const lines = withDuplicates(syntheticTelemetry({ count: 2500 }), 200);
   const args = ['--max-inputs-per-transaction', '50'];
-  const first = track(t, startProcessorChild(fixture, 'a', args));
+  // Each instance on its own state directory, as on its own machine.
+  const first = track(t, startProcessorChild(fixture, 'a', [...args, '--state-dir', join(fixture.dir, 'state-a')]));
   await first.waitForEvent('group_joined');
-  const second = track(t, startProcessorChild(fixture, 'b', args));
+  const second = track(t, startProcessorChild(fixture, 'b', [...args, '--state-dir', join(fixture.dir, 'state-b')]));
   // Both members are in the group once instance a has rejoined for the second generation.
   await second.waitForEvent('group_joined');
   await first.waitForEvent('group_joined', { count: 2 });
   await injectViaCli(fixture, lines);
   await waitCommittedFraction(fixture, 0.3);
-  await stopCleanly(t, first);
+
+  const held = assignedPartitions(fixture, first.events('group_joined').at(-1));
+  const kept = assignedPartitions(fixture, second.events('group_joined').at(-1));
+  t.true(held.length > 0 && kept.length > 0, `a holds ${held.join(',')}, b holds ${kept.join(',')}`);
+  t.deepEqual([...held, ...kept].sort(), [0, 1, 2], 'the two members split the three partitions');
+  const joinsBefore = second.events('group_joined').length;
+  t.is((await first.kill('SIGKILL')).signal, 'SIGKILL');
+  // No leave request from a crash: b rejoins once a's session times out.
+  const rejoined = (await second.waitForEvent('group_joined', { count: joinsBefore + 1, timeoutMs: 90_000 })).at(-1);
+  t.deepEqual(assignedPartitions(fixture, rejoined), [0, 1, 2]);
+  t.deepEqual(
+    assignedPartitions(fixture, rejoined).filter((p) => !kept.includes(p)),
+    held,
+    'b took exactly the partitions a held',
+  );
   await waitAllCommitted(fixture, 120_000);
   await stopCleanly(t, second);
 
   await assertExactlyOnce(t, fixture, lines);
-  t.true(first.events('batch_committed').length > 0, 'instance a processed before it stopped');
-  t.true(second.events('batch_committed').length > 0, 'instance b took over');
+  t.true(first.events('batch_committed').length > 0, 'instance a processed before it was killed');
+  t.true(
+    held.every((p) => second.events('batch_committed').some((e) => e['partition'] === p)),
+    'b committed on every partition it took over',
+  );
 });
 
 test.serial('kcat produces telemetry; kcat read_committed sees only committed audit records; a zombie is fenced', async (t) => {
@@ -158,7 +188,8 @@ test.serial('kcat produces telemetry; kcat read_committed sees only committed au
   const processor = track(t, startProcessorChild(fixture, 'p'));
   await waitAllCommitted(fixture);
   await stopCleanly(t, processor);
-  await t.throwsAsync(() => zombieTxn.commit(), undefined, 'the fenced zombie cannot commit');
+  const refused = await t.throwsAsync(() => zombieTxn.commit(), undefined, 'the fenced zombie cannot commit');
+  t.is(classifyKafkaError(refused), 'fenced', `the commit failed for being fenced, not for any reason: ${String(refused)}`);
 
   const outcomes = await readFixtureOutcomes(fixture);
   const kcatRead = async (isolation: string) =>

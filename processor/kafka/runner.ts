@@ -159,12 +159,13 @@ export class ProcessorRunner {
     await dropTask(slot, 'rebalance');
     if (slot.failures > 0) await sleep(taskRebuildDelayMs(slot.failures));
     const generation = this.generation;
-    const { kafka, core, primitives, appId, groupId, topics, guarantee, stateDir, inputTopics, inputSpecs } = this.options;
+    const { kafka, core, primitives, appId, groupId, topics, guarantee, stateDir, inputTopics, inputSpecs, checkpoints } = this.options;
     moveSlot(slot, 'starting');
+    slot.logger.info({ ...logEvent('task_starting'), generation }, 'task starting');
     let task: Task;
     try {
       task = await Task.start(
-        { kafka, core, primitives, appId, groupId, topics, guarantee, stateDir, inputTopics, inputSpecs, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
+        { kafka, core, primitives, appId, groupId, topics, guarantee, stateDir, inputTopics, inputSpecs, checkpoints, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
         slot.partition,
         slot.logger,
         heartbeat,
@@ -231,6 +232,7 @@ export class ProcessorRunner {
               outputs: stats.outputs,
               txn_ms: stats.transactionMs,
               lag: batch.offsetLag(),
+              decisions: stats.decisions,
             },
             'batch committed',
           );

@@ -12,7 +12,11 @@ import type { Logger } from 'pino';
 import type { InputTopic } from '../config/inputs.js';
 import type { InputSpec } from '../config/types.js';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
+import type { CheckpointSigner } from '../core/checkpoint.js';
+import type { MerkleFrontier } from '../core/merkle.js';
 import { driveBatch } from '../engine/batch.js';
+import { summarizeDecisions, type DecisionSummary } from '../engine/decision-summary.js';
+import { restoreTree } from './checkpoint-tree.js';
 import type { CoreConfig, Topics } from '../config/index.js';
 import { InvariantError } from '../errors.js';
 import { restoreStore } from './restore.js';
@@ -41,6 +45,8 @@ export interface TaskDeps {
   commitOffsets: (offsets: InputOffsets) => Promise<void>;
   /** Root of the local state stores (`<stateDir>/<app id>/<partition>`); default DEFAULT_STATE_DIR. */
   stateDir?: string;
+  /** With a checkpoint key: where each transaction's signed checkpoint goes, and the signer. */
+  checkpoints: { topic: string; signer: CheckpointSigner } | null;
 }
 
 /** Where state stores live unless `--state-dir` says otherwise (relative to the working directory). */
@@ -67,6 +73,8 @@ export interface ChunkStats {
   firstOffset: string;
   lastOffset: string;
   transactionMs: number;
+  /** What the batch decided (receipts, verdicts, dead letters, approvals), for the batch_committed log line. */
+  decisions: DecisionSummary;
 }
 
 /** Committed next offset per input topic for one partition; a group that never committed starts at the log start. */
@@ -85,6 +93,8 @@ export class Task {
     private readonly store: TaskStore,
     private readonly next: Record<string, string>,
     private readonly logger: Logger,
+    /** The partition's Merkle tree so far (checkpoints only); like the cache, discarded with a failed task. */
+    private readonly tree: { frontier: MerkleFrontier } | null,
   ) {}
 
   /** Fence, restore, read committed offsets — in that order (DESIGN §3). */
@@ -109,6 +119,21 @@ export class Task {
         nowMs: () => deps.now().getTime(),
       });
       try {
+        const tree =
+          deps.checkpoints === null
+            ? null
+            : {
+                frontier: await restoreTree({
+                  kafka: deps.kafka,
+                  checkpointTopic: deps.checkpoints.topic,
+                  auditTopic: deps.topics.audit,
+                  partition,
+                  groupPrefix: deps.appId,
+                  primitives: deps.primitives,
+                  logger,
+                  heartbeat,
+                }),
+              };
         const next = await committedOffsets(
           deps.kafka,
           deps.groupId,
@@ -116,7 +141,7 @@ export class Task {
           partition,
         );
         logger.info({ ...logEvent('task_ready'), next_offsets: next }, 'task ready');
-        return new Task(partition, deps, writer, new StoreStateCache(store, deps.topics.state, partition), store, next, logger);
+        return new Task(partition, deps, writer, new StoreStateCache(store, deps.topics.state, partition), store, next, logger, tree);
       } catch (error) {
         await store.close();
         throw error;
@@ -143,7 +168,7 @@ export class Task {
     const { core, now, inputSpecs } = this.deps;
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
-    const { encoded } = driveBatch(
+    const { encoded, steps, checkpoint } = driveBatch(
       this.state,
       (function* () {
         for (const m of messages) {
@@ -157,7 +182,9 @@ export class Task {
         }
       })(),
       this.deps.primitives,
-      { encode: true },
+      this.tree === null || this.deps.checkpoints === null
+        ? { encode: true }
+        : { encode: true, checkpoint: { partition: p, tree: this.tree, signer: this.deps.checkpoints.signer } },
     );
     const byRole: Record<OutputRole, Message[]> = { audit: [], execute: [], dlq: [], state: [] };
     for (const output of encoded) byRole[output.role].push({ partition: p, key: output.key, value: output.value, headers: asBuffers(output.headers) });
@@ -168,6 +195,13 @@ export class Task {
       { topic: topics.dlq, messages: byRole.dlq },
       { topic: topics.state, messages: byRole.state },
     ];
+    // The checkpoint commits with the records it signs, keyed by partition on the compacted topic.
+    if (checkpoint?.encoded && this.deps.checkpoints !== null) {
+      outputs.push({
+        topic: this.deps.checkpoints.topic,
+        messages: [{ partition: p, key: String(p), value: checkpoint.encoded.value, headers: asBuffers(checkpoint.encoded.headers) }],
+      });
+    }
     const first = messages[0]!;
     const last = messages[messages.length - 1]!;
     const nextOffset = (BigInt(last.offset) + 1n).toString();
@@ -191,6 +225,7 @@ export class Task {
       firstOffset: first.offset,
       lastOffset: last.offset,
       transactionMs: Date.now() - started,
+      decisions: summarizeDecisions(steps.flatMap((s) => s.records)),
     };
   }
 

@@ -11,6 +11,7 @@ import { encodeUlid } from '../core/ids.js';
 import { applyStateRecords, type AuditEventKind, type AuditRecordV1, type OperatorActionV1, type OutputRecord, type StateValue } from '../core/index.js';
 import { msOf } from '../core/time.js';
 import { nodePrimitives } from '../primitives.js';
+import { signAction } from '../operator-signing.js';
 
 export const TELEMETRY_TOPIC = 'exoarmur.telemetry.v1';
 export const OPERATOR_TOPIC = 'exoarmur.operator-actions.v1';
@@ -71,6 +72,30 @@ export interface Operator {
 export function makeOperator(actor_id: string): Operator {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   return { actor_id, public_key: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), privateKey };
+}
+
+/**
+ * An approve signed by `op`, every other field defaulted (tenant acme, correlation corr-1, no
+ * approval, decided 60 s after T0); `over` replaces any of them before signing.
+ */
+export function signedAction(op: Operator, over: Partial<OperatorActionV1> = {}): OperatorActionV1 {
+  return signAction(
+    {
+      schema_version: '1',
+      action_id: newUlid(),
+      action: 'approve',
+      tenant_id: 'acme',
+      correlation_id: 'corr-1',
+      approval_id: null,
+      intent_hash: null,
+      scope: null,
+      actor_id: op.actor_id,
+      decided_at: at(60),
+      reason: null,
+      ...over,
+    },
+    op.privateKey,
+  );
 }
 
 export function configWith(partial: unknown = {}, operators: Operator[] = []): EffectiveConfig {

@@ -5,8 +5,7 @@
  */
 import { encodeUlid } from '../core/ids.js';
 import type { OperatorActionV1 } from '../core/types.js';
-import { at, configWith, payloadOf, Run, telemetry, type Operator } from './harness.js';
-import { signAction } from '../operator-signing.js';
+import { at, configWith, payloadOf, Run, signedAction, telemetry, type Operator } from './harness.js';
 
 /** Event ids derived from a label, so two runs of the scenario feed byte-identical inputs. */
 function id(n: number): string {
@@ -16,26 +15,10 @@ function id(n: number): string {
 export function playScenario(alice: Operator, bob: Operator, partition = 0): Run {
   const run = new Run(configWith({ policy: { trust: { 'cell-low': 0.3 }, action_overrides: { ransomware: 'A3_irreversible' } } }, [alice, bob]), partition);
   let n = 0;
-  const act = (op: Operator, over: Partial<OperatorActionV1>): OperatorActionV1 =>
-    run.action(
-      signAction(
-        {
-          schema_version: '1',
-          action_id: id(1000 + ++n),
-          action: 'approve',
-          tenant_id: 'acme',
-          correlation_id: 'corr-1',
-          approval_id: null,
-          intent_hash: null,
-          scope: null,
-          actor_id: op.actor_id,
-          decided_at: at(30 + n),
-          reason: null,
-          ...over,
-        },
-        op.privateKey,
-      ),
-    );
+  const act = (op: Operator, over: Partial<OperatorActionV1>): OperatorActionV1 => {
+    const k = ++n;
+    return run.action(signedAction(op, { action_id: id(1000 + k), decided_at: at(30 + k), ...over }));
+  };
 
   run.telemetry(telemetry({ event_id: id(1), severity: 'low' }));
   const observe = telemetry({ event_id: id(2), severity: 'low', entity_refs: { ip: '10.1.1.1' } });

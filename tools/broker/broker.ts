@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
 import { JVM_FLAGS, log4jConfig, serverProperties } from './config.js';
+import { prepareSecure, secureClientOf, secureFilesOf } from './secure-start.js';
 import { fetchBroker } from './fetch.js';
 import { dataDirLayout, defaultDataDir, type DataDirLayout } from './paths.js';
 import { freePort, requireFreePort } from './ports.js';
@@ -29,6 +30,8 @@ export interface StartBrokerOptions {
   controllerPort?: number;
   cacheRoot?: string;
   readyTimeoutMs?: number;
+  /** SASL/SCRAM over TLS and the StandardAuthorizer (secure.ts); kept for the data dir's later starts. */
+  secure?: boolean;
 }
 
 export interface StartedBroker {
@@ -42,6 +45,8 @@ export interface StartedBroker {
   alreadyRunning: boolean;
   /** From spawn to answering metadata and group-coordinator requests. */
   startMs: number;
+  /** Secure mode: the CA a client trusts and the credentials file (0600); absent for a plaintext broker. */
+  secure?: { caFile: string; credentialsFile: string };
 }
 
 interface BrokerState {
@@ -49,6 +54,7 @@ interface BrokerState {
   port: number;
   controllerPort: number;
   version: string;
+  secure?: boolean;
 }
 
 function readState(layout: DataDirLayout): BrokerState | undefined {
@@ -64,7 +70,8 @@ function runningPid(layout: DataDirLayout): number | undefined {
 
 /** Polls until the broker answers metadata and its group coordinator serves requests. */
 async function waitUntilReady(brokers: string, pid: number, layout: DataDirLayout, timeoutMs: number): Promise<void> {
-  const kafka = createKafka({ brokers: [brokers], clientId: 'exoarmur-broker-probe', silent: true, retry: { retries: 0 } });
+  const secure = secureClientOf(layout, readState(layout)?.secure === true);
+  const kafka = createKafka({ brokers: [brokers], clientId: 'exoarmur-broker-probe', silent: true, retry: { retries: 0 }, preflight: false, ...secure });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!isBrokerProcess(pid, layout.serverProperties)) {
@@ -117,6 +124,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
       logFile: layout.logFile,
       alreadyRunning: true,
       startMs: 0,
+      ...(state.secure === true ? { secure: secureFilesOf(layout) } : {}),
     };
   }
   requireJava();
@@ -128,10 +136,14 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
   await requireFreePort(controllerPort, 'KRaft controller');
 
   mkdirSync(layout.dataDir, { recursive: true });
-  writeFileSync(layout.serverProperties, serverProperties({ port, controllerPort, logDirs: layout.logDirs, logFile: layout.logFile }));
+  const secure = options.secure === true || readState(layout)?.secure === true ? prepareSecure(layout, port, controllerPort) : undefined;
+  writeFileSync(
+    layout.serverProperties,
+    serverProperties({ port, controllerPort, logDirs: layout.logDirs, logFile: layout.logFile, ...(secure === undefined ? {} : { overrides: secure.properties }) }),
+  );
   writeFileSync(layout.log4jConfig, log4jConfig(layout.logFile));
   const classpath = `${fetched.libsDir}/*`;
-  formatOnce(layout, classpath);
+  formatOnce(layout, classpath, secure?.formatArgs ?? []);
 
   const consoleFd = openSync(layout.consoleFile, 'a');
   const child = spawn('java', [...JVM_FLAGS, '-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.Kafka', layout.serverProperties], {
@@ -143,7 +155,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
   if (pid === undefined) throw new ExoArmurError('BROKER_SPAWN_FAILED', `could not spawn java for the broker: read ${layout.consoleFile}`);
   child.unref();
   writeFileSync(layout.pidFile, `${pid}\n`);
-  writeFileSync(layout.stateFile, `${JSON.stringify({ pid, port, controllerPort, version: fetched.version } satisfies BrokerState)}\n`);
+  writeFileSync(layout.stateFile, `${JSON.stringify({ pid, port, controllerPort, version: fetched.version, secure: secure !== undefined } satisfies BrokerState)}\n`);
 
   const brokers = `127.0.0.1:${port}`;
   try {
@@ -162,6 +174,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
     logFile: layout.logFile,
     alreadyRunning: false,
     startMs: Math.round(performance.now() - started),
+    ...(secure === undefined ? {} : { secure: secureFilesOf(layout) }),
   };
 }
 

@@ -27,20 +27,26 @@ const fetchCommand: CommandModule<object, BrokerArgs> = {
   },
 };
 
-const startCommand: CommandModule<object, BrokerArgs & { port: number; 'controller-port'?: number; 'timeout-s': number }> = {
+const startCommand: CommandModule<object, BrokerArgs & { port: number; 'controller-port'?: number; 'timeout-s': number; secure: boolean }> = {
   command: 'start',
   describe: 'start the single-node KRaft broker detached and wait until it answers',
   builder: (yargs) =>
     withCommonOptions(yargs)
       .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'Kafka port on 127.0.0.1 (0 picks a free one)' })
       .option('controller-port', { type: 'number', describe: 'KRaft controller port (default: port + 1)' })
-      .option('timeout-s', { type: 'number', default: 90, describe: 'how long to wait for the broker to answer' }),
+      .option('timeout-s', { type: 'number', default: 90, describe: 'how long to wait for the broker to answer' })
+      .option('secure', {
+        type: 'boolean',
+        default: false,
+        describe: 'SASL/SCRAM over TLS with role ACLs (StandardAuthorizer); credentials in <data-dir>/credentials.json, CA in <data-dir>/tls/ca.pem',
+      }),
   handler: async (argv) => {
     const started = await startBroker({
       dataDir: argv['data-dir'],
       cacheRoot: argv['cache-dir'],
       port: argv.port,
       readyTimeoutMs: argv['timeout-s'] * 1000,
+      secure: argv.secure,
       ...(argv['controller-port'] === undefined ? {} : { controllerPort: argv['controller-port'] }),
     });
     print(started);

@@ -5,6 +5,8 @@ export interface BrokerConfigInput {
   controllerPort: number;
   logDirs: string;
   logFile: string;
+  /** Lines that replace or add to the plaintext ones (secure mode's listeners, SASL, TLS, authorizer). */
+  overrides?: Record<string, string | number>;
 }
 
 // Single node, loopback only, replication factor 1 everywhere: a development and test broker that
@@ -33,6 +35,7 @@ export function serverProperties(input: BrokerConfigInput): string {
     // refuses the new one until that session expires (default 9 s); heartbeats are in-process here.
     'broker.session.timeout.ms': 3000,
     'broker.heartbeat.interval.ms': 750,
+    ...input.overrides,
   };
   return `${Object.entries(lines)
     .map(([key, value]) => `${key}=${value}`)

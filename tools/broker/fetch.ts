@@ -7,6 +7,8 @@ import { defaultCacheRoot, pomPath } from './paths.js';
 import { requireJava, requireMaven } from './prerequisites.js';
 
 const COMPLETE_MARKER = '.complete';
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 /** The Kafka version pinned in tools/broker/pom.xml (the one place it is written). */
 export function pinnedKafkaVersion(): string {
@@ -49,7 +51,9 @@ export async function fetchBroker(options: { cacheRoot?: string; onOutput?: (lin
   const code = await new Promise<number>((resolvePromise, reject) => {
     const child = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n')) {
+      // Maven's console library writes colour resets (ESC[0m) even with -Dstyle.color=never; a line
+      // that is only escapes says nothing.
+      for (const line of chunk.toString('utf8').replace(ANSI_ESCAPE, '').split('\n')) {
         if (line.trim() === '') continue;
         output.push(line);
         options.onOutput?.(line);

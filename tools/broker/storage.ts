@@ -7,7 +7,7 @@ import { UsageError } from '../../processor/errors.js';
 import type { DataDirLayout } from './paths.js';
 
 /** Formats the KRaft storage unless meta.properties shows it already was; refuses a dir that looks half-made. */
-export function formatOnce(layout: DataDirLayout, classpath: string): void {
+export function formatOnce(layout: DataDirLayout, classpath: string, extraArgs: readonly string[] = []): void {
   const meta = join(layout.logDirs, 'meta.properties');
   if (existsSync(meta)) {
     const text = readFileSync(meta, 'utf8');
@@ -25,7 +25,7 @@ export function formatOnce(layout: DataDirLayout, classpath: string): void {
   const clusterId = newClusterId();
   const result = spawnSync(
     'java',
-    ['-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', layout.serverProperties],
+    ['-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', layout.serverProperties, ...extraArgs],
     { encoding: 'utf8' },
   );
   if (result.status !== 0) {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AuditRecordV1, ConfigSnapshotV1, OperatorActionV1 } from '../../processor/core/types.js';
+import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, OperatorActionV1 } from '../../processor/core/types.js';
 import { UsageError } from '../../processor/errors.js';
 
 export const BUNDLE_FILES = {
@@ -21,12 +21,16 @@ export const BUNDLE_FILES = {
   idempotencyReport: 'idempotency_report.json',
   operatorActions: 'operator_actions.jsonl',
   passFail: 'PASS_FAIL.txt',
+  runFacts: 'run_facts.json',
+  executeExport: 'execute_export.jsonl',
+  checkpoints: 'checkpoints.jsonl',
+  manifestSignature: 'manifest.sig',
   manifest: 'manifest.json',
   index: 'index.html',
 } as const;
 
-/** The two files the manifest does not cover: itself, and the viewer page that embeds the others. */
-export const UNMANIFESTED: readonly string[] = [BUNDLE_FILES.manifest, BUNDLE_FILES.index];
+/** The files the manifest does not cover: itself, its signature, and the viewer page that embeds the others. */
+export const UNMANIFESTED: readonly string[] = [BUNDLE_FILES.manifest, BUNDLE_FILES.manifestSignature, BUNDLE_FILES.index];
 
 export interface Manifest {
   run_id: string;
@@ -92,6 +96,10 @@ export interface Bundle {
   operatorActions: Parsed<OperatorActionV1[]>;
   /** replay_report.json as written (tools/replay/report.ts shape), unvalidated. */
   replayReport: Parsed<Record<string, unknown>>;
+  /** The other JSON files, unvalidated: gates re-derivation names what it misses. */
+  json: (name: string) => Parsed<Record<string, unknown>>;
+  executeExport: Parsed<ExecutionIntentV1[]>;
+  passFail: Parsed<string>;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -178,5 +186,10 @@ export async function readBundle(dir: string): Promise<Bundle> {
     configHash: hashText.ok ? { ok: true, value: hashText.value.trim() } : hashText,
     operatorActions: parseJsonl<OperatorActionV1>(files, BUNDLE_FILES.operatorActions, checkAction),
     replayReport: parseJson<Record<string, unknown>>(files, BUNDLE_FILES.replayReport, (v) => (isObject(v) ? null : 'is not a JSON object')),
+    json: (name) => parseJson<Record<string, unknown>>(files, name, (v) => (isObject(v) ? null : 'is not a JSON object')),
+    executeExport: parseJsonl<ExecutionIntentV1>(files, BUNDLE_FILES.executeExport, (v) =>
+      isObject(v) && typeof v['intent_id'] === 'string' ? null : 'is not an execution intent (intent_id)',
+    ),
+    passFail: fileText(files, BUNDLE_FILES.passFail),
   };
 }

@@ -4,7 +4,7 @@
  * stack trace unless --debug asks for one. Errors that are not ExoArmur's own (a raw client
  * error, a bug) are given a registered code here, the one place that does.
  */
-import { ExoArmurError, InvariantError, KafkaOperationError } from '../../processor/errors.js';
+import { ExoArmurError, InvariantError, KafkaOperationError, UsageError } from '../../processor/errors.js';
 
 export interface CliFailure {
   /** The whole stderr line, newline included. */
@@ -17,6 +17,11 @@ export interface CliFailure {
 function asExoArmurError(error: unknown): ExoArmurError {
   if (error instanceof ExoArmurError) return error;
   const e = error instanceof Error ? error : new Error(String(error));
+  const errno = e as NodeJS.ErrnoException;
+  // A file the user named could not be read or written: the path and the system's reason are the fix.
+  if (typeof errno.code === 'string' && typeof errno.syscall === 'string' && typeof errno.path === 'string') {
+    return new UsageError('FILE_ACCESS_FAILED', `cannot ${errno.syscall} ${errno.path}: ${errno.code}: check the path and its permissions, or pass another one`, { cause: e });
+  }
   if (e.name.startsWith('KafkaJS'))
     return new KafkaOperationError(
       'KAFKA_OPERATION_FAILED',

@@ -1,6 +1,9 @@
 import test from 'ava';
 import type { ApprovalState } from '../../processor/core/types.js';
-import { pendingTable, pendingViews, requirementText } from './approvals.js';
+import { killSwitchText, killSwitchViews } from './kill-switches.js';
+import { durationText, pendingTable, pendingViews, requirementText, timeLeft, type ExpiryContext } from './approvals.js';
+
+const before: ExpiryContext = { streamTimes: new Map([[1, '2026-01-02T03:10:00.000Z']]), now: new Date('2026-01-02T03:10:00.000Z') };
 
 function approval(id: string, over: Partial<ApprovalState> & { tenant?: string } = {}): ApprovalState {
   const { tenant = 'acme', ...rest } = over;
@@ -42,18 +45,18 @@ test('only pending approvals are listed, filtered by tenant, soonest expiry firs
     ['X', approval('X', { tenant: 'globex' })],
   ]);
   t.deepEqual(
-    pendingViews(all).map((v) => v.approval_id),
+    pendingViews(all, undefined, before).map((v) => v.approval_id),
     ['A', 'X', 'B'],
   );
   t.deepEqual(
-    pendingViews(all, 'globex').map((v) => v.approval_id),
+    pendingViews(all, 'globex', before).map((v) => v.approval_id),
     ['X'],
   );
-  t.deepEqual(pendingViews(all, 'nobody'), []);
+  t.deepEqual(pendingViews(all, 'nobody', before), []);
 });
 
 test('the view carries everything approve/deny and a person need', (t) => {
-  const [view] = pendingViews(new Map([['A', approval('A', { votes: [{ actor_id: 'alice', action_id: 'x', decided_at: '2026-01-02T03:05:00.000Z' }] })]]));
+  const [view] = pendingViews(new Map([['A', approval('A', { votes: [{ actor_id: 'alice', action_id: 'x', decided_at: '2026-01-02T03:05:00.000Z' }] })]]), undefined, before);
   t.deepEqual(view, {
     approval_id: 'A',
     partition: 1,
@@ -66,6 +69,9 @@ test('the view carries everything approve/deny and a person need', (t) => {
     required_votes: 2,
     votes: ['alice'],
     expires_at: '2026-01-02T03:19:05.678Z',
+    stream_time: '2026-01-02T03:10:00.000Z',
+    time_left: '9m 05s',
+    past_expiry_by_clock: false,
     intent_hash: 'a'.repeat(64),
     event_id: 'EA',
   });
@@ -81,13 +87,58 @@ test('the table has a header and one aligned row per approval; empty says so', (
         ['A', approval('A')],
         ['B', approval('B', { requirement: 'human', required_votes: 1, rule: 'SG-301' })],
       ]),
+      undefined,
+      before,
     ),
   )
     .trimEnd()
     .split('\n');
   t.is(lines.length, 3);
-  t.regex(lines[0]!, /^APPROVAL_ID\s+P\s+TENANT\s+CLASS\s+RULE\s+REQUIREMENT\s+EXPIRES_AT \(event time\)\s+INTENT$/);
+  t.regex(lines[0]!, /^APPROVAL_ID\s+P\s+TENANT\s+CLASS\s+RULE\s+REQUIREMENT\s+EXPIRES_AT \(event time\)\s+LEFT \(stream time\)\s+INTENT$/);
   t.is(lines[1]!.indexOf('SG-'), lines[2]!.indexOf('SG-'));
   t.regex(lines[1]!, /quorum 0 of 2/);
   t.regex(lines[2]!, /SG-301\s+human\s/);
+});
+
+test('time left is stream time to expiry; past it, or before any stream time, says so', (t) => {
+  t.is(timeLeft('2026-01-02T03:19:05.678Z', '2026-01-02T03:04:05.678Z'), '15m 00s');
+  t.is(timeLeft('2026-01-02T03:19:05.678Z', '2026-01-02T03:19:05.679Z'), 'expired');
+  t.is(timeLeft('2026-01-02T03:19:05.678Z', null), 'unknown');
+  t.deepEqual([durationText(9_999), durationText(3_723_000)], ['9s', '1h 02m']);
+});
+
+test('approvals whose expiry the operator clock has passed are flagged and explained under the table', (t) => {
+  const late: ExpiryContext = { streamTimes: new Map(), now: new Date('2026-06-01T00:00:00.000Z') };
+  const views = pendingViews(new Map([['A', approval('A')]]), undefined, late);
+  t.like(views[0], { stream_time: null, time_left: 'unknown', past_expiry_by_clock: true });
+  t.is(
+    pendingTable(views).split('\n').at(-2),
+    'note: your clock is past the expiry of 1 of these; an approve or deny signed now is rejected (after_expiry), so they can only expire',
+  );
+});
+
+test('kill switches: one line per scope ever set, a partition split named, none ever set says all off', (t) => {
+  const rec = (partition: number, on: boolean, decided_at: string, tenant_id: string | null = null) => ({
+    partition,
+    on,
+    decided_at,
+    tenant_id,
+    scope: tenant_id === null ? ('global' as const) : ('tenant' as const),
+    actor_id: 'alice',
+    action_id: `A${decided_at}`,
+    reason: 'drill',
+  });
+  t.is(killSwitchText([]), 'kill switches: none ever set (all off)\n');
+  const views = killSwitchViews([rec(0, true, '2026-01-02T03:00:00.000Z'), rec(1, false, '2026-01-01T03:00:00.000Z'), rec(0, false, '2026-01-02T04:00:00.000Z', 'acme')]);
+  t.deepEqual(views[0], {
+    scope: 'global',
+    on_partitions: [0],
+    off_partitions: [1],
+    last: { on: true, actor_id: 'alice', reason: 'drill', decided_at: '2026-01-02T03:00:00.000Z', action_id: 'A2026-01-02T03:00:00.000Z' },
+  });
+  t.is(
+    killSwitchText(views),
+    'kill switch global: ON in 1 of 2 partitions (not yet applied everywhere) — last on by alice at 2026-01-02T03:00:00.000Z: "drill"\n' +
+      'kill switch tenant acme: OFF — last off by alice at 2026-01-02T04:00:00.000Z: "drill"\n',
+  );
 });

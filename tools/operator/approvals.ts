@@ -7,24 +7,46 @@
 import type { Kafka } from '../../processor/io/client.js';
 import { decodeRecord } from '../../processor/codec/index.js';
 import { stateKeys } from '../../processor/core/state.js';
-import type { ApprovalState, StateRecordV1 } from '../../processor/core/types.js';
+import type { ApprovalState, KillSwitchState, StateRecordV1 } from '../../processor/core/types.js';
 import { readTopic } from '../../processor/io/read.js';
 import { ExoArmurError } from '../../processor/errors.js';
 
 const APPROVAL_KEY_PREFIX = stateKeys.approval('');
+const META_KEY_PREFIX = stateKeys.meta(0).slice(0, -1);
+const KILL_KEY_PREFIX = stateKeys.killGlobal().split('/')[0]! + '/';
 
-/** Every approval on the state topic: the latest committed record per approval id (tombstones remove it). */
-export async function readApprovals(kafka: Kafka, stateTopic: string): Promise<Map<string, ApprovalState>> {
+/** One partition's kill switch record (every partition holds its own copy of each switch). */
+export interface PartitionKillSwitch extends KillSwitchState {
+  partition: number;
+}
+
+/** What an operator needs from the state changelog: approvals, each partition's stream time, the kill switches. */
+export interface OperatorState {
+  approvals: Map<string, ApprovalState>;
+  /** Partition -> its stream time (greatest telemetry observed_at consumed), null before any telemetry. */
+  streamTimes: Map<number, string | null>;
+  killSwitches: PartitionKillSwitch[];
+  partitions: number;
+}
+
+/** Every approval, partition meta and kill switch on the state topic: the latest committed record per key (tombstones remove it). */
+export async function readOperatorState(kafka: Kafka, stateTopic: string): Promise<OperatorState> {
   const approvals = new Map<string, ApprovalState>();
+  const streamTimes = new Map<number, string | null>();
+  const kills = new Map<string, PartitionKillSwitch>();
+  const partitions = new Set<number>();
   await readTopic(kafka, {
     topic: stateTopic,
+    purpose: 'reading approvals, stream times and kill switches',
     onRecord: ({ partition, message }) => {
+      partitions.add(partition);
       const key = message.key?.toString('utf8');
-      // Most of the changelog is idempotency marks; only approval keys are decoded.
-      if (key === undefined || !key.startsWith(APPROVAL_KEY_PREFIX)) return;
-      const approvalId = key.slice(APPROVAL_KEY_PREFIX.length);
+      // Most of the changelog is idempotency marks; only the keys an operator needs are decoded.
+      if (key === undefined || !(key.startsWith(APPROVAL_KEY_PREFIX) || key.startsWith(META_KEY_PREFIX) || key.startsWith(KILL_KEY_PREFIX))) return;
+      const killKey = `${partition}:${key}`;
       if (message.value === null) {
-        approvals.delete(approvalId);
+        if (key.startsWith(APPROVAL_KEY_PREFIX)) approvals.delete(key.slice(APPROVAL_KEY_PREFIX.length));
+        kills.delete(killKey);
         return;
       }
       const decoded = decodeRecord('state', message.value, message.headers);
@@ -33,10 +55,17 @@ export async function readApprovals(kafka: Kafka, stateTopic: string): Promise<M
           context: { topic: stateTopic, partition, offset: message.offset },
         });
       const record = decoded.value as StateRecordV1;
-      if (record.approval !== null) approvals.set(approvalId, record.approval);
+      if (record.approval !== null) approvals.set(key.slice(APPROVAL_KEY_PREFIX.length), record.approval);
+      if (record.meta !== null) streamTimes.set(record.meta.partition, record.meta.stream_time);
+      if (record.kill_switch !== null) kills.set(killKey, { ...record.kill_switch, partition });
     },
   });
-  return approvals;
+  return { approvals, streamTimes, killSwitches: [...kills.values()], partitions: partitions.size };
+}
+
+/** Every approval on the state topic (see readOperatorState). */
+export async function readApprovals(kafka: Kafka, stateTopic: string): Promise<Map<string, ApprovalState>> {
+  return (await readOperatorState(kafka, stateTopic)).approvals;
 }
 
 export interface PendingApprovalView {
@@ -51,8 +80,37 @@ export interface PendingApprovalView {
   required_votes: number;
   votes: string[];
   expires_at: string;
+  /** The approval's partition's stream time (it expires when this passes expires_at), null when unknown. */
+  stream_time: string | null;
+  /** "expired", "14m 50s" (of stream time), or "unknown" before the partition has a stream time. */
+  time_left: string;
+  /** The operator's clock is past expires_at: an approve or deny signed now would be rejected (after_expiry). */
+  past_expiry_by_clock: boolean;
   intent_hash: string;
   event_id: string;
+}
+
+/** When a view is made: each partition's stream time and the operator's clock. */
+export interface ExpiryContext {
+  streamTimes: ReadonlyMap<number, string | null>;
+  now: Date;
+}
+
+/** "1h 02m", "14m 50s", "9s": a duration for people. */
+export function durationText(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/** How much stream time is left before an approval expires: the processor expires it once stream time passes expires_at. */
+export function timeLeft(expiresAt: string, streamTime: string | null): string {
+  if (streamTime === null) return 'unknown';
+  const left = Date.parse(expiresAt) - Date.parse(streamTime);
+  return left < 0 ? 'expired' : durationText(left);
 }
 
 export function intentSummary(approval: ApprovalState): string {
@@ -61,10 +119,11 @@ export function intentSummary(approval: ApprovalState): string {
 }
 
 /** Pending approvals, optionally of one tenant, soonest expiry first. */
-export function pendingViews(approvals: Map<string, ApprovalState>, tenant?: string): PendingApprovalView[] {
+export function pendingViews(approvals: Map<string, ApprovalState>, tenant: string | undefined, context: ExpiryContext): PendingApprovalView[] {
   const views: PendingApprovalView[] = [];
   for (const a of approvals.values()) {
     if (a.status !== 'pending' || (tenant !== undefined && a.intent.tenant_id !== tenant)) continue;
+    const streamTime = context.streamTimes.get(a.partition) ?? null;
     views.push({
       approval_id: a.approval_id,
       partition: a.partition,
@@ -77,6 +136,9 @@ export function pendingViews(approvals: Map<string, ApprovalState>, tenant?: str
       required_votes: a.required_votes,
       votes: a.votes.map((v) => v.actor_id),
       expires_at: a.expires_at,
+      stream_time: streamTime,
+      time_left: timeLeft(a.expires_at, streamTime),
+      past_expiry_by_clock: context.now.getTime() > Date.parse(a.expires_at),
       intent_hash: a.intent_hash,
       event_id: a.intent.event_id,
     });
@@ -93,9 +155,13 @@ export function requirementText(view: PendingApprovalView): string {
 /** A fixed-width table for people; `--json` gives the views as JSON lines for scripts. */
 export function pendingTable(views: readonly PendingApprovalView[]): string {
   if (views.length === 0) return 'no pending approvals\n';
-  const header = ['APPROVAL_ID', 'P', 'TENANT', 'CLASS', 'RULE', 'REQUIREMENT', 'EXPIRES_AT (event time)', 'INTENT'];
-  const rows = views.map((v) => [v.approval_id, String(v.partition), v.tenant_id, v.action_class, v.rule, requirementText(v), v.expires_at, v.intent_summary]);
+  const header = ['APPROVAL_ID', 'P', 'TENANT', 'CLASS', 'RULE', 'REQUIREMENT', 'EXPIRES_AT (event time)', 'LEFT (stream time)', 'INTENT'];
+  const rows = views.map((v) => [v.approval_id, String(v.partition), v.tenant_id, v.action_class, v.rule, requirementText(v), v.expires_at, v.time_left, v.intent_summary]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  const clockPast = views.filter((v) => v.past_expiry_by_clock).length;
+  // Fixture and replayed telemetry carry old event times: such approvals can only expire, and saying so spares a doomed approve.
+  const note =
+    clockPast === 0 ? '' : `note: your clock is past the expiry of ${clockPast} of these; an approve or deny signed now is rejected (after_expiry), so they can only expire\n`;
+  return [line(header), ...rows.map(line)].join('\n') + '\n' + note;
 }

@@ -8,15 +8,56 @@ import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/config/index.js';
 import type { EffectiveConfig } from '../../processor/config/types.js';
-import { UsageError } from '../../processor/errors.js';
-import { createKafka } from '../../processor/io/client.js';
+import type { Topics } from '../../processor/config/index.js';
+import { ExoArmurError, UsageError } from '../../processor/errors.js';
+import { createKafka, type Kafka } from '../../processor/io/client.js';
+import { withProgress } from '../lib/progress.js';
+import { auditEnds, verdictText, waitForVerdicts } from './verdict.js';
 import { decideApproval, readSigner, setKillSwitch, type PublishedDecision } from './actions.js';
-import { pendingTable, pendingViews, readApprovals } from './approvals.js';
+import { pendingTable, pendingViews, readOperatorState } from './approvals.js';
+import { killSwitchText, killSwitchViews } from './kill-switches.js';
 import { generateOperatorKey, registryEntry } from './sign.js';
 
 interface ConnectArgs {
   config?: string;
   brokers?: string;
+}
+
+interface WaitArgs {
+  wait: boolean;
+  'wait-timeout': number;
+}
+
+function withWait<T>(y: Argv<T>): Argv<T & WaitArgs> {
+  return y
+    .option('wait', { type: 'boolean', default: false, describe: "wait for the processor's verdict on this action (audit trail); exit 1 when it is rejected" })
+    .option('wait-timeout', { type: 'number', default: 60, describe: 'seconds --wait waits for the verdict' }) as Argv<T & WaitArgs>;
+}
+
+/**
+ * Publishes through `publish`; with --wait, then reads the processor's verdict on that very
+ * record from the audit trail (read from where the audit partitions ended before publishing).
+ */
+async function publishAndMaybeWait(args: WaitArgs, kafka: Kafka, effective: EffectiveConfig, publish: () => Promise<PublishedDecision>): Promise<void> {
+  const auditTopic = effective.config.topics.audit;
+  const from = args.wait ? await auditEnds(kafka, auditTopic) : new Map<number, bigint>();
+  const decision = await publish();
+  printDecision(decision);
+  if (!args.wait) return;
+  const verdicts = await withProgress(
+    (line) => process.stderr.write(`${line}\n`),
+    { what: `the processor's verdict on action ${decision.action.action_id}` },
+    () => waitForVerdicts(kafka, auditTopic, decision.published, from, args['wait-timeout'] * 1000),
+  );
+  const { text, rejected } = verdictText(decision.action.action_id, verdicts);
+  process.stdout.write(text);
+  if (rejected.length > 0) {
+    const first = rejected[0]!;
+    throw new ExoArmurError(
+      'ACTION_REJECTED',
+      `the processor rejected ${decision.action.action} ${decision.action.action_id}${rejected.length > 1 ? ` on ${rejected.length} partitions` : ''}: ${first.reason_code} — ${first.reason}`,
+    );
+  }
 }
 
 function withConnect<T>(y: Argv<T>): Argv<T & ConnectArgs> {
@@ -25,9 +66,11 @@ function withConnect<T>(y: Argv<T>): Argv<T & ConnectArgs> {
     .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE }) as Argv<T & ConnectArgs>;
 }
 
-function connect(args: ConnectArgs): { effective: EffectiveConfig; kafka: ReturnType<typeof createKafka> } {
+/** The config and a client that fails fast, naming them, when the broker or the topics the command needs are missing. */
+function connect(args: ConnectArgs, needs: readonly Exclude<keyof Topics, 'results' | 'actuator_state'>[]): { effective: EffectiveConfig; kafka: ReturnType<typeof createKafka> } {
   const effective = loadEffectiveConfig({ file: args.config, env: process.env, brokers: args.brokers });
-  return { effective, kafka: createKafka({ brokers: effective.config.brokers, clientId: 'exoarmur-operator' }) };
+  const topics = needs.map((key) => effective.config.topics[key]);
+  return { effective, kafka: createKafka({ brokers: effective.config.brokers, clientId: 'exoarmur-operator', topics }) };
 }
 
 function printDecision(decision: PublishedDecision): void {
@@ -76,15 +119,18 @@ interface PendingArgs extends ConnectArgs {
 
 const pendingCommand: CommandModule<object, PendingArgs> = {
   command: 'pending',
-  describe: 'list pending approvals (from the state changelog, read_committed)',
+  describe: 'list pending approvals with the stream time left before each expires, and the kill switches (state changelog, read_committed)',
   builder: (y) =>
     withConnect(y)
       .option('tenant', { type: 'string', describe: 'only this tenant' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line instead of a table' }) as Argv<PendingArgs>,
   handler: async (args) => {
-    const { effective, kafka } = connect(args);
-    const views = pendingViews(await readApprovals(kafka, effective.config.topics.state), args.tenant);
-    process.stdout.write(args.json ? views.map((v) => `${JSON.stringify(v)}\n`).join('') : pendingTable(views));
+    const { effective, kafka } = connect(args, ['state']);
+    const state = await readOperatorState(kafka, effective.config.topics.state);
+    const views = pendingViews(state.approvals, args.tenant, { streamTimes: state.streamTimes, now: new Date() });
+    const switches = killSwitchViews(state.killSwitches);
+    // JSON lines stay one approval each (scripts map them); `exoarmur status --json` carries the switches.
+    process.stdout.write(args.json ? views.map((v) => `${JSON.stringify(v)}\n`).join('') : pendingTable(views) + killSwitchText(switches));
   },
 };
 
@@ -95,23 +141,23 @@ interface DecideArgs extends ConnectArgs {
   reason?: string;
 }
 
-function decideCommand(action: 'approve' | 'deny'): CommandModule<object, DecideArgs> {
+function decideCommand(action: 'approve' | 'deny'): CommandModule<object, DecideArgs & WaitArgs> {
   return {
     command: `${action} <approval_id>`,
     describe: action === 'approve' ? 'sign and send an approval of a pending intent' : 'sign and send a denial of a pending intent (needs --reason)',
     builder: (y) =>
-      withConnect(y)
+      withWait(withConnect(y))
         .positional('approval_id', { type: 'string', demandOption: true, describe: 'from `exoarmur operator pending`' })
         .option('actor', { type: 'string', demandOption: true, describe: 'your operator id, as registered in the config' })
         .option('key', { type: 'string', demandOption: true, describe: 'your private key file (from keygen)' })
-        .option('reason', { type: 'string', describe: action === 'deny' ? 'why the intent must not run (required)' : 'optional note, recorded' }) as Argv<DecideArgs>,
+        .option('reason', { type: 'string', describe: action === 'deny' ? 'why the intent must not run (required)' : 'optional note, recorded' }) as Argv<DecideArgs & WaitArgs>,
     handler: async (args) => {
       if (action === 'deny' && (args.reason === undefined || args.reason.trim() === '')) {
         throw new UsageError('REASON_REQUIRED', 'deny needs a reason: pass --reason TEXT saying why the intent must not run');
       }
       const signer = readSigner(args.actor, args.key);
-      const { effective, kafka } = connect(args);
-      printDecision(await decideApproval(kafka, effective, { action, approval_id: args.approval_id, signer, reason: args.reason ?? null }));
+      const { effective, kafka } = connect(args, args.wait ? ['state', 'operator_actions', 'audit'] : ['state', 'operator_actions']);
+      await publishAndMaybeWait(args, kafka, effective, () => decideApproval(kafka, effective, { action, approval_id: args.approval_id, signer, reason: args.reason ?? null }));
     },
   };
 }
@@ -124,21 +170,21 @@ interface KillSwitchArgs extends ConnectArgs {
   reason: string;
 }
 
-const killSwitchCommand: CommandModule<object, KillSwitchArgs> = {
+const killSwitchCommand: CommandModule<object, KillSwitchArgs & WaitArgs> = {
   command: 'kill-switch <state>',
   describe: 'turn the global (or, with --tenant, a tenant) kill switch on or off; written to every partition',
   builder: (y) =>
-    withConnect(y)
+    withWait(withConnect(y))
       .positional('state', { choices: ['on', 'off'] as const, demandOption: true, describe: 'on: deny every non-A0 intent; off: restore' })
       .option('tenant', { type: 'string', describe: 'only this tenant (default: global)' })
       .option('actor', { type: 'string', demandOption: true, describe: 'your operator id, as registered in the config' })
       .option('key', { type: 'string', demandOption: true, describe: 'your private key file (from keygen)' })
-      .option('reason', { type: 'string', demandOption: true, describe: 'why (required, recorded)' }) as Argv<KillSwitchArgs>,
+      .option('reason', { type: 'string', demandOption: true, describe: 'why (required, recorded)' }) as Argv<KillSwitchArgs & WaitArgs>,
   handler: async (args) => {
     const signer = readSigner(args.actor, args.key);
-    const { effective, kafka } = connect(args);
+    const { effective, kafka } = connect(args, args.wait ? ['operator_actions', 'audit'] : ['operator_actions']);
     const request = { on: args.state === 'on', signer, reason: args.reason, ...(args.tenant === undefined ? {} : { tenant: args.tenant }) };
-    printDecision(await setKillSwitch(kafka, effective, request));
+    await publishAndMaybeWait(args, kafka, effective, () => setKillSwitch(kafka, effective, request));
   },
 };
 

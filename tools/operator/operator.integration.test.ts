@@ -163,6 +163,10 @@ test.serial('require_human: one CLI approval releases the intent exactly once; a
       required_votes: 1,
       votes: [],
       expires_at: requested.payload.expires_at,
+      // The only telemetry of its partition: stream time is its event time, a full approval_ttl_s (900 s) ahead.
+      stream_time: JSON.parse(event.line).observed_at,
+      time_left: '15m 00s',
+      past_expiry_by_clock: false,
       intent_hash: requested.payload.intent_hash,
       event_id: event.event_id,
     },
@@ -228,73 +232,89 @@ test.serial('require_human: one CLI approval releases the intent exactly once; a
   await stopCleanly(t, processor);
 });
 
-test.serial('require_quorum of 2: one approval leaves it pending, the same actor again still pending, a second actor releases it', async (t) => {
-  const alice = generateOperatorKey('alice');
-  const bob = generateOperatorKey('bob');
-  const fixture = await processorFixture('op-quorum', brokers(), { operators: { ...registryEntry(alice), ...registryEntry(bob) }, policy: { quorum_size: 2 } });
-  const aliceKey = keyFileFor(fixture, alice);
-  const bobKey = keyFileFor(fixture, bob);
-  const processor = track(t, startProcessorChild(fixture, 'p'));
-  // A2 at confidence 0.85, one cell, default trust: SG-404 require_quorum.
-  const event = telemetry({ confidence: 0.85, host: 'h2' });
-  await injectViaCli(fixture, [event.line]);
-  await waitAllCommitted(fixture);
-  const requested = approvalRequested((await readFixtureOutcomes(fixture)).audit, event.event_id);
-  t.like(requested.payload, { rule: 'SG-404', requirement: 'quorum', required_votes: 2 });
-  const id = requested.payload.approval_id;
-  t.like((await pending(fixture))[0], { approval_id: id, requirement: 'quorum', required_votes: 2, votes: [] });
+test.serial(
+  'require_quorum with quorum_size 3 and approval_ttl_s 1200: two approvals leave it pending, the same actor again is refused, the third distinct actor releases it',
+  async (t) => {
+    const alice = generateOperatorKey('alice');
+    const bob = generateOperatorKey('bob');
+    const carol = generateOperatorKey('carol');
+    // Not the defaults (2 and 900): a core that hard-coded either would fail here.
+    const fixture = await processorFixture('op-quorum', brokers(), {
+      operators: { ...registryEntry(alice), ...registryEntry(bob), ...registryEntry(carol) },
+      policy: { quorum_size: 3, approval_ttl_s: 1200 },
+    });
+    const aliceKey = keyFileFor(fixture, alice);
+    const bobKey = keyFileFor(fixture, bob);
+    const carolKey = keyFileFor(fixture, carol);
+    const processor = track(t, startProcessorChild(fixture, 'p'));
+    // A2 at confidence 0.85, one cell, default trust: SG-404 require_quorum.
+    const event = telemetry({ confidence: 0.85, host: 'h2' });
+    await injectViaCli(fixture, [event.line]);
+    await waitAllCommitted(fixture);
+    const requested = approvalRequested((await readFixtureOutcomes(fixture)).audit, event.event_id);
+    t.like(requested.payload, { rule: 'SG-404', requirement: 'quorum', required_votes: 3 });
+    t.is(Date.parse(requested.payload.expires_at) - Date.parse(JSON.parse(event.line).observed_at), 1_200_000);
+    const id = requested.payload.approval_id;
+    t.like((await pending(fixture))[0], { approval_id: id, requirement: 'quorum', required_votes: 3, votes: [] });
 
-  const first = await operatorCli(fixture, ['approve', id, '--actor', 'alice', '--key', aliceKey]);
-  await waitAllCommitted(fixture);
-  t.like((await pending(fixture))[0], { approval_id: id, votes: ['alice'] });
-  let outcomes = await readFixtureOutcomes(fixture);
-  t.deepEqual(outcomes.execute, []);
-  t.deepEqual(recordsOfAction(outcomes.audit, first['action_id'] as string).at(-1), [
-    'operator_action_applied',
-    {
-      action_id: first['action_id'],
-      action: 'approve',
-      actor_id: 'alice',
-      approval_id: id,
-      scope: null,
-      votes: [{ actor_id: 'alice', action_id: first['action_id'], decided_at: first['decided_at'] }],
-      required_votes: 2,
-    },
-  ]);
+    const first = await operatorCli(fixture, ['approve', id, '--actor', 'alice', '--key', aliceKey]);
+    await waitAllCommitted(fixture);
+    t.like((await pending(fixture))[0], { approval_id: id, votes: ['alice'] });
+    let outcomes = await readFixtureOutcomes(fixture);
+    t.deepEqual(outcomes.execute, []);
+    t.deepEqual(recordsOfAction(outcomes.audit, first['action_id'] as string).at(-1), [
+      'operator_action_applied',
+      {
+        action_id: first['action_id'],
+        action: 'approve',
+        actor_id: 'alice',
+        approval_id: id,
+        scope: null,
+        votes: [{ actor_id: 'alice', action_id: first['action_id'], decided_at: first['decided_at'] }],
+        required_votes: 3,
+      },
+    ]);
 
-  // The CLI refuses a second vote by the same actor and says why…
-  const refused = await operatorCliFails(fixture, ['approve', id, '--actor', 'alice', '--key', aliceKey]);
-  t.is(refused.code, 2);
-  t.regex(refused.stderr, /already approved .*distinct operator.*\[ALREADY_VOTED\]/);
-  // …and one sent anyway (a fresh, validly signed action) is rejected by the processor.
-  const again = signAction(
-    buildAction({ action: 'approve', tenant_id: 'acme', correlation_id: event.correlation_id, approval_id: id, intent_hash: requested.payload.intent_hash, actor_id: 'alice' }),
-    alice.private_key_pem,
-  );
-  await publishRaw(fixture, again, requested.input.partition);
-  await waitAllCommitted(fixture);
-  outcomes = await readFixtureOutcomes(fixture);
-  t.like(recordsOfAction(outcomes.audit, again.action_id).at(-1), ['operator_action_rejected', { reason_code: 'duplicate_vote', actor_id: 'alice' }]);
-  t.deepEqual(outcomes.execute, []);
-  t.like((await pending(fixture))[0], { approval_id: id, votes: ['alice'] });
+    // The CLI refuses a second vote by the same actor and says why…
+    const refused = await operatorCliFails(fixture, ['approve', id, '--actor', 'alice', '--key', aliceKey]);
+    t.is(refused.code, 2);
+    t.regex(refused.stderr, /already approved .*distinct operator.*\[ALREADY_VOTED\]/);
+    // …and one sent anyway (a fresh, validly signed action) is rejected by the processor.
+    const again = signAction(
+      buildAction({ action: 'approve', tenant_id: 'acme', correlation_id: event.correlation_id, approval_id: id, intent_hash: requested.payload.intent_hash, actor_id: 'alice' }),
+      alice.private_key_pem,
+    );
+    await publishRaw(fixture, again, requested.input.partition);
+    await waitAllCommitted(fixture);
+    outcomes = await readFixtureOutcomes(fixture);
+    t.like(recordsOfAction(outcomes.audit, again.action_id).at(-1), ['operator_action_rejected', { reason_code: 'duplicate_vote', actor_id: 'alice' }]);
+    t.deepEqual(outcomes.execute, []);
+    t.like((await pending(fixture))[0], { approval_id: id, votes: ['alice'] });
 
-  const second = await operatorCli(fixture, ['approve', id, '--actor', 'bob', '--key', bobKey]);
-  await waitAllCommitted(fixture);
-  outcomes = await readFixtureOutcomes(fixture);
-  t.is(outcomes.execute.length, 1);
-  t.like(outcomes.execute[0], {
-    intent_hash: requested.payload.intent_hash,
-    released_by: { rule: 'SG-404', approval_id: id, approvers: ['alice', 'bob'] },
-    event_time: second['decided_at'],
-  });
-  t.deepEqual(
-    ofKind(outcomes.audit, 'approval_granted').map((r) => r.payload.approvers),
-    [['alice', 'bob']],
-  );
-  t.deepEqual(await pending(fixture), []);
-  t.deepEqual(outcomes.chainBreaks, []);
-  await stopCleanly(t, processor);
-});
+    await operatorCli(fixture, ['approve', id, '--actor', 'bob', '--key', bobKey]);
+    await waitAllCommitted(fixture);
+    outcomes = await readFixtureOutcomes(fixture);
+    t.deepEqual(outcomes.execute, [], 'two of three votes release nothing');
+    t.like((await pending(fixture))[0], { approval_id: id, required_votes: 3, votes: ['alice', 'bob'] });
+
+    const third = await operatorCli(fixture, ['approve', id, '--actor', 'carol', '--key', carolKey]);
+    await waitAllCommitted(fixture);
+    outcomes = await readFixtureOutcomes(fixture);
+    t.is(outcomes.execute.length, 1);
+    t.like(outcomes.execute[0], {
+      intent_hash: requested.payload.intent_hash,
+      released_by: { rule: 'SG-404', approval_id: id, approvers: ['alice', 'bob', 'carol'] },
+      event_time: third['decided_at'],
+    });
+    t.deepEqual(
+      ofKind(outcomes.audit, 'approval_granted').map((r) => r.payload.approvers),
+      [['alice', 'bob', 'carol']],
+    );
+    t.deepEqual(await pending(fixture), []);
+    t.deepEqual(outcomes.chainBreaks, []);
+    await stopCleanly(t, processor);
+  },
+);
 
 test.serial(
   'forged signature, unknown actor, wrong intent_hash, deny without reason, action after expiry: each rejected with its reason, nothing released; then a CLI deny',
@@ -374,7 +394,9 @@ test.serial(
     const table = (await runCli(['operator', 'pending', '--config', fixture.configFile])).stdout.split('\n');
     t.regex(
       table[1]!,
-      new RegExp(`^${a.payload.approval_id}\\s+${a.input.partition}\\s+acme\\s+A2_hard_containment\\s+SG-301\\s+human\\s+${a.payload.expires_at}\\s+isolate host h3 `),
+      new RegExp(
+        `^${a.payload.approval_id}\\s+${a.input.partition}\\s+acme\\s+A2_hard_containment\\s+SG-301\\s+human\\s+${a.payload.expires_at}\\s+(\\d+[hms] ?)+\\s+isolate host h3 `,
+      ),
     );
     const denied = await operatorCli(fixture, ['deny', a.payload.approval_id, '--actor', 'alice', '--key', aliceKey, '--reason', 'false positive: scheduled scan']);
     await waitAllCommitted(fixture);

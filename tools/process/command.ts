@@ -12,6 +12,8 @@ interface ProcessArgs {
   'log-file'?: string;
   'state-dir'?: string;
   'max-inputs-per-transaction': number;
+  'metrics-port'?: number;
+  'metrics-host': string;
 }
 
 export const processCommand: CommandModule<object, ProcessArgs> = {
@@ -25,7 +27,9 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       .option('group', { type: 'string', describe: 'consumer group id (default: the app id)' })
       .option('log-file', { type: 'string', describe: 'write pino JSON lines here instead of stdout' })
       .option('state-dir', { type: 'string', describe: `root of the local state stores, one per task: <dir>/<app id>/<partition> (default ${DEFAULT_STATE_DIR})` })
-      .option('max-inputs-per-transaction', { type: 'number', default: 2000, describe: 'upper bound on inputs per transaction' }) as never,
+      .option('max-inputs-per-transaction', { type: 'number', default: 2000, describe: 'upper bound on inputs per transaction' })
+      .option('metrics-port', { type: 'number', describe: 'serve Prometheus /metrics, /healthz and /readyz on this port (0: any free port)' })
+      .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'address the metrics server listens on' }) as never,
   handler: async (args) => {
     const running = await startProcessor({
       configFile: args.config,
@@ -35,6 +39,7 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       logFile: args['log-file'],
       ...(args['state-dir'] === undefined ? {} : { stateDir: args['state-dir'] }),
       maxInputsPerTransaction: args['max-inputs-per-transaction'],
+      ...(args['metrics-port'] === undefined ? {} : { metricsPort: args['metrics-port'], metricsHost: args['metrics-host'] }),
     });
     let stopping = false;
     const shutdown = (signal: string) => {

@@ -51,6 +51,14 @@ export async function readRunOutcomes(kafka: Kafka, topics: OutcomeTopics): Prom
     readDecoded<ExecutionIntentV1>(kafka, topics.execute, 'execute'),
     readDecoded<unknown>(kafka, topics.dlq, 'dlq'),
   ]);
+  return summarizeOutcomes(audit, execute, dlq.length);
+}
+
+/**
+ * The exactly-once reading of a run's committed outputs, pure: the live read-back above and
+ * `verify` (over a bundle's audit and execute exports) both judge through it.
+ */
+export function summarizeOutcomes(audit: AuditRecordV1[], execute: ExecutionIntentV1[], dlqCount: number): RunOutcomes {
   const byPartition = new Map<number, AuditRecordV1[]>();
   for (const record of audit) {
     const list = byPartition.get(record.input.partition) ?? [];
@@ -79,7 +87,7 @@ export async function readRunOutcomes(kafka: Kafka, topics: OutcomeTopics): Prom
       }
     }
   }
-  return { audit, byPartition, receiptsByKind, receiptsPerInput, outcomeKindsByKey, chainBreaks, execute, dlqCount: dlq.length };
+  return { audit, byPartition, receiptsByKind, receiptsPerInput, outcomeKindsByKey, chainBreaks, execute, dlqCount };
 }
 
 /** Total receipts (one per consumed delivery when exactly-once holds). */

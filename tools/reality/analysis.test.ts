@@ -28,7 +28,7 @@ test('fateOf: each final status from the records the trail holds', (t) => {
   t.like(fate('4'), { final: 'EXPIRED' });
   t.like(fate('5'), { rule: 'SG-201', final: 'PENDING' });
   t.like(fate('6'), { receipt: 'telemetry_rejected', final: 'REJECTED' });
-  t.deepEqual(fate('99'), { receipt: null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null });
+  t.deepEqual(fate('99'), { receipt: null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null });
   t.like(fateOf(trail, 'other-topic', 0, '0'), { receipt: null });
 });
 
@@ -109,6 +109,6 @@ test('broker-kill survival: growth is fine, a lost record or a shrunk topic is n
 });
 
 test('trailCounts: records read back per topic, under the config keys', (t) => {
-  const trail = { audit: [rec('telemetry_received', 0, 0, { offset: '0' })], execute: [], snapshots: [], actions: [], dlq: 2, state: 5 };
+  const trail = { audit: [rec('telemetry_received', 0, 0, { offset: '0' })], execute: [], snapshots: [], actions: [], dlq: 2, state: 5, checkpoints: [] };
   t.deepEqual(trailCounts(trail), { audit: 1, execute: 0, config: 0, operator_actions: 0, dlq: 2, state: 5 });
 });

@@ -4,7 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../processor/core/canonical.js';
-import { RECEIPT_KINDS, type AuditRecordV1, type ConfigSnapshotV1, type ExecutionIntentV1, type OperatorActionV1 } from '../../processor/core/types.js';
+import { RECEIPT_KINDS, type ActionClass, type AuditRecordV1, type ConfigSnapshotV1, type ExecutionIntentV1, type OperatorActionV1 } from '../../processor/core/types.js';
+import { runCounts } from '../bundle/counts.js';
+import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { FinalStatus } from './scenario.js';
 
 export interface Delivery {
@@ -23,6 +25,8 @@ export interface Trail {
   actions: Array<{ partition: number; offset: string; value: OperatorActionV1 }>;
   dlq: number;
   state: number;
+  /** Signed checkpoints read back from the checkpoint topic, by partition then offset. */
+  checkpoints: CheckpointV1[];
 }
 
 /** Records read back per topic (config keys), as storage_state.json and the broker-kill check count them. */
@@ -37,6 +41,8 @@ export interface Fate {
   approval: 'none' | 'human' | 'quorum';
   approvalId: string | null;
   final: FinalStatus | null;
+  /** The class of the intent the event proposed, if it got that far. */
+  actionClass: ActionClass | null;
 }
 
 function coord(topic: string, partition: number, offset: string): string {
@@ -47,12 +53,13 @@ function coord(topic: string, partition: number, offset: string): string {
 export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, partition: number, offset: string): Fate {
   const at = coord(telemetryTopic, partition, offset);
   const receipt = audit.find((r) => RECEIPT_KINDS.has(r.event_kind) && coord(r.input.topic, r.input.partition, r.input.offset) === at);
-  const fate: Fate = { receipt: receipt?.event_kind ?? null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null };
+  const fate: Fate = { receipt: receipt?.event_kind ?? null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null };
   if (!receipt) return fate;
   if (receipt.event_kind === 'telemetry_rejected') return { ...fate, final: 'REJECTED' };
   const ownRecords = audit.filter((r) => r.idempotency_key === receipt.idempotency_key && !RECEIPT_KINDS.has(r.event_kind));
   const safety = ownRecords.find((r) => r.event_kind === 'safety_evaluated') as AuditRecordV1<'safety_evaluated'> | undefined;
   if (safety) {
+    fate.actionClass = safety.payload.action_class;
     fate.verdict = safety.payload.verdict;
     fate.rule = safety.payload.rule;
   }
@@ -123,8 +130,8 @@ export interface TimeModel {
 
 /**
  * Receipts per partition must be strictly ordered by (seq, input offset per input topic) and the
- * seqs of the whole partition gapless from 0; out-of-order events are telemetry receipts whose
- * event time is earlier than an event time already received on the same partition.
+ * seqs of the whole partition gapless from 0; out-of-order events are counted by the one
+ * definition (tools/bundle/counts.ts).
  */
 export function timeModel(audit: readonly AuditRecordV1[], replayFollowedOrder: boolean, fillerTenant: string | null = null): TimeModel {
   const per_kind: Record<string, KindTimes> = {};
@@ -154,36 +161,28 @@ export function timeModel(audit: readonly AuditRecordV1[], replayFollowedOrder: 
   const byPartition = new Map<number, AuditRecordV1[]>();
   for (const r of audit) byPartition.set(r.input.partition, [...(byPartition.get(r.input.partition) ?? []), r]);
   const receipts: Record<string, ReceiptOrder> = {};
-  let outOfOrder = 0;
-  let fillerOutOfOrder = 0;
   for (const [partition, records] of [...byPartition].sort((a, b) => a[0] - b[0])) {
     const sorted = [...records].sort((a, b) => a.seq - b.seq);
     const gapless = sorted.every((r, i) => r.seq === i);
     const rs = sorted.filter((r) => RECEIPT_KINDS.has(r.event_kind));
     const lastOffset = new Map<string, bigint>();
     let ordered = true;
-    let maxEventTime = '';
     for (const r of rs) {
       const previous = lastOffset.get(r.input.topic);
       const offset = BigInt(r.input.offset);
       if (previous !== undefined && offset <= previous) ordered = false;
       lastOffset.set(r.input.topic, offset);
-      if (r.event_kind === 'telemetry_received') {
-        if (r.event_time < maxEventTime) {
-          outOfOrder += 1;
-          if (r.tenant_id === fillerTenant) fillerOutOfOrder += 1;
-        } else maxEventTime = r.event_time;
-      }
     }
     receipts[String(partition)] = { count: rs.length, gapless, strictly_ordered: ordered };
   }
+  const counts = runCounts(audit, null, fillerTenant);
   return {
     per_kind,
     receipts,
     replay_followed_recorded_order: replayFollowedOrder,
     every_record_timed: everyTimed,
-    out_of_order_events: outOfOrder,
-    out_of_order_filler_events: fillerOutOfOrder,
+    out_of_order_events: counts.out_of_order,
+    out_of_order_filler_events: counts.out_of_order_filler,
   };
 }
 

@@ -8,6 +8,7 @@ import { startBroker, stopBroker } from '../broker/broker.js';
 import { dataDirLayout } from '../broker/paths.js';
 import { repoRoot } from '../broker/paths.js';
 import { pollUntil } from '../lib/poll.js';
+import { InvariantError } from '../../processor/errors.js';
 
 export interface RunBroker {
   brokers: string;
@@ -17,17 +18,25 @@ export interface RunBroker {
   owned: boolean;
   port: number;
   controllerPort: number;
+  /** Secure mode (SASL/SCRAM over TLS, role ACLs): its CA and credentials files; null for a plaintext broker. */
+  secure: { caFile: string; credentialsFile: string } | null;
 }
 
-export async function startRunBroker(dataDir: string): Promise<RunBroker> {
-  const started = await startBroker({ dataDir, port: 0 });
-  return { brokers: started.brokers, dataDir: started.dataDir, owned: true, port: started.port, controllerPort: started.controllerPort };
+/** A secure run broker as its clients see it; refuses a plaintext one (a bug to call it there). */
+export function secureBrokerOf(broker: RunBroker): { brokers: string; caFile: string; credentialsFile: string } {
+  if (broker.secure === null) throw new InvariantError('UNEXPECTED_ERROR', `the run broker ${broker.brokers} is not secure`);
+  return { brokers: broker.brokers, ...broker.secure };
+}
+
+export async function startRunBroker(dataDir: string, secure = false): Promise<RunBroker> {
+  const started = await startBroker({ dataDir, port: 0, secure });
+  return { brokers: started.brokers, dataDir: started.dataDir, owned: true, port: started.port, controllerPort: started.controllerPort, secure: started.secure ?? null };
 }
 
 /** An external broker; its data dir is found when it is an embedded broker of this checkout. */
 export function externalBroker(brokers: string): RunBroker {
   const port = Number(brokers.split(',')[0]!.split(':')[1]);
-  return { brokers, dataDir: findEmbeddedDataDir(port), owned: false, port, controllerPort: 0 };
+  return { brokers, dataDir: findEmbeddedDataDir(port), owned: false, port, controllerPort: 0, secure: null };
 }
 
 function findEmbeddedDataDir(port: number): string | null {

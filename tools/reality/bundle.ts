@@ -4,19 +4,23 @@
  * into PASS_FAIL.txt, and the viewer page; then the bundle is verified as a reviewer would.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { manifestSignatureText } from '../bundle/origin.js';
 import { join } from 'node:path';
 import { ExoArmurError } from '../../processor/errors.js';
-import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
-import { exactlyOnceViolations, receiptCount } from '../process/outcomes.js';
+import { runCounts } from '../bundle/counts.js';
+import { BUNDLE_FILES, jsonlText, readBundle, writeManifest } from '../bundle/files.js';
+import type { RunFacts } from '../bundle/run-evidence.js';
 import { replayRun } from '../replay/replay.js';
+import { secureLogin } from '../lib/secure-clients.js';
+import { secureBrokerOf } from './broker-control.js';
 import type { ReplayReport } from '../replay/report.js';
-import { formatVerifyResult, verifyBundle } from '../verify/verify.js';
+import { formatVerifyResult, judgeBundle, verifyBundle } from '../verify/verify.js';
 import { writeViewerHtml } from '../viewer/embed.js';
 import { replayFollowedRecordedOrder, timeModel } from './analysis.js';
 import { topicDataFiles } from './broker-control.js';
-import { auditExportText, configHashText, configSnapshots, idempotencyReport, jsonText, operatorActionsText, receivedKeys, storageState } from './evidence.js';
-import { judgeRun, passFailText, type DeploymentEvidence, type Gate } from './gates.js';
+import { auditExportText, configHashText, configSnapshots, idempotencyReport, jsonText, operatorActionsText, storageState } from './evidence.js';
+import { passFailText, type DeploymentEvidence, type Gate } from './gates.js';
 import { topicsForRun } from './naming.js';
 import type { DoubleInject } from './player.js';
 import { BURST_TENANT, type RunContext } from './run-context.js';
@@ -29,7 +33,12 @@ export interface BundleInputs {
 
 /** Replay from the broker alone (tools/replay): the report goes into the bundle as written. */
 async function replayEvidence(ctx: RunContext, bundleDir: string): Promise<ReplayReport> {
-  const report = await replayRun({ brokers: ctx.broker.brokers.split(','), topics: topicsForRun(ctx.runId), runId: ctx.runId });
+  const report = await replayRun({
+    brokers: ctx.broker.brokers.split(','),
+    topics: topicsForRun(ctx.runId),
+    runId: ctx.runId,
+    ...(ctx.broker.secure === null ? {} : { login: secureLogin(secureBrokerOf(ctx.broker), 'reviewer') }),
+  });
   writeFileSync(join(bundleDir, BUNDLE_FILES.replayReport), jsonText(report));
   return report;
 }
@@ -47,6 +56,11 @@ function dockerAnswers(): DeploymentEvidence {
   }
 }
 
+/** The processor public key the run's config pins: the harness made the key, so it is the trusted one here. */
+function trustedKeyOfConfig(config: Record<string, unknown>): string {
+  return (config['checkpoints'] as { public_key: string }).public_key;
+}
+
 /** Writes every bundle file and PASS_FAIL.txt; throws when the written bundle does not verify. */
 export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promise<Gate[]> {
   const dir = inputs.bundleDir;
@@ -55,6 +69,8 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   const topics = ctx.kafka.topics;
   const replay = await replayEvidence(ctx, dir);
   write(BUNDLE_FILES.auditExport, auditExportText(trail.audit));
+  write(BUNDLE_FILES.executeExport, jsonlText(trail.execute));
+  write(BUNDLE_FILES.checkpoints, jsonlText(trail.checkpoints));
   const snapshots = configSnapshots(trail.snapshots);
   write(BUNDLE_FILES.configSnapshot, jsonText(snapshots));
   write(BUNDLE_FILES.configHash, configHashText(snapshots));
@@ -62,59 +78,38 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   const dataFiles = topicDataFiles(ctx.broker.dataDir, Object.values(topics));
   const storage = storageState({ runId: ctx.runId, broker: ctx.broker, group: ctx.kafka.group }, await ctx.kafka.storageFacts(), trail, ctx.faults.acrossBrokerKills, dataFiles);
   write(BUNDLE_FILES.storageState, jsonText(storage));
-  const followedOrder = replayFollowedRecordedOrder(replay, trail.audit);
-  const time = timeModel(trail.audit, followedOrder, BURST_TENANT);
-  write(BUNDLE_FILES.timeModel, jsonText(time));
+  const inputsSent = { telemetry: ctx.deliveries.map((d) => `${topics.telemetry}/${d.partition}/${d.offset}`), operator_actions: [...ctx.actionCoordinates] };
+  const counts = runCounts(trail.audit, inputsSent, BURST_TENANT);
+  write(BUNDLE_FILES.timeModel, jsonText(timeModel(trail.audit, replayFollowedRecordedOrder(replay, trail.audit), BURST_TENANT)));
   if (!existsSync(join(dir, BUNDLE_FILES.serviceLog))) write(BUNDLE_FILES.serviceLog, '');
-  const idempotency = idempotencyReport(trail.audit, topics.telemetry, ctx.deliveries.length, inputs.doubled.before, inputs.doubled.after);
-  write(BUNDLE_FILES.idempotencyReport, jsonText(idempotency));
-
-  // Exactly-once read-back over every delivery of both input topics.
-  const outcomes = await ctx.kafka.readOutcomes();
-  const inputsSent = [...ctx.deliveries.map((d) => `${topics.telemetry}/${d.partition}/${d.offset}`), ...ctx.actionCoordinates];
-  const violations = exactlyOnceViolations(outcomes, { uniqueKeys: receivedKeys(trail.audit, topics.telemetry), inputs: inputsSent });
+  write(BUNDLE_FILES.idempotencyReport, jsonText(idempotencyReport(counts, inputs.doubled.before, inputs.doubled.after)));
   if (inputs.expectations.unmet.length > 0) write('expectations_failed.txt', `${inputs.expectations.unmet.join('\n')}\n`);
-  // verify runs on the bundle before PASS_FAIL.txt exists (no check reads it), so its verdict is a gate 7 fact.
-  await writeManifest(dir, ctx.runId);
-  const verified = await verifyBundle(dir);
-
-  const gates = judgeRun({
-    durability: { storage, topics, audit_read_back_again: outcomes.audit.length, broker_kills: ctx.faults.brokerKills },
-    restart: {
-      processor_kills: ctx.faults.processorKills,
-      broker_kills: ctx.faults.brokerKills,
-      processor_starts: ctx.processorStarts,
-      fault_notes: ctx.faults.notes,
-      receipts: receiptCount(outcomes),
-      deliveries: inputsSent.length,
-      violations,
-    },
-    replay: { report: replay, exported: trail.audit.length, followed_order: followedOrder },
+  // A second read-back, for gate 1's "read back twice equal".
+  const again = await ctx.kafka.readOutcomes();
+  const facts: RunFacts = {
+    run_id: ctx.runId,
+    topics: { ...topics },
+    faults: { processor_kills: ctx.faults.processorKills, broker_kills: ctx.faults.brokerKills, processor_starts: ctx.processorStarts, notes: ctx.faults.notes },
+    inputs_sent: inputsSent,
+    audit_read_back_again: again.audit.length,
     deployment: dockerAnswers(),
-    time,
-    idempotency: {
-      report: idempotency,
-      released_intents: trail.audit.filter((r) => r.event_kind === 'intent_released').map((r) => (r.payload as { intent_id: string }).intent_id),
-      execute_intents: trail.execute.map((e) => e.intent_id),
-    },
-    configAndHuman: {
-      snapshots,
-      audit: trail.audit,
-      actions: trail.actions.map((a) => a.value),
-      operator_keys: Object.fromEntries([...ctx.keys].map(([actor, key]) => [actor, key.public_key])),
-      published_actions: ctx.actionCoordinates,
-      receipts_per_input: outcomes.receiptsPerInput,
-      replay,
-      expectations: inputs.expectations,
-      verify: verified,
-    },
-  });
+    expectations: inputs.expectations,
+    filler_tenant: BURST_TENANT,
+    outcomes_before: { digest: inputs.doubled.before.digest, counts: inputs.doubled.before.counts },
+  };
+  write(BUNDLE_FILES.runFacts, jsonText(facts));
 
+  // The gates are judged from the files just written, exactly as `verify` re-judges them; the
+  // integrity verdict gate 7 reads is taken before PASS_FAIL.txt exists (no integrity check reads it).
+  await writeManifest(dir, ctx.runId);
+  const gates = judgeBundle(await readBundle(dir));
   write(BUNDLE_FILES.passFail, passFailText(ctx.runId, gates));
   await writeManifest(dir, ctx.runId);
+  // The processor's key signs the manifest, so the bundle proves where it came from (verify --trust).
+  write(BUNDLE_FILES.manifestSignature, manifestSignatureText(readFileSync(join(dir, BUNDLE_FILES.manifest)), readFileSync(ctx.checkpointKeyFile, 'utf8')));
   await writeViewerHtml(dir);
   // The bundle as a reviewer gets it: a failed offline verify fails the run.
-  const final = await verifyBundle(dir);
+  const final = await verifyBundle(dir, trustedKeyOfConfig(ctx.configPartial));
   if (!final.ok) throw new ExoArmurError('BUNDLE_UNVERIFIED', `the written bundle does not verify:\n${formatVerifyResult(dir, final)}`, { context: { topic: topics.audit } });
   return gates;
 }

@@ -6,7 +6,7 @@
 import { canonicalJson } from '../../processor/core/canonical.js';
 import type { AuditRecordV1, ConfigSnapshotV1, OperatorActionV1 } from '../../processor/core/types.js';
 import type { BundleConfigSnapshot } from '../bundle/files.js';
-import { RECEIPT_KINDS } from '../../processor/core/types.js';
+import type { RunCounts } from '../bundle/counts.js';
 import { trailCounts, type KillSurvival, type OutcomeSummary, type Trail } from './analysis.js';
 import type { DataFile, RunBroker } from './broker-control.js';
 import type { StorageFacts } from './live.js';
@@ -85,14 +85,13 @@ export interface IdempotencyReport {
   equal: boolean;
 }
 
-/** idempotency_report.json: the double-inject, counted over the telemetry receipts. */
-export function idempotencyReport(audit: readonly AuditRecordV1[], telemetryTopic: string, deliveries: number, before: OutcomeSummary, after: OutcomeSummary): IdempotencyReport {
-  const receipts = audit.filter((r) => r.input.topic === telemetryTopic && RECEIPT_KINDS.has(r.event_kind));
+/** idempotency_report.json: the double-inject, its counts by the one definition (tools/bundle/counts.ts). */
+export function idempotencyReport(counts: RunCounts, before: OutcomeSummary, after: OutcomeSummary): IdempotencyReport {
   return {
-    deliveries,
-    rejected_deliveries: receipts.filter((r) => r.event_kind === 'telemetry_rejected').length,
-    unique_keys: receivedKeys(audit, telemetryTopic).size,
-    duplicates_suppressed: receipts.filter((r) => r.event_kind === 'telemetry_duplicate').length,
+    deliveries: counts.telemetry_deliveries,
+    rejected_deliveries: counts.rejected,
+    unique_keys: counts.unique_keys,
+    duplicates_suppressed: counts.duplicates,
     outcomes_before: before.counts,
     outcomes_after: after.counts,
     digest_before: before.digest,

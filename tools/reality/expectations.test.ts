@@ -6,7 +6,15 @@ import { deliveryFor, unmetExpectation, unmetExpectations } from './expectations
 import { parseScenario } from './scenario.js';
 
 test('unmetExpectation: only the fields the expect line names are judged, each difference spelled out', (t) => {
-  const fate = { receipt: 'telemetry_received', verdict: 'allow', rule: 'SG-403', approval: 'none' as const, approvalId: null, final: 'RELEASED' as const };
+  const fate = {
+    receipt: 'telemetry_received',
+    verdict: 'allow',
+    rule: 'SG-403',
+    approval: 'none' as const,
+    approvalId: null,
+    final: 'RELEASED' as const,
+    actionClass: 'A2_hard_containment' as const,
+  };
   t.deepEqual(unmetExpectation({ event_id: 'E1', final: 'RELEASED' }, fate), []);
   t.deepEqual(unmetExpectation({ event_id: 'E1', verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' }, fate), []);
   t.deepEqual(unmetExpectation({ event_id: 'E1', rule: 'SG-401', approval: 'human', final: 'APPROVED' }, fate), [

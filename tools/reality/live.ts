@@ -7,10 +7,11 @@ import { decodeOperatorAction, decodeRecord } from '../../processor/codec/index.
 import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, OperatorActionV1 } from '../../processor/core/types.js';
 import type { Topics } from '../../processor/config/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
-import { createKafka, withAdmin, type Kafka, type Producer } from '../../processor/io/client.js';
+import { createKafka, withAdmin, type CreateKafkaOptions, type Kafka, type Producer } from '../../processor/io/client.js';
 import { committedShare, groupProgress } from '../../processor/io/offsets.js';
 import { createPlainProducer, sendPartitioner } from '../../processor/io/produce.js';
-import { ensureTopics, topicSpecs, topicStorage, type StorageFacts } from '../../processor/io/topics.js';
+import { checkpointTopicSpec, ensureTopics, topicSpecs, topicStorage, type StorageFacts } from '../../processor/io/topics.js';
+import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import { readTopic } from '../../processor/io/read.js';
 import { publishAction, type PublishedAction, type PublishTarget } from '../operator/publish.js';
 import { readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
@@ -33,12 +34,15 @@ export class RunKafka {
     clientId: string,
     readonly topics: Topics,
     readonly group: string,
+    /** The run's signed-checkpoint topic (config `checkpoints.topic`). */
+    readonly checkpointTopic: string,
+    login: Pick<CreateKafkaOptions, 'sasl' | 'tls'> = {},
   ) {
-    this.kafka = createKafka({ brokers: brokers.split(','), clientId });
+    this.kafka = createKafka({ brokers: brokers.split(','), clientId, ...login });
   }
 
   async ensureTopics(prefix: string, partitions: number): Promise<void> {
-    await withAdmin(this.kafka, (admin) => ensureTopics(admin, topicSpecs({ prefix, partitions })));
+    await withAdmin(this.kafka, (admin) => ensureTopics(admin, [...topicSpecs({ prefix, partitions }), checkpointTopicSpec(this.checkpointTopic, partitions)]));
   }
 
   /** Sends each line as its own acks=all request, so every delivery's partition and offset is known. */
@@ -95,13 +99,14 @@ export class RunKafka {
 
   async readTrail(): Promise<Trail> {
     const t = this.topics;
-    const [audit, execute, snapshots, actions, dlq, state] = await Promise.all([
+    const [audit, execute, snapshots, actions, dlq, state, checkpoints] = await Promise.all([
       this.readDecoded<AuditRecordV1>(t.audit, (v, h) => decodeRecord('audit', v, h) as never),
       this.readDecoded<ExecutionIntentV1>(t.execute, (v, h) => decodeRecord('execute', v, h) as never),
       this.readDecoded<ConfigSnapshotV1>(t.config, (v, h) => decodeRecord('config', v, h) as never),
       this.readDecoded<OperatorActionV1>(t.operator_actions, (v, h) => decodeOperatorAction(v, h) as never),
       this.readDecoded<unknown>(t.dlq, (v, h) => decodeRecord('dlq', v, h) as never),
       this.readDecoded<unknown>(t.state, (v, h) => decodeRecord('state', v, h) as never),
+      this.readDecoded<CheckpointV1>(this.checkpointTopic, (v, h) => decodeRecord('checkpoint', v, h) as never),
     ]);
     return {
       audit: audit.map((r) => r.value).sort((a, b) => a.input.partition - b.input.partition || a.seq - b.seq),
@@ -110,6 +115,7 @@ export class RunKafka {
       actions,
       dlq: dlq.length,
       state: state.length,
+      checkpoints: checkpoints.map((r) => r.value),
     };
   }
 

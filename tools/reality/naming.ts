@@ -17,6 +17,11 @@ export function topicsForRun(runId: string): Topics {
   return topicNames({ prefix: runPrefix(runId) });
 }
 
+/** The run's signed-checkpoint topic (config `checkpoints.topic`). */
+export function checkpointTopicForRun(runId: string): string {
+  return `${runPrefix(runId)}exoarmur.checkpoints.v1`;
+}
+
 /** The processor's app id for the run (transactional ids and the consumer group derive from it). */
 export function appIdForRun(runId: string): string {
   return `exoarmur-${runId.toLowerCase()}`;

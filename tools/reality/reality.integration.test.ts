@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEffectiveConfig } from '../../processor/config/index.js';
-import { BUNDLE_FILES } from '../bundle/files.js';
+import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
 import { repoRoot } from '../broker/paths.js';
 import { replayRun } from '../replay/replay.js';
 import { testBrokers } from '../testing/broker.js';
@@ -19,6 +19,11 @@ import { replayFollowedRecordedOrder } from './analysis.js';
 import { parsePassFail, replayGate } from './gates.js';
 import { topicsForRun } from './naming.js';
 import { runReality, type RealityResult } from './run.js';
+import { runInNewContext } from 'node:vm';
+import type { AuditRecordV1 } from '../../processor/core/types.js';
+import { runCounts } from '../bundle/counts.js';
+import type { RunFacts } from '../bundle/run-evidence.js';
+import { packageRoot } from '../viewer/embed.js';
 
 const out = mkdtempSync(join(tmpdir(), 'exoarmur-reality-'));
 test.after.always(() => rmSync(out, { recursive: true, force: true }));
@@ -58,9 +63,10 @@ test('the small scenario proves gates 1,2,3,5,6,7, leaves 4 UNPROVEN, and writes
 
   const manifest = JSON.parse(readFileSync(join(result.bundleDir, BUNDLE_FILES.manifest), 'utf8')) as { run_id: string; files: Record<string, string> };
   t.is(manifest.run_id, result.runId);
-  t.deepEqual(Object.keys(manifest.files).sort(), files.filter((f) => f !== BUNDLE_FILES.manifest && f !== BUNDLE_FILES.index).sort());
+  t.deepEqual(Object.keys(manifest.files).sort(), files.filter((f) => f !== BUNDLE_FILES.manifest && f !== BUNDLE_FILES.manifestSignature && f !== BUNDLE_FILES.index).sort());
 
-  const verified = await verifyBundle(result.bundleDir);
+  const verified = await verifyBundle(result.bundleDir, trustOf(result.bundleDir));
+  t.is(verified.origin.status, 'verified', verified.origin.detail);
   t.deepEqual(
     verified.checks.filter((c) => !c.ok),
     [],
@@ -87,6 +93,12 @@ function tamperedCopy(bundleDir: string, edit: (dir: string) => void): string {
   return dir;
 }
 
+/** The processor key the run's config pinned (a reviewer would get it out of band; the harness made it). */
+function trustOf(dir: string): string {
+  const snapshots = JSON.parse(readFileSync(join(dir, BUNDLE_FILES.configSnapshot), 'utf8')) as Array<{ config: { checkpoints: { public_key: string } } }>;
+  return snapshots[0]!.config.checkpoints.public_key;
+}
+
 const failedChecks = (r: VerifyResult) => r.checks.filter((c) => !c.ok).map((c) => c.name);
 const detailOf = (r: VerifyResult, name: string) => r.checks.find((c) => c.name === name)?.detail ?? '';
 
@@ -100,7 +112,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       lines[i] = `${lines[i]!.slice(0, at)}${lines[i]![at] === '7' ? '8' : '7'}${lines[i]!.slice(at + 1)}`;
       writeAuditLines(dir, lines);
     },
-    [CHECK_NAMES.manifest, CHECK_NAMES.chains],
+    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.derived, CHECK_NAMES.gates],
     /audit_export\.jsonl SHA-256/,
   ],
   [
@@ -110,7 +122,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       lines.splice(10, 1);
       writeAuditLines(dir, lines);
     },
-    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay],
+    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay, CHECK_NAMES.derived, CHECK_NAMES.gates],
     /audit_export\.jsonl SHA-256/,
   ],
   [
@@ -120,7 +132,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       [lines[5], lines[6]] = [lines[6]!, lines[5]!];
       writeAuditLines(dir, lines);
     },
-    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts],
+    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.gates],
     /audit_export\.jsonl SHA-256/,
   ],
   [
@@ -131,7 +143,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       snapshots[0]!.config.policy.default_trust = 0.99;
       writeFileSync(file, `${JSON.stringify(snapshots, null, 2)}\n`);
     },
-    [CHECK_NAMES.manifest, CHECK_NAMES.configHash],
+    [CHECK_NAMES.manifest, CHECK_NAMES.configHash, CHECK_NAMES.gates],
     /config_snapshot\.json SHA-256/,
   ],
   [
@@ -142,7 +154,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       delete manifest.files[BUNDLE_FILES.serviceLog];
       writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
     },
-    [CHECK_NAMES.manifest],
+    [CHECK_NAMES.manifest, CHECK_NAMES.gates],
     /service\.log is in the bundle but not listed in manifest\.json/,
   ],
 ];
@@ -150,14 +162,41 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
 for (const [name, edit, checks, manifestDetail] of tamperings) {
   test(`verify fails on the real bundle with ${name}, naming ${checks.join(', ')}`, async (t) => {
     const result = await smallRun((line) => t.log(line));
-    const honest = await verifyBundle(result.bundleDir);
+    const honest = await verifyBundle(result.bundleDir, trustOf(result.bundleDir));
     t.true(honest.ok);
-    const verified = await verifyBundle(tamperedCopy(result.bundleDir, edit));
+    const verified = await verifyBundle(tamperedCopy(result.bundleDir, edit), trustOf(result.bundleDir));
     t.false(verified.ok);
     t.deepEqual(failedChecks(verified), checks, verified.checks.map((c) => `${c.name}: ${c.detail}`).join('\n'));
     t.regex(detailOf(verified, CHECK_NAMES.manifest), manifestDetail);
+    // Gate 7 reads verify's integrity checks: a bundle that fails one can never carry an honest PASS.
+    t.regex(detailOf(verified, CHECK_NAMES.gates), /gate 7 CONFIG_AND_HUMAN_TRUTH: PASS_FAIL\.txt says PASS, the evidence gives FAIL/);
   });
 }
+
+test('PASS_FAIL.txt edited (gate 4 to PASS) with a recomputed manifest: verify re-judges the gates and names gate 4', async (t) => {
+  const result = await smallRun((line) => t.log(line));
+  const dir = tamperedCopy(result.bundleDir, (d) => {
+    const file = join(d, BUNDLE_FILES.passFail);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^GATE 4 DEPLOYMENT: UNPROVEN - .*$/m, 'GATE 4 DEPLOYMENT: PASS - deployed with docker compose'));
+  });
+  await writeManifest(dir, result.runId);
+  const verified = await verifyBundle(dir, trustOf(dir));
+  t.deepEqual(failedChecks(verified), [CHECK_NAMES.gates]);
+  t.regex(detailOf(verified, CHECK_NAMES.gates), /^gate 4 DEPLOYMENT: PASS_FAIL\.txt says PASS, the evidence gives UNPROVEN/);
+});
+
+test('the viewer counts (evidence-viewer/counts.js) equal the CLI counts (tools/bundle/counts.ts) on the real bundle', async (t) => {
+  const result = await smallRun((line) => t.log(line));
+  const audit = auditLines(result.bundleDir).map((l) => JSON.parse(l) as AuditRecordV1);
+  const facts = JSON.parse(readFileSync(join(result.bundleDir, BUNDLE_FILES.runFacts), 'utf8')) as RunFacts;
+  const context: Record<string, unknown> = {};
+  context['globalThis'] = context;
+  for (const name of ['contracts.js', 'counts.js']) runInNewContext(readFileSync(join(packageRoot(), 'evidence-viewer', name), 'utf8'), context);
+  const viewer = context['exoViewer'] as { runCounts: (records: unknown[], facts: unknown) => unknown };
+  const cli = runCounts(audit, facts.inputs_sent, facts.filler_tenant);
+  t.deepEqual(JSON.parse(JSON.stringify(viewer.runCounts(audit, facts))), cli);
+  t.true(cli.receipts === cli.deliveries && cli.deliveries > 0 && cli.out_of_order > 0);
+});
 
 test('a replay of the real run with the policy changed and no new snapshot is a gate 3 FAIL', async (t) => {
   const result = await smallRun((line) => t.log(line));

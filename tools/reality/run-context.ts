@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { ExoArmurError } from '../../processor/errors.js';
 import { ProcessorChild, type ProcessorChildOptions } from '../lib/children.js';
 import { pollUntil } from '../lib/poll.js';
+import { withProgress } from '../lib/progress.js';
 import type { OperatorKey } from '../operator/sign.js';
 import type { Delivery, KillSurvival } from './analysis.js';
 import type { RunBroker } from './broker-control.js';
@@ -40,6 +41,8 @@ export interface RunContext {
   /** `topic/partition/offset` of every operator record published. */
   actionCoordinates: string[];
   configPartial: Record<string, unknown>;
+  /** The processor's checkpoint signing key (PKCS#8 PEM file), named in the config; the bundle's manifest is signed with it. */
+  checkpointKeyFile: string;
   configFile: string;
   faults: FaultLog;
   /** The scenario's earliest observed_at: burst filler and kill switches without decided_at use it. */
@@ -70,19 +73,22 @@ export async function killProcessor(ctx: RunContext): Promise<void> {
 export async function waitSettled(ctx: RunContext, timeoutMs = 180_000): Promise<void> {
   let last: Progress | undefined;
   const processor = ctx.processor;
+  const status = () => (last === undefined ? undefined : `${last.committed}/${last.total} inputs committed`);
   try {
-    await pollUntil(
-      async () => {
-        last = await ctx.kafka.inputProgress();
-        return last.lagging.length === 0;
-      },
-      {
-        timeoutMs,
-        intervalMs: 300,
-        what: 'every input partition committed to its end offset',
-        giveUp: () =>
-          processor === undefined ? new ExoArmurError('PROCESSOR_EXITED', 'the processor was never started') : processor.running ? undefined : processor.exitedError(),
-      },
+    await withProgress(ctx.log, { what: 'the processor to commit every input', status }, () =>
+      pollUntil(
+        async () => {
+          last = await ctx.kafka.inputProgress();
+          return last.lagging.length === 0;
+        },
+        {
+          timeoutMs,
+          intervalMs: 300,
+          what: 'every input partition committed to its end offset',
+          giveUp: () =>
+            processor === undefined ? new ExoArmurError('PROCESSOR_EXITED', 'the processor was never started') : processor.running ? undefined : processor.exitedError(),
+        },
+      ),
     );
   } catch (error) {
     throw new ExoArmurError('RUN_NOT_SETTLED', `the run did not settle: ${last?.lagging.join(', ') ?? 'no progress read'}; read service.log in the bundle`, { cause: error });

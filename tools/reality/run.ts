@@ -10,12 +10,16 @@ import { deepMerge } from '../../processor/config/model.js';
 import { UsageError } from '../../processor/errors.js';
 import { repoRoot } from '../broker/paths.js';
 import { generateOperatorKey, registryEntry } from '../operator/sign.js';
-import { externalBroker, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
+import { externalBroker, secureBrokerOf, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
 import { writeBundle } from './bundle.js';
+import { phaseLine, withProgress } from '../lib/progress.js';
+import { writeSecurityFile } from './security.js';
+import { processorAuthConfig, secureChildEnv, secureLogin } from '../lib/secure-clients.js';
 import { unmetExpectations } from './expectations.js';
 import { overall, passFailText, type Gate } from './gates.js';
 import { RunKafka } from './live.js';
-import { appIdForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
+import { appIdForRun, checkpointTopicForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
+import { generateCheckpointKey } from '../../processor/checkpoint-key.js';
 import { doubleInject, playScenario } from './player.js';
 import { PARTITIONS, startProcessor, stopProcessor, writeRunConfig, type RunContext } from './run-context.js';
 import { parseScenario, scenarioActors, type Step } from './scenario.js';
@@ -24,6 +28,8 @@ export interface RealityOptions {
   scenarioDir: string;
   outDir: string;
   brokers?: string | undefined;
+  /** Run the embedded broker secure (SASL/SCRAM over TLS, role ACLs) and the processor as its role; the bundle's security.json says so. */
+  secure?: boolean;
   log?: (line: string) => void;
 }
 
@@ -57,6 +63,8 @@ function runContext(
   const topics = topicsForRun(runId);
   const keys = new Map(scenarioActors(steps).map((actor) => [actor, generateOperatorKey(actor)]));
   const configFile = join(dirs.work, 'config.json');
+  const checkpointKeyFile = join(dirs.work, 'checkpoint.key');
+  const checkpoints = generateCheckpointKey(checkpointKeyFile, checkpointTopicForRun(runId));
   const observed = steps.flatMap((s) => (s.kind === 'telemetry' && typeof s.event['observed_at'] === 'string' ? [s.event['observed_at']] : [])).sort();
   return {
     runId,
@@ -64,13 +72,23 @@ function runContext(
     keys,
     configFile,
     log,
-    kafka: new RunKafka(broker.brokers, `reality-${runId}`, topics, groupForRun(runId)),
+    // Secure: the harness supervises as the admin; the processor logs in as its own role.
+    kafka: new RunKafka(
+      broker.brokers,
+      `reality-${runId}`,
+      topics,
+      groupForRun(runId),
+      checkpoints.topic,
+      broker.secure === null ? {} : secureLogin(secureBrokerOf(broker), 'admin'),
+    ),
+    checkpointKeyFile,
     // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child always joins the run's own broker.
     processorOptions: {
       brokers: broker.brokers,
       configFile,
       logFile: join(dirs.bundle, 'service.log'),
       args: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION)],
+      ...(broker.secure === null ? {} : { env: secureChildEnv(secureBrokerOf(broker), 'processor') }),
     },
     processor: undefined,
     processorStarts: 0,
@@ -82,6 +100,8 @@ function runContext(
       partitions: PARTITIONS,
       topics,
       operators: Object.assign({}, ...[...keys.values()].map(registryEntry)),
+      ...(broker.secure === null ? {} : processorAuthConfig()),
+      checkpoints,
     }) as Record<string, unknown>,
     faults: { processorKills: 0, brokerKills: 0, acrossBrokerKills: [], notes: [] },
     earliestObservedAt: observed[0] ?? '2026-01-01T00:00:00.000Z',
@@ -96,21 +116,38 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   mkdirSync(bundleDir, { recursive: true });
   mkdirSync(workDir, { recursive: true });
   const { steps, config } = readScenario(options.scenarioDir);
-  const broker = options.brokers ? externalBroker(options.brokers) : await startRunBroker(join(workDir, 'broker'));
+  if (options.secure === true && options.brokers) throw new UsageError('CLI_USAGE', '--secure runs its own embedded broker: drop --brokers');
+  const phases = 4;
+  log(phaseLine(1, phases, options.brokers ? `using the broker at ${options.brokers}` : 'starting a fresh embedded broker for this run'));
+  const broker = options.brokers
+    ? externalBroker(options.brokers)
+    : await withProgress(log, { what: 'the embedded broker to answer' }, () => startRunBroker(join(workDir, 'broker'), options.secure === true));
   log(`run ${runId}: broker ${broker.brokers}${broker.owned ? ` (embedded, ${broker.dataDir})` : ' (external)'}`);
   const ctx = runContext(runId, broker, steps, config, { work: workDir, bundle: bundleDir }, log);
   writeRunConfig(ctx);
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
+    if (broker.secure !== null) {
+      await writeSecurityFile(bundleDir, secureBrokerOf(broker), {
+        topics: ctx.kafka.topics,
+        appId: appIdForRun(runId),
+        groupId: groupForRun(runId),
+        readerGroupPrefix: 'exoarmur.read.',
+      });
+      log(`secure: SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer, processor as User:processor`);
+    }
     startProcessor(ctx);
+    log(phaseLine(2, phases, `playing the scenario: ${steps.length} steps, with its faults`));
     await playScenario(ctx, steps);
     const played = await ctx.kafka.readTrail();
     const unmet = unmetExpectations(steps, ctx.deliveries, played.audit, ctx.kafka.topics.telemetry);
     log(`scenario played: ${ctx.deliveries.length} telemetry deliveries, ${ctx.actionCoordinates.length} operator records`);
+    log(phaseLine(3, phases, `double-inject: delivering all ${ctx.deliveries.length} telemetry deliveries again`));
     const doubled = await doubleInject(ctx, played);
     log(`double-inject: digest ${doubled.before.digest === doubled.after.digest ? 'equal' : 'DIFFERENT'}`);
     const expectations = { lines: steps.filter((s) => s.kind === 'expect').length, unmet };
-    const gates = await writeBundle(ctx, { bundleDir, doubled, expectations });
+    log(phaseLine(4, phases, `replaying the run from the broker, writing the bundle to ${bundleDir} and judging its gates`));
+    const gates = await withProgress(log, { what: 'the replay, the read-back and verify' }, () => writeBundle(ctx, { bundleDir, doubled, expectations }));
     return { runId, bundleDir, gates, overall: overall(gates), passFail: passFailText(runId, gates) };
   } finally {
     await stopProcessor(ctx).catch(() => undefined);

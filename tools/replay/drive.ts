@@ -4,6 +4,7 @@
  * snapshot its receipt names, one fresh state cache per partition kept by applyStateRecords.
  * Pure apart from the records it is handed: no broker, no clock.
  */
+import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { ConsumedMessage } from '../../processor/codec/index.js';
 import { coreConfigOf, effectiveFromSnapshot, type CoreConfig, type EffectiveConfig, type ExoArmurConfig } from '../../processor/config/index.js';
 import type { InputSource, Primitives } from '../../processor/core/api.js';
@@ -29,6 +30,8 @@ export interface RecordedRun {
   inputs: Map<string, Map<number, Map<string, ConsumedMessage>>>;
   /** Config snapshots by config_hash. */
   snapshots: Map<string, ConfigSnapshotV1>;
+  /** Signed checkpoints by partition, when the run's processor held a checkpoint key. */
+  checkpoints?: Map<number, CheckpointV1[]>;
 }
 
 export interface DriveOptions {

@@ -5,9 +5,10 @@
 import { canonicalJson } from '../../processor/core/canonical.js';
 import type { EffectiveConfig } from '../../processor/config/types.js';
 import { nodePrimitives } from '../../processor/primitives.js';
+import { compareCheckpoints } from './checkpoints.js';
 import { compareRun } from './compare.js';
 import { driveReplay, type RecordedRun } from './drive.js';
-import type { ReplayReport } from './report.js';
+import { MAX_LISTED_MISMATCHES, type ReplayReport } from './report.js';
 
 export interface OfflineReplayOptions {
   runId: string;
@@ -28,7 +29,18 @@ export function replayRecorded(recorded: RecordedRun, options: OfflineReplayOpti
     configOverride: options.configOverride,
   });
   const driveDone = performance.now();
-  const comparison = compareRun(recorded.outputs, driven.outputs);
+  const compared = compareRun(recorded.outputs, driven.outputs);
+  const signed = compareCheckpoints(recorded.checkpoints ?? new Map(), new Map([...driven.outputs].map(([p, o]) => [p, o.audit])), recorded.snapshots);
+  const comparison = {
+    ...compared,
+    mismatched: compared.mismatched + signed.mismatches.length,
+    // The listed mismatches stay capped; `mismatched` counts them all.
+    mismatches: [...compared.mismatches, ...signed.mismatches].slice(0, MAX_LISTED_MISMATCHES),
+    mismatches_truncated: compared.mismatches_truncated || compared.mismatches.length + signed.mismatches.length > MAX_LISTED_MISMATCHES,
+    pass: compared.pass && signed.mismatches.length === 0,
+    checkpoints_compared: signed.compared,
+    checkpoints_equal: signed.mismatches.length === 0,
+  };
   const done = performance.now();
   const totalMs = readMs + (done - started);
   const configHashes = [...new Set([...recorded.outputs.values()].flatMap((o) => o.audit.map((r) => r.config_hash)))].sort();

@@ -44,6 +44,9 @@ test('replayRun re-decides a processed run identically, and a changed policy mak
     execute_equal: true,
     dead_letters_equal: true,
     pass: true,
+    // This processor holds no checkpoint key, so there is nothing signed to re-derive.
+    checkpoints_compared: 0,
+    checkpoints_equal: true,
     replay_order: receipts.map((r) => r.input),
     replay_order_length: deliveries.length,
     config_hashes: [...new Set(audit.map((r) => r.config_hash))],

@@ -8,17 +8,20 @@ import type { Logger } from 'pino';
 import { decodeRecord, type ConsumedMessage } from '../../processor/codec/index.js';
 import type { EffectiveConfig } from '../../processor/config/types.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1 } from '../../processor/core/types.js';
-import { createKafka } from '../../processor/io/client.js';
+import { createKafka, type CreateKafkaOptions } from '../../processor/io/client.js';
 import { emptyOutputs, receiptsOf, type PartitionOutputs, type RecordedRun } from './drive.js';
 import { replayRecorded } from './offline.js';
 import { topicWatermarks } from '../../processor/io/offsets.js';
 import { readPartitions } from '../../processor/io/read.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import type { ReplayReport } from './report.js';
+import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { Topics } from '../../processor/config/types.js';
 
 export interface ReplayOptions {
   brokers: string[];
+  /** SASL and TLS of a secure broker (the reality harness's admin login); none for a plaintext broker. */
+  login?: Pick<CreateKafkaOptions, 'sasl' | 'tls'>;
   /** The run's topic names by role (processor/kafka/topics.ts `topicNames`, tools/reality/naming.ts `topicsForRun`). */
   topics: Topics;
   /** Named in the report; defaults to the audit topic name. */
@@ -30,7 +33,7 @@ export interface ReplayOptions {
   timeoutMs?: number;
 }
 
-type Role = 'audit' | 'execute' | 'dlq' | 'config';
+type Role = 'audit' | 'execute' | 'dlq' | 'config' | 'checkpoint';
 
 function decodeOrThrow(role: Role, topic: string, partition: number, message: KafkaMessage): unknown {
   const decoded = decodeRecord(role, message.value, message.headers);
@@ -108,6 +111,7 @@ async function readInputs(kafka: Kafka, topic: string, receipts: readonly AuditR
 
 export interface ReadRunOptions {
   brokers: string[];
+  login?: Pick<CreateKafkaOptions, 'sasl' | 'tls'>;
   topics: Topics;
   logger?: Logger;
   /** Per-topic read timeout. */
@@ -121,7 +125,7 @@ export interface ReadRunOptions {
  */
 export async function readRecordedRun(options: ReadRunOptions): Promise<RecordedRun> {
   const { topics, logger, timeoutMs } = options;
-  const kafka = createKafka({ brokers: options.brokers, clientId: 'exoarmur-replay', logger });
+  const kafka = createKafka({ brokers: options.brokers, clientId: 'exoarmur-replay', logger, ...options.login });
 
   const [audit, execute, dlq, configs] = await Promise.all([
     readWhole<AuditRecordV1>(kafka, topics.audit, 'audit', timeoutMs),
@@ -142,6 +146,15 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
   for (const records of configs.values()) for (const s of records) snapshots.set(s.config_hash, s);
 
   const receipts = [...outputs.values()].flatMap((o) => receiptsOf(o.audit));
+  // The checkpoint topic is named by the run's config (checkpoints.topic), when it had a key.
+  const checkpointTopics = new Set(
+    [...snapshots.values()].map((s) => (JSON.parse(s.config) as { checkpoints?: { topic?: string } }).checkpoints?.topic).filter((t) => t !== undefined),
+  );
+  const checkpoints = new Map<number, CheckpointV1[]>();
+  for (const topic of checkpointTopics) {
+    for (const [partition, records] of await readWhole<CheckpointV1>(kafka, topic, 'checkpoint', timeoutMs))
+      checkpoints.set(partition, [...(checkpoints.get(partition) ?? []), ...records]);
+  }
   // Every topic a receipt points at: the two inputs, and any further telemetry topic of the config's `inputs`.
   const inputTopicNames = [...new Set([topics.telemetry, topics.operator_actions, ...receipts.map((r) => r.input.topic)])];
   const read = await Promise.all(inputTopicNames.map((topic) => readInputs(kafka, topic, receipts, timeoutMs)));
@@ -149,6 +162,7 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
     outputs,
     inputs: new Map(inputTopicNames.map((topic, i) => [topic, read[i]!])),
     snapshots,
+    ...(checkpointTopics.size === 0 ? {} : { checkpoints }),
   };
 }
 

@@ -36,7 +36,13 @@ export interface Comparison {
   pass: boolean;
 }
 
-export interface ReplayReport extends Comparison {
+/** The signed checkpoints re-derived (tools/replay/checkpoints.ts): how many, and whether all equal. */
+export interface CheckpointComparison {
+  checkpoints_compared: number;
+  checkpoints_equal: boolean;
+}
+
+export interface ReplayReport extends Comparison, CheckpointComparison {
   run_id: string;
   /** Inputs replayed, in the order replay fed them to the core (receipt seq order, partition by partition). */
   replay_order: InputCoordinates[];

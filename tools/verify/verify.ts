@@ -1,276 +1,114 @@
 /**
- * `verifyBundle`: the offline re-check of an evidence bundle. Every check is named and reports
- * what it found; verification holds only if all hold. It judges the evidence's integrity and
- * internal consistency, not the run's outcome (PASS_FAIL.txt says that).
+ * `verifyBundle`: the offline re-check of an evidence bundle. The integrity checks
+ * (./integrity.ts), then the derived reports recomputed from the exports, then every gate verdict
+ * re-judged from the evidence files by the same pure gates the harness used
+ * (tools/reality/gates.ts, through tools/bundle/run-evidence.ts): a PASS_FAIL.txt that says
+ * anything else fails, naming the gate. Verification holds only if every check holds.
  */
 import { canonicalJson } from '../../processor/core/canonical.js';
-import { verifyChain } from '../../processor/core/chain.js';
-import { actionSigningBytes } from '../../processor/core/signing.js';
-import type { AuditRecordV1, InputCoordinates, OperatorActionV1 } from '../../processor/core/types.js';
-import { nodePrimitives } from '../../processor/primitives.js';
-import { BUNDLE_FILES, readBundle, sha256OfBytes, UNMANIFESTED, type Bundle, type BundleConfigSnapshot } from '../bundle/files.js';
-import { RECEIPT_KINDS } from '../replay/drive.js';
+import { ExoArmurError } from '../../processor/errors.js';
+import { runEvidenceFromBundle, type Rebuilt } from '../bundle/run-evidence.js';
+import { BUNDLE_FILES, readBundle, type Bundle } from '../bundle/files.js';
+import { judgeRun, overall, parsePassFail, type Gate } from '../reality/gates.js';
+import { check, CHECK_NAMES, integrityChecks, type VerifyCheck } from './integrity.js';
+import { checkOrigin, type Origin } from '../bundle/origin.js';
 
-export interface VerifyCheck {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
+export { CHECK_NAMES, type VerifyCheck } from './integrity.js';
 
 export interface VerifyResult {
+  /** Every check holds and the origin is verified against a trusted key. */
   ok: boolean;
   checks: VerifyCheck[];
+  origin: Origin;
 }
 
-export const CHECK_NAMES = {
-  manifest: 'manifest',
-  configHash: 'config hash',
-  configRefs: 'config references',
-  chains: 'audit hash chains',
-  ids: 'id uniqueness',
-  receipts: 'receipts gapless',
-  signatures: 'operator signatures',
-  replay: 'replay report consistency',
-} as const;
-
-/** At most this many problems are spelled out per check. */
-const MAX_DETAILS = 5;
-
-function check(name: string, problems: string[], okDetail: string): VerifyCheck {
-  if (problems.length === 0) return { name, ok: true, detail: okDetail };
-  const shown = problems.slice(0, MAX_DETAILS).join('; ');
-  return { name, ok: false, detail: problems.length > MAX_DETAILS ? `${shown}; and ${problems.length - MAX_DETAILS} more` : shown };
-}
-
-function checkManifest(bundle: Bundle): VerifyCheck {
-  if (!bundle.manifest.ok) return check(CHECK_NAMES.manifest, [bundle.manifest.problem], '');
-  const manifest = bundle.manifest.value;
+/** time_model.json and the idempotency report's counts and after-digest, against what the exports give. */
+function checkDerived(bundle: Bundle, rebuilt: Rebuilt): VerifyCheck {
+  if (!rebuilt.ok) return check(CHECK_NAMES.derived, rebuilt.problems, '');
   const problems: string[] = [];
-  if (manifest.algorithm !== 'sha256') problems.push(`algorithm is ${JSON.stringify(manifest.algorithm)}, only "sha256" is defined`);
-  for (const [name, expected] of Object.entries(manifest.files)) {
-    const bytes = bundle.files.get(name);
-    if (bytes === undefined) problems.push(`${name} is listed but missing on disk`);
-    else if (sha256OfBytes(bytes) !== expected) problems.push(`${name} SHA-256 ${sha256OfBytes(bytes).slice(0, 12)}… ≠ manifest ${expected.slice(0, 12)}…`);
+  const time = bundle.json(BUNDLE_FILES.timeModel);
+  if (!time.ok) problems.push(time.problem);
+  else if (canonicalJson(time.value) !== canonicalJson(rebuilt.time)) {
+    const differs = Object.keys(rebuilt.time).filter(
+      (k) => canonicalJson((time.value as Record<string, unknown>)[k]) !== canonicalJson((rebuilt.time as unknown as Record<string, unknown>)[k]),
+    );
+    problems.push(`${BUNDLE_FILES.timeModel} differs from the time model of ${BUNDLE_FILES.auditExport} in ${differs.join(', ')}`);
   }
-  for (const name of bundle.files.keys()) {
-    if (!UNMANIFESTED.includes(name) && !(name in manifest.files)) problems.push(`${name} is in the bundle but not listed in manifest.json`);
-  }
-  return check(CHECK_NAMES.manifest, problems, `${Object.keys(manifest.files).length} files listed, every hash matches`);
-}
-
-function checkConfigHash(bundle: Bundle): VerifyCheck {
-  const problems: string[] = [];
-  if (!bundle.snapshots.ok) return check(CHECK_NAMES.configHash, [bundle.snapshots.problem], '');
-  const snapshots = bundle.snapshots.value;
-  snapshots.forEach((s, i) => {
-    const computed = nodePrimitives.sha256Hex(canonicalJson(s.config));
-    if (computed !== s.config_hash) problems.push(`snapshot ${i}: sha256(canonicalJson(config)) ${computed.slice(0, 12)}… ≠ its config_hash ${s.config_hash.slice(0, 12)}…`);
-  });
-  const runHash = bundle.configHash;
-  if (!runHash.ok) problems.push(runHash.problem);
-  else if (!snapshots.some((s) => s.config_hash === runHash.value)) problems.push(`${BUNDLE_FILES.configHash} names ${runHash.value}, which no snapshot holds`);
-  return check(CHECK_NAMES.configHash, problems, `${snapshots.length} snapshot(s) hash to their config_hash; ${BUNDLE_FILES.configHash} is among them`);
-}
-
-function checkConfigRefs(bundle: Bundle): VerifyCheck {
-  if (!bundle.audit.ok) return check(CHECK_NAMES.configRefs, [bundle.audit.problem], '');
-  if (!bundle.snapshots.ok) return check(CHECK_NAMES.configRefs, [bundle.snapshots.problem], '');
-  const known = new Set(bundle.snapshots.value.map((s) => s.config_hash));
-  const unknown = new Map<string, number>();
-  for (const r of bundle.audit.value) if (!known.has(r.config_hash)) unknown.set(r.config_hash, (unknown.get(r.config_hash) ?? 0) + 1);
-  const problems = [...unknown].map(([hash, n]) => `${n} audit record(s) stamped with config ${hash}, which no snapshot holds`);
-  return check(CHECK_NAMES.configRefs, problems, `every audit record's config_hash is one of ${known.size} snapshot(s)`);
-}
-
-/** Audit records grouped by partition, in file order. */
-function byPartition(records: readonly AuditRecordV1[]): Map<number, AuditRecordV1[]> {
-  const out = new Map<number, AuditRecordV1[]>();
-  for (const r of records) {
-    const p = r.input?.partition ?? -1;
-    let list = out.get(p);
-    if (list === undefined) out.set(p, (list = []));
-    list.push(r);
-  }
-  return new Map([...out].sort((a, b) => a[0] - b[0]));
-}
-
-function checkChains(bundle: Bundle): VerifyCheck {
-  if (!bundle.audit.ok) return check(CHECK_NAMES.chains, [bundle.audit.problem], '');
-  const records = bundle.audit.value;
-  const problems: string[] = [];
-  const partitions = byPartition(records);
-  for (const [partition, list] of partitions) {
-    const broken = verifyChain(nodePrimitives, list);
-    if (broken !== null) problems.push(`partition ${partition} at seq ${broken.seq} (audit_id ${broken.audit_id}): ${broken.kind} — ${broken.detail}`);
-  }
-  for (let i = 1; i < records.length; i++) {
-    const a = records[i - 1]!;
-    const b = records[i]!;
-    if (a.input.partition > b.input.partition) {
-      problems.push(`${BUNDLE_FILES.auditExport} line ${i + 1}: partition ${b.input.partition} after ${a.input.partition}; the export must be ordered by (partition, seq)`);
-      break;
+  const idem = bundle.json(BUNDLE_FILES.idempotencyReport);
+  const derived = rebuilt.evidence.idempotency.report;
+  if (!idem.ok) problems.push(idem.problem);
+  else {
+    for (const key of ['deliveries', 'rejected_deliveries', 'unique_keys', 'duplicates_suppressed', 'digest_after', 'equal'] as const) {
+      if (idem.value[key] !== derived[key])
+        problems.push(`${BUNDLE_FILES.idempotencyReport} ${key} ${JSON.stringify(idem.value[key])} ≠ ${JSON.stringify(derived[key])} from the exports`);
     }
   }
-  return check(CHECK_NAMES.chains, problems, `${records.length} records in ${partitions.size} partition chain(s), each from seq 0 with every link and hash intact`);
+  const c = rebuilt.counts;
+  return check(
+    CHECK_NAMES.derived,
+    problems,
+    `recomputed from the exports: ${c.deliveries} deliveries, ${c.receipts} receipts, ${c.valid} valid, ${c.duplicates} duplicates, ${c.rejected} rejected, ${c.actions_applied} actions applied, ${c.actions_rejected} rejected, ${c.out_of_order} out of order`,
+  );
 }
 
-function checkIds(bundle: Bundle): VerifyCheck {
-  if (!bundle.audit.ok) return check(CHECK_NAMES.ids, [bundle.audit.problem], '');
+/** The gates re-judged from the files; none computable when the evidence is unreadable. */
+export function rejudge(rebuilt: Rebuilt): Gate[] | null {
+  return rebuilt.ok ? judgeRun(rebuilt.evidence) : null;
+}
+
+function checkGates(bundle: Bundle, gates: Gate[] | null, rebuilt: Rebuilt): VerifyCheck {
+  if (!bundle.passFail.ok) return check(CHECK_NAMES.gates, [bundle.passFail.problem], '');
+  const claimed = parsePassFail(bundle.passFail.value);
+  if (claimed === null) return check(CHECK_NAMES.gates, [`${BUNDLE_FILES.passFail} does not follow the RUN / GATE 1..7 / OVERALL format`], '');
+  if (gates === null) return check(CHECK_NAMES.gates, rebuilt.ok ? [] : rebuilt.problems.map((p) => `cannot re-judge: ${p}`), '');
   const problems: string[] = [];
-  const seen = new Map<string, Set<string>>();
-  const once = (kind: string, id: string, where: string) => {
-    let set = seen.get(kind);
-    if (set === undefined) seen.set(kind, (set = new Set()));
-    if (set.has(id)) problems.push(`${kind} ${id} occurs twice (${where})`);
-    set.add(id);
-  };
-  for (const r of bundle.audit.value) {
-    const where = `partition ${r.input.partition} seq ${r.seq}`;
-    once('audit_id', r.audit_id, where);
-    const p = r.payload as unknown as Record<string, unknown>;
-    if (r.event_kind === 'intent_proposed') once('intent_id', (p['intent'] as { intent_id: string }).intent_id, where);
-    if (r.event_kind === 'approval_requested') once('approval_id', p['approval_id'] as string, where);
-    // A kill switch is written to every partition, so an action id is unique per partition.
-    if (r.event_kind === 'action_received') once(`action_id in partition ${r.input.partition}`, p['action_id'] as string, where);
-    if (r.event_kind === 'telemetry_rejected' || r.event_kind === 'action_rejected') once('dead_letter_id', p['dead_letter_id'] as string, where);
+  for (const g of gates) {
+    const said = claimed.gates.find((c) => c.n === g.n)!;
+    if (said.status !== g.status) problems.push(`gate ${g.n} ${g.name}: ${BUNDLE_FILES.passFail} says ${said.status}, the evidence gives ${g.status} (${g.evidence})`);
   }
-  const counts = [...seen]
-    .map(([kind, set]) => `${set.size} ${kind}`)
-    .filter((s) => !s.includes(' in partition '))
-    .join(', ');
-  return check(CHECK_NAMES.ids, problems, `all unique: ${counts}`);
+  if (claimed.overall !== overall(gates)) problems.push(`OVERALL: ${BUNDLE_FILES.passFail} says ${claimed.overall}, the evidence gives ${overall(gates)}`);
+  return check(
+    CHECK_NAMES.gates,
+    problems,
+    `all 7 gate verdicts re-judged from the evidence files equal ${BUNDLE_FILES.passFail}: ${gates.map((g) => `${g.n} ${g.status}`).join(', ')}; OVERALL ${overall(gates)}`,
+  );
 }
 
-const coordinate = (c: InputCoordinates) => `${c.topic}/${c.partition}@${c.offset}`;
-
-function checkReceipts(bundle: Bundle): VerifyCheck {
-  if (!bundle.audit.ok) return check(CHECK_NAMES.receipts, [bundle.audit.problem], '');
-  const problems: string[] = [];
-  let receipts = 0;
-  for (const [partition, list] of byPartition(bundle.audit.value)) {
-    list.forEach((r, i) => {
-      if (r.seq !== i) problems.push(`partition ${partition}: record ${i} has seq ${r.seq}, expected ${i}`);
-    });
-    const lastOffset = new Map<string, { offset: bigint; telemetry: boolean }>();
-    const seenInputs = new Set<string>();
-    let current: string | null = null;
-    let received = false;
-    const closeInput = (last: AuditRecordV1 | undefined) => {
-      if (current !== null && !received) problems.push(`partition ${partition} seq ${last?.seq ?? '?'}: records of ${current} have no receipt`);
-    };
-    let previousRecord: AuditRecordV1 | undefined;
-    for (const r of list) {
-      const at = coordinate(r.input);
-      if (at !== current) {
-        closeInput(previousRecord);
-        current = at;
-        received = false;
-        // The core expires the approvals an input's event time has passed before that input's own
-        // records (processor/core/telemetry.ts), so an input may open with approval_expired.
-        if (!RECEIPT_KINDS.has(r.event_kind) && r.event_kind !== 'approval_expired') {
-          problems.push(`partition ${partition} seq ${r.seq}: records of ${at} do not start with a receipt (${r.event_kind})`);
-          received = true;
-        }
-      }
-      previousRecord = r;
-      if (!RECEIPT_KINDS.has(r.event_kind)) continue;
-      if (received) {
-        problems.push(`partition ${partition} seq ${r.seq}: a second receipt for ${at}`);
-        continue;
-      }
-      received = true;
-      receipts += 1;
-      if (seenInputs.has(at)) problems.push(`partition ${partition} seq ${r.seq}: ${at} consumed twice`);
-      seenInputs.add(at);
-      const offset = BigInt(r.input.offset);
-      const telemetry = r.event_kind.startsWith('telemetry_');
-      const previous = lastOffset.get(r.input.topic);
-      if (previous !== undefined) {
-        if (offset <= previous.offset) problems.push(`partition ${partition} seq ${r.seq}: ${at} consumed after offset ${previous.offset}`);
-        // Telemetry producers are not transactional, so consumed offsets are consecutive; an
-        // operator topic may hold transaction markers between actions, so gaps there are allowed.
-        else if (telemetry && offset !== previous.offset + 1n)
-          problems.push(`partition ${partition} seq ${r.seq}: ${at} follows offset ${previous.offset}; offsets ${previous.offset + 1n}..${offset - 1n} have no receipt`);
-      }
-      lastOffset.set(r.input.topic, { offset, telemetry });
-    }
-    closeInput(previousRecord);
-  }
-  return check(CHECK_NAMES.receipts, problems, `${receipts} receipts, one per consumed input, seq 0..n-1 and input offsets consecutive per partition`);
+/** The integrity checks and the derived reports: what gate 7 reads as "verify" (PASS_FAIL.txt plays no part). */
+function integrityAndDerived(bundle: Bundle): { checks: VerifyCheck[]; rebuilt: Rebuilt } {
+  const integrity = integrityChecks(bundle);
+  const rebuiltForDerived = runEvidenceFromBundle(bundle, { ok: integrity.every((c) => c.ok), checks: integrity });
+  const checks = [...integrity, checkDerived(bundle, rebuiltForDerived)];
+  const rebuilt = runEvidenceFromBundle(bundle, { ok: checks.every((c) => c.ok), checks });
+  return { checks, rebuilt };
 }
 
-function checkSignatures(bundle: Bundle): VerifyCheck {
-  if (!bundle.audit.ok) return check(CHECK_NAMES.signatures, [bundle.audit.problem], '');
-  const applied = bundle.audit.value.filter((r) => r.event_kind === 'operator_action_applied');
-  if (applied.length === 0 && !bundle.operatorActions.ok) return check(CHECK_NAMES.signatures, [], 'no operator action was applied in this run');
-  if (!bundle.operatorActions.ok) return check(CHECK_NAMES.signatures, [bundle.operatorActions.problem], '');
-  if (!bundle.snapshots.ok) return check(CHECK_NAMES.signatures, [bundle.snapshots.problem], '');
-  const snapshots = new Map<string, BundleConfigSnapshot>(bundle.snapshots.value.map((s) => [s.config_hash, s]));
-  const actions = new Map<string, OperatorActionV1>();
-  for (const a of bundle.operatorActions.value) actions.set(a.action_id, a);
-  const problems: string[] = [];
-  const verified = new Set<string>();
-  for (const r of applied) {
-    const actionId = (r.payload as { action_id: string }).action_id;
-    if (verified.has(actionId)) continue;
-    const action = actions.get(actionId);
-    if (action === undefined) {
-      problems.push(`action ${actionId} was applied (partition ${r.input.partition} seq ${r.seq}) but is not in ${BUNDLE_FILES.operatorActions}`);
-      continue;
-    }
-    const operators = (snapshots.get(r.config_hash)?.config['operators'] ?? {}) as Record<string, { public_key?: string }>;
-    const key = operators[action.actor_id]?.public_key;
-    if (key === undefined) problems.push(`action ${actionId}: actor ${action.actor_id} has no public key in config ${r.config_hash.slice(0, 12)}…`);
-    else if (!nodePrimitives.verifyEd25519(key, actionSigningBytes(action), action.signature))
-      problems.push(`action ${actionId} by ${action.actor_id}: Ed25519 signature does not verify`);
-    else verified.add(actionId);
-  }
-  return check(CHECK_NAMES.signatures, problems, `${verified.size} applied action(s), every signature verifies against its config's operator registry`);
+/** The seven gates as the evidence files of `bundle` imply them (the harness writes PASS_FAIL.txt from this). */
+export function judgeBundle(bundle: Bundle): Gate[] {
+  const { rebuilt } = integrityAndDerived(bundle);
+  if (!rebuilt.ok) throw new ExoArmurError('BUNDLE_UNJUDGEABLE', `the bundle's evidence cannot be judged: ${rebuilt.problems.join('; ')}`);
+  return judgeRun(rebuilt.evidence);
 }
 
-function receiptOrder(records: readonly AuditRecordV1[]): InputCoordinates[] {
-  const order: InputCoordinates[] = [];
-  for (const list of byPartition(records).values()) {
-    for (const r of list) if (RECEIPT_KINDS.has(r.event_kind)) order.push({ topic: r.input.topic, partition: r.input.partition, offset: r.input.offset });
-  }
-  return order;
-}
-
-function checkReplay(bundle: Bundle): VerifyCheck {
-  if (!bundle.replayReport.ok) return check(CHECK_NAMES.replay, [bundle.replayReport.problem], '');
-  if (!bundle.audit.ok) return check(CHECK_NAMES.replay, [bundle.audit.problem], '');
-  const report = bundle.replayReport.value;
-  const exported = bundle.audit.value.length;
-  const problems: string[] = [];
-  if (report['compared'] !== exported) problems.push(`report compared ${String(report['compared'])} records, the export holds ${exported}`);
-  if (typeof report['mismatched'] !== 'number' || typeof report['pass'] !== 'boolean') problems.push('report lacks a numeric "mismatched" or a boolean "pass"');
-  else if (report['pass'] !== (report['mismatched'] === 0)) problems.push(`report says pass=${report['pass']} with mismatched=${report['mismatched']}`);
-  if (typeof report['matched'] === 'number' && typeof report['compared'] === 'number' && report['matched'] > report['compared'])
-    problems.push(`report matched ${report['matched']} > compared ${report['compared']}`);
-  if (typeof report['replay_order_sha256'] === 'string') {
-    const order = receiptOrder(bundle.audit.value);
-    if (report['replay_order_length'] !== order.length) problems.push(`replay used ${String(report['replay_order_length'])} inputs, the export has ${order.length} receipts`);
-    else if (report['replay_order_sha256'] !== nodePrimitives.sha256Hex(canonicalJson(order))) problems.push('replay order differs from the recorded receipt order');
-  }
-  const verdict = report['pass'] === true ? 'replay passed' : `replay FAILED with ${String(report['mismatched'])} mismatches`;
-  return check(CHECK_NAMES.replay, problems, `report covers all ${exported} exported records in recorded order; ${verdict}`);
-}
-
-/** Runs every check over the bundle in `dir`. Throws only when `dir` is not a bundle at all. */
-export async function verifyBundle(dir: string): Promise<VerifyResult> {
+/**
+ * Runs every check over the bundle in `dir`, and its origin against `trusted` (base64 SPKI; null:
+ * none given, so the bundle can never verify). Throws only when `dir` is not a bundle at all.
+ */
+export async function verifyBundle(dir: string, trusted: string | null): Promise<VerifyResult> {
   const bundle = await readBundle(dir);
-  const checks = [checkManifest, checkConfigHash, checkConfigRefs, checkChains, checkIds, checkReceipts, checkSignatures, checkReplay].map((f) => f(bundle));
-  return { ok: checks.every((c) => c.ok), checks };
+  const { checks, rebuilt } = integrityAndDerived(bundle);
+  checks.push(checkGates(bundle, rejudge(rebuilt), rebuilt));
+  const origin = checkOrigin(bundle, trusted);
+  return { ok: checks.every((c) => c.ok) && origin.status === 'verified', checks, origin };
 }
 
 /** The ✔/✘ lines and the final line `exoarmur verify` prints. */
 export function formatVerifyResult(dir: string, result: VerifyResult): string {
   const lines = result.checks.map((c) => `${c.ok ? '✔' : '✘'} ${c.name}: ${c.detail}`);
   const failed = result.checks.filter((c) => !c.ok).map((c) => c.name);
-  lines.push(
-    result.ok
-      ? `VERIFIED ${dir}: all ${result.checks.length} checks hold`
-      : `NOT VERIFIED ${dir}: ${failed.length} of ${result.checks.length} checks failed (${failed.join(', ')})`,
-  );
+  const origin = result.origin;
+  lines.push(`${origin.status === 'verified' ? '✔' : '✘'} origin ${origin.status.toUpperCase()}: ${origin.detail}`);
+  const checks = failed.length === 0 ? `all ${result.checks.length} checks hold` : `${failed.length} of ${result.checks.length} checks failed (${failed.join(', ')})`;
+  lines.push(result.ok ? `VERIFIED ${dir}: ${checks}; origin verified against the trusted key` : `NOT VERIFIED ${dir}: ${checks}; origin ${origin.status}`);
   return `${lines.join('\n')}\n`;
 }

@@ -28,5 +28,18 @@ test('viewerHtml inlines css and js and embeds the files exactly once, round-tri
 
 test('index.html loads the viewer scripts in order: contracts first, the entry point last, each once', async (t) => {
   const scripts = viewerScripts(await readFile(join(packageRoot(), 'evidence-viewer', 'index.html'), 'utf8'));
-  t.deepEqual(scripts, ['contracts.js', 'dom.js', 'bundle.js', 'checks.js', 'overview.js', 'time-chart.js', 'reports.js', 'trace.js', 'viewer.js']);
+  t.deepEqual(scripts, [
+    'contracts.js',
+    'dom.js',
+    'bundle.js',
+    'counts.js',
+    'checks.js',
+    'gates.js',
+    'proof.js',
+    'overview.js',
+    'time-chart.js',
+    'reports.js',
+    'trace.js',
+    'viewer.js',
+  ]);
 });

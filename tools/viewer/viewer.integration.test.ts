@@ -22,6 +22,9 @@ import { runReality } from '../reality/run.js';
 import { replayRun } from '../replay/replay.js';
 import { testBrokers } from '../testing/broker.js';
 import { packageRoot, writeViewerHtml } from './embed.js';
+import { readBundle } from '../bundle/files.js';
+import { passFailText } from '../reality/gates.js';
+import { CHECK_NAMES, judgeBundle } from '../verify/verify.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -192,7 +195,8 @@ test('honest bundle: gates equal PASS_FAIL.txt, every integrity check passes, a 
   t.is(await page.textContent('#run-id .fact-value'), runId, 'the run id the harness wrote');
   t.is(await page.getAttribute('#overall', 'data-status'), passFail.overall);
   t.is(await page.getAttribute('#integrity-banner', 'data-status'), 'pass');
-  t.deepEqual(await shownChecks(page), { manifest: 'pass', config: 'pass', chain: 'pass', ids: 'pass', replay: 'pass' });
+  t.is(await page.getAttribute('#verdict-banner', 'data-status'), passFail.overall);
+  t.deepEqual(await shownChecks(page), Object.fromEntries(Object.values(CHECK_NAMES).map((name) => [name, 'pass'])));
 
   // Trace the correlation with the most audit records: the page must list exactly its records, in (partition, seq) order.
   const audit = readJsonLines<AuditRecord>(await readFile(path.join(dir, 'audit_export.jsonl'), 'utf8'));
@@ -282,9 +286,9 @@ test('tampered bundle (one audit line edited) shows a loud integrity failure', a
   t.regex(banner!, /INTEGRITY FAILURE/);
   t.regex(banner!, /audit_export\.jsonl/);
   const checks = await shownChecks(page);
-  t.is(checks.manifest, 'fail');
-  t.is(checks.chain, 'fail');
-  const chainText = await page.textContent('#checks [data-check="chain"]');
+  t.is(checks['manifest'], 'fail');
+  t.is(checks['audit hash chains'], 'fail');
+  const chainText = await page.textContent('#checks [data-check="audit hash chains"]');
   t.true(chainText!.includes(`partition ${original.input.partition} seq ${original.seq}`), chainText!);
   t.is(await page.getAttribute('#files-table tr[data-file="audit_export.jsonl"]', 'data-status'), 'mismatch');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'tampered.png'), fullPage: false });
@@ -300,8 +304,8 @@ test('tampered bundle with a recomputed manifest: the hash chain still names the
   await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
   const page = await openBundle(dir);
   const checks = await shownChecks(page);
-  t.is(checks.manifest, 'pass');
-  t.is(checks.chain, 'fail');
+  t.is(checks['manifest'], 'pass');
+  t.is(checks['audit hash chains'], 'fail');
   t.is(await page.getAttribute('#integrity-banner', 'data-status'), 'fail');
   const banner = await page.textContent('#integrity-banner');
   t.true(banner!.includes(`partition ${original.input.partition} seq ${original.seq}`), banner!);
@@ -316,7 +320,7 @@ test('the bare viewer loads a bundle directory picked with the file input', asyn
   await page.waitForSelector('body[data-state="ready"]', { state: 'attached', timeout: 30_000 });
   const passFail = readPassFail(await readFile(path.join(dir, 'PASS_FAIL.txt'), 'utf8'));
   t.deepEqual(await shownGates(page), passFail.gates);
-  t.deepEqual(await shownChecks(page), { manifest: 'pass', config: 'pass', chain: 'pass', ids: 'pass', replay: 'pass' });
+  t.deepEqual(await shownChecks(page), Object.fromEntries(Object.values(CHECK_NAMES).map((name) => [name, 'pass'])));
   t.deepEqual(problemsOf(page), []);
   await page.close();
 });
@@ -344,9 +348,57 @@ test('a replay mismatch is listed with the recorded and the replayed side', asyn
   const text = (v: unknown): string => (v === null ? 'null' : typeof v === 'object' ? JSON.stringify(v, null, 2) : String(v));
   t.deepEqual(
     shown,
-    report.mismatches.map((m) => ({ audit_id: m.audit_id, recorded: text(m.recorded), replayed: text(m.replayed) })),
+    // A checkpoint mismatch has no audit_id: the page's data attribute is then empty.
+    report.mismatches.map((m) => ({ audit_id: m.audit_id ?? '', recorded: text(m.recorded), replayed: text(m.replayed) })),
   );
   t.is(await page.textContent('#replay-body [data-metric="Mismatched"] .fact-value'), String(report.mismatched));
+  t.deepEqual(problemsOf(page), []);
+  await page.close();
+});
+
+/** Marks the replay report as having found mismatches (consistently: matched + mismatched = compared). */
+async function failReplay(dir: string): Promise<void> {
+  const file = path.join(dir, BUNDLE_FILES.replayReport);
+  const report = JSON.parse(await readFile(file, 'utf8')) as { matched: number; mismatched: number; pass: boolean; mismatches: unknown[] };
+  const mismatches = [{ partition: 0, seq: 0, audit_id: null, field: 'payload.verdict', recorded: 'allow', replayed: 'deny' }];
+  await writeFile(file, `${JSON.stringify({ ...report, matched: report.matched - 1, mismatched: 1, mismatches, pass: false }, null, 2)}\n`);
+}
+
+test('PASS_FAIL.txt edited to claim a gate it did not earn, manifest recomputed: the page shows the evidence verdict and names the gate', async (t) => {
+  const dir = await copyBundle('forged-pass-fail');
+  await failReplay(dir);
+  // PASS_FAIL.txt still claims gate 3 PASS and OVERALL PASS; the manifest is recomputed to match.
+  await writeManifest(dir, runId);
+  const page = await openBundle(dir);
+  t.is(await page.getAttribute('#verdict-banner', 'data-status'), 'FAIL', 'the headline is the re-judged verdict, not the claim');
+  t.is(await page.getAttribute('#gates [data-gate="3"]', 'data-status'), 'FAIL');
+  t.is(await page.getAttribute('#gates [data-gate="3"]', 'data-claimed'), 'PASS');
+  t.is(await page.getAttribute('#overall', 'data-status'), 'FAIL');
+  const checks = await shownChecks(page);
+  t.is(checks['gate verdicts'], 'fail');
+  t.is(checks['manifest'], 'pass');
+  const text = await page.textContent('#checks [data-check="gate verdicts"]');
+  t.regex(text!, /gate 3 REPLAY_EQUIVALENCE: PASS_FAIL\.txt says PASS, the evidence gives FAIL/);
+  t.deepEqual(problemsOf(page), []);
+  await page.close();
+});
+
+test('an intact bundle of a failed run: the headline is FAIL and integrity is its own line, never a green banner', async (t) => {
+  const dir = await copyBundle('failed-run');
+  await failReplay(dir);
+  await writeManifest(dir, runId);
+  // PASS_FAIL.txt written the way the harness writes it, from the evidence: this run honestly failed.
+  await writeFile(path.join(dir, BUNDLE_FILES.passFail), passFailText(runId, judgeBundle(await readBundle(dir))));
+  await writeManifest(dir, runId);
+  const page = await openBundle(dir);
+  t.is(await page.getAttribute('#verdict-banner', 'data-status'), 'FAIL');
+  t.is(await page.getAttribute('#integrity-banner', 'data-status'), 'pass');
+  t.false((await page.getAttribute('#integrity-banner', 'class'))!.includes('banner-pass'), 'integrity is not a green banner');
+  const verdictBox = await page.locator('#verdict-banner').boundingBox();
+  const integrityBox = await page.locator('#integrity-banner').boundingBox();
+  t.true(verdictBox!.y < integrityBox!.y, 'the verdict comes first, integrity below it');
+  t.deepEqual(await shownChecks(page), Object.fromEntries(Object.values(CHECK_NAMES).map((name) => [name, 'pass'])));
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'failed-run.png'), fullPage: false });
   t.deepEqual(problemsOf(page), []);
   await page.close();
 });

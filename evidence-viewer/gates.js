@@ -1,0 +1,324 @@
+// @ts-check
+// ExoArmur evidence viewer: the seven gate verdicts re-judged from the bundle's evidence files, and
+// the derived reports recomputed from its exports. Written separately from tools/reality/gates.ts
+// on purpose (two implementations a reviewer can compare); the page's headline is this verdict,
+// never PASS_FAIL.txt's claim.
+// A classic script, because a page opened from file:// may not load ES modules. Each script of the
+// viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, gates, proof, overview, time-chart, reports, trace, viewer.
+'use strict';
+
+(() => {
+  const exo = /** @type {any} */ (globalThis).exoViewer;
+  const { RECEIPTS, canonicalJson, sha256Hex, base64ToBytes, importOperatorKey, runCounts } = exo;
+  const GATE_NAMES = ['DURABLE_PERSISTENCE', 'RESTART_SURVIVAL', 'REPLAY_EQUIVALENCE', 'DEPLOYMENT', 'TIME_TRUTH', 'IDEMPOTENCY', 'CONFIG_AND_HUMAN_TRUTH'];
+
+  const coordinate = (c) => `${c?.topic}/${c?.partition}/${c?.offset}`;
+  const byPartitionSeq = (records) => [...records].sort((a, b) => (a.input?.partition ?? 0) - (b.input?.partition ?? 0) || (a.seq ?? 0) - (b.seq ?? 0));
+
+  /** The receipts in the order replay feeds them, and whether the replay report's order digest is theirs. */
+  async function followedRecordedOrder(records, report) {
+    const order = byPartitionSeq(records)
+      .filter((r) => RECEIPTS.includes(r.event_kind))
+      .map((r) => ({ topic: r.input.topic, partition: r.input.partition, offset: r.input.offset }));
+    return report?.replay_order_length === order.length && report?.replay_order_sha256 === (await sha256Hex(canonicalJson(order)));
+  }
+
+  /** time_model.json as the audit export implies it (same fields, same definitions). */
+  function timeModel(records, followed, filler) {
+    const perKind = {};
+    let everyTimed = true;
+    for (const r of records) {
+      if (!r.event_time || !r.process_time) everyTimed = false;
+      const skew = Math.abs(Date.parse(r.process_time) - Date.parse(r.event_time));
+      const k = perKind[r.event_kind];
+      if (!k) {
+        perKind[r.event_kind] = {
+          count: 1,
+          event_time_min: r.event_time,
+          event_time_max: r.event_time,
+          process_time_min: r.process_time,
+          process_time_max: r.process_time,
+          max_skew_ms: skew,
+        };
+        continue;
+      }
+      k.count++;
+      if (r.event_time < k.event_time_min) k.event_time_min = r.event_time;
+      if (r.event_time > k.event_time_max) k.event_time_max = r.event_time;
+      if (r.process_time < k.process_time_min) k.process_time_min = r.process_time;
+      if (r.process_time > k.process_time_max) k.process_time_max = r.process_time;
+      if (skew > k.max_skew_ms) k.max_skew_ms = skew;
+    }
+    const receipts = {};
+    for (const partition of [...new Set(records.map((r) => r.input?.partition))].sort((a, b) => a - b)) {
+      const list = byPartitionSeq(records.filter((r) => r.input?.partition === partition));
+      const rs = list.filter((r) => RECEIPTS.includes(r.event_kind));
+      const last = new Map();
+      let ordered = true;
+      for (const r of rs) {
+        const offset = BigInt(r.input.offset);
+        if (last.has(r.input.topic) && offset <= last.get(r.input.topic)) ordered = false;
+        last.set(r.input.topic, offset);
+      }
+      receipts[String(partition)] = { count: rs.length, gapless: list.every((r, i) => r.seq === i), strictly_ordered: ordered };
+    }
+    const counts = runCounts(records, { filler_tenant: filler });
+    return {
+      per_kind: perKind,
+      receipts,
+      replay_followed_recorded_order: followed,
+      every_record_timed: everyTimed,
+      out_of_order_events: counts.out_of_order,
+      out_of_order_filler_events: counts.out_of_order_filler,
+    };
+  }
+
+  /** Outcome counts and digest over every decision (receipts left out), as tools/reality/analysis.ts outcomeSummary defines them. */
+  async function outcomeSummary(records, execute) {
+    const counts = {};
+    const lines = [];
+    for (const r of records) {
+      if (RECEIPTS.includes(r.event_kind)) continue;
+      counts[r.event_kind] = (counts[r.event_kind] ?? 0) + 1;
+      const p = r.payload ?? {};
+      lines.push([r.audit_id, r.event_kind, r.idempotency_key, p.verdict ?? '', p.rule ?? '', p.intent_hash ?? ''].join('|'));
+    }
+    counts.execute = execute.length;
+    for (const e of execute) lines.push(`execute|${e.intent_id}|${e.intent_hash}`);
+    lines.sort();
+    const sorted = {};
+    for (const k of Object.keys(counts).sort()) sorted[k] = counts[k];
+    return { counts: sorted, digest: await sha256Hex(lines.join('\n')) };
+  }
+
+  /** What the derived reports and the gates read, recomputed once; null with the files it lacks. */
+  async function derive(model) {
+    const missing = ['runFacts', 'storage', 'idempotency', 'timeModel', 'replay'].filter((k) => !model[k].value).map((k) => model[k].error);
+    if (model.execute.missing) missing.push(...model.execute.errors);
+    if (missing.length > 0) return { missing };
+    const facts = model.runFacts.value;
+    const execute = model.execute.records.map((r) => r.value);
+    const followed = await followedRecordedOrder(model.records, model.replay.value);
+    return {
+      missing: [],
+      facts,
+      execute,
+      followed,
+      counts: runCounts(model.records, facts),
+      time: timeModel(model.records, followed, facts.filler_tenant ?? null),
+      after: await outcomeSummary(model.records, execute),
+    };
+  }
+
+  async function checkDerivedReports(model) {
+    const check = { id: 'derived reports', name: 'derived reports', ok: true, details: [] };
+    const d = await derive(model);
+    model.derived = d;
+    if (d.missing.length > 0) {
+      check.ok = false;
+      check.details.push(...d.missing);
+      return check;
+    }
+    const file = model.timeModel.value;
+    const differs = Object.keys(d.time).filter((k) => canonicalJson(file[k]) !== canonicalJson(d.time[k]));
+    if (differs.length > 0) {
+      check.ok = false;
+      check.details.push(`time_model.json differs from the time model of audit_export.jsonl in ${differs.join(', ')}`);
+    }
+    const idem = model.idempotency.value;
+    const expected = {
+      deliveries: d.counts.telemetry_deliveries,
+      rejected_deliveries: d.counts.rejected,
+      unique_keys: d.counts.unique_keys,
+      duplicates_suppressed: d.counts.duplicates,
+      digest_after: d.after.digest,
+      equal: d.facts.outcomes_before?.digest === d.after.digest && canonicalJson(d.facts.outcomes_before?.counts) === canonicalJson(d.after.counts),
+    };
+    for (const [key, value] of Object.entries(expected)) {
+      if (idem[key] !== value) {
+        check.ok = false;
+        check.details.push(`idempotency_report.json ${key} ${JSON.stringify(idem[key])} ≠ ${JSON.stringify(value)} from the exports`);
+      }
+    }
+    d.idempotencyEqual = expected.equal;
+    const c = d.counts;
+    if (check.ok)
+      check.details.push(
+        `recomputed from the exports: ${c.deliveries} deliveries, ${c.receipts} receipts, ${c.valid} valid, ${c.duplicates} duplicates, ${c.rejected} rejected, ${c.actions_applied} actions applied, ${c.actions_rejected} rejected, ${c.out_of_order} out of order`,
+      );
+    return check;
+  }
+
+  const judge = (n, failures) => ({ n, name: GATE_NAMES[n - 1], status: failures.length === 0 ? 'PASS' : 'FAIL', evidence: failures.join('; ') });
+
+  /** Every way the exports break exactly-once (the same properties the CLI's read-back checks). */
+  function exactlyOnceProblems(model, d, chainOk) {
+    const problems = chainOk ? [] : ['a hash chain is broken'];
+    const perInput = new Map();
+    for (const r of model.records) if (RECEIPTS.includes(r.event_kind)) perInput.set(coordinate(r.input), (perInput.get(coordinate(r.input)) ?? 0) + 1);
+    const sent = [...d.facts.inputs_sent.telemetry, ...d.facts.inputs_sent.operator_actions];
+    const sentSet = new Set(sent);
+    for (const input of sent) if (perInput.get(input) !== 1) problems.push(`input ${input} has ${perInput.get(input) ?? 0} receipts`);
+    for (const input of perInput.keys()) if (!sentSet.has(input)) problems.push(`receipt for an input never sent: ${input}`);
+    if (new Set(model.records.map((r) => r.audit_id)).size !== model.records.length) problems.push('an audit_id is written twice');
+    const facts = new Map();
+    for (const r of model.records) if (r.event_kind === 'facts_derived') facts.set(r.idempotency_key, (facts.get(r.idempotency_key) ?? 0) + 1);
+    const telemetryTopic = d.facts.topics?.telemetry;
+    for (const r of model.records) {
+      if (r.event_kind === 'telemetry_received' && r.input?.topic === telemetryTopic && facts.get(r.idempotency_key) !== 1)
+        problems.push(`key ${r.idempotency_key} has ${facts.get(r.idempotency_key) ?? 0} facts_derived records`);
+    }
+    if (new Set(d.execute.map((e) => e.intent_id)).size !== d.execute.length) problems.push('an intent is on the execute topic twice');
+    const released = model.records.filter((r) => r.event_kind === 'intent_released').length;
+    if (released !== d.execute.length) problems.push(`${released} intent_released records but ${d.execute.length} execute records`);
+    const rejected = model.records.filter((r) => r.event_kind === 'telemetry_rejected' || r.event_kind === 'action_rejected').length;
+    const dlq = model.storage.value?.record_counts_read_back?.dlq ?? 0;
+    if (rejected !== dlq) problems.push(`${rejected} rejected receipts but ${dlq} dead letters`);
+    return problems;
+  }
+
+  async function signaturesHold(model) {
+    const registry = {};
+    for (const s of Array.isArray(model.snapshots.value) ? model.snapshots.value : []) for (const [actor, e] of Object.entries(s?.config?.operators ?? {})) registry[actor] = e;
+    for (const { value: action } of model.actions.records) {
+      const key = registry[action?.actor_id]?.public_key;
+      if (!key) return false;
+      try {
+        const { signature, ...unsigned } = action;
+        if (!(await crypto.subtle.verify({ name: 'Ed25519' }, await importOperatorKey(key), base64ToBytes(signature), new TextEncoder().encode(canonicalJson(unsigned)))))
+          return false;
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The seven gates from the evidence files; null when the files they read are missing. */
+  async function rejudgeGates(model, checksBefore) {
+    const d = model.derived;
+    if (!d || d.missing.length > 0) return null;
+    const { facts, counts, time } = d;
+    const storage = model.storage.value;
+    const report = model.replay.value;
+    const files = Array.isArray(storage.data_files) ? storage.data_files : [];
+    const bytes = (topic) => files.filter((f) => f.path.startsWith(`${topic}-`) && f.path.endsWith('.log')).reduce((a, f) => a + f.bytes, 0);
+    const kills = Array.isArray(storage.counts_across_broker_kills) ? storage.counts_across_broker_kills : [];
+    const survived = (k) => k.audit_ids_lost === 0 && Object.entries(k.before ?? {}).every(([topic, n]) => (k.after?.[topic] ?? 0) >= n);
+    const chainOk = checksBefore.find((c) => c.name === 'audit hash chains')?.ok === true;
+    const published = facts.inputs_sent.operator_actions;
+    const perInput = new Map();
+    for (const r of model.records) if (RECEIPTS.includes(r.event_kind)) perInput.set(coordinate(r.input), (perInput.get(coordinate(r.input)) ?? 0) + 1);
+    const replayed = new Set((Array.isArray(report.replay_order) ? report.replay_order : []).map(coordinate));
+    const snapshots = Array.isArray(model.snapshots.value) ? model.snapshots.value : [];
+    const snapshotsHash = (await Promise.all(snapshots.map(async (s) => (await sha256Hex(canonicalJson(s.config))) === s.config_hash))).every(Boolean);
+    const known = new Set(snapshots.map((s) => s.config_hash));
+    const released = model.records.filter((r) => r.event_kind === 'intent_released').map((r) => r.payload?.intent_id);
+    const executed = new Set(d.execute.map((e) => e.intent_id));
+    const fail = (pairs) => pairs.filter(([ok]) => !ok).map(([, what]) => what);
+    return [
+      judge(
+        1,
+        fail([
+          [bytes(facts.topics.audit) > 0, 'no audit data files on disk'],
+          [bytes(facts.topics.state) > 0, 'no state data files on disk'],
+          [kills.every(survived), 'records committed before a broker kill missing after it'],
+          [storage.record_counts_read_back?.audit === facts.audit_read_back_again, 'audit count read back twice differs'],
+        ]),
+      ),
+      judge(
+        2,
+        fail([
+          [exactlyOnceProblems(model, d, chainOk).length === 0, 'exactly-once broken'],
+          [counts.receipts === counts.deliveries, `receipts ${counts.receipts} != deliveries ${counts.deliveries}`],
+          [facts.faults.processor_kills + facts.faults.broker_kills + facts.faults.processor_starts - 1 > 0, 'no fault in this run'],
+        ]),
+      ),
+      judge(
+        3,
+        fail([
+          [report.config_overridden !== true, 'replay used a config other than the recorded snapshots'],
+          [report.pass === true && report.mismatched === 0, `${report.mismatched} mismatches`],
+          [report.compared === model.records.length, `replay compared ${report.compared}, the export holds ${model.records.length}`],
+          [d.followed, 'replay did not follow the recorded receipt order'],
+        ]),
+      ),
+      facts.deployment?.docker_answers
+        ? judge(4, ['a Docker engine answers but the run did not deploy with it'])
+        : { n: 4, name: GATE_NAMES[3], status: 'UNPROVEN', evidence: facts.deployment?.reason ?? '' },
+      judge(
+        5,
+        fail([
+          [time.every_record_timed, 'a record lacks event_time or process_time'],
+          [Object.values(time.receipts).every((r) => r.gapless && r.strictly_ordered), 'receipts not gapless and strictly ordered'],
+          [d.followed, 'replay did not follow the recorded order'],
+          [counts.out_of_order - counts.out_of_order_filler > 0, 'no out-of-order scenario events'],
+        ]),
+      ),
+      judge(
+        6,
+        fail([
+          [d.idempotencyEqual === true, 'double-inject digests differ'],
+          [counts.duplicates === counts.valid - counts.unique_keys, 'duplicates != valid - unique keys'],
+          [
+            released.length === d.execute.length && executed.size === d.execute.length && released.every((id) => executed.has(id)),
+            'not exactly one execute record per released intent',
+          ],
+        ]),
+      ),
+      judge(
+        7,
+        fail([
+          [snapshotsHash, 'a config snapshot does not hash to its config_hash'],
+          [model.records.every((r) => known.has(r.config_hash)), 'a record names a config_hash with no snapshot'],
+          [await signaturesHold(model), 'an operator action signature does not verify'],
+          [model.actions.records.length === published.length, 'operator actions read back != published'],
+          [published.every((c) => perInput.get(c) === 1), 'an operator action has no receipt'],
+          [report.pass === true, 'replay did not pass'],
+          [published.every((c) => replayed.has(c)), 'an operator action was not replayed'],
+          [(facts.expectations?.unmet ?? []).length === 0, 'expectations unmet'],
+          [
+            checksBefore.every((c) => c.ok),
+            `verify: ${checksBefore
+              .filter((c) => !c.ok)
+              .map((c) => c.name)
+              .join(', ')}`,
+          ],
+        ]),
+      ),
+    ];
+  }
+
+  const overallOf = (gates) => (gates.length === 7 && gates.every((g) => g.status !== 'FAIL') ? 'PASS' : 'FAIL');
+
+  function checkGateVerdicts(model, gates) {
+    const check = { id: 'gate verdicts', name: 'gate verdicts', ok: true, details: [] };
+    const pf = model.passFail;
+    if (!pf) {
+      check.ok = false;
+      check.details.push('PASS_FAIL.txt is not in the bundle');
+      return check;
+    }
+    if (!gates) {
+      check.ok = false;
+      check.details.push(...(model.derived?.missing ?? []).map((m) => `cannot re-judge: ${m}`));
+      return check;
+    }
+    for (const g of gates) {
+      const said = pf.gates.find((x) => x.n === g.n);
+      if (said?.status !== g.status) {
+        check.ok = false;
+        check.details.push(`gate ${g.n} ${g.name}: PASS_FAIL.txt says ${said?.status ?? 'nothing'}, the evidence gives ${g.status}${g.evidence ? ` (${g.evidence})` : ''}`);
+      }
+    }
+    if (pf.overall !== overallOf(gates)) {
+      check.ok = false;
+      check.details.push(`OVERALL: PASS_FAIL.txt says ${pf.overall}, the evidence gives ${overallOf(gates)}`);
+    }
+    if (check.ok) check.details.push(`all 7 gate verdicts re-judged from the evidence files equal PASS_FAIL.txt; OVERALL ${overallOf(gates)}`);
+    return check;
+  }
+
+  Object.assign(exo, { GATE_NAMES, checkDerivedReports, rejudgeGates, checkGateVerdicts, overallOf });
+})();

@@ -1,0 +1,69 @@
+/**
+ * RFC 6962 Merkle tree: the incremental frontier gives the recursive MTH at every size; every
+ * inclusion and consistency proof verifies, and a proof for a leaf not in the tree, at the wrong
+ * index, or against another root fails.
+ */
+import test from 'ava';
+import { nodePrimitives as p } from '../primitives.js';
+import {
+  appendLeaf,
+  consistencyProof,
+  EMPTY_FRONTIER,
+  frontierRoot,
+  inclusionProof,
+  leafHash,
+  nodeHash,
+  treeRoot,
+  verifyConsistency,
+  verifyInclusion,
+  type MerkleFrontier,
+} from './merkle.js';
+
+const recordHashes = Array.from({ length: 41 }, (_, i) => p.sha256Hex(`record ${i}`));
+const leaves = recordHashes.map((h) => leafHash(p, h));
+
+test('hashing is RFC 6962: leaf = SHA-256(0x00 || bytes), node = SHA-256(0x01 || l || r), empty = SHA-256("")', (t) => {
+  t.is(frontierRoot(p, EMPTY_FRONTIER), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  t.is(leafHash(p, recordHashes[0]!), p.sha256Hex(Buffer.concat([Buffer.from([0]), Buffer.from(recordHashes[0]!, 'hex')])));
+  t.is(nodeHash(p, leaves[0]!, leaves[1]!), p.sha256Hex(Buffer.concat([Buffer.from([1]), Buffer.from(leaves[0]!, 'hex'), Buffer.from(leaves[1]!, 'hex')])));
+  t.is(treeRoot(p, leaves.slice(0, 3)), nodeHash(p, nodeHash(p, leaves[0]!, leaves[1]!), leaves[2]!));
+});
+
+test('the frontier root equals the recursive tree root at every size, keeping one node per set bit', (t) => {
+  let frontier: MerkleFrontier = EMPTY_FRONTIER;
+  for (let n = 1; n <= leaves.length; n++) {
+    frontier = appendLeaf(p, frontier, leaves[n - 1]!);
+    t.is(frontier.size, n);
+    t.is(frontier.nodes.length, n.toString(2).replace(/0/g, '').length);
+    t.is(frontierRoot(p, frontier), treeRoot(p, leaves.slice(0, n)), `size ${n}`);
+  }
+});
+
+test('every inclusion proof verifies; another leaf, index, size or root fails', (t) => {
+  for (let n = 1; n <= leaves.length; n += 4) {
+    const root = treeRoot(p, leaves.slice(0, n));
+    for (let i = 0; i < n; i++) {
+      const proof = inclusionProof(p, leaves.slice(0, n), i);
+      t.true(verifyInclusion(p, leaves[i]!, i, n, proof, root), `leaf ${i} of ${n}`);
+      t.false(verifyInclusion(p, leafHash(p, p.sha256Hex('not in the log')), i, n, proof, root));
+      if (n > 1) t.false(verifyInclusion(p, leaves[i]!, (i + 1) % n, n, proof, root));
+      t.false(verifyInclusion(p, leaves[i]!, i, n, proof, treeRoot(p, [...leaves.slice(0, n), leaves[0]!])));
+    }
+  }
+  t.false(verifyInclusion(p, leaves[3]!, 3, 3, [], treeRoot(p, leaves.slice(0, 3))), 'index beyond the tree');
+});
+
+test('every consistency proof verifies; a rewritten prefix or a shrunk tree fails', (t) => {
+  for (let n = 1; n <= 24; n++) {
+    const root2 = treeRoot(p, leaves.slice(0, n));
+    for (let m = 1; m <= n; m++) {
+      const proof = consistencyProof(p, leaves.slice(0, n), m);
+      const root1 = treeRoot(p, leaves.slice(0, m));
+      t.true(verifyConsistency(p, m, n, root1, root2, proof), `${m} -> ${n}`);
+      const forged = [...leaves.slice(0, n)];
+      forged[0] = leafHash(p, p.sha256Hex('rewritten'));
+      if (m < n) t.false(verifyConsistency(p, m, n, root1, treeRoot(p, forged), proof), `rewritten ${m} -> ${n}`);
+    }
+  }
+  t.false(verifyConsistency(p, 5, 4, treeRoot(p, leaves.slice(0, 5)), treeRoot(p, leaves.slice(0, 4)), []), 'a log that shrank');
+});

@@ -1,0 +1,122 @@
+/**
+ * Who may do what on a secure broker (issue 18): the ACLs of each role over one deployment's
+ * topics (the config's topic keys), its processor group and its transactional ids. Nothing is
+ * allowed that is not listed here (the broker runs with allow.everyone.if.no.acl.found=false).
+ * - sensor: writes telemetry only;
+ * - operator: writes operator actions, reads the audit trail and the state topic;
+ * - processor: reads its inputs and state, writes its outputs, its group, its transactional ids;
+ * - actuator: reads execute intents (there is no results topic in the design yet);
+ * - reviewer: reads every topic, writes none.
+ * Readers consume in throwaway groups named `<prefix>.read.<uuid>` (read.ts), granted by prefix.
+ */
+import kafkajs, { type Admin } from 'kafkajs';
+import type { Topics } from '../config/index.js';
+
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
+
+export type AclResource = 'topic' | 'group' | 'transactional_id' | 'cluster';
+export type AclOperation = 'read' | 'write' | 'describe' | 'describe_configs' | 'create' | 'idempotent_write';
+
+export interface AclGrant {
+  principal: string;
+  resource: AclResource;
+  name: string;
+  /** literal: exactly `name`; prefixed: every name that starts with it. */
+  pattern: 'literal' | 'prefixed';
+  operation: AclOperation;
+}
+
+export interface AclScope {
+  topics: Topics;
+  /** The processor's app id: its group and the prefix of its transactional ids `<app_id>.<p>`. */
+  appId: string;
+  /** The processor's consumer group (the app id unless --group says otherwise). */
+  groupId: string;
+  /** Prefix of the throwaway reader groups (read.ts): `exoarmur.read.` by default. */
+  readerGroupPrefix: string;
+}
+
+export const ROLE_PRINCIPALS = {
+  sensor: 'User:sensor',
+  operator: 'User:operator',
+  processor: 'User:processor',
+  actuator: 'User:actuator',
+  reviewer: 'User:reviewer',
+} as const;
+
+function topicGrants(principal: string, names: readonly string[], operations: readonly AclOperation[]): AclGrant[] {
+  return names.flatMap((name) => operations.map((operation) => ({ principal, resource: 'topic' as const, name, pattern: 'literal' as const, operation })));
+}
+
+function readerGroup(principal: string, scope: AclScope): AclGrant {
+  return { principal, resource: 'group', name: scope.readerGroupPrefix, pattern: 'prefixed', operation: 'read' };
+}
+
+export function roleGrants(scope: AclScope): AclGrant[] {
+  const t = scope.topics;
+  const all = [t.telemetry, t.operator_actions, t.config, t.audit, t.execute, t.state, t.dlq];
+  const p = ROLE_PRINCIPALS;
+  return [
+    ...topicGrants(p.sensor, [t.telemetry], ['write', 'describe']),
+    ...topicGrants(p.operator, [t.operator_actions], ['write', 'describe']),
+    ...topicGrants(p.operator, [t.audit, t.state], ['read', 'describe']),
+    readerGroup(p.operator, scope),
+    ...topicGrants(p.processor, [t.telemetry, t.operator_actions], ['read', 'describe', 'describe_configs', 'create']),
+    ...topicGrants(p.processor, [t.state, t.config], ['read', 'write', 'describe', 'describe_configs', 'create']),
+    ...topicGrants(p.processor, [t.audit, t.execute, t.dlq], ['write', 'describe', 'describe_configs', 'create']),
+    { principal: p.processor, resource: 'group', name: scope.groupId, pattern: 'literal', operation: 'read' },
+    // Restore reads a partition's state in a throwaway group `<app_id>.restore.<p>.read.<uuid>`.
+    { principal: p.processor, resource: 'group', name: `${scope.appId}.`, pattern: 'prefixed', operation: 'read' },
+    readerGroup(p.processor, scope),
+    { principal: p.processor, resource: 'transactional_id', name: `${scope.appId}.`, pattern: 'prefixed', operation: 'write' },
+    { principal: p.processor, resource: 'transactional_id', name: `${scope.appId}.`, pattern: 'prefixed', operation: 'describe' },
+    { principal: p.processor, resource: 'cluster', name: 'kafka-cluster', pattern: 'literal', operation: 'idempotent_write' },
+    ...topicGrants(p.actuator, [t.execute], ['read', 'describe']),
+    readerGroup(p.actuator, scope),
+    ...topicGrants(p.reviewer, all, ['read', 'describe']),
+    readerGroup(p.reviewer, scope),
+  ];
+}
+
+const RESOURCE = {
+  topic: AclResourceTypes.TOPIC,
+  group: AclResourceTypes.GROUP,
+  transactional_id: AclResourceTypes.TRANSACTIONAL_ID,
+  cluster: AclResourceTypes.CLUSTER,
+} as const;
+
+const OPERATION = {
+  read: AclOperationTypes.READ,
+  write: AclOperationTypes.WRITE,
+  describe: AclOperationTypes.DESCRIBE,
+  describe_configs: AclOperationTypes.DESCRIBE_CONFIGS,
+  create: AclOperationTypes.CREATE,
+  idempotent_write: AclOperationTypes.IDEMPOTENT_WRITE,
+} as const;
+
+/** Creates the grants (idempotent: the broker keeps one binding per distinct grant). */
+export async function applyAcls(admin: Admin, grants: readonly AclGrant[]): Promise<void> {
+  await admin.createAcls({
+    acl: grants.map((g) => ({
+      principal: g.principal,
+      host: '*',
+      resourceType: RESOURCE[g.resource],
+      resourceName: g.name,
+      resourcePatternType: g.pattern === 'literal' ? ResourcePatternTypes.LITERAL : ResourcePatternTypes.PREFIXED,
+      operation: OPERATION[g.operation],
+      permissionType: AclPermissionTypes.ALLOW,
+    })),
+  });
+}
+
+/** How many ACL bindings the broker lists on the given resource names (to wait until new grants are served). */
+export async function listedGrantCount(admin: Admin, names: ReadonlySet<string>): Promise<number> {
+  const described = await admin.describeAcls({
+    resourceType: AclResourceTypes.ANY,
+    host: '*',
+    permissionType: AclPermissionTypes.ANY,
+    operation: AclOperationTypes.ANY,
+    resourcePatternType: ResourcePatternTypes.ANY,
+  });
+  return described.resources.filter((r) => names.has(r.resourceName)).reduce((sum, r) => sum + r.acls.length, 0);
+}

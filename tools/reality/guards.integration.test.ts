@@ -1,0 +1,38 @@
+/**
+ * The guards scenario (fixtures/scenarios/guards) end to end against the `make test` broker: real
+ * processor children, a SIGKILL, an out-of-order event, the double-inject and replay, with its expect lines judged on the
+ * committed trail (gate 7 fails on any unmet line).
+ */
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditRecordV1 } from '../../processor/core/types.js';
+import { BUNDLE_FILES } from '../bundle/files.js';
+import { repoRoot } from '../broker/paths.js';
+import { testBrokers } from '../testing/broker.js';
+import { parsePassFail } from './gates.js';
+import { runReality } from './run.js';
+
+const out = mkdtempSync(join(tmpdir(), 'exoarmur-guards-'));
+test.after.always(() => rmSync(out, { recursive: true, force: true }));
+
+test('guards scenario: SG-150 holds protected hosts for a human on the real broker, every expect line met, replay identical', async (t) => {
+  const result = await runReality({ scenarioDir: join(repoRoot(), 'fixtures', 'scenarios', 'guards'), outDir: out, brokers: testBrokers().join(','), log: (line) => t.log(line) });
+  const parsed = parsePassFail(result.passFail);
+  if (parsed === null) return t.fail(result.passFail);
+  t.deepEqual(
+    parsed.gates.map((g) => `${g.n} ${g.status}`),
+    ['1 PASS', '2 PASS', '3 PASS', '4 UNPROVEN', '5 PASS', '6 PASS', '7 PASS'],
+    result.passFail,
+  );
+  t.is(result.overall, 'PASS');
+  const audit = readFileSync(join(result.bundleDir, BUNDLE_FILES.auditExport), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as AuditRecordV1);
+  const held = audit.filter(
+    (r): r is AuditRecordV1<'safety_evaluated'> => r.event_kind === 'safety_evaluated' && (r as AuditRecordV1<'safety_evaluated'>).payload.rule === 'SG-150',
+  );
+  t.deepEqual(held.map((r) => r.idempotency_key).sort(), ['t1:01JSG000000000000000000001', 't1:01JSG000000000000000000002']);
+});

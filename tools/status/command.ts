@@ -1,0 +1,34 @@
+/** `exoarmur status [--config FILE] [--brokers LIST] [--group ID] [--json]` — kill switches, approvals, lag, last commit, config hash. */
+import type { Argv, CommandModule } from 'yargs';
+import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/config/index.js';
+import { createKafka } from '../../processor/io/client.js';
+import { readStatus, statusText } from './status.js';
+
+interface StatusArgs {
+  config?: string;
+  brokers?: string;
+  group?: string;
+  json: boolean;
+}
+
+export const statusCommand: CommandModule<object, StatusArgs> = {
+  command: 'status',
+  describe: "the processor's state from the broker: kill switches, pending approvals, consumer lag per partition, last commit, config hash in force",
+  builder: (y) =>
+    y
+      .option('config', { type: 'string', describe: "the processor's JSON config file (topics, brokers, app_id)" })
+      .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
+      .option('group', { type: 'string', describe: "the processor's consumer group (default: the config's app_id)" })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON object instead of text' }) as Argv<StatusArgs>,
+  handler: async (args) => {
+    const effective = loadEffectiveConfig({ file: args.config, env: process.env, brokers: args.brokers });
+    const { topics } = effective.config;
+    const kafka = createKafka({
+      brokers: effective.config.brokers,
+      clientId: 'exoarmur-status',
+      topics: [topics.state, topics.audit, topics.config, topics.telemetry, topics.operator_actions],
+    });
+    const status = await readStatus(kafka, topics, args.group ?? effective.config.app_id, new Date());
+    process.stdout.write(args.json ? `${JSON.stringify(status)}\n` : statusText(status));
+  },
+};
