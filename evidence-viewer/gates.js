@@ -5,12 +5,12 @@
 // never PASS_FAIL.txt's claim.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, gates, proof, overview, time-chart, reports, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, actuation, gates, proof, overview, time-chart, reports, trace, viewer.
 'use strict';
 
 (() => {
   const exo = /** @type {any} */ (globalThis).exoViewer;
-  const { RECEIPTS, canonicalJson, sha256Hex, base64ToBytes, importOperatorKey, runCounts } = exo;
+  const { RECEIPTS, canonicalJson, sha256Hex, base64ToBytes, importOperatorKey, runCounts, actuationProblems } = exo;
   const GATE_NAMES = ['DURABLE_PERSISTENCE', 'RESTART_SURVIVAL', 'REPLAY_EQUIVALENCE', 'DEPLOYMENT', 'TIME_TRUTH', 'IDEMPOTENCY', 'CONFIG_AND_HUMAN_TRUTH'];
 
   const coordinate = (c) => `${c?.topic}/${c?.partition}/${c?.offset}`;
@@ -94,8 +94,8 @@
 
   /** What the derived reports and the gates read, recomputed once; null with the files it lacks. */
   async function derive(model) {
-    const missing = ['runFacts', 'storage', 'idempotency', 'timeModel', 'replay'].filter((k) => !model[k].value).map((k) => model[k].error);
-    if (model.execute.missing) missing.push(...model.execute.errors);
+    const missing = ['runFacts', 'storage', 'idempotency', 'timeModel', 'replay', 'actuatorReport'].filter((k) => !model[k].value).map((k) => model[k].error);
+    for (const k of ['execute', 'results', 'requests']) if (model[k].missing) missing.push(...model[k].errors);
     if (missing.length > 0) return { missing };
     const facts = model.runFacts.value;
     const execute = model.execute.records.map((r) => r.value);
@@ -172,9 +172,11 @@
     if (new Set(d.execute.map((e) => e.intent_id)).size !== d.execute.length) problems.push('an intent is on the execute topic twice');
     const released = model.records.filter((r) => r.event_kind === 'intent_released').length;
     if (released !== d.execute.length) problems.push(`${released} intent_released records but ${d.execute.length} execute records`);
-    const rejected = model.records.filter((r) => r.event_kind === 'telemetry_rejected' || r.event_kind === 'action_rejected').length;
+    // A sensor record that is not an alert is rejected with a receipt and, by design, no dead letter.
+    const notAlerts = model.records.filter((r) => r.event_kind === 'telemetry_rejected' && r.payload?.reason_code === 'not_an_alert').length;
+    const rejected = model.records.filter((r) => r.event_kind === 'telemetry_rejected' || r.event_kind === 'action_rejected').length - notAlerts;
     const dlq = model.storage.value?.record_counts_read_back?.dlq ?? 0;
-    if (rejected !== dlq) problems.push(`${rejected} rejected receipts but ${dlq} dead letters`);
+    if (rejected !== dlq) problems.push(`${rejected} rejected receipts (not counting ${notAlerts} not_an_alert) but ${dlq} dead letters`);
     return problems;
   }
 
@@ -265,6 +267,12 @@
             released.length === d.execute.length && executed.size === d.execute.length && released.every((id) => executed.has(id)),
             'not exactly one execute record per released intent',
           ],
+          ...actuationProblems(
+            d.execute.map((e) => e.intent_id),
+            model.results.records.map((r) => r.value),
+            model.requests.records.map((r) => r.value),
+            model.actuatorReport.value,
+          ).map((problem) => [false, `actuation: ${problem}`]),
         ]),
       ),
       judge(

@@ -16,6 +16,7 @@ import { operatorCommand } from './operator/command.js';
 import { benchCommand } from './bench/command.js';
 import { recordCommand } from './record/command.js';
 import { actuateCommand } from './actuate/command.js';
+import { receiverCommand } from './actuate/receiver-command.js';
 import { statusCommand } from './status/command.js';
 import { traceCommand } from './trace/command.js';
 import { hostileCommand } from './hostile/command.js';
@@ -41,6 +42,7 @@ export const commands: CommandModule<any, any>[] = [
   benchCommand,
   recordCommand,
   actuateCommand,
+  receiverCommand,
   hostileCommand,
   keygenCommand,
   proveCommand,

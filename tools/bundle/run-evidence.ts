@@ -53,7 +53,20 @@ export function runEvidenceFromBundle(bundle: Bundle, integrity: IntegrityVerdic
   const storageFile = bundle.json(BUNDLE_FILES.storageState);
   const idempotencyFile = bundle.json(BUNDLE_FILES.idempotencyReport);
   const problems: string[] = [];
-  for (const parsed of [factsFile, storageFile, idempotencyFile, bundle.audit, bundle.snapshots, bundle.operatorActions, bundle.replayReport, bundle.executeExport]) {
+  const actuatorReportFile = bundle.json(BUNDLE_FILES.actuatorReport);
+  for (const parsed of [
+    factsFile,
+    storageFile,
+    idempotencyFile,
+    bundle.audit,
+    bundle.snapshots,
+    bundle.operatorActions,
+    bundle.replayReport,
+    bundle.executeExport,
+    bundle.executionResults,
+    bundle.actuatorRequests,
+    actuatorReportFile,
+  ]) {
     if (!parsed.ok) problems.push(parsed.problem);
   }
   if (
@@ -64,7 +77,10 @@ export function runEvidenceFromBundle(bundle: Bundle, integrity: IntegrityVerdic
     !bundle.snapshots.ok ||
     !bundle.operatorActions.ok ||
     !bundle.replayReport.ok ||
-    !bundle.executeExport.ok
+    !bundle.executeExport.ok ||
+    !bundle.executionResults.ok ||
+    !bundle.actuatorRequests.ok ||
+    !actuatorReportFile.ok
   ) {
     return { ok: false, problems };
   }
@@ -117,6 +133,12 @@ export function runEvidenceFromBundle(bundle: Bundle, integrity: IntegrityVerdic
       },
       released_intents: audit.filter((r) => r.event_kind === 'intent_released').map((r) => (r.payload as { intent_id: string }).intent_id),
       execute_intents: execute.map((e) => e.intent_id),
+      actuation: {
+        execute_intents: execute.map((e) => e.intent_id),
+        results: bundle.executionResults.value,
+        requests: bundle.actuatorRequests.value,
+        report: actuatorReportFile.value,
+      },
     },
     configAndHuman: {
       snapshots: bundle.snapshots.value,

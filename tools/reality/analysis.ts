@@ -9,12 +9,20 @@ import { runCounts } from '../bundle/counts.js';
 import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { FinalStatus } from './scenario.js';
 
-export interface Delivery {
+/** One telemetry record the harness sends: its value, key, headers, and the event it carries. */
+export interface Outgoing {
+  line: string;
+  key: string | null;
+  /** Kafka headers (a sensor sample's `exoarmur-format` and `exoarmur-tenant`); none for native lines. */
+  headers?: Record<string, string>;
+  /** The scenario's event_id for the line (a sensor sample's: the id its adapter derives), or null (raw lines; burst filler carries its own). */
+  eventId: string | null;
+}
+
+/** A sent record with the partition and offset the broker confirmed; re-sent as it is by the double-inject. */
+export interface Delivery extends Outgoing {
   partition: number;
   offset: string;
-  line: string;
-  /** The scenario's event_id for the line, or null (raw lines, burst filler carries its own). */
-  eventId: string | null;
 }
 
 /** The run's committed records as read back (read_committed) from its topics. */

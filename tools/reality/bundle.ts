@@ -8,7 +8,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { manifestSignatureText } from '../bundle/origin.js';
 import { join } from 'node:path';
 import { ExoArmurError } from '../../processor/errors.js';
+import { actuatorReport } from '../bundle/actuation-evidence.js';
 import { runCounts } from '../bundle/counts.js';
+import { receivedRequests } from '../actuate/receiver.js';
 import { BUNDLE_FILES, jsonlText, readBundle, writeManifest } from '../bundle/files.js';
 import type { RunFacts } from '../bundle/run-evidence.js';
 import { replayRun } from '../replay/replay.js';
@@ -71,6 +73,11 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   write(BUNDLE_FILES.auditExport, auditExportText(trail.audit));
   write(BUNDLE_FILES.executeExport, jsonlText(trail.execute));
   write(BUNDLE_FILES.checkpoints, jsonlText(trail.checkpoints));
+  // The loop's last step: what the actuator did with each execute record, and what the receiver saw.
+  const results = await ctx.kafka.readResults();
+  write(BUNDLE_FILES.executionResults, jsonlText(results));
+  if (!existsSync(join(dir, BUNDLE_FILES.actuatorRequests))) write(BUNDLE_FILES.actuatorRequests, '');
+  write(BUNDLE_FILES.actuatorReport, jsonText(actuatorReport(results, receivedRequests(readFileSync(join(dir, BUNDLE_FILES.actuatorRequests), 'utf8')))));
   const snapshots = configSnapshots(trail.snapshots);
   write(BUNDLE_FILES.configSnapshot, jsonText(snapshots));
   write(BUNDLE_FILES.configHash, configHashText(snapshots));

@@ -38,9 +38,9 @@ const scenario = parseScenario(
 );
 const line = (i: number) => (scenario[i] as { line: string }).line;
 const deliveries: Delivery[] = [
-  { partition: 0, offset: '0', line: line(0), eventId: 'E1' },
-  { partition: 1, offset: '0', line: line(1), eventId: null },
-  { partition: 0, offset: '1', line: line(2), eventId: 'E1' },
+  { partition: 0, offset: '0', line: line(0), key: 't1:c1', eventId: 'E1' },
+  { partition: 1, offset: '0', line: line(1), key: null, eventId: null },
+  { partition: 0, offset: '1', line: line(2), key: 't1:c1', eventId: 'E1' },
 ];
 
 test('deliveryFor: the first delivery of the event; a raw line by the event id its text carries; none for an undelivered event', (t) => {
@@ -48,7 +48,7 @@ test('deliveryFor: the first delivery of the event; a raw line by the event id i
   t.is(deliveryFor('E2', scenario, deliveries), deliveries[1]);
   t.is(deliveryFor('E3', scenario, deliveries), undefined);
   // E4 is a telemetry line that was never delivered: a raw line mentioning it must not stand in for it.
-  t.is(deliveryFor('E4', scenario, [...deliveries, { partition: 2, offset: '0', line: '{"note":"E4"', eventId: null }]), undefined);
+  t.is(deliveryFor('E4', scenario, [...deliveries, { partition: 2, offset: '0', line: '{"note":"E4"', key: null, eventId: null }]), undefined);
 });
 
 test('unmetExpectations: met lines say nothing; a wrong fate and a missing delivery are each named, in scenario order', (t) => {

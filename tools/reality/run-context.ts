@@ -9,6 +9,7 @@ import { ProcessorChild, type ProcessorChildOptions } from '../lib/children.js';
 import { pollUntil } from '../lib/poll.js';
 import { withProgress } from '../lib/progress.js';
 import type { OperatorKey } from '../operator/sign.js';
+import type { Actuation } from './actuation.js';
 import type { Delivery, KillSurvival } from './analysis.js';
 import type { RunBroker } from './broker-control.js';
 import type { Progress, RunKafka } from './live.js';
@@ -35,6 +36,8 @@ export interface RunContext {
   /** The processor started last (undefined before the first start). */
   processor: ProcessorChild | undefined;
   processorStarts: number;
+  /** The webhook receiver and the actuator, once the scenario has played (tools/reality/actuation.ts). */
+  actuation: Actuation | undefined;
   keys: Map<string, OperatorKey>;
   /** Every telemetry delivery in send order, with the partition and offset the broker confirmed. */
   deliveries: Delivery[];

@@ -20,8 +20,10 @@ import { overall, passFailText, type Gate } from './gates.js';
 import { RunKafka } from './live.js';
 import { appIdForRun, checkpointTopicForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
 import { generateCheckpointKey } from '../../processor/checkpoint-key.js';
+import { awaitResults, outcomeCounts, startActuation, stopActuation } from './actuation.js';
 import { doubleInject, playScenario } from './player.js';
-import { PARTITIONS, startProcessor, stopProcessor, writeRunConfig, type RunContext } from './run-context.js';
+import { sensorOutgoing } from './sensor-samples.js';
+import { PARTITIONS, startProcessor, stopProcessor, waitSettled, writeRunConfig, type RunContext } from './run-context.js';
 import { parseScenario, scenarioActors, type Step } from './scenario.js';
 
 export interface RealityOptions {
@@ -49,7 +51,10 @@ function readScenario(dir: string): { steps: Step[]; config: Record<string, unkn
   if (!existsSync(file)) throw new UsageError('SCENARIO_MISSING', `no scenario.jsonl in ${dir}: pass --scenario with a directory like fixtures/scenarios/default`);
   const configFile = join(dir, 'config.json');
   const config = existsSync(configFile) ? (JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>) : {};
-  return { steps: parseScenario(readFileSync(file, 'utf8'), file), config };
+  const steps = parseScenario(readFileSync(file, 'utf8'), file);
+  // A missing or unreadable sample fails the run before any broker starts.
+  for (const step of steps) if (step.kind === 'sensor') sensorOutgoing(step.sensor, repoRoot());
+  return { steps, config };
 }
 
 function runContext(
@@ -92,6 +97,7 @@ function runContext(
     },
     processor: undefined,
     processorStarts: 0,
+    actuation: undefined,
     deliveries: [],
     actionCoordinates: [],
     configPartial: deepMerge(scenarioConfig, {
@@ -117,7 +123,7 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   mkdirSync(workDir, { recursive: true });
   const { steps, config } = readScenario(options.scenarioDir);
   if (options.secure === true && options.brokers) throw new UsageError('CLI_USAGE', '--secure runs its own embedded broker: drop --brokers');
-  const phases = 4;
+  const phases = 5;
   log(phaseLine(1, phases, options.brokers ? `using the broker at ${options.brokers}` : 'starting a fresh embedded broker for this run'));
   const broker = options.brokers
     ? externalBroker(options.brokers)
@@ -139,17 +145,25 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
     startProcessor(ctx);
     log(phaseLine(2, phases, `playing the scenario: ${steps.length} steps, with its faults`));
     await playScenario(ctx, steps);
+    log(phaseLine(3, phases, 'actuating: the reference actuator performs every released intent through a webhook receiver'));
+    ctx.actuation = await startActuation(ctx, { work: workDir, bundle: bundleDir });
+    const results = await awaitResults(ctx, ctx.actuation);
+    await waitSettled(ctx);
+    log(`actuation: ${results.length} results (${outcomeCounts(results)})`);
     const played = await ctx.kafka.readTrail();
     const unmet = unmetExpectations(steps, ctx.deliveries, played.audit, ctx.kafka.topics.telemetry);
     log(`scenario played: ${ctx.deliveries.length} telemetry deliveries, ${ctx.actionCoordinates.length} operator records`);
-    log(phaseLine(3, phases, `double-inject: delivering all ${ctx.deliveries.length} telemetry deliveries again`));
+    log(phaseLine(4, phases, `double-inject: delivering all ${ctx.deliveries.length} telemetry deliveries again`));
     const doubled = await doubleInject(ctx, played);
     log(`double-inject: digest ${doubled.before.digest === doubled.after.digest ? 'equal' : 'DIFFERENT'}`);
+    // Stopped before the bundle is hashed: its request log and service log are final.
+    await stopActuation(ctx.actuation);
     const expectations = { lines: steps.filter((s) => s.kind === 'expect').length, unmet };
-    log(phaseLine(4, phases, `replaying the run from the broker, writing the bundle to ${bundleDir} and judging its gates`));
+    log(phaseLine(5, phases, `replaying the run from the broker, writing the bundle to ${bundleDir} and judging its gates`));
     const gates = await withProgress(log, { what: 'the replay, the read-back and verify' }, () => writeBundle(ctx, { bundleDir, doubled, expectations }));
     return { runId, bundleDir, gates, overall: overall(gates), passFail: passFailText(runId, gates) };
   } finally {
+    await stopActuation(ctx.actuation).catch(() => undefined);
     await stopProcessor(ctx).catch(() => undefined);
     await ctx.kafka.close().catch(() => undefined);
     if (broker.owned) await stopRunBroker(broker).catch(() => undefined);
