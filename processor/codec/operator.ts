@@ -13,7 +13,7 @@ export function decodeOperatorAction(bytes: Uint8Array | null, headers: InputHea
   if (bytes === null) return { ok: false, reason_code: 'null_value', reason: 'the record has no value (a tombstone); an operator action must be an OperatorActionV1 Avro record' };
   const schema = schemaFromHeaders(headers, 'operator');
   if (!schema.ok) return schema;
-  const decoded = decodeRecord('operator', bytes);
+  const decoded = decodeRecord('operator', bytes, headers);
   if (!decoded.ok) return decoded;
   const a = decoded.value as OperatorActionV1;
   const hint: DecodeHint = {};
