@@ -8,7 +8,17 @@
 
 (() => {
   const exo = /** @type {any} */ (globalThis).exoViewer;
-  const RECEIPTS = ['telemetry_received', 'telemetry_duplicate', 'telemetry_rejected', 'action_received', 'action_duplicate', 'action_rejected'];
+  const RECEIPTS = [
+    'telemetry_received',
+    'telemetry_duplicate',
+    'telemetry_rejected',
+    'action_received',
+    'action_duplicate',
+    'action_rejected',
+    'result_received',
+    'result_duplicate',
+    'result_rejected',
+  ];
 
   /** Receipt records of partition-ordered audit records, out of order: telemetry_received earlier than one before it on its partition. */
   function lateReceipts(records) {
@@ -29,11 +39,13 @@
     const n = (kind) => records.filter((r) => r.event_kind === kind).length;
     const telemetry = Array.isArray(facts?.inputs_sent?.telemetry) ? facts.inputs_sent.telemetry.length : 0;
     const operator = Array.isArray(facts?.inputs_sent?.operator_actions) ? facts.inputs_sent.operator_actions.length : 0;
+    const results = Array.isArray(facts?.inputs_sent?.results) ? facts.inputs_sent.results.length : 0;
     const late = lateReceipts(records);
     return {
-      deliveries: telemetry + operator,
+      deliveries: telemetry + operator + results,
       telemetry_deliveries: telemetry,
       operator_deliveries: operator,
+      result_deliveries: results,
       receipts: records.filter((r) => RECEIPTS.includes(r.event_kind)).length,
       valid: n('telemetry_received') + n('telemetry_duplicate'),
       unique_keys: n('telemetry_received'),

@@ -157,7 +157,7 @@
     const problems = chainOk ? [] : ['a hash chain is broken'];
     const perInput = new Map();
     for (const r of model.records) if (RECEIPTS.includes(r.event_kind)) perInput.set(coordinate(r.input), (perInput.get(coordinate(r.input)) ?? 0) + 1);
-    const sent = [...d.facts.inputs_sent.telemetry, ...d.facts.inputs_sent.operator_actions];
+    const sent = [...d.facts.inputs_sent.telemetry, ...d.facts.inputs_sent.operator_actions, ...(d.facts.inputs_sent.results ?? [])];
     const sentSet = new Set(sent);
     for (const input of sent) if (perInput.get(input) !== 1) problems.push(`input ${input} has ${perInput.get(input) ?? 0} receipts`);
     for (const input of perInput.keys()) if (!sentSet.has(input)) problems.push(`receipt for an input never sent: ${input}`);
@@ -176,7 +176,7 @@
     const notAlerts = model.records.filter((r) => r.event_kind === 'telemetry_rejected' && r.payload?.reason_code === 'not_an_alert').length;
     const rejected = model.records.filter((r) => r.event_kind === 'telemetry_rejected' || r.event_kind === 'action_rejected').length - notAlerts;
     const dlq = model.storage.value?.record_counts_read_back?.dlq ?? 0;
-    if (rejected !== dlq) problems.push(`${rejected} rejected receipts (not counting ${notAlerts} not_an_alert) but ${dlq} dead letters`);
+    if (rejected !== dlq) problems.push(`${rejected} rejected receipts${notAlerts > 0 ? ` (besides ${notAlerts} not_an_alert)` : ''} but ${dlq} dead letters`);
     return problems;
   }
 

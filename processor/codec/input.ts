@@ -4,6 +4,7 @@ import type { InputSpec } from '../config/types.js';
 import { formatIsoMs } from '../core/time.js';
 import { headerString, type InputHeaders } from './avro.js';
 import { decodeOperatorAction } from './operator.js';
+import { decodeExecutionResult } from './result.js';
 import { decodeTelemetryInput } from './adapters/index.js';
 
 /** The fields of a kafkajs message (plus its topic and partition) the core needs. */
@@ -35,7 +36,12 @@ export function toCoreInput(source: InputSource, message: ConsumedMessage, proce
     value,
     kafka_timestamp,
     process_time: typeof processTime === 'number' ? formatIsoMs(processTime) : processTime,
-    decoded: source === 'telemetry' ? decodeTelemetryInput(value, message.headers, inputs?.[message.topic], kafka_timestamp) : decodeOperatorAction(value, message.headers),
+    decoded:
+      source === 'telemetry'
+        ? decodeTelemetryInput(value, message.headers, inputs?.[message.topic], kafka_timestamp)
+        : source === 'operator'
+          ? decodeOperatorAction(value, message.headers)
+          : decodeExecutionResult(value, message.headers),
   };
 }
 

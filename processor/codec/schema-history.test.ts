@@ -17,7 +17,7 @@ import { fingerprintOf, HISTORY_DIR, SCHEMA_FILES } from './schemas.js';
 /** The current version of every schema, as Parsing Canonical Form SHA-256. */
 const PINNED: { readonly [R in SchemaRole]: string } = {
   actuator_state: '75d3fc852ce22988061c9b76a43ead2fec53b5eb460d2c3bdb4709de508a4989',
-  audit: 'd5cd987f929fbc9c6f72e3e173497fe7a874b59ee9101122e8a5776733e750b4',
+  audit: '28a4d00df2f778a4ee61b6ba7dbe82673e5725dda0e44d98807d26bd23b0be2c',
   checkpoint: '593e3cb06190f393b256f092fee5dedf32e3eee93bfc6bfd8330f245c83c538c',
   config: 'f5253e8cd91459646d9c62afe3fda520103ab7008491b3500e081d36c3f8d45c',
   dlq: '819ffdbda51e5967911a902eeebb0ea9b43cb6139231e7b66b8d9e939cc7429b',

@@ -3,7 +3,7 @@ import { extraTelemetryTopics, inputTopics } from './inputs.js';
 import { mergeConfig } from './model.js';
 import { topicSpecs } from '../io/topics.js';
 
-test('input topics: telemetry, the inputs table in name order (the telemetry topic once), then operator', (t) => {
+test('input topics: telemetry, the inputs table in name order (the telemetry topic once), then operator, then results', (t) => {
   const config = mergeConfig({
     inputs: { 'sensors.zeta': { format: 'falco', tenant_id: 'a' }, 'exoarmur.telemetry.v1': { format: 'exoarmur' }, 'sensors.alpha': { format: 'suricata', tenant_id: 'a' } },
   });
@@ -12,11 +12,13 @@ test('input topics: telemetry, the inputs table in name order (the telemetry top
     { topic: 'sensors.alpha', source: 'telemetry' },
     { topic: 'sensors.zeta', source: 'telemetry' },
     { topic: 'exoarmur.operator-actions.v1', source: 'operator' },
+    { topic: 'exoarmur.execution-results.v1', source: 'result' },
   ]);
   t.deepEqual(extraTelemetryTopics(config), ['sensors.alpha', 'sensors.zeta']);
-  t.deepEqual(inputTopics(mergeConfig({})), [
+  t.deepEqual(inputTopics(mergeConfig({ topics: { results: 'acme.results' } })), [
     { topic: 'exoarmur.telemetry.v1', source: 'telemetry' },
     { topic: 'exoarmur.operator-actions.v1', source: 'operator' },
+    { topic: 'acme.results', source: 'result' },
   ]);
 });
 

@@ -10,7 +10,7 @@ export const DLQ_WHOLE_VALUE_MAX = 768 * 1024;
 export const DLQ_TRUNCATED_PREFIX = 64 * 1024;
 
 export interface Rejection {
-  kind: 'telemetry_rejected' | 'action_rejected';
+  kind: 'telemetry_rejected' | 'action_rejected' | 'result_rejected';
   reason_code: string;
   reason: string;
   tenant_id: string;
@@ -21,14 +21,19 @@ export interface Rejection {
 }
 
 /**
- * Stage 1's idempotency check, for either input topic: a delivery whose idempotency key was seen
+ * Stage 1's idempotency check, for every input topic: a delivery whose idempotency key was seen
  * before gets its duplicate receipt and nothing else (false); otherwise the key is marked seen (true).
  */
 export function firstDelivery(ctx: StepContext, subject: AuditSubject): boolean {
-  const telemetry = ctx.input.source === 'telemetry';
-  const key = telemetry ? stateKeys.telemetryIdem(ctx.idempotencyKey) : stateKeys.operatorIdem(ctx.idempotencyKey);
+  const source = ctx.input.source;
+  const key =
+    source === 'telemetry'
+      ? stateKeys.telemetryIdem(ctx.idempotencyKey)
+      : source === 'operator'
+        ? stateKeys.operatorIdem(ctx.idempotencyKey)
+        : stateKeys.resultIdem(ctx.idempotencyKey);
   if (ctx.state.get(key) !== undefined) {
-    ctx.audit.append(telemetry ? 'telemetry_duplicate' : 'action_duplicate', subject, { first_seen: 'earlier' });
+    ctx.audit.append(source === 'telemetry' ? 'telemetry_duplicate' : source === 'operator' ? 'action_duplicate' : 'result_duplicate', subject, { first_seen: 'earlier' });
     return false;
   }
   ctx.state.put(key, IDEMPOTENCY_MARK);

@@ -8,7 +8,7 @@ import { isKnownCell } from './gate.js';
 import { collectBelief, deriveFacts, gateIntent, localBelief, proposeIntent } from './stages.js';
 import { SUBJECT_KINDS, type SubjectKind, type TelemetryEventV1 } from './types.js';
 
-export function stepTelemetry(ctx: StepContext, identified: Exclude<IdentifiedInput, { kind: 'operator' }>): void {
+export function stepTelemetry(ctx: StepContext, identified: Extract<IdentifiedInput, { kind: 'telemetry' | 'undecodable' }>): void {
   const { input } = ctx;
   if (identified.kind === 'undecodable') {
     const { who, valueSha } = identified;

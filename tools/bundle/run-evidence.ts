@@ -18,8 +18,8 @@ export interface RunFacts {
   /** The run's topic names by config key. */
   topics: Record<string, string>;
   faults: { processor_kills: number; broker_kills: number; processor_starts: number; notes: string[] };
-  /** `topic/partition/offset` of every record the harness wrote to an input topic, in send order. */
-  inputs_sent: { telemetry: string[]; operator_actions: string[] };
+  /** `topic/partition/offset` of every record written to an input topic: the harness's in send order, the actuator's results by partition and offset. */
+  inputs_sent: { telemetry: string[]; operator_actions: string[]; results?: string[] };
   /** Audit records read back a second time, after the bundle's trail was read. */
   audit_read_back_again: number;
   deployment: DeploymentEvidence;
@@ -100,7 +100,7 @@ export function runEvidenceFromBundle(bundle: Bundle, integrity: IntegrityVerdic
     storage.record_counts_read_back['dlq'] ?? 0,
   );
   const receivedKeys = new Set(audit.filter((r) => r.input.topic === telemetryTopic && r.event_kind === 'telemetry_received').map((r) => r.idempotency_key));
-  const inputs = [...facts.inputs_sent.telemetry, ...facts.inputs_sent.operator_actions];
+  const inputs = [...facts.inputs_sent.telemetry, ...facts.inputs_sent.operator_actions, ...(facts.inputs_sent.results ?? [])];
   const after = outcomeSummary(audit, execute);
   const before = facts.outcomes_before;
   const evidence: RunEvidence = {

@@ -134,6 +134,7 @@ export function exactlyOnceViolations(outcomes: RunOutcomes, expected: ExpectedD
   // A sensor record that is not an alert is rejected with a receipt and, by design, no dead letter.
   const notAlerts = outcomes.audit.filter((r) => r.event_kind === 'telemetry_rejected' && (r.payload as { reason_code?: string }).reason_code === NOT_AN_ALERT).length;
   const rejected = (outcomes.receiptsByKind['telemetry_rejected'] ?? 0) + (outcomes.receiptsByKind['action_rejected'] ?? 0) - notAlerts;
-  if (rejected !== outcomes.dlqCount) problems.push(`${rejected} rejected receipts (not counting ${notAlerts} not_an_alert) but ${outcomes.dlqCount} dead letters`);
+  if (rejected !== outcomes.dlqCount)
+    problems.push(`${rejected} rejected receipts${notAlerts > 0 ? ` (besides ${notAlerts} not_an_alert)` : ''} but ${outcomes.dlqCount} dead letters`);
   return problems;
 }

@@ -14,17 +14,11 @@ import { pollUntil } from '../lib/poll.js';
 import { withProgress } from '../lib/progress.js';
 import { secureChildEnv } from '../lib/secure-clients.js';
 import { secureBrokerOf } from './broker-control.js';
-import type { RunContext } from './run-context.js';
+import type { Actuation, RunContext } from './run-context.js';
 
 /** Attempts per intent before gave_up, and the per-attempt timeout, as the actuator is run here. */
 const MAX_ATTEMPTS = 5;
 const TIMEOUT_MS = 5000;
-
-export interface Actuation {
-  receiver: CliChild;
-  actuator: CliChild;
-  url: string;
-}
 
 function childError(what: string, child: CliChild): ExoArmurError {
   return new ExoArmurError('CHILD_COMMAND_FAILED', `${what} exited: ${child.failure()}`);
@@ -74,7 +68,7 @@ export async function awaitResults(ctx: RunContext, actuation: Actuation): Promi
     pollUntil(
       async () => {
         const trail = await ctx.kafka.readTrail();
-        const read = await ctx.kafka.readResults();
+        const read = (await ctx.kafka.readResults()).map((r) => r.value);
         intents = trail.execute.length;
         results = read.length;
         const done = new Set(read.map((r) => r.intent_id));

@@ -14,6 +14,7 @@ test('unmetExpectation: only the fields the expect line names are judged, each d
     approvalId: null,
     final: 'RELEASED' as const,
     actionClass: 'A2_hard_containment' as const,
+    execution: 'succeeded' as const,
   };
   t.deepEqual(unmetExpectation({ event_id: 'E1', final: 'RELEASED' }, fate), []);
   t.deepEqual(unmetExpectation({ event_id: 'E1', verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' }, fate), []);
@@ -23,6 +24,8 @@ test('unmetExpectation: only the fields the expect line names are judged, each d
     'E1: final expected APPROVED, got RELEASED',
   ]);
   t.deepEqual(unmetExpectation({ event_id: 'E2', final: 'REJECTED' }, { ...fate, final: null, verdict: null }), ['E2: final expected REJECTED, got none']);
+  t.deepEqual(unmetExpectation({ event_id: 'E1', execution: 'succeeded' }, fate), []);
+  t.deepEqual(unmetExpectation({ event_id: 'E1', execution: 'succeeded' }, { ...fate, execution: 'not_executed' }), ['E1: execution expected succeeded, got not_executed']);
 });
 
 const scenario = parseScenario(

@@ -91,9 +91,9 @@ export class RunKafka {
     return publishAction(this.actionProducer, this.topics, action, target);
   }
 
-  /** The group's committed progress over both input topics, and the partitions not yet at their end. */
+  /** The group's committed progress over the three input topics, and the partitions not yet at their end. */
   async inputProgress(): Promise<Progress> {
-    const rows = await groupProgress(this.kafka, this.group, [this.topics.telemetry, this.topics.operator_actions]);
+    const rows = await groupProgress(this.kafka, this.group, this.inputTopicNames());
     const lagging = rows.filter((r) => r.high > r.low && r.committed !== r.high).map((r) => `${r.topic}/${r.partition} at ${r.committed ?? -1n} of ${r.high}`);
     return { ...committedShare(rows), lagging };
   }
@@ -120,10 +120,9 @@ export class RunKafka {
     };
   }
 
-  /** The actuator's results (ExecutionResultV1), by partition then offset. */
-  async readResults(): Promise<ExecutionResultV1[]> {
-    const read = await this.readDecoded<ExecutionResultV1>(resultsTopic(this.topics), (v, h) => decodeRecord('result', v, h) as never);
-    return read.map((r) => r.value);
+  /** The actuator's results (ExecutionResultV1) with their coordinates, by partition then offset. */
+  async readResults(): Promise<Array<{ partition: number; offset: string; value: ExecutionResultV1 }>> {
+    return this.readDecoded<ExecutionResultV1>(resultsTopic(this.topics), (v, h) => decodeRecord('result', v, h) as never);
   }
 
   /** The exactly-once read-back of the output topics (tools/process/outcomes). */
@@ -133,7 +132,12 @@ export class RunKafka {
 
   /** Partition counts, the retention-relevant configs and offsets of every run topic, and the group's commits. */
   async storageFacts(): Promise<StorageFacts> {
-    return topicStorage(this.kafka, Object.values(this.topics), this.group, [this.topics.telemetry, this.topics.operator_actions]);
+    return topicStorage(this.kafka, Object.values(this.topics), this.group, this.inputTopicNames());
+  }
+
+  /** The processor's input topics in this run: telemetry, operator actions, the actuator's results. */
+  private inputTopicNames(): string[] {
+    return [this.topics.telemetry, this.topics.operator_actions, resultsTopic(this.topics)];
   }
 
   async close(): Promise<void> {

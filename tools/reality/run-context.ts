@@ -5,11 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ExoArmurError } from '../../processor/errors.js';
-import { ProcessorChild, type ProcessorChildOptions } from '../lib/children.js';
+import { ProcessorChild, type CliChild, type ProcessorChildOptions } from '../lib/children.js';
 import { pollUntil } from '../lib/poll.js';
 import { withProgress } from '../lib/progress.js';
 import type { OperatorKey } from '../operator/sign.js';
-import type { Actuation } from './actuation.js';
 import type { Delivery, KillSurvival } from './analysis.js';
 import type { RunBroker } from './broker-control.js';
 import type { Progress, RunKafka } from './live.js';
@@ -17,6 +16,13 @@ import type { Progress, RunKafka } from './live.js';
 export const PARTITIONS = 3;
 /** The filler burst's tenant: its events are told apart from the scenario's in the time model. */
 export const BURST_TENANT = 'burst';
+
+/** The webhook receiver and the reference actuator of the run, each its own process (actuation.ts). */
+export interface Actuation {
+  receiver: CliChild;
+  actuator: CliChild;
+  url: string;
+}
 
 /** What the fault injector did (gates 1 and 2 read it). */
 export interface FaultLog {

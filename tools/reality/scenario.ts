@@ -35,6 +35,8 @@ export interface Expectation {
   rule?: string;
   approval?: 'none' | 'human' | 'quorum';
   final?: FinalStatus;
+  /** What the actuator reported for the released intent: succeeded, failed (failed or gave_up), or not_executed. */
+  execution?: 'succeeded' | 'failed' | 'not_executed';
 }
 
 export type Step =
@@ -49,6 +51,7 @@ export type Step =
 
 const FAULTS: readonly Fault[] = ['kill_processor', 'kill_broker', 'restart'];
 const ACTIONS = ['approve', 'deny', 'kill_switch_on', 'kill_switch_off'] as const;
+const EXECUTIONS: readonly string[] = ['succeeded', 'failed', 'not_executed'];
 const FINALS: readonly FinalStatus[] = ['RELEASED', 'DENIED', 'APPROVED', 'OPERATOR_DENIED', 'PENDING', 'EXPIRED', 'REJECTED'];
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -120,6 +123,7 @@ export function parseScenario(text: string, file = 'scenario.jsonl'): Step[] {
       case 'expect': {
         if (!isObj(value) || typeof value['event_id'] !== 'string') bad(file, lineNo, 'expect needs event_id');
         if (value['final'] !== undefined && !FINALS.includes(value['final'] as FinalStatus)) bad(file, lineNo, `expect.final must be one of ${FINALS.join(', ')}`);
+        if (value['execution'] !== undefined && !EXECUTIONS.includes(value['execution'] as string)) bad(file, lineNo, `expect.execution must be one of ${EXECUTIONS.join(', ')}`);
         steps.push({ kind: 'expect', expect: value as unknown as Expectation, lineNo });
         return;
       }

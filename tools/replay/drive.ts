@@ -38,6 +38,8 @@ export interface DriveOptions {
   /** Input topic names, to tell a receipt's source. */
   telemetryTopic: string;
   operatorTopic: string;
+  /** The actuators' results topic, when the run had one (runs recorded before it have no result receipts). */
+  resultsTopic?: string;
   primitives: Primitives;
   /**
    * A what-if: the config replay decides with instead of the recorded one. The result is stamped
@@ -94,10 +96,11 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
     return entry;
   };
 
-  /** The run's own topic names decide the two inputs (a run may be replayed under a prefix); the config adds its further telemetry topics. */
+  /** The run's own topic names decide the three inputs (a run may be replayed under a prefix); the config adds its further telemetry topics. */
   const sourceOf = (topic: string, inputs: ExoArmurConfig['inputs']): InputSource | null => {
     if (topic === options.telemetryTopic) return 'telemetry';
     if (topic === options.operatorTopic) return 'operator';
+    if (topic === options.resultsTopic) return 'result';
     return inputs !== undefined && topic in inputs ? 'telemetry' : null;
   };
   const outputs = new Map<number, PartitionOutputs>();

@@ -17,6 +17,7 @@ import { ExoArmurError } from '../../processor/errors.js';
 import type { ReplayReport } from './report.js';
 import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { Topics } from '../../processor/config/types.js';
+import { resultsTopic } from '../../processor/config/defaults.js';
 
 export interface ReplayOptions {
   brokers: string[];
@@ -178,6 +179,7 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
     runId: options.runId ?? topics.audit,
     telemetryTopic: topics.telemetry,
     operatorTopic: topics.operator_actions,
+    resultsTopic: resultsTopic(topics),
     configOverride: options.configOverride,
     readMs: readDone - started,
   });

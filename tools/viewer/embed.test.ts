@@ -34,6 +34,7 @@ test('index.html loads the viewer scripts in order: contracts first, the entry p
     'bundle.js',
     'counts.js',
     'checks.js',
+    'actuation.js',
     'gates.js',
     'proof.js',
     'overview.js',
