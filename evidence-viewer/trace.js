@@ -75,6 +75,11 @@
       case 'operator_action_applied':
       case 'operator_action_rejected':
         return pick('action', 'actor_id', 'decided_at', 'reason');
+      case 'result_received':
+        return pick('intent_id', 'outcome', 'attempt', 'actuator_group');
+      case 'execution_succeeded':
+      case 'execution_failed':
+        return pick('intent_id', 'outcome', 'reason', 'response_status', 'driver');
       default:
         return pick('event_id', 'intent_id', 'reason', 'verdict');
     }
@@ -118,6 +123,23 @@
           groups.get(key).push(record);
         }
         const actions = signatures.filter((s) => s.action?.correlation_id === corr);
+        // A released intent with no execution record in the bundle never ran (as far as the trail knows).
+        const executed = new Set(model.records.filter((r) => r.event_kind === 'execution_succeeded' || r.event_kind === 'execution_failed').map((r) => r.payload?.intent_id));
+        const executionNote = (group) =>
+          group
+            .filter((r) => r.event_kind === 'intent_released')
+            .map((r) =>
+              el(
+                'p',
+                {
+                  class: executed.has(r.payload?.intent_id) ? 'muted small' : 'error-text small',
+                  dataset: { execution: executed.has(r.payload?.intent_id) ? 'executed' : 'not-executed' },
+                },
+                executed.has(r.payload?.intent_id)
+                  ? `intent ${r.payload?.intent_id} released and executed (its result is below)`
+                  : `intent ${r.payload?.intent_id} released, not executed: no actuator result in this bundle`,
+              ),
+            );
         return el(
           'article',
           { class: 'trace-corr', dataset: { correlationId: corr } },
@@ -166,6 +188,7 @@
                   );
                 }),
               ),
+              executionNote(group),
             );
           }),
           actions.length > 0

@@ -216,7 +216,8 @@ export class ProcessorRunner {
         const chunk = pending.slice(i, i + max);
         moveSlot(slot, 'committing');
         try {
-          const stats = await task.processChunk(source, batch.topic, chunk);
+          // The last chunk commits past any transaction markers that end the fetch.
+          const stats = await task.processChunk(source, batch.topic, chunk, i + max >= pending.length ? batch.lastOffset() : undefined);
           moveSlot(slot, 'ready');
           resolveOffset(stats.lastOffset);
           // Only a commit proves recovery; a task that starts but cannot commit keeps backing off.

@@ -162,8 +162,11 @@ export class Task {
   /**
    * Runs the core over consecutive records of one input topic and commits all outputs plus the
    * next input offset in one transaction. Throws on any failure; the caller then discards the task.
+   * `fetchedThrough`: the fetch's last offset when these are its last records; what follows them up
+   * to it are transaction markers (and aborted records) of a transactional input (the actuators'
+   * results), which read_committed never delivers, so the committed offset moves past them too.
    */
-  async processChunk(source: InputSource, topic: string, messages: KafkaMessage[]): Promise<ChunkStats> {
+  async processChunk(source: InputSource, topic: string, messages: KafkaMessage[], fetchedThrough?: string): Promise<ChunkStats> {
     const p = this.partition;
     const { core, now, inputSpecs } = this.deps;
     // Applied in place: if the transaction fails the runner discards this task (cache included)
@@ -204,7 +207,9 @@ export class Task {
     }
     const first = messages[0]!;
     const last = messages[messages.length - 1]!;
-    const nextOffset = (BigInt(last.offset) + 1n).toString();
+    const afterLast = BigInt(last.offset) + 1n;
+    const afterFetch = fetchedThrough === undefined ? afterLast : BigInt(fetchedThrough) + 1n;
+    const nextOffset = (afterFetch > afterLast ? afterFetch : afterLast).toString();
     const started = Date.now();
     // Only this topic's offset moves; the other input of the task keeps its committed offset.
     const written = await this.writer.commitBatch(outputs, { consumerGroupId: this.deps.groupId, partition: p, next: { [topic]: nextOffset } });
