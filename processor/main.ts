@@ -101,7 +101,10 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const specs = topicSpecs({ partitions: config.partitions, overrides: config.topics, extraTelemetry: extraTelemetryTopics(config) });
+    // The actuator's own state topic is the actuator's to provision (a secure broker grants the processor nothing on it).
+    const specs = topicSpecs({ partitions: config.partitions, overrides: config.topics, extraTelemetry: extraTelemetryTopics(config) }).filter(
+      (spec) => spec.name !== actuatorStateTopic(config.topics),
+    );
     if (config.checkpoints) specs.push(checkpointTopicSpec(config.checkpoints.topic, config.partitions));
     const report = await ensureTopics(admin, specs);
     logger.info({ ...logEvent('topics_ensured'), created: report.created }, 'topics ensured');
