@@ -206,6 +206,20 @@ export function decodeRecord(role: RecordRole | 'auto' | string, bytes: Uint8Arr
   }
 }
 
+/**
+ * The bytes of a record as the current version of its schema writes them: unchanged when the
+ * headers name the current version (or none), decoded through the resolver and re-encoded when
+ * they name an older one. Stores that keep bare values without headers (the task's local state
+ * store) hold only current-version bytes this way.
+ */
+export function toCurrentVersion(role: RecordRole, bytes: Buffer, headers: InputHeaders | undefined): Decoded<Buffer> {
+  const fingerprint = headerString(headers?.[FINGERPRINT_HEADER]);
+  if (fingerprint === undefined || fingerprint === SCHEMAS[role].fingerprint) return { ok: true, value: bytes };
+  const decoded = decodeRecord(role, bytes, headers);
+  if (!decoded.ok) return decoded;
+  return { ok: true, value: Buffer.from(encodeRecord(role, decoded.value).value!) };
+}
+
 let markBytes: Buffer | undefined;
 
 /** True when the bytes are exactly the encoded idempotency mark (most of a state topic). */

@@ -11,20 +11,20 @@ import { join } from 'node:path';
 import { PAYLOAD_TYPE_OF_KIND, type AuditRecordV1 } from '../core/types.js';
 import { makeOperator } from '../testing/harness.js';
 import { playScenario } from '../testing/scenario.js';
-import { decodeRecord, encodeRecord, FINGERPRINT_HEADER, SCHEMA_HEADER, SCHEMAS, SCHEMAS_DIR, type SchemaRole } from './index.js';
+import { decodeRecord, encodeRecord, FINGERPRINT_HEADER, SCHEMA_HEADER, SCHEMAS, SCHEMAS_DIR, toCurrentVersion, type SchemaRole } from './index.js';
 import { fingerprintOf, HISTORY_DIR, SCHEMA_FILES } from './schemas.js';
 
 /** The current version of every schema, as Parsing Canonical Form SHA-256. */
 const PINNED: { readonly [R in SchemaRole]: string } = {
   actuator_state: '75d3fc852ce22988061c9b76a43ead2fec53b5eb460d2c3bdb4709de508a4989',
-  audit: '28a4d00df2f778a4ee61b6ba7dbe82673e5725dda0e44d98807d26bd23b0be2c',
+  audit: '3e819f094caf3b3f17296dff204a511cb28f9cf469e837367ff02b7d19a002c9',
   checkpoint: '593e3cb06190f393b256f092fee5dedf32e3eee93bfc6bfd8330f245c83c538c',
   config: 'f5253e8cd91459646d9c62afe3fda520103ab7008491b3500e081d36c3f8d45c',
   dlq: '819ffdbda51e5967911a902eeebb0ea9b43cb6139231e7b66b8d9e939cc7429b',
   execute: 'c1ac71ace0c0f7897516d2b5665df3443ac7aab61fa6c08e85ff6adc3f54dd7d',
   operator: '977a981ef012196e81135729a2e891375ef5d117bf1dd8245676c994aedd7051',
   result: '8c7b25bd4343ee6e6ef010fd2462883c4d28a3c3e0896c4026a0b53ef9c010a0',
-  state: '372593fad74fdde2b8475bf49296d3a235a29961d983e662acf3fadb845b56a8',
+  state: '944360cec52d51726121faf161e59bb37b02e5fa377f1209bce32106b759dafb',
   telemetry: '73ab39f9384a3b8a43256b17164facb36e15c158a2a83682e675f4bcd7cdeed7',
 };
 
@@ -59,6 +59,20 @@ test('every history file is named <current stem>@<its own fingerprint> and resol
   t.is(join(SCHEMAS_DIR, 'history'), HISTORY_DIR);
 });
 
+/**
+ * Payload fields added after the first audit version, each with a null default: a record read
+ * from a writer that lacked one has it null. A field added later goes on this list.
+ */
+const ADDED_PAYLOAD_FIELDS = ['identifiers', 'ignored_confidence'] as const;
+
+/** A record as an older version carries it: the payload fields that version lacked are null. */
+function asWrittenBy(writer: avro.Type, record: AuditRecordV1): AuditRecordV1 {
+  const text = JSON.stringify(writer.schema());
+  const payload: Record<string, unknown> = { ...record.payload };
+  for (const field of ADDED_PAYLOAD_FIELDS) if (field in payload && !text.includes(`"name":"${field}"`)) payload[field] = null;
+  return { ...record, payload } as AuditRecordV1;
+}
+
 /** The audit records of the full scenario written with one older audit version, as that version's writer would. */
 function writtenWith(writer: avro.Type, records: readonly AuditRecordV1[]): { record: AuditRecordV1; bytes: Buffer }[] {
   const kinds = new Set(
@@ -69,7 +83,7 @@ function writtenWith(writer: avro.Type, records: readonly AuditRecordV1[]): { re
     .map((record) => ({ record, bytes: writer.toBuffer({ ...record, payload: { [PAYLOAD_TYPE_OF_KIND[record.event_kind]]: record.payload } }) }));
 }
 
-test('audit records written with an older version decode, by their header, into exactly the records the core made', (t) => {
+test('audit records written with an older version decode, by their header, into the records the core made (fields added since: null)', (t) => {
   const records = playScenario(makeOperator('alice'), makeOperator('bob')).audits();
   t.true(SCHEMAS.audit.history.size > 0);
   for (const [fingerprint, writer] of SCHEMAS.audit.history) {
@@ -78,10 +92,11 @@ test('audit records written with an older version decode, by their header, into 
     let misreadAsCurrent = 0;
     for (const { record, bytes } of written) {
       const headers = { [SCHEMA_HEADER]: SCHEMAS.audit.name, [FINGERPRINT_HEADER]: fingerprint };
-      t.deepEqual(decodeRecord('audit', bytes, headers), { ok: true, value: record });
-      t.deepEqual(decodeRecord('auto', bytes, headers), { ok: true, value: record });
+      const expected = asWrittenBy(writer, record);
+      t.deepEqual(decodeRecord('audit', bytes, headers), { ok: true, value: expected });
+      t.deepEqual(decodeRecord('auto', bytes, headers), { ok: true, value: expected });
       const asCurrent = decodeRecord('audit', bytes);
-      if (!asCurrent.ok || JSON.stringify(asCurrent.value) !== JSON.stringify(record)) misreadAsCurrent++;
+      if (!asCurrent.ok || JSON.stringify(asCurrent.value) !== JSON.stringify(expected)) misreadAsCurrent++;
     }
     // The control: the same bytes read as the current version come out wrong somewhere, so the
     // resolver (not luck) is what made them equal.
@@ -106,4 +121,17 @@ test('a fingerprint that is neither current nor in history is refused, in the wo
   }
   t.deepEqual(decodeRecord('audit', encoded.value), { ok: true, value: record });
   t.deepEqual(decodeRecord('audit', encoded.value, encoded.headers), { ok: true, value: record });
+});
+
+test('toCurrentVersion re-encodes older-version bytes as the current version writes them, and leaves current ones as they are', (t) => {
+  const records = playScenario(makeOperator('alice'), makeOperator('bob')).audits();
+  const [fingerprint, writer] = [...SCHEMAS.audit.history][0]!;
+  for (const { record, bytes } of writtenWith(writer, records).slice(0, 50)) {
+    const current = toCurrentVersion('audit', bytes, { [FINGERPRINT_HEADER]: fingerprint });
+    t.deepEqual(current, { ok: true, value: Buffer.from(encodeRecord('audit', asWrittenBy(writer, record)).value!) });
+    const same = encodeRecord('audit', record).value!;
+    t.is((toCurrentVersion('audit', same, { [FINGERPRINT_HEADER]: SCHEMAS.audit.fingerprint }) as { value: Buffer }).value, same);
+  }
+  const unknown = toCurrentVersion('audit', Buffer.from([0]), { [FINGERPRINT_HEADER]: 'cd'.repeat(32) });
+  t.like(unknown, { ok: false, reason_code: 'unknown_schema' });
 });

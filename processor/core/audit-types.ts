@@ -14,6 +14,31 @@ import type {
   Vote,
 } from './record-types.js';
 
+/** What a rejected value itself names (schemas: ReadIdentifiers); null where absent or not valid. */
+export interface ReadIdentifiers {
+  event_id: string | null;
+  action_id: string | null;
+  tenant_id: string | null;
+  correlation_id: string | null;
+  cell_id: string | null;
+}
+
+/** telemetry_rejected and action_rejected; identifiers is null only in records written before it existed. */
+export interface InputRejectedPayload {
+  reason_code: string;
+  reason: string;
+  dead_letter_id: string;
+  value_size: number;
+  value_sha256: string | null;
+  identifiers: ReadIdentifiers | null;
+}
+
+/** An attributes.confidence the belief did not use, and why (schemas: IgnoredConfidence). */
+export interface IgnoredConfidence {
+  value: string;
+  reason: 'out_of_range' | 'not_a_number';
+}
+
 /** Audit payloads, one per event kind (the Avro union branch named in PAYLOAD_TYPE_OF_KIND). */
 export interface AuditPayloads {
   telemetry_received: {
@@ -27,7 +52,7 @@ export interface AuditPayloads {
     source_name: string;
   };
   telemetry_duplicate: { first_seen: string };
-  telemetry_rejected: { reason_code: string; reason: string; dead_letter_id: string; value_size: number; value_sha256: string | null };
+  telemetry_rejected: InputRejectedPayload;
   facts_derived: { event_id: string; subject: string; subject_kind: SubjectKind; claim_type: string; event_type: string; severity: Severity; cell_id: string };
   belief_emitted: {
     emitter: string;
@@ -39,6 +64,7 @@ export interface AuditPayloads {
     severity: Severity;
     observed_at: string;
     ttl_s: number;
+    ignored_confidence: IgnoredConfidence | null;
   };
   collective_updated: { claim_type: string; aggregate_score: number; quorum_count: number; spread: number; conflict: boolean; ttl_s: number; members: CollectiveMember[] };
   intent_proposed: { intent: Intent; intent_hash: string };
@@ -89,7 +115,7 @@ export interface AuditPayloads {
   };
   action_received: { action_id: string; action: OperatorActionKind; actor_id: string; approval_id: string | null; decided_at: string };
   action_duplicate: { first_seen: string };
-  action_rejected: { reason_code: string; reason: string; dead_letter_id: string; value_size: number; value_sha256: string | null };
+  action_rejected: InputRejectedPayload;
   operator_action_applied: {
     action_id: string;
     action: OperatorActionKind;
@@ -103,9 +129,30 @@ export interface AuditPayloads {
   approval_granted: { approval_id: string; intent_id: string; intent_hash: string; requirement: ApprovalRequirement; approvers: string[] };
   approval_denied: { approval_id: string; intent_id: string; intent_hash: string; actor_id: string; reason: string };
   kill_switch_changed: { scope: KillSwitchScope; tenant_id: string | null; on: boolean; actor_id: string; action_id: string; reason: string };
+  containment_in_force: {
+    intent_id: string;
+    action_class: ActionClass;
+    subject: string;
+    subject_kind: SubjectKind;
+    live_intent_id: string;
+    live_action_class: ActionClass;
+    live_released_at: string;
+    live_ends_at: string | null;
+  };
+  circuit_breaker_tripped: {
+    intent_id: string;
+    action_class: ActionClass;
+    classes: ActionClass[];
+    max_releases: number;
+    window_s: number;
+    releases_in_window: number;
+    window_start: string;
+    stream_time: string;
+    partition: number;
+  };
   result_received: { intent_id: string; actuator_group: string; outcome: ExecutionOutcome; attempt: number; finished_at: string };
   result_duplicate: { first_seen: string };
-  result_rejected: { reason_code: string; reason: string; dead_letter_id: string; value_size: number; value_sha256: string | null };
+  result_rejected: InputRejectedPayload;
   execution_succeeded: ExecutionReported;
   execution_failed: ExecutionReported;
 }
@@ -167,6 +214,8 @@ export const PAYLOAD_TYPE_OF_KIND: { readonly [K in AuditEventKind]: string } = 
   approval_granted: 'exoarmur.ApprovalGranted',
   approval_denied: 'exoarmur.ApprovalDenied',
   kill_switch_changed: 'exoarmur.KillSwitchChanged',
+  containment_in_force: 'exoarmur.ContainmentInForce',
+  circuit_breaker_tripped: 'exoarmur.CircuitBreakerTripped',
   result_received: 'exoarmur.ResultReceived',
   result_duplicate: 'exoarmur.InputDuplicate',
   result_rejected: 'exoarmur.InputRejected',

@@ -34,6 +34,18 @@ export interface Policy {
    */
   /** Exact subject values and `prefix*` patterns: any class above A0 on one needs a human (SG-150). */
   protected_subjects?: string[];
+  /** SG-160: no second containment of the same or a weaker class while one is in force on a subject. */
+  no_double_containment?: boolean;
+  /** How long a released containment of a class stays in force (seconds of event time); absent: until lifted. */
+  containment_ttl_s?: Partial<Record<'A1_soft_containment' | 'A2_hard_containment', number>>;
+  /** More than max_releases releases of these classes within window_s (stream time, per partition and tenant) trip the tenant's kill switch. */
+  circuit_breaker?: CircuitBreakerPolicy;
+}
+
+export interface CircuitBreakerPolicy {
+  classes: ActionClass[];
+  max_releases: number;
+  window_s: number;
 }
 
 export type UnknownCellPolicy = 'default_trust' | 'observe_only' | 'reject';

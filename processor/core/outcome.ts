@@ -2,8 +2,10 @@
 import type { AuditSubject } from './audit-chain.js';
 import { addSeconds, type StepContext } from './context.js';
 import type { Proposal } from './stages.js';
+import { breakerTripFor, liveContainmentOf, noteRelease, recordInForce, tripBreaker } from './release-guards.js';
 import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
-import type { ApprovalRequirement, ApprovalState, DeadLetterV1, ExecutionIntentV1, Intent } from './types.js';
+import type { DecodeHint } from './api.js';
+import type { ApprovalRequirement, ApprovalState, DeadLetterV1, ExecutionIntentV1, Intent, ReadIdentifiers } from './types.js';
 
 /** Dead letters keep raw values whole up to this size, and a prefix beyond it (broker message limit). */
 export const DLQ_WHOLE_VALUE_MAX = 768 * 1024;
@@ -18,6 +20,19 @@ export interface Rejection {
   trace_id: string | null;
   event_time: string;
   value_sha256: string | null;
+  /** What the value itself names, for finding the rejected input by its own ids (issue: rejected inputs are findable). */
+  identifiers: ReadIdentifiers;
+}
+
+/** The ids a failed decode could still read; absent ones are null. */
+export function identifiersOf(hint: DecodeHint | undefined): ReadIdentifiers {
+  return {
+    action_id: hint?.action_id ?? null,
+    cell_id: hint?.cell_id ?? null,
+    correlation_id: hint?.correlation_id ?? null,
+    event_id: hint?.event_id ?? null,
+    tenant_id: hint?.tenant_id ?? null,
+  };
 }
 
 /**
@@ -53,6 +68,7 @@ export function reject(ctx: StepContext, r: Rejection): void {
   const size = value === null ? 0 : value.length;
   const receipt = ctx.audit.append(r.kind, subject, {
     dead_letter_id: deadLetterId,
+    identifiers: r.identifiers,
     reason: r.reason,
     reason_code: r.reason_code,
     value_sha256: r.value_sha256,
@@ -92,6 +108,21 @@ export function release(ctx: StepContext, intent: Intent, intentHash: string, by
   const guardKey = stateKeys.released(intent.intent_id);
   if (ctx.state.get(guardKey) !== undefined) return false;
   const subject = { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: eventTime };
+  // The gate path has passed both guards already; an approval granted later meets them here.
+  const denied = (rule: string): false => {
+    ctx.audit.append('intent_denied', subject, { action_class: intent.action_class, intent_hash: intentHash, intent_id: intent.intent_id, rule });
+    return false;
+  };
+  const live = liveContainmentOf(ctx, intent);
+  if (live !== null) {
+    recordInForce(ctx, subject, intent, live);
+    return denied('SG-160');
+  }
+  const trip = breakerTripFor(ctx, intent);
+  if (trip !== null) {
+    tripBreaker(ctx, subject, intent, trip);
+    return denied('SG-102');
+  }
   const audit = ctx.audit.append('intent_released', subject, {
     action_class: intent.action_class,
     approval_id: by.approval_id,
@@ -118,6 +149,7 @@ export function release(ctx: StepContext, intent: Intent, intentHash: string, by
     source_audit_id: audit.audit_id,
   };
   ctx.emit({ role: 'execute', key: intent.subject, value: execute });
+  noteRelease(ctx, intent, eventTime);
   if (by.approval_id !== null) ctx.state.put(guardKey, stateRecord('released', { event_time: eventTime, intent_hash: intentHash, intent_id: intent.intent_id }));
   return true;
 }

@@ -7,7 +7,7 @@
  */
 import type { StepContext } from './context.js';
 import type { IdentifiedInput } from './identity.js';
-import { firstDelivery, reject } from './outcome.js';
+import { firstDelivery, identifiersOf, reject } from './outcome.js';
 import type { ExecutionReported } from './audit-types.js';
 import type { ExecutionResultV1 } from './types.js';
 
@@ -17,7 +17,14 @@ export function stepResult(ctx: StepContext, identified: Extract<IdentifiedInput
     const { who, valueSha } = identified;
     const subject = { ...who, event_time: input.kafka_timestamp };
     if (!firstDelivery(ctx, subject)) return;
-    reject(ctx, { kind: 'result_rejected', reason_code: identified.reasonCode, reason: identified.reason, ...subject, value_sha256: valueSha });
+    reject(ctx, {
+      kind: 'result_rejected',
+      reason_code: identified.reasonCode,
+      reason: identified.reason,
+      ...subject,
+      value_sha256: valueSha,
+      identifiers: identifiersOf(identified.hint),
+    });
     return;
   }
   const r = identified.result;

@@ -20,9 +20,10 @@ import {
   type GateDecision,
   type GateInput,
 } from './gate.js';
+import { breakerTripFor, liveContainmentOf, type BreakerTrip } from './release-guards.js';
 import { stateKeys } from './state.js';
 import { msOf } from './time.js';
-import type { Classification, Intent, SubjectKind, TelemetryEventV1 } from './types.js';
+import type { Classification, IgnoredConfidence, Intent, LiveContainment, SubjectKind, TelemetryEventV1 } from './types.js';
 
 /** Stage 2: what the event is about. */
 export interface Facts {
@@ -41,11 +42,12 @@ export interface LocalBelief {
   confidence: number;
   source: 'attribute' | 'severity';
   classification: Classification;
+  ignored: IgnoredConfidence | null;
 }
 
 export function localBelief(ev: TelemetryEventV1, policy: Policy): LocalBelief {
-  const { confidence, source } = localConfidence(ev.attributes, ev.severity, policy);
-  return { confidence, source, classification: classify(confidence) };
+  const { confidence, source, ignored } = localConfidence(ev.attributes, ev.severity, policy);
+  return { confidence, source, classification: classify(confidence), ignored };
 }
 
 /** Stage 4: the collective over the latest unexpired belief per cell, stored back into state. */
@@ -86,10 +88,14 @@ export function proposeIntent(ctx: StepContext, ev: TelemetryEventV1, facts: Fac
   return { intent, intent_hash: ctx.prims.sha256Hex(canonicalJson(intent)) };
 }
 
-/** Stage 6: what the gate was shown and what it decided. */
+/** Stage 6: what the gate was shown and what it decided, and the guard facts behind SG-160 and a breaker trip. */
 export interface GateResult {
   shown: GateInput;
   decision: GateDecision;
+  /** The containment in force that SG-160 saw, when it decided. */
+  live: LiveContainment | null;
+  /** The circuit breaker trips instead of allowing this release: the tenant's kill switch goes on, and SG-102 decides. */
+  trip: BreakerTrip | null;
 }
 
 export function gateIntent(ctx: StepContext, ev: TelemetryEventV1, proposal: Proposal, collective: CollectiveResult): GateResult {
@@ -104,7 +110,14 @@ export function gateIntent(ctx: StepContext, ev: TelemetryEventV1, proposal: Pro
     policy_verified: ctx.config.policy_verified,
     kill_switch_global: ctx.state.get(stateKeys.killGlobal())?.kill_switch?.on === true,
     kill_switch_tenant: ctx.state.get(stateKeys.killTenant(ev.tenant_id))?.kill_switch?.on === true,
+    live_containment: false,
     unknown_cell_observe_only: ctx.config.policy.unknown_cell === 'observe_only' && !isKnownCell(ev.cell_id, ctx.config.policy),
   };
-  return { shown, decision: evaluateGate(shown) };
+  const live = liveContainmentOf(ctx, proposal.intent);
+  shown.live_containment = live !== null;
+  const decision = evaluateGate(shown);
+  const trip = decision.verdict === 'allow' ? breakerTripFor(ctx, proposal.intent) : null;
+  if (trip === null) return { shown, decision, live: decision.rule === 'SG-160' ? live : null, trip: null };
+  const tripped = { ...shown, kill_switch_tenant: true };
+  return { shown: tripped, decision: evaluateGate(tripped), live: null, trip };
 }

@@ -3,7 +3,8 @@ import type { AuditSubject } from './audit-chain.js';
 import type { StepContext } from './context.js';
 import { expireCollectives } from './collective-expiry.js';
 import type { IdentifiedInput } from './identity.js';
-import { expireDue, firstDelivery, reject, release, requestApproval } from './outcome.js';
+import { expireDue, firstDelivery, identifiersOf, reject, release, requestApproval } from './outcome.js';
+import { recordInForce, tripBreaker } from './release-guards.js';
 import { isKnownCell } from './gate.js';
 import { collectBelief, deriveFacts, gateIntent, localBelief, proposeIntent } from './stages.js';
 import { SUBJECT_KINDS, type SubjectKind, type TelemetryEventV1 } from './types.js';
@@ -14,7 +15,15 @@ export function stepTelemetry(ctx: StepContext, identified: Extract<IdentifiedIn
     const { who, valueSha } = identified;
     const eventTime = identified.hint?.observed_at ?? input.kafka_timestamp;
     if (!firstDelivery(ctx, { ...who, event_time: eventTime })) return;
-    reject(ctx, { kind: 'telemetry_rejected', reason_code: identified.reasonCode, reason: identified.reason, ...who, event_time: eventTime, value_sha256: valueSha });
+    reject(ctx, {
+      kind: 'telemetry_rejected',
+      reason_code: identified.reasonCode,
+      reason: identified.reason,
+      ...who,
+      event_time: eventTime,
+      value_sha256: valueSha,
+      identifiers: identifiersOf(identified.hint),
+    });
     return;
   }
 
@@ -30,6 +39,7 @@ export function stepTelemetry(ctx: StepContext, identified: Extract<IdentifiedIn
       reason: `cell ${JSON.stringify(ev.cell_id)} is not in policy.trust and policy.unknown_cell is reject`,
       ...who,
       value_sha256: input.value === null ? null : ctx.prims.sha256Hex(input.value),
+      identifiers: { action_id: null, cell_id: ev.cell_id, correlation_id: ev.correlation_id, event_id: ev.event_id, tenant_id: ev.tenant_id },
     });
     return;
   }
@@ -49,6 +59,7 @@ export function stepTelemetry(ctx: StepContext, identified: Extract<IdentifiedIn
       reason: 'no subject: entity_refs names none of host, user, process, ip, service',
       ...who,
       value_sha256: valueSha,
+      identifiers: { action_id: null, cell_id: ev.cell_id, correlation_id: ev.correlation_id, event_id: ev.event_id, tenant_id: ev.tenant_id },
     });
     return;
   }
@@ -64,7 +75,7 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
   const proposal = proposeIntent(ctx, ev, facts, belief);
   const gate = gateIntent(ctx, ev, proposal, collective);
   const { intent, intent_hash } = proposal;
-  const { shown, decision } = gate;
+  const { shown, decision, live, trip } = gate;
 
   const audit = ctx.audit;
   audit.append('telemetry_received', who, {
@@ -92,6 +103,7 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
     confidence: belief.confidence,
     confidence_source: belief.source,
     emitter: ev.cell_id,
+    ignored_confidence: belief.ignored,
     observed_at: ev.observed_at,
     severity: ev.severity,
     subject: facts.subject,
@@ -107,6 +119,7 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
     ttl_s: ttlS,
   });
   audit.append('intent_proposed', who, { intent, intent_hash });
+  if (trip !== null) tripBreaker(ctx, who, intent, trip);
   audit.append('safety_evaluated', who, {
     action_class: intent.action_class,
     aggregate_score: shown.aggregate_score,
@@ -127,6 +140,7 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
       release(ctx, intent, intent_hash, { rule: decision.rule, approval_id: null, approvers: [] }, ev.observed_at);
       return;
     case 'deny':
+      if (live !== null) recordInForce(ctx, who, intent, live);
       audit.append('intent_denied', who, { action_class: intent.action_class, intent_hash, intent_id: intent.intent_id, rule: decision.rule });
       return;
     case 'require_human':

@@ -32,13 +32,15 @@ const coordOf = (r: AuditRecordV1): string => `${r.input.topic}[${r.input.partit
 function names(r: AuditRecordV1, id: string): boolean {
   const p = payloadOf(r);
   const intent = p['intent'] as { event_id?: string; intent_id?: string } | undefined;
+  // A rejected input's receipt names the ids its value carried (null in receipts written before that).
+  const read = p['identifiers'] as { event_id: string | null; action_id: string | null } | null | undefined;
   return (
     r.audit_id === id ||
     r.correlation_id === id ||
     r.trace_id === id ||
     r.idempotency_key === id ||
     r.idempotency_key.endsWith(`:${id}`) ||
-    [p['event_id'], p['intent_id'], p['approval_id'], p['action_id'], p['dead_letter_id'], intent?.event_id, intent?.intent_id].includes(id)
+    [p['event_id'], p['intent_id'], p['approval_id'], p['action_id'], p['dead_letter_id'], intent?.event_id, intent?.intent_id, read?.event_id, read?.action_id].includes(id)
   );
 }
 
@@ -46,8 +48,8 @@ function names(r: AuditRecordV1, id: string): boolean {
  * The story of `id`: the inputs of the records that name it, then, until nothing new joins, the
  * inputs of records about the same approvals (the operator actions that decide them, expiries)
  * and the same released intents (the actuators' results, execution_succeeded / execution_failed).
- * `also`: ids that stand for `id` (the dead letters whose raw bytes carry it: a rejected event's
- * receipt cannot name an event_id it could not read). Null when no record names it.
+ * `also`: ids that stand for `id` (the dead letters whose raw bytes carry it: a receipt names only
+ * the ids that were valid, and receipts of older runs none). Null when no record names it.
  */
 export function traceStory(audit: readonly AuditRecordV1[], id: string, options: { telemetryTopic?: string; also?: readonly string[] } = {}): Story | null {
   const { telemetryTopic } = options;
@@ -154,6 +156,10 @@ export function recordText(r: AuditRecordV1): string {
       return `execution failed: ${p['intent_type']} ${p['subject']} — ${p['reason']}`;
     case 'kill_switch_changed':
       return `kill switch ${p['scope']}${p['tenant_id'] === null ? '' : ` ${p['tenant_id']}`} ${p['on'] === true ? 'ON' : 'OFF'} by ${p['actor_id']}: "${p['reason']}"`;
+    case 'containment_in_force':
+      return `not released: ${p['live_action_class']} containment ${p['live_intent_id']} on ${p['subject_kind']} ${p['subject']} in force since ${p['live_released_at']}${p['live_ends_at'] === null ? ' with no end' : ` until ${p['live_ends_at']}`}`;
+    case 'circuit_breaker_tripped':
+      return `circuit breaker tripped: ${p['releases_in_window']} releases of ${(p['classes'] as string[]).join(', ')} since ${p['window_start']} (max ${p['max_releases']} in ${p['window_s']} s, partition ${p['partition']}); the tenant's kill switch goes on`;
     default:
       return JSON.stringify(p);
   }
