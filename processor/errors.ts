@@ -58,6 +58,7 @@ export const ERRORS = {
   BUNDLE_UNVERIFIED: { recovery: 'permanent', hint: 'read the failed checks in the message' },
   BUNDLE_UNJUDGEABLE: { recovery: 'permanent', hint: 'the evidence files the gates read are missing or unreadable; re-run make reality' },
   CLI_USAGE: { recovery: 'usage', hint: 'run exoarmur --help, or exoarmur <command> --help' },
+  CLUSTER_MISSING: { recovery: 'usage', hint: 'start the cluster with exoarmur broker start --cluster --data-dir DIR' },
   CHILD_COMMAND_FAILED: { recovery: 'permanent', hint: "read the child's stderr in the message" },
   CONFIG_FILE_NOT_JSON: { recovery: 'usage', hint: 'fix the JSON of the config file' },
   CONFIG_FILE_UNREADABLE: { recovery: 'usage', hint: 'check the --config path and its permissions' },
