@@ -97,6 +97,7 @@ export const ERRORS = {
   PROCESSING_HALTED: { recovery: 'permanent', hint: 'fix the cause named in the message and restart; processing resumes at the failed batch' },
   PROCESSOR_EXITED: { recovery: 'permanent', hint: "read the processor's log named in the message (a reality run's is service.log)" },
   PROCESSOR_STOP_FAILED: { recovery: 'permanent', hint: "read the processor's log named in the message" },
+  PRODUCE_ANSWER_MISMATCH: { recovery: 'retriable', hint: 'none: the transaction is aborted and the batch redone (a kafkajs retry across a leader move)' },
   PRODUCER_FENCED: { recovery: 'rebuild_task', hint: 'none: the task is rebuilt with a new producer' },
   PRODUCER_PERF_FAILED: { recovery: 'permanent', hint: "read kafka-producer-perf-test's output in the message" },
   PRODUCER_PERF_UNPARSEABLE: { recovery: 'permanent', hint: "read kafka-producer-perf-test's output in the message" },

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { splitIntoRequests } from './transactions.js';
+import { answerMismatches, splitIntoRequests } from './transactions.js';
 
 const message = (bytes: number) => ({ key: null, value: Buffer.alloc(bytes) });
 
@@ -26,4 +26,24 @@ test('splitIntoRequests sends an oversized message alone and nothing for empty i
     [[10], [5000], [10]],
   );
   t.deepEqual(splitIntoRequests([{ topic: 'x', messages: [] }]), []);
+});
+
+test('a send answer must cover every partition of the request exactly once (kafkajs retries across a leader move can double or drop one)', (t) => {
+  const request = [
+    {
+      topic: 'audit',
+      messages: [
+        { partition: 1, value: 'a' },
+        { partition: 1, value: 'b' },
+      ],
+    },
+    { topic: 'state', messages: [{ partition: 1, value: 's' }] },
+  ];
+  const answer = (topicName: string, partition: number) => ({ topicName, partition, errorCode: 0, baseOffset: '0' });
+  t.deepEqual(answerMismatches(request, [answer('audit', 1), answer('state', 1)]), []);
+  // Written twice: the first attempt's broker answered, then the partition's new leader took the same records again.
+  t.deepEqual(answerMismatches(request, [answer('audit', 1), answer('state', 1), answer('audit', 1)]), ['audit/1 answered 2 times']);
+  // Never sent: its new leader had already answered for other partitions, and the send resolved without it.
+  t.deepEqual(answerMismatches(request, [answer('audit', 1)]), ['state/1 answered 0 times']);
+  t.deepEqual(answerMismatches(request, [answer('audit', 1), answer('state', 1), answer('dlq', 1)]), ['dlq/1 answered but never requested']);
 });

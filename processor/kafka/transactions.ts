@@ -14,7 +14,7 @@
 import kafkajs from 'kafkajs';
 import type { Kafka, Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
-import { InvariantError, ProducerFencedError } from '../errors.js';
+import { InvariantError, KafkaOperationError, ProducerFencedError } from '../errors.js';
 import { classifyKafkaError, toShellError } from '../io/kafka-errors.js';
 import { nextTransactionState, type TransactionState } from './transaction-states.js';
 import { logEvent } from '../log-events.js';
@@ -81,8 +81,39 @@ export type WrittenPositions = Map<string, bigint>;
 
 export const positionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
 
+/**
+ * What a send's answer gets wrong about its request: every partition the request wrote must be
+ * answered exactly once. kafkajs 2.2.4 retries a send spanning several brokers per broker object
+ * (producer/sendMessages.js): when a leader moves between attempts, a partition already written is
+ * sent again with fresh sequence numbers (the broker appends it twice, inside the transaction), and
+ * a partition whose new leader already answered is never sent at all, yet the send resolves. The
+ * soak caught both (issue 18); either answer aborts the transaction, and the batch is redone.
+ */
+export function answerMismatches(request: readonly TopicMessages[], metadata: readonly RecordMetadata[]): string[] {
+  const answered = new Map<string, number>();
+  for (const written of metadata) {
+    const key = positionKey(written.topicName, written.partition);
+    answered.set(key, (answered.get(key) ?? 0) + 1);
+  }
+  const requested = new Set(request.flatMap((t) => t.messages.map((m) => positionKey(t.topic, m.partition ?? -1))));
+  const problems: string[] = [];
+  for (const key of [...requested].sort()) {
+    const times = answered.get(key) ?? 0;
+    if (times !== 1) problems.push(`${key} answered ${times} times`);
+  }
+  for (const key of [...answered.keys()].sort()) if (!requested.has(key)) problems.push(`${key} answered but never requested`);
+  return problems;
+}
+
 async function sendRecordingPositions(send: (request: TopicMessages[]) => Promise<RecordMetadata[]>, request: TopicMessages[], positions: WrittenPositions): Promise<void> {
   const metadata = await send(request);
+  const mismatches = answerMismatches(request, metadata);
+  if (mismatches.length > 0) {
+    const first = request[0];
+    throw new KafkaOperationError('PRODUCE_ANSWER_MISMATCH', `the producer's answer does not match what was sent (${mismatches.join('; ')}): the batch is aborted and redone`, {
+      context: { topic: first?.topic, partition: first?.messages[0]?.partition },
+    });
+  }
   for (const written of metadata) {
     if (written.baseOffset === undefined) continue;
     const sent = request.find((t) => t.topic === written.topicName)?.messages.filter((m) => m.partition === written.partition).length ?? 0;

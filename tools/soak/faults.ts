@@ -166,6 +166,7 @@ export async function injectSoakFault(state: SoakState, kind: FaultKind, planned
     state.ctx.log('soak: instances 3 and 2 left the group (SIGTERM)');
     return [joined, record('leave', leftAt, 'instances 3 then 2 left (SIGTERM, exit 0)', await recoveredAfter(state, leftAt, leaveTarget))];
   }
-  const landed = kind === 'kill_leader' ? await killLeader(state, at, target) : kind === 'kill_processor' ? await killProcessor(state, at, target) : await restartCluster(state, at, target);
+  const landed =
+    kind === 'kill_leader' ? await killLeader(state, at, target) : kind === 'kill_processor' ? await killProcessor(state, at, target) : await restartCluster(state, at, target);
   return [record(kind, at, landed.detail, landed.recoveryMs)];
 }

@@ -43,6 +43,7 @@ export class SoakLoad {
   private readonly recent: string[] = [];
   private readonly stop = new AbortController();
   private readonly approvals: ApprovalRequested[] = [];
+  private readonly seenApprovals = new Set<string>();
   private running: Promise<void> | undefined;
   private following: Promise<void> | undefined;
   private killSwitchOn = false;
@@ -62,7 +63,12 @@ export class SoakLoad {
       .followAudit(
         PARTITIONS,
         (record) => {
-          if (record.event_kind === 'approval_requested') this.approvals.push(record as ApprovalRequested);
+          // The follower reads from the start again after a rebalance of its own: each approval is decided once.
+          if (record.event_kind !== 'approval_requested') return;
+          const requested = record as ApprovalRequested;
+          if (this.seenApprovals.has(requested.payload.approval_id)) return;
+          this.seenApprovals.add(requested.payload.approval_id);
+          this.approvals.push(requested);
         },
         this.stop.signal,
       )

@@ -16,10 +16,7 @@ test('fault plan: the same seed gives the same plan; every fault once, in time o
   t.deepEqual(faultPlan(5, 720_000, counts), plan);
   t.notDeepEqual(faultPlan(6, 720_000, counts), plan);
   t.is(plan.length, 7);
-  t.deepEqual(
-    [...plan.map((f) => f.kind)].sort(),
-    ['cluster_restart', 'join_leave', 'join_leave', 'kill_leader', 'kill_leader', 'kill_processor', 'kill_processor'],
-  );
+  t.deepEqual([...plan.map((f) => f.kind)].sort(), ['cluster_restart', 'join_leave', 'join_leave', 'kill_leader', 'kill_leader', 'kill_processor', 'kill_processor']);
   for (let i = 1; i < plan.length; i += 1) t.true(plan[i]!.atMs > plan[i - 1]!.atMs, JSON.stringify(plan));
   t.true(plan.every((f) => f.atMs >= 0 && f.atMs < 0.8 * 720_000));
 });

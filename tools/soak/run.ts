@@ -214,12 +214,14 @@ interface ReportInputs {
 }
 
 function writeReport(r: ReportInputs): SoakResult {
-  const verdict = r.checks.every((c) => c.pass) && failedGates(r.gates).length === 0 ? 'PASS' : 'FAIL';
+  const gatesFailed = failedGates(r.gates);
+  const verdict = r.checks.every((c) => c.pass) && gatesFailed.length === 0 ? 'PASS' : 'FAIL';
   const firstFailure = r.checks.find((c) => !c.pass);
+  const firstOffending = firstFailure !== undefined ? `${firstFailure.name}: ${firstFailure.first_offending}` : (gatesFailed[0] ?? null);
   const report = {
     run_id: r.runId,
     verdict,
-    first_offending: firstFailure === undefined ? null : `${firstFailure.name}: ${firstFailure.first_offending}`,
+    first_offending: firstOffending,
     seed: r.options.seed,
     minutes: r.options.minutes,
     cluster: { nodes: r.cluster.nodes.length, brokers: r.cluster.brokers, replication_factor: 3, min_insync_replicas: 2, unclean_leader_election: false, dir: r.cluster.dir },
@@ -236,7 +238,13 @@ function writeReport(r: ReportInputs): SoakResult {
     },
     faults_planned: r.plan.map((f) => ({ kind: f.kind, at_s: Math.round(f.atMs / 100) / 10 })),
     faults: summarizeFaults(r.state.records),
-    fault_log: r.state.records.map((f) => ({ kind: f.kind, planned_at_s: Math.round(f.plannedAtMs / 1000), at_s: Math.round(f.atMs / 1000), recovery_ms: f.recoveryMs, detail: f.detail })),
+    fault_log: r.state.records.map((f) => ({
+      kind: f.kind,
+      planned_at_s: Math.round(f.plannedAtMs / 1000),
+      at_s: Math.round(f.atMs / 1000),
+      recovery_ms: f.recoveryMs,
+      detail: f.detail,
+    })),
     processor: {
       instance_1_starts: r.state.ctx.processorStarts,
       joiner_starts: r.state.joinerStarts,
