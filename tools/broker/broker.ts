@@ -69,8 +69,8 @@ export function runningPid(layout: DataDirLayout): number | undefined {
 }
 
 /** Polls until the broker answers metadata and its group coordinator serves requests. */
-export async function waitBrokerReady(brokers: string, pid: number, layout: DataDirLayout, timeoutMs: number): Promise<void> {
-  const secure = secureClientOf(layout, readState(layout)?.secure === true);
+export async function waitBrokerReady(brokers: string, pid: number, layout: DataDirLayout, timeoutMs: number, secureDir = layout.dataDir): Promise<void> {
+  const secure = secureClientOf(secureDir, readState(layout)?.secure === true);
   const kafka = createKafka({ brokers: [brokers], clientId: 'exoarmur-broker-probe', silent: true, retry: { retries: 0 }, preflight: false, ...secure });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -190,7 +190,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
   await requireFreePort(port, 'Kafka');
   await requireFreePort(controllerPort, 'KRaft controller');
   mkdirSync(layout.dataDir, { recursive: true });
-  const secure = options.secure === true || readState(layout)?.secure === true ? prepareSecure(layout, port, controllerPort) : undefined;
+  const secure = options.secure === true || readState(layout)?.secure === true ? prepareSecure(layout.dataDir, port, controllerPort) : undefined;
   const pid = launchBroker({ layout, port, controllerPort, libsDir: fetched.libsDir, version: fetched.version, ...(secure === undefined ? {} : { secure }) });
   const brokers = `127.0.0.1:${port}`;
   try {

@@ -3,7 +3,9 @@
  * controller (a controller quorum of three), each in its own data dir under the cluster dir, with
  * replication factor 3, min.insync.replicas=2 and unclean leader election off. Every node is a
  * single-node broker's launch (broker.ts) with a node id and the shared voters; each is started,
- * SIGKILLed and stopped by its own PID.
+ * SIGKILLed and stopped by its own PID. Secure (--secure): every node runs the single broker's
+ * SASL/SCRAM-over-TLS listener and ACL authorizer with one CA and one set of credentials kept in
+ * the cluster dir.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +18,8 @@ import { freePort, requireFreePort } from './ports.js';
 import { requireJava } from './prerequisites.js';
 import { isBrokerProcess } from './process-state.js';
 import { newClusterId } from './storage.js';
+import { prepareSecure } from './secure-start.js';
+import { secureFiles } from './secure.js';
 import { pollUntil } from '../lib/poll.js';
 
 export const CLUSTER_NODES = 3;
@@ -32,6 +36,8 @@ export interface ClusterState {
   clusterId: string;
   version: string;
   nodes: ClusterNode[];
+  /** SASL/SCRAM over TLS with role ACLs (secure.ts): one CA and one set of credentials in the cluster dir, for every node. */
+  secure?: boolean;
 }
 
 export interface StartedCluster extends ClusterState {
@@ -41,6 +47,8 @@ export interface StartedCluster extends ClusterState {
   /** PID of each node, by node id. */
   pids: Record<number, number>;
   startMs: number;
+  /** Secure mode: the CA a client trusts and the credentials file (0600). */
+  secureFiles?: { caFile: string; credentialsFile: string };
 }
 
 function stateFile(dir: string): string {
@@ -88,12 +96,13 @@ export function nodePid(node: ClusterNode): number | undefined {
   return runningPid(dataDirLayout(node.dataDir));
 }
 
-async function launchNode(state: ClusterState, node: ClusterNode, libsDir: string): Promise<number> {
+async function launchNode(dir: string, state: ClusterState, node: ClusterNode, libsDir: string): Promise<number> {
   const layout = dataDirLayout(node.dataDir);
   const running = runningPid(layout);
   if (running !== undefined) return running;
   await requireFreePort(node.port, `node ${node.nodeId} Kafka`);
   await requireFreePort(node.controllerPort, `node ${node.nodeId} KRaft controller`);
+  const secure = state.secure === true ? prepareSecure(dir, node.port, node.controllerPort) : undefined;
   return launchBroker({
     layout,
     port: node.port,
@@ -101,21 +110,19 @@ async function launchNode(state: ClusterState, node: ClusterNode, libsDir: strin
     libsDir,
     version: state.version,
     member: { nodeId: node.nodeId, voters: voters(state.nodes), clusterId: state.clusterId, overrides: clusterReplicationProperties(state.nodes.length) },
+    ...(secure === undefined ? {} : { secure }),
   });
 }
 
-async function waitNodesReady(state: ClusterState, pids: Record<number, number>, timeoutMs: number): Promise<void> {
-  for (const node of state.nodes) {
-    const pid = pids[node.nodeId];
-    if (pid !== undefined) await waitBrokerReady(`127.0.0.1:${node.port}`, pid, dataDirLayout(node.dataDir), timeoutMs);
-  }
+async function waitNodeReady(dir: string, node: ClusterNode, pid: number, timeoutMs: number): Promise<void> {
+  await waitBrokerReady(`127.0.0.1:${node.port}`, pid, dataDirLayout(node.dataDir), timeoutMs, dir);
 }
 
 /**
  * Starts every node of the cluster in `dir` (created with fresh free ports on first start, the
  * same ports after) and waits until each answers; nodes already running are left as they are.
  */
-export async function startCluster(options: { dir: string; readyTimeoutMs?: number; cacheRoot?: string }): Promise<StartedCluster> {
+export async function startCluster(options: { dir: string; readyTimeoutMs?: number; cacheRoot?: string; secure?: boolean }): Promise<StartedCluster> {
   const started = performance.now();
   const dir = resolve(options.dir);
   requireJava();
@@ -127,6 +134,7 @@ export async function startCluster(options: { dir: string; readyTimeoutMs?: numb
       clusterId: newClusterId(),
       version: fetched.version,
       nodes: ports.map((p, i) => ({ nodeId: i + 1, ...p, dataDir: join(dir, `node-${i + 1}`) })),
+      secure: options.secure === true,
     };
     mkdirSync(dir, { recursive: true });
     writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
@@ -134,8 +142,8 @@ export async function startCluster(options: { dir: string; readyTimeoutMs?: numb
   const pids: Record<number, number> = {};
   try {
     // All nodes first: a controller quorum of three elects a leader only once two of them run.
-    for (const node of state.nodes) pids[node.nodeId] = await launchNode(state, node, fetched.libsDir);
-    await waitNodesReady(state, pids, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    for (const node of state.nodes) pids[node.nodeId] = await launchNode(dir, state, node, fetched.libsDir);
+    for (const node of state.nodes) await waitNodeReady(dir, node, pids[node.nodeId]!, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   } catch (error) {
     // Nodes that never became ready are not left running behind the error.
     for (const node of state.nodes) {
@@ -144,7 +152,14 @@ export async function startCluster(options: { dir: string; readyTimeoutMs?: numb
     }
     throw error;
   }
-  return { ...state, dir, brokers: clusterBrokers(state), pids, startMs: Math.round(performance.now() - started) };
+  return {
+    ...state,
+    dir,
+    brokers: clusterBrokers(state),
+    pids,
+    startMs: Math.round(performance.now() - started),
+    ...(state.secure === true ? { secureFiles: { caFile: secureFiles(dir).caPem, credentialsFile: secureFiles(dir).credentials } } : {}),
+  };
 }
 
 /** Starts one node again on its data dir and ports (after a kill), retrying while its ports are released; resolves once it answers. */
@@ -152,12 +167,12 @@ export async function restartNode(dir: string, nodeId: number, timeoutMs = DEFAU
   const state = requireClusterState(dir);
   const node = nodeOf(state, nodeId);
   const fetched = await fetchBroker();
-  const pid = await pollUntil(async () => launchNode(state, node, fetched.libsDir), {
+  const pid = await pollUntil(async () => launchNode(resolve(dir), state, node, fetched.libsDir), {
     timeoutMs,
     intervalMs: 500,
     what: `node ${nodeId} to launch on ports ${node.port}/${node.controllerPort}`,
   });
-  await waitBrokerReady(`127.0.0.1:${node.port}`, pid, dataDirLayout(node.dataDir), timeoutMs);
+  await waitNodeReady(resolve(dir), node, pid, timeoutMs);
   return pid;
 }
 

@@ -57,9 +57,8 @@ const startCommand: CommandModule<object, BrokerArgs & { port: number; 'controll
   handler: async (argv) => {
     requireCluster(argv);
     if (argv.cluster) {
-      if (argv.secure) throw new UsageError('CLI_USAGE', '--secure is for the single-node broker; the cluster runs plaintext on loopback');
       if (argv.node !== undefined) print({ node: argv.node, pid: await restartNode(argv['data-dir'], argv.node, argv['timeout-s'] * 1000) });
-      else print(await startCluster({ dir: argv['data-dir'], cacheRoot: argv['cache-dir'], readyTimeoutMs: argv['timeout-s'] * 1000 }));
+      else print(await startCluster({ dir: argv['data-dir'], cacheRoot: argv['cache-dir'], readyTimeoutMs: argv['timeout-s'] * 1000, secure: argv.secure }));
       return;
     }
     const started = await startBroker({

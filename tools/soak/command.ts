@@ -10,6 +10,7 @@ interface SoakArgs {
   out: string;
   rate: number;
   faults: string;
+  secure: boolean;
 }
 
 export const soakCommand: CommandModule<object, SoakArgs> = {
@@ -22,6 +23,7 @@ export const soakCommand: CommandModule<object, SoakArgs> = {
       .option('seed', { type: 'number', default: 18, describe: 'seed of the fault times, the load and the operator (same seed, same plan)' })
       .option('out', { type: 'string', default: 'artifacts/soak', describe: 'the report and the evidence bundle go to <out>/<run_id>/' })
       .option('rate', { type: 'number', default: 20, describe: 'fresh telemetry events offered per second (duplicates come on top)' })
+      .option('secure', { type: 'boolean', default: false, describe: 'every node SASL/SCRAM over TLS with role ACLs; the processor logs in as User:processor' })
       .option('faults', { type: 'string', default: FAULT_KINDS.join(','), describe: `fault kinds to inject, comma-separated (${FAULT_KINDS.join(', ')})` }) as Argv<SoakArgs>,
   handler: async (args) => {
     if (!(args.minutes > 0 && args.minutes <= 120)) throw new UsageError('CLI_USAGE', `--minutes must be in (0, 120], got ${args.minutes}`);
@@ -30,7 +32,7 @@ export const soakCommand: CommandModule<object, SoakArgs> = {
     const kinds = args.faults.split(',').filter((k) => k !== '');
     const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
     if (unknown.length > 0) throw new UsageError('CLI_USAGE', `--faults: unknown kind ${unknown.join(', ')}; known: ${FAULT_KINDS.join(', ')}`);
-    const result = await runSoak({ minutes: args.minutes, seed: args.seed, outDir: args.out, perTick: args.rate, kinds: kinds as FaultKind[] });
+    const result = await runSoak({ minutes: args.minutes, seed: args.seed, outDir: args.out, perTick: args.rate, kinds: kinds as FaultKind[], secure: args.secure });
     const faults = result.report['faults'] as Record<string, { count: number; recovery_ms: { p50: number; max: number } }>;
     for (const [kind, f] of Object.entries(faults)) process.stdout.write(`${kind}: ${f.count}x, recovery p50 ${f.recovery_ms.p50} ms, max ${f.recovery_ms.max} ms\n`);
     for (const c of result.checks) process.stdout.write(`${c.pass ? 'PASS' : 'FAIL'} ${c.name}: ${c.pass ? c.detail : c.first_offending}\n`);

@@ -157,7 +157,7 @@ export async function injectSoakFault(state: SoakState, kind: FaultKind, planned
     for (const joiner of state.joiners) await joiner.waitForEvent('group_joined', { timeoutMs: RECOVERY_TIMEOUT_MS });
     const joined = record('join', at, 'instances 2 and 3 joined', await recoveredAfter(state, at, await offeredSoFar(state)));
     // They stay a seeded while under load, then leave one after the other.
-    const stay = 5_000 + state.random.int(10_000);
+    const stay = 2_000 + state.random.int(8_000);
     await pollUntil(() => Date.now() - at >= joined.recoveryMs + stay, { timeoutMs: joined.recoveryMs + stay + 1000, intervalMs: 250, what: 'the joiners to stay a while' });
     const leftAt = Date.now();
     for (const joiner of state.joiners.reverse()) await joiner.stop();

@@ -15,10 +15,11 @@ import { runEvidenceFromBundle } from '../bundle/run-evidence.js';
 import { phaseLine } from '../lib/progress.js';
 import { pollUntil } from '../lib/poll.js';
 import { SeededRandom } from '../lib/seeded-random.js';
-import type { RunBroker } from '../reality/broker-control.js';
+import { secureBrokerOf, type RunBroker } from '../reality/broker-control.js';
+import { writeSecurityFile } from '../reality/security.js';
 import { writeBundle } from '../reality/bundle.js';
 import type { Gate } from '../reality/gates.js';
-import { runPrefix } from '../reality/naming.js';
+import { appIdForRun, groupForRun, runPrefix } from '../reality/naming.js';
 import { doubleInject } from '../reality/player.js';
 import { createRunContext, PARTITIONS, startProcessor, stopProcessor, waitSettled, writeRunConfig, type RunContext } from '../reality/run-context.js';
 import { judgeBundle, verifyBundle } from '../verify/verify.js';
@@ -36,6 +37,8 @@ export interface SoakOptions {
   /** Fresh telemetry events per one-second tick (duplicates come on top). */
   perTick: number;
   kinds: readonly FaultKind[];
+  /** Every node SASL/SCRAM over TLS with role ACLs; the processor logs in as User:processor (the bundle's security.json says so). */
+  secure?: boolean;
   log?: (line: string) => void;
 }
 
@@ -53,7 +56,7 @@ const SAMPLE_EVERY_MS = 5_000;
 
 function clusterBroker(cluster: StartedCluster): RunBroker {
   const first = cluster.nodes[0]!;
-  return { brokers: cluster.brokers, dataDir: first.dataDir, owned: true, port: first.port, controllerPort: first.controllerPort, secure: null };
+  return { brokers: cluster.brokers, dataDir: first.dataDir, owned: true, port: first.port, controllerPort: first.controllerPort, secure: cluster.secureFiles ?? null };
 }
 
 /** Samples offered and committed inputs every few seconds while the load runs. */
@@ -94,7 +97,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const plan = faultPlan(options.seed, durationMs, faultCounts(options.minutes, options.kinds));
   const phases = 4;
   log(phaseLine(1, phases, `starting a 3-node KRaft cluster in ${clusterDir}`));
-  const cluster = await startCluster({ dir: clusterDir });
+  const cluster = await startCluster({ dir: clusterDir, secure: options.secure === true });
   log(`soak ${runId}: cluster ${cluster.brokers} up in ${cluster.startMs} ms; seed ${options.seed}, ${options.minutes} min, ${plan.length} faults planned`);
   const ctx = createRunContext({
     runId,
@@ -124,6 +127,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const samples: ProgressSample[] = [];
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
+    if (ctx.broker.secure !== null) {
+      await writeSecurityFile(bundleDir, secureBrokerOf(ctx.broker), {
+        topics: ctx.kafka.topics,
+        appId: appIdForRun(runId),
+        groupId: groupForRun(runId),
+        readerGroupPrefix: 'exoarmur.read.',
+      });
+      log('secure: every node SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer; the processor as User:processor');
+    }
     startProcessor(ctx);
     await ctx.processor!.waitForEvent('group_joined', { timeoutMs: 120_000 });
     log(phaseLine(2, phases, `offering ${options.perTick} events/s (+ duplicates, late events, operator actions) for ${options.minutes} min with ${plan.length} faults`));
@@ -224,7 +236,15 @@ function writeReport(r: ReportInputs): SoakResult {
     first_offending: firstOffending,
     seed: r.options.seed,
     minutes: r.options.minutes,
-    cluster: { nodes: r.cluster.nodes.length, brokers: r.cluster.brokers, replication_factor: 3, min_insync_replicas: 2, unclean_leader_election: false, dir: r.cluster.dir },
+    cluster: {
+      nodes: r.cluster.nodes.length,
+      brokers: r.cluster.brokers,
+      replication_factor: 3,
+      min_insync_replicas: 2,
+      unclean_leader_election: false,
+      security: r.cluster.secureFiles === undefined ? 'plaintext' : 'SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer ACLs per role',
+      dir: r.cluster.dir,
+    },
     load: {
       events_per_tick: r.options.perTick,
       ticks: r.load.stats.ticks,

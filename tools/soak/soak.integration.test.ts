@@ -1,22 +1,22 @@
 /**
  * The short soak (`make soak` runs the long one): a 3-node cluster of its own (whatever
- * KAFKA_BROKERS says), a minute of seeded load, and one of each fault: the SIGKILL of a partition
- * leader's node, the SIGKILL of the processor, two instances joining and leaving, a whole-cluster
- * restart. The same end checks as the long run: exactly-once, gapless chains, replay, verify.
+ * KAFKA_BROKERS says), a minute of seeded load, and one of each fault but the slowest: the SIGKILL
+ * of a partition leader's node, the SIGKILL of the processor, two instances joining and leaving
+ * (the whole-cluster restart, some 40 s, is left to `make soak`). The same end checks as the long
+ * run: acknowledged deliveries durable, exactly-once, gapless chains, replay equal, verify.
  */
 import test from 'ava';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testSeed } from '../testing/seed.js';
-import { FAULT_KINDS } from './plan.js';
 import { runSoak } from './run.js';
 
-test('short soak on a 3-node cluster: one of each fault under load, then exactly-once, gapless chains, replay equal, verify', async (t) => {
+test('short soak on a 3-node cluster: a leader kill, a processor kill, two instances joining and leaving under load, then exactly-once, gapless chains, replay equal, verify', async (t) => {
   const seed = testSeed();
   t.log(`seed ${seed} (EXOARMUR_TEST_SEED=${seed} replays it)`);
   const out = mkdtempSync(join(tmpdir(), 'exoarmur-soak-'));
-  const result = await runSoak({ minutes: 1, seed, outDir: out, perTick: 8, kinds: FAULT_KINDS, log: (line) => t.log(line) });
+  const result = await runSoak({ minutes: 1, seed, outDir: out, perTick: 8, kinds: ['kill_leader', 'kill_processor', 'join_leave'], log: (line) => t.log(line) });
   const report = JSON.parse(readFileSync(result.reportFile, 'utf8')) as Record<string, unknown>;
   t.deepEqual(report, JSON.parse(JSON.stringify(result.report)), 'report.json is what the run returned');
   t.deepEqual(
