@@ -4,6 +4,7 @@
  * union branch on encode and unwrapped on decode (the branch follows from event_kind), and bytes
  * come back as a plain Uint8Array, so decode(encode(r)) deep-equals r.
  */
+import type avro from 'avsc';
 import type { Decoded } from '../core/api.js';
 import { IDEMPOTENCY_MARK } from '../core/state.js';
 import { PAYLOAD_TYPE_OF_KIND, type AuditEventKind, type AuditRecordV1 } from '../core/types.js';
@@ -124,7 +125,36 @@ function clipHeader(value: string): string {
   return value.length > 80 ? `${value.slice(0, 77)}... (${value.length} characters)` : value;
 }
 
-/** Which schema the headers name, checked against the fingerprint; a reason if unknown. */
+/**
+ * How to read bytes a header's fingerprint says were written with one version of a schema: the
+ * current version reads them as they are, an older one (schemas/history/) through an Avro resolver
+ * into the current version, so every reader downstream sees one shape. Undefined: not a version we
+ * know (a newer writer, or a schema that was never ours).
+ */
+const resolvers = new Map<string, avro.Resolver | null>();
+
+function readerFor(schema: LoadedSchema, fingerprint: string): avro.Resolver | null | undefined {
+  if (fingerprint === schema.fingerprint) return null;
+  const key = `${schema.role}@${fingerprint}`;
+  const cached = resolvers.get(key);
+  if (cached !== undefined) return cached;
+  const writer = schema.history.get(fingerprint);
+  if (writer === undefined) return undefined;
+  const resolver = schema.type.createResolver(writer);
+  resolvers.set(key, resolver);
+  return resolver;
+}
+
+/** Kept word for word: the reason lands in audit records, and replay of an old run compares them. */
+function unknownVersion(schema: LoadedSchema, fingerprint: string): { ok: false; reason_code: string; reason: string } {
+  return {
+    ok: false,
+    reason_code: 'unknown_schema',
+    reason: `schema "${schema.name}" fingerprint ${clipHeader(fingerprint)} is not the known ${schema.fingerprint}; the writer used another version of the schema`,
+  };
+}
+
+/** Which schema the headers name, checked against its known fingerprints; a reason if unknown. */
 export function schemaFromHeaders(headers: InputHeaders | undefined, expected?: RecordRole): Decoded<LoadedSchema> {
   const name = headerString(headers?.[SCHEMA_HEADER]);
   const fingerprint = headerString(headers?.[FINGERPRINT_HEADER]);
@@ -136,20 +166,17 @@ export function schemaFromHeaders(headers: InputHeaders | undefined, expected?: 
   if (schema === undefined || (expected !== undefined && schema.role !== expected)) {
     return { ok: false, reason_code: 'unknown_schema', reason: `schema "${clipHeader(name)}" is not ${expectedName ?? 'a known exoarmur schema'}` };
   }
-  if (fingerprint !== schema.fingerprint) {
-    return {
-      ok: false,
-      reason_code: 'unknown_schema',
-      reason: `schema "${name}" fingerprint ${fingerprint === undefined ? '(missing)' : clipHeader(fingerprint)} is not the known ${schema.fingerprint}; the writer used another version of the schema`,
-    };
-  }
+  if (fingerprint === undefined) return unknownVersion(schema, '(missing)');
+  if (readerFor(schema, fingerprint) === undefined) return unknownVersion(schema, fingerprint);
   return { ok: true, value: schema };
 }
 
 /**
  * Decodes Avro bytes of a role, a schema full name (exoarmur.AuditRecordV1), or 'auto' (the
- * schema the headers name, fingerprint checked). Null bytes decode to null (a
- * tombstone). Unreadable bytes give a reason rather than an exception.
+ * schema the headers name). When the headers carry a fingerprint, the bytes are read as that
+ * version (an older one resolved into the current shape, an unknown one refused); without one
+ * they are read as the current version. Null bytes decode to null (a tombstone). Unreadable
+ * bytes give a reason rather than an exception.
  */
 export function decodeRecord(role: RecordRole | 'auto' | string, bytes: Uint8Array | null, headers?: InputHeaders): Decoded<unknown> {
   let schema: LoadedSchema;
@@ -165,14 +192,32 @@ export function decodeRecord(role: RecordRole | 'auto' | string, bytes: Uint8Arr
     schema = byName;
   }
   if (bytes === null) return { ok: true, value: null };
+  const fingerprint = headerString(headers?.[FINGERPRINT_HEADER]);
+  const resolver = fingerprint === undefined ? null : readerFor(schema, fingerprint);
+  if (resolver === undefined) return unknownVersion(schema, fingerprint!);
   // Idempotency marks are most of a state topic (one per consumed key): recognise their fixed bytes.
-  if (schema.role === 'state' && isIdempotencyMark(bytes)) return { ok: true, value: IDEMPOTENCY_MARK };
+  if (schema.role === 'state' && resolver === null && isIdempotencyMark(bytes)) return { ok: true, value: IDEMPOTENCY_MARK };
   try {
     const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    return { ok: true, value: fromAvroForm(schema.role as RecordRole, schema.type.fromBuffer(buf) as Record<string, unknown>) };
+    const value = resolver === null ? schema.type.fromBuffer(buf) : schema.type.fromBuffer(buf, resolver);
+    return { ok: true, value: fromAvroForm(schema.role as RecordRole, value as Record<string, unknown>) };
   } catch (err) {
     return { ok: false, reason_code: 'bad_avro', reason: `the value is not a valid ${schema.name} Avro record: ${(err as Error).message}` };
   }
+}
+
+/**
+ * The bytes of a record as the current version of its schema writes them: unchanged when the
+ * headers name the current version (or none), decoded through the resolver and re-encoded when
+ * they name an older one. Stores that keep bare values without headers (the task's local state
+ * store) hold only current-version bytes this way.
+ */
+export function toCurrentVersion(role: RecordRole, bytes: Buffer, headers: InputHeaders | undefined): Decoded<Buffer> {
+  const fingerprint = headerString(headers?.[FINGERPRINT_HEADER]);
+  if (fingerprint === undefined || fingerprint === SCHEMAS[role].fingerprint) return { ok: true, value: bytes };
+  const decoded = decodeRecord(role, bytes, headers);
+  if (!decoded.ok) return decoded;
+  return { ok: true, value: Buffer.from(encodeRecord(role, decoded.value).value!) };
 }
 
 let markBytes: Buffer | undefined;

@@ -13,12 +13,13 @@ export function decodeOperatorAction(bytes: Uint8Array | null, headers: InputHea
   if (bytes === null) return { ok: false, reason_code: 'null_value', reason: 'the record has no value (a tombstone); an operator action must be an OperatorActionV1 Avro record' };
   const schema = schemaFromHeaders(headers, 'operator');
   if (!schema.ok) return schema;
-  const decoded = decodeRecord('operator', bytes);
+  const decoded = decodeRecord('operator', bytes, headers);
   if (!decoded.ok) return decoded;
   const a = decoded.value as OperatorActionV1;
   const hint: DecodeHint = {};
   if (a.tenant_id.length > 0 && a.tenant_id.length <= MAX_FIELD_CHARS && !a.tenant_id.includes(':')) hint.tenant_id = a.tenant_id;
   if (a.correlation_id.length > 0 && a.correlation_id.length <= MAX_FIELD_CHARS) hint.correlation_id = a.correlation_id;
+  if (isUlid(a.action_id)) hint.action_id = a.action_id;
   const fail = (reason_code: string, reason: string): Decoded<OperatorActionV1> => ({ ok: false, reason_code, reason, hint });
   const tooLong = overlongField(a);
   if (tooLong !== null) return fail('too_long', tooLong);

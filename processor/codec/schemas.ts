@@ -1,8 +1,11 @@
 /**
  * The Avro types of schemas/*.avsc (the single source of truth), loaded once at module load,
- * with their names and Parsing Canonical Form SHA-256 fingerprints for the Kafka headers.
+ * with their names and Parsing Canonical Form SHA-256 fingerprints for the Kafka headers, and the
+ * older versions under schemas/history/ that records on a broker may still have been written
+ * with (read by Avro schema resolution into the current version; schemas/README.md says when a
+ * version goes there).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
@@ -33,6 +36,8 @@ export interface LoadedSchema {
   type: avro.Type;
   /** The parsed .avsc JSON (with docs), for field lists. */
   json: { fields: { name: string; type: unknown }[] };
+  /** Older versions still readable, by fingerprint: the writer types of schemas/history/. */
+  history: ReadonlyMap<string, avro.Type>;
 }
 
 /** schemas/ at the repository root, found from this module whether run from source or dist/. */
@@ -48,10 +53,28 @@ function findSchemasDir(): string {
 
 export const SCHEMAS_DIR = findSchemasDir();
 
+export const HISTORY_DIR = join(SCHEMAS_DIR, 'history');
+
+const typeOf = (json: unknown): avro.Type => avro.Type.forSchema(json as avro.Schema, { wrapUnions: 'auto' });
+export const fingerprintOf = (type: avro.Type): string => (type.fingerprint('sha256') as Buffer).toString('hex');
+
+/** History files are named `<current file stem>@<fingerprint>.avsc`, e.g. audit_record_v1@8d1d….avsc. */
+function historyOf(file: string): Map<string, avro.Type> {
+  const stem = file.replace(/\.avsc$/, '');
+  const versions = new Map<string, avro.Type>();
+  if (!existsSync(HISTORY_DIR)) return versions;
+  for (const name of readdirSync(HISTORY_DIR).sort()) {
+    if (!name.startsWith(`${stem}@`) || !name.endsWith('.avsc')) continue;
+    const type = typeOf(JSON.parse(readFileSync(join(HISTORY_DIR, name), 'utf8')));
+    versions.set(fingerprintOf(type), type);
+  }
+  return versions;
+}
+
 function load(role: SchemaRole): LoadedSchema {
   const json = JSON.parse(readFileSync(join(SCHEMAS_DIR, SCHEMA_FILES[role]), 'utf8'));
-  const type = avro.Type.forSchema(json, { wrapUnions: 'auto' });
-  return { role, name: type.name!, fingerprint: (type.fingerprint('sha256') as Buffer).toString('hex'), type, json };
+  const type = typeOf(json);
+  return { role, name: type.name!, fingerprint: fingerprintOf(type), type, json, history: historyOf(SCHEMA_FILES[role]) };
 }
 
 export const SCHEMAS: { readonly [R in SchemaRole]: LoadedSchema } = {

@@ -185,6 +185,8 @@ function hintOf(obj: Record<string, unknown>): DecodeHint {
   if (trace !== undefined) hint.trace_id = trace;
   const eventId = s('event_id');
   if (eventId !== undefined && isUlid(eventId)) hint.event_id = eventId;
+  const cell = s('cell_id');
+  if (cell !== undefined) hint.cell_id = cell;
   const observed = s('observed_at');
   const normalized = observed === undefined ? null : normalizeRfc3339(observed);
   if (normalized !== null) hint.observed_at = normalized;

@@ -37,6 +37,8 @@ export interface DecodeHint {
   correlation_id?: string;
   trace_id?: string;
   event_id?: string;
+  action_id?: string;
+  cell_id?: string;
   observed_at?: string;
 }
 

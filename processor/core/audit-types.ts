@@ -13,6 +13,31 @@ import type {
   Vote,
 } from './record-types.js';
 
+/** What a rejected value itself names (schemas: ReadIdentifiers); null where absent or not valid. */
+export interface ReadIdentifiers {
+  event_id: string | null;
+  action_id: string | null;
+  tenant_id: string | null;
+  correlation_id: string | null;
+  cell_id: string | null;
+}
+
+/** telemetry_rejected and action_rejected; identifiers is null only in records written before it existed. */
+export interface InputRejectedPayload {
+  reason_code: string;
+  reason: string;
+  dead_letter_id: string;
+  value_size: number;
+  value_sha256: string | null;
+  identifiers: ReadIdentifiers | null;
+}
+
+/** An attributes.confidence the belief did not use, and why (schemas: IgnoredConfidence). */
+export interface IgnoredConfidence {
+  value: string;
+  reason: 'out_of_range' | 'not_a_number';
+}
+
 /** Audit payloads, one per event kind (the Avro union branch named in PAYLOAD_TYPE_OF_KIND). */
 export interface AuditPayloads {
   telemetry_received: {
@@ -26,7 +51,7 @@ export interface AuditPayloads {
     source_name: string;
   };
   telemetry_duplicate: { first_seen: string };
-  telemetry_rejected: { reason_code: string; reason: string; dead_letter_id: string; value_size: number; value_sha256: string | null };
+  telemetry_rejected: InputRejectedPayload;
   facts_derived: { event_id: string; subject: string; subject_kind: SubjectKind; claim_type: string; event_type: string; severity: Severity; cell_id: string };
   belief_emitted: {
     emitter: string;
@@ -38,6 +63,7 @@ export interface AuditPayloads {
     severity: Severity;
     observed_at: string;
     ttl_s: number;
+    ignored_confidence: IgnoredConfidence | null;
   };
   collective_updated: { claim_type: string; aggregate_score: number; quorum_count: number; spread: number; conflict: boolean; ttl_s: number; members: CollectiveMember[] };
   intent_proposed: { intent: Intent; intent_hash: string };
@@ -88,7 +114,7 @@ export interface AuditPayloads {
   };
   action_received: { action_id: string; action: OperatorActionKind; actor_id: string; approval_id: string | null; decided_at: string };
   action_duplicate: { first_seen: string };
-  action_rejected: { reason_code: string; reason: string; dead_letter_id: string; value_size: number; value_sha256: string | null };
+  action_rejected: InputRejectedPayload;
   operator_action_applied: {
     action_id: string;
     action: OperatorActionKind;

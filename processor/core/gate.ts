@@ -3,17 +3,40 @@
  * collective over the latest belief per emitter, the action class, and the ordered safety gate.
  */
 import type { Policy } from './config-types.js';
-import type { ActionClass, Classification, CollectiveMember, JsonValue, Severity, Verdict } from './types.js';
+import { canonicalJson } from './canonical.js';
+import type { ActionClass, Classification, CollectiveMember, IgnoredConfidence, JsonValue, Severity, Verdict } from './types.js';
 
 /** Scores are rounded to 6 decimals so that mean/spread boundaries (0.85, 0.92, 0.30) are exact. */
 export function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-export function localConfidence(attributes: { [key: string]: JsonValue }, severity: Severity, policy: Policy): { confidence: number; source: 'attribute' | 'severity' } {
+/** Longest canonical JSON of an ignored confidence kept in the belief record. */
+export const IGNORED_CONFIDENCE_CHARS = 256;
+
+/**
+ * A valid attributes.confidence in [0, 1] is the belief's confidence; otherwise the severity's,
+ * and an attribute that was present but not used is reported with why, so the audit trail shows
+ * the value the sensor sent (the decision is the same as if it were absent).
+ */
+export function localConfidence(
+  attributes: { [key: string]: JsonValue },
+  severity: Severity,
+  policy: Policy,
+): { confidence: number; source: 'attribute' | 'severity'; ignored: IgnoredConfidence | null } {
   const c = attributes['confidence'];
-  if (typeof c === 'number' && Number.isFinite(c) && c >= 0 && c <= 1) return { confidence: c, source: 'attribute' };
-  return { confidence: policy.severity_confidence[severity], source: 'severity' };
+  if (typeof c === 'number' && Number.isFinite(c) && c >= 0 && c <= 1) return { confidence: c, source: 'attribute', ignored: null };
+  const ignored: IgnoredConfidence | null = c === undefined ? null : { reason: typeof c === 'number' ? 'out_of_range' : 'not_a_number', value: shownValue(c) };
+  return { confidence: policy.severity_confidence[severity], source: 'severity', ignored };
+}
+
+/** The value as canonical JSON, cut to IGNORED_CONFIDENCE_CHARS without splitting a surrogate pair (Avro would write a lone one as U+FFFD). */
+function shownValue(c: JsonValue): string {
+  const text = typeof c === 'number' && !Number.isFinite(c) ? String(c) : canonicalJson(c);
+  if (text.length <= IGNORED_CONFIDENCE_CHARS) return text;
+  const cut = text.slice(0, IGNORED_CONFIDENCE_CHARS);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
 }
 
 export function classify(confidence: number): Classification {

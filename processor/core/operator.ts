@@ -2,7 +2,7 @@
 import type { AuditSubject } from './audit-chain.js';
 import type { StepContext } from './context.js';
 import type { IdentifiedInput } from './identity.js';
-import { expire, firstDelivery, reject, release } from './outcome.js';
+import { expire, firstDelivery, identifiersOf, reject, release } from './outcome.js';
 import { actionSigningBytes } from './signing.js';
 import { stateKeys, stateRecord } from './state.js';
 import { msOf, normalizeRfc3339 } from './time.js';
@@ -14,7 +14,14 @@ export function stepOperator(ctx: StepContext, identified: Exclude<IdentifiedInp
     const { who, valueSha } = identified;
     const subject = { ...who, event_time: input.kafka_timestamp };
     if (!firstDelivery(ctx, subject)) return;
-    reject(ctx, { kind: 'action_rejected', reason_code: identified.reasonCode, reason: identified.reason, ...subject, value_sha256: valueSha });
+    reject(ctx, {
+      kind: 'action_rejected',
+      reason_code: identified.reasonCode,
+      reason: identified.reason,
+      ...subject,
+      value_sha256: valueSha,
+      identifiers: identifiersOf(identified.hint),
+    });
     return;
   }
 

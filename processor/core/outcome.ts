@@ -3,7 +3,8 @@ import type { AuditSubject } from './audit-chain.js';
 import { addSeconds, type StepContext } from './context.js';
 import type { Proposal } from './stages.js';
 import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
-import type { ApprovalRequirement, ApprovalState, DeadLetterV1, ExecutionIntentV1, Intent } from './types.js';
+import type { DecodeHint } from './api.js';
+import type { ApprovalRequirement, ApprovalState, DeadLetterV1, ExecutionIntentV1, Intent, ReadIdentifiers } from './types.js';
 
 /** Dead letters keep raw values whole up to this size, and a prefix beyond it (broker message limit). */
 export const DLQ_WHOLE_VALUE_MAX = 768 * 1024;
@@ -18,6 +19,19 @@ export interface Rejection {
   trace_id: string | null;
   event_time: string;
   value_sha256: string | null;
+  /** What the value itself names, for finding the rejected input by its own ids (issue: rejected inputs are findable). */
+  identifiers: ReadIdentifiers;
+}
+
+/** The ids a failed decode could still read; absent ones are null. */
+export function identifiersOf(hint: DecodeHint | undefined): ReadIdentifiers {
+  return {
+    action_id: hint?.action_id ?? null,
+    cell_id: hint?.cell_id ?? null,
+    correlation_id: hint?.correlation_id ?? null,
+    event_id: hint?.event_id ?? null,
+    tenant_id: hint?.tenant_id ?? null,
+  };
 }
 
 /**
@@ -45,6 +59,7 @@ export function reject(ctx: StepContext, r: Rejection): void {
   const size = value === null ? 0 : value.length;
   const receipt = ctx.audit.append(r.kind, subject, {
     dead_letter_id: deadLetterId,
+    identifiers: r.identifiers,
     reason: r.reason,
     reason_code: r.reason_code,
     value_sha256: r.value_sha256,

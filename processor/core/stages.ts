@@ -21,7 +21,7 @@ import {
 } from './gate.js';
 import { stateKeys } from './state.js';
 import { msOf } from './time.js';
-import type { Classification, Intent, SubjectKind, TelemetryEventV1 } from './types.js';
+import type { Classification, IgnoredConfidence, Intent, SubjectKind, TelemetryEventV1 } from './types.js';
 
 /** Stage 2: what the event is about. */
 export interface Facts {
@@ -40,11 +40,12 @@ export interface LocalBelief {
   confidence: number;
   source: 'attribute' | 'severity';
   classification: Classification;
+  ignored: IgnoredConfidence | null;
 }
 
 export function localBelief(ev: TelemetryEventV1, policy: Policy): LocalBelief {
-  const { confidence, source } = localConfidence(ev.attributes, ev.severity, policy);
-  return { confidence, source, classification: classify(confidence) };
+  const { confidence, source, ignored } = localConfidence(ev.attributes, ev.severity, policy);
+  return { confidence, source, classification: classify(confidence), ignored };
 }
 
 /** Stage 4: the collective over the latest unexpired belief per cell, stored back into state. */

@@ -3,7 +3,7 @@ import type { AuditSubject } from './audit-chain.js';
 import type { StepContext } from './context.js';
 import { expireCollectives } from './collective-expiry.js';
 import type { IdentifiedInput } from './identity.js';
-import { expireDue, firstDelivery, reject, release, requestApproval } from './outcome.js';
+import { expireDue, firstDelivery, identifiersOf, reject, release, requestApproval } from './outcome.js';
 import { collectBelief, deriveFacts, gateIntent, localBelief, proposeIntent } from './stages.js';
 import { SUBJECT_KINDS, type SubjectKind, type TelemetryEventV1 } from './types.js';
 
@@ -13,7 +13,15 @@ export function stepTelemetry(ctx: StepContext, identified: Exclude<IdentifiedIn
     const { who, valueSha } = identified;
     const eventTime = identified.hint?.observed_at ?? input.kafka_timestamp;
     if (!firstDelivery(ctx, { ...who, event_time: eventTime })) return;
-    reject(ctx, { kind: 'telemetry_rejected', reason_code: identified.reasonCode, reason: identified.reason, ...who, event_time: eventTime, value_sha256: valueSha });
+    reject(ctx, {
+      kind: 'telemetry_rejected',
+      reason_code: identified.reasonCode,
+      reason: identified.reason,
+      ...who,
+      event_time: eventTime,
+      value_sha256: valueSha,
+      identifiers: identifiersOf(identified.hint),
+    });
     return;
   }
 
@@ -36,6 +44,7 @@ export function stepTelemetry(ctx: StepContext, identified: Exclude<IdentifiedIn
       reason: 'no subject: entity_refs names none of host, user, process, ip, service',
       ...who,
       value_sha256: valueSha,
+      identifiers: { action_id: null, cell_id: ev.cell_id, correlation_id: ev.correlation_id, event_id: ev.event_id, tenant_id: ev.tenant_id },
     });
     return;
   }
@@ -79,6 +88,7 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
     confidence: belief.confidence,
     confidence_source: belief.source,
     emitter: ev.cell_id,
+    ignored_confidence: belief.ignored,
     observed_at: ev.observed_at,
     severity: ev.severity,
     subject: facts.subject,

@@ -11,6 +11,7 @@
 import type { Kafka, KafkaMessage } from '../io/client.js';
 import type { Logger } from 'pino';
 import { ExoArmurError, KafkaOperationError } from '../errors.js';
+import { toCurrentVersion, type InputHeaders } from '../codec/index.js';
 import { withAdmin } from '../io/client.js';
 import { readPartitions } from '../io/read.js';
 import { logEvent } from '../log-events.js';
@@ -102,7 +103,12 @@ function entriesOf(messages: KafkaMessage[], topic: string, partition: number): 
       // foreign data, and guessing state would break exactly-once.
       throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state changelog entry at offset ${m.offset} has no key`, { context: { topic, partition, offset: m.offset } });
     }
-    return { key: m.key.toString('utf8'), value: m.value };
+    if (m.value === null) return { key: m.key.toString('utf8'), value: null };
+    // The store keeps bare values, read as the current state schema: an entry an older version wrote is stored re-encoded.
+    const current = toCurrentVersion('state', m.value, m.headers as InputHeaders);
+    if (!current.ok)
+      throw new ExoArmurError('STATE_RECORD_UNREADABLE', `state changelog entry at offset ${m.offset}: ${current.reason}`, { context: { topic, partition, offset: m.offset } });
+    return { key: m.key.toString('utf8'), value: current.value };
   });
 }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExoArmurError } from '../errors.js';
+import { SCHEMAS } from '../codec/index.js';
 import { storeKey, taskStoreDir, TaskStore, type Checkpoint } from './state-store.js';
 import { planRestore, type ChangelogFacts } from './restore.js';
 
@@ -59,8 +60,8 @@ test('keys beyond the store key limit are stored under their hash and read back'
   }
 });
 
-test('a task store directory is named by app id and partition', (t) => {
-  t.is(taskStoreDir('/var/lib/exoarmur', 'app/1', 3), join('/var/lib/exoarmur', 'app%2F1', '3'));
+test('a task store directory is named by app id, state schema version and partition', (t) => {
+  t.is(taskStoreDir('/var/lib/exoarmur', 'app/1', 3), join('/var/lib/exoarmur', 'app%2F1', `state-${SCHEMAS.state.fingerprint.slice(0, 16)}`, '3'));
 });
 
 const log: ChangelogFacts = { topic: 'exoarmur.state.v1', partition: 1, low: 5n, high: 100n, deleteRetentionMs: 86_400_000 };

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { SCHEMAS } from '../codec/index.js';
 import { ExoArmurError } from '../errors.js';
 
 /** lmdb-js refuses keys above 1978 bytes; longer state keys (long tenant or correlation ids) are stored under their SHA-256. */
@@ -43,9 +44,13 @@ export interface StoreEntry {
   value: Buffer | null;
 }
 
-/** Where the store of one task lives: `<stateDir>/<appId>/<partition>`. */
+/**
+ * Where the store of one task lives: `<stateDir>/<appId>/state-<fingerprint>/<partition>`. The
+ * store keeps bare values of the current state schema, so a build with another state schema gets
+ * a store of its own and restores it in full from the changelog (which names each record's version).
+ */
 export function taskStoreDir(stateDir: string, appId: string, partition: number): string {
-  return join(stateDir, encodeURIComponent(appId), String(partition));
+  return join(stateDir, encodeURIComponent(appId), `state-${SCHEMAS.state.fingerprint.slice(0, 16)}`, String(partition));
 }
 
 export class TaskStore {

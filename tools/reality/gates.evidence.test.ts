@@ -281,7 +281,7 @@ test('gate 7 PASSes: snapshots hash right, every record hash known, actions sign
     name: 'CONFIG_AND_HUMAN_TRUTH',
     status: 'PASS',
     evidence:
-      '1 config snapshot(s) hash right, 1 hash(es) on records all known; 1 operator records signed, verified, durable, each with one receipt (1 applied, 0 rejected); 3 expect lines met; verify: 2 checks hold',
+      '1 config snapshot(s) hash right, 1 hash(es) on records all known; 1 operator records signed, verified, durable, each with one receipt (1 applied, 0 rejected); 3 expect lines met; verify: 2 integrity checks hold (the gate-verdict check follows on the finished bundle)',
   });
 });
 

@@ -224,7 +224,7 @@ export function configAndHumanTruthGate(e: ConfigAndHumanEvidence): Gate {
           .join('; ')}`,
       ],
     ],
-    `${e.snapshots.length} config snapshot(s) hash right, ${new Set(e.audit.map((r) => r.config_hash)).size} hash(es) on records all known; ${e.actions.length} operator records signed, verified, durable, each with one receipt (${kinds('operator_action_applied')} applied, ${kinds('operator_action_rejected')} rejected); ${e.expectations.lines} expect lines ${unmet.length === 0 ? 'met' : 'checked'}; verify: ${e.verify.checks.length} checks hold`,
+    `${e.snapshots.length} config snapshot(s) hash right, ${new Set(e.audit.map((r) => r.config_hash)).size} hash(es) on records all known; ${e.actions.length} operator records signed, verified, durable, each with one receipt (${kinds('operator_action_applied')} applied, ${kinds('operator_action_rejected')} rejected); ${e.expectations.lines} expect lines ${unmet.length === 0 ? 'met' : 'checked'}; verify: ${e.verify.checks.length} integrity checks hold (the gate-verdict check follows on the finished bundle)`,
   );
 }
 

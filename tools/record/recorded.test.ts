@@ -1,8 +1,9 @@
 /**
  * Replay tests over recorded runs (fixtures/recorded/), no broker: the regression guard for the
  * decision core. `fixtures/recorded/small/` is a real `exoarmur reality` run of
- * fixtures/scenarios/small (telemetry, a duplicate, a rejected line, an operator approval, a
- * processor SIGKILL mid-burst) read back from the broker by `exoarmur record`. Its recorded
+ * fixtures/scenarios/small (telemetry, a duplicate, a truncated line, an event with an invalid
+ * severity, one whose attributes.confidence is out of range, an operator approval, a processor
+ * SIGKILL mid-burst) read back from the broker by `exoarmur record`. Its recorded
  * inputs are replayed through the real core and every audit record, execute intent and dead
  * letter must come out the same. Any core or codec change that alters a decision for these inputs
  * fails here, naming the records that moved.
@@ -168,8 +169,24 @@ test('the recording covers what it guards: releases, a human approval applied by
     t.true(kinds.has(kind), `the recording holds ${kind}`);
   }
   const rules = new Set(audit.filter((r) => r.event_kind === 'safety_evaluated').map((r) => (r.payload as { rule: string }).rule));
-  t.deepEqual([...rules].sort(), ['SG-301', 'SG-403', 'SG-501']);
-  t.is(readLines(SMALL, RECORDED_FILES.dlq).length, 2);
+  t.deepEqual([...rules].sort(), ['SG-301', 'SG-402', 'SG-403', 'SG-501']);
+  const rejected = audit.filter((r) => r.event_kind === 'telemetry_rejected') as AuditRecordV1<'telemetry_rejected'>[];
+  // One dead letter per rejection (the truncated line was re-delivered to another partition, so it has two).
+  t.is(readLines(SMALL, RECORDED_FILES.dlq).length, rejected.length);
+  t.deepEqual(rejected.map((r) => r.payload.reason_code).sort(), ['bad_severity', 'not_json', 'not_json']);
+  // Fields that only some records fill: a receipt naming the ids its value carried, a belief naming the confidence it ignored.
+  t.deepEqual(rejected.find((r) => r.payload.reason_code === 'bad_severity')!.payload.identifiers, {
+    event_id: '01JS00000000000000000000R2',
+    action_id: null,
+    tenant_id: 't1',
+    correlation_id: 'c5',
+    cell_id: 'cell-a',
+  });
+  const beliefs = audit.filter((r) => r.event_kind === 'belief_emitted') as AuditRecordV1<'belief_emitted'>[];
+  t.deepEqual(
+    beliefs.filter((r) => r.payload.ignored_confidence !== null).map((r) => r.payload.ignored_confidence),
+    [{ value: '7', reason: 'out_of_range' }],
+  );
 });
 
 test('loading and writing the recorded run again reproduces every file byte for byte (run.json in the current format)', async (t) => {
@@ -287,7 +304,7 @@ test('a dropped input is caught by the counts of run.json and stops replay namin
     },
     expected: ['COUNT_MISMATCH', 'REPLAY_FAILED'],
     inspect: (t, check) => {
-      t.regex(detailsOf(check, 'COUNT_MISMATCH'), /^counts\.inputs\.telemetry: run\.json says 610, the files hold 609$/m);
+      t.regex(detailsOf(check, 'COUNT_MISMATCH'), /^counts\.inputs\.telemetry: run\.json says 614, the files hold 613$/m);
       t.true(detailsOf(check, 'REPLAY_FAILED').startsWith(`REPLAY_INPUT_MISSING: receipt `));
       t.true(detailsOf(check, 'REPLAY_FAILED').includes(`${dropped!.topic}/${dropped!.partition}@${dropped!.offset}`));
       t.is(check.report, null);

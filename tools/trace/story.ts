@@ -30,21 +30,23 @@ const coordOf = (r: AuditRecordV1): string => `${r.input.topic}[${r.input.partit
 function names(r: AuditRecordV1, id: string): boolean {
   const p = payloadOf(r);
   const intent = p['intent'] as { event_id?: string; intent_id?: string } | undefined;
+  // A rejected input's receipt names the ids its value carried (null in receipts written before that).
+  const read = p['identifiers'] as { event_id: string | null; action_id: string | null } | null | undefined;
   return (
     r.audit_id === id ||
     r.correlation_id === id ||
     r.trace_id === id ||
     r.idempotency_key === id ||
     r.idempotency_key.endsWith(`:${id}`) ||
-    [p['event_id'], p['intent_id'], p['approval_id'], p['action_id'], p['dead_letter_id'], intent?.event_id, intent?.intent_id].includes(id)
+    [p['event_id'], p['intent_id'], p['approval_id'], p['action_id'], p['dead_letter_id'], intent?.event_id, intent?.intent_id, read?.event_id, read?.action_id].includes(id)
   );
 }
 
 /**
  * The story of `id`: the inputs of the records that name it, then, until nothing new joins, the
  * inputs of records about the same approvals (the operator actions that decide them, expiries).
- * `also`: ids that stand for `id` (the dead letters whose raw bytes carry it: a rejected event's
- * receipt cannot name an event_id it could not read). Null when no record names it.
+ * `also`: ids that stand for `id` (the dead letters whose raw bytes carry it: a receipt names only
+ * the ids that were valid, and receipts of older runs none). Null when no record names it.
  */
 export function traceStory(audit: readonly AuditRecordV1[], id: string, options: { telemetryTopic?: string; also?: readonly string[] } = {}): Story | null {
   const { telemetryTopic } = options;
