@@ -57,14 +57,18 @@ async function offeredSoFar(state: SoakState): Promise<bigint> {
   return (await state.ctx.kafka.inputProgress()).total;
 }
 
-/** Milliseconds from `since` until the group has committed `target` inputs. */
-async function recoveredAfter(state: SoakState, since: number, target: bigint): Promise<number> {
+/**
+ * Milliseconds from `since` until the group has committed every input offered before the fault
+ * (`offered`) and at least one offered after it: under steady load, processing has resumed and
+ * caught up (a processor that was idle when killed is not recovered until its successor commits).
+ */
+async function recoveredAfter(state: SoakState, since: number, offered: bigint): Promise<number> {
   await pollUntil(
     async () => {
       supervise(state);
-      return (await state.ctx.kafka.inputProgress()).committed >= target;
+      return (await state.ctx.kafka.inputProgress()).committed > offered;
     },
-    { timeoutMs: RECOVERY_TIMEOUT_MS, intervalMs: 200, what: `the group to commit the ${target} inputs offered before the fault` },
+    { timeoutMs: RECOVERY_TIMEOUT_MS, intervalMs: 200, what: `the group to commit the ${offered} inputs offered before the fault and one after` },
   );
   return Date.now() - since;
 }
