@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: loading a bundle (embedded in the page or picked as a directory) and parsing its files once into the model the sections render.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, gates, proof, overview, time-chart, reports, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -18,7 +18,21 @@
     const files = new Map();
     const encoder = new TextEncoder();
     for (const [name, text] of Object.entries(parsed.files ?? {})) files.set(name, { text, bytes: encoder.encode(text) });
-    return { source: 'embedded in this page', files };
+    return { source: 'embedded in this page', files, ruleDescriptions: parsed.rule_descriptions ?? null };
+  }
+
+  /**
+   * The rule descriptions `exoarmur` embedded in a bundle's own index.html (the gate's table, written
+   * with the page), for a bundle picked as a directory; null when there is none. Shown as words only.
+   */
+  function ruleDescriptionsOf(indexHtml) {
+    if (!indexHtml) return null;
+    try {
+      const node = new DOMParser().parseFromString(indexHtml.text, 'text/html').getElementById('exoarmur-bundle');
+      return node ? (JSON.parse(node.textContent).rule_descriptions ?? null) : null;
+    } catch {
+      return null;
+    }
   }
 
   async function bundleFromFileList(fileList) {
@@ -34,7 +48,7 @@
       const bytes = new Uint8Array(await file.arrayBuffer());
       files.set(parts[parts.length - 1], { text: decoder.decode(bytes), bytes });
     }
-    return { source: root ? `directory ${root}/` : 'picked files', files };
+    return { source: root ? `directory ${root}/` : 'picked files', files, ruleDescriptions: ruleDescriptionsOf(files.get('index.html')) };
   }
 
   function parseJsonFile(bundle, name) {
@@ -87,6 +101,7 @@
       runFacts: parseJsonFile(bundle, 'run_facts.json'),
       execute: parseJsonLines(bundle, 'execute_export.jsonl'),
       serviceLog: bundle.files.get('service.log')?.text ?? null,
+      ruleDescriptions: bundle.ruleDescriptions ?? null,
     };
   }
 

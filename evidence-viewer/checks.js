@@ -1,13 +1,13 @@
 // @ts-check
-// ExoArmur evidence viewer: the integrity checks it runs in the browser, and the operator signatures it verifies.
+// ExoArmur evidence viewer: the one list of integrity checks it runs in the browser, the checks over the bundle's files (manifest, config, replay report), and runChecks, which runs them all in order.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, gates, proof, overview, time-chart, reports, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
   const exo = /** @type {any} */ (globalThis).exoViewer;
-  const { ZERO_HASH, RECEIPTS, canonicalJson, sha256HexBytes, sha256Hex, base64ToBytes, importOperatorKey, shortHash } = exo;
+  const { canonicalJson, sha256HexBytes, sha256Hex } = exo;
 
   /**
    * Every check, in order, named exactly as `exoarmur verify` names it (tools/verify/integrity.ts
@@ -108,161 +108,6 @@
     return check;
   }
 
-  /** One receipt per consumed input, first among its records (an approval expiry may come first), offsets rising per topic, telemetry consecutive. */
-  function checkReceipts(model) {
-    const check = { id: 'receipts gapless', name: 'receipts gapless', ok: true, details: [] };
-    const byPartition = new Map();
-    for (const r of model.records) {
-      if (!byPartition.has(r.input?.partition)) byPartition.set(r.input?.partition, []);
-      byPartition.get(r.input?.partition).push(r);
-    }
-    let receipts = 0;
-    const fail = (text) => {
-      check.ok = false;
-      check.details.push(text);
-    };
-    for (const [partition, list] of byPartition) {
-      const seen = new Set();
-      const last = new Map();
-      let current = null;
-      let received = false;
-      for (const r of list) {
-        const at = `${r.input?.topic}/${r.input?.partition}@${r.input?.offset}`;
-        if (at !== current) {
-          if (current !== null && !received) fail(`partition ${partition}: records of ${current} have no receipt`);
-          current = at;
-          received = false;
-          if (!RECEIPTS.includes(r.event_kind) && r.event_kind !== 'approval_expired') {
-            fail(`partition ${partition} seq ${r.seq}: records of ${at} do not start with a receipt (${r.event_kind})`);
-            received = true;
-          }
-        }
-        if (!RECEIPTS.includes(r.event_kind)) continue;
-        if (received) {
-          fail(`partition ${partition} seq ${r.seq}: a second receipt for ${at}`);
-          continue;
-        }
-        received = true;
-        receipts++;
-        if (seen.has(at)) fail(`partition ${partition} seq ${r.seq}: ${at} consumed twice`);
-        seen.add(at);
-        const offset = BigInt(r.input.offset);
-        const previous = last.get(r.input.topic);
-        if (previous !== undefined && offset <= previous) fail(`partition ${partition} seq ${r.seq}: ${at} consumed after offset ${previous}`);
-        else if (previous !== undefined && r.event_kind.startsWith('telemetry_') && offset !== previous + 1n)
-          fail(`partition ${partition} seq ${r.seq}: ${at} follows offset ${previous}; the offsets between have no receipt`);
-        last.set(r.input.topic, offset);
-      }
-      if (current !== null && !received) fail(`partition ${partition}: records of ${current} have no receipt`);
-    }
-    if (check.ok) check.details.push(`${receipts} receipts, one per consumed input, offsets consecutive per partition`);
-    return check;
-  }
-
-  /** Every applied operator action is in operator_actions.jsonl and verifies with its config's operator key. */
-  async function checkSignatures(model) {
-    const check = { id: 'operator signatures', name: 'operator signatures', ok: true, details: [] };
-    const snapshots = new Map((Array.isArray(model.snapshots.value) ? model.snapshots.value : []).map((s) => [s?.config_hash, s]));
-    const actions = new Map(model.actions.records.map(({ value }) => [value?.action_id, value]));
-    const verified = new Set();
-    for (const r of model.records.filter((x) => x.event_kind === 'operator_action_applied')) {
-      const id = r.payload?.action_id;
-      if (verified.has(id)) continue;
-      const action = actions.get(id);
-      const key = action ? snapshots.get(r.config_hash)?.config?.operators?.[action.actor_id]?.public_key : undefined;
-      let ok = false;
-      if (action && key) {
-        try {
-          const { signature, ...unsigned } = action;
-          ok = await crypto.subtle.verify({ name: 'Ed25519' }, await importOperatorKey(key), base64ToBytes(signature), new TextEncoder().encode(canonicalJson(unsigned)));
-        } catch {
-          ok = false;
-        }
-      }
-      if (ok) verified.add(id);
-      else {
-        check.ok = false;
-        check.details.push(
-          !action
-            ? `action ${id} was applied but is not in operator_actions.jsonl`
-            : !key
-              ? `action ${id}: actor ${action.actor_id} has no public key`
-              : `action ${id} by ${action.actor_id}: Ed25519 signature does not verify`,
-        );
-      }
-    }
-    if (check.ok)
-      check.details.push(`${model.records.filter((x) => x.event_kind === 'operator_action_applied').length} actions applied (${verified.size} distinct), every signature verifies`);
-    return check;
-  }
-
-  /** The per-partition audit hash chain: seq from 0 by 1, prev_hash links, record_hash recomputed. */
-  async function checkAuditChains(model) {
-    const check = { id: 'audit hash chains', name: 'audit hash chains', ok: true, details: [], partitions: [] };
-    const { audit } = model;
-    if (audit.missing || audit.errors.length > 0) {
-      check.ok = false;
-      check.details.push(...audit.errors);
-      if (audit.missing) return check;
-    }
-    const byPartition = new Map();
-    for (const { line, value } of audit.records) {
-      const partition = value?.input?.partition;
-      if (!byPartition.has(partition)) byPartition.set(partition, []);
-      byPartition.get(partition).push({ line, record: value });
-    }
-    for (const [partition, entries] of [...byPartition.entries()].sort((a, b) => Number(a[0]) - Number(b[0]))) {
-      let prev = ZERO_HASH;
-      let broken = 0;
-      for (const [index, { line, record }] of entries.entries()) {
-        const where = `partition ${partition} seq ${record.seq} (line ${line})`;
-        if (record.seq !== index) {
-          broken++;
-          check.details.push(`${where}: seq ${record.seq}, expected ${index}`);
-        }
-        if (record.prev_hash !== prev) {
-          broken++;
-          check.details.push(`${where}: prev_hash ${shortHash(record.prev_hash)} does not link to the previous record_hash ${shortHash(prev)}`);
-        }
-        const { record_hash: recorded, ...rest } = record;
-        const computed = await sha256Hex(canonicalJson(rest));
-        if (computed !== recorded) {
-          broken++;
-          check.details.push(`${where}: record_hash ${shortHash(recorded)} ≠ recomputed ${shortHash(computed)} — the record was edited`);
-        }
-        prev = recorded;
-      }
-      if (broken > 0) check.ok = false;
-      check.partitions.push({ partition, count: entries.length, head: prev, ok: broken === 0 });
-    }
-    if (check.ok) check.details.push(`${audit.records.length} records in ${byPartition.size} partition chain(s), every link verified`);
-    return check;
-  }
-
-  function checkIdsUnique(model) {
-    const check = { id: 'id uniqueness', name: 'id uniqueness', ok: true, details: [] };
-    const seen = new Map();
-    const once = (kind, id, where) => {
-      if (!seen.has(kind)) seen.set(kind, new Set());
-      if (seen.get(kind).has(id)) {
-        check.ok = false;
-        check.details.push(`${kind} ${id} occurs twice (${where})`);
-      }
-      seen.get(kind).add(id);
-    };
-    for (const r of model.records) {
-      const where = `partition ${r.input?.partition} seq ${r.seq}`;
-      once('audit_id', r.audit_id, where);
-      if (r.event_kind === 'intent_proposed') once('intent_id', r.payload?.intent?.intent_id, where);
-      if (r.event_kind === 'approval_requested') once('approval_id', r.payload?.approval_id, where);
-      // A kill switch is written to every partition, so an action id is unique per partition.
-      if (r.event_kind === 'action_received') once(`action_id in partition ${r.input?.partition}`, r.payload?.action_id, where);
-      if (r.event_kind === 'telemetry_rejected' || r.event_kind === 'action_rejected') once('dead_letter_id', r.payload?.dead_letter_id, where);
-    }
-    if (check.ok) check.details.push(`${seen.get('audit_id')?.size ?? 0} distinct audit ids; intent, approval, action and dead-letter ids unique`);
-    return check;
-  }
-
   function checkReplayReport(model) {
     const check = { id: 'replay report consistency', name: 'replay report consistency', ok: true, details: [] };
     const report = model.replay.value;
@@ -290,16 +135,16 @@
     return check;
   }
 
-  /** Every check of CHECKS, in order: the integrity checks here, the derived reports and gate verdicts from gates.js. */
+  /** Every check of CHECKS, in order: the file checks here, the record checks (record-checks.js), signatures (signatures.js), the derived reports (derived.js) and the gate verdicts (gates.js). */
   async function runChecks(model) {
     const integrity = [
       await checkManifest(model),
       await checkConfigHash(model),
       checkConfigReferences(model),
-      await checkAuditChains(model),
-      checkIdsUnique(model),
-      checkReceipts(model),
-      await checkSignatures(model),
+      await exo.checkAuditChains(model),
+      exo.checkIdsUnique(model),
+      exo.checkReceipts(model),
+      await exo.checkSignatures(model),
       checkReplayReport(model),
     ];
     const derived = await exo.checkDerivedReports(model);
@@ -308,38 +153,5 @@
     return { checks, gates: judged };
   }
 
-  /** Ed25519 status of every operator action, keyed by its position in operator_actions.jsonl. */
-  async function verifyOperatorSignatures(model) {
-    const registry = {};
-    for (const snapshot of Array.isArray(model.snapshots.value) ? model.snapshots.value : []) {
-      Object.assign(registry, snapshot?.config?.operators ?? {});
-    }
-    const results = [];
-    for (const { value: action } of model.actions.records) {
-      const entry = registry[action?.actor_id];
-      if (!entry?.public_key) {
-        results.push({ action, status: 'unknown', detail: `actor ${action?.actor_id} has no public key in the config snapshot` });
-        continue;
-      }
-      if (typeof action.signature !== 'string' || action.signature === '') {
-        results.push({ action, status: 'invalid', detail: 'no signature' });
-        continue;
-      }
-      try {
-        const key = await importOperatorKey(entry.public_key);
-        const { signature, ...unsigned } = action;
-        const ok = await crypto.subtle.verify({ name: 'Ed25519' }, key, base64ToBytes(signature), new TextEncoder().encode(canonicalJson(unsigned)));
-        results.push({
-          action,
-          status: ok ? 'valid' : 'invalid',
-          detail: ok ? `verified with ${action.actor_id}'s key` : `signature does not verify with ${action.actor_id}'s key`,
-        });
-      } catch (err) {
-        results.push({ action, status: 'error', detail: `could not verify: ${err.message}` });
-      }
-    }
-    return results;
-  }
-
-  Object.assign(exo, { CHECKS, runChecks, verifyOperatorSignatures });
+  Object.assign(exo, { CHECKS, runChecks });
 })();

@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: DOM helpers. Every piece of bundle data enters the DOM as text (textContent / createTextNode), never as HTML, because a bundle is untrusted input.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, gates, proof, overview, time-chart, reports, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -96,5 +96,25 @@
     return typeof hash === 'string' && hash.length > 16 ? `${hash.slice(0, 12)}…${hash.slice(-4)}` : String(hash ?? '—');
   }
 
-  Object.assign(exo, { el, svg, replaceChildren, show, badge, formatValue, kvTable, dataTable, shortHash });
+  /**
+   * The first `limit` of `items` rendered, then a "+N more" button that renders the rest in its
+   * place: a cut list says how much is left and gives it on a click. `wrap` fits the button to its
+   * list (an <li> in a <ul>).
+   */
+  function moreList(items, limit, render, wrap = (node) => node) {
+    const shown = items.slice(0, limit).map(render);
+    if (items.length <= limit) return shown;
+    const button = el('button', { type: 'button', class: 'more', dataset: { more: items.length - limit } }, `+${items.length - limit} more`);
+    const holder = wrap(button);
+    button.addEventListener('click', () => holder.replaceWith(...items.slice(limit).map(render)));
+    return [...shown, holder];
+  }
+
+  /** A safety rule id with its description beside it (from the gate's table embedded in the page), or the bare id when the page has none. */
+  function ruleLabel(descriptions, rule) {
+    const text = descriptions && Object.prototype.hasOwnProperty.call(descriptions, rule) ? descriptions[rule] : null;
+    return el('span', { class: 'rule', dataset: { rule } }, el('span', { class: 'mono rule-id' }, rule), text ? el('span', { class: 'rule-desc' }, ` ${text}`) : null);
+  }
+
+  Object.assign(exo, { el, svg, replaceChildren, show, badge, formatValue, kvTable, dataTable, shortHash, moreList, ruleLabel });
 })();

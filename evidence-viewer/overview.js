@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: the integrity banner, the overview (facts and gates from PASS_FAIL.txt) and the integrity section.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, gates, proof, overview, time-chart, reports, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -22,16 +22,27 @@
     verdict.dataset.status = overall ?? 'UNKNOWN';
     verdict.className = `banner ${overall === 'PASS' ? 'banner-pass' : 'banner-fail'}`;
     verdict.replaceChildren(
-      el('strong', { class: 'banner-title' }, overall ? `Run verdict: ${overall}` : 'Run verdict: cannot be re-judged'),
-      ' ',
+      el(
+        'div',
+        { class: 'verdict-head' },
+        el('strong', { class: 'banner-title verdict-overall' }, overall ? `OVERALL ${overall}` : 'OVERALL: cannot be re-judged'),
+        el('span', { class: 'small' }, ' re-judged in this browser from the evidence files, not read from PASS_FAIL.txt'),
+      ),
       gates
         ? el(
-            'span',
+            'div',
             { class: 'verdict-gates' },
-            gates.map((g) => el('span', { class: 'verdict-gate', dataset: { gate: g.n, status: g.status } }, `gate ${g.n} `, badge(g.status))),
+            gates.map((g) =>
+              el(
+                'a',
+                { class: 'verdict-gate', href: '#gates', title: g.evidence || g.name, dataset: { gate: g.n, status: g.status } },
+                el('span', { class: 'verdict-gate-n' }, `gate ${g.n}`),
+                ` ${g.name} `,
+                badge(g.status),
+              ),
+            ),
           )
-        : el('span', null, (model.derived?.missing ?? []).join('; ')),
-      el('span', { class: 'small' }, ' re-judged in this browser from the evidence files, not read from PASS_FAIL.txt'),
+        : el('div', null, (model.derived?.missing ?? []).join('; ')),
     );
     const banner = document.getElementById('integrity-banner');
     const failed = checks.filter((c) => !c.ok);
@@ -49,10 +60,26 @@
       el(
         'ul',
         null,
-        failed.map((c) => el('li', { dataset: { check: c.id } }, `${c.name}: `, c.details[0] ?? 'failed', c.details.length > 1 ? ` (+${c.details.length - 1} more)` : '')),
+        failed.map((c) =>
+          el(
+            'li',
+            { dataset: { check: c.id } },
+            `${c.name}: `,
+            c.details[0] ?? 'failed',
+            c.details.length > 1 ? [' ', el('button', { type: 'button', class: 'more more-inverse', onclick: () => openCheck(c.id) }, `+${c.details.length - 1} more`)] : null,
+          ),
+        ),
       ),
       el('span', null, 'This bundle was modified after it was written, is incomplete, or claims what its evidence does not show. Do not rely on it.'),
     );
+  }
+
+  /** Shows a check of the integrity section with every detail (its "+N more" opened). */
+  function openCheck(id) {
+    const item = [...document.querySelectorAll('#checks > li')].find((li) => /** @type {HTMLElement} */ (li).dataset.check === id);
+    if (!item) return;
+    /** @type {HTMLButtonElement | null} */ (item.querySelector('button.more'))?.click();
+    item.scrollIntoView({ block: 'start' });
   }
 
   /** Looks for a broker address in the effective config or storage state; field names vary by version. */
@@ -135,8 +162,12 @@
           el(
             'ul',
             { class: 'check-details' },
-            c.details.slice(0, 20).map((d) => el('li', null, d)),
-            c.details.length > 20 ? el('li', null, `… ${c.details.length - 20} more`) : null,
+            exo.moreList(
+              c.details,
+              20,
+              (d) => el('li', null, d),
+              (button) => el('li', null, button),
+            ),
           ),
         ),
       ),
@@ -161,5 +192,40 @@
     );
   }
 
-  Object.assign(exo, { renderBanner, renderOverview, renderIntegrity });
+  /** How many safety verdicts each rule gave, with the rule in words. */
+  function renderRules(model) {
+    const counts = new Map();
+    for (const r of model.records) {
+      if (r.event_kind !== 'safety_evaluated') continue;
+      const key = `${r.payload?.rule}|${r.payload?.verdict}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    replaceChildren(
+      'rules',
+      rows.length === 0
+        ? el('p', { class: 'muted' }, 'No safety verdicts in this bundle.')
+        : el(
+            'div',
+            { class: 'table-wrap' },
+            dataTable(
+              ['rule', 'verdict', 'decisions'],
+              rows.map(([key, n]) => {
+                const [rule, verdict] = key.split('|');
+                return el(
+                  'tr',
+                  { dataset: { rule, verdict } },
+                  el('td', null, exo.ruleLabel(model.ruleDescriptions, rule)),
+                  el('td', { class: 'mono' }, verdict),
+                  el('td', { class: 'num' }, String(n)),
+                );
+              }),
+              { id: 'rules-table' },
+            ),
+          ),
+      model.ruleDescriptions ? null : el('p', { class: 'muted small' }, 'Rule descriptions are embedded when exoarmur writes a bundle’s index.html; this page has none.'),
+    );
+  }
+
+  Object.assign(exo, { renderBanner, renderOverview, renderIntegrity, renderRules });
 })();

@@ -1,15 +1,23 @@
 // @ts-check
-// ExoArmur evidence viewer: the trace explorer and the operator actions section; both read the rendered bundle from exo.state.
+// ExoArmur evidence viewer: the trace explorer: a decision story per correlation, receipt to outcome, rules in words, scenario traces
+// before burst filler, and a rejected input found by the ids its receipt names. Reads the rendered bundle from exo.state.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, gates, proof, overview, time-chart, reports, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
   const exo = /** @type {any} */ (globalThis).exoViewer;
-  const { STAGE_OF, BAD_KINDS, el, badge, replaceChildren, dataTable, kvTable, shortHash } = exo;
+  const { STAGE_OF, BAD_KINDS, el, replaceChildren, dataTable, kvTable, shortHash } = exo;
 
-  // ---- trace explorer
+  const REJECTED = new Set(['telemetry_rejected', 'action_rejected']);
+  const inputKey = (r) => `${r.input?.topic}|${r.input?.partition}|${r.input?.offset}`;
+
+  /** Correlations of the burst filler tenant (run_facts.json filler_tenant); empty when the run had none. */
+  function fillerCorrelations(model) {
+    const tenant = model.runFacts.value?.filler_tenant ?? null;
+    return new Set(tenant === null ? [] : model.records.filter((r) => r.tenant_id === tenant).map((r) => r.correlation_id));
+  }
 
   function deepContains(value, needle, depth = 0) {
     if (value === needle) return true;
@@ -17,8 +25,15 @@
     return Object.values(value).some((v) => deepContains(v, needle, depth + 1));
   }
 
+  /**
+   * A rejected receipt names the ids its input carried in payload.identifiers (event_id, action_id,
+   * tenant_id, correlation_id, cell_id), so a rejected input is found by the ids its sender knows.
+   */
+  const identifiersOf = (record) => Object.values(record.payload?.identifiers ?? {}).filter((v) => typeof v === 'string');
+
   function recordMatches(record, q) {
     return (
+      identifiersOf(record).includes(q) ||
       record.correlation_id === q ||
       record.audit_id === q ||
       record.trace_id === q ||
@@ -26,29 +41,6 @@
       deepContains(record.payload, q)
     );
   }
-
-  function signatureBadge(status) {
-    const map = { valid: ['PASS', 'signature valid'], invalid: ['FAIL', 'signature INVALID'], unknown: ['UNPROVEN', 'unknown actor'], error: ['FAIL', 'not verifiable'] };
-    const [cls, text] = map[status] ?? ['UNPROVEN', status];
-    return badge(cls, text);
-  }
-
-  function actionRow(sig) {
-    const a = sig.action ?? {};
-    return el(
-      'tr',
-      { dataset: { actionId: a.action_id ?? '', signature: sig.status } },
-      el('td', { class: 'mono' }, a.action ?? '—'),
-      el('td', { class: 'mono' }, a.actor_id ?? '—'),
-      el('td', { class: 'mono small' }, a.decided_at ?? '—'),
-      el('td', { class: 'mono small' }, a.correlation_id ?? '—'),
-      el('td', { class: 'mono small', title: a.approval_id ?? '' }, a.approval_id ?? (a.scope ? `scope ${a.scope}` : '—')),
-      el('td', null, a.reason ?? ''),
-      el('td', { title: sig.detail }, signatureBadge(sig.status)),
-    );
-  }
-
-  const ACTION_HEADERS = ['action', 'actor', 'decided_at', 'correlation', 'approval / scope', 'reason', 'signature'];
 
   function stepSummary(record) {
     const p = record.payload ?? {};
@@ -69,12 +61,15 @@
       case 'intent_proposed':
         return pickFrom(p.intent && typeof p.intent === 'object' ? p.intent : p, ['intent_id', 'action_class', 'intent_type']);
       case 'safety_evaluated':
-        return pick('rule', 'verdict', 'rule_id');
+        return [typeof p.rule === 'string' ? exo.ruleLabel(exo.state.model.ruleDescriptions, p.rule) : null, ` · ${pick('verdict', 'action_class')}`];
+      case 'telemetry_rejected':
+      case 'action_rejected':
+        return [pick('reason_code', 'reason'), identifiersOf(record).length > 0 ? ` · names ${pickFrom(p.identifiers, Object.keys(p.identifiers))}` : ' · names no ids'];
       case 'approval_requested':
         return pick('approval_id', 'requirement', 'required_approvers', 'expires_at');
       case 'operator_action_applied':
       case 'operator_action_rejected':
-        return pick('action', 'actor_id', 'decided_at', 'reason');
+        return pick('action', 'actor_id', 'decided_at', 'reason_code', 'reason');
       default:
         return pick('event_id', 'intent_id', 'reason', 'verdict');
     }
@@ -102,26 +97,40 @@
     const actionHits = signatures.filter(
       (s) => s.action && (s.action.correlation_id === q || s.action.action_id === q || s.action.approval_id === q || s.action.intent_hash === q),
     );
-    const correlations = [...new Set([...hits.map((r) => r.correlation_id), ...actionHits.map((s) => s.action.correlation_id)])].filter((c) => c !== undefined);
+    // A rejected input whose correlation could not be read from it (its receipt carries a placeholder) is shown alone, not with every other unreadable input.
+    const scopes = new Map();
+    for (const r of hits) {
+      if (REJECTED.has(r.event_kind) && r.payload?.identifiers?.correlation_id !== r.correlation_id)
+        scopes.set(`input ${inputKey(r)}`, { corr: r.correlation_id, input: inputKey(r) });
+      else if (r.correlation_id !== undefined) scopes.set(`correlation ${r.correlation_id}`, { corr: r.correlation_id, input: null });
+    }
+    for (const a of actionHits) if (a.action.correlation_id !== undefined) scopes.set(`correlation ${a.action.correlation_id}`, { corr: a.action.correlation_id, input: null });
+    // Scenario traces first, burst filler after them.
+    const filler = fillerCorrelations(model);
+    const correlations = [...scopes.values()].sort((a, b) => Number(filler.has(a.corr)) - Number(filler.has(b.corr)));
     if (correlations.length === 0) {
       results.replaceChildren(el('p', { class: 'empty', dataset: { empty: 'true' } }, `Nothing in this bundle matches "${q}".`));
       return;
     }
     results.replaceChildren(
-      ...correlations.map((corr) => {
-        const records = model.records.filter((r) => r.correlation_id === corr).sort((a, b) => (a.input?.partition ?? 0) - (b.input?.partition ?? 0) || (a.seq ?? 0) - (b.seq ?? 0));
+      ...correlations.map(({ corr, input }) => {
+        const records = model.records
+          .filter((r) => r.correlation_id === corr && (input === null || inputKey(r) === input))
+          .sort((a, b) => (a.input?.partition ?? 0) - (b.input?.partition ?? 0) || (a.seq ?? 0) - (b.seq ?? 0));
         // One group per consumed input: the receipt and every record the core derived from it.
         const groups = new Map();
         for (const record of records) {
-          const key = `${record.input?.topic}|${record.input?.partition}|${record.input?.offset}`;
+          const key = inputKey(record);
           if (!groups.has(key)) groups.set(key, []);
           groups.get(key).push(record);
         }
-        const actions = signatures.filter((s) => s.action?.correlation_id === corr);
+        const actions = input === null ? signatures.filter((s) => s.action?.correlation_id === corr) : [];
         return el(
           'article',
-          { class: 'trace-corr', dataset: { correlationId: corr } },
-          el('h3', null, 'correlation ', el('span', { class: 'mono' }, corr), el('span', { class: 'muted small' }, ` — ${records.length} audit records, ${groups.size} inputs`)),
+          { class: 'trace-corr', dataset: { correlationId: corr, scope: input === null ? 'correlation' : 'input' } },
+          input === null
+            ? el('h3', null, 'correlation ', el('span', { class: 'mono' }, corr), el('span', { class: 'muted small' }, ` — ${records.length} audit records, ${groups.size} inputs`))
+            : el('h3', null, 'rejected input ', el('span', { class: 'muted small' }, `— its correlation could not be read from it (recorded as "${corr}")`)),
           [...groups.values()].map((group) => {
             const first = group[0];
             return el(
@@ -169,47 +178,49 @@
             );
           }),
           actions.length > 0
-            ? el('div', { class: 'trace-actions' }, el('h4', null, 'Operator actions'), el('div', { class: 'table-wrap' }, dataTable(ACTION_HEADERS, actions.map(actionRow))))
+            ? el(
+                'div',
+                { class: 'trace-actions' },
+                el('h4', null, 'Operator actions'),
+                el('div', { class: 'table-wrap' }, dataTable(exo.ACTION_HEADERS, actions.map(exo.actionRow))),
+              )
             : null,
         );
       }),
     );
   }
 
+  /** Chips for every correlation: the scenario's first, then the burst filler's (run_facts.json filler_tenant), each list cut with a "+N more". */
   function renderSuggestions() {
     const { model } = exo.state;
+    const filler = fillerCorrelations(model);
+    const bad = new Set(model.records.filter((r) => BAD_KINDS.has(r.event_kind)).map((r) => r.correlation_id));
     const corrs = [...new Set(model.records.map((r) => r.correlation_id).filter(Boolean))];
+    const chip = (c) =>
+      el(
+        'button',
+        { type: 'button', class: `chip mono${bad.has(c) ? ' chip-bad' : ''}`, title: bad.has(c) ? 'has a rejection, denial or expiry' : '', onclick: () => traceFor(c) },
+        c,
+      );
+    const row = (id, label, list, limit) =>
+      list.length === 0 ? null : el('div', { class: 'suggest-row', id }, el('span', { class: 'muted small' }, label), exo.moreList(list, limit, chip));
+    const fillerTenant = model.runFacts.value?.filler_tenant;
     replaceChildren(
       'trace-suggestions',
-      corrs.length === 0
-        ? null
-        : [
-            el('span', { class: 'muted small' }, 'Correlations: '),
-            corrs.slice(0, 24).map((c) => el('button', { type: 'button', class: 'chip mono', onclick: () => traceFor(c) }, c)),
-            corrs.length > 24 ? el('span', { class: 'muted small' }, ` +${corrs.length - 24} more`) : null,
-          ],
-    );
-  }
-
-  function renderOperators() {
-    const { model, signatures } = exo.state;
-    if (model.actions.missing) {
-      replaceChildren('operators-body', el('p', { class: 'error-text' }, 'operator_actions.jsonl is not in the bundle.'));
-      return;
-    }
-    const counts = { valid: 0, invalid: 0, unknown: 0, error: 0 };
-    for (const s of signatures) counts[s.status] = (counts[s.status] ?? 0) + 1;
-    replaceChildren(
-      'operators-body',
-      el(
-        'p',
-        { class: 'muted' },
-        `${signatures.length} actions: ${counts.valid} valid signatures, ${counts.invalid + counts.error} invalid, ${counts.unknown} from actors without a registered key. The processor must have rejected every action whose signature is not valid.`,
+      row(
+        'suggest-scenario',
+        'Scenario: ',
+        corrs.filter((c) => !filler.has(c)),
+        24,
       ),
-      model.actions.errors.map((e) => el('p', { class: 'error-text' }, e)),
-      signatures.length > 0 ? el('div', { class: 'table-wrap' }, dataTable(ACTION_HEADERS, signatures.map(actionRow), { id: 'operators-table' })) : null,
+      row(
+        'suggest-filler',
+        `Burst filler (tenant ${fillerTenant}): `,
+        corrs.filter((c) => filler.has(c)),
+        8,
+      ),
     );
   }
 
-  Object.assign(exo, { traceFor, renderTrace, renderSuggestions, renderOperators });
+  Object.assign(exo, { traceFor, renderTrace, renderSuggestions });
 })();

@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: the entry point: renders a bundle into every section, and wires the page (embedded bundle, directory picker, trace search, printing).
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, checks, gates, proof, overview, time-chart, reports, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -36,6 +36,7 @@
     exo.state = { model, signatures: await verifyOperatorSignatures(model) };
     renderBanner(checks, gates, model);
     renderOverview(model, checks, gates);
+    exo.renderRules(model);
     renderIntegrity(checks);
     renderTimeModel(model);
     renderIdempotency(model);

@@ -16,13 +16,13 @@ import { fingerprintOf, HISTORY_DIR, SCHEMA_FILES } from './schemas.js';
 
 /** The current version of every schema, as Parsing Canonical Form SHA-256. */
 const PINNED: { readonly [R in SchemaRole]: string } = {
-  audit: '60dd50f0c0a6f85303216e75e1cea38be122094ad9f7c529e8fc35cbd639565c',
+  audit: '16a1886b362b0b5ce9e2444236a48cdb209c8d28b1cba48fae1d0e1500b9dc76',
   checkpoint: '593e3cb06190f393b256f092fee5dedf32e3eee93bfc6bfd8330f245c83c538c',
   config: 'f5253e8cd91459646d9c62afe3fda520103ab7008491b3500e081d36c3f8d45c',
   dlq: '819ffdbda51e5967911a902eeebb0ea9b43cb6139231e7b66b8d9e939cc7429b',
   execute: 'c1ac71ace0c0f7897516d2b5665df3443ac7aab61fa6c08e85ff6adc3f54dd7d',
   operator: '977a981ef012196e81135729a2e891375ef5d117bf1dd8245676c994aedd7051',
-  state: '372593fad74fdde2b8475bf49296d3a235a29961d983e662acf3fadb845b56a8',
+  state: '9c8ed54e2df6557d0fe6b0c902ee3b1d46e5251e3206f34fe98118d92e54e68d',
   telemetry: '73ab39f9384a3b8a43256b17164facb36e15c158a2a83682e675f4bcd7cdeed7',
 };
 

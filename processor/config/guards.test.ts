@@ -33,3 +33,44 @@ for (const [value, message] of invalid) {
     t.true(error!.message.startsWith(message), error!.message);
   });
 }
+
+test('the containment and breaker guards: absent from the canonical config unless given, kept as validated when given', (t) => {
+  const plain = buildEffectiveConfig(mergeConfig({}));
+  for (const key of ['no_double_containment', 'containment_ttl_s', 'circuit_breaker']) t.false(plain.canonical.includes(key), key);
+  const guarded = buildEffectiveConfig(
+    mergeConfig({
+      policy: {
+        no_double_containment: true,
+        containment_ttl_s: { A1_soft_containment: 3600 },
+        circuit_breaker: { classes: ['A2_hard_containment', 'A1_soft_containment', 'A2_hard_containment'], max_releases: 5, window_s: 300 },
+      },
+    }),
+  );
+  t.like(guarded.config.policy, {
+    no_double_containment: true,
+    containment_ttl_s: { A1_soft_containment: 3600 },
+    circuit_breaker: { classes: ['A1_soft_containment', 'A2_hard_containment'], max_releases: 5, window_s: 300 },
+  });
+  t.not(guarded.config_hash, plain.config_hash);
+});
+
+const invalidGuards: [Record<string, unknown>, string][] = [
+  [{ no_double_containment: 'yes' }, 'config key "policy.no_double_containment" must be true or false, got "yes"'],
+  [{ containment_ttl_s: { A3_irreversible: 60 } }, 'config key "policy.containment_ttl_s.A3_irreversible" is not a known setting'],
+  [{ containment_ttl_s: { A1_soft_containment: 0 } }, 'config key "policy.containment_ttl_s.A1_soft_containment" must be a positive integer, got 0'],
+  [{ circuit_breaker: { classes: [], max_releases: 1, window_s: 60 } }, 'config key "policy.circuit_breaker.classes" must be a non-empty list of action classes, got []'],
+  [{ circuit_breaker: { classes: ['A0_observe'], max_releases: 1, window_s: 60 } }, 'config key "policy.circuit_breaker.classes" "A0_observe" is not a containment class'],
+  [
+    { circuit_breaker: { classes: ['A1_soft_containment'], max_releases: 1.5, window_s: 60 } },
+    'config key "policy.circuit_breaker.max_releases" must be a positive integer, got 1.5',
+  ],
+  [{ circuit_breaker: { classes: ['A1_soft_containment'], max_releases: 1 } }, 'config key "policy.circuit_breaker.window_s" must be a positive integer, got undefined'],
+];
+
+for (const [policy, message] of invalidGuards) {
+  test(`guard setting ${JSON.stringify(policy)} is refused, naming the key`, (t) => {
+    const error = t.throws(() => mergeConfig({ policy }), { instanceOf: UsageError });
+    t.is(error?.code, 'CONFIG_INVALID');
+    t.true(error!.message.startsWith(message), error!.message);
+  });
+}

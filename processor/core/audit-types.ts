@@ -128,6 +128,37 @@ export interface AuditPayloads {
   approval_granted: { approval_id: string; intent_id: string; intent_hash: string; requirement: ApprovalRequirement; approvers: string[] };
   approval_denied: { approval_id: string; intent_id: string; intent_hash: string; actor_id: string; reason: string };
   kill_switch_changed: { scope: KillSwitchScope; tenant_id: string | null; on: boolean; actor_id: string; action_id: string; reason: string };
+  containment_in_force: {
+    intent_id: string;
+    action_class: ActionClass;
+    subject: string;
+    subject_kind: SubjectKind;
+    live_intent_id: string;
+    live_action_class: ActionClass;
+    live_released_at: string;
+    live_ends_at: string | null;
+  };
+  containment_reverted: {
+    intent_id: string;
+    action_class: ActionClass;
+    subject: string;
+    subject_kind: SubjectKind;
+    ends_at: string;
+    stream_time: string;
+    revert_intent_id: string;
+    revert_intent_type: string;
+  };
+  circuit_breaker_tripped: {
+    intent_id: string;
+    action_class: ActionClass;
+    classes: ActionClass[];
+    max_releases: number;
+    window_s: number;
+    releases_in_window: number;
+    window_start: string;
+    stream_time: string;
+    partition: number;
+  };
 }
 
 export type AuditEventKind = keyof AuditPayloads;
@@ -164,6 +195,9 @@ export const PAYLOAD_TYPE_OF_KIND: { readonly [K in AuditEventKind]: string } = 
   approval_granted: 'exoarmur.ApprovalGranted',
   approval_denied: 'exoarmur.ApprovalDenied',
   kill_switch_changed: 'exoarmur.KillSwitchChanged',
+  containment_in_force: 'exoarmur.ContainmentInForce',
+  circuit_breaker_tripped: 'exoarmur.CircuitBreakerTripped',
+  containment_reverted: 'exoarmur.ContainmentReverted',
 };
 
 export interface InputCoordinates {

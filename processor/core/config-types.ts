@@ -27,6 +27,20 @@ export interface Policy {
    */
   /** Exact subject values and `prefix*` patterns: any class above A0 on one needs a human (SG-150). */
   protected_subjects?: string[];
+  /** SG-160: no second containment of the same or a weaker class while one is in force on a subject. */
+  no_double_containment?: boolean;
+  /** How long a released containment of a class stays in force (seconds of event time); absent: until lifted. */
+  containment_ttl_s?: Partial<Record<'A1_soft_containment' | 'A2_hard_containment', number>>;
+  /** The intent_type of the intent that reverts a containment of a class once its ttl has passed (self-revert, with containment_ttl_s). */
+  revert_intent_types?: Partial<Record<'A1_soft_containment' | 'A2_hard_containment', string>>;
+  /** More than max_releases releases of these classes within window_s (stream time, per partition and tenant) trip the tenant's kill switch. */
+  circuit_breaker?: CircuitBreakerPolicy;
+}
+
+export interface CircuitBreakerPolicy {
+  classes: ActionClass[];
+  max_releases: number;
+  window_s: number;
 }
 
 /** Operator registry: actor_id -> base64 SPKI DER Ed25519 public key. */

@@ -14,7 +14,7 @@ import { StateOverlay } from './overlay.js';
 import { listShape, SortedStateList } from './sorted-list.js';
 import { stateKeys, stateRecord, type StateView } from './state.js';
 import { formatIsoMs, msOf } from './time.js';
-import type { CollectiveExpiryNode, PartitionMeta, PendingNode } from './types.js';
+import type { CollectiveExpiryNode, PartitionMeta, PendingNode, RevertNode } from './types.js';
 
 /** Pending approvals, sorted by (expires_at, approval_id). */
 const PENDING_LIST = listShape<PendingNode>('pending', 'approval_id', 'expires_at', stateKeys.pending, { head: 'pending_head', tail: 'pending_tail', count: 'pending_count' });
@@ -26,6 +26,9 @@ const COLLECTIVE_EXPIRY_LIST = listShape<CollectiveExpiryNode>('collective_expir
   count: null,
 });
 
+/** Released containments to revert when stream time passes their end, sorted by (ends_at, intent_id). */
+const REVERT_LIST = listShape<RevertNode>('revert', 'intent_id', 'ends_at', stateKeys.revert, { head: 'revert_head', tail: 'revert_tail', count: null });
+
 export class StepContext {
   readonly records: OutputRecord[] = [];
   readonly state: StateOverlay;
@@ -33,6 +36,7 @@ export class StepContext {
   readonly audit: AuditChain;
   readonly pending: SortedStateList<PendingNode>;
   readonly collectiveExpiry: SortedStateList<CollectiveExpiryNode>;
+  readonly reverts: SortedStateList<RevertNode>;
   private readonly meta: PartitionMeta;
   private readonly metaKey: string;
 
@@ -58,12 +62,15 @@ export class StepContext {
           pending_count: 0,
           collective_head: null,
           collective_tail: null,
+          revert_head: null,
+          revert_tail: null,
         };
     this.state = new StateOverlay(view);
     this.ids = new StepIds(prims, idempotencyKey, input);
     this.audit = new AuditChain(this.meta, input, config.config_hash, this.ids, prims, this.records);
     this.pending = new SortedStateList(this.state, this.meta, PENDING_LIST);
     this.collectiveExpiry = new SortedStateList(this.state, this.meta, COLLECTIVE_EXPIRY_LIST);
+    this.reverts = new SortedStateList(this.state, this.meta, REVERT_LIST);
   }
 
   get partition(): number {

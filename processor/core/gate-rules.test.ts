@@ -16,14 +16,26 @@ test('the descriptions name exactly the rules the gate returns over a grid of it
         ] as const)
           for (const policy_verified of [true, false])
             for (const protected_subject of [false, true])
-              for (const [kill_switch_global, kill_switch_tenant] of [
-                [false, false],
-                [true, false],
-                [false, true],
-              ] as const)
-                seen.add(
-                  evaluateGate({ action_class, trust, confidence, quorum_count, aggregate_score, policy_verified, protected_subject, kill_switch_global, kill_switch_tenant }).rule,
-                );
+              for (const live_containment of [false, true])
+                for (const [kill_switch_global, kill_switch_tenant] of [
+                  [false, false],
+                  [true, false],
+                  [false, true],
+                ] as const)
+                  seen.add(
+                    evaluateGate({
+                      action_class,
+                      trust,
+                      confidence,
+                      quorum_count,
+                      aggregate_score,
+                      policy_verified,
+                      protected_subject,
+                      live_containment,
+                      kill_switch_global,
+                      kill_switch_tenant,
+                    }).rule,
+                  );
   // SG-999 is the gate's fallback for a class outside the four; every class above matches earlier.
   seen.add('SG-999');
   t.deepEqual([...seen].sort(), Object.keys(SAFETY_RULE_DESCRIPTIONS).sort());

@@ -9,6 +9,7 @@ export const SAFETY_RULE_DESCRIPTIONS: { readonly [rule: string]: string } = {
   'SG-102': "the tenant's kill switch is on, class is not A0: deny",
   'SG-201': 'policy not verified (pinned_policy_sha256 set and different), class is not A0: require quorum',
   'SG-150': 'protected subject (policy.protected_subjects), class is not A0: require a human',
+  'SG-160': 'a containment of the same or a stronger class is in force on the subject (policy.no_double_containment), class is not A0: deny',
   'SG-301': 'cell trust < 0.35, class A2 or A3: require a human',
   'SG-302': 'cell trust < 0.50, class A2: require quorum',
   'SG-303': 'cell trust < 0.80, class A3: require a human',

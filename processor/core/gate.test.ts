@@ -5,6 +5,7 @@ import type { ActionClass } from './types.js';
 const base: GateInput = {
   action_class: 'A2_hard_containment',
   protected_subject: false,
+  live_containment: false,
   trust: 0.85,
   confidence: 0.5,
   quorum_count: 1,
@@ -39,6 +40,15 @@ const table: [string, Partial<GateInput>, string, string][] = [
   ['tenant kill before protected', { protected_subject: true, kill_switch_tenant: true }, 'SG-102', 'deny'],
   ['unverified policy before protected', { protected_subject: true, policy_verified: false }, 'SG-201', 'require_quorum'],
   ['protected before low trust', { protected_subject: true, trust: 0.1 }, 'SG-150', 'require_human'],
+  // SG-160: a containment in force denies every class above A0; after SG-150, before trust and confidence.
+  ['in force, A1 high confidence', { live_containment: true, action_class: A1, confidence: 0.9 }, 'SG-160', 'deny'],
+  ['in force, A2 all thresholds', { live_containment: true, confidence: 0.99, quorum_count: 3, aggregate_score: 0.99 }, 'SG-160', 'deny'],
+  ['in force, A3', { live_containment: true, action_class: A3, confidence: 0.99, quorum_count: 3, aggregate_score: 0.99 }, 'SG-160', 'deny'],
+  ['in force, A0 still allowed', { live_containment: true, action_class: A0 }, 'SG-501', 'allow'],
+  ['protected before in force', { live_containment: true, protected_subject: true }, 'SG-150', 'require_human'],
+  ['tenant kill before in force', { live_containment: true, kill_switch_tenant: true }, 'SG-102', 'deny'],
+  ['unverified policy before in force', { live_containment: true, policy_verified: false }, 'SG-201', 'require_quorum'],
+  ['in force before low trust', { live_containment: true, trust: 0.1 }, 'SG-160', 'deny'],
   // SG-301: trust boundary 0.35 for A2/A3.
   ['trust 0.3499 A2', { trust: 0.3499, confidence: 0.99 }, 'SG-301', 'require_human'],
   ['trust 0.3499 A3', { trust: 0.3499, action_class: A3 }, 'SG-301', 'require_human'],
@@ -85,6 +95,7 @@ test('gate: every rule of the design table is reached by the table above', (t) =
     'SG-101',
     'SG-102',
     'SG-150',
+    'SG-160',
     'SG-201',
     'SG-301',
     'SG-302',

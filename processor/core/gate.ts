@@ -115,6 +115,8 @@ export interface GateInput {
   action_class: ActionClass;
   /** The intent's subject matches policy.protected_subjects (SG-150). */
   protected_subject: boolean;
+  /** A containment of the same or a stronger class is in force on the intent's subject (SG-160). */
+  live_containment: boolean;
   trust: number;
   confidence: number;
   quorum_count: number;
@@ -140,6 +142,7 @@ export function evaluateGate(g: GateInput): GateDecision {
   if (g.kill_switch_tenant && !a0) return { rule: 'SG-102', verdict: 'deny' };
   if (!g.policy_verified && !a0) return { rule: 'SG-201', verdict: 'require_quorum' };
   if (g.protected_subject && !a0) return { rule: 'SG-150', verdict: 'require_human' };
+  if (g.live_containment && !a0) return { rule: 'SG-160', verdict: 'deny' };
   if (g.trust < 0.35 && (a2 || a3)) return { rule: 'SG-301', verdict: 'require_human' };
   if (g.trust < 0.5 && a2) return { rule: 'SG-302', verdict: 'require_quorum' };
   if (g.trust < 0.8 && a3) return { rule: 'SG-303', verdict: 'require_human' };

@@ -11,6 +11,8 @@
  *                    receipt) or a kill switch written to every partition shares its idempotency key.
  *  - dead_letter_id: same key as the receipt's audit_id, index 0.
  *  - intent_id, approval_id: the telemetry's idempotency key, index 0 (a function of the event).
+ *  - a revert intent's id: kind `revert`, key = the reverted intent's id, index 0, time = its end
+ *    (a function of the containment, whichever input's stream time passes the end).
  */
 import type { Primitives } from './api.js';
 import { msOf } from './time.js';
@@ -24,7 +26,7 @@ for (let i = 0; i < 16; i++) {
   HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
 }
 
-export type IdKind = 'audit' | 'intent' | 'approval' | 'dead_letter';
+export type IdKind = 'audit' | 'intent' | 'approval' | 'dead_letter' | 'revert';
 
 /**
  * The ids one step derives, from the input's idempotency key (fixed before the step starts, so no
@@ -58,6 +60,10 @@ export class StepIds {
 
   approval(tenant: string, eventTime: string): string {
     return deterministicUlid(this.prims, 'approval', tenant, this.idempotencyKey, 0, msOf(eventTime));
+  }
+
+  revertIntent(tenant: string, revertedIntentId: string, endsAt: string): string {
+    return deterministicUlid(this.prims, 'revert', tenant, revertedIntentId, 0, msOf(endsAt));
   }
 }
 

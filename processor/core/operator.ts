@@ -3,6 +3,7 @@ import type { AuditSubject } from './audit-chain.js';
 import type { StepContext } from './context.js';
 import type { IdentifiedInput } from './identity.js';
 import { expire, firstDelivery, identifiersOf, reject, release } from './outcome.js';
+import { resetBreaker } from './release-guards.js';
 import { actionSigningBytes } from './signing.js';
 import { stateKeys, stateRecord } from './state.js';
 import { msOf, normalizeRfc3339 } from './time.js';
@@ -92,6 +93,7 @@ export function stepOperator(ctx: StepContext, identified: Exclude<IdentifiedInp
         decided_at: decidedAt,
       }),
     );
+    if (!on && tenant !== null) resetBreaker(ctx, tenant);
     return;
   }
 

@@ -2,6 +2,7 @@
 import type { AuditSubject } from './audit-chain.js';
 import { addSeconds, type StepContext } from './context.js';
 import type { Proposal } from './stages.js';
+import { breakerTripFor, liveContainmentOf, noteRelease, recordInForce, tripBreaker } from './release-guards.js';
 import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
 import type { DecodeHint } from './api.js';
 import type { ApprovalRequirement, ApprovalState, DeadLetterV1, ExecutionIntentV1, Intent, ReadIdentifiers } from './types.js';
@@ -96,6 +97,30 @@ export function release(ctx: StepContext, intent: Intent, intentHash: string, by
   const guardKey = stateKeys.released(intent.intent_id);
   if (ctx.state.get(guardKey) !== undefined) return false;
   const subject = { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: eventTime };
+  // The gate path has passed both guards already; an approval granted later meets them here.
+  const denied = (rule: string): false => {
+    ctx.audit.append('intent_denied', subject, { action_class: intent.action_class, intent_hash: intentHash, intent_id: intent.intent_id, rule });
+    return false;
+  };
+  const live = liveContainmentOf(ctx, intent);
+  if (live !== null) {
+    recordInForce(ctx, subject, intent, live);
+    return denied('SG-160');
+  }
+  const trip = breakerTripFor(ctx, intent);
+  if (trip !== null) {
+    tripBreaker(ctx, subject, intent, trip);
+    return denied('SG-102');
+  }
+  emitRelease(ctx, intent, intentHash, by, eventTime);
+  noteRelease(ctx, intent, intentHash, eventTime);
+  if (by.approval_id !== null) ctx.state.put(guardKey, stateRecord('released', { event_time: eventTime, intent_hash: intentHash, intent_id: intent.intent_id }));
+  return true;
+}
+
+/** intent_released and its ExecutionIntentV1: what every release writes, a revert's included. */
+export function emitRelease(ctx: StepContext, intent: Intent, intentHash: string, by: { rule: string; approval_id: string | null; approvers: string[] }, eventTime: string): void {
+  const subject = { tenant_id: intent.tenant_id, correlation_id: intent.correlation_id, trace_id: intent.trace_id, event_time: eventTime };
   const audit = ctx.audit.append('intent_released', subject, {
     action_class: intent.action_class,
     approval_id: by.approval_id,
@@ -122,8 +147,6 @@ export function release(ctx: StepContext, intent: Intent, intentHash: string, by
     source_audit_id: audit.audit_id,
   };
   ctx.emit({ role: 'execute', key: intent.subject, value: execute });
-  if (by.approval_id !== null) ctx.state.put(guardKey, stateRecord('released', { event_time: eventTime, intent_hash: intentHash, intent_id: intent.intent_id }));
-  return true;
 }
 
 /** Holds an intent for approval: approval_requested, the approval state, and its place in the pending list. */

@@ -1,8 +1,8 @@
 /**
  * A doubly linked list kept in partition state, sorted by (at, id): one node per entry, stored
  * under its own state key, with the list's ends (and optionally a count) in the partition's meta
- * record. Pending approvals (sorted by expiry) and collective expiry (sorted by check time) are
- * two lists of this one kind. Every operation is a function of the state alone, so replay and
+ * record. Pending approvals (sorted by expiry), collective expiry (sorted by check time) and
+ * containment reverts (sorted by end) are lists of this one kind. Every operation is a function of the state alone, so replay and
  * restore reproduce it exactly.
  */
 import type { StateOverlay } from './overlay.js';
@@ -14,7 +14,7 @@ export interface LinkedNode {
   next: string | null;
 }
 
-type MetaEnd = 'pending_head' | 'pending_tail' | 'collective_head' | 'collective_tail';
+type MetaEnd = 'pending_head' | 'pending_tail' | 'collective_head' | 'collective_tail' | 'revert_head' | 'revert_tail';
 
 /** How one list's nodes are named, sorted, read and written. */
 export interface ListShape<N extends LinkedNode> {
@@ -37,7 +37,7 @@ export interface ListShape<N extends LinkedNode> {
  * `idField` and sorted by their `atField`, with ends (and count) in the given meta fields.
  */
 export function listShape<N extends LinkedNode>(
-  kind: 'pending' | 'collective_expiry',
+  kind: 'pending' | 'collective_expiry' | 'revert',
   idField: keyof N & string,
   atField: keyof N & string,
   stateKey: (id: string) => string,

@@ -19,9 +19,10 @@ import {
   type GateDecision,
   type GateInput,
 } from './gate.js';
+import { breakerTripFor, liveContainmentOf, type BreakerTrip } from './release-guards.js';
 import { stateKeys } from './state.js';
 import { msOf } from './time.js';
-import type { Classification, IgnoredConfidence, Intent, SubjectKind, TelemetryEventV1 } from './types.js';
+import type { Classification, IgnoredConfidence, Intent, LiveContainment, SubjectKind, TelemetryEventV1 } from './types.js';
 
 /** Stage 2: what the event is about. */
 export interface Facts {
@@ -86,10 +87,14 @@ export function proposeIntent(ctx: StepContext, ev: TelemetryEventV1, facts: Fac
   return { intent, intent_hash: ctx.prims.sha256Hex(canonicalJson(intent)) };
 }
 
-/** Stage 6: what the gate was shown and what it decided. */
+/** Stage 6: what the gate was shown and what it decided, and the guard facts behind SG-160 and a breaker trip. */
 export interface GateResult {
   shown: GateInput;
   decision: GateDecision;
+  /** The containment in force that SG-160 saw, when it decided. */
+  live: LiveContainment | null;
+  /** The circuit breaker trips instead of allowing this release: the tenant's kill switch goes on, and SG-102 decides. */
+  trip: BreakerTrip | null;
 }
 
 export function gateIntent(ctx: StepContext, ev: TelemetryEventV1, proposal: Proposal, collective: CollectiveResult): GateResult {
@@ -104,6 +109,13 @@ export function gateIntent(ctx: StepContext, ev: TelemetryEventV1, proposal: Pro
     policy_verified: ctx.config.policy_verified,
     kill_switch_global: ctx.state.get(stateKeys.killGlobal())?.kill_switch?.on === true,
     kill_switch_tenant: ctx.state.get(stateKeys.killTenant(ev.tenant_id))?.kill_switch?.on === true,
+    live_containment: false,
   };
-  return { shown, decision: evaluateGate(shown) };
+  const live = liveContainmentOf(ctx, proposal.intent);
+  shown.live_containment = live !== null;
+  const decision = evaluateGate(shown);
+  const trip = decision.verdict === 'allow' ? breakerTripFor(ctx, proposal.intent) : null;
+  if (trip === null) return { shown, decision, live: decision.rule === 'SG-160' ? live : null, trip: null };
+  const tripped = { ...shown, kill_switch_tenant: true };
+  return { shown: tripped, decision: evaluateGate(tripped), live: null, trip };
 }

@@ -1,7 +1,7 @@
 /** The per-partition state records (schemas/state_record_v1.avsc): what the changelog holds. */
-import type { ApprovalRequirement, CollectiveMember, Intent, KillSwitchScope, Vote } from './record-types.js';
+import type { ActionClass, ApprovalRequirement, CollectiveMember, Intent, KillSwitchScope, Vote } from './record-types.js';
 
-export type StateKind = 'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry';
+export type StateKind = 'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry' | 'containment' | 'breaker' | 'revert';
 export type ApprovalStatus = 'pending' | 'granted' | 'denied' | 'expired';
 
 export interface PartitionMeta {
@@ -14,6 +14,8 @@ export interface PartitionMeta {
   pending_count: number;
   collective_head: string | null;
   collective_tail: string | null;
+  revert_head: string | null;
+  revert_tail: string | null;
 }
 export interface PendingEntry {
   approval_id: string;
@@ -52,6 +54,27 @@ export interface KillSwitchState {
   reason: string;
   decided_at: string;
 }
+/** The strongest containment released on one subject of a tenant (SG-160). */
+export interface LiveContainment {
+  intent_id: string;
+  action_class: ActionClass;
+  released_at: string;
+  /** released_at + policy.containment_ttl_s of its class; null: no end configured. */
+  ends_at: string | null;
+}
+/** Node of the revert list (sorted by ends_at): a released containment and the intent to revert. */
+export interface RevertNode {
+  intent_id: string;
+  ends_at: string;
+  prev: string | null;
+  next: string | null;
+  intent: Intent;
+  intent_hash: string;
+}
+/** Stream times of a tenant's recent releases of the circuit breaker's classes, ascending. */
+export interface BreakerWindow {
+  release_times: string[];
+}
 export interface ReleasedIntent {
   intent_id: string;
   intent_hash: string;
@@ -67,4 +90,7 @@ export interface StateRecordV1 {
   kill_switch: KillSwitchState | null;
   released: ReleasedIntent | null;
   collective_expiry: CollectiveExpiryNode | null;
+  containment: LiveContainment | null;
+  breaker: BreakerWindow | null;
+  revert: RevertNode | null;
 }

@@ -27,10 +27,25 @@ export const stateKeys = {
   released: (intentId: string) => `released/${intentId}`,
   /** The expiry-list node of a collective, named by the collective's own key. */
   collectiveExpiry: (collectiveKey: string) => `collective-expiry/${collectiveKey.slice('collective/'.length)}`,
+  containment: (tenant: string, subjectKind: string, subject: string) => `containment/${part(tenant)}/${subjectKind}/${part(subject)}`,
+  breaker: (tenant: string) => `breaker/${part(tenant)}`,
+  revert: (intentId: string) => `revert/${intentId}`,
 } as const;
 
 function empty(kind: StateRecordV1['kind']): StateRecordV1 {
-  return { kind, meta: null, pending: null, collective: null, approval: null, kill_switch: null, released: null, collective_expiry: null };
+  return {
+    kind,
+    meta: null,
+    pending: null,
+    collective: null,
+    approval: null,
+    kill_switch: null,
+    released: null,
+    collective_expiry: null,
+    containment: null,
+    breaker: null,
+    revert: null,
+  };
 }
 
 /** The single shared value of every idempotency mark. */

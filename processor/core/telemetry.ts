@@ -4,6 +4,8 @@ import type { StepContext } from './context.js';
 import { expireCollectives } from './collective-expiry.js';
 import type { IdentifiedInput } from './identity.js';
 import { expireDue, firstDelivery, identifiersOf, reject, release, requestApproval } from './outcome.js';
+import { recordInForce, tripBreaker } from './release-guards.js';
+import { revertDue } from './revert.js';
 import { collectBelief, deriveFacts, gateIntent, localBelief, proposeIntent } from './stages.js';
 import { SUBJECT_KINDS, type SubjectKind, type TelemetryEventV1 } from './types.js';
 
@@ -33,6 +35,7 @@ export function stepTelemetry(ctx: StepContext, identified: Exclude<IdentifiedIn
   if (ctx.advanceStreamTime(ev.observed_at)) {
     expireDue(ctx);
     expireCollectives(ctx);
+    revertDue(ctx);
   }
 
   const subjectKind = SUBJECT_KINDS.find((k) => ev.entity_refs[k] !== null);
@@ -60,7 +63,7 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
   const proposal = proposeIntent(ctx, ev, facts, belief);
   const gate = gateIntent(ctx, ev, proposal, collective);
   const { intent, intent_hash } = proposal;
-  const { shown, decision } = gate;
+  const { shown, decision, live, trip } = gate;
 
   const audit = ctx.audit;
   audit.append('telemetry_received', who, {
@@ -104,6 +107,7 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
     ttl_s: ttlS,
   });
   audit.append('intent_proposed', who, { intent, intent_hash });
+  if (trip !== null) tripBreaker(ctx, who, intent, trip);
   audit.append('safety_evaluated', who, {
     action_class: intent.action_class,
     aggregate_score: shown.aggregate_score,
@@ -124,6 +128,7 @@ function decide(ctx: StepContext, ev: TelemetryEventV1, subjectKind: SubjectKind
       release(ctx, intent, intent_hash, { rule: decision.rule, approval_id: null, approvers: [] }, ev.observed_at);
       return;
     case 'deny':
+      if (live !== null) recordInForce(ctx, who, intent, live);
       audit.append('intent_denied', who, { action_class: intent.action_class, intent_hash, intent_id: intent.intent_id, rule: decision.rule });
       return;
     case 'require_human':

@@ -134,6 +134,8 @@ test.serial('a 2 MB telemetry value and an unknown operator schema each become a
   t.like(bigReceipt, { event_kind: 'telemetry_rejected', tenant_id: 'tenant-big', correlation_id: 'corr-big', idempotency_key: `tenant-big:raw-sha256:${sha256(big)}` });
   t.deepEqual(bigReceipt.payload, {
     dead_letter_id: bigLetter.dead_letter_id,
+    // Too large to read: no id of the value itself is named (tenant and correlation come from the key).
+    identifiers: { event_id: null, action_id: null, tenant_id: null, correlation_id: null, cell_id: null },
     reason: tooLargeReason,
     reason_code: 'too_large',
     value_sha256: sha256(big),

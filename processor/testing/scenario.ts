@@ -13,7 +13,16 @@ function id(n: number): string {
 }
 
 export function playScenario(alice: Operator, bob: Operator, partition = 0): Run {
-  const run = new Run(configWith({ policy: { trust: { 'cell-low': 0.3 }, action_overrides: { ransomware: 'A3_irreversible' } } }, [alice, bob]), partition);
+  const guards = {
+    no_double_containment: true,
+    containment_ttl_s: { A1_soft_containment: 60, A2_hard_containment: 3600 },
+    revert_intent_types: { A1_soft_containment: 'unblock_host' },
+    circuit_breaker: { classes: ['A1_soft_containment'], max_releases: 2, window_s: 600 },
+  };
+  const run = new Run(
+    configWith({ policy: { trust: { 'cell-low': 0.3 }, action_overrides: { ransomware: 'A3_irreversible', port_scan: 'A1_soft_containment' }, ...guards } }, [alice, bob]),
+    partition,
+  );
   let n = 0;
   const act = (op: Operator, over: Partial<OperatorActionV1>): OperatorActionV1 => {
     const k = ++n;
@@ -44,7 +53,24 @@ export function playScenario(alice: Operator, bob: Operator, partition = 0): Run
   run.action(kill);
   run.telemetry(telemetry({ event_id: id(10), attributes: { confidence: 0.95 }, correlation_id: 'corr-k' }));
   act(alice, { action: 'kill_switch_off', scope: 'tenant', reason: 'drill over' });
-  // Stream time jumps past every expiry: the remaining approvals (corr-e, corr-r) expire.
+  // Guards: web-1 contained (A1), a second A1 on it is denied by SG-160; web-2 is the breaker's
+  // second A1 release within its window, so web-3's would be a third: the tenant's kill switch trips.
+  const a1 = (n: number, host: string, s: number) =>
+    telemetry({
+      event_id: id(n),
+      event_type: 'port_scan',
+      attributes: { confidence: 0.9 },
+      severity: 'medium',
+      entity_refs: { host },
+      correlation_id: `corr-${host}`,
+      observed_at: at(s),
+    });
+  run.telemetry(a1(12, 'web-1', 100));
+  run.telemetry(a1(13, 'web-1', 110));
+  run.telemetry(a1(14, 'web-2', 120));
+  run.telemetry(a1(15, 'web-3', 130));
+  // Stream time jumps past every expiry: the remaining approvals (corr-e, corr-r) expire, and the
+  // A1 containments of web-1 and web-2 (60 s) revert.
   run.telemetry(telemetry({ event_id: id(11), severity: 'low', observed_at: at(5000), correlation_id: 'corr-z' }));
   return run;
 }

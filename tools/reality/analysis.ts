@@ -63,8 +63,10 @@ export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, 
     fate.verdict = safety.payload.verdict;
     fate.rule = safety.payload.rule;
   }
-  if (ownRecords.some((r) => r.event_kind === 'intent_released')) return { ...fate, final: 'RELEASED' };
-  if (ownRecords.some((r) => r.event_kind === 'intent_denied')) return { ...fate, final: 'DENIED' };
+  // An input's chain can also hold outcomes of other intents its stream time triggered (a revert), so match the intent.
+  const own = (r: AuditRecordV1): boolean => safety !== undefined && (r.payload as { intent_id?: string }).intent_id === safety.payload.intent_id;
+  if (ownRecords.some((r) => r.event_kind === 'intent_released' && own(r))) return { ...fate, final: 'RELEASED' };
+  if (ownRecords.some((r) => r.event_kind === 'intent_denied' && own(r))) return { ...fate, final: 'DENIED' };
   const requested = ownRecords.find((r) => r.event_kind === 'approval_requested') as AuditRecordV1<'approval_requested'> | undefined;
   if (!requested) return fate;
   const approvalId = requested.payload.approval_id;

@@ -17,7 +17,7 @@ import { runReality } from './run.js';
 const out = mkdtempSync(join(tmpdir(), 'exoarmur-guards-'));
 test.after.always(() => rmSync(out, { recursive: true, force: true }));
 
-test('guards scenario: SG-150 holds protected hosts for a human on the real broker, every expect line met, replay identical', async (t) => {
+test('guards scenario: SG-150 holds protected hosts for a human, SG-160 refuses a second containment, the circuit breaker trips the tenant kill switch, on the real broker; every expect line met, replay identical', async (t) => {
   const result = await runReality({ scenarioDir: join(repoRoot(), 'fixtures', 'scenarios', 'guards'), outDir: out, brokers: testBrokers().join(','), log: (line) => t.log(line) });
   const parsed = parsePassFail(result.passFail);
   if (parsed === null) return t.fail(result.passFail);
@@ -35,4 +35,19 @@ test('guards scenario: SG-150 holds protected hosts for a human on the real brok
     (r): r is AuditRecordV1<'safety_evaluated'> => r.event_kind === 'safety_evaluated' && (r as AuditRecordV1<'safety_evaluated'>).payload.rule === 'SG-150',
   );
   t.deepEqual(held.map((r) => r.idempotency_key).sort(), ['t1:01JSG000000000000000000001', 't1:01JSG000000000000000000002']);
+  const inForce = audit.filter((r): r is AuditRecordV1<'containment_in_force'> => r.event_kind === 'containment_in_force');
+  t.deepEqual(
+    inForce.map((r) => [r.idempotency_key, r.payload.subject, r.payload.live_action_class]),
+    [['t2:01JSG000000000000000000006', 'web-1', 'A2_hard_containment']],
+  );
+  const trips = audit.filter((r): r is AuditRecordV1<'circuit_breaker_tripped'> => r.event_kind === 'circuit_breaker_tripped');
+  t.deepEqual(
+    trips.map((r) => [r.idempotency_key, r.payload.releases_in_window, r.payload.max_releases]),
+    [['t2:01JSG000000000000000000008', 2, 2]],
+  );
+  const switched = audit.filter((r): r is AuditRecordV1<'kill_switch_changed'> => r.event_kind === 'kill_switch_changed');
+  t.deepEqual(
+    switched.map((r) => [r.payload.actor_id, r.payload.tenant_id, r.payload.on, r.payload.action_id]),
+    [['exoarmur', 't2', true, trips[0]!.audit_id]],
+  );
 });

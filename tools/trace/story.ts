@@ -136,6 +136,10 @@ export function recordText(r: AuditRecordV1): string {
       return `approval ${p['approval_id']} denied by ${p['actor_id']}: "${p['reason']}"`;
     case 'kill_switch_changed':
       return `kill switch ${p['scope']}${p['tenant_id'] === null ? '' : ` ${p['tenant_id']}`} ${p['on'] === true ? 'ON' : 'OFF'} by ${p['actor_id']}: "${p['reason']}"`;
+    case 'containment_in_force':
+      return `not released: ${p['live_action_class']} containment ${p['live_intent_id']} on ${p['subject_kind']} ${p['subject']} in force since ${p['live_released_at']}${p['live_ends_at'] === null ? ' with no end' : ` until ${p['live_ends_at']}`}`;
+    case 'circuit_breaker_tripped':
+      return `circuit breaker tripped: ${p['releases_in_window']} releases of ${(p['classes'] as string[]).join(', ')} since ${p['window_start']} (max ${p['max_releases']} in ${p['window_s']} s, partition ${p['partition']}); the tenant's kill switch goes on`;
     default:
       return JSON.stringify(p);
   }

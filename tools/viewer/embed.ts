@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SAFETY_RULE_DESCRIPTIONS } from '../../processor/core/gate-rules.js';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
 
 const STYLESHEET_TAG = '<link rel="stylesheet" href="viewer.css">';
@@ -43,8 +44,9 @@ export function viewerScripts(html: string): string[] {
 
 /**
  * The viewer page with its CSS and every script inlined (in index.html's order) and `files`
- * embedded as `{ files: { name: text } }` before the first script, which is where the entry point
- * looks for it.
+ * embedded as `{ files: { name: text }, rule_descriptions }` before the first script, which is where
+ * the entry point looks for it. The rule descriptions are the gate's own table (gate-rules.ts),
+ * embedded when the page is written so the viewer never keeps a copy of its own.
  */
 export async function viewerHtml(files: Record<string, string>, root: string = packageRoot()): Promise<string> {
   const source = path.join(root, 'evidence-viewer');
@@ -60,7 +62,7 @@ export async function viewerHtml(files: Record<string, string>, root: string = p
       throw new ExoArmurError('VIEWER_SOURCE_INVALID', `evidence-viewer/${name} contains a closing </style or </script; it cannot be inlined`);
     }
   }
-  const bundleScript = `<script type="application/json" id="exoarmur-bundle">${scriptSafeJson({ files })}</script>`;
+  const bundleScript = `<script type="application/json" id="exoarmur-bundle">${scriptSafeJson({ files, rule_descriptions: SAFETY_RULE_DESCRIPTIONS })}</script>`;
   let first = true;
   const withScripts = html.replace(SCRIPT_TAG, (_tag, name: string) => {
     const inlined = `<script>\n${code.get(name)}</script>`;

@@ -25,10 +25,14 @@ import { packageRoot, writeViewerHtml } from './embed.js';
 import { readBundle } from '../bundle/files.js';
 import { passFailText } from '../reality/gates.js';
 import { CHECK_NAMES, judgeBundle } from '../verify/verify.js';
+import { SAFETY_RULE_DESCRIPTIONS } from '../../processor/core/gate-rules.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SCREENSHOTS = path.join(packageRoot(), 'artifacts', 'viewer');
+/** Every wait polls until its condition holds, bounded generously: a loaded machine renders slowly, a broken page never. */
+const RENDER_BOUND_MS = 180_000;
+const RECEIPT_KINDS = ['telemetry_received', 'telemetry_duplicate', 'telemetry_rejected', 'action_received', 'action_duplicate', 'action_rejected'];
 
 // ------------------------------------------------------------------ contracts, node side
 
@@ -125,8 +129,12 @@ async function copyBundle(name: string): Promise<string> {
 
 async function openPage(url: string, width = 1280): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
+  page.setDefaultTimeout(RENDER_BOUND_MS);
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console ${msg.type()}: ${msg.text()}`);
+  });
   page.on('request', (req) => {
     if (!req.url().startsWith('file:') && !req.url().startsWith('data:')) problems.push(`network request ${req.url()}`);
   });
@@ -140,7 +148,7 @@ const problemsOf = (page: Page): string[] => (page as Page & { problems: string[
 async function openBundle(dir: string, width = 1280): Promise<Page> {
   const index = await writeViewerHtml(dir);
   const page = await openPage(pathToFileURL(index).href, width);
-  await page.waitForSelector('body[data-state="ready"]', { state: 'attached', timeout: 30_000 });
+  await page.waitForSelector('body[data-state="ready"]', { state: 'attached', timeout: RENDER_BOUND_MS });
   return page;
 }
 
@@ -235,9 +243,12 @@ test('honest bundle: gates equal PASS_FAIL.txt, every integrity check passes, a 
   );
 
   await page.screenshot({ path: path.join(SCREENSHOTS, 'honest.png'), fullPage: true });
-  for (const section of ['overview', 'time', 'idempotency', 'trace']) {
+  // The sticky header would cover the top of a section's picture.
+  await page.addStyleTag({ content: '.topbar { position: static !important; }' });
+  for (const section of ['overview', 'time', 'idempotency', 'trace', 'operators']) {
     await page.locator(`#${section}`).screenshot({ path: path.join(SCREENSHOTS, `honest-${section}.png`) });
   }
+  t.log(`screenshots: ${SCREENSHOTS}/honest*.png`);
   await page.setViewportSize({ width: 390, height: 844 });
   // A narrow window must not scroll sideways: wide tables scroll inside their own box.
   t.true(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal page overflow at 390 px');
@@ -246,6 +257,156 @@ test('honest bundle: gates equal PASS_FAIL.txt, every integrity check passes, a 
   await page.setViewportSize({ width: 1000, height: 900 });
   await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: path.join(SCREENSHOTS, 'honest-print.png'), fullPage: true });
+  t.deepEqual(problemsOf(page), []);
+  await page.close();
+});
+
+/** Whether any two of the boxes overlap (by more than half a pixel, so touching edges do not count). */
+function overlapping(boxes: { x: number; y: number; width: number; height: number; text: string }[]): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, b] = [boxes[i]!, boxes[j]!];
+      if (a.x + a.width - 0.5 > b.x && b.x + b.width - 0.5 > a.x && a.y + a.height - 0.5 > b.y && b.y + b.height - 0.5 > a.y) found.push(`"${a.text}" / "${b.text}"`);
+    }
+  }
+  return found;
+}
+
+test('what a reviewer looks at: verdict first, readable time panels, "+N more", rules in words, scenario first, operator outcomes, a rejected input traced', async (t) => {
+  const dir = await copyBundle('reviewer');
+  const page = await openBundle(dir);
+  const audit = readJsonLines<AuditRecord>(await readFile(path.join(dir, 'audit_export.jsonl'), 'utf8'));
+  const facts = JSON.parse(await readFile(path.join(dir, 'run_facts.json'), 'utf8')) as { filler_tenant: string };
+  const passFail = readPassFail(await readFile(path.join(dir, 'PASS_FAIL.txt'), 'utf8'));
+
+  // The verdict first: OVERALL and every gate by name in the headline, integrity on its own line below.
+  t.is(await page.textContent('#verdict-banner .verdict-overall'), `OVERALL ${passFail.overall}`);
+  const headline = await page.$$eval('#verdict-banner .verdict-gate', (nodes) => nodes.map((n) => [Number((n as HTMLElement).dataset.gate), (n as HTMLElement).dataset.status]));
+  t.deepEqual(
+    headline,
+    passFail.gates.map((g) => [g.n, g.status]),
+  );
+  const verdictBox = (await page.locator('#verdict-banner').boundingBox())!;
+  t.true(verdictBox.y + verdictBox.height <= (await page.locator('#integrity-banner').boundingBox())!.y, 'integrity below the verdict');
+
+  // Time: event time, process time and skew on separate panels, one point per receipt on each, no label over another.
+  const receipts = audit.filter((r) => RECEIPT_KINDS.includes(r.event_kind));
+  for (const panel of ['event', 'process']) {
+    t.true(await page.locator(`#time-chart svg[data-panel="${panel}"]`).isVisible(), `${panel} panel visible`);
+    t.is(await page.locator(`#time-chart svg[data-panel="${panel}"] .pt`).count(), receipts.length, `${panel} panel: one point per receipt`);
+  }
+  t.true(await page.locator('#time-chart svg[data-panel="skew"] .bar').first().isVisible(), 'skew histogram visible');
+  // Each bar's tooltip starts with its bin's total (bars of one bin stack its classes).
+  const bins = await page.$$eval('#time-chart svg[data-panel="skew"] .bar', (bars) =>
+    bars.map((b) => [(b as SVGElement).dataset.slot!, Number((b.querySelector('title')!.textContent ?? '').split(' ')[0])] as const),
+  );
+  const perSlot = new Map(bins);
+  t.is(
+    [...perSlot.values()].reduce((a, b) => a + b, 0),
+    receipts.length,
+    'the histogram counts every input once',
+  );
+  for (const panel of ['event', 'process', 'skew']) {
+    const labels = await page.$$eval(`#time-chart svg[data-panel="${panel}"] text`, (nodes) =>
+      nodes.map((n) => {
+        const r = n.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height, text: n.textContent ?? '' };
+      }),
+    );
+    t.true(labels.length > 3, `${panel} panel has labels`);
+    t.deepEqual(overlapping(labels), [], `${panel} panel: no label overlaps another`);
+  }
+
+  // Scenario traces before burst filler; the filler row is cut, and its "+N more" gives the rest.
+  const firstSeen = [...new Set(audit.map((r) => r.correlation_id))];
+  const filler = new Set(audit.filter((r) => r.tenant_id === facts.filler_tenant).map((r) => r.correlation_id));
+  const chips = (row: string) => page.$$eval(`#${row} .chip`, (nodes) => nodes.map((n) => n.textContent));
+  t.deepEqual(
+    await chips('suggest-scenario'),
+    firstSeen.filter((c) => !filler.has(c)),
+  );
+  const fillerRow = page.locator('#suggest-filler');
+  t.true((await page.locator('#suggest-scenario').boundingBox())!.y < (await fillerRow.boundingBox())!.y, 'scenario row above the filler row');
+  const cut = await chips('suggest-filler');
+  t.true(cut.length < filler.size, 'the filler row is cut');
+  t.is(await fillerRow.locator('button.more').textContent(), `+${filler.size - cut.length} more`);
+  await fillerRow.locator('button.more').click();
+  await page.waitForFunction((n) => document.querySelectorAll('#suggest-filler .chip').length === n, filler.size);
+  t.deepEqual(
+    await chips('suggest-filler'),
+    firstSeen.filter((c) => filler.has(c)),
+  );
+  t.is(await fillerRow.locator('button.more').count(), 0);
+
+  // Every safety rule in the audit trail, counted, with the gate's own words beside its id.
+  const verdicts = new Map<string, number>();
+  for (const r of audit.filter((x) => x.event_kind === 'safety_evaluated'))
+    verdicts.set(`${String(r.payload.rule)}|${String(r.payload.verdict)}`, (verdicts.get(`${String(r.payload.rule)}|${String(r.payload.verdict)}`) ?? 0) + 1);
+  const rules = await page.$$eval('#rules-table tbody tr', (rows) =>
+    rows.map((row) => ({
+      key: `${(row as HTMLElement).dataset.rule}|${(row as HTMLElement).dataset.verdict}`,
+      description: (row.querySelector('.rule-desc')?.textContent ?? '').trim(),
+      count: Number(row.querySelector('td.num')!.textContent),
+    })),
+  );
+  t.deepEqual(
+    rules,
+    [...verdicts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, count]) => ({ key, description: SAFETY_RULE_DESCRIPTIONS[key.split('|')[0]!]!, count })),
+  );
+
+  // Applied or rejected per operator action, as the audit trail records it.
+  const actions = readJsonLines<Record<string, unknown>>(await readFile(path.join(dir, 'operator_actions.jsonl'), 'utf8'));
+  const outcomeOf = (id: unknown): string => {
+    const applied = audit.some((r) => r.event_kind === 'operator_action_applied' && r.payload.action_id === id);
+    const rejected = audit.some(
+      (r) =>
+        (r.event_kind === 'operator_action_rejected' && r.payload.action_id === id) ||
+        (r.event_kind === 'action_rejected' && (r.payload.identifiers as Record<string, unknown> | undefined)?.action_id === id),
+    );
+    return applied && rejected ? 'mixed' : applied ? 'applied' : rejected ? 'rejected' : 'none';
+  };
+  t.deepEqual(
+    await page.$$eval('#operators-table tbody tr', (rows) =>
+      rows.map((row) => [(row as HTMLElement).dataset.actionId, (row.querySelector('td[data-outcome]') as HTMLElement).dataset.outcome]),
+    ),
+    actions.map((a) => [a.action_id, outcomeOf(a.action_id)]),
+  );
+
+  // A rejected input is found by an id its receipt names, and shown with the reason.
+  const rejected = audit.find((r) => r.event_kind === 'telemetry_rejected' && typeof (r.payload.identifiers as Record<string, unknown>).event_id === 'string');
+  t.truthy(rejected, 'the small scenario has a rejected input whose event_id could be read');
+  const eventId = (rejected!.payload.identifiers as Record<string, string>).event_id!;
+  await page.fill('#trace-query', eventId);
+  await page.press('#trace-query', 'Enter');
+  await page.waitForSelector(`#trace-results[data-query="${eventId}"]`);
+  const step = page.locator(`#trace-results .trace-step[data-audit-id="${rejected!.audit_id}"]`);
+  t.true(await step.isVisible(), 'the rejected receipt is in the trace');
+  t.true((await step.locator('.step-summary').textContent())!.includes(String(rejected!.payload.reason_code)));
+  await page.locator('#trace').screenshot({ path: path.join(SCREENSHOTS, 'reviewer-rejected-trace.png') });
+
+  // One whose value could not be read names no ids but its dead letter: found by that, shown alone.
+  const unread = audit.find((r) => r.event_kind === 'telemetry_rejected' && (r.payload.identifiers as Record<string, unknown>).correlation_id !== r.correlation_id);
+  t.truthy(unread, 'the small scenario has an unreadable input');
+  await page.fill('#trace-query', String(unread!.payload.dead_letter_id));
+  await page.press('#trace-query', 'Enter');
+  await page.waitForSelector(`#trace-results[data-query="${String(unread!.payload.dead_letter_id)}"]`);
+  t.deepEqual(await page.$$eval('#trace-results .trace-corr', (nodes) => nodes.map((n) => (n as HTMLElement).dataset.scope)), ['input']);
+  t.deepEqual(
+    await page.$$eval('#trace-results .trace-step', (nodes) => nodes.map((n) => (n as HTMLElement).dataset.auditId)),
+    audit.filter((r) => r.input.topic === unread!.input.topic && r.input.partition === unread!.input.partition && r.input.offset === unread!.input.offset).map((r) => r.audit_id),
+  );
+
+  await page.addStyleTag({ content: '.topbar { position: static !important; }' });
+  for (const [name, selector] of [
+    ['reviewer-verdict', '#verdict-banner'],
+    ['reviewer-time', '#time'],
+    ['reviewer-rules', '#rules'],
+    ['reviewer-operators', '#operators'],
+  ] as const) {
+    await page.locator(selector).screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  }
+  t.log(`screenshots: ${SCREENSHOTS}/reviewer-*.png`);
   t.deepEqual(problemsOf(page), []);
   await page.close();
 });
@@ -291,6 +452,17 @@ test('tampered bundle (one audit line edited) shows a loud integrity failure', a
   const chainText = await page.textContent('#checks [data-check="audit hash chains"]');
   t.true(chainText!.includes(`partition ${original.input.partition} seq ${original.seq}`), chainText!);
   t.is(await page.getAttribute('#files-table tr[data-file="audit_export.jsonl"]', 'data-status'), 'mismatch');
+  // A failed check's "+N more" in the banner opens that check, every detail listed, in the integrity section.
+  const cut = page.locator('#integrity-banner li', { has: page.locator('button.more') }).first();
+  const checkId = (await cut.getAttribute('data-check'))!;
+  const more = Number(/^\+(\d+) more$/.exec((await cut.locator('button.more').textContent())!)![1]);
+  await cut.locator('button.more').click();
+  const check = page.locator(`#checks > li[data-check="${checkId}"]`);
+  await page.waitForFunction((id) => {
+    const box = [...document.querySelectorAll('#checks > li')].find((li) => (li as HTMLElement).dataset.check === id)!.getBoundingClientRect();
+    return box.top < window.innerHeight && box.bottom > 0;
+  }, checkId);
+  t.is(await check.locator('.check-details > li:not(:has(button.more))').count(), 1 + more, `${checkId}: the first detail and the ${more} more`);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'tampered.png'), fullPage: false });
   await page.close();
 });
@@ -315,12 +487,21 @@ test('tampered bundle with a recomputed manifest: the hash chain still names the
 test('the bare viewer loads a bundle directory picked with the file input', async (t) => {
   const dir = await copyBundle('picked');
   const page = await openPage(pathToFileURL(path.join(packageRoot(), 'evidence-viewer', 'index.html')).href);
-  await page.waitForSelector('body[data-state="awaiting-bundle"]', { state: 'attached' });
+  await page.waitForSelector('body[data-state="awaiting-bundle"]', { state: 'attached', timeout: RENDER_BOUND_MS });
   await page.setInputFiles('#bundle-input', dir);
-  await page.waitForSelector('body[data-state="ready"]', { state: 'attached', timeout: 30_000 });
+  await page.waitForSelector('body[data-state="ready"]', { state: 'attached', timeout: RENDER_BOUND_MS });
   const passFail = readPassFail(await readFile(path.join(dir, 'PASS_FAIL.txt'), 'utf8'));
   t.deepEqual(await shownGates(page), passFail.gates);
   t.deepEqual(await shownChecks(page), Object.fromEntries(Object.values(CHECK_NAMES).map((name) => [name, 'pass'])));
+  // The rule descriptions come from the picked bundle's own index.html, which exoarmur wrote with the gate's table.
+  const described = await page.$$eval('#rules-table tbody tr', (rows) =>
+    rows.map((row) => [(row as HTMLElement).dataset.rule, (row.querySelector('.rule-desc')?.textContent ?? '').trim()]),
+  );
+  t.true(described.length > 0);
+  t.deepEqual(
+    described,
+    described.map(([rule]) => [rule, SAFETY_RULE_DESCRIPTIONS[rule!]]),
+  );
   t.deepEqual(problemsOf(page), []);
   await page.close();
 });

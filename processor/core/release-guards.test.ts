@@ -1,0 +1,210 @@
+/**
+ * SG-160 (no double containment) and the circuit breaker, through the real core: each row plays a
+ * few events on one partition and compares the whole outcome of the last one.
+ */
+import test from 'ava';
+import { at, configWith, makeOperator, Run, signedAction, telemetry } from '../testing/harness.js';
+import type { OutputRecord } from './api.js';
+import type { AuditRecordV1 } from './types.js';
+
+const A1_TYPE = 'port_scan';
+const A2_TYPE = 'malware_detected';
+let n = 0;
+
+/** An event the gate allows: A1 (port_scan, confidence 0.9, SG-401) or A2 (confidence 0.95, SG-403). */
+function contain(cls: 'A1' | 'A2', host: string, second: number, over: Record<string, unknown> = {}) {
+  n++;
+  return telemetry({
+    event_id: `01JS${String(n).padStart(22, '0')}`,
+    event_type: cls === 'A1' ? A1_TYPE : A2_TYPE,
+    attributes: { confidence: cls === 'A1' ? 0.9 : 0.95 },
+    entity_refs: { host },
+    correlation_id: `corr-${n}`,
+    observed_at: at(second),
+    ...over,
+  });
+}
+
+const policyWith = (guards: Record<string, unknown>) => configWith({ policy: { action_overrides: { [A1_TYPE]: 'A1_soft_containment' }, ...guards } });
+
+/** What one input came to: its outcome kinds after the proposal, and how many execute records. */
+function outcome(records: readonly OutputRecord[]): { kinds: string[]; rule: string | null; executes: number } {
+  const audits = records.filter((r) => r.role === 'audit').map((r) => r.value as AuditRecordV1);
+  const from = audits.findIndex((r) => r.event_kind === 'intent_proposed');
+  const safety = audits.find((r) => r.event_kind === 'safety_evaluated') as AuditRecordV1<'safety_evaluated'> | undefined;
+  return { kinds: audits.slice(from + 1).map((r) => r.event_kind), rule: safety?.payload.rule ?? null, executes: records.filter((r) => r.role === 'execute').length };
+}
+
+const released = { kinds: ['safety_evaluated', 'intent_released'], executes: 1 };
+const inForce = { kinds: ['safety_evaluated', 'containment_in_force', 'intent_denied'], rule: 'SG-160', executes: 0 };
+
+// [name, guards, earlier events, last event, expected outcome of the last]
+const sg160: [string, Record<string, unknown>, (() => Record<string, unknown>)[], () => Record<string, unknown>, object][] = [
+  ['A2 in force, a second A2', { no_double_containment: true }, [() => contain('A2', 'h1', 0)], () => contain('A2', 'h1', 10), inForce],
+  ['A2 in force, a weaker A1', { no_double_containment: true }, [() => contain('A2', 'h1', 0)], () => contain('A1', 'h1', 10), inForce],
+  ['A1 in force, a stronger A2 goes', { no_double_containment: true }, [() => contain('A1', 'h1', 0)], () => contain('A2', 'h1', 10), { ...released, rule: 'SG-403' }],
+  [
+    'another tenant, same host',
+    { no_double_containment: true },
+    [() => contain('A2', 'h1', 0)],
+    () => contain('A2', 'h1', 10, { tenant_id: 'other' }),
+    { ...released, rule: 'SG-403' },
+  ],
+  [
+    'another subject kind, same value',
+    { no_double_containment: true },
+    [() => contain('A2', 'h1', 0)],
+    () => contain('A2', 'h1', 10, { entity_refs: { user: 'h1' } }),
+    { ...released, rule: 'SG-403' },
+  ],
+  ['guard off: both go', {}, [() => contain('A2', 'h1', 0)], () => contain('A2', 'h1', 10), { ...released, rule: 'SG-403' }],
+  // ttl 60 s from a release at 0: stream time 60 is the end itself, still in force; 61 is past it.
+  [
+    'at the end of its ttl, still in force',
+    { no_double_containment: true, containment_ttl_s: { A2_hard_containment: 60 } },
+    [() => contain('A2', 'h1', 0)],
+    () => contain('A2', 'h1', 60),
+    inForce,
+  ],
+  [
+    'a second past its ttl, a new one goes',
+    { no_double_containment: true, containment_ttl_s: { A2_hard_containment: 60 } },
+    [() => contain('A2', 'h1', 0)],
+    () => contain('A2', 'h1', 61),
+    { ...released, rule: 'SG-403' },
+  ],
+];
+
+for (const [name, guards, earlier, last, expected] of sg160) {
+  test(`SG-160: ${name}`, (t) => {
+    const run = new Run(policyWith(guards));
+    for (const e of earlier) t.is(outcome(run.telemetry(e())).executes, 1);
+    t.like(outcome(run.telemetry(last())), expected);
+  });
+}
+
+test('SG-160 names the containment in force: its intent id, class, release and end', (t) => {
+  const run = new Run(policyWith({ no_double_containment: true, containment_ttl_s: { A2_hard_containment: 60 } }));
+  const first = run.telemetry(contain('A2', 'h1', 0)).find((r) => r.role === 'execute')!.value as { intent_id: string };
+  const denied = run
+    .telemetry(contain('A1', 'h1', 5))
+    .map((r) => r.value as AuditRecordV1)
+    .find((r) => r?.event_kind === 'containment_in_force') as AuditRecordV1<'containment_in_force'>;
+  t.deepEqual(denied.payload, {
+    action_class: 'A1_soft_containment',
+    intent_id: denied.payload.intent_id,
+    live_action_class: 'A2_hard_containment',
+    live_ends_at: at(60),
+    live_intent_id: first.intent_id,
+    live_released_at: at(0),
+    subject: 'h1',
+    subject_kind: 'host',
+  });
+});
+
+test('SG-160 holds on the approval path: an approval granted after another containment went out releases nothing', (t) => {
+  const alice = makeOperator('alice');
+  const run = new Run(configWith({ policy: { no_double_containment: true, trust: { 'cell-low': 0.3 } } }, [alice]));
+  const held = run.telemetry(contain('A2', 'h1', 0, { cell_id: 'cell-low' }));
+  const requested = held.map((r) => r.value as AuditRecordV1).find((r) => r?.event_kind === 'approval_requested') as AuditRecordV1<'approval_requested'>;
+  t.is(outcome(run.telemetry(contain('A2', 'h1', 5))).executes, 1);
+  const grant = run.actionRecords(
+    signedAction(alice, { approval_id: requested.payload.approval_id, intent_hash: requested.payload.intent_hash, correlation_id: requested.correlation_id }),
+  );
+  t.deepEqual(
+    grant.filter((r) => r.role === 'audit').map((r) => (r.value as AuditRecordV1).event_kind),
+    ['action_received', 'operator_action_applied', 'approval_granted', 'containment_in_force', 'intent_denied'],
+  );
+  t.is(grant.filter((r) => r.role === 'execute').length, 0);
+});
+
+const breaker = (max: number, window: number, classes = ['A1_soft_containment']) => ({ circuit_breaker: { classes, max_releases: max, window_s: window } });
+const tripped = { kinds: ['circuit_breaker_tripped', 'kill_switch_changed', 'safety_evaluated', 'intent_denied'], rule: 'SG-102', executes: 0 };
+
+// [name, breaker, release seconds before, last second, class of the last, expected]
+const breakerRows: [string, Record<string, unknown>, number[], number, 'A1' | 'A2', object][] = [
+  ['the third A1 within the window trips it (max 2)', breaker(2, 600), [0, 100], 200, 'A1', tripped],
+  ['the second within the window trips it (max 1)', breaker(1, 600), [0], 599, 'A1', tripped],
+  ['exactly window_s later the first has left the window', breaker(1, 600), [0], 600, 'A1', { ...released, rule: 'SG-401' }],
+  ['a class it does not cover never trips it', breaker(1, 600), [0], 10, 'A2', { ...released, rule: 'SG-403' }],
+  ['no breaker configured', {}, [0, 1, 2], 3, 'A1', { ...released, rule: 'SG-401' }],
+];
+
+for (const [name, guards, before, lastSecond, cls, expected] of breakerRows) {
+  test(`circuit breaker: ${name}`, (t) => {
+    const run = new Run(policyWith(guards));
+    for (const s of before) t.is(outcome(run.telemetry(contain('A1', `h${s}`, s))).executes, 1);
+    t.like(outcome(run.telemetry(contain(cls, 'last', lastSecond))), expected);
+  });
+}
+
+test('a tripped breaker is the tenant kill switch: SG-102 denies until a signed kill_switch_off resets switch and window', (t) => {
+  const alice = makeOperator('alice');
+  const run = new Run(configWith({ policy: { action_overrides: { [A1_TYPE]: 'A1_soft_containment' }, ...breaker(1, 600) } }, [alice]));
+  run.telemetry(contain('A1', 'a', 0));
+  const trip = run.telemetry(contain('A1', 'b', 10)).map((r) => r.value as AuditRecordV1);
+  const changed = trip.find((r) => r?.event_kind === 'kill_switch_changed') as AuditRecordV1<'kill_switch_changed'>;
+  const cause = trip.find((r) => r?.event_kind === 'circuit_breaker_tripped')!;
+  t.like(changed.payload, { actor_id: 'exoarmur', action_id: cause.audit_id, on: true, scope: 'tenant', tenant_id: 'acme' });
+  t.like(outcome(run.telemetry(contain('A2', 'c', 20))), { rule: 'SG-102', executes: 0 });
+  run.action(signedAction(alice, { action: 'kill_switch_off', scope: 'tenant', reason: 'reviewed', decided_at: at(30) }));
+  // The window starts afresh: one more A1 goes even though the release at 0 is still within 600 s.
+  t.like(outcome(run.telemetry(contain('A1', 'd', 40))), { ...released, rule: 'SG-401' });
+  t.like(outcome(run.telemetry(contain('A1', 'e', 50))), tripped);
+});
+
+const selfRevert = { no_double_containment: true, containment_ttl_s: { A1_soft_containment: 60 }, revert_intent_types: { A1_soft_containment: 'unblock_host' } };
+const auditsOf = (records: readonly OutputRecord[]): AuditRecordV1[] => records.filter((r) => r.role === 'audit').map((r) => r.value as AuditRecordV1);
+
+test('self-revert: at its end exactly nothing happens; once stream time passes it, the revert intent is released and SG-160 frees the subject', (t) => {
+  const run = new Run(policyWith(selfRevert));
+  const first = run.telemetry(contain('A1', 'h1', 0)).find((r) => r.role === 'execute')!.value as { intent_id: string; intent_type: string };
+  t.is(first.intent_type, 'soft_contain');
+  // Stream time 60 is the end itself: still in force, so a second A1 on h1 is refused and nothing reverts.
+  const atEnd = run.telemetry(contain('A1', 'h1', 60));
+  t.like(outcome(atEnd), inForce);
+  t.false(auditsOf(atEnd).some((r) => r.event_kind === 'containment_reverted'));
+  // Stream time 61: the revert comes first (it belongs to the containment, event time = its end), then this event's own release.
+  const after = run.telemetry(contain('A1', 'h1', 61));
+  const reverted = auditsOf(after).find((r) => r.event_kind === 'containment_reverted') as AuditRecordV1<'containment_reverted'>;
+  const executes = after.filter((r) => r.role === 'execute').map((r) => r.value as { intent_id: string; intent_type: string; event_time: string; released_by: { rule: string } });
+  t.deepEqual(reverted.payload, {
+    action_class: 'A1_soft_containment',
+    ends_at: at(60),
+    intent_id: first.intent_id,
+    revert_intent_id: executes[0]!.intent_id,
+    revert_intent_type: 'unblock_host',
+    stream_time: at(61),
+    subject: 'h1',
+    subject_kind: 'host',
+  });
+  t.is(reverted.event_time, at(60));
+  t.deepEqual(
+    executes.map((e) => [e.intent_type, e.event_time, e.released_by.rule]),
+    [
+      ['unblock_host', at(60), 'containment_ttl'],
+      ['soft_contain', at(61), 'SG-401'],
+    ],
+  );
+  t.deepEqual(
+    auditsOf(after)
+      .map((r) => r.event_kind)
+      .filter((k) => k === 'containment_reverted' || k === 'intent_released' || k === 'safety_evaluated'),
+    ['containment_reverted', 'intent_released', 'safety_evaluated', 'intent_released'],
+  );
+});
+
+test('self-revert needs both a ttl and a revert type for the class; the revert id is a function of the containment alone', (t) => {
+  const noType = new Run(policyWith({ containment_ttl_s: { A1_soft_containment: 60 } }));
+  noType.telemetry(contain('A1', 'h1', 0));
+  t.false(auditsOf(noType.telemetry(contain('A2', 'x', 500))).some((r) => r.event_kind === 'containment_reverted'));
+  // The same containment reverted by two different later inputs gets the same revert intent id.
+  const ids = [700, 900].map((s) => {
+    n = 100;
+    const run = new Run(policyWith(selfRevert));
+    run.telemetry(contain('A1', 'h1', 0));
+    const later = auditsOf(run.telemetry(contain('A2', `other-${s}`, s))).find((r) => r.event_kind === 'containment_reverted') as AuditRecordV1<'containment_reverted'>;
+    return later.payload.revert_intent_id;
+  });
+  t.is(ids[0], ids[1]);
+});
