@@ -7,7 +7,7 @@ CLI := node dist/tools/cli.js
 BROKER_PORT ?= 9092
 BROKER_DATA_DIR ?= .exoarmur/broker
 
-.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites bench format hostile mutation images engine-up engine-down
+.PHONY: reality help setup build test clean deps broker-fetch broker-up broker-down test-suites bench format hostile mutation images engine-up engine-down soak
 
 help:
 	@echo "make reality   run the default scenario end to end on a real broker and write an evidence bundle"
@@ -16,6 +16,7 @@ help:
 	@echo "make images    build every image of docker-compose.airgap.yml with no image registry (cached by input hash)"
 	@echo "make hostile   replay the seeded hostile-input corpus through a real processor (report in artifacts/hostile/)"
 	@echo "make mutation StrykerJS over processor/core (MUTATE=file narrows it); report in artifacts/mutation/"
+	@echo "make soak      a 3-node cluster under load with seeded faults, then exactly-once, replay, verify (SOAK_MINUTES, SOAK_SEED); report in artifacts/soak/"
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -104,3 +105,11 @@ engine-up:
 	@tools/compose/engine.sh start
 engine-down:
 	@tools/compose/engine.sh stop
+
+# A 3-node KRaft cluster of its own under steady load with seeded faults (tools/soak): leader and
+# processor SIGKILLs, instances joining and leaving, a cluster restart; then exactly-once, replay and
+# verify. About SOAK_MINUTES of load plus a few minutes of end checks; report in artifacts/soak/<run_id>/.
+SOAK_MINUTES ?= 10
+SOAK_SEED ?= 18
+soak: deps build broker-fetch
+	@$(CLI) soak --minutes $(SOAK_MINUTES) --seed $(SOAK_SEED) --out artifacts/soak

@@ -59,6 +59,7 @@ export const ERRORS = {
   BUNDLE_UNVERIFIED: { recovery: 'permanent', hint: 'read the failed checks in the message' },
   BUNDLE_UNJUDGEABLE: { recovery: 'permanent', hint: 'the evidence files the gates read are missing or unreadable; re-run make reality' },
   CLI_USAGE: { recovery: 'usage', hint: 'run exoarmur --help, or exoarmur <command> --help' },
+  CLUSTER_MISSING: { recovery: 'usage', hint: 'start the cluster with exoarmur broker start --cluster --data-dir DIR' },
   CHILD_COMMAND_FAILED: { recovery: 'permanent', hint: "read the child's stderr in the message" },
   COMPOSE_FAILED: { recovery: 'permanent', hint: 'read the compose evidence (compose/ in the bundle) and the docker-compose output in the message' },
   CONFIG_FILE_NOT_JSON: { recovery: 'usage', hint: 'fix the JSON of the config file' },
@@ -122,6 +123,7 @@ export const ERRORS = {
   SCENARIO_INVALID: { recovery: 'usage', hint: 'fix the scenario line named in the message' },
   SCENARIO_MISSING: { recovery: 'usage', hint: 'point --scenario at a directory with scenario.jsonl' },
   SCHEMAS_NOT_FOUND: { recovery: 'permanent', hint: 'run from a checkout or package that ships schemas/' },
+  SOAK_FAILED: { recovery: 'permanent', hint: 'read report.json: its first_offending names the record, its bundle the evidence' },
   STATE_STORE_FAILED: {
     recovery: 'permanent',
     hint: 'check the state directory (--state-dir): free space and permissions; removing it makes the next start restore from the changelog',

@@ -23,6 +23,7 @@ import { hostileCommand } from './hostile/command.js';
 import { keygenCommand } from './keygen/command.js';
 import { proveCommand, verifyProofCommand } from './proof/command.js';
 import { whatifCommand } from './whatif/command.js';
+import { soakCommand } from './soak/command.js';
 
 // Each command has its own argument type; the table only hands them to yargs, which checks each.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -48,4 +49,5 @@ export const commands: CommandModule<any, any>[] = [
   proveCommand,
   verifyProofCommand,
   whatifCommand,
+  soakCommand,
 ];

@@ -253,3 +253,26 @@ export async function topicStorage(kafka: Kafka, names: string[], groupId: strin
     await admin.disconnect();
   }
 }
+
+/** One partition's replication as the cluster reports it: its leader, its replicas and the in-sync ones. */
+export interface PartitionReplicas {
+  topic: string;
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+/** The replication of every partition of `names` (a cluster's leaders and in-sync replicas). */
+export async function partitionReplicas(kafka: Kafka, names: string[]): Promise<PartitionReplicas[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics: names });
+    return metadata.topics.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, leader: p.leader, replicas: [...p.replicas].sort(), isr: [...p.isr].sort() })),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -7,8 +7,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
-import { JVM_FLAGS, log4jConfig, serverProperties } from './config.js';
-import { prepareSecure, secureClientOf, secureFilesOf } from './secure-start.js';
+import { CLUSTER_JVM_FLAGS, JVM_FLAGS, log4jConfig, serverProperties } from './config.js';
+import { prepareSecure, secureClientOf, secureFilesOf, type PreparedSecure } from './secure-start.js';
 import { fetchBroker } from './fetch.js';
 import { dataDirLayout, defaultDataDir, type DataDirLayout } from './paths.js';
 import { freePort, requireFreePort } from './ports.js';
@@ -63,14 +63,14 @@ function readState(layout: DataDirLayout): BrokerState | undefined {
 }
 
 /** The pid of the broker running on this data dir, or undefined. */
-function runningPid(layout: DataDirLayout): number | undefined {
+export function runningPid(layout: DataDirLayout): number | undefined {
   const pid = readPid(layout.pidFile);
   return pid !== undefined && isBrokerProcess(pid, layout.serverProperties) ? pid : undefined;
 }
 
 /** Polls until the broker answers metadata and its group coordinator serves requests. */
-async function waitUntilReady(brokers: string, pid: number, layout: DataDirLayout, timeoutMs: number): Promise<void> {
-  const secure = secureClientOf(layout, readState(layout)?.secure === true);
+export async function waitBrokerReady(brokers: string, pid: number, layout: DataDirLayout, timeoutMs: number, secureDir = layout.dataDir): Promise<void> {
+  const secure = secureClientOf(secureDir, readState(layout)?.secure === true);
   const kafka = createKafka({ brokers: [brokers], clientId: 'exoarmur-broker-probe', silent: true, retry: { retries: 0 }, preflight: false, ...secure });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -96,6 +96,61 @@ async function waitUntilReady(brokers: string, pid: number, layout: DataDirLayou
       await admin.disconnect().catch(() => undefined);
     }
   }
+}
+
+/** One node of a cluster (tools/broker/cluster.ts): its id, every voter, the shared cluster id, the replication lines. */
+export interface ClusterMember {
+  nodeId: number;
+  voters: string;
+  clusterId: string;
+  overrides: Record<string, string | number>;
+}
+
+export interface LaunchInput {
+  layout: DataDirLayout;
+  port: number;
+  controllerPort: number;
+  libsDir: string;
+  version: string;
+  secure?: PreparedSecure;
+  member?: ClusterMember;
+}
+
+/**
+ * Writes the node's server.properties and log4j config, formats its storage once, spawns java
+ * detached and records its pid and state; does not wait (a cluster's nodes are only ready together).
+ */
+export function launchBroker(input: LaunchInput): number {
+  const { layout, port, controllerPort, secure, member } = input;
+  mkdirSync(layout.dataDir, { recursive: true });
+  const overrides = { ...member?.overrides, ...secure?.properties };
+  writeFileSync(
+    layout.serverProperties,
+    serverProperties({
+      port,
+      controllerPort,
+      logDirs: layout.logDirs,
+      logFile: layout.logFile,
+      ...(member === undefined ? {} : { nodeId: member.nodeId, voters: member.voters }),
+      overrides,
+    }),
+  );
+  writeFileSync(layout.log4jConfig, log4jConfig(layout.logFile));
+  const classpath = `${input.libsDir}/*`;
+  formatOnce(layout, classpath, secure?.formatArgs ?? [], member === undefined ? undefined : { nodeId: member.nodeId, clusterId: member.clusterId });
+  const consoleFd = openSync(layout.consoleFile, 'a');
+  const jvm = member === undefined ? JVM_FLAGS : CLUSTER_JVM_FLAGS;
+  const child = spawn('java', [...jvm, '-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.Kafka', layout.serverProperties], {
+    detached: true,
+    stdio: ['ignore', consoleFd, consoleFd],
+  });
+  closeSync(consoleFd);
+  const pid = child.pid;
+  if (pid === undefined) throw new ExoArmurError('BROKER_SPAWN_FAILED', `could not spawn java for the broker: read ${layout.consoleFile}`);
+  child.unref();
+  writeFileSync(layout.pidFile, `${pid}\n`);
+  writeFileSync(layout.stateFile, `${JSON.stringify({ pid, port, controllerPort, version: input.version, secure: secure !== undefined } satisfies BrokerState)}\n`);
+  return pid;
 }
 
 export async function startBroker(options: StartBrokerOptions = {}): Promise<StartedBroker> {
@@ -134,32 +189,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
   const controllerPort = options.controllerPort ?? (requestedPort === 0 ? await freePort() : port + 1);
   await requireFreePort(port, 'Kafka');
   await requireFreePort(controllerPort, 'KRaft controller');
-
   mkdirSync(layout.dataDir, { recursive: true });
-  const secure = options.secure === true || readState(layout)?.secure === true ? prepareSecure(layout, port, controllerPort) : undefined;
-  writeFileSync(
-    layout.serverProperties,
-    serverProperties({ port, controllerPort, logDirs: layout.logDirs, logFile: layout.logFile, ...(secure === undefined ? {} : { overrides: secure.properties }) }),
-  );
-  writeFileSync(layout.log4jConfig, log4jConfig(layout.logFile));
-  const classpath = `${fetched.libsDir}/*`;
-  formatOnce(layout, classpath, secure?.formatArgs ?? []);
-
-  const consoleFd = openSync(layout.consoleFile, 'a');
-  const child = spawn('java', [...JVM_FLAGS, '-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.Kafka', layout.serverProperties], {
-    detached: true,
-    stdio: ['ignore', consoleFd, consoleFd],
-  });
-  closeSync(consoleFd);
-  const pid = child.pid;
-  if (pid === undefined) throw new ExoArmurError('BROKER_SPAWN_FAILED', `could not spawn java for the broker: read ${layout.consoleFile}`);
-  child.unref();
-  writeFileSync(layout.pidFile, `${pid}\n`);
-  writeFileSync(layout.stateFile, `${JSON.stringify({ pid, port, controllerPort, version: fetched.version, secure: secure !== undefined } satisfies BrokerState)}\n`);
-
+  const secure = options.secure === true || readState(layout)?.secure === true ? prepareSecure(layout.dataDir, port, controllerPort) : undefined;
+  const pid = launchBroker({ layout, port, controllerPort, libsDir: fetched.libsDir, version: fetched.version, ...(secure === undefined ? {} : { secure }) });
   const brokers = `127.0.0.1:${port}`;
   try {
-    await waitUntilReady(brokers, pid, layout, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    await waitBrokerReady(brokers, pid, layout, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   } catch (error) {
     // A broker that never became ready is not left running behind the error.
     if (isBrokerProcess(pid, layout.serverProperties)) process.kill(pid, 'SIGKILL');

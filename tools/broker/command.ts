@@ -1,11 +1,15 @@
 /** `exoarmur broker fetch|start|stop|status` — the embedded Kafka broker's life cycle. */
 import type { Argv, CommandModule } from 'yargs';
 import { brokerStatus, DEFAULT_PORT, fetchBroker, startBroker, stopBroker } from './broker.js';
+import { clusterStatus, restartNode, startCluster, stopCluster, stopNode } from './cluster.js';
 import { defaultCacheRoot, defaultDataDir } from './paths.js';
+import { UsageError } from '../../processor/errors.js';
 
 interface BrokerArgs {
   'data-dir': string;
   'cache-dir': string;
+  cluster: boolean;
+  node?: number;
 }
 
 function print(value: unknown): void {
@@ -15,7 +19,17 @@ function print(value: unknown): void {
 function withCommonOptions<T>(yargs: Argv<T>): Argv<T & BrokerArgs> {
   return yargs
     .option('data-dir', { type: 'string', default: defaultDataDir(), describe: 'broker data directory (persists across restarts)' })
-    .option('cache-dir', { type: 'string', default: defaultCacheRoot(), describe: 'where fetched Kafka jars are cached' }) as Argv<T & BrokerArgs>;
+    .option('cache-dir', { type: 'string', default: defaultCacheRoot(), describe: 'where fetched Kafka jars are cached' })
+    .option('cluster', {
+      type: 'boolean',
+      default: false,
+      describe: 'a 3-node KRaft cluster in --data-dir (node-1..3, free ports, replication factor 3, min.insync.replicas=2, no unclean election)',
+    })
+    .option('node', { type: 'number', describe: 'with --cluster: only this node (1-3)' }) as Argv<T & BrokerArgs>;
+}
+
+function requireCluster(argv: BrokerArgs): void {
+  if (argv.node !== undefined && !argv.cluster) throw new UsageError('CLI_USAGE', '--node names a node of a cluster: add --cluster');
 }
 
 const fetchCommand: CommandModule<object, BrokerArgs> = {
@@ -41,6 +55,12 @@ const startCommand: CommandModule<object, BrokerArgs & { port: number; 'controll
         describe: 'SASL/SCRAM over TLS with role ACLs (StandardAuthorizer); credentials in <data-dir>/credentials.json, CA in <data-dir>/tls/ca.pem',
       }),
   handler: async (argv) => {
+    requireCluster(argv);
+    if (argv.cluster) {
+      if (argv.node !== undefined) print({ node: argv.node, pid: await restartNode(argv['data-dir'], argv.node, argv['timeout-s'] * 1000) });
+      else print(await startCluster({ dir: argv['data-dir'], cacheRoot: argv['cache-dir'], readyTimeoutMs: argv['timeout-s'] * 1000, secure: argv.secure }));
+      return;
+    }
     const started = await startBroker({
       dataDir: argv['data-dir'],
       cacheRoot: argv['cache-dir'],
@@ -58,7 +78,9 @@ const stopCommand: CommandModule<object, BrokerArgs & { kill: boolean }> = {
   describe: 'stop the broker gracefully (SIGTERM) or at once (--kill, SIGKILL)',
   builder: (yargs) => withCommonOptions(yargs).option('kill', { type: 'boolean', default: false, describe: 'SIGKILL instead of SIGTERM' }),
   handler: async (argv) => {
-    print(await stopBroker({ dataDir: argv['data-dir'], kill: argv.kill }));
+    requireCluster(argv);
+    if (argv.cluster) print(argv.node === undefined ? await stopCluster(argv['data-dir'], argv.kill) : await stopNode(argv['data-dir'], argv.node, argv.kill));
+    else print(await stopBroker({ dataDir: argv['data-dir'], kill: argv.kill }));
   },
 };
 
@@ -67,6 +89,12 @@ const statusCommand: CommandModule<object, BrokerArgs> = {
   describe: 'show whether the broker runs, its address, pid and RSS (exit 3 when not running)',
   builder: (yargs) => withCommonOptions(yargs),
   handler: async (argv) => {
+    if (argv.cluster) {
+      const status = clusterStatus(argv['data-dir']);
+      print(status ?? { dir: argv['data-dir'], nodes: [] });
+      if (status === undefined || status.nodes.some((n) => !n.running)) process.exitCode = 3;
+      return;
+    }
     const status = await brokerStatus({ dataDir: argv['data-dir'] });
     print(status);
     if (!status.running) process.exitCode = 3;

@@ -5,6 +5,9 @@ export interface BrokerConfigInput {
   controllerPort: number;
   logDirs: string;
   logFile: string;
+  /** KRaft node id and controller voters; a single node is node 1, its own only voter. */
+  nodeId?: number;
+  voters?: string;
   /** Lines that replace or add to the plaintext ones (secure mode's listeners, SASL, TLS, authorizer). */
   overrides?: Record<string, string | number>;
 }
@@ -14,8 +17,8 @@ export interface BrokerConfigInput {
 export function serverProperties(input: BrokerConfigInput): string {
   const lines: Record<string, string | number> = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.voters': `1@127.0.0.1:${input.controllerPort}`,
+    'node.id': input.nodeId ?? 1,
+    'controller.quorum.voters': input.voters ?? `1@127.0.0.1:${input.controllerPort}`,
     listeners: `PLAINTEXT://127.0.0.1:${input.port},CONTROLLER://127.0.0.1:${input.controllerPort}`,
     'advertised.listeners': `PLAINTEXT://127.0.0.1:${input.port}`,
     'controller.listener.names': 'CONTROLLER',
@@ -65,3 +68,28 @@ export function log4jConfig(logFile: string): string {
 
 /** JVM flags: a modest heap on a shared 2-core machine, and quick start-up. */
 export const JVM_FLAGS = ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true'];
+
+/** A cluster node's JVM: three of them share the machine with the processors, so each gets a small heap. */
+export const CLUSTER_JVM_FLAGS = ['-Xms128m', '-Xmx384m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
+
+/**
+ * What makes the cluster a replicated one (issue 18): every topic and internal log on all three
+ * nodes, a write acknowledged only once two replicas hold it, and no out-of-sync replica ever
+ * elected leader (that would lose acknowledged writes). Internal logs get 10 partitions instead of
+ * 50: three replicas of each on one small machine.
+ */
+export function clusterReplicationProperties(nodes: number): Record<string, string | number> {
+  const minIsr = Math.min(2, nodes);
+  return {
+    'default.replication.factor': nodes,
+    'min.insync.replicas': minIsr,
+    'unclean.leader.election.enable': 'false',
+    'offsets.topic.replication.factor': nodes,
+    'offsets.topic.num.partitions': 10,
+    'transaction.state.log.replication.factor': nodes,
+    'transaction.state.log.min.isr': minIsr,
+    'transaction.state.log.num.partitions': 10,
+    'share.coordinator.state.topic.replication.factor': nodes,
+    'share.coordinator.state.topic.min.isr': minIsr,
+  };
+}

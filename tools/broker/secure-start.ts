@@ -9,8 +9,9 @@ export interface PreparedSecure {
   formatArgs: string[];
 }
 
-export function prepareSecure(layout: DataDirLayout, port: number, controllerPort: number): PreparedSecure {
-  const files = secureFiles(layout.dataDir);
+/** TLS material and credentials in `dir` (a broker's data dir, or a cluster's, shared by its nodes), and one node's lines. */
+export function prepareSecure(dir: string, port: number, controllerPort: number): PreparedSecure {
+  const files = secureFiles(dir);
   const credentials = ensureCredentials(files);
   ensureTlsMaterial(files, credentials);
   return { properties: secureProperties({ port, controllerPort, files, credentials }), formatArgs: scramFormatArgs(credentials) };
@@ -21,9 +22,9 @@ export function secureFilesOf(layout: DataDirLayout): { caFile: string; credenti
   return { caFile: files.caPem, credentialsFile: files.credentials };
 }
 
-/** The readiness probe's login on a secure data dir (the admin user over TLS); nothing for a plaintext one. */
-export function secureClientOf(layout: DataDirLayout, secure: boolean): Pick<CreateKafkaOptions, 'sasl' | 'tls'> {
-  const files = secureFiles(layout.dataDir);
+/** The readiness probe's login where `dir` holds the secure files (the admin user over TLS); nothing for a plaintext broker. */
+export function secureClientOf(dir: string, secure: boolean): Pick<CreateKafkaOptions, 'sasl' | 'tls'> {
+  const files = secureFiles(dir);
   if (!secure || !existsSync(files.credentials) || !existsSync(files.caPem)) return {};
   const credentials = JSON.parse(readFileSync(files.credentials, 'utf8')) as { users: { admin: string } };
   return { sasl: { mechanism: 'scram-sha-512', username: 'admin', password: credentials.users.admin }, tls: { ca: [readFileSync(files.caPem, 'utf8')] } };

@@ -6,13 +6,24 @@ import { join } from 'node:path';
 import { UsageError } from '../../processor/errors.js';
 import type { DataDirLayout } from './paths.js';
 
-/** Formats the KRaft storage unless meta.properties shows it already was; refuses a dir that looks half-made. */
-export function formatOnce(layout: DataDirLayout, classpath: string, extraArgs: readonly string[] = []): void {
+/** A cluster node's identity: every node of one cluster is formatted with the same cluster id. */
+export interface NodeIdentity {
+  nodeId: number;
+  clusterId: string;
+}
+
+/** Formats the KRaft storage unless meta.properties shows it already was; refuses a dir that looks half-made or another node's. */
+export function formatOnce(layout: DataDirLayout, classpath: string, extraArgs: readonly string[] = [], identity?: NodeIdentity): void {
   const meta = join(layout.logDirs, 'meta.properties');
+  const nodeId = identity?.nodeId ?? 1;
   if (existsSync(meta)) {
     const text = readFileSync(meta, 'utf8');
-    if (!/^cluster\.id=\S+/m.test(text) || !/^node\.id=1$/m.test(text)) {
-      throw new UsageError('DATA_DIR_CORRUPT', `${meta} is not a single-node ExoArmur broker's (no cluster.id or node.id=1): remove ${layout.dataDir} or pass another --data-dir`);
+    const clusterOk = identity === undefined ? /^cluster\.id=\S+/m.test(text) : text.split('\n').includes(`cluster.id=${identity.clusterId}`);
+    if (!clusterOk || !text.split('\n').includes(`node.id=${nodeId}`)) {
+      throw new UsageError(
+        'DATA_DIR_CORRUPT',
+        `${meta} is not this ExoArmur broker's (cluster.id ${identity?.clusterId ?? 'any'}, node.id=${nodeId} expected): remove ${layout.dataDir} or pass another --data-dir`,
+      );
     }
     return;
   }
@@ -22,7 +33,7 @@ export function formatOnce(layout: DataDirLayout, classpath: string, extraArgs: 
       `${layout.logDirs} holds files but no meta.properties, so it is not a formatted broker dir: remove ${layout.dataDir} or pass another --data-dir`,
     );
   }
-  const clusterId = newClusterId();
+  const clusterId = identity?.clusterId ?? newClusterId();
   const result = spawnSync(
     'java',
     ['-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', layout.serverProperties, ...extraArgs],

@@ -183,7 +183,11 @@ export function timeModel(audit: readonly AuditRecordV1[], replayFollowedOrder: 
     if (skew > k.max_skew_ms) k.max_skew_ms = skew;
   }
   const byPartition = new Map<number, AuditRecordV1[]>();
-  for (const r of audit) byPartition.set(r.input.partition, [...(byPartition.get(r.input.partition) ?? []), r]);
+  for (const r of audit) {
+    const list = byPartition.get(r.input.partition);
+    if (list === undefined) byPartition.set(r.input.partition, [r]);
+    else list.push(r);
+  }
   const receipts: Record<string, ReceiptOrder> = {};
   for (const [partition, records] of [...byPartition].sort((a, b) => a[0] - b[0])) {
     const sorted = [...records].sort((a, b) => a.seq - b.seq);

@@ -8,7 +8,12 @@ export class ChildProcessorControl implements ProcessorControl {
   starts = 0;
 
   /** `options`: how each start spawns it (the run broker as --brokers, service.log as its log). */
-  constructor(private readonly options: ProcessorChildOptions) {}
+  constructor(readonly options: ProcessorChildOptions) {}
+
+  /** The child started last (its pid, its log events), undefined before the first start. */
+  get current(): ProcessorChild | undefined {
+    return this.child;
+  }
 
   get running(): boolean {
     return this.child?.running ?? false;

@@ -11,9 +11,9 @@ import { ExoArmurError } from '../../processor/errors.js';
 import { createKafka, withAdmin, type CreateKafkaOptions, type Kafka, type Producer } from '../../processor/io/client.js';
 import { committedShare, groupProgress } from '../../processor/io/offsets.js';
 import { createPlainProducer, sendPartitioner } from '../../processor/io/produce.js';
-import { checkpointTopicSpec, ensureTopics, topicSpecs, topicStorage, type StorageFacts } from '../../processor/io/topics.js';
+import { checkpointTopicSpec, ensureTopics, partitionReplicas, topicSpecs, topicStorage, type PartitionReplicas, type StorageFacts } from '../../processor/io/topics.js';
 import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
-import { readTopic } from '../../processor/io/read.js';
+import { readPartitions, readTopic } from '../../processor/io/read.js';
 import { publishAction, type PublishedAction, type PublishTarget } from '../operator/publish.js';
 import { readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
 import { telemetryKey } from '../inject/inject.js';
@@ -30,6 +30,9 @@ export type { StorageFacts, TopicFacts } from '../../processor/io/topics.js';
 export class RunKafka {
   private readonly kafka: Kafka;
   private actionProducer: Producer | null = null;
+  private offerProducer: Producer | null = null;
+  /** The input topics' partition count, once ensureTopics made them. */
+  private partitions: number | null = null;
 
   constructor(
     brokers: string,
@@ -44,6 +47,7 @@ export class RunKafka {
   }
 
   async ensureTopics(prefix: string, partitions: number): Promise<void> {
+    this.partitions = partitions;
     await withAdmin(this.kafka, (admin) => ensureTopics(admin, [...topicSpecs({ prefix, partitions }), checkpointTopicSpec(this.checkpointTopic, partitions)]));
   }
 
@@ -63,21 +67,31 @@ export class RunKafka {
 
   /** A burst sent in one request per partition batch: a kill lands while its batches are in flight. */
   async deliverBurst(items: readonly Outgoing[]): Promise<Delivery[]> {
+    return this.withDeliveryProducer(async (producer) => this.sendBurst(producer, items));
+  }
+
+  /** A steady load's burst on one producer kept for the run (closed by `close`), so each tick is one request, not a new producer. */
+  async offer(items: readonly Outgoing[]): Promise<Delivery[]> {
+    if (!this.offerProducer) {
+      const producer = createPlainProducer(this.kafka, { idempotent: true });
+      await producer.connect();
+      this.offerProducer = producer;
+    }
+    return this.sendBurst(this.offerProducer, items);
+  }
+
+  private async sendBurst(producer: Producer, items: readonly Outgoing[]): Promise<Delivery[]> {
     const topic = this.topics.telemetry;
-    return this.withDeliveryProducer(async (producer) => {
-      const metas = await producer.send({ topic, acks: -1, messages: items.map(messageOf) });
-      // One request: offsets per partition are consecutive from baseOffset in send order.
-      const next = new Map(metas.map((m) => [m.partition, BigInt(m.baseOffset ?? '0')]));
-      const partitionOf = sendPartitioner(
-        topic,
-        metas.map((m) => m.partition),
-      );
-      return items.map((item) => {
-        const partition = partitionOf(item.key, item.line);
-        const offset = next.get(partition)!;
-        next.set(partition, offset + 1n);
-        return { ...item, partition, offset: offset.toString() };
-      });
+    const metas = await producer.send({ topic, acks: -1, messages: items.map(messageOf) });
+    // One request: offsets per partition are consecutive from baseOffset in send order.
+    const next = new Map(metas.map((m) => [m.partition, BigInt(m.baseOffset ?? '0')]));
+    // Every partition of the topic: a small send may leave some without a record (and out of `metas`).
+    const partitionOf = sendPartitioner(topic, this.partitions === null ? metas.map((m) => m.partition) : Array.from({ length: this.partitions }, (_, p) => p));
+    return items.map((item) => {
+      const partition = partitionOf(item.key, item.line);
+      const offset = next.get(partition)!;
+      next.set(partition, offset + 1n);
+      return { ...item, partition, offset: offset.toString() };
     });
   }
 
@@ -140,9 +154,58 @@ export class RunKafka {
     return [this.topics.telemetry, this.topics.operator_actions, resultsTopic(this.topics)];
   }
 
+  /** Every record of the telemetry topic as it stands (read_committed): what was really delivered, acknowledged or not. */
+  async readDeliveries(): Promise<Delivery[]> {
+    const out: Delivery[] = [];
+    await readTopic(this.kafka, {
+      topic: this.topics.telemetry,
+      onRecord: ({ partition, message }) => {
+        const line = message.value?.toString('utf8') ?? '';
+        out.push({ partition, offset: message.offset, line, key: message.key?.toString('utf8') ?? null, eventId: eventIdOf(line) });
+      },
+    });
+    return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  }
+
+  /** `topic/partition/offset` of every record of the operator topic as it stands. */
+  async readActionCoordinates(): Promise<string[]> {
+    const out: string[] = [];
+    const topic = this.topics.operator_actions;
+    await readTopic(this.kafka, { topic, onRecord: ({ partition, message }) => out.push(`${topic}/${partition}/${message.offset}`) });
+    return out;
+  }
+
+  /**
+   * Follows the audit topic from its start until `signal` aborts, handing each committed record
+   * to `onRecord` (an operator at a console watching for approvals to decide).
+   */
+  async followAudit(partitions: number, onRecord: (record: AuditRecordV1) => void, signal: AbortSignal): Promise<void> {
+    const topic = this.topics.audit;
+    const ranges = new Map(Array.from({ length: partitions }, (_, p) => [p, { from: 0n, to: null }] as const));
+    await readPartitions(this.kafka, {
+      topic,
+      ranges,
+      purpose: 'following the audit trail',
+      signal,
+      onBatch: (_partition, messages) => {
+        for (const message of messages) {
+          const decoded = decodeRecord('audit', message.value, message.headers);
+          if (decoded.ok) onRecord(decoded.value as AuditRecordV1);
+        }
+      },
+    });
+  }
+
+  /** Leader and in-sync replicas of every partition of the run's topics. */
+  async replicas(): Promise<PartitionReplicas[]> {
+    return partitionReplicas(this.kafka, [...Object.values(this.topics), this.checkpointTopic]);
+  }
+
   async close(): Promise<void> {
     await this.actionProducer?.disconnect();
     this.actionProducer = null;
+    await this.offerProducer?.disconnect();
+    this.offerProducer = null;
   }
 
   private async withDeliveryProducer<T>(use: (producer: Producer) => Promise<T>): Promise<T> {

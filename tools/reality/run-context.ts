@@ -4,15 +4,21 @@
  * input partition is committed to its end offset while it runs).
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateCheckpointKey } from '../../processor/checkpoint-key.js';
+import { deepMerge } from '../../processor/config/model.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import type { CliChild } from '../lib/children.js';
 import { pollUntil } from '../lib/poll.js';
 import { withProgress } from '../lib/progress.js';
-import type { OperatorKey } from '../operator/sign.js';
+import { processorAuthConfig, secureChildEnv, secureLogin } from '../lib/secure-clients.js';
+import { generateOperatorKey, registryEntry, type OperatorKey } from '../operator/sign.js';
 import type { Delivery, KillSurvival } from './analysis.js';
-import type { RunBroker } from './broker-control.js';
+import { secureBrokerOf, type RunBroker } from './broker-control.js';
+import { ChildProcessorControl } from './child-control.js';
 import type { BrokerControl, ProcessorControl } from './controls.js';
-import type { Progress, RunKafka } from './live.js';
+import { RunKafka, type Progress } from './live.js';
+import { appIdForRun, checkpointTopicForRun, groupForRun, topicsForRun } from './naming.js';
 
 export const PARTITIONS = 3;
 /** The filler burst's tenant: its events are told apart from the scenario's in the time model. */
@@ -57,6 +63,75 @@ export interface RunContext {
   /** The scenario's earliest observed_at: burst filler and kill switches without decided_at use it. */
   earliestObservedAt: string;
   log: (line: string) => void;
+}
+
+export interface RunContextInput {
+  runId: string;
+  broker: RunBroker;
+  /** How the fault injector kills and restarts the broker; null when the run does not own it (or drives it itself, as the soak's cluster). */
+  brokerControl: BrokerControl | null;
+  /** Operator actor ids: each gets a fresh Ed25519 key, registered in the run's config. */
+  actors: readonly string[];
+  /** The partial config of the run (a scenario's config.json), merged under the run's own keys. */
+  config: Record<string, unknown>;
+  /** Where the run's config and checkpoint key are written. */
+  workDir: string;
+  /** The processor's log file (the bundle's service.log). */
+  serviceLog: string;
+  /** Extra arguments of every processor start (transaction size, state dir). */
+  processorArgs: readonly string[];
+  earliestObservedAt: string;
+  log: (line: string) => void;
+}
+
+/** A run's context: its topics, keys, config and checkpoint key, the harness's Kafka access, and its processor as a child process. */
+export function createRunContext(input: RunContextInput): RunContext & { processor: ChildProcessorControl } {
+  const { runId, broker } = input;
+  const topics = topicsForRun(runId);
+  const keys = new Map(input.actors.map((actor) => [actor, generateOperatorKey(actor)]));
+  const configFile = join(input.workDir, 'config.json');
+  const checkpointKeyFile = join(input.workDir, 'checkpoint.key');
+  const checkpoints = generateCheckpointKey(checkpointKeyFile, checkpointTopicForRun(runId));
+  return {
+    runId,
+    broker,
+    brokerControl: input.brokerControl,
+    keys,
+    configFile,
+    log: input.log,
+    // Secure: the harness supervises as the admin; the processor logs in as its own role.
+    kafka: new RunKafka(
+      broker.brokers,
+      `reality-${runId}`,
+      topics,
+      groupForRun(runId),
+      checkpoints.topic,
+      broker.secure === null ? {} : secureLogin(secureBrokerOf(broker), 'admin'),
+    ),
+    checkpointKeyFile,
+    // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child always joins the run's own broker.
+    processor: new ChildProcessorControl({
+      brokers: broker.brokers,
+      configFile,
+      logFile: input.serviceLog,
+      args: [...input.processorArgs],
+      ...(broker.secure === null ? {} : { env: secureChildEnv(secureBrokerOf(broker), 'processor') }),
+    }),
+    actuation: undefined,
+    deliveries: [],
+    actionCoordinates: [],
+    configPartial: deepMerge(input.config, {
+      app_id: appIdForRun(runId),
+      brokers: broker.brokers.split(','),
+      partitions: PARTITIONS,
+      topics,
+      operators: Object.assign({}, ...[...keys.values()].map(registryEntry)),
+      ...(broker.secure === null ? {} : processorAuthConfig()),
+      checkpoints,
+    }) as Record<string, unknown>,
+    faults: { processorKills: 0, brokerKills: 0, acrossBrokerKills: [], notes: [] },
+    earliestObservedAt: input.earliestObservedAt,
+  };
 }
 
 export function writeRunConfig(ctx: Pick<RunContext, 'configFile' | 'configPartial'>): void {

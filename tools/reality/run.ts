@@ -6,28 +6,22 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ulid } from 'ulid';
-import { deepMerge } from '../../processor/config/model.js';
 import { UsageError } from '../../processor/errors.js';
 import { repoRoot } from '../broker/paths.js';
-import { generateOperatorKey, registryEntry } from '../operator/sign.js';
-import { embeddedBrokerControl, externalBroker, secureBrokerOf, startRunBroker, stopRunBroker, type RunBroker } from './broker-control.js';
+import { embeddedBrokerControl, externalBroker, secureBrokerOf, startRunBroker, stopRunBroker } from './broker-control.js';
 import { writeBundle } from './bundle.js';
-import { ChildProcessorControl } from './child-control.js';
 import { abandonCompose, finishCompose, startCompose, type ComposePlayed } from './compose-run.js';
 import { phaseLine, withProgress } from '../lib/progress.js';
 import { writeSecurityFile } from './security.js';
-import { processorAuthConfig, secureChildEnv, secureLogin } from '../lib/secure-clients.js';
 import { unmetExpectations } from './expectations.js';
 import { planFaults } from './fault-plan.js';
 import type { DeploymentFacts } from '../bundle/compose-facts.js';
 import { overall, passFailText, type Gate } from './gates.js';
-import { RunKafka } from './live.js';
-import { appIdForRun, checkpointTopicForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
-import { generateCheckpointKey } from '../../processor/checkpoint-key.js';
+import { appIdForRun, groupForRun, runPrefix } from './naming.js';
 import { awaitResults, outcomeCounts, startActuation, stopActuation } from './actuation.js';
 import { doubleInject, playScenario } from './player.js';
 import { sensorOutgoing } from './sensor-samples.js';
-import { PARTITIONS, startProcessor, stopProcessor, waitSettled, writeRunConfig, type RunContext } from './run-context.js';
+import { createRunContext, PARTITIONS, startProcessor, stopProcessor, waitSettled, writeRunConfig } from './run-context.js';
 import { parseScenario, scenarioActors, type Step } from './scenario.js';
 
 export interface RealityOptions {
@@ -67,62 +61,6 @@ function readScenario(dir: string): { steps: Step[]; config: Record<string, unkn
   return { steps, config };
 }
 
-function runContext(
-  runId: string,
-  broker: RunBroker,
-  steps: readonly Step[],
-  scenarioConfig: Record<string, unknown>,
-  dirs: { work: string; bundle: string },
-  log: (line: string) => void,
-): RunContext {
-  const topics = topicsForRun(runId);
-  const keys = new Map(scenarioActors(steps).map((actor) => [actor, generateOperatorKey(actor)]));
-  const configFile = join(dirs.work, 'config.json');
-  const checkpointKeyFile = join(dirs.work, 'checkpoint.key');
-  const checkpoints = generateCheckpointKey(checkpointKeyFile, checkpointTopicForRun(runId));
-  const observed = steps.flatMap((s) => (s.kind === 'telemetry' && typeof s.event['observed_at'] === 'string' ? [s.event['observed_at']] : [])).sort();
-  return {
-    runId,
-    broker,
-    brokerControl: embeddedBrokerControl(broker),
-    keys,
-    configFile,
-    log,
-    // Secure: the harness supervises as the admin; the processor logs in as its own role.
-    kafka: new RunKafka(
-      broker.brokers,
-      `reality-${runId}`,
-      topics,
-      groupForRun(runId),
-      checkpoints.topic,
-      broker.secure === null ? {} : secureLogin(secureBrokerOf(broker), 'admin'),
-    ),
-    checkpointKeyFile,
-    // The broker as a flag: it outranks an exported KAFKA_BROKERS, so the child always joins the run's own broker.
-    processor: new ChildProcessorControl({
-      brokers: broker.brokers,
-      configFile,
-      logFile: join(dirs.bundle, 'service.log'),
-      args: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION)],
-      ...(broker.secure === null ? {} : { env: secureChildEnv(secureBrokerOf(broker), 'processor') }),
-    }),
-    actuation: undefined,
-    deliveries: [],
-    actionCoordinates: [],
-    configPartial: deepMerge(scenarioConfig, {
-      app_id: appIdForRun(runId),
-      brokers: broker.brokers.split(','),
-      partitions: PARTITIONS,
-      topics,
-      operators: Object.assign({}, ...[...keys.values()].map(registryEntry)),
-      ...(broker.secure === null ? {} : processorAuthConfig()),
-      checkpoints,
-    }) as Record<string, unknown>,
-    faults: { processorKills: 0, brokerKills: 0, acrossBrokerKills: [], notes: [] },
-    earliestObservedAt: observed[0] ?? '2026-01-01T00:00:00.000Z',
-  };
-}
-
 export async function runReality(options: RealityOptions): Promise<RealityResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const runId = ulid();
@@ -143,7 +81,19 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
     ? externalBroker(options.brokers)
     : await withProgress(log, { what: 'the embedded broker to answer' }, () => startRunBroker(join(workDir, 'broker'), options.secure === true));
   log(`run ${runId}: broker ${broker.brokers}${broker.owned ? ` (embedded, ${broker.dataDir})` : ' (external)'}`);
-  const ctx = runContext(runId, broker, steps, config, { work: workDir, bundle: bundleDir }, log);
+  const observed = steps.flatMap((s) => (s.kind === 'telemetry' && typeof s.event['observed_at'] === 'string' ? [s.event['observed_at']] : [])).sort();
+  const ctx = createRunContext({
+    runId,
+    broker,
+    brokerControl: embeddedBrokerControl(broker),
+    actors: scenarioActors(steps),
+    config,
+    workDir,
+    serviceLog: join(bundleDir, 'service.log'),
+    processorArgs: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION)],
+    earliestObservedAt: observed[0] ?? '2026-01-01T00:00:00.000Z',
+    log,
+  });
   ctx.faults.notes.push(...plan.notes);
   const initialConfig = structuredClone(ctx.configPartial);
   writeRunConfig(ctx);
