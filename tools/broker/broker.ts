@@ -3,7 +3,7 @@
  * stop (SIGTERM or SIGKILL), status. Everything about one broker lives in its data dir.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
@@ -185,32 +185,44 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
   requireJava();
   const fetched = await fetchBroker(options.cacheRoot === undefined ? {} : { cacheRoot: options.cacheRoot });
   const requestedPort = options.port ?? DEFAULT_PORT;
-  const port = requestedPort === 0 ? await freePort() : requestedPort;
-  const controllerPort = options.controllerPort ?? (requestedPort === 0 ? await freePort() : port + 1);
-  await requireFreePort(port, 'Kafka');
-  await requireFreePort(controllerPort, 'KRaft controller');
   mkdirSync(layout.dataDir, { recursive: true });
-  const secure = options.secure === true || readState(layout)?.secure === true ? prepareSecure(layout.dataDir, port, controllerPort) : undefined;
-  const pid = launchBroker({ layout, port, controllerPort, libsDir: fetched.libsDir, version: fetched.version, ...(secure === undefined ? {} : { secure }) });
-  const brokers = `127.0.0.1:${port}`;
-  try {
-    await waitBrokerReady(brokers, pid, layout, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
-  } catch (error) {
-    // A broker that never became ready is not left running behind the error.
-    if (isBrokerProcess(pid, layout.serverProperties)) process.kill(pid, 'SIGKILL');
-    throw error;
+  // A picked port can still be taken by another process between the check and the broker's bind: then a new pair is picked.
+  for (let attempt = 1; ; attempt++) {
+    const port = requestedPort === 0 ? await freePort() : requestedPort;
+    const controllerPort = options.controllerPort ?? (requestedPort === 0 ? await freePort() : port + 1);
+    await requireFreePort(port, 'Kafka');
+    await requireFreePort(controllerPort, 'KRaft controller');
+    const logBefore = existsSync(layout.logFile) ? statSync(layout.logFile).size : 0;
+    const secure = options.secure === true || readState(layout)?.secure === true ? prepareSecure(layout.dataDir, port, controllerPort) : undefined;
+    const pid = launchBroker({ layout, port, controllerPort, libsDir: fetched.libsDir, version: fetched.version, ...(secure === undefined ? {} : { secure }) });
+    const brokers = `127.0.0.1:${port}`;
+    try {
+      await waitBrokerReady(brokers, pid, layout, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    } catch (error) {
+      // A broker that never became ready is not left running behind the error.
+      if (isBrokerProcess(pid, layout.serverProperties)) process.kill(pid, 'SIGKILL');
+      if (requestedPort === 0 && options.controllerPort === undefined && attempt < 3 && lostPortRace(layout.logFile, logBefore)) continue;
+      throw error;
+    }
+    return {
+      pid,
+      brokers,
+      port,
+      controllerPort,
+      dataDir: layout.dataDir,
+      logFile: layout.logFile,
+      alreadyRunning: false,
+      startMs: Math.round(performance.now() - started),
+      ...(secure === undefined ? {} : { secure: secureFilesOf(layout) }),
+    };
   }
-  return {
-    pid,
-    brokers,
-    port,
-    controllerPort,
-    dataDir: layout.dataDir,
-    logFile: layout.logFile,
-    alreadyRunning: false,
-    startMs: Math.round(performance.now() - started),
-    ...(secure === undefined ? {} : { secure: secureFilesOf(layout) }),
-  };
+}
+
+/** Whether the broker's log since `from` says it could not bind a listener (a port taken after it was checked). */
+function lostPortRace(logFile: string, from: number): boolean {
+  if (!existsSync(logFile)) return false;
+  const text = readFileSync(logFile).subarray(from).toString('utf8');
+  return text.includes('Unable to start acceptor') || text.includes('Address already in use');
 }
 
 export interface StopBrokerOptions {
