@@ -135,6 +135,10 @@ export const ERRORS = {
   TENANT_INVALID: { recovery: 'usage', hint: "give a tenant id of letters, digits, '.', '_' or '-'" },
   TOPIC_NOT_AUTHORIZED: { recovery: 'usage', hint: 'use the credentials of a role the ACLs allow on that topic (see processor/io/acls.ts)' },
   TOPIC_MISSING: { recovery: 'usage', hint: 'check the topic name, run id or prefix, and --brokers' },
+  STARTUP_STEP_TIMEOUT: {
+    recovery: 'retriable',
+    hint: 'the broker did not answer a start-up request in time; the processor retries it, and exits naming the step when every attempt failed',
+  },
   TOPICS_NOT_READY: { recovery: 'permanent', hint: 'check the broker: its topics did not get leaders in time' },
   TOPIC_DRIFT: { recovery: 'usage', hint: 'delete or recreate the topic, or use another topic prefix' },
   TRACE_NOT_FOUND: { recovery: 'usage', hint: 'check the id and where it was recorded (--config or --bundle)' },

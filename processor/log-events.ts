@@ -8,6 +8,7 @@ export const LOG_EVENTS = {
   starting: 'the processor loaded its effective config and is about to ensure topics',
   topics_ensured: 'every topic exists with its expected partitions and cleanup policy',
   config_published: 'the effective config snapshot is on the config topic',
+  startup_retry: 'a start-up step (ensuring topics, publishing the config snapshot) failed or got no answer in time, and is tried again',
   consumer_running: 'the group consumer subscribed to both inputs and runs',
   group_joined: 'the consumer joined (or rejoined) the group; carries the assignment',
   consumer_crashed: 'kafkajs reported a consumer crash; carries whether it restarts itself',

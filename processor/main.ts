@@ -15,6 +15,7 @@ import { createKafka, saslFromConfig, tlsForAuth } from './io/client.js';
 import { checkpointTopicSpec, ensureTopics, topicSpecs } from './io/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
 import { toShellError } from './io/kafka-errors.js';
+import { retryStartupStep } from './io/startup.js';
 import type { ProcessingHaltedError } from './errors.js';
 import type { Kafka } from './io/client.js';
 import { createPlainProducer } from './io/produce.js';
@@ -66,7 +67,8 @@ async function publishConfigSnapshot(kafka: Kafka, effective: EffectiveConfig, l
     const encoded = encodeRecord('config', configSnapshot(effective, new Date().toISOString()));
     await producer.send({ topic: effective.config.topics.config, acks: -1, messages: [{ key: effective.config_hash, value: encoded.value, headers: encoded.headers }] });
   } finally {
-    await producer.disconnect();
+    // Not awaited: a disconnect can wait on a request a dead broker never answers (the step's deadline covers the send).
+    void producer.disconnect().catch(() => undefined);
   }
   logger.info({ ...logEvent('config_published'), config_hash: effective.config_hash, topic: effective.config.topics.config }, 'config snapshot published');
 }
@@ -98,22 +100,28 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
     'starting',
   );
 
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    // The actuator's own state topic is the actuator's to provision (a secure broker grants the processor nothing on it).
-    const specs = topicSpecs({ partitions: config.partitions, overrides: config.topics, extraTelemetry: extraTelemetryTopics(config) }).filter(
-      (spec) => spec.name !== actuatorStateTopic(config.topics),
-    );
-    if (config.checkpoints) specs.push(checkpointTopicSpec(config.checkpoints.topic, config.partitions));
-    const report = await ensureTopics(admin, specs);
-    logger.info({ ...logEvent('topics_ensured'), created: report.created }, 'topics ensured');
-  } catch (error) {
-    throw toShellError(error, 'ensuring topics', {});
-  } finally {
-    await admin.disconnect();
-  }
-  await publishConfigSnapshot(kafka, effective, logger);
+  await retryStartupStep(
+    async () => {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        // The actuator's own state topic is the actuator's to provision (a secure broker grants the processor nothing on it).
+        const specs = topicSpecs({ partitions: config.partitions, overrides: config.topics, extraTelemetry: extraTelemetryTopics(config) }).filter(
+          (spec) => spec.name !== actuatorStateTopic(config.topics),
+        );
+        if (config.checkpoints) specs.push(checkpointTopicSpec(config.checkpoints.topic, config.partitions));
+        const report = await ensureTopics(admin, specs);
+        logger.info({ ...logEvent('topics_ensured'), created: report.created }, 'topics ensured');
+      } catch (error) {
+        throw toShellError(error, 'ensuring topics', {});
+      } finally {
+        // Not awaited: a disconnect can wait on a request the dead broker never answers.
+        void admin.disconnect().catch(() => undefined);
+      }
+    },
+    { what: 'ensuring topics', logger },
+  );
+  await retryStartupStep(() => publishConfigSnapshot(kafka, effective, logger), { what: 'publishing the config snapshot', logger });
 
   let onHalt: (error: ProcessingHaltedError) => void = () => undefined;
   const halted = new Promise<ProcessingHaltedError>((resolve) => {
