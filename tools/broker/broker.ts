@@ -141,7 +141,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
     layout.serverProperties,
     serverProperties({ port, controllerPort, logDirs: layout.logDirs, logFile: layout.logFile, ...(secure === undefined ? {} : { overrides: secure.properties }) }),
   );
-  writeFileSync(layout.log4jConfig, log4jConfig(layout.logFile));
+  writeFileSync(layout.log4jConfig, log4jConfig({ kind: 'file', fileName: layout.logFile }));
   const classpath = `${fetched.libsDir}/*`;
   formatOnce(layout, classpath, secure?.formatArgs ?? []);
 
