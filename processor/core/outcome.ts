@@ -1,7 +1,7 @@
 /** Outcomes (DESIGN §2 stage 7 and 8): rejection with a dead letter, release, an approval request, expiry. */
 import type { AuditSubject } from './audit-chain.js';
 import { addSeconds, type StepContext } from './context.js';
-import { retainDecided, retainMark, retainReleaseGuard } from './retention.js';
+import { adoptUnbucketedMarks, retainDecided, retainMark, retainReleaseGuard } from './retention.js';
 import type { Proposal } from './stages.js';
 import { breakerTripFor, liveContainmentOf, noteRelease, recordInForce, tripBreaker } from './release-guards.js';
 import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
@@ -43,6 +43,7 @@ export function identifiersOf(hint: DecodeHint | undefined): ReadIdentifiers {
 export function firstDelivery(ctx: StepContext, subject: AuditSubject): boolean {
   const telemetry = ctx.input.source === 'telemetry';
   const key = telemetry ? stateKeys.telemetryIdem(ctx.idempotencyKey) : stateKeys.operatorIdem(ctx.idempotencyKey);
+  adoptUnbucketedMarks(ctx, subject.event_time);
   if (ctx.state.get(key) !== undefined) {
     ctx.audit.append(telemetry ? 'telemetry_duplicate' : 'action_duplicate', subject, { first_seen: 'earlier' });
     return false;
