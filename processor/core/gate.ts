@@ -113,13 +113,15 @@ export function updateCollective(
 
 /**
  * What the gate is shown: the facts its safety_evaluated record carries (less the intent and the
- * decision, which the step supplies), and two guard facts the record does not carry.
+ * decision, which the step supplies), and the guard facts the record does not carry.
  */
 export type GateInput = Omit<AuditPayloads['safety_evaluated'], 'intent_id' | 'intent_hash' | 'rule' | 'verdict'> & {
   /** The intent's subject matches policy.protected_subjects (SG-150). */
   protected_subject: boolean;
   /** A containment of the same or a stronger class is in force on the intent's subject (SG-160). */
   live_containment: boolean;
+  /** The cell is not in policy.trust and policy.unknown_cell is observe_only. */
+  unknown_cell_observe_only: boolean;
 };
 
 export interface GateDecision {
@@ -136,6 +138,7 @@ export function evaluateGate(g: GateInput): GateDecision {
   const a3 = c === 'A3_irreversible';
   if (g.kill_switch_global && !a0) return { rule: 'SG-101', verdict: 'deny' };
   if (g.kill_switch_tenant && !a0) return { rule: 'SG-102', verdict: 'deny' };
+  if (g.unknown_cell_observe_only && !a0) return { rule: 'SG-105', verdict: 'deny' };
   if (!g.policy_verified && !a0) return { rule: 'SG-201', verdict: 'require_quorum' };
   if (g.protected_subject && !a0) return { rule: 'SG-150', verdict: 'require_human' };
   if (g.live_containment && !a0) return { rule: 'SG-160', verdict: 'deny' };
@@ -162,4 +165,9 @@ export function isProtectedSubject(subject: string, protectedSubjects: readonly 
 
 export function trustOf(cellId: string, policy: Policy): number {
   return Object.prototype.hasOwnProperty.call(policy.trust, cellId) ? policy.trust[cellId]! : policy.default_trust;
+}
+
+/** Whether a cell is in the registry (policy.trust); the admission rule applies only to those that are not. */
+export function isKnownCell(cellId: string, policy: Policy): boolean {
+  return Object.prototype.hasOwnProperty.call(policy.trust, cellId);
 }

@@ -73,7 +73,7 @@ function retain(ctx: StepContext, list: RetentionList, key: string, eventTime: s
   return true;
 }
 
-/** Every idempotency mark is under this prefix (stateKeys.telemetryIdem, operatorIdem). */
+/** Every idempotency mark is under this prefix (stateKeys.telemetryIdem, operatorIdem, resultIdem). */
 const MARK_PREFIX = 'idem/';
 
 /**
