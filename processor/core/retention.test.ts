@@ -2,7 +2,7 @@ import test from 'ava';
 import { at, auditKinds, configWith, makeOperator, payloadOf, Run, signedAction, telemetry } from '../testing/harness.js';
 import type { OutputRecord } from './api.js';
 import { BUCKET_KEYS, BUCKET_S, DEFAULT_APPROVAL_RETENTION_S, DEFAULT_DEDUPE_WINDOW_S, dueAt } from './retention.js';
-import { stateKeys } from './state.js';
+import { IDEMPOTENCY_MARK, stateKeys } from './state.js';
 import { msOf } from './time.js';
 import type { RetentionBucket } from './types.js';
 
@@ -242,4 +242,17 @@ test('marks a build before retention left in no bucket are bucketed at the next 
     marks,
   );
   t.deepEqual(auditKinds(run.telemetry(old[2]!)).slice(0, 1), ['telemetry_received'], 'past its window a redelivery is a new input');
+});
+
+test('marks in a partition never stepped (no meta record, as the bench fills state directly) are left alone', (t) => {
+  const run = new Run(config());
+  const filled = stateKeys.telemetryIdem('acme:01JBENCH000000000000000001');
+  run.cache.set(filled, IDEMPOTENCY_MARK);
+  const event = telemetry({ observed_at: at(0) });
+  run.telemetry(event);
+  t.deepEqual(
+    buckets(run, 'idem').flatMap((b) => b.keys),
+    [stateKeys.telemetryIdem(`acme:${String(event['event_id'])}`)],
+  );
+  t.true(run.cache.has(filled));
 });

@@ -82,10 +82,12 @@ const MARK_PREFIX = 'idem/';
  * found then is an older one. Their event times were never recorded, so they are kept a whole
  * window past the stream time of this step (this input's event time before any telemetry) and go
  * like any other. Called before an input's own mark; a partition born with retention finds none.
+ * A partition never stepped (no meta record) is not looked at: a processor writes its meta with
+ * its first mark, so marks there were written by something else (the bench's direct state fill).
  */
 export function adoptUnbucketedMarks(ctx: StepContext, eventTime: string): void {
   const buckets = ctx.retention.idem;
-  if (!buckets.isEmpty()) return;
+  if (!ctx.resumed || !buckets.isEmpty()) return;
   const marks = ctx.state.keysUnder(MARK_PREFIX);
   if (marks.length === 0) return;
   const due = dueAt(ctx.streamTime ?? eventTime, ctx.config.policy.dedupe_window_s ?? DEFAULT_DEDUPE_WINDOW_S);
