@@ -26,13 +26,13 @@ import { readBundle } from '../bundle/files.js';
 import { passFailText } from '../reality/gates.js';
 import { CHECK_NAMES, judgeBundle } from '../verify/verify.js';
 import { SAFETY_RULE_DESCRIPTIONS } from '../../processor/core/gate-rules.js';
-import { RECEIPT_KINDS } from '../../processor/core/audit-types.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SCREENSHOTS = path.join(packageRoot(), 'artifacts', 'viewer');
 /** Every wait polls until its condition holds, bounded generously: a loaded machine renders slowly, a broken page never. */
 const RENDER_BOUND_MS = 180_000;
+const RECEIPT_KINDS = ['telemetry_received', 'telemetry_duplicate', 'telemetry_rejected', 'action_received', 'action_duplicate', 'action_rejected'];
 
 // ------------------------------------------------------------------ contracts, node side
 
@@ -292,7 +292,7 @@ test('what a reviewer looks at: verdict first, readable time panels, "+N more", 
   t.true(verdictBox.y + verdictBox.height <= (await page.locator('#integrity-banner').boundingBox())!.y, 'integrity below the verdict');
 
   // Time: event time, process time and skew on separate panels, one point per receipt on each, no label over another.
-  const receipts = audit.filter((r) => RECEIPT_KINDS.has(r.event_kind));
+  const receipts = audit.filter((r) => RECEIPT_KINDS.includes(r.event_kind));
   for (const panel of ['event', 'process']) {
     t.true(await page.locator(`#time-chart svg[data-panel="${panel}"]`).isVisible(), `${panel} panel visible`);
     t.is(await page.locator(`#time-chart svg[data-panel="${panel}"] .pt`).count(), receipts.length, `${panel} panel: one point per receipt`);
