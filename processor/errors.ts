@@ -86,7 +86,11 @@ export const ERRORS = {
   CHECKPOINT_KEY_INVALID: { recovery: 'usage', hint: 'make a checkpoint key with exoarmur keygen --out FILE and name it in checkpoints.key_file' },
   CHECKPOINT_KEY_MISMATCH: { recovery: 'usage', hint: 'checkpoints.public_key must be the public key keygen printed for checkpoints.key_file' },
   CHECKPOINT_UNREADABLE: { recovery: 'permanent', hint: 'the checkpoint topic holds a record that does not decode; it is written only by this processor' },
-  TRUST_KEY_INVALID: { recovery: 'usage', hint: 'pass --trust a base64 SPKI Ed25519 public key, a PEM public key file, or a config file with checkpoints.public_key' },
+  TRUST_KEY_INVALID: {
+    recovery: 'usage',
+    hint: "pass --trust a base64 SPKI Ed25519 public key, a PEM public key file, a config file with checkpoints.public_key, or the bundle's config_snapshot.json",
+  },
+  TRUST_SNAPSHOT_UNMATCHED: { recovery: 'usage', hint: 'pass the config_snapshot.json of the bundle you verify (its config_hash.txt names the snapshot), or the key itself' },
   PROOF_INVALID: { recovery: 'usage', hint: 'pass a proof written by exoarmur prove' },
   PROOF_FAILED: { recovery: 'permanent', hint: 'the proof does not hold against the trusted key: read the reason in the message' },
   AUDIT_ID_NOT_FOUND: { recovery: 'usage', hint: 'give an audit_id of a record in the bundle (audit_export.jsonl)' },

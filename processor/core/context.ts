@@ -54,6 +54,8 @@ export class StepContext {
   readonly reverts: SortedStateList<RevertNode>;
   /** Idempotency marks, and decided approvals with their release guards, by due time (retention.ts). */
   readonly retention: { idem: SortedStateList<RetentionBucket>; decided: SortedStateList<RetentionBucket> };
+  /** The partition was stepped before: its meta record is stored. */
+  readonly resumed: boolean;
   private readonly meta: PartitionMeta;
   private readonly metaKey: string;
 
@@ -67,6 +69,7 @@ export class StepContext {
   ) {
     this.metaKey = stateKeys.meta(input.partition);
     const stored = view.get(this.metaKey)?.meta;
+    this.resumed = stored !== undefined && stored !== null;
     this.meta = stored
       ? { ...stored }
       : {

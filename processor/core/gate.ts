@@ -4,7 +4,7 @@
  */
 import type { Policy } from './config-types.js';
 import { canonicalJson } from './canonical.js';
-import type { ActionClass, Classification, CollectiveMember, IgnoredConfidence, JsonValue, Severity, Verdict } from './types.js';
+import type { ActionClass, AuditPayloads, Classification, CollectiveMember, IgnoredConfidence, JsonValue, Severity, Verdict } from './types.js';
 
 /** Scores are rounded to 6 decimals so that mean/spread boundaries (0.85, 0.92, 0.30) are exact. */
 export function round6(x: number): number {
@@ -111,22 +111,18 @@ export function updateCollective(
   return { stored: live, members, aggregate_score: aggregate, quorum_count: members.length, spread, conflict: spread > 0.3 };
 }
 
-export interface GateInput {
-  action_class: ActionClass;
+/**
+ * What the gate is shown: the facts its safety_evaluated record carries (less the intent and the
+ * decision, which the step supplies), and the guard facts the record does not carry.
+ */
+export type GateInput = Omit<AuditPayloads['safety_evaluated'], 'intent_id' | 'intent_hash' | 'rule' | 'verdict'> & {
   /** The intent's subject matches policy.protected_subjects (SG-150). */
   protected_subject: boolean;
   /** A containment of the same or a stronger class is in force on the intent's subject (SG-160). */
   live_containment: boolean;
-  trust: number;
-  confidence: number;
-  quorum_count: number;
-  aggregate_score: number;
-  policy_verified: boolean;
-  kill_switch_global: boolean;
-  kill_switch_tenant: boolean;
   /** The cell is not in policy.trust and policy.unknown_cell is observe_only. */
   unknown_cell_observe_only: boolean;
-}
+};
 
 export interface GateDecision {
   rule: string;

@@ -1,7 +1,7 @@
 /** Outcomes (DESIGN §2 stage 7 and 8): rejection with a dead letter, release, an approval request, expiry. */
 import type { AuditSubject } from './audit-chain.js';
 import { addSeconds, type StepContext } from './context.js';
-import { retainDecided, retainMark, retainReleaseGuard } from './retention.js';
+import { adoptUnbucketedMarks, retainDecided, retainMark, retainReleaseGuard } from './retention.js';
 import type { Proposal } from './stages.js';
 import { breakerTripFor, liveContainmentOf, noteRelease, recordInForce, tripBreaker } from './release-guards.js';
 import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
@@ -48,6 +48,7 @@ export function firstDelivery(ctx: StepContext, subject: AuditSubject): boolean 
       : source === 'operator'
         ? stateKeys.operatorIdem(ctx.idempotencyKey)
         : stateKeys.resultIdem(ctx.idempotencyKey);
+  adoptUnbucketedMarks(ctx, subject.event_time);
   if (ctx.state.get(key) !== undefined) {
     ctx.audit.append(source === 'telemetry' ? 'telemetry_duplicate' : source === 'operator' ? 'action_duplicate' : 'result_duplicate', subject, { first_seen: 'earlier' });
     return false;

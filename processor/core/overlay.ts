@@ -4,7 +4,7 @@
  * step, in order of each key's last change.
  */
 import type { OutputRecord } from './api.js';
-import type { StateValue, StateView } from './state.js';
+import { keysAfterChanges, stateKeysUnder, type StateValue, type StateView } from './state.js';
 
 export class StateOverlay {
   private readonly changes = new Map<string, StateValue | null>();
@@ -14,6 +14,11 @@ export class StateOverlay {
   get(key: string): StateValue | undefined {
     if (this.changes.has(key)) return this.changes.get(key) ?? undefined;
     return this.base.get(key);
+  }
+
+  /** The keys that begin with `prefix`, this step's changes included, sorted. */
+  keysUnder(prefix: string): string[] {
+    return keysAfterChanges(stateKeysUnder(this.base, prefix), this.changes, prefix);
   }
 
   /** Sets (or with null deletes) a key; a later change of the same key moves it to the end. */

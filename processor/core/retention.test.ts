@@ -2,7 +2,8 @@ import test from 'ava';
 import { at, auditKinds, configWith, makeOperator, payloadOf, Run, signedAction, telemetry } from '../testing/harness.js';
 import type { OutputRecord } from './api.js';
 import { BUCKET_KEYS, BUCKET_S, DEFAULT_APPROVAL_RETENTION_S, DEFAULT_DEDUPE_WINDOW_S, dueAt } from './retention.js';
-import { stateKeys } from './state.js';
+import { IDEMPOTENCY_MARK, stateKeys } from './state.js';
+import { msOf } from './time.js';
 import type { RetentionBucket } from './types.js';
 
 const alice = makeOperator('alice');
@@ -209,4 +210,49 @@ test('the same inputs give the same tombstones, byte for byte, on a second run',
   const first = play();
   t.true(tombstones(first).some((k) => k.startsWith('idem/t/')));
   t.deepEqual(play(), first);
+});
+
+test('marks a build before retention left in no bucket are bucketed at the next delivery, kept a window past that stream time, then go', (t) => {
+  const run = new Run(config());
+  const old = [0, 10, 20].map((s) => telemetry({ correlation_id: `old-${s}`, observed_at: at(s) }));
+  for (const event of old) run.telemetry(event);
+  // What such a build left: the marks, and no bucket nor list ends in the partition's meta.
+  for (const key of [...run.cache.keys()]) if (key.startsWith('retention/idem/')) run.cache.delete(key);
+  const meta = run.cache.get('meta/0')!;
+  run.cache.set('meta/0', { ...meta, meta: { ...meta.meta!, idem_retention_head: null, idem_retention_tail: null } });
+  const marks = old.map((e) => stateKeys.telemetryIdem(`acme:${String(e['event_id'])}`)).sort();
+
+  t.deepEqual(auditKinds(run.telemetry(old[0]!)), ['telemetry_duplicate']);
+  const due = dueAt(at(20), window);
+  t.deepEqual(
+    buckets(run, 'idem').map((b) => ({ due_at: b.due_at, keys: b.keys })),
+    [{ due_at: due, keys: marks }],
+  );
+  t.deepEqual(auditKinds(run.telemetry(old[1]!)), ['telemetry_duplicate'], 'bucketed once: the list is no longer empty');
+  t.is(buckets(run, 'idem').length, 1);
+
+  tick(run, (msOf(due) - msOf(at(0))) / 1000);
+  t.true(
+    marks.every((k) => run.cache.has(k)),
+    'kept while stream time is at the due time',
+  );
+  const moved = tick(run, (msOf(due) - msOf(at(0))) / 1000 + 1);
+  t.deepEqual(
+    tombstones(moved).filter((k) => k.startsWith('idem/')),
+    marks,
+  );
+  t.deepEqual(auditKinds(run.telemetry(old[2]!)).slice(0, 1), ['telemetry_received'], 'past its window a redelivery is a new input');
+});
+
+test('marks in a partition never stepped (no meta record, as the bench fills state directly) are left alone', (t) => {
+  const run = new Run(config());
+  const filled = stateKeys.telemetryIdem('acme:01JBENCH000000000000000001');
+  run.cache.set(filled, IDEMPOTENCY_MARK);
+  const event = telemetry({ observed_at: at(0) });
+  run.telemetry(event);
+  t.deepEqual(
+    buckets(run, 'idem').flatMap((b) => b.keys),
+    [stateKeys.telemetryIdem(`acme:${String(event['event_id'])}`)],
+  );
+  t.true(run.cache.has(filled));
 });

@@ -73,6 +73,29 @@ function retain(ctx: StepContext, list: RetentionList, key: string, eventTime: s
   return true;
 }
 
+/** Every idempotency mark is under this prefix (stateKeys.telemetryIdem, operatorIdem, resultIdem). */
+const MARK_PREFIX = 'idem/';
+
+/**
+ * Marks written before retention existed sit in no bucket. Each mark is written with its bucket
+ * and deleted with it, so while the idem list is empty no mark of this build is alive: every mark
+ * found then is an older one. Their event times were never recorded, so they are kept a whole
+ * window past the stream time of this step (this input's event time before any telemetry) and go
+ * like any other. Called before an input's own mark; a partition born with retention finds none.
+ * A partition never stepped (no meta record) is not looked at: a processor writes its meta with
+ * its first mark, so marks there were written by something else (the bench's direct state fill).
+ */
+export function adoptUnbucketedMarks(ctx: StepContext, eventTime: string): void {
+  const buckets = ctx.retention.idem;
+  if (!ctx.resumed || !buckets.isEmpty()) return;
+  const marks = ctx.state.keysUnder(MARK_PREFIX);
+  if (marks.length === 0) return;
+  const due = dueAt(ctx.streamTime ?? eventTime, ctx.config.policy.dedupe_window_s ?? DEFAULT_DEDUPE_WINDOW_S);
+  for (let page = 0; page * BUCKET_KEYS < marks.length; page++) {
+    buckets.insert(bucketId('idem', due, page), due, { keys: marks.slice(page * BUCKET_KEYS, (page + 1) * BUCKET_KEYS) });
+  }
+}
+
 /** Schedules an idempotency mark about to be written; false: already past its window, not to be kept. */
 export function retainMark(ctx: StepContext, key: string, eventTime: string): boolean {
   return retain(ctx, 'idem', key, eventTime, ctx.config.policy.dedupe_window_s ?? DEFAULT_DEDUPE_WINDOW_S);

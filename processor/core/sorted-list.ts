@@ -76,6 +76,11 @@ export class SortedStateList<N extends LinkedNode> {
     return id === null ? undefined : this.shape.read(this.state.get(this.shape.stateKey(id)));
   }
 
+  /** No node in the list (read from the meta record alone). */
+  isEmpty(): boolean {
+    return this.meta[this.shape.head] === null;
+  }
+
   /** The node that sorts first (the head), if any. */
   first(): N | undefined {
     return this.get(this.meta[this.shape.head]);

@@ -8,7 +8,28 @@ import type { OutputRecord } from './api.js';
 import type { StateRecordV1 } from './types.js';
 
 export type StateValue = StateRecordV1;
-export type StateView = ReadonlyMap<string, StateValue>;
+/**
+ * The state a step reads: a map of every key (replay, tests), or the shell's cache over the task
+ * store, which reads a key at a time and lists the keys under a prefix from the store's own index.
+ */
+export type StateView = ReadonlyMap<string, StateValue> & { keysUnder?(prefix: string): Iterable<string> };
+
+/** `keys` (those under `prefix` of some state) with the changes under `prefix` over them (null: deleted), sorted. */
+export function keysAfterChanges(keys: Iterable<string>, changes: ReadonlyMap<string, StateValue | null>, prefix: string): string[] {
+  const out = new Set(keys);
+  for (const [key, value] of changes) {
+    if (!key.startsWith(prefix)) continue;
+    if (value === null) out.delete(key);
+    else out.add(key);
+  }
+  return [...out].sort();
+}
+
+/** The keys of `view` that begin with `prefix`, sorted: the same list from the store's index as from a map of every key. */
+export function stateKeysUnder(view: StateView, prefix: string): string[] {
+  const keys = view.keysUnder === undefined ? [...view.keys()].filter((key) => key.startsWith(prefix)) : [...view.keysUnder(prefix)];
+  return keys.sort();
+}
 
 /** Key parts are joined with '/', so a part that contains '/' (or '%') is percent-encoded to keep keys unambiguous. */
 function part(text: string): string {

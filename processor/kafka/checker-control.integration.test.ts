@@ -7,19 +7,15 @@
  */
 import test from 'ava';
 import { committedShare, groupProgress } from '../io/offsets.js';
-import { exactlyOnceViolations, readDecoded } from '../../tools/process/outcomes.js';
+import { readDecoded } from '../../tools/process/outcomes.js';
 import { syntheticTelemetry } from '../../tools/process/synthetic.js';
-import { pollUntil } from '../../tools/lib/poll.js';
-import { testBrokers } from '../../tools/testing/broker.js';
 import {
-  injectViaCli,
-  inputCoordinates,
-  processorFixture,
-  readFixtureOutcomes,
+  exactlyOnceCheck,
+  injectedFixture,
   startProcessorChild,
   stopCleanly,
+  stopWhen,
   track,
-  uniqueEventKeys,
   waitAllCommitted,
   waitCommittedFraction,
   type ProcessorFixture,
@@ -39,21 +35,18 @@ async function uncommittedReceipts(fixture: ProcessorFixture): Promise<number> {
 }
 
 test('at_least_once + SIGKILL between produce and offset commit: the checker reports exactly the duplicates the trail holds', async (t) => {
-  const fixture = await processorFixture('alos-control', testBrokers().join(','), { processing_guarantee: 'at_least_once' });
   const lines = syntheticTelemetry({ count: 900 });
-  await injectViaCli(fixture, lines);
+  const fixture = await injectedFixture('alos-control', lines, { processing_guarantee: 'at_least_once' });
   const args = ['--max-inputs-per-transaction', '30'];
   const first = track(t, startProcessorChild(fixture, 'first', args));
   await waitCommittedFraction(fixture, 0.2, 120_000);
-  let caught = 0;
-  await pollUntil(
+  const caught = await stopWhen(
+    first,
     async () => {
-      first.signal('SIGSTOP');
-      caught = await uncommittedReceipts(fixture);
-      if (caught === 0) first.signal('SIGCONT');
-      return caught > 0;
+      const receipts = await uncommittedReceipts(fixture);
+      return receipts > 0 ? receipts : undefined;
     },
-    { timeoutMs: 120_000, intervalMs: 50, what: 'the processor stopped between a produce and its offset commit', giveUp: () => (first.running ? undefined : first.exitedError()) },
+    'the processor stopped between a produce and its offset commit',
   );
   t.log(
     `SIGKILL with ${caught} receipts written past the committed offsets (${committedShare(await groupProgress(fixture.kafka, fixture.appId, [fixture.topics.telemetry])).committed} inputs committed)`,
@@ -64,7 +57,7 @@ test('at_least_once + SIGKILL between produce and offset commit: the checker rep
   await stopCleanly(t, second);
 
   // Counted here from the raw trail: receipts per input coordinate.
-  const outcomes = await readFixtureOutcomes(fixture);
+  const { outcomes, violations: problems } = await exactlyOnceCheck(fixture, lines);
   const perInput = new Map<string, number>();
   for (const r of outcomes.audit) {
     if (!RECEIPTS.has(r.event_kind)) continue;
@@ -74,7 +67,6 @@ test('at_least_once + SIGKILL between produce and offset commit: the checker rep
   const doubled = [...perInput].filter(([, n]) => n > 1).map(([at, n]) => `input ${at} has ${n} receipts`);
   t.true(doubled.length >= caught, `at least the ${caught} inputs caught past the commit were processed twice (${doubled.length})`);
 
-  const problems = exactlyOnceViolations(outcomes, { uniqueKeys: uniqueEventKeys(lines), inputs: await inputCoordinates(fixture) });
   t.deepEqual(problems.filter((p) => / has \d+ receipts$/.test(p)).sort(), doubled.sort(), 'every doubled input, and no other');
   // A re-processed input writes its receipt again under the same deterministic audit id.
   t.true(problems.some((p) => /^audit_id \S+ \(telemetry_(received|duplicate)\) written twice$/.test(p)));

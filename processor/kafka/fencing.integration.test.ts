@@ -6,47 +6,21 @@
  */
 import test from 'ava';
 import { join } from 'node:path';
-import { exactlyOnceViolations } from '../../tools/process/outcomes.js';
 import { syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
-import { testBrokers } from '../../tools/testing/broker.js';
-import {
-  injectViaCli,
-  inputCoordinates,
-  processorFixture,
-  readFixtureOutcomes,
-  startProcessorChild,
-  stopCleanly,
-  track,
-  uniqueEventKeys,
-  waitAllCommitted,
-  waitCommittedFraction,
-} from '../../tools/testing/processor.js';
-import { auditRecordsAt, openAuditTransactions, type OpenTransaction } from '../../tools/testing/transactions.js';
+import { exactlyOnceCheck, injectedFixture, startProcessorChild, stopCleanly, stopWhen, track, waitAllCommitted, waitCommittedFraction } from '../../tools/testing/processor.js';
+import { auditRecordsAt, openAuditTransactions } from '../../tools/testing/transactions.js';
 import { pollUntil } from '../../tools/lib/poll.js';
 
-const brokers = () => testBrokers().join(',');
-
 test('a zombie processor (SIGSTOP past its session, group rebalanced, SIGCONT) fails its open transaction as fenced; none of its records is visible', async (t) => {
-  const fixture = await processorFixture('zombie', brokers());
   const lines = withDuplicates(syntheticTelemetry({ count: 1500 }), 100);
-  await injectViaCli(fixture, lines);
+  const fixture = await injectedFixture('zombie', lines);
   const args = ['--max-inputs-per-transaction', '30'];
   // Each instance on its own state directory, as on its own machine.
   const zombie = track(t, startProcessorChild(fixture, 'zombie', [...args, '--state-dir', join(fixture.dir, 'state-zombie')]));
   await waitCommittedFraction(fixture, 0.1, 120_000);
 
   // Caught with a transaction open: it is the only writer, so any open transaction is its own.
-  let open: OpenTransaction | undefined;
-  await pollUntil(
-    async () => {
-      zombie.signal('SIGSTOP');
-      [open] = await openAuditTransactions(fixture);
-      if (open === undefined) zombie.signal('SIGCONT');
-      return open !== undefined;
-    },
-    { timeoutMs: 120_000, intervalMs: 50, what: 'the processor stopped inside an open transaction', giveUp: () => (zombie.running ? undefined : zombie.exitedError()) },
-  );
-  const caught = open!;
+  const caught = await stopWhen(zombie, async () => (await openAuditTransactions(fixture))[0], 'the processor stopped inside an open transaction');
   t.log(`zombie stopped with audit partition ${caught.partition} offsets ${caught.from}..${caught.to} in an open transaction`);
 
   // The successor joins; the zombie's session (10 s) expires, the successor owns every partition and fences their ids.
@@ -82,6 +56,5 @@ test('a zombie processor (SIGSTOP past its session, group rebalanced, SIGCONT) f
   const zombies = (offset: bigint) => offset >= caught.from && offset <= caught.to;
   t.true(uncommitted.filter(zombies).length > 0);
   t.deepEqual(committed.filter(zombies), [], "none of the zombie's in-flight records is visible read_committed");
-  const outcomes = await readFixtureOutcomes(fixture);
-  t.deepEqual(exactlyOnceViolations(outcomes, { uniqueKeys: uniqueEventKeys(lines), inputs: await inputCoordinates(fixture) }), []);
+  t.deepEqual((await exactlyOnceCheck(fixture, lines)).violations, []);
 });

@@ -123,3 +123,21 @@ test(
     t.like(error?.context, { topic: 'exoarmur.state.v1', partition: 2 });
   }),
 );
+
+test(
+  'the keys under a prefix: the stored ones in order, with the uncommitted changes over them; a key stored under its hash is left out',
+  withStore((t, store) => {
+    const mark = bytes(IDEMPOTENCY_MARK);
+    const long = `idem/t/acme:${'x'.repeat(2000)}`;
+    store.write(
+      ['idem/t/a', 'idem/t/b', 'idem/o/c', 'idem0', 'idel', long].map((key) => ({ key, value: mark })),
+      at(3),
+    );
+    store.write([{ key: 'kill/global', value: bytes(killSwitch) }], at(4));
+    const cache = new StoreStateCache(store, 'exoarmur.state.v1', 2);
+    cache.delete('idem/t/a');
+    cache.set('idem/t/d', IDEMPOTENCY_MARK);
+    t.deepEqual(cache.keysUnder('idem/'), ['idem/o/c', 'idem/t/b', 'idem/t/d']);
+    t.deepEqual([...store.keysUnder('idem/')], ['idem/o/c', 'idem/t/a', 'idem/t/b']);
+  }),
+);

@@ -11,7 +11,7 @@
  * runner discards the task and this cache with it, so the store never sees uncommitted changes.
  */
 import { decodeRecord } from '../codec/index.js';
-import { IDEMPOTENCY_MARK, type StateValue } from '../core/index.js';
+import { IDEMPOTENCY_MARK, keysAfterChanges, type StateValue } from '../core/index.js';
 import { ExoArmurError } from '../errors.js';
 import type { Checkpoint, StoreEntry, TaskStore } from './state-store.js';
 
@@ -60,6 +60,11 @@ export class StoreStateCache extends Map<string, StateValue> {
     const existed = this.has(key);
     this.changes.set(key, null);
     return existed;
+  }
+
+  /** The keys that begin with `prefix`: the store's, with the chunk's uncommitted changes over them. */
+  keysUnder(prefix: string): string[] {
+    return keysAfterChanges(this.store.keysUnder(prefix), this.changes, prefix);
   }
 
   /** Keys changed by the chunk in progress (for tests and logs). */

@@ -10,24 +10,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { topicWatermarks } from '../io/offsets.js';
 import { readPartitions } from '../io/read.js';
-import { exactlyOnceViolations, receiptCount } from '../../tools/process/outcomes.js';
+import { receiptCount } from '../../tools/process/outcomes.js';
 import { syntheticTelemetry, withDuplicates } from '../../tools/process/synthetic.js';
-import { testBrokers } from '../../tools/testing/broker.js';
 import {
+  exactlyOnceCheck,
+  injectedFixture,
   injectViaCli,
-  inputCoordinates,
-  processorFixture,
-  readFixtureOutcomes,
   startProcessorChild,
   stopCleanly,
   track,
-  uniqueEventKeys,
   waitAllCommitted,
   type ProcessorFixture,
 } from '../../tools/testing/processor.js';
 import { storeKey, taskStoreDir, TaskStore } from './state-store.js';
-
-const brokers = () => testBrokers().join(',');
 
 interface StoreCheck {
   partition: number;
@@ -79,10 +74,8 @@ async function checkStores(fixture: ProcessorFixture, stateDir: string): Promise
 }
 
 test.serial('SIGKILL while the processor writes its state stores never leaves a store ahead of the changelog', async (t) => {
-  const fixture = await processorFixture('store-kill', brokers());
   const lines = withDuplicates(syntheticTelemetry({ count: 3000 }), 300);
-  const first = lines.slice(0, 2000);
-  await injectViaCli(fixture, first);
+  const fixture = await injectedFixture('store-kill', lines.slice(0, 2000));
   // A first instance fills the changelog; its stores are not used again.
   const filler = track(t, startProcessorChild(fixture, 'fill', ['--state-dir', join(fixture.dir, 'state-fill')]));
   await waitAllCommitted(fixture);
@@ -120,8 +113,7 @@ test.serial('SIGKILL while the processor writes its state stores never leaves a 
     last.events('state_restored').every((entry) => entry['restore_mode'] === 'delta'),
     'the last run restored every partition from its checkpoint',
   );
-  const outcomes = await readFixtureOutcomes(fixture);
-  const inputs = await inputCoordinates(fixture);
-  t.deepEqual(exactlyOnceViolations(outcomes, { uniqueKeys: uniqueEventKeys(lines), inputs }), []);
+  const { outcomes, violations } = await exactlyOnceCheck(fixture, lines);
+  t.deepEqual(violations, []);
   t.is(receiptCount(outcomes), lines.length);
 });

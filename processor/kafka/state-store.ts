@@ -87,6 +87,15 @@ export class TaskStore {
     return use(bytes === undefined ? undefined : bytes.subarray(0, bytes.length));
   }
 
+  /**
+   * The stored keys that begin with `prefix`, in key order. A key stored under its hash (longer than
+   * MAX_PLAIN_KEY_BYTES) is not named by its prefix and is left out.
+   */
+  *keysUnder(prefix: string): Iterable<string> {
+    const end = `${prefix.slice(0, -1)}${String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)}`;
+    for (const key of this.data.getKeys({ start: prefix, end })) if (key.startsWith(prefix)) yield key;
+  }
+
   /** Every stored entry in key order (for inspection and tests: the processor reads by key). */
   *entries(): Iterable<StoreEntry> {
     for (const { key, value } of this.data.getRange()) yield { key, value };

@@ -135,7 +135,7 @@ export function launchBroker(input: LaunchInput): number {
       overrides,
     }),
   );
-  writeFileSync(layout.log4jConfig, log4jConfig(layout.logFile));
+  writeFileSync(layout.log4jConfig, log4jConfig({ kind: 'file', fileName: layout.logFile }));
   const classpath = `${input.libsDir}/*`;
   formatOnce(layout, classpath, secure?.formatArgs ?? [], member === undefined ? undefined : { nodeId: member.nodeId, clusterId: member.clusterId });
   const consoleFd = openSync(layout.consoleFile, 'a');

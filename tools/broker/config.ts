@@ -45,20 +45,29 @@ export function serverProperties(input: BrokerConfigInput): string {
     .join('\n')}\n`;
 }
 
-export function log4jConfig(logFile: string): string {
+/**
+ * Where the broker's log goes: a file for the embedded broker, stdout inside the compose container
+ * (so `docker logs`, and the bundle, hold it).
+ */
+export type BrokerLogAppender = { kind: 'file'; fileName: string } | { kind: 'stdout' };
+
+/** The broker's log4j2 YAML: one appender, the broker's own level and pattern, Kafka's request log quiet. */
+export function log4jConfig(appender: BrokerLogAppender): string {
+  const [name, appenderLines] =
+    appender.kind === 'file'
+      ? ['BrokerLog', ['    File:', '      name: BrokerLog', `      fileName: ${JSON.stringify(appender.fileName)}`]]
+      : ['Stdout', ['    Console:', '      name: Stdout', '      target: SYSTEM_OUT']];
   return [
     'Configuration:',
     '  Appenders:',
-    '    File:',
-    '      name: BrokerLog',
-    `      fileName: ${JSON.stringify(logFile)}`,
+    ...appenderLines,
     '      PatternLayout:',
     '        pattern: "[%d] %p %m (%c)%n"',
     '  Loggers:',
     '    Root:',
     '      level: INFO',
     '      AppenderRef:',
-    '        - ref: BrokerLog',
+    `        - ref: ${name}`,
     '    Logger:',
     '      - name: kafka.request.logger',
     '        level: WARN',

@@ -4,7 +4,7 @@
  * throwing on bad content, so `verify` can name exactly which file is wrong and how.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, ExecutionResultV1, OperatorActionV1 } from '../../processor/core/types.js';
@@ -75,6 +75,12 @@ export async function writeManifest(dir: string, runId: string): Promise<Manifes
   const manifest: Manifest = { run_id: runId, algorithm: 'sha256', files };
   await writeFile(join(dir, BUNDLE_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
+}
+
+/** The hash in `dir`'s config_hash.txt (the run's first config), or null when the file is not there. */
+export function bundleConfigHash(dir: string): string | null {
+  const file = join(dir, BUNDLE_FILES.configHash);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
 }
 
 /** The bundle form of a ConfigSnapshotV1 (whose `config` is the canonical JSON string). */

@@ -34,25 +34,46 @@ export function manifestSignatureText(manifestBytes: Uint8Array, privateKeyPem: 
   return `${JSON.stringify(sig, null, 2)}\n`;
 }
 
-/** `--trust`: a base64 SPKI (or raw) Ed25519 public key, a PEM public key file, or a config file whose checkpoints.public_key it takes. */
-export function trustedKey(arg: string): string {
+/**
+ * `--trust`: a base64 SPKI (or raw) Ed25519 public key, a PEM public key file, a config file whose
+ * checkpoints.public_key it takes, or a bundle's config_snapshot.json (an array of snapshots) whose
+ * snapshot with `bundleConfigHash` (the verified bundle's config_hash.txt; null: none to pick by) it takes.
+ */
+export function trustedKey(arg: string, bundleConfigHash: string | null = null): string {
   if (existsSync(arg)) {
     const text = readFileSync(arg, 'utf8');
     if (text.includes('-----BEGIN PUBLIC KEY-----')) {
       const key = parseEd25519PublicKey(text);
       if (key !== null) return publicKeyBase64(key);
     }
+    let parsed: unknown;
     try {
-      const config = JSON.parse(text) as { checkpoints?: { public_key?: unknown } };
-      if (typeof config.checkpoints?.public_key === 'string' && parseEd25519PublicKey(config.checkpoints.public_key) !== null) return config.checkpoints.public_key;
+      parsed = JSON.parse(text);
     } catch {
       // not JSON: fall through to the error below
     }
-    throw new UsageError('TRUST_KEY_INVALID', `--trust ${arg} is neither a PEM Ed25519 public key nor a config with checkpoints.public_key`);
+    const config = Array.isArray(parsed) ? snapshotConfig(arg, parsed, bundleConfigHash) : (parsed as { checkpoints?: { public_key?: unknown } } | undefined);
+    if (typeof config?.checkpoints?.public_key === 'string' && parseEd25519PublicKey(config.checkpoints.public_key) !== null) return config.checkpoints.public_key;
+    throw new UsageError('TRUST_KEY_INVALID', `--trust ${arg} is neither a PEM Ed25519 public key nor a config (or the bundle's config snapshot) with checkpoints.public_key`);
   }
   const key = parseEd25519PublicKey(arg);
   if (key === null) throw new UsageError('TRUST_KEY_INVALID', `--trust ${arg.slice(0, 24)}… is not an Ed25519 public key (base64 SPKI DER) nor an existing file`);
   return publicKeyBase64(key);
+}
+
+/** The config of the snapshot in `snapshots` (a config_snapshot.json) whose config_hash is the bundle's. */
+function snapshotConfig(arg: string, snapshots: unknown[], bundleConfigHash: string | null): { checkpoints?: { public_key?: unknown } } | undefined {
+  if (bundleConfigHash === null) {
+    throw new UsageError('TRUST_SNAPSHOT_UNMATCHED', `--trust ${arg} is a list of config snapshots and there is no bundle ${BUNDLE_FILES.configHash} to pick one by`);
+  }
+  const matching = (snapshots as Array<{ config_hash?: unknown; config?: { checkpoints?: { public_key?: unknown } } } | null>).find((s) => s?.config_hash === bundleConfigHash);
+  if (matching === undefined || matching === null) {
+    throw new UsageError(
+      'TRUST_SNAPSHOT_UNMATCHED',
+      `--trust ${arg}: none of its ${snapshots.length} config snapshots has the bundle's config hash ${bundleConfigHash} (${BUNDLE_FILES.configHash})`,
+    );
+  }
+  return matching.config;
 }
 
 /** Decoded checkpoints.jsonl, or why not. */

@@ -1,7 +1,7 @@
 /** The Kafka image's properties are the embedded broker's, with only the ports and log dir left to the container. */
 import test from 'ava';
-import { serverProperties } from '../broker/config.js';
-import { consoleLog4jConfig, serverPropertiesTemplate } from './kafka-context.js';
+import { log4jConfig, serverProperties } from '../broker/config.js';
+import { serverPropertiesTemplate } from './kafka-context.js';
 
 test("the template filled with ports and a log dir is exactly the embedded broker's properties", (t) => {
   const template = serverPropertiesTemplate();
@@ -13,5 +13,5 @@ test("the template filled with ports and a log dir is exactly the embedded broke
 });
 
 test('the broker in the container logs to stdout, so docker logs and the bundle hold it', (t) => {
-  t.regex(consoleLog4jConfig(), /Console:\n\s+name: Stdout\n\s+target: SYSTEM_OUT/);
+  t.regex(log4jConfig({ kind: 'stdout' }), /Console:\n\s+name: Stdout\n\s+target: SYSTEM_OUT\n(.*\n)*\s+- ref: Stdout\n/);
 });

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JVM_FLAGS, serverProperties } from '../broker/config.js';
+import { JVM_FLAGS, log4jConfig, serverProperties } from '../broker/config.js';
 
 /** Sentinel values no real setting contains: each is replaced by its placeholder, and must occur. */
 const SENTINELS = { port: 59_092, controllerPort: 59_093, logDirs: '/exoarmur-log-dirs-sentinel' };
@@ -26,28 +26,6 @@ export function serverPropertiesTemplate(): string {
   return template;
 }
 
-/** The broker logs to stdout inside the container, so `docker logs` (and the bundle) hold it. */
-export function consoleLog4jConfig(): string {
-  return [
-    'Configuration:',
-    '  Appenders:',
-    '    Console:',
-    '      name: Stdout',
-    '      target: SYSTEM_OUT',
-    '      PatternLayout:',
-    '        pattern: "[%d] %p %m (%c)%n"',
-    '  Loggers:',
-    '    Root:',
-    '      level: INFO',
-    '      AppenderRef:',
-    '        - ref: Stdout',
-    '    Logger:',
-    '      - name: kafka.request.logger',
-    '        level: WARN',
-    '',
-  ].join('\n');
-}
-
 function main(dir: string | undefined): void {
   if (dir === undefined) {
     process.stderr.write('usage: node dist/tools/compose/kafka-context.js <dir>\n');
@@ -55,7 +33,8 @@ function main(dir: string | undefined): void {
     return;
   }
   writeFileSync(join(dir, 'server.properties.template'), serverPropertiesTemplate());
-  writeFileSync(join(dir, 'log4j2.yaml'), consoleLog4jConfig());
+  // The broker logs to stdout inside the container, so `docker logs` (and the bundle) hold it.
+  writeFileSync(join(dir, 'log4j2.yaml'), log4jConfig({ kind: 'stdout' }));
   writeFileSync(join(dir, 'jvm.flags'), `${JVM_FLAGS.join(' ')}\n`);
 }
 

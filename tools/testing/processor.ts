@@ -12,12 +12,12 @@ import { createKafka } from '../../processor/io/client.js';
 import { ensureTopics, topicSpecs, topicNames } from '../../processor/io/topics.js';
 import { ProcessorChild, runCli } from '../lib/children.js';
 import { committedShare, groupProgress } from '../../processor/io/offsets.js';
-import { readDecoded, readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
+import { exactlyOnceViolations, readDecoded, readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
 import type { AuditRecordV1 } from '../../processor/core/types.js';
 import { readTopic } from '../../processor/io/read.js';
 import { decodeTelemetry } from '../../processor/codec/index.js';
 import { pollUntil } from '../lib/poll.js';
-import { uniqueName } from './broker.js';
+import { testBrokers, uniqueName } from './broker.js';
 import type { Topics } from '../../processor/config/types.js';
 
 export interface ProcessorFixture {
@@ -83,6 +83,13 @@ export async function injectViaCli(
   return JSON.parse(run.stdout.trim()) as { topic: string; sent: number; keyed: number; unkeyed: number };
 }
 
+/** A fixture on the test broker (KAFKA_BROKERS) with `lines` already sent through `exoarmur inject`. */
+export async function injectedFixture(name: string, lines: readonly string[], extraConfig: Record<string, unknown> = {}): Promise<ProcessorFixture> {
+  const fixture = await processorFixture(name, testBrokers().join(','), extraConfig);
+  await injectViaCli(fixture, lines);
+  return fixture;
+}
+
 /** The fixture's default root of the processor's local state stores (a test may pass its own --state-dir). */
 export function fixtureStateDir(fixture: ProcessorFixture): string {
   return join(fixture.dir, 'state');
@@ -135,6 +142,32 @@ export async function waitCommittedFraction(fixture: ProcessorFixture, fraction:
 
 export function readFixtureOutcomes(fixture: ProcessorFixture): Promise<RunOutcomes> {
   return readRunOutcomes(fixture.kafka, fixture.topics);
+}
+
+/** The fixture's committed outputs and every way they depart from exactly-once processing of every input, `lines` being the telemetry sent. */
+export async function exactlyOnceCheck(fixture: ProcessorFixture, lines: readonly string[]): Promise<{ outcomes: RunOutcomes; violations: string[] }> {
+  const outcomes = await readFixtureOutcomes(fixture);
+  return { outcomes, violations: exactlyOnceViolations(outcomes, { uniqueKeys: uniqueEventKeys(lines), inputs: await inputCoordinates(fixture) }) };
+}
+
+/**
+ * Stops `child` (SIGSTOP) and asks `found`; until it finds something the child is continued
+ * (SIGCONT) and stopped again. Returns what it found, with the child left stopped.
+ */
+export async function stopWhen<T>(child: ProcessorChild, found: () => Promise<T | undefined>, what: string): Promise<T> {
+  return pollUntil(
+    async () => {
+      child.signal('SIGSTOP');
+      let value: T | undefined;
+      try {
+        value = await found();
+      } finally {
+        if (value === undefined) child.signal('SIGCONT');
+      }
+      return value;
+    },
+    { timeoutMs: 120_000, intervalMs: 50, what, giveUp: () => (child.running ? undefined : child.exitedError()) },
+  );
 }
 
 /** The fixture's committed audit trail in (partition, seq) order. */

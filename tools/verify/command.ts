@@ -1,5 +1,6 @@
 /** `exoarmur verify BUNDLE`: re-check an evidence bundle offline; exit 0 only if every check holds. */
 import type { Argv, CommandModule } from 'yargs';
+import { bundleConfigHash } from '../bundle/files.js';
 import { trustedKey } from '../bundle/origin.js';
 import { formatVerifyResult, verifyBundle } from './verify.js';
 
@@ -18,7 +19,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       describe: 'the processor checkpoint public key, obtained out of band: base64 SPKI, a PEM file, or the config file that pins it',
     }) as Argv<VerifyArgs>,
   handler: async (args) => {
-    const result = await verifyBundle(args.bundle, args.trust === undefined ? null : trustedKey(args.trust));
+    const result = await verifyBundle(args.bundle, args.trust === undefined ? null : trustedKey(args.trust, bundleConfigHash(args.bundle)));
     process.stdout.write(formatVerifyResult(args.bundle, result));
     if (!result.ok) process.exitCode = 1;
   },

@@ -18,6 +18,7 @@ import { signerFromPem } from '../../processor/checkpoint-key.js';
 import { nodePrimitives as p } from '../../processor/primitives.js';
 import { repoRoot } from '../broker/paths.js';
 import { BUNDLE_FILES, jsonlText, writeManifest } from '../bundle/files.js';
+import { CliChild } from '../lib/children.js';
 import { manifestSignatureText } from '../bundle/origin.js';
 import { proofProblem, proveConsistency, proveInclusion } from '../proof/proof.js';
 import { runReality, type RealityResult } from '../reality/run.js';
@@ -96,6 +97,33 @@ test('the honest bundle verifies against the processor key; with no key it is NO
   t.false(unsigned.ok);
   t.is(unsigned.origin.status, 'unsigned');
   t.regex(unsigned.origin.detail, /^unsigned \(older format\)/);
+});
+
+test("verify --trust <bundle>/config_snapshot.json takes the snapshot with the bundle's config hash; with no such snapshot, one line says so", async (t) => {
+  const { bundleDir } = await run();
+  const snapshots = join(bundleDir, BUNDLE_FILES.configSnapshot);
+  const verifiedLine = `VERIFIED ${bundleDir}: all ${Object.keys(CHECK_NAMES).length} checks hold; origin verified against the trusted key`;
+  const verified = await new CliChild(['verify', bundleDir, '--trust', snapshots]).exited;
+  t.like(verified, { code: 0, stderr: '' });
+  t.is(verified.stdout.split('\n').at(-2), verifiedLine);
+  // Picked by hash, not by place: a snapshot pinning the attacker's key comes first in this list.
+  const [own] = JSON.parse(readFileSync(snapshots, 'utf8')) as Array<{ config_hash: string; config: Record<string, unknown> }>;
+  const attackerKey = signerFromPem(attackerPem, 'attacker').publicKey;
+  const listed = join(out, 'two-snapshots.json');
+  writeFileSync(listed, JSON.stringify([{ ...own!, config_hash: 'f'.repeat(64), config: { ...own!.config, checkpoints: { public_key: attackerKey } } }, own]));
+  const picked = await new CliChild(['verify', bundleDir, '--trust', listed]).exited;
+  t.like(picked, { code: 0, stderr: '' });
+  t.is(picked.stdout.split('\n').at(-2), verifiedLine);
+  const other = join(out, 'other-config-hash');
+  cpSync(bundleDir, other, { recursive: true });
+  writeFileSync(join(other, BUNDLE_FILES.configHash), `${'0'.repeat(64)}\n`);
+  const unmatched = await new CliChild(['verify', other, '--trust', snapshots]).exited;
+  t.like(unmatched, { code: 2, stdout: '' });
+  const count = (JSON.parse(readFileSync(snapshots, 'utf8')) as unknown[]).length;
+  t.is(
+    unmatched.stderr,
+    `exoarmur: --trust ${snapshots}: none of its ${count} config snapshots has the bundle's config hash ${'0'.repeat(64)} (config_hash.txt) [TRUST_SNAPSHOT_UNMATCHED]\n`,
+  );
 });
 
 test('PASS_FAIL.txt edited and the manifest recomputed and re-signed: the gate and the foreign signature are named', async (t) => {
