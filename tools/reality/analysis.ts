@@ -95,7 +95,12 @@ export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, 
   fate.approval = requested.payload.requirement;
   fate.approvalId = approvalId;
   const about = audit.filter((r) => r !== requested && (r.payload as { approval_id?: string | null }).approval_id === approvalId);
-  if (about.some((r) => r.event_kind === 'approval_granted')) return { ...fate, final: 'APPROVED', execution: executionOf(audit, requested.payload.intent_id) };
+  if (about.some((r) => r.event_kind === 'approval_granted')) {
+    // A granted approval still meets the release guards (SG-160, the circuit breaker): refused there, nothing was released.
+    const heldIntent = requested.payload.intent_id as string | undefined;
+    const refused = heldIntent !== undefined && audit.some((r) => r.event_kind === 'intent_denied' && (r.payload as { intent_id?: string }).intent_id === heldIntent);
+    return refused ? { ...fate, final: 'DENIED' } : { ...fate, final: 'APPROVED', execution: executionOf(audit, requested.payload.intent_id) };
+  }
   if (about.some((r) => r.event_kind === 'approval_denied')) return { ...fate, final: 'OPERATOR_DENIED' };
   if (about.some((r) => r.event_kind === 'approval_expired')) return { ...fate, final: 'EXPIRED' };
   return { ...fate, final: 'PENDING' };
