@@ -55,7 +55,11 @@ export function containmentText(views: readonly ContainmentView[]): string {
   if (views.length === 0) return 'no containment with a self-revert (policy.containment_ttl_s and policy.revert_intent_types) on the state topic\n';
   const lines = views.map((v) => {
     const when =
-      v.status === 'scheduled' ? `reverts at ${v.ends_at} (in ${v.reverts_in} of stream time)` : v.status === 'kept' ? 'kept by an operator, no end' : `reverted at ${v.ends_at}`;
+      v.status === 'scheduled'
+        ? `reverts at ${v.ends_at} (${v.reverts_in === 'unknown' ? 'stream time unknown' : `in ${v.reverts_in} of stream time`})`
+        : v.status === 'kept'
+          ? 'kept by an operator, no end'
+          : `reverted at ${v.ends_at}`;
     return `${v.intent_id}  p${v.partition}  ${v.tenant_id}  ${v.intent_type} ${v.subject} (${v.action_class})  ${when}`;
   });
   return `${lines.join('\n')}\n`;
