@@ -94,8 +94,7 @@
       const key = registry[action?.actor_id]?.public_key;
       if (!key) return false;
       try {
-        if (!(await crypto.subtle.verify({ name: 'Ed25519' }, await importOperatorKey(key), base64ToBytes(action.signature), signedBytes(action))))
-          return false;
+        if (!(await crypto.subtle.verify({ name: 'Ed25519' }, await importOperatorKey(key), base64ToBytes(action.signature), signedBytes(action)))) return false;
       } catch {
         return false;
       }

@@ -105,7 +105,15 @@ test('keep_until one ms after stream time, and after the end: applied; the rever
   const out = keep(run, intent, { keep_until: ms(60, 1) });
   t.deepEqual(auditKinds(out), ['action_received', 'operator_action_applied', 'containment_kept']);
   const applied = out.map((r) => r.value as AuditRecordV1).find((r) => r.event_kind === 'operator_action_applied') as AuditRecordV1<'operator_action_applied'>;
-  t.deepEqual(applied.payload, { action: 'keep_contained', action_id: applied.payload.action_id, actor_id: 'alice', approval_id: null, required_votes: null, scope: null, votes: [] });
+  t.deepEqual(applied.payload, {
+    action: 'keep_contained',
+    action_id: applied.payload.action_id,
+    actor_id: 'alice',
+    approval_id: null,
+    required_votes: null,
+    scope: null,
+    votes: [],
+  });
   t.deepEqual(payloadOf(out, 'containment_kept'), {
     action_class: 'A1_soft_containment',
     action_id: applied.payload.action_id,
@@ -168,7 +176,13 @@ test('the same inputs twice give the same records: keep, move and revert decided
     n = 500;
     const run = new Run(configWith({ policy: selfRevert }, [alice]));
     const intent = executesOf(run.telemetry(a1('h1', 0)))[0]!;
-    const action = (over: Partial<OperatorActionV1>) => ({ action: 'keep_contained' as const, intent_id: intent.intent_id, correlation_id: intent.correlation_id, reason: 'r', ...over });
+    const action = (over: Partial<OperatorActionV1>) => ({
+      action: 'keep_contained' as const,
+      intent_id: intent.intent_id,
+      correlation_id: intent.correlation_id,
+      reason: 'r',
+      ...over,
+    });
     run.actionRecords(signedAction(alice, action({ action_id: '01JKA000000000000000000001' })));
     run.actionRecords(signedAction(alice, action({ action_id: '01JKA000000000000000000002', keep_until: at(300), decided_at: at(40) })));
     run.telemetry(a1('h9', 301));

@@ -32,12 +32,7 @@ export function containmentNamed(ctx: StepContext, intentId: string | null): Nam
  * Applies a keep_contained whose actor and signature have been verified: each refusal is a
  * reason code and a sentence; applied, it records operator_action_applied then containment_kept.
  */
-export function keepContained(
-  ctx: StepContext,
-  action: OperatorActionV1,
-  who: AuditSubject,
-  refuse: (reasonCode: string, reason: string) => void,
-): void {
+export function keepContained(ctx: StepContext, action: OperatorActionV1, who: AuditSubject, refuse: (reasonCode: string, reason: string) => void): void {
   const reason = action.reason === null ? '' : action.reason.trim();
   if (reason === '') return refuse('reason_required', 'keep_contained needs a non-empty reason');
   const named = containmentNamed(ctx, action.intent_id);

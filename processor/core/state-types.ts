@@ -2,7 +2,19 @@
 import type { ActionClass, ApprovalRequirement, CollectiveMember, Intent, KillSwitchScope, Vote } from './record-types.js';
 
 export type StateKind =
-  'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry' | 'containment' | 'breaker' | 'revert' | 'retention' | 'contained';
+  | 'meta'
+  | 'pending'
+  | 'idempotency'
+  | 'collective'
+  | 'approval'
+  | 'kill_switch'
+  | 'released'
+  | 'collective_expiry'
+  | 'containment'
+  | 'breaker'
+  | 'revert'
+  | 'retention'
+  | 'contained';
 export type ApprovalStatus = 'pending' | 'granted' | 'denied' | 'expired';
 
 export interface PartitionMeta {

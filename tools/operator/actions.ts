@@ -201,7 +201,10 @@ export async function sendKeepContained(kafka: Kafka, effective: EffectiveConfig
   if (reason === '') throw new UsageError('REASON_REQUIRED', 'keep-contained needs a reason: pass --reason TEXT (it is recorded with the containment)');
   const keepUntil = request.keep_until === null ? null : normalizeRfc3339(request.keep_until);
   if (request.keep_until !== null && keepUntil === null) {
-    throw new UsageError('KEEP_UNTIL_INVALID', `--until ${JSON.stringify(request.keep_until)} is not an RFC 3339 time; give e.g. 2026-12-06T18:00:00Z, or leave --until out to keep with no end`);
+    throw new UsageError(
+      'KEEP_UNTIL_INVALID',
+      `--until ${JSON.stringify(request.keep_until)} is not an RFC 3339 time; give e.g. 2026-12-06T18:00:00Z, or leave --until out to keep with no end`,
+    );
   }
   checkSignerRegistered(request.signer, effective);
   const state = await readOperatorState(kafka, effective.config.topics.state);
@@ -212,13 +215,17 @@ export async function sendKeepContained(kafka: Kafka, effective: EffectiveConfig
       `no released containment with a self-revert ${request.intent_id} on state topic ${effective.config.topics.state}: \`exoarmur operator contained\` lists them (with the processor's --config)`,
     );
   }
-  if (found.status === 'reverted') throw new UsageError('CONTAINMENT_REVERTED', `containment ${request.intent_id} was already reverted at ${found.ends_at ?? 'its end'}: nothing is left to keep`);
+  if (found.status === 'reverted')
+    throw new UsageError('CONTAINMENT_REVERTED', `containment ${request.intent_id} was already reverted at ${found.ends_at ?? 'its end'}: nothing is left to keep`);
   const streamTime = state.streamTimes.get(found.partition) ?? null;
   if (keepUntil !== null && streamTime !== null && Date.parse(keepUntil) <= Date.parse(streamTime)) {
     throw new UsageError('KEEP_UNTIL_TOO_EARLY', `--until ${keepUntil} is not after partition ${found.partition}'s stream time ${streamTime}`);
   }
   if (keepUntil !== null && found.ends_at !== null && Date.parse(keepUntil) <= Date.parse(found.ends_at)) {
-    throw new UsageError('KEEP_UNTIL_TOO_EARLY', `--until ${keepUntil} is not after containment ${request.intent_id}'s end ${found.ends_at}: keeping never brings a revert forward`);
+    throw new UsageError(
+      'KEEP_UNTIL_TOO_EARLY',
+      `--until ${keepUntil} is not after containment ${request.intent_id}'s end ${found.ends_at}: keeping never brings a revert forward`,
+    );
   }
   const action = signAction(
     buildAction({

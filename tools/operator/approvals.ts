@@ -80,7 +80,8 @@ export async function readOperatorState(kafka: Kafka, stateTopic: string): Promi
       if (record.meta !== null) streamTimes.set(record.meta.partition, record.meta.stream_time);
       if (record.kill_switch !== null) kills.set(killKey, { ...record.kill_switch, partition });
       if (record.revert !== null) scheduled.set(record.revert.intent_id, { partition, status: 'scheduled', ends_at: record.revert.ends_at, intent: record.revert.intent });
-      if (record.contained !== null) offList.set(record.contained.intent_id, { partition, status: record.contained.status, ends_at: record.contained.ends_at, intent: record.contained.intent });
+      if (record.contained !== null)
+        offList.set(record.contained.intent_id, { partition, status: record.contained.status, ends_at: record.contained.ends_at, intent: record.contained.intent });
     },
   });
   const containments = new Map([...offList, ...scheduled]);

@@ -223,7 +223,7 @@ interface KeepArgs extends ConnectArgs, SignerArgs {
 
 const keepContainedCommand: CommandModule<object, KeepArgs & WaitArgs> = {
   command: 'keep-contained <intent_id>',
-  describe: "keep a released containment in force: without --until its self-revert is cancelled (no end until a later action); with --until it reverts then instead",
+  describe: 'keep a released containment in force: without --until its self-revert is cancelled (no end until a later action); with --until it reverts then instead',
   builder: (y) =>
     withSigner(withWait(withConnect(y)))
       .positional('intent_id', { type: 'string', demandOption: true, describe: 'the containment intent, from `exoarmur operator contained`' })

@@ -113,7 +113,8 @@ export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, 
   // An input's chain can also hold outcomes of other intents its stream time triggered (a revert), so match the intent.
   const own = (r: AuditRecordV1): boolean => safety !== undefined && (r.payload as { intent_id?: string }).intent_id === safety.payload.intent_id;
   const intentId = safety?.payload.intent_id ?? null;
-  const contained = (id: string | null): ContainmentStatus | null => (id === null || fate.actionClass === null || fate.actionClass === 'A0_observe' ? null : containmentOf(audit, id));
+  const contained = (id: string | null): ContainmentStatus | null =>
+    id === null || fate.actionClass === null || fate.actionClass === 'A0_observe' ? null : containmentOf(audit, id);
   if (ownRecords.some((r) => r.event_kind === 'intent_released' && own(r)))
     return { ...fate, final: 'RELEASED', execution: intentId === null ? 'not_executed' : executionOf(audit, intentId), containment: contained(intentId) };
   if (ownRecords.some((r) => r.event_kind === 'intent_denied' && own(r))) return { ...fate, final: 'DENIED' };

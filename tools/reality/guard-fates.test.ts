@@ -18,7 +18,8 @@ type ViewerDecision = { intent_hash: string | null; verdict: string | null; rule
 function viewerDecisionAt(): (records: readonly unknown[], input: string) => ViewerDecision {
   const context: Record<string, unknown> = {};
   context['globalThis'] = context;
-  for (const name of ['contracts.js', 'counts.js', 'run-gates.js']) runInNewContext(readFileSync(join(packageRoot(), 'evidence-viewer', name), 'utf8'), context, { filename: name });
+  for (const name of ['contracts.js', 'counts.js', 'run-gates.js'])
+    runInNewContext(readFileSync(join(packageRoot(), 'evidence-viewer', name), 'utf8'), context, { filename: name });
   return (context['exoViewer'] as { decisionAt: (records: readonly unknown[], input: string) => ViewerDecision }).decisionAt;
 }
 
@@ -75,10 +76,7 @@ for (const [name, policy, between, final, evidence] of rows) {
     t.true(kinds.includes('approval_granted'));
     t.true(kinds.includes(evidence));
     const ours = decisionAt(audit, TELEMETRY_TOPIC, 0, '0', 'E');
-    t.deepEqual(
-      { verdict: ours.verdict, rule: ours.rule, approval: ours.approval, final: ours.final },
-      { verdict: 'require_human', rule: 'SG-301', approval: 'human', final },
-    );
+    t.deepEqual({ verdict: ours.verdict, rule: ours.rule, approval: ours.approval, final: ours.final }, { verdict: 'require_human', rule: 'SG-301', approval: 'human', final });
     const { event_id: _e, input: _i, ...fields } = ours;
     t.deepEqual(viewerDecisionAt()(audit, `${TELEMETRY_TOPIC}/0/0`), fields);
   });

@@ -58,13 +58,10 @@ test('guards scenario: SG-150 holds protected hosts for a human, SG-160 refuses 
   );
   // keep_contained: prod-db kept with no end, web-1 moved to 12:00; at stream time 11:30 web-2 (end 11:00:32) is reverted, they are not.
   const kept = audit.filter((r): r is AuditRecordV1<'containment_kept'> => r.event_kind === 'containment_kept');
-  t.deepEqual(
-    kept.map((r) => [r.payload.subject, r.payload.effect, r.payload.previous_ends_at, r.payload.ends_at, r.payload.actor_id]).sort(),
-    [
-      ['prod-db', 'revert_cancelled', '2026-03-01T11:00:20.000Z', null, 'alice'],
-      ['web-1', 'revert_moved', '2026-03-01T11:00:30.000Z', '2026-03-01T12:00:00.000Z', 'alice'],
-    ],
-  );
+  t.deepEqual(kept.map((r) => [r.payload.subject, r.payload.effect, r.payload.previous_ends_at, r.payload.ends_at, r.payload.actor_id]).sort(), [
+    ['prod-db', 'revert_cancelled', '2026-03-01T11:00:20.000Z', null, 'alice'],
+    ['web-1', 'revert_moved', '2026-03-01T11:00:30.000Z', '2026-03-01T12:00:00.000Z', 'alice'],
+  ]);
   const reverted = audit.filter((r): r is AuditRecordV1<'containment_reverted'> => r.event_kind === 'containment_reverted').map((r) => r.payload.subject);
   t.true(reverted.includes('web-2'), reverted.join(', '));
   t.false(reverted.includes('prod-db') || reverted.includes('web-1'), reverted.join(', '));

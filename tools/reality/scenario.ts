@@ -107,7 +107,8 @@ export function parseScenario(text: string, file = 'scenario.jsonl'): Step[] {
         const action = value['action'];
         if (!ACTIONS.includes(action as never)) bad(file, lineNo, `operator.action must be one of ${ACTIONS.join(', ')}`);
         if (typeof value['actor_id'] !== 'string') bad(file, lineNo, 'operator.actor_id must be a string');
-        if ((action === 'approve' || action === 'deny' || action === 'keep_contained') && typeof value['event_id'] !== 'string') bad(file, lineNo, `${String(action)} needs event_id`);
+        if ((action === 'approve' || action === 'deny' || action === 'keep_contained') && typeof value['event_id'] !== 'string')
+          bad(file, lineNo, `${String(action)} needs event_id`);
         if (action === 'keep_contained' && (typeof value['reason'] !== 'string' || value['reason'].trim() === '')) bad(file, lineNo, 'keep_contained needs a reason');
         if (value['keep_until'] !== undefined && (action !== 'keep_contained' || typeof value['keep_until'] !== 'string'))
           bad(file, lineNo, 'operator.keep_until is a string, for keep_contained only');

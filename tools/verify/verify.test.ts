@@ -204,7 +204,7 @@ test('an input whose event time expires approvals opens with approval_expired be
   t.regex(detail(tampered, CHECK_NAMES.receipts), /^partition 0 seq \d+: records of .*@1 have no receipt$/);
 });
 
-test('an input whose event time passes a containment\'s end opens with containment_reverted and the revert\'s release before its receipt; verify and the viewer both accept it', async (t) => {
+test("an input whose event time passes a containment's end opens with containment_reverted and the revert's release before its receipt; verify and the viewer both accept it", async (t) => {
   const policy = {
     action_overrides: { port_scan: 'A1_soft_containment' },
     containment_ttl_s: { A1_soft_containment: 60 },
@@ -226,13 +226,17 @@ test('an input whose event time passes a containment\'s end opens with containme
 
   const context: Record<string, unknown> = {};
   context['globalThis'] = context;
-  for (const name of ['contracts.js', 'counts.js', 'record-checks.js']) runInNewContext(readFileSync(join(packageRoot(), 'evidence-viewer', name), 'utf8'), context, { filename: name });
+  for (const name of ['contracts.js', 'counts.js', 'record-checks.js'])
+    runInNewContext(readFileSync(join(packageRoot(), 'evidence-viewer', name), 'utf8'), context, { filename: name });
   const viewer = context['exoViewer'] as { checkReceipts: (model: unknown) => { ok: boolean; details: string[] } };
   const records = auditLines(dir).map((l) => JSON.parse(l) as unknown);
   t.like(viewer.checkReceipts({ records }), { ok: true });
   // The same records with the revert's opener relabelled as a decision: both name it.
   const relabelled = records.map((r, i) => (i === opened ? { ...(r as object), event_kind: 'facts_derived' } : r));
   t.like(viewer.checkReceipts({ records: relabelled }), { ok: false });
-  writeAuditLines(dir, relabelled.map((r) => JSON.stringify(r)));
+  writeAuditLines(
+    dir,
+    relabelled.map((r) => JSON.stringify(r)),
+  );
   t.regex(detail(await verifyBundle(dir, null), CHECK_NAMES.receipts), /do not start with a receipt \(facts_derived\)/);
 });
