@@ -38,7 +38,10 @@
     if (!requested) return d;
     d.approval = requested.payload?.requirement;
     const about = records.filter((r) => r !== requested && r.payload?.approval_id === requested.payload?.approval_id);
-    if (about.some((r) => r.event_kind === 'approval_granted')) return { ...d, final: 'APPROVED' };
+    // A granted approval still meets the release guards (SG-160, the circuit breaker): refused there, the intent is denied.
+    const intentId = requested.payload?.intent_id;
+    if (about.some((r) => r.event_kind === 'approval_granted'))
+      return { ...d, final: intentId !== undefined && records.some((r) => r.event_kind === 'intent_denied' && r.payload?.intent_id === intentId) ? 'DENIED' : 'APPROVED' };
     if (about.some((r) => r.event_kind === 'approval_denied')) return { ...d, final: 'OPERATOR_DENIED' };
     if (about.some((r) => r.event_kind === 'approval_expired')) return { ...d, final: 'EXPIRED' };
     return { ...d, final: 'PENDING' };
@@ -128,5 +131,5 @@
       : gate('FAIL', failures.join('; '));
   }
 
-  Object.assign(exo, { restartGate, deploymentGate });
+  Object.assign(exo, { restartGate, deploymentGate, decisionAt });
 })();

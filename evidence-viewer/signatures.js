@@ -9,6 +9,16 @@
   const exo = /** @type {any} */ (globalThis).exoViewer;
   const { canonicalJson, base64ToBytes, importOperatorKey } = exo;
 
+  /** keep_contained's fields, added after actions were first signed: signed only when set (docs/contracts.md). */
+  const SIGNED_WHEN_SET = ['intent_id', 'keep_until'];
+
+  /** The bytes an operator signed: the action's canonical JSON without its signature, and without the fields signed only when set while they are null. */
+  function signedBytes(action) {
+    const { signature: _signature, ...unsigned } = action;
+    const kept = Object.fromEntries(Object.entries(unsigned).filter(([field, value]) => !(SIGNED_WHEN_SET.includes(field) && (value === null || value === undefined))));
+    return new TextEncoder().encode(canonicalJson(kept));
+  }
+
   /** Every applied operator action is in operator_actions.jsonl and verifies with its config's operator key. */
   async function checkSignatures(model) {
     const check = { id: 'operator signatures', name: 'operator signatures', ok: true, details: [] };
@@ -23,8 +33,7 @@
       let ok = false;
       if (action && key) {
         try {
-          const { signature, ...unsigned } = action;
-          ok = await crypto.subtle.verify({ name: 'Ed25519' }, await importOperatorKey(key), base64ToBytes(signature), new TextEncoder().encode(canonicalJson(unsigned)));
+          ok = await crypto.subtle.verify({ name: 'Ed25519' }, await importOperatorKey(key), base64ToBytes(action.signature), signedBytes(action));
         } catch {
           ok = false;
         }
@@ -65,8 +74,7 @@
       }
       try {
         const key = await importOperatorKey(entry.public_key);
-        const { signature, ...unsigned } = action;
-        const ok = await crypto.subtle.verify({ name: 'Ed25519' }, key, base64ToBytes(signature), new TextEncoder().encode(canonicalJson(unsigned)));
+        const ok = await crypto.subtle.verify({ name: 'Ed25519' }, key, base64ToBytes(action.signature), signedBytes(action));
         results.push({
           action,
           status: ok ? 'valid' : 'invalid',
@@ -86,9 +94,7 @@
       const key = registry[action?.actor_id]?.public_key;
       if (!key) return false;
       try {
-        const { signature, ...unsigned } = action;
-        if (!(await crypto.subtle.verify({ name: 'Ed25519' }, await importOperatorKey(key), base64ToBytes(signature), new TextEncoder().encode(canonicalJson(unsigned)))))
-          return false;
+        if (!(await crypto.subtle.verify({ name: 'Ed25519' }, await importOperatorKey(key), base64ToBytes(action.signature), signedBytes(action)))) return false;
       } catch {
         return false;
       }
@@ -96,5 +102,5 @@
     return true;
   }
 
-  Object.assign(exo, { checkSignatures, verifyOperatorSignatures, signaturesHold });
+  Object.assign(exo, { checkSignatures, verifyOperatorSignatures, signaturesHold, signedBytes });
 })();

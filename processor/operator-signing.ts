@@ -4,11 +4,12 @@
  * the tests; the core only verifies (core/signing.ts gives the bytes both sides use).
  */
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { actionSigningBytes } from './core/signing.js';
+import { actionSigningBytes, type UnsignedAction } from './core/signing.js';
 import type { OperatorActionV1 } from './core/types.js';
 import { UsageError } from './errors.js';
 
-export type UnsignedOperatorAction = Omit<OperatorActionV1, 'signature'>;
+/** The new keep_contained fields may be left out; a signed action carries them as explicit nulls. */
+export type UnsignedOperatorAction = UnsignedAction;
 
 /** Signs the action (any signature given is replaced) with an Ed25519 private key: a KeyObject or PKCS#8 PEM. */
 export function signAction(unsigned: UnsignedOperatorAction | OperatorActionV1, privateKey: KeyObject | string): OperatorActionV1 {
@@ -21,7 +22,7 @@ export function signAction(unsigned: UnsignedOperatorAction | OperatorActionV1, 
   }
   const { signature: _replaced, ...rest } = unsigned as OperatorActionV1;
   const body: UnsignedOperatorAction = rest;
-  return { ...body, signature: sign(null, actionSigningBytes(body), key).toString('base64') };
+  return { intent_id: null, keep_until: null, ...body, signature: sign(null, actionSigningBytes(body), key).toString('base64') };
 }
 
 function parsePrivateKey(pem: string): KeyObject {

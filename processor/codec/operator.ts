@@ -29,6 +29,8 @@ export function decodeOperatorAction(bytes: Uint8Array | null, headers: InputHea
   if (hint.correlation_id === undefined) return fail('bad_type', 'correlation_id must be non-empty');
   if (a.actor_id.length === 0) return fail('bad_type', 'actor_id must be non-empty');
   if (normalizeRfc3339(a.decided_at) === null) return fail('bad_timestamp', `decided_at ${JSON.stringify(a.decided_at)} is not an RFC 3339 timestamp between 1970 and 9000`);
+  if (a.keep_until !== null && normalizeRfc3339(a.keep_until) === null)
+    return fail('bad_timestamp', `keep_until ${JSON.stringify(a.keep_until)} is not an RFC 3339 timestamp between 1970 and 9000`);
   if (a.signature.length === 0) return fail('bad_type', 'signature must be non-empty');
   return { ok: true, value: a };
 }

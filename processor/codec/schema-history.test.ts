@@ -17,14 +17,14 @@ import { fingerprintOf, HISTORY_DIR, SCHEMA_FILES } from './schemas.js';
 /** The current version of every schema, as Parsing Canonical Form SHA-256. */
 const PINNED: { readonly [R in SchemaRole]: string } = {
   actuator_state: '75d3fc852ce22988061c9b76a43ead2fec53b5eb460d2c3bdb4709de508a4989',
-  audit: '5688be0afc643f7b7a86742ebc25ee9d05f36fa0dfb631d7ae42d00887eef2a2',
+  audit: '34d94749be3a91046b8634cca836dd38cda88104964271af2bf74099a6fc0981',
   checkpoint: '593e3cb06190f393b256f092fee5dedf32e3eee93bfc6bfd8330f245c83c538c',
   config: 'f5253e8cd91459646d9c62afe3fda520103ab7008491b3500e081d36c3f8d45c',
   dlq: '819ffdbda51e5967911a902eeebb0ea9b43cb6139231e7b66b8d9e939cc7429b',
   execute: 'c1ac71ace0c0f7897516d2b5665df3443ac7aab61fa6c08e85ff6adc3f54dd7d',
-  operator: '977a981ef012196e81135729a2e891375ef5d117bf1dd8245676c994aedd7051',
+  operator: 'd6ff40f8a3f440e994f46fefe5015801e5ec0c89478ee324d264ed6908d7236a',
   result: '8c7b25bd4343ee6e6ef010fd2462883c4d28a3c3e0896c4026a0b53ef9c010a0',
-  state: 'deb6d777d53d059f534d0c15c6ee040afb7d6c5be0cf1a6ad3140f8425f01db3',
+  state: 'bedd03c84ddf2981990be92bb46f77f0cd5b04e73bbe42c3933e6032b1e48c26',
   telemetry: '73ab39f9384a3b8a43256b17164facb36e15c158a2a83682e675f4bcd7cdeed7',
 };
 
@@ -78,8 +78,14 @@ function writtenWith(writer: avro.Type, records: readonly AuditRecordV1[]): { re
   const kinds = new Set(
     ((writer.schema() as { fields: { name: string; type: { symbols?: string[] } }[] }).fields.find((f) => f.name === 'event_kind')!.type.symbols ?? []) as string[],
   );
+  // Operator action kinds are enum symbols too: an older version cannot write a kind added since (keep_contained).
+  const text = JSON.stringify(writer.schema());
+  const actionKnown = (r: AuditRecordV1): boolean => {
+    const action = (r.payload as { action?: unknown }).action;
+    return typeof action !== 'string' || text.includes(`"${action}"`);
+  };
   return records
-    .filter((r) => kinds.has(r.event_kind))
+    .filter((r) => kinds.has(r.event_kind) && actionKnown(r))
     .map((record) => ({ record, bytes: writer.toBuffer({ ...record, payload: { [PAYLOAD_TYPE_OF_KIND[record.event_kind]]: record.payload } }) }));
 }
 

@@ -165,6 +165,19 @@ export interface AuditPayloads {
   result_rejected: InputRejectedPayload;
   execution_succeeded: ExecutionReported;
   execution_failed: ExecutionReported;
+  containment_kept: {
+    intent_id: string;
+    action_class: ActionClass;
+    subject: string;
+    subject_kind: SubjectKind;
+    effect: 'revert_cancelled' | 'revert_moved';
+    previous_ends_at: string | null;
+    ends_at: string | null;
+    stream_time: string;
+    action_id: string;
+    actor_id: string;
+    reason: string;
+  };
 }
 
 /** What an actuator did with a released intent (an ExecutionResultV1 as the audit trail keeps it). */
@@ -232,6 +245,7 @@ export const PAYLOAD_TYPE_OF_KIND: { readonly [K in AuditEventKind]: string } = 
   result_rejected: 'exoarmur.InputRejected',
   execution_succeeded: 'exoarmur.ExecutionReported',
   execution_failed: 'exoarmur.ExecutionReported',
+  containment_kept: 'exoarmur.ContainmentKept',
 };
 
 export interface InputCoordinates {

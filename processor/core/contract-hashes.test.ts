@@ -121,7 +121,10 @@ test('operator action: the signed form is the hand-written text, and an Ed25519 
     actor_id: 'alice',
     decided_at: '2026-03-01T12:01:00.000Z',
     reason: null,
+    intent_id: null,
+    keep_until: null,
   };
+  // intent_id and keep_until are null here, so they are not signed: the form is the one signed before they existed.
   t.is(actionSigningString({ ...unsigned, signature: 'ignored' }), ACTION_FORM);
   t.is(sha256(actionSigningString(signAction(unsigned, alice.privateKey))), ACTION_SHA256);
   // Signed over the hand-written bytes (not over anything the producer built), the core accepts the

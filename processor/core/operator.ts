@@ -2,6 +2,7 @@
 import type { AuditSubject } from './audit-chain.js';
 import type { StepContext } from './context.js';
 import type { IdentifiedInput } from './identity.js';
+import { containmentNamed, keepContained } from './keep-contained.js';
 import { expire, firstDelivery, identifiersOf, reject, release } from './outcome.js';
 import { resetBreaker } from './release-guards.js';
 import { retainDecided } from './retention.js';
@@ -31,7 +32,8 @@ export function stepOperator(ctx: StepContext, identified: Extract<IdentifiedInp
   const approval = (action.approval_id === null ? null : ctx.state.get(stateKeys.approval(action.approval_id))?.approval) ?? undefined;
   // The codec only accepts valid RFC 3339 decided_at; normalised here, the signed form stays as sent.
   const decidedAt = normalizeRfc3339(action.decided_at) ?? input.kafka_timestamp;
-  const subject: AuditSubject = { tenant_id: action.tenant_id, correlation_id: action.correlation_id, trace_id: approval?.intent.trace_id ?? null, event_time: decidedAt };
+  const about = action.action === 'keep_contained' ? containmentNamed(ctx, action.intent_id)?.intent : approval?.intent;
+  const subject: AuditSubject = { tenant_id: action.tenant_id, correlation_id: action.correlation_id, trace_id: about?.trace_id ?? null, event_time: decidedAt };
   if (!firstDelivery(ctx, subject)) return;
 
   ctx.audit.append('action_received', subject, {
@@ -58,6 +60,7 @@ export function stepOperator(ctx: StepContext, identified: Extract<IdentifiedInp
   if (!ctx.prims.verifyEd25519(operator.public_key, actionSigningBytes(action), action.signature)) {
     return refuse('bad_signature', `the Ed25519 signature does not verify against the registered key of "${action.actor_id}"`);
   }
+  if (action.action === 'keep_contained') return keepContained(ctx, action, subject, refuse);
   const reason = action.reason === null ? '' : action.reason.trim();
 
   if (action.action === 'kill_switch_on' || action.action === 'kill_switch_off') {

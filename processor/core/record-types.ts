@@ -9,7 +9,7 @@ export type Classification = 'benign' | 'suspicious' | 'malicious';
 export type ActionClass = 'A0_observe' | 'A1_soft_containment' | 'A2_hard_containment' | 'A3_irreversible';
 export type Verdict = 'allow' | 'deny' | 'require_human' | 'require_quorum';
 export type ApprovalRequirement = 'human' | 'quorum';
-export type OperatorActionKind = 'approve' | 'deny' | 'kill_switch_on' | 'kill_switch_off';
+export type OperatorActionKind = 'approve' | 'deny' | 'kill_switch_on' | 'kill_switch_off' | 'keep_contained';
 export type KillSwitchScope = 'global' | 'tenant';
 
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
@@ -48,6 +48,10 @@ export interface OperatorActionV1 {
   decided_at: string;
   reason: string | null;
   signature: string;
+  /** keep_contained: the released containment whose self-revert it cancels or moves; null otherwise (not signed while null). */
+  intent_id: string | null;
+  /** keep_contained: the new end, after the partition's stream time; null: no end until a later action (not signed while null). */
+  keep_until: string | null;
 }
 
 export interface ConfigSnapshotV1 {

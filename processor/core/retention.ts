@@ -5,7 +5,8 @@
  * whole minute (BUCKET_S), and deleted by a state tombstone in the step whose stream-time advance
  * passes it:
  * - an idempotency mark: the input's event time + `policy.dedupe_window_s`;
- * - a decided approval and its release guard: the decision's event time + `policy.approval_retention_s`.
+ * - a decided approval and its release guard: the decision's event time + `policy.approval_retention_s`;
+ * - a reverted containment's record (contained/<intent_id>): its end + `policy.approval_retention_s`.
  * A key already past its due time when it would be written is not kept at all.
  *
  * The keys due in one minute are held by retention buckets, nodes of a sorted list in state (the
@@ -115,6 +116,11 @@ export function retainReleaseGuard(ctx: StepContext, guardKey: string, releasedA
   retain(ctx, 'decided', guardKey, releasedAt, approvalRetentionS(ctx));
 }
 
+/** Schedules the record of a reverted containment (contained/<intent_id>) like a decided approval, from its end. */
+export function retainReverted(ctx: StepContext, key: string, endsAt: string): void {
+  retain(ctx, 'decided', key, endsAt, approvalRetentionS(ctx));
+}
+
 /**
  * The due time of a stored approval or release guard as it is now, or null for one that is not
  * due at all (a pending approval); idempotency marks carry no time and are due with their bucket.
@@ -125,6 +131,10 @@ function storedDue(ctx: StepContext, value: StateValue): string | null | undefin
     return a.status === 'pending' ? null : dueAt(a.decided_at ?? a.expires_at, approvalRetentionS(ctx));
   }
   if (value.released !== null) return dueAt(value.released.event_time, approvalRetentionS(ctx));
+  if (value.contained !== null) {
+    const c = value.contained;
+    return c.status === 'kept' || c.ends_at === null ? null : dueAt(c.ends_at, approvalRetentionS(ctx));
+  }
   return undefined;
 }
 

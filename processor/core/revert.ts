@@ -8,7 +8,8 @@
 import { canonicalJson } from './canonical.js';
 import type { StepContext } from './context.js';
 import { emitRelease } from './outcome.js';
-import { stateKeys } from './state.js';
+import { retainReverted } from './retention.js';
+import { stateKeys, stateRecord } from './state.js';
 import type { Intent, RevertNode } from './types.js';
 
 /** The rule a revert is released under (execute record's released_by.rule). */
@@ -49,6 +50,10 @@ function revert(ctx: StepContext, node: RevertNode, now: string): void {
     },
   );
   emitRelease(ctx, revertIntent, revertHash, { rule: REVERT_RULE, approval_id: null, approvers: [] }, node.ends_at);
+  // Remembered as reverted for a while, so a late keep_contained is told so (already_reverted).
+  const offKey = stateKeys.contained(original.intent_id);
+  ctx.state.put(offKey, stateRecord('contained', { intent_id: original.intent_id, status: 'reverted', ends_at: node.ends_at, intent: original, intent_hash: node.intent_hash }));
+  retainReverted(ctx, offKey, node.ends_at);
   // SG-160 no longer sees the reverted containment.
   const key = stateKeys.containment(original.tenant_id, original.subject_kind, original.subject);
   if (ctx.state.get(key)?.containment?.intent_id === original.intent_id) ctx.state.put(key, null);

@@ -2,7 +2,19 @@
 import type { ActionClass, ApprovalRequirement, CollectiveMember, Intent, KillSwitchScope, Vote } from './record-types.js';
 
 export type StateKind =
-  'meta' | 'pending' | 'idempotency' | 'collective' | 'approval' | 'kill_switch' | 'released' | 'collective_expiry' | 'containment' | 'breaker' | 'revert' | 'retention';
+  | 'meta'
+  | 'pending'
+  | 'idempotency'
+  | 'collective'
+  | 'approval'
+  | 'kill_switch'
+  | 'released'
+  | 'collective_expiry'
+  | 'containment'
+  | 'breaker'
+  | 'revert'
+  | 'retention'
+  | 'contained';
 export type ApprovalStatus = 'pending' | 'granted' | 'denied' | 'expired';
 
 export interface PartitionMeta {
@@ -84,6 +96,15 @@ export interface RevertNode {
   intent: Intent;
   intent_hash: string;
 }
+/** A released containment off the revert list: kept with no end by an operator, or reverted (kept for a late action's answer). */
+export interface ContainedIntent {
+  intent_id: string;
+  status: 'kept' | 'reverted';
+  /** reverted: the end it was reverted at; kept: null. */
+  ends_at: string | null;
+  intent: Intent;
+  intent_hash: string;
+}
 /** Stream times of a tenant's recent releases of the circuit breaker's classes, ascending. */
 export interface BreakerWindow {
   release_times: string[];
@@ -107,4 +128,5 @@ export interface StateRecordV1 {
   breaker: BreakerWindow | null;
   revert: RevertNode | null;
   retention: RetentionBucket | null;
+  contained: ContainedIntent | null;
 }

@@ -52,6 +52,8 @@ export const stateKeys = {
   containment: (tenant: string, subjectKind: string, subject: string) => `containment/${part(tenant)}/${subjectKind}/${part(subject)}`,
   breaker: (tenant: string) => `breaker/${part(tenant)}`,
   revert: (intentId: string) => `revert/${intentId}`,
+  /** A released containment off the revert list (kept with no end, or reverted). */
+  contained: (intentId: string) => `contained/${intentId}`,
   /** A retention bucket, named by its id (`idem|decided/<due_at>/<page>`). */
   retention: (bucketId: string) => `retention/${bucketId}`,
 } as const;
@@ -70,6 +72,7 @@ function empty(kind: StateRecordV1['kind']): StateRecordV1 {
     breaker: null,
     revert: null,
     retention: null,
+    contained: null,
   };
 }
 

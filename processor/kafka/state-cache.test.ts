@@ -20,6 +20,7 @@ const killSwitch: StateValue = {
   breaker: null,
   revert: null,
   retention: null,
+  contained: null,
   kill_switch: { scope: 'global', tenant_id: null, on: true, actor_id: 'alice', action_id: '01HZZZZZZZZZZZZZZZZZZZZZZZ', reason: 'drill', decided_at: '2026-01-02T03:04:05.678Z' },
 };
 const killOff: StateValue = { ...killSwitch, kill_switch: { ...killSwitch.kill_switch!, on: false } };

@@ -1,7 +1,7 @@
 /**
  * One mixed input sequence that reaches every event kind: releases, denials, approvals by a human
  * and by a quorum, an operator deny, expiry, rejected actions, kill switches, duplicates and
- * malformed records, and the actuator's results (succeeded, duplicate, gave up, unreadable). Used by
+ * malformed records, guards (SG-160, the circuit breaker, self-revert, keep_contained), and the actuator's results (succeeded, duplicate, gave up, unreadable). Used by
  * the round-trip, determinism and chain tests.
  */
 import { encodeUlid } from '../core/ids.js';
@@ -66,12 +66,14 @@ export function playScenario(alice: Operator, bob: Operator, partition = 0): Run
       correlation_id: `corr-${host}`,
       observed_at: at(s),
     });
-  run.telemetry(a1(12, 'web-1', 100));
+  const web1 = run.telemetry(a1(12, 'web-1', 100)).find((r) => r.role === 'execute')!.value as ExecutionIntentV1;
   run.telemetry(a1(13, 'web-1', 110));
+  // An operator keeps web-1 contained with no end: its self-revert is cancelled.
+  act(alice, { action: 'keep_contained', intent_id: web1.intent_id, correlation_id: 'corr-web-1', reason: 'still compromised', decided_at: at(115) });
   run.telemetry(a1(14, 'web-2', 120));
   run.telemetry(a1(15, 'web-3', 130));
   // Stream time jumps past every expiry: the remaining approvals (corr-e, corr-r) expire, and the
-  // A1 containments of web-1 and web-2 (60 s) revert.
+  // A1 containment of web-2 (60 s) reverts; web-1's is kept.
   run.telemetry(telemetry({ event_id: id(11), severity: 'low', observed_at: at(5000), correlation_id: 'corr-z' }));
 
   // The actuator's results: one succeeded (and delivered twice), one given up, one unreadable.

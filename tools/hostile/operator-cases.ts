@@ -58,7 +58,7 @@ export function operatorCases(random: SeededRandom): OperatorCorpus {
   const approvals = derivedApprovals(setup, config);
   let turn = 0;
 
-  const action = (over: Partial<UnsignedOperatorAction> & { approval?: Approval }): UnsignedOperatorAction => ({
+  const action = (over: Partial<UnsignedOperatorAction> & { approval?: Approval }): Omit<OperatorActionV1, 'signature'> => ({
     schema_version: '1',
     action_id: random.ulid(CORPUS_T0_MS + 60_000),
     action: 'approve',
@@ -70,6 +70,8 @@ export function operatorCases(random: SeededRandom): OperatorCorpus {
     actor_id: 'alice',
     decided_at: new Date(CORPUS_T0_MS + 60_000).toISOString(),
     reason: null,
+    intent_id: null,
+    keep_until: null,
     ...Object.fromEntries(Object.entries(over).filter(([k]) => k !== 'approval')),
   });
   const push = (
@@ -164,7 +166,7 @@ export function operatorCases(random: SeededRandom): OperatorCorpus {
 type Push = (cls: string, name: string, signed: OperatorActionV1, expect: Expected, options?: { headers?: Record<string, Buffer>; value?: Buffer | null }) => void;
 
 /** Records the codec refuses before any state is read. */
-function codecCases(random: SeededRandom, alice: Actor, push: Push, action: (over: Partial<UnsignedOperatorAction>) => UnsignedOperatorAction): void {
+function codecCases(random: SeededRandom, alice: Actor, push: Push, action: (over: Partial<UnsignedOperatorAction>) => Omit<OperatorActionV1, 'signature'>): void {
   const signed = (over: Partial<UnsignedOperatorAction> = {}): OperatorActionV1 => signAction(action(over), alice.privateKeyPem);
   const name = Buffer.from(SCHEMAS.operator.name);
   const fingerprint = Buffer.from(SCHEMAS.operator.fingerprint);

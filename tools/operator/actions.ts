@@ -1,5 +1,5 @@
 /**
- * What `exoarmur operator approve|deny|kill-switch` do, without yargs: look the approval up on the
+ * What `exoarmur operator approve|deny|kill-switch|keep-contained` do, without yargs: look the approval (or containment) up on the
  * broker, check what the operator's side can check (so a doomed action fails here with its fix
  * rather than as a rejection in the audit trail), sign, and publish. The processor still checks
  * everything again: this side is a convenience, the core is the authority.
@@ -12,7 +12,8 @@ import { createPlainProducer } from '../../processor/io/produce.js';
 import type { EffectiveConfig } from '../../processor/config/types.js';
 import type { OperatorActionV1 } from '../../processor/core/types.js';
 import { UsageError } from '../../processor/errors.js';
-import { readApprovals } from './approvals.js';
+import { normalizeRfc3339 } from '../../processor/core/time.js';
+import { readApprovals, readOperatorState } from './approvals.js';
 import { publishAction, type PublishedAction, type PublishTarget } from './publish.js';
 import { buildAction } from './sign.js';
 import { signAction } from '../../processor/operator-signing.js';
@@ -178,4 +179,66 @@ export async function setKillSwitch(kafka: Kafka, effective: EffectiveConfig, re
   });
   const action = signAction(unsigned, request.signer.private_key_pem);
   return { action, published: await publishSigned(kafka, effective, action, { allPartitions: partitionCount }) };
+}
+
+export interface KeepRequest {
+  intent_id: string;
+  /** The new end (RFC 3339); null: keep with no end until a later action. */
+  keep_until: string | null;
+  signer: Signer;
+  reason: string;
+  /** The operator's clock; tests pass it, the CLI does not. */
+  now?: Date;
+}
+
+/**
+ * keep_contained: finds the containment on the state topic (its partition, tenant and correlation),
+ * checks what the processor would refuse (reverted, an end not after the partition's stream time or
+ * not after the end in force), signs and publishes it to that partition.
+ */
+export async function sendKeepContained(kafka: Kafka, effective: EffectiveConfig, request: KeepRequest): Promise<PublishedDecision> {
+  const reason = request.reason.trim();
+  if (reason === '') throw new UsageError('REASON_REQUIRED', 'keep-contained needs a reason: pass --reason TEXT (it is recorded with the containment)');
+  const keepUntil = request.keep_until === null ? null : normalizeRfc3339(request.keep_until);
+  if (request.keep_until !== null && keepUntil === null) {
+    throw new UsageError(
+      'KEEP_UNTIL_INVALID',
+      `--until ${JSON.stringify(request.keep_until)} is not an RFC 3339 time; give e.g. 2026-12-06T18:00:00Z, or leave --until out to keep with no end`,
+    );
+  }
+  checkSignerRegistered(request.signer, effective);
+  const state = await readOperatorState(kafka, effective.config.topics.state);
+  const found = state.containments.get(request.intent_id);
+  if (found === undefined) {
+    throw new UsageError(
+      'CONTAINMENT_NOT_FOUND',
+      `no released containment with a self-revert ${request.intent_id} on state topic ${effective.config.topics.state}: \`exoarmur operator contained\` lists them (with the processor's --config)`,
+    );
+  }
+  if (found.status === 'reverted')
+    throw new UsageError('CONTAINMENT_REVERTED', `containment ${request.intent_id} was already reverted at ${found.ends_at ?? 'its end'}: nothing is left to keep`);
+  const streamTime = state.streamTimes.get(found.partition) ?? null;
+  if (keepUntil !== null && streamTime !== null && Date.parse(keepUntil) <= Date.parse(streamTime)) {
+    throw new UsageError('KEEP_UNTIL_TOO_EARLY', `--until ${keepUntil} is not after partition ${found.partition}'s stream time ${streamTime}`);
+  }
+  if (keepUntil !== null && found.ends_at !== null && Date.parse(keepUntil) <= Date.parse(found.ends_at)) {
+    throw new UsageError(
+      'KEEP_UNTIL_TOO_EARLY',
+      `--until ${keepUntil} is not after containment ${request.intent_id}'s end ${found.ends_at}: keeping never brings a revert forward`,
+    );
+  }
+  const action = signAction(
+    buildAction({
+      action: 'keep_contained',
+      tenant_id: found.intent.tenant_id,
+      correlation_id: found.intent.correlation_id,
+      intent_id: request.intent_id,
+      keep_until: keepUntil,
+      actor_id: request.signer.actor_id,
+      reason,
+      decided_at: (request.now ?? new Date()).toISOString(),
+    }),
+    request.signer.private_key_pem,
+  );
+  return { action, published: await publishSigned(kafka, effective, action, { partition: found.partition }) };
 }

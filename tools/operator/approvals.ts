@@ -7,22 +7,38 @@
 import type { Kafka } from '../../processor/io/client.js';
 import { decodeRecord } from '../../processor/codec/index.js';
 import { stateKeys } from '../../processor/core/state.js';
-import type { ApprovalState, KillSwitchState, StateRecordV1 } from '../../processor/core/types.js';
+import type { ApprovalState, Intent, KillSwitchState, StateRecordV1 } from '../../processor/core/types.js';
 import { readTopic } from '../../processor/io/read.js';
 import { ExoArmurError } from '../../processor/errors.js';
 
 const APPROVAL_KEY_PREFIX = stateKeys.approval('');
 const META_KEY_PREFIX = stateKeys.meta(0).slice(0, -1);
 const KILL_KEY_PREFIX = stateKeys.killGlobal().split('/')[0]! + '/';
+const REVERT_KEY_PREFIX = stateKeys.revert('');
+const CONTAINED_KEY_PREFIX = stateKeys.contained('');
+const OPERATOR_KEY_PREFIXES = [APPROVAL_KEY_PREFIX, META_KEY_PREFIX, KILL_KEY_PREFIX, REVERT_KEY_PREFIX, CONTAINED_KEY_PREFIX];
 
 /** One partition's kill switch record (every partition holds its own copy of each switch). */
 export interface PartitionKillSwitch extends KillSwitchState {
   partition: number;
 }
 
-/** What an operator needs from the state changelog: approvals, each partition's stream time, the kill switches. */
+/**
+ * A released containment with a self-revert, as its partition's state holds it: on the revert list
+ * (scheduled, ends_at its end), kept by an operator with no end, or reverted (still remembered).
+ */
+export interface PartitionContainment {
+  partition: number;
+  status: 'scheduled' | 'kept' | 'reverted';
+  ends_at: string | null;
+  intent: Intent;
+}
+
+/** What an operator needs from the state changelog: approvals, each partition's stream time, the kill switches, the self-reverting containments. */
 export interface OperatorState {
   approvals: Map<string, ApprovalState>;
+  /** By intent id. */
+  containments: Map<string, PartitionContainment>;
   /** Partition -> its stream time (greatest telemetry observed_at consumed), null before any telemetry. */
   streamTimes: Map<number, string | null>;
   killSwitches: PartitionKillSwitch[];
@@ -34,19 +50,24 @@ export async function readOperatorState(kafka: Kafka, stateTopic: string): Promi
   const approvals = new Map<string, ApprovalState>();
   const streamTimes = new Map<number, string | null>();
   const kills = new Map<string, PartitionKillSwitch>();
+  // revert/<id> and contained/<id> are both keyed by intent id: the list entry wins while it exists.
+  const scheduled = new Map<string, PartitionContainment>();
+  const offList = new Map<string, PartitionContainment>();
   const partitions = new Set<number>();
   await readTopic(kafka, {
     topic: stateTopic,
-    purpose: 'reading approvals, stream times and kill switches',
+    purpose: 'reading approvals, stream times, kill switches and containments',
     onRecord: ({ partition, message }) => {
       partitions.add(partition);
       const key = message.key?.toString('utf8');
       // Most of the changelog is idempotency marks; only the keys an operator needs are decoded.
-      if (key === undefined || !(key.startsWith(APPROVAL_KEY_PREFIX) || key.startsWith(META_KEY_PREFIX) || key.startsWith(KILL_KEY_PREFIX))) return;
+      if (key === undefined || !OPERATOR_KEY_PREFIXES.some((prefix) => key.startsWith(prefix))) return;
       const killKey = `${partition}:${key}`;
       if (message.value === null) {
         if (key.startsWith(APPROVAL_KEY_PREFIX)) approvals.delete(key.slice(APPROVAL_KEY_PREFIX.length));
         kills.delete(killKey);
+        if (key.startsWith(REVERT_KEY_PREFIX)) scheduled.delete(key.slice(REVERT_KEY_PREFIX.length));
+        if (key.startsWith(CONTAINED_KEY_PREFIX)) offList.delete(key.slice(CONTAINED_KEY_PREFIX.length));
         return;
       }
       const decoded = decodeRecord('state', message.value, message.headers);
@@ -58,9 +79,13 @@ export async function readOperatorState(kafka: Kafka, stateTopic: string): Promi
       if (record.approval !== null) approvals.set(key.slice(APPROVAL_KEY_PREFIX.length), record.approval);
       if (record.meta !== null) streamTimes.set(record.meta.partition, record.meta.stream_time);
       if (record.kill_switch !== null) kills.set(killKey, { ...record.kill_switch, partition });
+      if (record.revert !== null) scheduled.set(record.revert.intent_id, { partition, status: 'scheduled', ends_at: record.revert.ends_at, intent: record.revert.intent });
+      if (record.contained !== null)
+        offList.set(record.contained.intent_id, { partition, status: record.contained.status, ends_at: record.contained.ends_at, intent: record.contained.intent });
     },
   });
-  return { approvals, streamTimes, killSwitches: [...kills.values()], partitions: partitions.size };
+  const containments = new Map([...offList, ...scheduled]);
+  return { approvals, containments, streamTimes, killSwitches: [...kills.values()], partitions: partitions.size };
 }
 
 /** Every approval on the state topic (see readOperatorState). */

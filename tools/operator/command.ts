@@ -1,5 +1,5 @@
 /**
- * `exoarmur operator keygen|pending|approve|deny|kill-switch` — the human side of DESIGN §2 step 8.
+ * `exoarmur operator keygen|pending|approve|deny|kill-switch|contained|keep-contained` — the human side of DESIGN §2 step 8.
  * Every command but keygen takes the processor's `--config` (topic names, brokers, the operator
  * registry) so it reads and writes the same topics the processor uses.
  */
@@ -13,7 +13,8 @@ import { ExoArmurError, UsageError } from '../../processor/errors.js';
 import { createKafka, type Kafka } from '../../processor/io/client.js';
 import { withProgress } from '../lib/progress.js';
 import { auditEnds, verdictText, waitForVerdicts } from './verdict.js';
-import { decideApproval, readSigner, setKillSwitch, type PublishedDecision } from './actions.js';
+import { decideApproval, readSigner, sendKeepContained, setKillSwitch, type PublishedDecision } from './actions.js';
+import { containmentText, containmentViews } from './containments.js';
 import { pendingTable, pendingViews, readOperatorState } from './approvals.js';
 import { killSwitchText, killSwitchViews } from './kill-switches.js';
 import { generateOperatorKey, registryEntry } from './sign.js';
@@ -60,6 +61,18 @@ async function publishAndMaybeWait(args: WaitArgs, kafka: Kafka, effective: Effe
   }
 }
 
+interface SignerArgs {
+  actor: string;
+  key: string;
+}
+
+/** The options every signed action takes: who signs, with which key. */
+function withSigner<T>(y: Argv<T>): Argv<T & SignerArgs> {
+  return y
+    .option('actor', { type: 'string', demandOption: true, describe: 'your operator id, as registered in the config' })
+    .option('key', { type: 'string', demandOption: true, describe: 'your private key file (from keygen)' }) as Argv<T & SignerArgs>;
+}
+
 function withConnect<T>(y: Argv<T>): Argv<T & ConnectArgs> {
   return y
     .option('config', { type: 'string', describe: "the processor's JSON config file (topics, brokers, operator registry)" })
@@ -76,7 +89,7 @@ function connect(args: ConnectArgs, needs: readonly Exclude<keyof Topics, 'resul
 function printDecision(decision: PublishedDecision): void {
   const { action, published } = decision;
   process.stdout.write(
-    `${JSON.stringify({ action_id: action.action_id, action: action.action, actor_id: action.actor_id, approval_id: action.approval_id, tenant_id: action.tenant_id, scope: action.scope, decided_at: action.decided_at, topic: published.topic, partitions: published.partitions, offsets: published.offsets })}\n`,
+    `${JSON.stringify({ action_id: action.action_id, action: action.action, actor_id: action.actor_id, approval_id: action.approval_id, tenant_id: action.tenant_id, scope: action.scope, ...(action.action === 'keep_contained' ? { intent_id: action.intent_id, keep_until: action.keep_until } : {}), decided_at: action.decided_at, topic: published.topic, partitions: published.partitions, offsets: published.offsets })}\n`,
   );
 }
 
@@ -134,10 +147,8 @@ const pendingCommand: CommandModule<object, PendingArgs> = {
   },
 };
 
-interface DecideArgs extends ConnectArgs {
+interface DecideArgs extends ConnectArgs, SignerArgs {
   approval_id: string;
-  actor: string;
-  key: string;
   reason?: string;
 }
 
@@ -146,10 +157,8 @@ function decideCommand(action: 'approve' | 'deny'): CommandModule<object, Decide
     command: `${action} <approval_id>`,
     describe: action === 'approve' ? 'sign and send an approval of a pending intent' : 'sign and send a denial of a pending intent (needs --reason)',
     builder: (y) =>
-      withWait(withConnect(y))
+      withSigner(withWait(withConnect(y)))
         .positional('approval_id', { type: 'string', demandOption: true, describe: 'from `exoarmur operator pending`' })
-        .option('actor', { type: 'string', demandOption: true, describe: 'your operator id, as registered in the config' })
-        .option('key', { type: 'string', demandOption: true, describe: 'your private key file (from keygen)' })
         .option('reason', { type: 'string', describe: action === 'deny' ? 'why the intent must not run (required)' : 'optional note, recorded' }) as Argv<DecideArgs & WaitArgs>,
     handler: async (args) => {
       if (action === 'deny' && (args.reason === undefined || args.reason.trim() === '')) {
@@ -162,11 +171,9 @@ function decideCommand(action: 'approve' | 'deny'): CommandModule<object, Decide
   };
 }
 
-interface KillSwitchArgs extends ConnectArgs {
+interface KillSwitchArgs extends ConnectArgs, SignerArgs {
   state: 'on' | 'off';
   tenant?: string;
-  actor: string;
-  key: string;
   reason: string;
 }
 
@@ -174,11 +181,9 @@ const killSwitchCommand: CommandModule<object, KillSwitchArgs & WaitArgs> = {
   command: 'kill-switch <state>',
   describe: 'turn the global (or, with --tenant, a tenant) kill switch on or off; written to every partition',
   builder: (y) =>
-    withWait(withConnect(y))
+    withSigner(withWait(withConnect(y)))
       .positional('state', { choices: ['on', 'off'] as const, demandOption: true, describe: 'on: deny every non-A0 intent; off: restore' })
       .option('tenant', { type: 'string', describe: 'only this tenant (default: global)' })
-      .option('actor', { type: 'string', demandOption: true, describe: 'your operator id, as registered in the config' })
-      .option('key', { type: 'string', demandOption: true, describe: 'your private key file (from keygen)' })
       .option('reason', { type: 'string', demandOption: true, describe: 'why (required, recorded)' }) as Argv<KillSwitchArgs & WaitArgs>,
   handler: async (args) => {
     const signer = readSigner(args.actor, args.key);
@@ -188,9 +193,53 @@ const killSwitchCommand: CommandModule<object, KillSwitchArgs & WaitArgs> = {
   },
 };
 
+interface ContainedArgs extends ConnectArgs {
+  tenant?: string;
+  all: boolean;
+  json: boolean;
+}
+
+const containedCommand: CommandModule<object, ContainedArgs> = {
+  command: 'contained',
+  describe: 'list released containments with a self-revert: when each reverts (stream time), which an operator kept (state changelog, read_committed)',
+  builder: (y) =>
+    withConnect(y)
+      .option('tenant', { type: 'string', describe: 'only this tenant' })
+      .option('all', { type: 'boolean', default: false, describe: 'also the reverted ones the state still remembers' })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line instead of text' }) as Argv<ContainedArgs>,
+  handler: async (args) => {
+    const { effective, kafka } = connect(args, ['state']);
+    const state = await readOperatorState(kafka, effective.config.topics.state);
+    const views = containmentViews(state.containments, state.streamTimes, { all: args.all, ...(args.tenant === undefined ? {} : { tenant: args.tenant }) });
+    process.stdout.write(args.json ? views.map((v) => `${JSON.stringify(v)}\n`).join('') : containmentText(views));
+  },
+};
+
+interface KeepArgs extends ConnectArgs, SignerArgs {
+  intent_id: string;
+  until?: string;
+  reason: string;
+}
+
+const keepContainedCommand: CommandModule<object, KeepArgs & WaitArgs> = {
+  command: 'keep-contained <intent_id>',
+  describe: 'keep a released containment in force: without --until its self-revert is cancelled (no end until a later action); with --until it reverts then instead',
+  builder: (y) =>
+    withSigner(withWait(withConnect(y)))
+      .positional('intent_id', { type: 'string', demandOption: true, describe: 'the containment intent, from `exoarmur operator contained`' })
+      .option('until', { type: 'string', describe: "the new end (RFC 3339), after the partition's stream time and the end in force; leave out to keep with no end" })
+      .option('reason', { type: 'string', demandOption: true, describe: 'why it stays contained (required, recorded)' }) as Argv<KeepArgs & WaitArgs>,
+  handler: async (args) => {
+    const signer = readSigner(args.actor, args.key);
+    const { effective, kafka } = connect(args, args.wait ? ['state', 'operator_actions', 'audit'] : ['state', 'operator_actions']);
+    const request = { intent_id: args.intent_id, keep_until: args.until ?? null, signer, reason: args.reason };
+    await publishAndMaybeWait(args, kafka, effective, () => sendKeepContained(kafka, effective, request));
+  },
+};
+
 export const operatorCommand: CommandModule = {
   command: 'operator',
-  describe: 'human decisions: keys, pending approvals, signed approve/deny, kill switches',
+  describe: 'human decisions: keys, pending approvals, signed approve/deny, kill switches, keeping containments',
   builder: (y) =>
     y
       .command(keygenCommand as CommandModule)
@@ -198,6 +247,8 @@ export const operatorCommand: CommandModule = {
       .command(decideCommand('approve') as CommandModule)
       .command(decideCommand('deny') as CommandModule)
       .command(killSwitchCommand as CommandModule)
-      .demandCommand(1, 'Name an action: keygen, pending, approve, deny, kill-switch.'),
+      .command(containedCommand as CommandModule)
+      .command(keepContainedCommand as CommandModule)
+      .demandCommand(1, 'Name an action: keygen, pending, approve, deny, kill-switch, contained, keep-contained.'),
   handler: () => undefined,
 };

@@ -538,3 +538,61 @@ test.serial('restart with a changed policy: a new snapshot on the config topic, 
   t.deepEqual(safetyOf(audit2, afterEvent.event_id), { action_class: 'A2_hard_containment', rule: 'SG-301', verdict: 'require_human' });
   await assertSoundChains(t, fixture);
 });
+
+test.serial(
+  'keep-contained: the CLI finds a self-reverting containment, moves its revert, then keeps it with no end; stream time past both ends reverts nothing; an unknown id fails here',
+  async (t) => {
+    const ops = generateOperatorKey('ops');
+    const fixture = await processorFixture('op-keep', brokers(), {
+      operators: registryEntry(ops),
+      policy: { containment_ttl_s: { A2_hard_containment: 3600 }, revert_intent_types: { A2_hard_containment: 'unisolate' } },
+    });
+    const key = keyFileFor(fixture, ops);
+    const processor = track(t, startProcessorChild(fixture, 'p'));
+    const now = Date.now();
+    const event = telemetry({ confidence: 0.95, host: 'keep-h1', observed_ms: now });
+    await injectViaCli(fixture, [event.line]);
+    await waitAllCommitted(fixture);
+    const intentId = (await readFixtureOutcomes(fixture)).execute[0]!.intent_id;
+    const end = new Date(now + 3_600_000).toISOString();
+    const contained = async (): Promise<Array<Record<string, unknown>>> =>
+      (await runCli(['operator', 'contained', '--config', fixture.configFile, '--json'])).stdout
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    t.like((await contained())[0], { intent_id: intentId, status: 'scheduled', ends_at: end, subject: 'host keep-h1', reverts_in: '1h 00m' });
+
+    const later = new Date(now + 7_200_000).toISOString();
+    const keep = async (args: string[]): Promise<Record<string, unknown>> => {
+      const sent = await operatorCli(fixture, ['keep-contained', intentId, '--actor', 'ops', '--key', key, '--reason', 'forensics pending', ...args]);
+      await waitAllCommitted(fixture);
+      return sent;
+    };
+    t.like(await keep(['--until', later]), { action: 'keep_contained', intent_id: intentId, keep_until: later });
+    t.like((await contained())[0], { status: 'scheduled', ends_at: later });
+    // An --until not after the end in force is refused by the CLI before anything is signed.
+    const early = await operatorCliFails(fixture, ['keep-contained', intentId, '--until', end, '--actor', 'ops', '--key', key, '--reason', 'x']);
+    t.is(early.code, 2);
+    t.regex(early.stderr, /KEEP_UNTIL_TOO_EARLY/);
+    t.like(await keep([]), { action: 'keep_contained', intent_id: intentId, keep_until: null });
+    t.like((await contained())[0], { status: 'kept', ends_at: null });
+
+    // Stream time three hours on (same key, same partition): nothing reverts.
+    await injectViaCli(fixture, [telemetry({ confidence: 0.1, host: 'keep-h1', observed_ms: now + 10_800_000 }).line]);
+    await waitAllCommitted(fixture);
+    const audit = (await readFixtureOutcomes(fixture)).audit;
+    t.deepEqual(ofKind(audit, 'containment_reverted'), []);
+    t.deepEqual(
+      ofKind(audit, 'containment_kept').map((r) => [r.payload.effect, r.payload.previous_ends_at, r.payload.ends_at, r.payload.actor_id, r.payload.reason]),
+      [
+        ['revert_moved', end, later, 'ops', 'forensics pending'],
+        ['revert_cancelled', later, null, 'ops', 'forensics pending'],
+      ],
+    );
+    const unknown = await operatorCliFails(fixture, ['keep-contained', ulid(), '--actor', 'ops', '--key', key, '--reason', 'x']);
+    t.is(unknown.code, 2);
+    t.regex(unknown.stderr, /^exoarmur: no released containment with a self-revert .* \[CONTAINMENT_NOT_FOUND\]\n$/);
+    t.deepEqual((await readFixtureOutcomes(fixture)).chainBreaks, []);
+    await stopCleanly(t, processor);
+  },
+);

@@ -42,6 +42,9 @@ export interface BuildActionInput {
   intent_hash?: string | null;
   scope?: KillSwitchScope | null;
   reason?: string | null;
+  /** keep_contained: the containment intent and its new end (null: no end). */
+  intent_id?: string | null;
+  keep_until?: string | null;
   /** Defaults to the operator's clock now (RFC 3339, ms, UTC "Z"). */
   decided_at?: string;
   /** Defaults to a fresh ULID. */
@@ -62,5 +65,7 @@ export function buildAction(input: BuildActionInput): UnsignedOperatorAction {
     actor_id: input.actor_id,
     decided_at: input.decided_at ?? new Date().toISOString(),
     reason: input.reason ?? null,
+    intent_id: input.intent_id ?? null,
+    keep_until: input.keep_until ?? null,
   };
 }

@@ -53,6 +53,21 @@ export interface Fate {
   actionClass: ActionClass | null;
   /** For a released intent (RELEASED, APPROVED): what the actuator reported, or not_executed while none did; null otherwise. */
   execution: ExecutionStatus | null;
+  /** The intent the event proposed, if it got that far. */
+  intentId: string | null;
+  /**
+   * For a released containment (class above A0): reverted (containment_reverted names it), kept (a
+   * signed keep_contained applied to it, not reverted since), else in_force; null otherwise.
+   */
+  containment: ContainmentStatus | null;
+}
+
+export type ContainmentStatus = 'in_force' | 'kept' | 'reverted';
+
+/** What the audit trail says became of a released containment: reverted, kept by an operator, or in force. */
+export function containmentOf(audit: readonly AuditRecordV1[], intentId: string): ContainmentStatus {
+  const names = (kind: string) => audit.some((r) => r.event_kind === kind && (r.payload as { intent_id?: string }).intent_id === intentId);
+  return names('containment_reverted') ? 'reverted' : names('containment_kept') ? 'kept' : 'in_force';
 }
 
 export type ExecutionStatus = 'succeeded' | 'failed' | 'not_executed';
@@ -73,7 +88,18 @@ function coord(topic: string, partition: number, offset: string): string {
 export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, partition: number, offset: string): Fate {
   const at = coord(telemetryTopic, partition, offset);
   const receipt = audit.find((r) => RECEIPT_KINDS.has(r.event_kind) && coord(r.input.topic, r.input.partition, r.input.offset) === at);
-  const fate: Fate = { receipt: receipt?.event_kind ?? null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null, execution: null };
+  const fate: Fate = {
+    receipt: receipt?.event_kind ?? null,
+    verdict: null,
+    rule: null,
+    approval: 'none',
+    approvalId: null,
+    final: null,
+    actionClass: null,
+    execution: null,
+    intentId: null,
+    containment: null,
+  };
   if (!receipt) return fate;
   if (receipt.event_kind === 'telemetry_rejected') return { ...fate, final: 'REJECTED' };
   const ownRecords = audit.filter((r) => r.idempotency_key === receipt.idempotency_key && !RECEIPT_KINDS.has(r.event_kind));
@@ -82,12 +108,15 @@ export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, 
     fate.actionClass = safety.payload.action_class;
     fate.verdict = safety.payload.verdict;
     fate.rule = safety.payload.rule;
+    fate.intentId = safety.payload.intent_id;
   }
   // An input's chain can also hold outcomes of other intents its stream time triggered (a revert), so match the intent.
   const own = (r: AuditRecordV1): boolean => safety !== undefined && (r.payload as { intent_id?: string }).intent_id === safety.payload.intent_id;
   const intentId = safety?.payload.intent_id ?? null;
+  const contained = (id: string | null): ContainmentStatus | null =>
+    id === null || fate.actionClass === null || fate.actionClass === 'A0_observe' ? null : containmentOf(audit, id);
   if (ownRecords.some((r) => r.event_kind === 'intent_released' && own(r)))
-    return { ...fate, final: 'RELEASED', execution: intentId === null ? 'not_executed' : executionOf(audit, intentId) };
+    return { ...fate, final: 'RELEASED', execution: intentId === null ? 'not_executed' : executionOf(audit, intentId), containment: contained(intentId) };
   if (ownRecords.some((r) => r.event_kind === 'intent_denied' && own(r))) return { ...fate, final: 'DENIED' };
   const requested = ownRecords.find((r) => r.event_kind === 'approval_requested') as AuditRecordV1<'approval_requested'> | undefined;
   if (!requested) return fate;
@@ -95,7 +124,14 @@ export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, 
   fate.approval = requested.payload.requirement;
   fate.approvalId = approvalId;
   const about = audit.filter((r) => r !== requested && (r.payload as { approval_id?: string | null }).approval_id === approvalId);
-  if (about.some((r) => r.event_kind === 'approval_granted')) return { ...fate, final: 'APPROVED', execution: executionOf(audit, requested.payload.intent_id) };
+  if (about.some((r) => r.event_kind === 'approval_granted')) {
+    // A granted approval still meets the release guards (SG-160, the circuit breaker): refused there, nothing was released.
+    const heldIntent = requested.payload.intent_id as string | undefined;
+    const refused = heldIntent !== undefined && audit.some((r) => r.event_kind === 'intent_denied' && (r.payload as { intent_id?: string }).intent_id === heldIntent);
+    return refused
+      ? { ...fate, final: 'DENIED' }
+      : { ...fate, final: 'APPROVED', execution: executionOf(audit, requested.payload.intent_id), containment: contained(requested.payload.intent_id) };
+  }
   if (about.some((r) => r.event_kind === 'approval_denied')) return { ...fate, final: 'OPERATOR_DENIED' };
   if (about.some((r) => r.event_kind === 'approval_expired')) return { ...fate, final: 'EXPIRED' };
   return { ...fate, final: 'PENDING' };

@@ -15,6 +15,8 @@ test('unmetExpectation: only the fields the expect line names are judged, each d
     final: 'RELEASED' as const,
     actionClass: 'A2_hard_containment' as const,
     execution: 'succeeded' as const,
+    intentId: 'I1',
+    containment: 'kept' as const,
   };
   t.deepEqual(unmetExpectation({ event_id: 'E1', final: 'RELEASED' }, fate), []);
   t.deepEqual(unmetExpectation({ event_id: 'E1', verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' }, fate), []);
@@ -26,6 +28,9 @@ test('unmetExpectation: only the fields the expect line names are judged, each d
   t.deepEqual(unmetExpectation({ event_id: 'E2', final: 'REJECTED' }, { ...fate, final: null, verdict: null }), ['E2: final expected REJECTED, got none']);
   t.deepEqual(unmetExpectation({ event_id: 'E1', execution: 'succeeded' }, fate), []);
   t.deepEqual(unmetExpectation({ event_id: 'E1', execution: 'succeeded' }, { ...fate, execution: 'not_executed' }), ['E1: execution expected succeeded, got not_executed']);
+  t.deepEqual(unmetExpectation({ event_id: 'E1', containment: 'kept' }, fate), []);
+  t.deepEqual(unmetExpectation({ event_id: 'E1', containment: 'kept' }, { ...fate, containment: 'reverted' }), ['E1: containment expected kept, got reverted']);
+  t.deepEqual(unmetExpectation({ event_id: 'E1', containment: 'in_force' }, { ...fate, containment: null }), ['E1: containment expected in_force, got none']);
 });
 
 const scenario = parseScenario(

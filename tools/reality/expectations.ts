@@ -17,6 +17,7 @@ export function unmetExpectation(expect: Expectation, fate: Fate): string[] {
   check('approval', expect.approval, fate.approval);
   check('final', expect.final, fate.final);
   check('execution', expect.execution, fate.execution);
+  check('containment', expect.containment, fate.containment);
   return problems;
 }
 

@@ -17,7 +17,7 @@ import { runReality } from './run.js';
 const out = mkdtempSync(join(tmpdir(), 'exoarmur-guards-'));
 test.after.always(() => rmSync(out, { recursive: true, force: true }));
 
-test('guards scenario: SG-150 holds protected hosts for a human, SG-160 refuses a second containment, the circuit breaker trips the tenant kill switch, on the real broker; every expect line met, replay identical', async (t) => {
+test('guards scenario: SG-150 holds protected hosts for a human, SG-160 refuses a second containment, the circuit breaker trips the tenant kill switch, keep_contained cancels one self-revert and moves another, on the real broker; every expect line met, replay identical', async (t) => {
   const result = await runReality({
     scenarioDir: join(repoRoot(), 'fixtures', 'scenarios', 'guards'),
     outDir: out,
@@ -56,4 +56,13 @@ test('guards scenario: SG-150 holds protected hosts for a human, SG-160 refuses 
     switched.map((r) => [r.payload.actor_id, r.payload.tenant_id, r.payload.on, r.payload.action_id]),
     [['exoarmur', 't2', true, trips[0]!.audit_id]],
   );
+  // keep_contained: prod-db kept with no end, web-1 moved to 12:00; at stream time 11:30 web-2 (end 11:00:32) is reverted, they are not.
+  const kept = audit.filter((r): r is AuditRecordV1<'containment_kept'> => r.event_kind === 'containment_kept');
+  t.deepEqual(kept.map((r) => [r.payload.subject, r.payload.effect, r.payload.previous_ends_at, r.payload.ends_at, r.payload.actor_id]).sort(), [
+    ['prod-db', 'revert_cancelled', '2026-03-01T11:00:20.000Z', null, 'alice'],
+    ['web-1', 'revert_moved', '2026-03-01T11:00:30.000Z', '2026-03-01T12:00:00.000Z', 'alice'],
+  ]);
+  const reverted = audit.filter((r): r is AuditRecordV1<'containment_reverted'> => r.event_kind === 'containment_reverted').map((r) => r.payload.subject);
+  t.true(reverted.includes('web-2'), reverted.join(', '));
+  t.false(reverted.includes('prod-db') || reverted.includes('web-1'), reverted.join(', '));
 });

@@ -9,7 +9,7 @@ import type { PublishedAction } from '../operator/publish.js';
 import { buildAction } from '../operator/sign.js';
 import { signAction } from '../../processor/operator-signing.js';
 import { pollUntil } from '../lib/poll.js';
-import { fateOf, outcomeSummary, type OutcomeSummary, type Trail } from './analysis.js';
+import { fateOf, outcomeSummary, type Delivery, type OutcomeSummary, type Trail } from './analysis.js';
 import { changeConfig, injectFault } from './faults.js';
 import { nativeOutgoing } from './live.js';
 import { sensorOutgoing } from './sensor-samples.js';
@@ -96,6 +96,7 @@ async function playOperator(ctx: RunContext, op: OperatorStep, steps: readonly S
     throw new UsageError('SCENARIO_INVALID', `operator ${op.action} names event ${op.event_id}, which no telemetry line carries; fix the scenario`);
   const delivery = ctx.deliveries.find((d) => d.eventId === op.event_id);
   if (!delivery) throw new UsageError('SCENARIO_INVALID', `operator ${op.action} for ${op.event_id} comes before that event is delivered; move it after the telemetry line`);
+  if (op.action === 'keep_contained') return keepContainment(ctx, op, delivery, steps);
   // The approval exists only once the processor has committed its batch: wait for it in the trail.
   const found = await pollUntil(
     async () => {
@@ -121,6 +122,34 @@ async function playOperator(ctx: RunContext, op: OperatorStep, steps: readonly S
     key.private_key_pem,
   );
   recordPublished(ctx, await ctx.kafka.publishAction(action, { partition: found.payload.partition }));
+}
+
+/** keep_contained for the containment released from `delivery`'s event, once the trail shows it released. */
+async function keepContainment(ctx: RunContext, op: OperatorStep, delivery: Delivery, steps: readonly Step[]): Promise<void> {
+  const released = await pollUntil(
+    async () => {
+      const fate = fateOf((await ctx.kafka.readTrail()).audit, ctx.kafka.topics.telemetry, delivery.partition, delivery.offset);
+      return (fate.final === 'RELEASED' || fate.final === 'APPROVED') && fate.intentId !== null ? fate.intentId : false;
+    },
+    { timeoutMs: 120_000, intervalMs: 500, what: `the containment released from event ${op.event_id}` },
+  );
+  const step = steps.find((s) => s.kind === 'telemetry' && s.event['event_id'] === op.event_id) as Extract<Step, { kind: 'telemetry' }>;
+  const event = step.event as { tenant_id: string; correlation_id: string; observed_at: string };
+  const action = signAction(
+    buildAction({
+      action: 'keep_contained',
+      tenant_id: event.tenant_id,
+      correlation_id: event.correlation_id,
+      intent_id: released,
+      keep_until: op.keep_until ?? null,
+      actor_id: op.actor_id,
+      decided_at: op.decided_at ?? new Date(Date.parse(event.observed_at) + 60_000).toISOString(),
+      reason: op.reason ?? null,
+    }),
+    ctx.keys.get(op.actor_id)!.private_key_pem,
+  );
+  // The containment's state is on the partition of the telemetry that released it.
+  recordPublished(ctx, await ctx.kafka.publishAction(action, { partition: delivery.partition }));
 }
 
 function recordPublished(ctx: RunContext, published: PublishedAction): void {

@@ -9,8 +9,11 @@ export type FinalStatus = 'RELEASED' | 'DENIED' | 'APPROVED' | 'OPERATOR_DENIED'
 export type Fault = 'kill_processor' | 'kill_broker' | 'restart';
 
 export interface OperatorStep {
-  action: 'approve' | 'deny' | 'kill_switch_on' | 'kill_switch_off';
+  action: 'approve' | 'deny' | 'kill_switch_on' | 'kill_switch_off' | 'keep_contained';
+  /** approve/deny: the event whose approval it decides; keep_contained: the event whose released containment it keeps. */
   event_id?: string;
+  /** keep_contained: the new end (RFC 3339); absent: keep with no end. */
+  keep_until?: string;
   actor_id: string;
   decided_at?: string;
   reason?: string;
@@ -37,6 +40,8 @@ export interface Expectation {
   final?: FinalStatus;
   /** What the actuator reported for the released intent: succeeded, failed (failed or gave_up), or not_executed. */
   execution?: 'succeeded' | 'failed' | 'not_executed';
+  /** What became of the released containment: in_force, kept (by a signed keep_contained), or reverted. */
+  containment?: 'in_force' | 'kept' | 'reverted';
 }
 
 export type Step =
@@ -50,7 +55,8 @@ export type Step =
   | { kind: 'expect'; expect: Expectation; lineNo: number };
 
 const FAULTS: readonly Fault[] = ['kill_processor', 'kill_broker', 'restart'];
-const ACTIONS = ['approve', 'deny', 'kill_switch_on', 'kill_switch_off'] as const;
+const ACTIONS = ['approve', 'deny', 'kill_switch_on', 'kill_switch_off', 'keep_contained'] as const;
+const CONTAINMENTS: readonly string[] = ['in_force', 'kept', 'reverted'];
 const EXECUTIONS: readonly string[] = ['succeeded', 'failed', 'not_executed'];
 const FINALS: readonly FinalStatus[] = ['RELEASED', 'DENIED', 'APPROVED', 'OPERATOR_DENIED', 'PENDING', 'EXPIRED', 'REJECTED'];
 
@@ -101,7 +107,11 @@ export function parseScenario(text: string, file = 'scenario.jsonl'): Step[] {
         const action = value['action'];
         if (!ACTIONS.includes(action as never)) bad(file, lineNo, `operator.action must be one of ${ACTIONS.join(', ')}`);
         if (typeof value['actor_id'] !== 'string') bad(file, lineNo, 'operator.actor_id must be a string');
-        if ((action === 'approve' || action === 'deny') && typeof value['event_id'] !== 'string') bad(file, lineNo, `${String(action)} needs event_id`);
+        if ((action === 'approve' || action === 'deny' || action === 'keep_contained') && typeof value['event_id'] !== 'string')
+          bad(file, lineNo, `${String(action)} needs event_id`);
+        if (action === 'keep_contained' && (typeof value['reason'] !== 'string' || value['reason'].trim() === '')) bad(file, lineNo, 'keep_contained needs a reason');
+        if (value['keep_until'] !== undefined && (action !== 'keep_contained' || typeof value['keep_until'] !== 'string'))
+          bad(file, lineNo, 'operator.keep_until is a string, for keep_contained only');
         if ((action === 'kill_switch_on' || action === 'kill_switch_off') && value['scope'] !== 'global' && value['scope'] !== 'tenant')
           bad(file, lineNo, 'a kill switch needs scope global or tenant');
         if (value['scope'] === 'tenant' && typeof value['tenant_id'] !== 'string') bad(file, lineNo, 'a tenant kill switch needs tenant_id');
@@ -124,6 +134,8 @@ export function parseScenario(text: string, file = 'scenario.jsonl'): Step[] {
         if (!isObj(value) || typeof value['event_id'] !== 'string') bad(file, lineNo, 'expect needs event_id');
         if (value['final'] !== undefined && !FINALS.includes(value['final'] as FinalStatus)) bad(file, lineNo, `expect.final must be one of ${FINALS.join(', ')}`);
         if (value['execution'] !== undefined && !EXECUTIONS.includes(value['execution'] as string)) bad(file, lineNo, `expect.execution must be one of ${EXECUTIONS.join(', ')}`);
+        if (value['containment'] !== undefined && !CONTAINMENTS.includes(value['containment'] as string))
+          bad(file, lineNo, `expect.containment must be one of ${CONTAINMENTS.join(', ')}`);
         steps.push({ kind: 'expect', expect: value as unknown as Expectation, lineNo });
         return;
       }

@@ -158,6 +158,10 @@ export function recordText(r: AuditRecordV1): string {
       return `kill switch ${p['scope']}${p['tenant_id'] === null ? '' : ` ${p['tenant_id']}`} ${p['on'] === true ? 'ON' : 'OFF'} by ${p['actor_id']}: "${p['reason']}"`;
     case 'containment_in_force':
       return `not released: ${p['live_action_class']} containment ${p['live_intent_id']} on ${p['subject_kind']} ${p['subject']} in force since ${p['live_released_at']}${p['live_ends_at'] === null ? ' with no end' : ` until ${p['live_ends_at']}`}`;
+    case 'containment_reverted':
+      return `containment ${p['intent_id']} of ${p['subject_kind']} ${p['subject']} reverted: its end ${p['ends_at']} passed (stream time ${p['stream_time']}); revert intent ${p['revert_intent_id']} (${p['revert_intent_type']}) released`;
+    case 'containment_kept':
+      return `containment ${p['intent_id']} of ${p['subject_kind']} ${p['subject']} kept by ${p['actor_id']}: ${p['ends_at'] === null ? 'no end' : `until ${p['ends_at']}`} (was ${p['previous_ends_at'] ?? 'no end'}): "${p['reason']}"`;
     case 'circuit_breaker_tripped':
       return `circuit breaker tripped: ${p['releases_in_window']} releases of ${(p['classes'] as string[]).join(', ')} since ${p['window_start']} (max ${p['max_releases']} in ${p['window_s']} s, partition ${p['partition']}); the tenant's kill switch goes on`;
     default:

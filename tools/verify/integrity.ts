@@ -142,6 +142,9 @@ function checkIds(bundle: Bundle): VerifyCheck {
 
 const coordinate = (c: InputCoordinates) => `${c.topic}/${c.partition}@${c.offset}`;
 
+/** The records a stream-time advance writes before the advancing input's receipt. */
+const STREAM_TIME_OPENERS: ReadonlySet<string> = new Set(['approval_expired', 'containment_reverted']);
+
 function checkReceipts(bundle: Bundle): VerifyCheck {
   if (!bundle.audit.ok) return check(CHECK_NAMES.receipts, [bundle.audit.problem], '');
   const problems: string[] = [];
@@ -164,9 +167,10 @@ function checkReceipts(bundle: Bundle): VerifyCheck {
         closeInput(previousRecord);
         current = at;
         received = false;
-        // The core expires the approvals an input's event time has passed before that input's own
-        // records (processor/core/telemetry.ts), so an input may open with approval_expired.
-        if (!RECEIPT_KINDS.has(r.event_kind) && r.event_kind !== 'approval_expired') {
+        // The core expires the approvals and reverts the containments an input's event time has
+        // passed before that input's own records (processor/core/telemetry.ts), so an input may open
+        // with approval_expired or containment_reverted.
+        if (!RECEIPT_KINDS.has(r.event_kind) && !STREAM_TIME_OPENERS.has(r.event_kind)) {
           problems.push(`partition ${partition} seq ${r.seq}: records of ${at} do not start with a receipt (${r.event_kind})`);
           received = true;
         }

@@ -9,6 +9,8 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { packageRoot } from '../viewer/embed.js';
 import { CoreRun, writeCoreRunBundle } from '../testing/core-run.js';
 import { at, configWith, telemetry } from '../../processor/testing/harness.js';
 import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
@@ -200,4 +202,41 @@ test('an input whose event time expires approvals opens with approval_expired be
   const tampered = await verifyBundle(dir, null);
   t.true(failed(tampered).includes(CHECK_NAMES.receipts));
   t.regex(detail(tampered, CHECK_NAMES.receipts), /^partition 0 seq \d+: records of .*@1 have no receipt$/);
+});
+
+test("an input whose event time passes a containment's end opens with containment_reverted and the revert's release before its receipt; verify and the viewer both accept it", async (t) => {
+  const policy = {
+    action_overrides: { port_scan: 'A1_soft_containment' },
+    containment_ttl_s: { A1_soft_containment: 60 },
+    revert_intent_types: { A1_soft_containment: 'unblock_host' },
+  };
+  const run = new CoreRun(configWith({ policy }, []), 1);
+  run.telemetry(0, telemetry({ event_type: 'port_scan', attributes: { confidence: 0.9 }, correlation_id: 'corr-1', observed_at: at(0) }));
+  run.telemetry(0, telemetry({ severity: 'low', correlation_id: 'corr-2', observed_at: at(61) }));
+  const audit = run.outputs.get(0)!.audit;
+  const kinds = audit.map((r) => r.event_kind);
+  const opened = kinds.indexOf('containment_reverted');
+  t.deepEqual(kinds.slice(opened, opened + 3), ['containment_reverted', 'intent_released', 'telemetry_received']);
+  t.not(audit[opened]!.input.offset, audit[opened - 1]!.input.offset);
+  const dir = mkdtempSync(join(tmpdir(), 'exoarmur-verify-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const result = await verifyBundle(await writeCoreRunBundle(dir, run, RUN_ID), null);
+  t.deepEqual(failed(result), []);
+  t.regex(detail(result, CHECK_NAMES.receipts), /^2 receipts/);
+
+  const context: Record<string, unknown> = {};
+  context['globalThis'] = context;
+  for (const name of ['contracts.js', 'counts.js', 'record-checks.js'])
+    runInNewContext(readFileSync(join(packageRoot(), 'evidence-viewer', name), 'utf8'), context, { filename: name });
+  const viewer = context['exoViewer'] as { checkReceipts: (model: unknown) => { ok: boolean; details: string[] } };
+  const records = auditLines(dir).map((l) => JSON.parse(l) as unknown);
+  t.like(viewer.checkReceipts({ records }), { ok: true });
+  // The same records with the revert's opener relabelled as a decision: both name it.
+  const relabelled = records.map((r, i) => (i === opened ? { ...(r as object), event_kind: 'facts_derived' } : r));
+  t.like(viewer.checkReceipts({ records: relabelled }), { ok: false });
+  writeAuditLines(
+    dir,
+    relabelled.map((r) => JSON.stringify(r)),
+  );
+  t.regex(detail(await verifyBundle(dir, null), CHECK_NAMES.receipts), /do not start with a receipt \(facts_derived\)/);
 });

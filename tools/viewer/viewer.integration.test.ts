@@ -26,6 +26,8 @@ import { readBundle } from '../bundle/files.js';
 import { passFailText } from '../reality/gates.js';
 import { CHECK_NAMES, judgeBundle } from '../verify/verify.js';
 import { SAFETY_RULE_DESCRIPTIONS } from '../../processor/core/gate-rules.js';
+import { actionSigningBytes } from '../../processor/core/signing.js';
+import type { OperatorActionV1 } from '../../processor/core/types.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -35,17 +37,6 @@ const RENDER_BOUND_MS = 180_000;
 const RECEIPT_KINDS = ['telemetry_received', 'telemetry_duplicate', 'telemetry_rejected', 'action_received', 'action_duplicate', 'action_rejected'];
 
 // ------------------------------------------------------------------ contracts, node side
-
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj)
-    .sort()
-    .filter((k) => obj[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-    .join(',')}}`;
-}
 
 const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -175,9 +166,9 @@ function expectedSignatures(actions: Record<string, unknown>[], snapshots: { con
   return actions.map((action) => {
     const entry = registry[action.actor_id as string];
     if (!entry) return 'unknown';
-    const { signature, ...unsigned } = action;
     const key = createPublicKey({ key: Buffer.from(entry.public_key, 'base64'), format: 'der', type: 'spki' });
-    return verify(null, Buffer.from(canonicalJson(unsigned)), key, Buffer.from(String(signature), 'base64')) ? 'valid' : 'invalid';
+    // The signed bytes as the contract defines them (docs/contracts.md): the core's one implementation.
+    return verify(null, actionSigningBytes(action as unknown as OperatorActionV1), key, Buffer.from(String(action.signature), 'base64')) ? 'valid' : 'invalid';
   });
 }
 
