@@ -24,9 +24,9 @@
     return null;
   }
 
-  /** One side of a change: verdict, rule, approval, final state, each a cell; `other` marks the fields that differ. */
+  /** One side of a change: verdict, rule, approval, final state, reverted, each a cell; `other` marks the fields that differ. */
   function decisionCells(decision, other) {
-    return ['verdict', 'rule', 'approval', 'final'].map((field) => {
+    return ['verdict', 'rule', 'approval', 'final', 'reverted'].map((field) => {
       const value = isObject(decision) ? decision[field] : undefined;
       const moved = isObject(other) && other[field] !== value;
       return el('td', { class: moved ? 'mono whatif-moved' : 'mono', dataset: { field } }, text(value));
@@ -95,8 +95,8 @@
       report.changes.length === 0
         ? el('p', { class: 'muted' }, 'No event would change.')
         : dataTable(
-            ['input', 'idempotency key', 'class', 'verdict', 'rule', 'approval', 'final', '', 'verdict', 'rule', 'approval', 'final'],
-            moreList(report.changes, LISTED, changeRow, (button) => el('tr', null, el('td', { colspan: 12 }, button))),
+            ['input', 'idempotency key', 'class', 'verdict', 'rule', 'approval', 'final', 'reverted', '', 'verdict', 'rule', 'approval', 'final', 'reverted'],
+            moreList(report.changes, LISTED, changeRow, (button) => el('tr', null, el('td', { colspan: 14 }, button))),
             { id: 'whatif-changes' },
           ),
       el(

@@ -28,7 +28,7 @@ test('fateOf: each final status from the records the trail holds', (t) => {
   t.like(fate('4'), { final: 'EXPIRED' });
   t.like(fate('5'), { rule: 'SG-201', final: 'PENDING' });
   t.like(fate('6'), { receipt: 'telemetry_rejected', final: 'REJECTED' });
-  t.deepEqual(fate('99'), { receipt: null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null, execution: null });
+  t.deepEqual(fate('99'), { receipt: null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null, execution: null, reverted: false });
   t.like(fateOf(trail, 'other-topic', 0, '0'), { receipt: null });
 });
 

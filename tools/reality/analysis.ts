@@ -53,6 +53,8 @@ export interface Fate {
   actionClass: ActionClass | null;
   /** For a released intent (RELEASED, APPROVED): what the actuator reported, or not_executed while none did; null otherwise. */
   execution: ExecutionStatus | null;
+  /** Its intent's containment was reverted when its time ran out (a containment_reverted record names the intent). */
+  reverted: boolean;
 }
 
 export type ExecutionStatus = 'succeeded' | 'failed' | 'not_executed';
@@ -73,7 +75,7 @@ function coord(topic: string, partition: number, offset: string): string {
 export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, partition: number, offset: string): Fate {
   const at = coord(telemetryTopic, partition, offset);
   const receipt = audit.find((r) => RECEIPT_KINDS.has(r.event_kind) && coord(r.input.topic, r.input.partition, r.input.offset) === at);
-  const fate: Fate = { receipt: receipt?.event_kind ?? null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null, execution: null };
+  const fate: Fate = { receipt: receipt?.event_kind ?? null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null, execution: null, reverted: false };
   if (!receipt) return fate;
   if (receipt.event_kind === 'telemetry_rejected') return { ...fate, final: 'REJECTED' };
   const ownRecords = audit.filter((r) => r.idempotency_key === receipt.idempotency_key && !RECEIPT_KINDS.has(r.event_kind));
@@ -82,6 +84,7 @@ export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, 
     fate.actionClass = safety.payload.action_class;
     fate.verdict = safety.payload.verdict;
     fate.rule = safety.payload.rule;
+    fate.reverted = audit.some((r) => r.event_kind === 'containment_reverted' && (r.payload as { intent_id: string }).intent_id === safety.payload.intent_id);
   }
   // An input's chain can also hold outcomes of other intents its stream time triggered (a revert), so match the intent.
   const own = (r: AuditRecordV1): boolean => safety !== undefined && (r.payload as { intent_id?: string }).intent_id === safety.payload.intent_id;

@@ -15,6 +15,7 @@ test('unmetExpectation: only the fields the expect line names are judged, each d
     final: 'RELEASED' as const,
     actionClass: 'A2_hard_containment' as const,
     execution: 'succeeded' as const,
+    reverted: false,
   };
   t.deepEqual(unmetExpectation({ event_id: 'E1', final: 'RELEASED' }, fate), []);
   t.deepEqual(unmetExpectation({ event_id: 'E1', verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' }, fate), []);
@@ -26,6 +27,8 @@ test('unmetExpectation: only the fields the expect line names are judged, each d
   t.deepEqual(unmetExpectation({ event_id: 'E2', final: 'REJECTED' }, { ...fate, final: null, verdict: null }), ['E2: final expected REJECTED, got none']);
   t.deepEqual(unmetExpectation({ event_id: 'E1', execution: 'succeeded' }, fate), []);
   t.deepEqual(unmetExpectation({ event_id: 'E1', execution: 'succeeded' }, { ...fate, execution: 'not_executed' }), ['E1: execution expected succeeded, got not_executed']);
+  t.deepEqual(unmetExpectation({ event_id: 'E1', reverted: true }, { ...fate, reverted: true }), []);
+  t.deepEqual(unmetExpectation({ event_id: 'E1', reverted: true }, fate), ['E1: reverted expected true, got false']);
 });
 
 const scenario = parseScenario(

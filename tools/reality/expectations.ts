@@ -17,6 +17,7 @@ export function unmetExpectation(expect: Expectation, fate: Fate): string[] {
   check('approval', expect.approval, fate.approval);
   check('final', expect.final, fate.final);
   check('execution', expect.execution, fate.execution);
+  if (expect.reverted !== undefined && expect.reverted !== fate.reverted) problems.push(`${expect.event_id}: reverted expected ${expect.reverted}, got ${fate.reverted}`);
   return problems;
 }
 

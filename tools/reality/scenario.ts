@@ -37,6 +37,8 @@ export interface Expectation {
   final?: FinalStatus;
   /** What the actuator reported for the released intent: succeeded, failed (failed or gave_up), or not_executed. */
   execution?: 'succeeded' | 'failed' | 'not_executed';
+  /** Whether its containment reverted itself when its time ran out (policy.containment_ttl_s, docs/guards.md). */
+  reverted?: boolean;
 }
 
 export type Step =
@@ -124,6 +126,7 @@ export function parseScenario(text: string, file = 'scenario.jsonl'): Step[] {
         if (!isObj(value) || typeof value['event_id'] !== 'string') bad(file, lineNo, 'expect needs event_id');
         if (value['final'] !== undefined && !FINALS.includes(value['final'] as FinalStatus)) bad(file, lineNo, `expect.final must be one of ${FINALS.join(', ')}`);
         if (value['execution'] !== undefined && !EXECUTIONS.includes(value['execution'] as string)) bad(file, lineNo, `expect.execution must be one of ${EXECUTIONS.join(', ')}`);
+        if (value['reverted'] !== undefined && typeof value['reverted'] !== 'boolean') bad(file, lineNo, 'expect.reverted must be true or false');
         steps.push({ kind: 'expect', expect: value as unknown as Expectation, lineNo });
         return;
       }

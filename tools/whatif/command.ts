@@ -31,7 +31,7 @@ interface WhatIfArgs {
 const LISTED = 20;
 
 function shown(d: Decision): string {
-  return `${d.verdict ?? '-'} ${d.rule ?? '-'} approval ${d.approval} ${d.final ?? '-'}`;
+  return `${d.verdict ?? '-'} ${d.rule ?? '-'} approval ${d.approval} ${d.final ?? '-'}${d.reverted ? ' reverted' : ''}`;
 }
 
 export function summaryLines(report: WhatIfReport, out: string | undefined): string[] {
