@@ -122,16 +122,14 @@ test('whatif refuses a bundle whose inputs.jsonl was edited, even with the line 
   lines[i] = { ...lines[i]!, value_base64: edited.toString('base64'), value_sha256: createHash('sha256').update(edited).digest('hex') };
   writeFileSync(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
   await writeManifest(dir, result.runId);
-  const candidate = join(dir, 'candidate.json');
+  const candidate = join(mkdtempSync(join(out, 'candidate-')), 'candidate.json');
   writeFileSync(candidate, JSON.stringify(CANDIDATE));
   const refused = await t.throwsAsync(promisify(execFile)(process.execPath, [CLI, 'whatif', '--bundle', dir, '--config', candidate]));
   t.like(refused, { code: 1 });
-  const at = `${lines[i]!.topic}/${lines[i]!.partition}`;
   t.regex(
     (refused as unknown as { stderr: string }).stderr,
-    new RegExp(`^exoarmur: bundle ${dir} cannot be decided again: (manifest: candidate\\.json is in the bundle but not listed in manifest\\.json; )?recorded inputs: partition ${lines[i]!.partition} seq \\d+: the inputs decide differently from the trail \\(field [a-z_.]+\\) \\[WHATIF_BUNDLE_UNVERIFIED\\]\n$`),
+    new RegExp(`^exoarmur: bundle ${dir} cannot be decided again: recorded inputs: partition ${lines[i]!.partition} seq \\d+: the inputs decide differently from the trail \\(field [a-z_.]+\\) \\[WHATIF_BUNDLE_UNVERIFIED\\]\n$`),
   );
-  t.true(at.length > 0);
   const verified = await verifyBundle(dir, null);
   t.true(verified.checks.some((c) => c.name === CHECK_NAMES.inputs && !c.ok && /the inputs decide differently from the trail/.test(c.detail)));
 });
