@@ -5,7 +5,7 @@ import { compareDecisions, decisionsByEvent, scenarioEventIds, type Decision } f
 import { parseScenario } from './scenario.js';
 import { decided, rec, TEL } from '../testing/audit-records.js';
 
-test('scenario event ids: telemetry lines, raw lines that carry one and sensor samples by their adapter's id, never anything else', (t) => {
+test('scenario event ids: telemetry lines, raw lines that carry one and sensor samples by the id their adapter derives, never anything else', (t) => {
   const steps = parseScenario(
     [
       '{"telemetry":{"event_id":"E1"}}',
