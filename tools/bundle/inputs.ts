@@ -75,7 +75,11 @@ export function parseBundleInputs(bundle: Bundle): { ok: true; lines: BundleInpu
     } catch (error) {
       return { ok: false, problem: `${BUNDLE_FILES.inputs} line ${i + 1} is not JSON: ${(error as Error).message}` };
     }
-    if (!isLine(value)) return { ok: false, problem: `${BUNDLE_FILES.inputs} line ${i + 1} is not an input line (topic, partition, offset, timestamp, key_base64, value_base64, value_sha256, headers)` };
+    if (!isLine(value))
+      return {
+        ok: false,
+        problem: `${BUNDLE_FILES.inputs} line ${i + 1} is not an input line (topic, partition, offset, timestamp, key_base64, value_base64, value_sha256, headers)`,
+      };
     lines.push(value);
   }
   return { ok: true, lines };
@@ -106,7 +110,8 @@ export function inputsProblems(lines: readonly BundleInputLine[], audit: readonl
     }
     if (REJECTED.has(r.event_kind)) {
       const recorded = (r.payload as InputRejectedPayload).value_sha256;
-      if (recorded !== line.value_sha256) problems.push(`${at}: its ${r.event_kind} receipt names value_sha256 ${recorded?.slice(0, 12) ?? 'null'}…, the input line ${line.value_sha256?.slice(0, 12) ?? 'null'}…`);
+      if (recorded !== line.value_sha256)
+        problems.push(`${at}: its ${r.event_kind} receipt names value_sha256 ${recorded?.slice(0, 12) ?? 'null'}…, the input line ${line.value_sha256?.slice(0, 12) ?? 'null'}…`);
     }
     const input = toCoreInput(sourceOf(r.event_kind), consumedMessage(line), r.process_time, inputsOf.get(r.config_hash));
     const key = identifyInput(input, nodePrimitives).idempotencyKey;
@@ -149,7 +154,9 @@ export function replayProblems(lines: readonly BundleInputLine[], audit: readonl
   const recorded: RecordedRun = {
     outputs,
     inputs: inputsByCoordinate(lines),
-    snapshots: new Map<string, ConfigSnapshotV1>(snapshots.map((s) => [s.config_hash, { config_hash: s.config_hash, config: canonicalJson(s.config), captured_at: s.captured_at }])),
+    snapshots: new Map<string, ConfigSnapshotV1>(
+      snapshots.map((s) => [s.config_hash, { config_hash: s.config_hash, config: canonicalJson(s.config), captured_at: s.captured_at }]),
+    ),
   };
   let driven;
   try {
@@ -163,7 +170,9 @@ export function replayProblems(lines: readonly BundleInputLine[], audit: readonl
     const i = before.audit.findIndex((r, n) => after[n] === undefined || diffLeaves(r, after[n], '', TIME_BOUND).length > 0);
     if (i >= 0) {
       const diff = after[i] === undefined ? 'no record' : diffLeaves(before.audit[i], after[i], '', TIME_BOUND)[0]![0];
-      problems.push(`partition ${partition} seq ${before.audit[i]!.seq}: the inputs decide differently from the trail (${diff === 'no record' ? 'no record replayed' : `field ${diff}`})`);
+      problems.push(
+        `partition ${partition} seq ${before.audit[i]!.seq}: the inputs decide differently from the trail (${diff === 'no record' ? 'no record replayed' : `field ${diff}`})`,
+      );
     } else if (after.length !== before.audit.length) problems.push(`partition ${partition}: the inputs give ${after.length} records, the trail holds ${before.audit.length}`);
   }
   return problems;

@@ -91,7 +91,10 @@ test('whatif over the bundle, offline, gives exactly the report whatif gives ove
   t.true(unchanged.events > 0);
   const change = (eventId: string) => fromBundle.changes.find((c) => c.idempotency_key.endsWith(`:${eventId}`));
   t.like(change('01JSG000000000000000000001'), { before: { rule: 'SG-150', final: 'APPROVED' }, after: { verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' } });
-  t.like(change('01JSG000000000000000000005'), { before: { rule: 'SG-403', final: 'RELEASED' }, after: { verdict: 'require_human', rule: 'SG-150', approval: 'human', final: 'PENDING' } });
+  t.like(change('01JSG000000000000000000005'), {
+    before: { rule: 'SG-403', final: 'RELEASED' },
+    after: { verdict: 'require_human', rule: 'SG-150', approval: 'human', final: 'PENDING' },
+  });
 
   const dir = mkdtempSync(join(out, 'whatif-'));
   const candidate = join(dir, 'candidate.json');
@@ -115,7 +118,10 @@ test('whatif refuses a bundle whose inputs.jsonl was edited, even with the line 
   const dir = mkdtempSync(join(out, 'tampered-'));
   cpSync(result.bundleDir, dir, { recursive: true });
   const file = join(dir, BUNDLE_FILES.inputs);
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as BundleInputLine);
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as BundleInputLine);
   const i = lines.findIndex((l) => l.value_base64 !== null && Buffer.from(l.value_base64, 'base64').toString('utf8').includes('"host":"dc-01"'));
   t.true(i >= 0, 'the scenario delivers an event on dc-01');
   const edited = Buffer.from(Buffer.from(lines[i]!.value_base64!, 'base64').toString('utf8').replace('"host":"dc-01"', '"host":"dc-02"'), 'utf8');
@@ -128,7 +134,9 @@ test('whatif refuses a bundle whose inputs.jsonl was edited, even with the line 
   t.like(refused, { code: 1 });
   t.regex(
     (refused as unknown as { stderr: string }).stderr,
-    new RegExp(`^exoarmur: bundle ${dir} cannot be decided again: recorded inputs: partition ${lines[i]!.partition} seq \\d+: the inputs decide differently from the trail \\(field [a-z_.]+\\) \\[WHATIF_BUNDLE_UNVERIFIED\\]\n$`),
+    new RegExp(
+      `^exoarmur: bundle ${dir} cannot be decided again: recorded inputs: partition ${lines[i]!.partition} seq \\d+: the inputs decide differently from the trail \\(field [a-z_.]+\\) \\[WHATIF_BUNDLE_UNVERIFIED\\]\n$`,
+    ),
   );
   const verified = await verifyBundle(dir, null);
   t.true(verified.checks.some((c) => c.name === CHECK_NAMES.inputs && !c.ok && /the inputs decide differently from the trail/.test(c.detail)));

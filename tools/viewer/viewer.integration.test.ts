@@ -594,7 +594,13 @@ test('a what-if report placed in the bundle: the page shows before -> after for 
   const source = await loadBundleSource(dir);
   const topics = source.topics as Topics;
   const candidate = { policy: { protected_subjects: ['*'] } };
-  const report = whatIf(source.recorded, { runId: source.runId, telemetryTopic: topics.telemetry, operatorTopic: topics.operator_actions, resultsTopic: resultsTopic(topics), candidate });
+  const report = whatIf(source.recorded, {
+    runId: source.runId,
+    telemetryTopic: topics.telemetry,
+    operatorTopic: topics.operator_actions,
+    resultsTopic: resultsTopic(topics),
+    candidate,
+  });
   t.true(report.changed > 0, 'protecting every subject moves some decision of the small run');
   await writeFile(path.join(dir, BUNDLE_FILES.whatifReport), JSON.stringify(report, null, 2));
   const page = await openBundle(dir);
@@ -641,7 +647,10 @@ test('a what-if report placed in the bundle: the page shows before -> after for 
 test('inputs.jsonl with one value edited: the page fails the recorded inputs check, naming the input', async (t) => {
   const dir = await copyBundle('inputs-edited');
   const file = path.join(dir, BUNDLE_FILES.inputs);
-  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { topic: string; partition: number; offset: string; value_base64: string | null });
+  const lines = (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { topic: string; partition: number; offset: string; value_base64: string | null });
   const i = lines.findIndex((l) => l.value_base64 !== null && Buffer.from(l.value_base64, 'base64').toString('utf8').includes('"severity":"'));
   const text = Buffer.from(lines[i]!.value_base64!, 'base64').toString('utf8');
   lines[i] = { ...lines[i]!, value_base64: Buffer.from(text.replace('"severity":"', '"severity":"x'), 'utf8').toString('base64') };

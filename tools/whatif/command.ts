@@ -54,7 +54,10 @@ export const whatifCommand: CommandModule<object, WhatIfArgs> = {
     y
       .option('config', { type: 'string', describe: 'the candidate: a partial config (e.g. {"policy": {...}}) merged over the config each input was decided with' })
       .option('recorded', { type: 'string', describe: 'a recorded-run directory (exoarmur record), read offline' })
-      .option('bundle', { type: 'string', describe: 'an evidence bundle directory (artifacts/<run_id>/, its inputs.jsonl), read offline; refused unless its inputs match its receipts' })
+      .option('bundle', {
+        type: 'string',
+        describe: 'an evidence bundle directory (artifacts/<run_id>/, its inputs.jsonl), read offline; refused unless its inputs match its receipts',
+      })
       .option('run', { type: 'string', describe: 'run id (ULID) of a reality run, read from the broker' })
       .option('topic-prefix', { type: 'string', describe: 'prefix of the run\'s topic names instead of --run ("" for the default names)' })
       .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
@@ -65,7 +68,10 @@ export const whatifCommand: CommandModule<object, WhatIfArgs> = {
     }
     const prefix = args['topic-prefix'];
     if ([args.recorded, args.bundle, args.run, prefix].filter((s) => s !== undefined).length !== 1) {
-      throw new UsageError('WHATIF_SOURCE_MISSING', 'whatif needs exactly one of --recorded DIR, --bundle DIR, --run RUN_ID or --topic-prefix PREFIX: the finished run to decide again');
+      throw new UsageError(
+        'WHATIF_SOURCE_MISSING',
+        'whatif needs exactly one of --recorded DIR, --bundle DIR, --run RUN_ID or --topic-prefix PREFIX: the finished run to decide again',
+      );
     }
     const candidate = readConfigFile(args.config);
     let source;
