@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: loading a bundle (embedded in the page or picked as a directory) and parsing its files once into the model the sections render.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, whatif, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -92,6 +92,8 @@
       audit,
       records: audit.records.map((r) => r.value).filter((r) => r && typeof r === 'object'),
       actions,
+      inputs: parseJsonLines(bundle, 'inputs.jsonl'),
+      whatif: parseJsonFile(bundle, 'whatif_report.json'),
       passFail: passFailFile ? parsePassFail(passFailFile.text) : null,
       configHash: configHashFile ? configHashFile.text.trim() : null,
       replay: parseJsonFile(bundle, 'replay_report.json'),

@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: the one list of integrity checks it runs in the browser, the checks over the bundle's files (manifest, config, replay report), and runChecks, which runs them all in order.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, whatif, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -21,6 +21,7 @@
     'audit hash chains',
     'id uniqueness',
     'receipts gapless',
+    'recorded inputs',
     'operator signatures',
     'replay report consistency',
     'derived reports',
@@ -60,7 +61,8 @@
       check.files.push({ name, size: file.bytes.length, expected, actual, status: ok ? 'ok' : 'mismatch' });
     }
     for (const name of [...bundle.files.keys()].sort()) {
-      if (name === 'manifest.json' || name === 'manifest.sig' || name === 'index.html' || name in listed) continue;
+      // Not evidence: the manifest, its signature, this page, and a reviewer's what-if report added after the run.
+      if (name === 'manifest.json' || name === 'manifest.sig' || name === 'index.html' || name === 'whatif_report.json' || name in listed) continue;
       check.ok = false;
       check.details.push(`${name}: in the bundle but not listed in manifest.json`);
       check.files.push({ name, size: bundle.files.get(name).bytes.length, expected: null, actual: await sha256HexBytes(bundle.files.get(name).bytes), status: 'unlisted' });
@@ -144,6 +146,7 @@
       await exo.checkAuditChains(model),
       exo.checkIdsUnique(model),
       exo.checkReceipts(model),
+      await exo.checkInputs(model),
       await exo.checkSignatures(model),
       checkReplayReport(model),
     ];

@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: the contracts it re-checks (docs/contracts.md): canonical JSON, SHA-256 and Ed25519 via WebCrypto, the audit stages, the PASS_FAIL.txt grammar.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, whatif, operators, trace, viewer.
 'use strict';
 
 (() => {

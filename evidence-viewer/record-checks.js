@@ -1,13 +1,13 @@
 // @ts-check
-// ExoArmur evidence viewer: the integrity checks over the audit records themselves: the per-partition hash chains, id uniqueness, gapless receipts.
+// ExoArmur evidence viewer: the integrity checks over the audit records themselves: the per-partition hash chains, id uniqueness, gapless receipts, and the recorded inputs against the receipts.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, whatif, operators, trace, viewer.
 'use strict';
 
 (() => {
   const exo = /** @type {any} */ (globalThis).exoViewer;
-  const { ZERO_HASH, RECEIPTS, canonicalJson, sha256Hex, shortHash } = exo;
+  const { ZERO_HASH, RECEIPTS, canonicalJson, sha256Hex, sha256HexBytes, base64ToBytes, shortHash } = exo;
 
   /** The per-partition audit hash chain: seq from 0 by 1, prev_hash links, record_hash recomputed. */
   async function checkAuditChains(model) {
@@ -128,5 +128,61 @@
     return check;
   }
 
-  Object.assign(exo, { checkAuditChains, checkIdsUnique, checkReceipts });
+  /** The native telemetry event a value holds (JSON with tenant_id and event_id), else null: adapter formats and Avro are left to `exoarmur verify`. */
+  function nativeEvent(bytes) {
+    try {
+      const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      return value && typeof value.tenant_id === 'string' && typeof value.event_id === 'string' ? value : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * inputs.jsonl against the receipts: one line per consumed input, each value hashing to its line's
+   * value_sha256, a rejected input's hash equal to its receipt's, a native event's tenant:event_id
+   * equal to its receipt's idempotency key. `exoarmur verify` also drives the inputs through the core.
+   */
+  async function checkInputs(model) {
+    const check = { id: 'recorded inputs', name: 'recorded inputs', ok: true, details: [] };
+    const fail = (text) => {
+      check.ok = false;
+      check.details.push(text);
+    };
+    const { inputs } = model;
+    if (inputs.missing || inputs.errors.length > 0) {
+      inputs.errors.forEach(fail);
+      return check;
+    }
+    const lines = new Map();
+    for (const { line, value } of inputs.records) {
+      const at = `${value?.topic}/${value?.partition}@${value?.offset}`;
+      if (lines.has(at)) fail(`inputs.jsonl holds ${at} twice`);
+      lines.set(at, value);
+      const sha = typeof value?.value_base64 === 'string' ? await sha256HexBytes(base64ToBytes(value.value_base64)) : null;
+      if (sha !== value?.value_sha256) fail(`inputs.jsonl line ${line} (${at}): the value hashes to ${shortHash(sha)}, its line says ${shortHash(value?.value_sha256)}`);
+    }
+    const received = new Set();
+    for (const r of model.records) {
+      if (!RECEIPTS.includes(r.event_kind)) continue;
+      const at = `${r.input?.topic}/${r.input?.partition}@${r.input?.offset}`;
+      received.add(at);
+      const line = lines.get(at);
+      if (!line) {
+        fail(`${at}: a ${r.event_kind} receipt (partition ${r.input?.partition} seq ${r.seq}) has no line in inputs.jsonl`);
+        continue;
+      }
+      if (r.event_kind.endsWith('_rejected') && r.payload?.value_sha256 !== line.value_sha256)
+        fail(`${at}: its ${r.event_kind} receipt names value_sha256 ${shortHash(r.payload?.value_sha256)}, the input line ${shortHash(line.value_sha256)}`);
+      // A duplicate's key may name the raw bytes of an input that was rejected first, so only first receipts are compared.
+      const event = r.event_kind === 'telemetry_received' ? nativeEvent(base64ToBytes(line.value_base64 ?? '')) : null;
+      if (event && `${event.tenant_id}:${event.event_id}` !== r.idempotency_key)
+        fail(`${at}: the event is ${event.tenant_id}:${event.event_id}, its receipt names ${r.idempotency_key}`);
+    }
+    for (const at of lines.keys()) if (!received.has(at)) fail(`${at}: in inputs.jsonl but no receipt points at it`);
+    if (check.ok) check.details.push(`${lines.size} inputs in inputs.jsonl, one per receipt, each value hashing to its line`);
+    return check;
+  }
+
+  Object.assign(exo, { checkAuditChains, checkIdsUnique, checkReceipts, checkInputs });
 })();

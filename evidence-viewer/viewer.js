@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: the entry point: renders a bundle into every section, and wires the page (embedded bundle, directory picker, trace search, printing).
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, whatif, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -44,6 +44,7 @@
     renderSuggestions();
     renderOperators();
     for (const id of ['overview', 'integrity', 'time', 'idempotency', 'replay', 'trace', 'operators']) show(id);
+    if (exo.renderWhatIf(model)) for (const id of ['whatif', 'nav-whatif']) show(id);
     document.getElementById('footer').textContent = `Bundle ${bundle.source}: ${bundle.files.size} files. Checked ${new Date().toISOString()} in this browser.`;
     const fromHash = decodeURIComponent(location.hash.match(/^#trace=(.+)$/)?.[1] ?? '');
     if (fromHash) traceFor(fromHash);

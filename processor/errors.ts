@@ -158,8 +158,9 @@ export const ERRORS = {
   VIEWER_SOURCE_INVALID: { recovery: 'permanent', hint: 'reinstall the package: evidence-viewer/ is damaged' },
   VIEWER_SOURCE_MISSING: { recovery: 'permanent', hint: 'reinstall the package so evidence-viewer/ ships with it' },
   WAIT_TIMEOUT: { recovery: 'permanent', hint: 'read what it waited for in the message' },
+  WHATIF_BUNDLE_UNVERIFIED: { recovery: 'permanent', hint: 'the bundle differs from what the run wrote: read the failed checks (exoarmur verify)' },
   WHATIF_CANDIDATE_MISSING: { recovery: 'usage', hint: 'pass --config FILE, the candidate config to decide the recorded inputs with' },
-  WHATIF_SOURCE_MISSING: { recovery: 'usage', hint: 'pass exactly one of --recorded DIR, --run RUN_ID or --topic-prefix PREFIX' },
+  WHATIF_SOURCE_MISSING: { recovery: 'usage', hint: 'pass exactly one of --recorded DIR, --bundle DIR, --run RUN_ID or --topic-prefix PREFIX' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

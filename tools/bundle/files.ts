@@ -25,6 +25,8 @@ export const BUNDLE_FILES = {
   runFacts: 'run_facts.json',
   executeExport: 'execute_export.jsonl',
   checkpoints: 'checkpoints.jsonl',
+  /** Every input a receipt points at, with its bytes (tools/bundle/inputs.ts): what `whatif --bundle` drives. */
+  inputs: 'inputs.jsonl',
   executionResults: 'execution_results.jsonl',
   actuatorRequests: 'actuator_requests.jsonl',
   actuatorReport: 'actuator_report.json',
@@ -32,10 +34,15 @@ export const BUNDLE_FILES = {
   manifestSignature: 'manifest.sig',
   manifest: 'manifest.json',
   index: 'index.html',
+  /** A reviewer's `exoarmur whatif --bundle DIR --out DIR/whatif_report.json`: analysis, not evidence, so not in the manifest. */
+  whatifReport: 'whatif_report.json',
 } as const;
 
-/** The files the manifest does not cover: itself, its signature, and the viewer page that embeds the others. */
-export const UNMANIFESTED: readonly string[] = [BUNDLE_FILES.manifest, BUNDLE_FILES.manifestSignature, BUNDLE_FILES.index];
+/**
+ * The files the manifest does not cover: itself, its signature, the viewer page that embeds the
+ * others, and a what-if report a reviewer added after the run (it proves nothing about the run).
+ */
+export const UNMANIFESTED: readonly string[] = [BUNDLE_FILES.manifest, BUNDLE_FILES.manifestSignature, BUNDLE_FILES.index, BUNDLE_FILES.whatifReport];
 
 export interface Manifest {
   run_id: string;

@@ -13,7 +13,8 @@ import { resultsTopic } from '../../processor/config/defaults.js';
 import { receivedRequests } from '../actuate/receiver.js';
 import { BUNDLE_FILES, jsonlText, readBundle, writeManifest } from '../bundle/files.js';
 import type { RunFacts } from '../bundle/run-evidence.js';
-import { replayRun } from '../replay/replay.js';
+import { readRecordedRun, replayRun, type ReadRunOptions } from '../replay/replay.js';
+import { bundleInputsText } from '../bundle/inputs.js';
 import { secureLogin } from '../lib/secure-clients.js';
 import { secureBrokerOf } from './broker-control.js';
 import type { ReplayReport } from '../replay/report.js';
@@ -37,14 +38,18 @@ export interface BundleInputs {
   faultsDisabled: boolean;
 }
 
-/** Replay from the broker alone (tools/replay): the report goes into the bundle as written. */
-async function replayEvidence(ctx: RunContext, bundleDir: string): Promise<ReplayReport> {
-  const report = await replayRun({
+/** How a reviewer reads the run from the broker. */
+function reviewerRead(ctx: RunContext): ReadRunOptions {
+  return {
     brokers: ctx.broker.brokers.split(','),
     topics: topicsForRun(ctx.runId),
-    runId: ctx.runId,
     ...(ctx.broker.secure === null ? {} : { login: secureLogin(secureBrokerOf(ctx.broker), 'reviewer') }),
-  });
+  };
+}
+
+/** Replay from the broker alone (tools/replay): the report goes into the bundle as written. */
+async function replayEvidence(ctx: RunContext, bundleDir: string): Promise<ReplayReport> {
+  const report = await replayRun({ ...reviewerRead(ctx), runId: ctx.runId });
   writeFileSync(join(bundleDir, BUNDLE_FILES.replayReport), jsonText(report));
   return report;
 }
@@ -62,6 +67,8 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   const topics = ctx.kafka.topics;
   const replay = await replayEvidence(ctx, dir);
   write(BUNDLE_FILES.auditExport, auditExportText(trail.audit));
+  // Every input a receipt points at, read back as replay reads it, so what-if runs on the bundle alone.
+  write(BUNDLE_FILES.inputs, bundleInputsText((await readRecordedRun(reviewerRead(ctx))).inputs));
   write(BUNDLE_FILES.executeExport, jsonlText(trail.execute));
   write(BUNDLE_FILES.checkpoints, jsonlText(trail.checkpoints));
   // The loop's last step: what the actuator did with each execute record, and what the receiver saw.

@@ -22,6 +22,7 @@ import { compareDecisions, decisionsByEvent, scenarioEventIds } from './decision
 import { RunKafka } from './live.js';
 import { groupForRun, runPrefix } from './naming.js';
 import { playScenario } from './player.js';
+import { sensorOutgoing } from './sensor-samples.js';
 import type { RunContext } from './run-context.js';
 import type { Step } from './scenario.js';
 
@@ -176,7 +177,7 @@ export async function finishCompose(
     return { engine: 'unavailable', reason: ready.engine.reason, enable: ready.engine.enable };
   }
   if (run.played !== null) {
-    const ids = scenarioEventIds(embedded.steps);
+    const ids = scenarioEventIds(embedded.steps, (sensor) => sensorOutgoing(sensor, repoRoot()).eventId);
     const expected = decisionsByEvent(embedded.trail.audit, embedded.deliveries, embedded.ctx.kafka.topics.telemetry, ids);
     const actual = decisionsByEvent(run.played.trail.audit, run.played.deliveries, embedded.ctx.kafka.topics.telemetry, ids);
     record.decisions = { embedded: [...expected.values()], compose: [...actual.values()] };

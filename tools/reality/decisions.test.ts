@@ -5,17 +5,20 @@ import { compareDecisions, decisionsByEvent, scenarioEventIds, type Decision } f
 import { parseScenario } from './scenario.js';
 import { decided, rec, TEL } from '../testing/audit-records.js';
 
-test('scenario event ids: telemetry lines and raw lines that carry one, never anything else', (t) => {
+test('scenario event ids: telemetry lines, raw lines that carry one and sensor samples by the id their adapter derives, never anything else', (t) => {
   const steps = parseScenario(
     [
       '{"telemetry":{"event_id":"E1"}}',
       '{"telemetry":{"event_id":"E1"}}',
       '{"raw":"{\\"event_id\\":\\"R1\\",\\"extra\\":true}"}',
       '{"raw":"not json"}',
+      '{"sensor":{"format":"suricata","file":"alert.json","tenant_id":"t1"}}',
+      '{"sensor":{"format":"suricata","file":"flow.json","tenant_id":"t1"}}',
       '{"fault":"kill_processor"}',
     ].join('\n'),
   );
-  t.deepEqual([...scenarioEventIds(steps)], ['E1', 'R1']);
+  const sensorIds: Record<string, string | null> = { 'alert.json': 'S1', 'flow.json': null };
+  t.deepEqual([...scenarioEventIds(steps, (sensor) => sensorIds[sensor.file] ?? null)], ['E1', 'R1', 'S1']);
 });
 
 const decision = (event_id: string, change: Partial<Decision> = {}): Decision => ({

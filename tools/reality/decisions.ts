@@ -5,7 +5,7 @@
  */
 import { RECEIPT_KINDS, type AuditRecordV1 } from '../../processor/core/types.js';
 import { fateOf, type Delivery } from './analysis.js';
-import type { Step } from './scenario.js';
+import type { SensorStep, Step } from './scenario.js';
 
 export interface Decision {
   event_id: string;
@@ -18,11 +18,18 @@ export interface Decision {
   final: string | null;
 }
 
-/** The event ids the scenario itself delivers (telemetry lines, and raw lines that carry one); never the harness's burst filler. */
-export function scenarioEventIds(steps: readonly Step[]): Set<string> {
+/**
+ * The event ids the scenario itself delivers (telemetry lines, raw lines that carry one, and sensor
+ * samples by the id their adapter derives, `sensorEventId`); never the harness's burst filler.
+ */
+export function scenarioEventIds(steps: readonly Step[], sensorEventId: (step: SensorStep) => string | null): Set<string> {
   const ids = new Set<string>();
   for (const step of steps) {
     if (step.kind === 'telemetry' && typeof step.event['event_id'] === 'string') ids.add(step.event['event_id']);
+    if (step.kind === 'sensor') {
+      const id = sensorEventId(step.sensor);
+      if (id !== null) ids.add(id);
+    }
     if (step.kind === 'raw') {
       try {
         const parsed = JSON.parse(step.line) as { event_id?: unknown };

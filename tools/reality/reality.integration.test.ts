@@ -37,8 +37,10 @@ function smallRun(log: (line: string) => void): Promise<RealityResult> {
 
 test('the small scenario proves gates 1,2,3,5,6,7, leaves 4 UNPROVEN, and writes a complete bundle that verifies', async (t) => {
   const result = await smallRun((line) => t.log(line));
-  const files = Object.values(BUNDLE_FILES);
+  // A what-if report is a reviewer's, added after the run; the run writes every other file.
+  const files = Object.values(BUNDLE_FILES).filter((name) => name !== BUNDLE_FILES.whatifReport);
   for (const name of files) t.true(existsSync(join(result.bundleDir, name)), `${name} present`);
+  t.false(existsSync(join(result.bundleDir, BUNDLE_FILES.whatifReport)));
 
   const text = readFileSync(join(result.bundleDir, BUNDLE_FILES.passFail), 'utf8');
   t.is(text, result.passFail);
@@ -122,7 +124,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       lines.splice(10, 1);
       writeAuditLines(dir, lines);
     },
-    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay, CHECK_NAMES.derived, CHECK_NAMES.gates],
+    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.inputs, CHECK_NAMES.replay, CHECK_NAMES.derived, CHECK_NAMES.gates],
     /audit_export\.jsonl SHA-256/,
   ],
   [
@@ -132,7 +134,7 @@ const tamperings: Array<[string, (dir: string) => void, string[], RegExp]> = [
       [lines[5], lines[6]] = [lines[6]!, lines[5]!];
       writeAuditLines(dir, lines);
     },
-    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.gates],
+    [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.inputs, CHECK_NAMES.gates],
     /audit_export\.jsonl SHA-256/,
   ],
   [

@@ -17,6 +17,7 @@ import { collectOutputs, emptyOutputs, type PartitionOutputs, type RecordedRun }
 import { replayRecorded } from '../replay/offline.js';
 import type { ReplayReport } from '../replay/report.js';
 import { BUNDLE_FILES, bundleSnapshot, jsonlText, writeManifest } from '../bundle/files.js';
+import { bundleInputsText } from '../bundle/inputs.js';
 
 export const CORE_RUN_TOPICS = DEFAULT_CONFIG.topics;
 
@@ -93,6 +94,7 @@ export async function writeCoreRunBundle(dir: string, run: CoreRun, runId: strin
   await writeFile(join(dir, BUNDLE_FILES.configSnapshot), `${JSON.stringify(snapshots.map(bundleSnapshot), null, 2)}\n`);
   await writeFile(join(dir, BUNDLE_FILES.configHash), `${snapshots[0]!.config_hash}\n`);
   await writeFile(join(dir, BUNDLE_FILES.operatorActions), jsonlText(run.actions));
+  await writeFile(join(dir, BUNDLE_FILES.inputs), bundleInputsText(run.recorded().inputs));
   await writeFile(join(dir, BUNDLE_FILES.replayReport), `${JSON.stringify(run.replay(runId), null, 2)}\n`);
   await writeManifest(dir, runId);
   return dir;

@@ -11,6 +11,7 @@ import type { AuditRecordV1, InputCoordinates, OperatorActionV1 } from '../../pr
 import { nodePrimitives } from '../../processor/primitives.js';
 import { BUNDLE_FILES, sha256OfBytes, UNMANIFESTED, type Bundle, type BundleConfigSnapshot } from '../bundle/files.js';
 import { RECEIPT_KINDS } from '../replay/drive.js';
+import { inputsProblems, parseBundleInputs, replayProblems } from '../bundle/inputs.js';
 
 export interface VerifyCheck {
   name: string;
@@ -26,6 +27,7 @@ export const CHECK_NAMES = {
   chains: 'audit hash chains',
   ids: 'id uniqueness',
   receipts: 'receipts gapless',
+  inputs: 'recorded inputs',
   signatures: 'operator signatures',
   replay: 'replay report consistency',
   derived: 'derived reports',
@@ -202,6 +204,22 @@ function checkReceipts(bundle: Bundle): VerifyCheck {
   return check(CHECK_NAMES.receipts, problems, `${receipts} receipts, one per consumed input, seq 0..n-1 and input offsets consecutive per partition`);
 }
 
+/** inputs.jsonl against itself and the receipts (tools/bundle/inputs.ts): what `whatif --bundle` drives is what the run consumed. */
+function checkInputs(bundle: Bundle): VerifyCheck {
+  if (!bundle.audit.ok) return check(CHECK_NAMES.inputs, [bundle.audit.problem], '');
+  if (!bundle.snapshots.ok) return check(CHECK_NAMES.inputs, [bundle.snapshots.problem], '');
+  const parsed = parseBundleInputs(bundle);
+  if (!parsed.ok) return check(CHECK_NAMES.inputs, [parsed.problem], '');
+  const problems = inputsProblems(parsed.lines, bundle.audit.value, bundle.snapshots.value);
+  // Driving inputs that do not match the receipts would only repeat the problems above.
+  if (problems.length === 0) problems.push(...replayProblems(parsed.lines, bundle.audit.value, bundle.snapshots.value));
+  return check(
+    CHECK_NAMES.inputs,
+    problems,
+    `${parsed.lines.length} inputs in ${BUNDLE_FILES.inputs}, one per receipt, each value hashing to its line and identifying as its receipt's idempotency key; driven through the core they give the trail`,
+  );
+}
+
 function checkSignatures(bundle: Bundle): VerifyCheck {
   if (!bundle.audit.ok) return check(CHECK_NAMES.signatures, [bundle.audit.problem], '');
   const applied = bundle.audit.value.filter((r) => r.event_kind === 'operator_action_applied');
@@ -265,5 +283,5 @@ function checkReplay(bundle: Bundle): VerifyCheck {
 
 /** The integrity checks in CHECK_NAMES order (the derived reports and the gate verdicts follow in verify.ts). */
 export function integrityChecks(bundle: Bundle): VerifyCheck[] {
-  return [checkManifest, checkConfigHash, checkConfigRefs, checkChains, checkIds, checkReceipts, checkSignatures, checkReplay].map((f) => f(bundle));
+  return [checkManifest, checkConfigHash, checkConfigRefs, checkChains, checkIds, checkReceipts, checkInputs, checkSignatures, checkReplay].map((f) => f(bundle));
 }

@@ -13,7 +13,9 @@ import { runInNewContext } from 'node:vm';
 import { packageRoot } from '../viewer/embed.js';
 import { CoreRun, writeCoreRunBundle } from '../testing/core-run.js';
 import { at, configWith, telemetry } from '../../processor/testing/harness.js';
+import { createHash } from 'node:crypto';
 import { BUNDLE_FILES, writeManifest } from '../bundle/files.js';
+import type { BundleInputLine } from '../bundle/inputs.js';
 import { sampleCoreRun } from '../testing/sample-run.js';
 import { auditLines, writeAuditLines } from '../testing/bundle-files.js';
 import { CHECK_NAMES, formatVerifyResult, verifyBundle, type VerifyResult } from './verify.js';
@@ -59,7 +61,7 @@ test('an honest core-run bundle: every integrity check holds, replay in it passe
   t.is(result.origin.status, 'unsigned');
   t.regex(
     formatVerifyResult(dir, result),
-    /^✔ manifest: .*\n✘ origin UNSIGNED: unsigned \(older format\).*\nNOT VERIFIED .*: 2 of 10 checks failed \(derived reports, gate verdicts\); origin unsigned\n$/s,
+    /^✔ manifest: .*\n✘ origin UNSIGNED: unsigned \(older format\).*\nNOT VERIFIED .*: 2 of 11 checks failed \(derived reports, gate verdicts\); origin unsigned\n$/s,
   );
 });
 
@@ -74,7 +76,7 @@ test('one byte changed in audit_export.jsonl: manifest and the chain fail, namin
   writeAuditLines(dir, lines);
   const result = await verifyBundle(dir, null);
   t.false(result.ok);
-  t.deepEqual(failed(result), [CHECK_NAMES.manifest, CHECK_NAMES.chains]);
+  t.deepEqual(failed(result), [CHECK_NAMES.manifest, CHECK_NAMES.chains, CHECK_NAMES.inputs]);
   t.regex(detail(result, CHECK_NAMES.manifest), /audit_export\.jsonl SHA-256 .* ≠ manifest/);
   t.regex(detail(result, CHECK_NAMES.chains), /partition 0 at seq 3 .*: edited/);
 });
@@ -86,7 +88,7 @@ test('one byte changed and the manifest re-written: the chain still catches it',
   writeAuditLines(dir, lines);
   await writeManifest(dir, RUN_ID);
   const result = await verifyBundle(dir, null);
-  t.deepEqual(failed(result), [CHECK_NAMES.chains]);
+  t.deepEqual(failed(result), [CHECK_NAMES.chains, CHECK_NAMES.inputs]);
   t.regex(detail(result, CHECK_NAMES.chains), /partition 0 at seq 2 .*: edited/);
 });
 
@@ -97,7 +99,7 @@ test('a line dropped: manifest, chain (seq gap), receipts and replay consistency
   writeAuditLines(dir, lines);
   await writeManifest(dir, RUN_ID); // even a re-hashed manifest does not hide a drop
   const result = await verifyBundle(dir, null);
-  t.deepEqual(failed(result), [CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.replay]);
+  t.deepEqual(failed(result), [CHECK_NAMES.chains, CHECK_NAMES.receipts, CHECK_NAMES.inputs, CHECK_NAMES.replay]);
   t.regex(detail(result, CHECK_NAMES.chains), /partition 0 at seq 5 .*: seq_gap — expected seq 4, found 5/);
   t.regex(detail(result, CHECK_NAMES.replay), new RegExp(`report compared ${lines.length + 1} records, the export holds ${lines.length}`));
 });
@@ -110,7 +112,7 @@ test('the last line of a partition dropped: the replay report still catches what
   writeAuditLines(dir, lines);
   await writeManifest(dir, RUN_ID);
   const result = await verifyBundle(dir, null);
-  t.deepEqual(failed(result), [CHECK_NAMES.replay]);
+  t.deepEqual(failed(result), [CHECK_NAMES.inputs, CHECK_NAMES.replay]);
 });
 
 test('two lines swapped: the chain fails naming the order break', async (t) => {
@@ -131,7 +133,7 @@ test('config_snapshot.json edited: manifest and the config hash fail', async (t)
   snapshots[0].config.policy.default_trust = 0.4;
   writeFileSync(path, `${JSON.stringify(snapshots, null, 2)}\n`);
   const result = await verifyBundle(dir, null);
-  t.deepEqual(failed(result), [CHECK_NAMES.manifest, CHECK_NAMES.configHash]);
+  t.deepEqual(failed(result), [CHECK_NAMES.manifest, CHECK_NAMES.configHash, CHECK_NAMES.inputs]);
   t.regex(detail(result, CHECK_NAMES.configHash), /snapshot 0: sha256\(canonicalJson\(config\)\) .* ≠ its config_hash/);
 });
 
@@ -239,4 +241,51 @@ test("an input whose event time passes a containment's end opens with containmen
     relabelled.map((r) => JSON.stringify(r)),
   );
   t.regex(detail(await verifyBundle(dir, null), CHECK_NAMES.receipts), /do not start with a receipt \(facts_derived\)/);
+});
+
+/** Rewrites inputs.jsonl line `index` through `edit` (its parsed form); `rehash` re-computes its value_sha256. */
+function editInput(dir: string, index: number, edit: (line: BundleInputLine) => BundleInputLine | null, rehash: boolean): BundleInputLine {
+  const path = join(dir, BUNDLE_FILES.inputs);
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as BundleInputLine);
+  const before = lines[index]!;
+  const after = edit(before);
+  if (after !== null && rehash) after.value_sha256 = after.value_base64 === null ? null : createHash('sha256').update(Buffer.from(after.value_base64, 'base64')).digest('hex');
+  const kept = after === null ? lines.filter((_, i) => i !== index) : lines.map((l, i) => (i === index ? after : l));
+  writeFileSync(path, kept.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  return before;
+}
+
+/** The value of an input line with `from` replaced by `to` in its (JSON) text. */
+const valueEdited = (line: BundleInputLine, from: string, to: string): BundleInputLine => {
+  const text = Buffer.from(line.value_base64!, 'base64').toString('utf8');
+  if (!text.includes(from)) throw new Error(`input ${line.topic}/${line.partition}@${line.offset} holds no ${from}`);
+  return { ...line, value_base64: Buffer.from(text.replace(from, to), 'utf8').toString('base64') };
+};
+
+test('inputs.jsonl: an input edited with its line hash and the manifest re-written is caught by driving the inputs through the core', async (t) => {
+  const dir = await freshBundle(t);
+  const line = editInput(dir, 1, (l) => valueEdited(l, '"cell_id":"cell-a"', '"cell_id":"cell-z"'), true);
+  await writeManifest(dir, RUN_ID);
+  const result = await verifyBundle(dir, null);
+  t.deepEqual(failed(result), [CHECK_NAMES.inputs]);
+  t.regex(detail(result, CHECK_NAMES.inputs), new RegExp(`^partition ${line.partition} seq \\d+: the inputs decide differently from the trail \\(field payload\\.cell_id\\)`));
+});
+
+test('inputs.jsonl: a value edited under its recorded hash, a rejected input swapped, a line dropped — each named', async (t) => {
+  const dir = await freshBundle(t);
+  const edited = editInput(dir, 1, (l) => valueEdited(l, '"cell_id":"cell-a"', '"cell_id":"cell-z"'), false);
+  const rejected = editInput(dir, 4, (l) => valueEdited(l, 'this is not json', 'this is not JSON'), true);
+  const dropped = editInput(dir, 8, () => null, false);
+  const result = await verifyBundle(dir, null);
+  t.deepEqual(failed(result), [CHECK_NAMES.manifest, CHECK_NAMES.inputs]);
+  const at = (l: BundleInputLine) => `${l.topic}/${l.partition}@${l.offset}`;
+  const problems = detail(result, CHECK_NAMES.inputs).split('; ');
+  t.regex(problems[0]!, new RegExp(`^${at(edited)}: the value hashes to [0-9a-f]{12}…, its line says ${edited.value_sha256!.slice(0, 12)}…$`));
+  t.regex(problems[1]!, new RegExp(`^${at(rejected)}: its telemetry_rejected receipt names value_sha256 ${rejected.value_sha256!.slice(0, 12)}…, the input line [0-9a-f]{12}…$`));
+  t.regex(problems[2]!, new RegExp(`^${at(rejected)}: the input identifies as unknown:raw-sha256:[0-9a-f]{64}, its receipt names unknown:raw-sha256:${rejected.value_sha256}$`));
+  t.regex(problems[3]!, new RegExp(`^${at(dropped)}: a telemetry_received receipt \\(partition 1 seq \\d+\\) has no line in inputs\\.jsonl$`));
+  t.is(problems.length, 4);
 });

@@ -47,6 +47,7 @@ test('index.html loads the viewer scripts in order: contracts first, the entry p
     'time-tables.js',
     'time-chart.js',
     'reports.js',
+    'whatif.js',
     'operators.js',
     'trace.js',
     'viewer.js',

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SAFETY_RULE_DESCRIPTIONS } from '../../processor/core/gate-rules.js';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
+import { BUNDLE_FILES } from '../bundle/files.js';
 
 const STYLESHEET_TAG = '<link rel="stylesheet" href="viewer.css">';
 /** The viewer's classic scripts, as index.html loads them: in order, each a plain file of evidence-viewer/. */
@@ -81,9 +82,9 @@ function assertPlainName(name: string, bundleDir: string): void {
 }
 
 /**
- * Reads manifest.json and every file it lists from `bundleDir` and writes `<bundleDir>/index.html`.
- * A listed file that is missing is left out, so the page shows the bundle as incomplete instead of
- * refusing to render it. Returns the path written.
+ * Reads manifest.json and every file it lists from `bundleDir` (and whatif_report.json, if there is
+ * one) and writes `<bundleDir>/index.html`. A listed file that is missing is left out, so the page
+ * shows the bundle as incomplete instead of refusing to render it. Returns the path written.
  */
 export async function writeViewerHtml(bundleDir: string): Promise<string> {
   const manifestPath = path.join(bundleDir, 'manifest.json');
@@ -107,6 +108,9 @@ export async function writeViewerHtml(bundleDir: string): Promise<string> {
     const filePath = path.join(bundleDir, name);
     if (existsSync(filePath)) files[name] = await readFile(filePath, 'utf8');
   }
+  // A what-if report placed in the bundle (exoarmur whatif --bundle DIR --out DIR/whatif_report.json) is shown too; no manifest covers it.
+  const whatif = path.join(bundleDir, BUNDLE_FILES.whatifReport);
+  if (existsSync(whatif)) files[BUNDLE_FILES.whatifReport] = await readFile(whatif, 'utf8');
   const target = path.join(bundleDir, 'index.html');
   await writeFile(target, await viewerHtml(files));
   return target;

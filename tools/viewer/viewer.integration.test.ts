@@ -28,6 +28,10 @@ import { CHECK_NAMES, judgeBundle } from '../verify/verify.js';
 import { SAFETY_RULE_DESCRIPTIONS } from '../../processor/core/gate-rules.js';
 import { actionSigningBytes } from '../../processor/core/signing.js';
 import type { OperatorActionV1 } from '../../processor/core/types.js';
+import { resultsTopic } from '../../processor/config/defaults.js';
+import type { Topics } from '../../processor/config/types.js';
+import { loadBundleSource } from '../whatif/bundle-source.js';
+import { whatIf } from '../whatif/whatif.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -577,5 +581,81 @@ test('an intact bundle of a failed run: the headline is FAIL and integrity is it
   t.deepEqual(await shownChecks(page), Object.fromEntries(Object.values(CHECK_NAMES).map((name) => [name, 'pass'])));
   await page.screenshot({ path: path.join(SCREENSHOTS, 'failed-run.png'), fullPage: false });
   t.deepEqual(problemsOf(page), []);
+  await page.close();
+});
+
+test('a what-if report placed in the bundle: the page shows before -> after for every changed event and the counts per rule, final state and class', async (t) => {
+  const dir = await copyBundle('whatif');
+  const source = await loadBundleSource(dir);
+  const topics = source.topics as Topics;
+  const candidate = { policy: { protected_subjects: ['*'] } };
+  const report = whatIf(source.recorded, {
+    runId: source.runId,
+    telemetryTopic: topics.telemetry,
+    operatorTopic: topics.operator_actions,
+    resultsTopic: resultsTopic(topics),
+    candidate,
+  });
+  t.true(report.changed > 0, 'protecting every subject moves some decision of the small run');
+  await writeFile(path.join(dir, BUNDLE_FILES.whatifReport), JSON.stringify(report, null, 2));
+  const page = await openBundle(dir);
+  t.false(await page.isHidden('#whatif'));
+  t.false(await page.isHidden('#nav-whatif'));
+  const more = await page.$('#whatif-changes button.more');
+  if (more) await more.click();
+  const cell = (v: unknown) => (v === null || v === undefined ? '—' : String(v));
+  const side = (d: Record<string, unknown>) => ['verdict', 'rule', 'approval', 'final', 'reverted'].map((f) => cell(d[f]));
+  const rows = await page.$$eval('#whatif-changes tbody tr', (nodes) => nodes.map((n) => [...n.querySelectorAll('td')].map((c) => c.textContent ?? '')));
+  t.deepEqual(
+    rows,
+    report.changes.map((c) => [
+      `${c.partition}@${c.offset}`,
+      c.idempotency_key,
+      String(c.before.actionClass ?? c.after.actionClass ?? 'no intent'),
+      ...side(c.before as unknown as Record<string, unknown>),
+      '→',
+      ...side(c.after as unknown as Record<string, unknown>),
+    ]),
+  );
+  const tally = (label: string) => page.$$eval(`[data-tally="${label}"] tbody tr`, (nodes) => nodes.map((n) => [...n.querySelectorAll('td')].map((c) => c.textContent ?? '')));
+  const expected = (tallies: Record<string, { before: number; after: number }>) =>
+    Object.keys(tallies)
+      .sort()
+      .map((name) => {
+        const d = tallies[name]!.after - tallies[name]!.before;
+        return [name, String(tallies[name]!.before), String(tallies[name]!.after), d > 0 ? `+${d}` : String(d)];
+      });
+  t.deepEqual(await tally('rule'), expected(report.by_rule));
+  t.deepEqual(await tally('final'), expected(report.by_final));
+  t.deepEqual(
+    await tally('class'),
+    Object.keys(report.changed_by_class)
+      .sort()
+      .map((name) => [name, String(report.changed_by_class[name])]),
+  );
+  t.regex((await page.textContent('.whatif-summary'))!, new RegExp(`^${report.changed} of ${report.events} events would change`));
+  t.deepEqual(await shownChecks(page), Object.fromEntries(Object.values(CHECK_NAMES).map((name) => [name, 'pass'])), 'the report is not evidence: no check fails for it');
+  t.deepEqual(problemsOf(page), []);
+  await page.close();
+});
+
+test('inputs.jsonl with one value edited: the page fails the recorded inputs check, naming the input', async (t) => {
+  const dir = await copyBundle('inputs-edited');
+  const file = path.join(dir, BUNDLE_FILES.inputs);
+  const lines = (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { topic: string; partition: number; offset: string; value_base64: string | null });
+  const i = lines.findIndex((l) => l.value_base64 !== null && Buffer.from(l.value_base64, 'base64').toString('utf8').includes('"severity":"'));
+  const text = Buffer.from(lines[i]!.value_base64!, 'base64').toString('utf8');
+  lines[i] = { ...lines[i]!, value_base64: Buffer.from(text.replace('"severity":"', '"severity":"x'), 'utf8').toString('base64') };
+  await writeFile(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  const page = await openBundle(dir);
+  const checks = await shownChecks(page);
+  t.is(checks['recorded inputs'], 'fail');
+  t.is(checks['manifest'], 'fail');
+  const shown = await page.textContent('#checks [data-check="recorded inputs"]');
+  t.true(shown!.includes(`(${lines[i]!.topic}/${lines[i]!.partition}@${lines[i]!.offset}): the value hashes to`), shown!);
+  t.true(await page.isHidden('#whatif'), 'no what-if report, no What-if section');
   await page.close();
 });

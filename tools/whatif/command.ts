@@ -1,7 +1,7 @@
 /**
- * `exoarmur whatif --config candidate.json (--recorded DIR | --run RUN_ID | --topic-prefix P)`:
+ * `exoarmur whatif --config candidate.json (--recorded DIR | --bundle DIR | --run RUN_ID | --topic-prefix P)`:
  * what a candidate policy would have decided on a finished run's recorded inputs. Reads only;
- * writes nothing to any topic.
+ * writes nothing to any topic (--recorded and --bundle never open a broker connection).
  */
 import { resultsTopic } from '../../processor/config/defaults.js';
 import { writeFile } from 'node:fs/promises';
@@ -13,11 +13,14 @@ import { commandBrokers } from '../lib/brokers.js';
 import { topicsForRun } from '../reality/naming.js';
 import { loadRecordedRun } from '../record/load.js';
 import { readRecordedRun } from '../replay/replay.js';
+import type { Topics } from '../../processor/config/types.js';
+import { loadBundleSource } from './bundle-source.js';
 import { whatIf, type Decision, type WhatIfReport } from './whatif.js';
 
 interface WhatIfArgs {
   config?: string;
   recorded?: string;
+  bundle?: string;
   run?: string;
   'topic-prefix'?: string;
   brokers?: string;
@@ -28,7 +31,7 @@ interface WhatIfArgs {
 const LISTED = 20;
 
 function shown(d: Decision): string {
-  return `${d.verdict ?? '-'} ${d.rule ?? '-'} approval ${d.approval} ${d.final ?? '-'}`;
+  return `${d.verdict ?? '-'} ${d.rule ?? '-'} approval ${d.approval} ${d.final ?? '-'}${d.containment === null ? '' : ` containment ${d.containment}`}`;
 }
 
 export function summaryLines(report: WhatIfReport, out: string | undefined): string[] {
@@ -51,6 +54,10 @@ export const whatifCommand: CommandModule<object, WhatIfArgs> = {
     y
       .option('config', { type: 'string', describe: 'the candidate: a partial config (e.g. {"policy": {...}}) merged over the config each input was decided with' })
       .option('recorded', { type: 'string', describe: 'a recorded-run directory (exoarmur record), read offline' })
+      .option('bundle', {
+        type: 'string',
+        describe: 'an evidence bundle directory (artifacts/<run_id>/, its inputs.jsonl), read offline; refused unless its inputs match its receipts',
+      })
       .option('run', { type: 'string', describe: 'run id (ULID) of a reality run, read from the broker' })
       .option('topic-prefix', { type: 'string', describe: 'prefix of the run\'s topic names instead of --run ("" for the default names)' })
       .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
@@ -60,14 +67,20 @@ export const whatifCommand: CommandModule<object, WhatIfArgs> = {
       throw new UsageError('WHATIF_CANDIDATE_MISSING', 'whatif needs --config FILE: the candidate config to decide the recorded inputs with');
     }
     const prefix = args['topic-prefix'];
-    if ([args.recorded, args.run, prefix].filter((s) => s !== undefined).length !== 1) {
-      throw new UsageError('WHATIF_SOURCE_MISSING', 'whatif needs exactly one of --recorded DIR, --run RUN_ID or --topic-prefix PREFIX: the finished run to decide again');
+    if ([args.recorded, args.bundle, args.run, prefix].filter((s) => s !== undefined).length !== 1) {
+      throw new UsageError(
+        'WHATIF_SOURCE_MISSING',
+        'whatif needs exactly one of --recorded DIR, --bundle DIR, --run RUN_ID or --topic-prefix PREFIX: the finished run to decide again',
+      );
     }
     const candidate = readConfigFile(args.config);
     let source;
     if (args.recorded !== undefined) {
       const { meta, recorded } = await loadRecordedRun(args.recorded);
       source = { recorded, topics: meta.topics, runId: meta.run_id };
+    } else if (args.bundle !== undefined) {
+      const bundle = await loadBundleSource(args.bundle);
+      source = { recorded: bundle.recorded, topics: bundle.topics as Topics, runId: bundle.runId };
     } else {
       const topics = args.run !== undefined ? topicsForRun(args.run) : topicNames({ prefix });
       source = { recorded: await readRecordedRun({ brokers: commandBrokers(args), topics }), topics, runId: args.run ?? topics.audit };

@@ -1,7 +1,7 @@
 /**
  * What-if policy (docs/guards.md): drives a finished run's recorded inputs, in their recorded
  * order, through the real core with a candidate config, and reports every telemetry event whose
- * verdict, rule, approval requirement or final state would change. Pure over records already read:
+ * verdict, rule, approval requirement, final state or self-revert would change. Pure over records already read:
  * it writes nothing to any topic, so it is safe to run against production records.
  */
 import { buildEffectiveConfig, mergeConfig } from '../../processor/config/index.js';
@@ -10,7 +10,7 @@ import { fateOf, type Fate } from '../reality/analysis.js';
 import { driveReplay, receiptsOf, type PartitionOutputs, type RecordedRun } from '../replay/drive.js';
 
 /** What one telemetry event came to: the fields the report compares, and its intent's class. */
-export type Decision = Pick<Fate, 'verdict' | 'rule' | 'approval' | 'final' | 'actionClass'>;
+export type Decision = Pick<Fate, 'verdict' | 'rule' | 'approval' | 'final' | 'containment' | 'actionClass'>;
 
 export interface WhatIfChange {
   partition: number;
@@ -55,10 +55,10 @@ export interface WhatIfOptions {
   candidate: unknown;
 }
 
-const FIELDS = ['verdict', 'rule', 'approval', 'final'] as const;
+const FIELDS = ['verdict', 'rule', 'approval', 'final', 'containment'] as const;
 
 function decisionOf(fate: Fate): Decision {
-  return { verdict: fate.verdict, rule: fate.rule, approval: fate.approval, final: fate.final, actionClass: fate.actionClass };
+  return { verdict: fate.verdict, rule: fate.rule, approval: fate.approval, final: fate.final, containment: fate.containment, actionClass: fate.actionClass };
 }
 
 function count(into: Record<string, Tally>, key: string | null, side: keyof Tally): void {
