@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: loading a bundle (embedded in the page or picked as a directory) and parsing its files once into the model the sections render.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -100,6 +100,9 @@
       storage: parseJsonFile(bundle, 'storage_state.json'),
       runFacts: parseJsonFile(bundle, 'run_facts.json'),
       execute: parseJsonLines(bundle, 'execute_export.jsonl'),
+      results: parseJsonLines(bundle, 'execution_results.jsonl'),
+      requests: parseJsonLines(bundle, 'actuator_requests.jsonl'),
+      actuatorReport: parseJsonFile(bundle, 'actuator_report.json'),
       serviceLog: bundle.files.get('service.log')?.text ?? null,
       ruleDescriptions: bundle.ruleDescriptions ?? null,
     };

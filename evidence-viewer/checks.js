@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: the one list of integrity checks it runs in the browser, the checks over the bundle's files (manifest, config, replay report), and runChecks, which runs them all in order.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {

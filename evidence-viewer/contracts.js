@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: the contracts it re-checks (docs/contracts.md): canonical JSON, SHA-256 and Ed25519 via WebCrypto, the audit stages, the PASS_FAIL.txt grammar.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -16,7 +16,20 @@
   /** Which trace stage an audit event_kind belongs to, in the order the decision chain runs. */
   /** @type {Array<[string, string[]]>} */
   const STAGES = [
-    ['receipt', ['telemetry_received', 'telemetry_duplicate', 'telemetry_rejected', 'action_received', 'action_duplicate', 'action_rejected']],
+    [
+      'receipt',
+      [
+        'telemetry_received',
+        'telemetry_duplicate',
+        'telemetry_rejected',
+        'action_received',
+        'action_duplicate',
+        'action_rejected',
+        'result_received',
+        'result_duplicate',
+        'result_rejected',
+      ],
+    ],
     ['facts', ['facts_derived']],
     ['belief', ['belief_emitted']],
     ['collective', ['collective_updated']],
@@ -24,9 +37,19 @@
     ['safety', ['safety_evaluated']],
     ['approval', ['approval_requested', 'operator_action_applied', 'operator_action_rejected', 'approval_granted', 'approval_denied', 'approval_expired']],
     ['outcome', ['intent_released', 'intent_denied']],
+    ['execution', ['execution_succeeded', 'execution_failed']],
   ];
   const STAGE_OF = new Map(STAGES.flatMap(([stage, kinds]) => kinds.map((k) => [k, stage])));
-  const BAD_KINDS = new Set(['telemetry_rejected', 'action_rejected', 'operator_action_rejected', 'intent_denied', 'approval_denied', 'approval_expired']);
+  const BAD_KINDS = new Set([
+    'telemetry_rejected',
+    'action_rejected',
+    'result_rejected',
+    'operator_action_rejected',
+    'intent_denied',
+    'approval_denied',
+    'approval_expired',
+    'execution_failed',
+  ]);
 
   // ---------------------------------------------------------------- contracts (docs/contracts.md)
 

@@ -3,12 +3,22 @@
 // separately from tools/bundle/counts.ts on purpose; a test holds the two equal on a real bundle.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
   const exo = /** @type {any} */ (globalThis).exoViewer;
-  const RECEIPTS = ['telemetry_received', 'telemetry_duplicate', 'telemetry_rejected', 'action_received', 'action_duplicate', 'action_rejected'];
+  const RECEIPTS = [
+    'telemetry_received',
+    'telemetry_duplicate',
+    'telemetry_rejected',
+    'action_received',
+    'action_duplicate',
+    'action_rejected',
+    'result_received',
+    'result_duplicate',
+    'result_rejected',
+  ];
 
   /** Receipt records of partition-ordered audit records, out of order: telemetry_received earlier than one before it on its partition. */
   function lateReceipts(records) {
@@ -29,11 +39,13 @@
     const n = (kind) => records.filter((r) => r.event_kind === kind).length;
     const telemetry = Array.isArray(facts?.inputs_sent?.telemetry) ? facts.inputs_sent.telemetry.length : 0;
     const operator = Array.isArray(facts?.inputs_sent?.operator_actions) ? facts.inputs_sent.operator_actions.length : 0;
+    const results = Array.isArray(facts?.inputs_sent?.results) ? facts.inputs_sent.results.length : 0;
     const late = lateReceipts(records);
     return {
-      deliveries: telemetry + operator,
+      deliveries: telemetry + operator + results,
       telemetry_deliveries: telemetry,
       operator_deliveries: operator,
+      result_deliveries: results,
       receipts: records.filter((r) => RECEIPTS.includes(r.event_kind)).length,
       valid: n('telemetry_received') + n('telemetry_duplicate'),
       unique_keys: n('telemetry_received'),

@@ -2,7 +2,7 @@
 // ExoArmur evidence viewer: the derived reports (time_model.json, idempotency_report.json) recomputed from the exports, the `derived reports` check, and what the gates read.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -90,8 +90,8 @@
 
   /** What the derived reports and the gates read, recomputed once; null with the files it lacks. */
   async function derive(model) {
-    const missing = ['runFacts', 'storage', 'idempotency', 'timeModel', 'replay'].filter((k) => !model[k].value).map((k) => model[k].error);
-    if (model.execute.missing) missing.push(...model.execute.errors);
+    const missing = ['runFacts', 'storage', 'idempotency', 'timeModel', 'replay', 'actuatorReport'].filter((k) => !model[k].value).map((k) => model[k].error);
+    for (const k of ['execute', 'results', 'requests']) if (model[k].missing) missing.push(...model[k].errors);
     if (missing.length > 0) return { missing };
     const facts = model.runFacts.value;
     const execute = model.execute.records.map((r) => r.value);

@@ -5,12 +5,12 @@
 // never PASS_FAIL.txt's claim.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
   const exo = /** @type {any} */ (globalThis).exoViewer;
-  const { RECEIPTS, canonicalJson, sha256Hex, coordinate, signaturesHold } = exo;
+  const { RECEIPTS, canonicalJson, sha256Hex, coordinate, signaturesHold, actuationProblems } = exo;
   const GATE_NAMES = ['DURABLE_PERSISTENCE', 'RESTART_SURVIVAL', 'REPLAY_EQUIVALENCE', 'DEPLOYMENT', 'TIME_TRUTH', 'IDEMPOTENCY', 'CONFIG_AND_HUMAN_TRUTH'];
 
   const judge = (n, failures) => ({ n, name: GATE_NAMES[n - 1], status: failures.length === 0 ? 'PASS' : 'FAIL', evidence: failures.join('; ') });
@@ -20,7 +20,7 @@
     const problems = chainOk ? [] : ['a hash chain is broken'];
     const perInput = new Map();
     for (const r of model.records) if (RECEIPTS.includes(r.event_kind)) perInput.set(coordinate(r.input), (perInput.get(coordinate(r.input)) ?? 0) + 1);
-    const sent = [...d.facts.inputs_sent.telemetry, ...d.facts.inputs_sent.operator_actions];
+    const sent = [...d.facts.inputs_sent.telemetry, ...d.facts.inputs_sent.operator_actions, ...(d.facts.inputs_sent.results ?? [])];
     const sentSet = new Set(sent);
     for (const input of sent) if (perInput.get(input) !== 1) problems.push(`input ${input} has ${perInput.get(input) ?? 0} receipts`);
     for (const input of perInput.keys()) if (!sentSet.has(input)) problems.push(`receipt for an input never sent: ${input}`);
@@ -35,9 +35,11 @@
     if (new Set(d.execute.map((e) => e.intent_id)).size !== d.execute.length) problems.push('an intent is on the execute topic twice');
     const released = model.records.filter((r) => r.event_kind === 'intent_released').length;
     if (released !== d.execute.length) problems.push(`${released} intent_released records but ${d.execute.length} execute records`);
-    const rejected = model.records.filter((r) => r.event_kind === 'telemetry_rejected' || r.event_kind === 'action_rejected').length;
+    // A sensor record that is not an alert is rejected with a receipt and, by design, no dead letter.
+    const notAlerts = model.records.filter((r) => r.event_kind === 'telemetry_rejected' && r.payload?.reason_code === 'not_an_alert').length;
+    const rejected = model.records.filter((r) => r.event_kind === 'telemetry_rejected' || r.event_kind === 'action_rejected').length - notAlerts;
     const dlq = model.storage.value?.record_counts_read_back?.dlq ?? 0;
-    if (rejected !== dlq) problems.push(`${rejected} rejected receipts but ${dlq} dead letters`);
+    if (rejected !== dlq) problems.push(`${rejected} rejected receipts${notAlerts > 0 ? ` (besides ${notAlerts} not_an_alert)` : ''} but ${dlq} dead letters`);
     return problems;
   }
 
@@ -102,6 +104,12 @@
             released.length === d.execute.length && executed.size === d.execute.length && released.every((id) => executed.has(id)),
             'not exactly one execute record per released intent',
           ],
+          ...actuationProblems(
+            d.execute.map((e) => e.intent_id),
+            model.results.records.map((r) => r.value),
+            model.requests.records.map((r) => r.value),
+            model.actuatorReport.value,
+          ).map((problem) => [false, `actuation: ${problem}`]),
         ]),
       ),
       judge(

@@ -3,7 +3,7 @@
 // before burst filler, and a rejected input found by the ids its receipt names. Reads the rendered bundle from exo.state.
 // A classic script, because a page opened from file:// may not load ES modules. Each script of the
 // viewer adds what it defines to one namespace, globalThis.exoViewer, and reads what the scripts
-// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
+// before it defined; index.html loads them in this order: contracts, dom, bundle, counts, record-checks, signatures, checks, actuation, derived, run-gates, gates, proof, overview, time-axes, time-tables, time-chart, reports, operators, trace, viewer.
 'use strict';
 
 (() => {
@@ -70,6 +70,11 @@
       case 'operator_action_applied':
       case 'operator_action_rejected':
         return pick('action', 'actor_id', 'decided_at', 'reason_code', 'reason');
+      case 'result_received':
+        return pick('intent_id', 'outcome', 'attempt', 'actuator_group');
+      case 'execution_succeeded':
+      case 'execution_failed':
+        return pick('intent_id', 'outcome', 'reason', 'response_status', 'driver');
       default:
         return pick('event_id', 'intent_id', 'reason', 'verdict');
     }
@@ -125,6 +130,23 @@
           groups.get(key).push(record);
         }
         const actions = input === null ? signatures.filter((s) => s.action?.correlation_id === corr) : [];
+        // A released intent with no execution record in the bundle never ran (as far as the trail knows).
+        const executed = new Set(model.records.filter((r) => r.event_kind === 'execution_succeeded' || r.event_kind === 'execution_failed').map((r) => r.payload?.intent_id));
+        const executionNote = (group) =>
+          group
+            .filter((r) => r.event_kind === 'intent_released')
+            .map((r) =>
+              el(
+                'p',
+                {
+                  class: executed.has(r.payload?.intent_id) ? 'muted small' : 'error-text small',
+                  dataset: { execution: executed.has(r.payload?.intent_id) ? 'executed' : 'not-executed' },
+                },
+                executed.has(r.payload?.intent_id)
+                  ? `intent ${r.payload?.intent_id} released and executed (its result is below)`
+                  : `intent ${r.payload?.intent_id} released, not executed: no actuator result in this bundle`,
+              ),
+            );
         return el(
           'article',
           { class: 'trace-corr', dataset: { correlationId: corr, scope: input === null ? 'correlation' : 'input' } },
@@ -175,6 +197,7 @@
                   );
                 }),
               ),
+              executionNote(group),
             );
           }),
           actions.length > 0

@@ -26,6 +26,7 @@ export interface ErrorSpec {
 export const ERRORS = {
   ACTION_REJECTED: { recovery: 'permanent', hint: 'the processor refused the action: its reason code says why (see docs/design.md, operator actions)' },
   ACTION_TARGET_INVALID: { recovery: 'usage', hint: 'name an approval the action decides (operator pending lists them)' },
+  ACTUATE_DRIVER_INVALID: { recovery: 'usage', hint: 'give --driver webhook --url URL, or --driver exec --command CMD' },
   ACTOR_INVALID: { recovery: 'usage', hint: "give an actor id of letters, digits, '.', '_' or '-'" },
   ACTOR_MISSING: { recovery: 'usage', hint: 'pass --actor' },
   ACTOR_NOT_REGISTERED: { recovery: 'usage', hint: 'add the actor\'s public key under "operators" in the config and restart the processor' },

@@ -21,6 +21,13 @@ export const LOG_EVENTS = {
   permanent_failure: 'the same work failed with an error retrying cannot fix; carries the count',
   processing_halted: 'permanent failures reached the limit; the processor stops with exit 2',
   processor_stopped: 'shutdown finished: consumer disconnected, tasks closed',
+  actuator_running: 'the actuator subscribed to the execute topic in its group and runs',
+  actuator_partition_ready: 'an actuator partition is fenced, its dedupe state restored and its offset read',
+  intent_attempt: 'the actuator committed an in_flight attempt of an intent and is about to perform it',
+  intent_finished: "the actuator committed an intent's result (succeeded, failed or gave_up) with its offset",
+  intent_skipped: 'a redelivered intent already has a final result in this actuator group; only its offset moved',
+  intent_unreadable: 'an execute record is not an ExecutionIntentV1; it is skipped with the reason',
+  actuator_stopped: 'actuator shutdown finished',
 } as const;
 
 export type LogEvent = keyof typeof LOG_EVENTS;

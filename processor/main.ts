@@ -4,7 +4,9 @@
  * runs the processor until stopped.
  */
 import pino, { type Logger } from 'pino';
-import { configSnapshot, coreConfigOf, loadEffectiveConfig, type EffectiveConfig } from './config/index.js';
+import { actuatorStateTopic, configSnapshot, coreConfigOf, extraTelemetryTopics, inputTopics, loadEffectiveConfig, resultsTopic, type EffectiveConfig } from './config/index.js';
+import { execDriver, webhookDriver } from './actuator/drivers.js';
+import { ActuatorRunner } from './actuator/runner.js';
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
 import { readFileSync } from 'node:fs';
@@ -47,8 +49,8 @@ export interface RunningProcessor {
   stop(): Promise<void>;
 }
 
-function createLogger(logFile: string | undefined, metrics: ProcessorMetrics | undefined): Logger {
-  const options = { base: { service: 'exoarmur-process', pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+function createLogger(logFile: string | undefined, metrics: ProcessorMetrics | undefined, service = 'exoarmur-process'): Logger {
+  const options = { base: { service, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
   // Synchronous appends: the log is evidence, and a SIGKILL must not eat its tail.
   const destination = logFile ? pino.destination({ dest: logFile, append: true, mkdir: true, sync: true }) : pino.destination(1);
   if (metrics === undefined) return pino(options, destination);
@@ -99,7 +101,10 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const specs = topicSpecs({ partitions: config.partitions, overrides: config.topics });
+    // The actuator's own state topic is the actuator's to provision (a secure broker grants the processor nothing on it).
+    const specs = topicSpecs({ partitions: config.partitions, overrides: config.topics, extraTelemetry: extraTelemetryTopics(config) }).filter(
+      (spec) => spec.name !== actuatorStateTopic(config.topics),
+    );
     if (config.checkpoints) specs.push(checkpointTopicSpec(config.checkpoints.topic, config.partitions));
     const report = await ensureTopics(admin, specs);
     logger.info({ ...logEvent('topics_ensured'), created: report.created }, 'topics ensured');
@@ -118,6 +123,8 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
     onHalt: (error) => onHalt(error),
     kafka,
     core: coreConfigOf(effective),
+    inputTopics: inputTopics(config),
+    inputSpecs: config.inputs,
     primitives: nodePrimitives,
     appId: config.app_id,
     groupId,
@@ -135,4 +142,73 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
     served?.server.close();
   };
   return { effective, logger, halted, stop, ...(served === undefined ? {} : { metricsPort: served.port }) };
+}
+
+export interface ActuateOptions {
+  configFile?: string;
+  brokers?: string;
+  /** The actuator group (dedupe scope); default `<app_id>.actuator`. */
+  groupId?: string;
+  logFile?: string;
+  driver: { kind: 'webhook'; url: string } | { kind: 'exec'; command: string };
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningActuator {
+  logger: Logger;
+  runner: ActuatorRunner;
+  stop(): Promise<void>;
+}
+
+/** `exoarmur actuate`: the reference actuator over the execute topic (processor/actuator). */
+export async function startActuator(options: ActuateOptions): Promise<RunningActuator> {
+  const logger = createLogger(options.logFile, undefined, 'exoarmur-actuate');
+  const effective = loadEffectiveConfig({ file: options.configFile, env: options.env ?? process.env, brokers: options.brokers });
+  const { config } = effective;
+  const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
+  const tls = tlsForAuth(config.broker_auth.mechanism, options.env ?? process.env, (path) => readFileSync(path, 'utf8'));
+  const kafka = createKafka({
+    brokers: config.brokers,
+    clientId: `${config.app_id}-actuate`,
+    logger,
+    ...(sasl === undefined ? {} : { sasl }),
+    ...(tls === undefined ? {} : { tls }),
+  });
+  const topics = { execute: config.topics.execute, results: resultsTopic(config.topics), state: actuatorStateTopic(config.topics) };
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const wanted = new Set([topics.execute, topics.results, topics.state]);
+    await ensureTopics(
+      admin,
+      topicSpecs({ partitions: config.partitions, overrides: config.topics }).filter((spec) => wanted.has(spec.name)),
+    );
+  } catch (error) {
+    throw toShellError(error, 'ensuring the actuator topics', {});
+  } finally {
+    await admin.disconnect();
+  }
+  const driver =
+    options.driver.kind === 'webhook'
+      ? webhookDriver({ url: options.driver.url, timeoutMs: options.timeoutMs })
+      : execDriver({ command: options.driver.command, timeoutMs: options.timeoutMs });
+  const runner = new ActuatorRunner(
+    {
+      kafka,
+      groupId: options.groupId ?? `${config.app_id}.actuator`,
+      topics,
+      driver,
+      maxAttempts: options.maxAttempts,
+      backoffBaseMs: options.backoffBaseMs,
+      backoffCapMs: options.backoffCapMs,
+      now: () => new Date(),
+    },
+    logger,
+  );
+  await runner.start();
+  return { logger, runner, stop: () => runner.stop() };
 }

@@ -15,6 +15,8 @@ import { realityCommand } from './reality/command.js';
 import { operatorCommand } from './operator/command.js';
 import { benchCommand } from './bench/command.js';
 import { recordCommand } from './record/command.js';
+import { actuateCommand } from './actuate/command.js';
+import { receiverCommand } from './actuate/receiver-command.js';
 import { statusCommand } from './status/command.js';
 import { traceCommand } from './trace/command.js';
 import { hostileCommand } from './hostile/command.js';
@@ -39,6 +41,8 @@ export const commands: CommandModule<any, any>[] = [
   verifyCommand,
   benchCommand,
   recordCommand,
+  actuateCommand,
+  receiverCommand,
   hostileCommand,
   keygenCommand,
   proveCommand,

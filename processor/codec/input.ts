@@ -1,9 +1,11 @@
 /** Turns a consumed Kafka message into the core's input: decoded value, normalised times and key. */
 import type { CoreInput, InputSource } from '../core/api.js';
+import type { InputSpec } from '../config/types.js';
 import { formatIsoMs } from '../core/time.js';
 import { headerString, type InputHeaders } from './avro.js';
 import { decodeOperatorAction } from './operator.js';
-import { decodeTelemetry } from './telemetry.js';
+import { decodeExecutionResult } from './result.js';
+import { decodeTelemetryInput } from './adapters/index.js';
 
 /** The fields of a kafkajs message (plus its topic and partition) the core needs. */
 export interface ConsumedMessage {
@@ -17,9 +19,14 @@ export interface ConsumedMessage {
   timestamp: string;
 }
 
-export function toCoreInput(source: InputSource, message: ConsumedMessage, processTime: string | number): CoreInput {
+/**
+ * `inputs` is the config's telemetry input table (topic -> format, tenant, cell): a telemetry record
+ * is decoded in the format its header or its topic names, native TelemetryEventV1 otherwise.
+ */
+export function toCoreInput(source: InputSource, message: ConsumedMessage, processTime: string | number, inputs?: Readonly<Record<string, InputSpec>>): CoreInput {
   const key = message.key === null ? null : typeof message.key === 'string' ? message.key : message.key.toString('utf8');
   const value = message.value;
+  const kafka_timestamp = kafkaTimestamp(message.timestamp);
   return {
     source,
     topic: message.topic,
@@ -27,9 +34,14 @@ export function toCoreInput(source: InputSource, message: ConsumedMessage, proce
     offset: message.offset,
     key,
     value,
-    kafka_timestamp: kafkaTimestamp(message.timestamp),
+    kafka_timestamp,
     process_time: typeof processTime === 'number' ? formatIsoMs(processTime) : processTime,
-    decoded: source === 'telemetry' ? decodeTelemetry(value) : decodeOperatorAction(value, message.headers),
+    decoded:
+      source === 'telemetry'
+        ? decodeTelemetryInput(value, message.headers, inputs?.[message.topic], kafka_timestamp)
+        : source === 'operator'
+          ? decodeOperatorAction(value, message.headers)
+          : decodeExecutionResult(value, message.headers),
   };
 }
 

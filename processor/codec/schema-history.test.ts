@@ -16,12 +16,14 @@ import { fingerprintOf, HISTORY_DIR, SCHEMA_FILES } from './schemas.js';
 
 /** The current version of every schema, as Parsing Canonical Form SHA-256. */
 const PINNED: { readonly [R in SchemaRole]: string } = {
-  audit: '16a1886b362b0b5ce9e2444236a48cdb209c8d28b1cba48fae1d0e1500b9dc76',
+  actuator_state: '75d3fc852ce22988061c9b76a43ead2fec53b5eb460d2c3bdb4709de508a4989',
+  audit: '5688be0afc643f7b7a86742ebc25ee9d05f36fa0dfb631d7ae42d00887eef2a2',
   checkpoint: '593e3cb06190f393b256f092fee5dedf32e3eee93bfc6bfd8330f245c83c538c',
   config: 'f5253e8cd91459646d9c62afe3fda520103ab7008491b3500e081d36c3f8d45c',
   dlq: '819ffdbda51e5967911a902eeebb0ea9b43cb6139231e7b66b8d9e939cc7429b',
   execute: 'c1ac71ace0c0f7897516d2b5665df3443ac7aab61fa6c08e85ff6adc3f54dd7d',
   operator: '977a981ef012196e81135729a2e891375ef5d117bf1dd8245676c994aedd7051',
+  result: '8c7b25bd4343ee6e6ef010fd2462883c4d28a3c3e0896c4026a0b53ef9c010a0',
   state: 'deb6d777d53d059f534d0c15c6ee040afb7d6c5be0cf1a6ad3140f8425f01db3',
   telemetry: '73ab39f9384a3b8a43256b17164facb36e15c158a2a83682e675f4bcd7cdeed7',
 };

@@ -22,6 +22,8 @@ export const SCHEMA_FILES = {
   state: 'state_record_v1.avsc',
   operator: 'operator_action_v1.avsc',
   config: 'config_snapshot_v1.avsc',
+  result: 'execution_result_v1.avsc',
+  actuator_state: 'actuator_state_v1.avsc',
   checkpoint: 'checkpoint_v1.avsc',
 } as const;
 
@@ -85,6 +87,8 @@ export const SCHEMAS: { readonly [R in SchemaRole]: LoadedSchema } = {
   state: load('state'),
   operator: load('operator'),
   config: load('config'),
+  result: load('result'),
+  actuator_state: load('actuator_state'),
   checkpoint: load('checkpoint'),
 };
 

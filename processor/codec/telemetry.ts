@@ -41,6 +41,23 @@ class Invalid extends Error {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeTelemetry(bytes: Uint8Array | null): Decoded<TelemetryEventV1> {
+  const parsed = parseJsonObject(bytes, 'TelemetryEventV1', hintOf);
+  if (!parsed.ok) return parsed;
+  const obj = parsed.value;
+  try {
+    return { ok: true, value: validate(obj) };
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    return { ok: false, reason_code: err.code, reason: err.message, hint: hintOf(obj) };
+  }
+}
+
+/**
+ * A telemetry value as a JSON object: present, at most 1 MiB, UTF-8, JSON, an object, free of the
+ * flaws firstJsonFlaw finds. Shared by the native format and every sensor format, so their size,
+ * encoding and strictness rules are one; `hintFor` reads what identity the object still gives.
+ */
+export function parseJsonObject(bytes: Uint8Array | null, what: string, hintFor: (obj: Record<string, unknown>) => DecodeHint = () => ({})): Decoded<Record<string, unknown>> {
   if (bytes === null) return { ok: false, reason_code: 'null_value', reason: 'the record has no value (a tombstone); telemetry must be a JSON object' };
   if (bytes.length > MAX_TELEMETRY_BYTES) {
     return { ok: false, reason_code: 'too_large', reason: `the value is ${bytes.length} bytes; telemetry is limited to ${MAX_TELEMETRY_BYTES} bytes (1 MiB)` };
@@ -57,19 +74,14 @@ export function decodeTelemetry(bytes: Uint8Array | null): Decoded<TelemetryEven
     return {
       ok: false,
       reason_code: 'not_object',
-      reason: `the value is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not a TelemetryEventV1 object`,
+      reason: `the value is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not a ${what} object`,
     };
   }
   const obj = parsed as Record<string, unknown>;
   const flaw = firstJsonFlaw(text);
   // A repeated key leaves the identity ambiguous and a lone surrogate may sit in it: neither is trusted as a hint.
-  if (flaw !== null) return { ok: false, reason_code: flaw.code, reason: flaw.message, hint: flaw.code === 'duplicate_key' || flaw.code === 'bad_unicode' ? {} : hintOf(obj) };
-  try {
-    return { ok: true, value: validate(obj) };
-  } catch (err) {
-    if (!(err instanceof Invalid)) throw err;
-    return { ok: false, reason_code: err.code, reason: err.message, hint: hintOf(obj) };
-  }
+  if (flaw !== null) return { ok: false, reason_code: flaw.code, reason: flaw.message, hint: flaw.code === 'duplicate_key' || flaw.code === 'bad_unicode' ? {} : hintFor(obj) };
+  return { ok: true, value: obj };
 }
 
 function validate(obj: Record<string, unknown>): TelemetryEventV1 {

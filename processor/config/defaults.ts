@@ -1,5 +1,5 @@
 /** Every default of the effective configuration (DESIGN §1 topic names, §2 policy tables). */
-import type { ExoArmurConfig } from './types.js';
+import type { ExoArmurConfig, Topics } from './types.js';
 
 export const DEFAULT_CONFIG: ExoArmurConfig = Object.freeze({
   app_id: 'exoarmur',
@@ -36,3 +36,22 @@ export const DEFAULT_CONFIG: ExoArmurConfig = Object.freeze({
   pinned_policy_sha256: null,
   operators: {},
 }) as ExoArmurConfig;
+
+/** Topics added after the first release: absent from DEFAULT_CONFIG (its hash stays), named here. */
+export const OPTIONAL_TOPIC_DEFAULTS: Readonly<Required<Pick<Topics, 'results' | 'actuator_state'>>> = Object.freeze({
+  results: 'exoarmur.execution-results.v1',
+  actuator_state: 'exoarmur.actuator-state.v1',
+});
+
+/** Every topic's default name, the optional ones included. */
+export const DEFAULT_TOPIC_NAMES: Readonly<Required<Topics>> = Object.freeze({ ...DEFAULT_CONFIG.topics, ...OPTIONAL_TOPIC_DEFAULTS });
+
+/** A config's results topic: its own name for it, else the default. */
+export function resultsTopic(topics: Topics): string {
+  return topics.results ?? OPTIONAL_TOPIC_DEFAULTS.results;
+}
+
+/** A config's actuator state topic: its own name for it, else the default. */
+export function actuatorStateTopic(topics: Topics): string {
+  return topics.actuator_state ?? OPTIONAL_TOPIC_DEFAULTS.actuator_state;
+}

@@ -3,15 +3,16 @@
  * errors name the bad key and the fix, and the effective (canonical, hashed, secret-free) form.
  */
 import { canonicalJson } from '../core/canonical.js';
-import type { CoreConfig } from '../core/config-types.js';
+import { UNKNOWN_CELL_POLICIES, type CoreConfig } from '../core/config-types.js';
 import { ACTION_CLASSES, SEVERITIES, type ConfigSnapshotV1 } from '../core/types.js';
+import { INPUT_FORMATS } from '../codec/adapters/adapter.js';
 import { UsageError } from '../errors.js';
 import { nodePrimitives, parseEd25519PublicKey } from '../primitives.js';
-import { DEFAULT_CONFIG } from './defaults.js';
+import { DEFAULT_CONFIG, DEFAULT_TOPIC_NAMES } from './defaults.js';
 import { bad, fraction, isObj, mapOf, nonEmpty, nullableString, obj, oneOf, onlyKeys, positiveInt, type Obj } from './checks.js';
 import { GUARD_POLICY_KEYS, validateGuards } from './guards.js';
 import { RETENTION_POLICY_KEYS, validateRetention } from './retention.js';
-import type { CheckpointConfig, EffectiveConfig, ExoArmurConfig } from './types.js';
+import type { CheckpointConfig, EffectiveConfig, ExoArmurConfig, InputSpec } from './types.js';
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
@@ -48,8 +49,8 @@ export function expandDotted(flat: Obj): Obj {
 /** Validates a complete config object (e.g. the result of merging over the defaults). */
 export function validateConfig(input: unknown): ExoArmurConfig {
   const c = obj(input, '(root)');
-  // `checkpoints` is optional and has no default, so a config without it hashes as it always did.
-  onlyKeys(c, [...Object.keys(DEFAULT_CONFIG), 'checkpoints'], '');
+  // Optional top-level sections have no default, so a config without them hashes as it always did.
+  onlyKeys(c, [...Object.keys(DEFAULT_CONFIG), ...OPTIONAL_KEYS], '');
   const brokers = c['brokers'];
   if (!Array.isArray(brokers)) bad('brokers', `must be a list of host:port, got ${JSON.stringify(brokers)}`, 'give e.g. ["localhost:9092"] or KAFKA_BROKERS=host:port,host:port');
   brokers.forEach((b, i) => {
@@ -58,9 +59,9 @@ export function validateConfig(input: unknown): ExoArmurConfig {
   const auth = obj(c['broker_auth'], 'broker_auth');
   onlyKeys(auth, ['mechanism', 'username', 'password'], 'broker_auth');
   const topics = obj(c['topics'], 'topics');
-  onlyKeys(topics, Object.keys(DEFAULT_CONFIG.topics), 'topics');
+  onlyKeys(topics, Object.keys(DEFAULT_TOPIC_NAMES), 'topics');
   const policy = obj(c['policy'], 'policy');
-  onlyKeys(policy, [...Object.keys(DEFAULT_CONFIG.policy), ...GUARD_POLICY_KEYS, ...RETENTION_POLICY_KEYS], 'policy');
+  onlyKeys(policy, [...Object.keys(DEFAULT_CONFIG.policy), 'unknown_cell', ...GUARD_POLICY_KEYS, ...RETENTION_POLICY_KEYS], 'policy');
   const sc = obj(policy['severity_confidence'], 'policy.severity_confidence');
   onlyKeys(sc, SEVERITIES, 'policy.severity_confidence');
   const it = obj(policy['intent_types'], 'policy.intent_types');
@@ -69,7 +70,7 @@ export function validateConfig(input: unknown): ExoArmurConfig {
   if (pin !== null && (typeof pin !== 'string' || !/^[0-9a-f]{64}$/.test(pin))) {
     bad('pinned_policy_sha256', `must be null or 64 lower-case hex digits, got ${JSON.stringify(pin)}`, 'give the sha256 of the canonical policy, or null');
   }
-  return {
+  const config: ExoArmurConfig = {
     app_id: nonEmpty(c['app_id'], 'app_id'),
     brokers: brokers as string[],
     broker_auth: {
@@ -85,6 +86,9 @@ export function validateConfig(input: unknown): ExoArmurConfig {
       execute: nonEmpty(topics['execute'], 'topics.execute'),
       state: nonEmpty(topics['state'], 'topics.state'),
       dlq: nonEmpty(topics['dlq'], 'topics.dlq'),
+      // Named only when given, so a config without them keeps its hash.
+      ...(topics['results'] === undefined ? {} : { results: nonEmpty(topics['results'], 'topics.results') }),
+      ...(topics['actuator_state'] === undefined ? {} : { actuator_state: nonEmpty(topics['actuator_state'], 'topics.actuator_state') }),
     },
     partitions: positiveInt(c['partitions'], 'partitions'),
     processing_guarantee: oneOf(c['processing_guarantee'], ['exactly_once', 'at_least_once'] as const, 'processing_guarantee'),
@@ -108,6 +112,8 @@ export function validateConfig(input: unknown): ExoArmurConfig {
       default_trust: fraction(policy['default_trust'], 'policy.default_trust'),
       quorum_size: positiveInt(policy['quorum_size'], 'policy.quorum_size'),
       approval_ttl_s: positiveInt(policy['approval_ttl_s'], 'policy.approval_ttl_s'),
+      // Present only when set: a policy without it keeps its hash (and its pin).
+      ...(policy['unknown_cell'] === undefined ? {} : { unknown_cell: oneOf(policy['unknown_cell'], UNKNOWN_CELL_POLICIES, 'policy.unknown_cell') }),
       ...validateGuards(policy),
       ...validateRetention(policy),
     },
@@ -121,6 +127,29 @@ export function validateConfig(input: unknown): ExoArmurConfig {
     }),
     ...checkpointConfig(c['checkpoints']),
   };
+  // Optional sections appear only when set: a config without them keeps its hash.
+  if (c['inputs'] !== undefined) config.inputs = inputsOf(c['inputs'], { ...config.topics, ...(config.checkpoints ? { checkpoints: config.checkpoints.topic } : {}) });
+  return config;
+}
+
+/** Top-level settings with no default: absent from the effective config unless given. */
+const OPTIONAL_KEYS = ['inputs', 'checkpoints'] as const;
+
+function inputsOf(v: unknown, topics: Record<string, string | undefined>): Record<string, InputSpec> {
+  return mapOf(v, 'inputs', (x, k) => {
+    const entry = obj(x, k);
+    onlyKeys(entry, ['format', 'tenant_id', 'cell_id'], k);
+    const topic = k.slice('inputs.'.length);
+    const reserved = Object.keys(topics).find((key) => key !== 'telemetry' && topics[key] === topic);
+    if (reserved !== undefined) bad(k, `names the ${reserved} topic`, 'list only telemetry input topics under "inputs"');
+    const tenant = entry['tenant_id'] === undefined ? null : nullableString(entry['tenant_id'], `${k}.tenant_id`);
+    if (tenant !== null && tenant.includes(':')) bad(`${k}.tenant_id`, 'contains ":"', 'keys are tenant_id:correlation_id; pick a tenant id without ":"');
+    return {
+      format: oneOf(entry['format'], INPUT_FORMATS, `${k}.format`),
+      tenant_id: tenant,
+      cell_id: entry['cell_id'] === undefined ? null : nullableString(entry['cell_id'], `${k}.cell_id`),
+    };
+  });
 }
 
 function checkpointConfig(v: unknown): { checkpoints?: CheckpointConfig } {

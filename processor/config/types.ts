@@ -20,6 +20,23 @@ export interface Topics {
   execute: string;
   state: string;
   dlq: string;
+  /**
+   * ExecutionResultV1 from the actuators (a co-partitioned input of the processor) and the
+   * actuator's own compacted state. Optional so a config that does not name them keeps its hash;
+   * absent means the default name (processor/config/defaults.ts).
+   */
+  results?: string;
+  actuator_state?: string;
+}
+
+/** How one telemetry input topic's records are read (processor/codec/adapters). */
+export interface InputSpec {
+  /** exoarmur (native TelemetryEventV1) | suricata | falco | wazuh | ocsf | ecs. */
+  format: string;
+  /** The tenant of every record on the topic, for formats that carry none. */
+  tenant_id: string | null;
+  /** The sensor cell of every record on the topic; null = the format's own sensor name. */
+  cell_id: string | null;
 }
 
 export interface ExoArmurConfig {
@@ -33,6 +50,11 @@ export interface ExoArmurConfig {
   /** SHA-256 hex of canonicalJson(policy) this deployment pins; null = no pin (policy verified). */
   pinned_policy_sha256: string | null;
   operators: OperatorRegistry;
+  /**
+   * Telemetry input topics by name, each with its format. Absent unless configured, so a config
+   * without sensor inputs hashes exactly as before they existed.
+   */
+  inputs?: Record<string, InputSpec>;
   /**
    * Signed checkpoints (absent = none, and the config and its hash are exactly as before the
    * feature): the compacted topic they go to, the processor's Ed25519 private key file (PKCS#8

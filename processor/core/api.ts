@@ -22,8 +22,8 @@ export interface Primitives {
   verifyEd25519(publicKey: string, message: Uint8Array, signatureBase64: string): boolean;
 }
 
-/** Which input topic a record came from. */
-export type InputSource = 'telemetry' | 'operator';
+/** Which input topic a record came from: telemetry (any format), operator actions, or actuators' results. */
+export type InputSource = 'telemetry' | 'operator' | 'result';
 
 /** Result of decoding an input value (done by processor/codec, pure). */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string; reason_code?: string; hint?: DecodeHint };

@@ -3,6 +3,7 @@ import type {
   ActionClass,
   ApprovalRequirement,
   Classification,
+  ExecutionOutcome,
   CollectiveMember,
   Intent,
   KillSwitchScope,
@@ -159,11 +160,36 @@ export interface AuditPayloads {
     stream_time: string;
     partition: number;
   };
+  result_received: { intent_id: string; actuator_group: string; outcome: ExecutionOutcome; attempt: number; finished_at: string };
+  result_duplicate: { first_seen: string };
+  result_rejected: InputRejectedPayload;
+  execution_succeeded: ExecutionReported;
+  execution_failed: ExecutionReported;
+}
+
+/** What an actuator did with a released intent (an ExecutionResultV1 as the audit trail keeps it). */
+export interface ExecutionReported {
+  intent_id: string;
+  intent_hash: string;
+  intent_type: string;
+  subject: string;
+  outcome: ExecutionOutcome;
+  /** Why it did not succeed (failed, or gave_up after its attempts); null when it did. */
+  reason: string | null;
+  attempt: number;
+  driver: string;
+  actuator_group: string;
+  response_status: number | null;
+  response_sha256: string | null;
+  started_at: string;
+  finished_at: string;
+  execute_partition: number;
+  execute_offset: string;
 }
 
 export type AuditEventKind = keyof AuditPayloads;
 
-/** The receipt kinds: exactly one per consumed input record, from either input topic. */
+/** The receipt kinds: exactly one per consumed input record, from any input topic. */
 export const RECEIPT_KINDS: ReadonlySet<string> = new Set<AuditEventKind>([
   'telemetry_received',
   'telemetry_duplicate',
@@ -171,6 +197,9 @@ export const RECEIPT_KINDS: ReadonlySet<string> = new Set<AuditEventKind>([
   'action_received',
   'action_duplicate',
   'action_rejected',
+  'result_received',
+  'result_duplicate',
+  'result_rejected',
 ]);
 
 /** The Avro union branch (full name) of each event kind's payload. */
@@ -198,6 +227,11 @@ export const PAYLOAD_TYPE_OF_KIND: { readonly [K in AuditEventKind]: string } = 
   containment_in_force: 'exoarmur.ContainmentInForce',
   circuit_breaker_tripped: 'exoarmur.CircuitBreakerTripped',
   containment_reverted: 'exoarmur.ContainmentReverted',
+  result_received: 'exoarmur.ResultReceived',
+  result_duplicate: 'exoarmur.InputDuplicate',
+  result_rejected: 'exoarmur.InputRejected',
+  execution_succeeded: 'exoarmur.ExecutionReported',
+  execution_failed: 'exoarmur.ExecutionReported',
 };
 
 export interface InputCoordinates {

@@ -22,6 +22,13 @@ export interface Policy {
   quorum_size: number;
   approval_ttl_s: number;
   /**
+   * Sensor admission for a cell that is not in `trust` (the cell registry): default_trust (absent =
+   * this, the old behaviour) decides with default_trust; observe_only lets it reach A0 only (SG-105);
+   * reject refuses its telemetry at receipt (reason unknown_cell). Absent unless set, so the policy
+   * hash of a config without it is unchanged.
+   */
+  unknown_cell?: UnknownCellPolicy;
+  /**
    * Guards (docs/guards.md), each off while its key is absent. An absent key is not in the
    * canonical config either, so a config without guards keeps its hash and its recorded meaning.
    */
@@ -48,6 +55,9 @@ export interface CircuitBreakerPolicy {
   max_releases: number;
   window_s: number;
 }
+
+export type UnknownCellPolicy = 'default_trust' | 'observe_only' | 'reject';
+export const UNKNOWN_CELL_POLICIES: readonly UnknownCellPolicy[] = ['default_trust', 'observe_only', 'reject'];
 
 /** Operator registry: actor_id -> base64 SPKI DER Ed25519 public key. */
 export type OperatorRegistry = Record<string, { public_key: string }>;

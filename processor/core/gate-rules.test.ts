@@ -22,20 +22,22 @@ test('the descriptions name exactly the rules the gate returns over a grid of it
                   [true, false],
                   [false, true],
                 ] as const)
-                  seen.add(
-                    evaluateGate({
-                      action_class,
-                      trust,
-                      confidence,
-                      quorum_count,
-                      aggregate_score,
-                      policy_verified,
-                      protected_subject,
-                      live_containment,
-                      kill_switch_global,
-                      kill_switch_tenant,
-                    }).rule,
-                  );
+                  for (const unknown_cell_observe_only of [false, true])
+                    seen.add(
+                      evaluateGate({
+                        action_class,
+                        trust,
+                        confidence,
+                        quorum_count,
+                        aggregate_score,
+                        policy_verified,
+                        protected_subject,
+                        live_containment,
+                        kill_switch_global,
+                        kill_switch_tenant,
+                        unknown_cell_observe_only,
+                      }).rule,
+                    );
   // SG-999 is the gate's fallback for a class outside the four; every class above matches earlier.
   seen.add('SG-999');
   t.deepEqual([...seen].sort(), Object.keys(SAFETY_RULE_DESCRIPTIONS).sort());

@@ -7,6 +7,7 @@
 export const SAFETY_RULE_DESCRIPTIONS: { readonly [rule: string]: string } = {
   'SG-101': 'global kill switch is on, class is not A0: deny',
   'SG-102': "the tenant's kill switch is on, class is not A0: deny",
+  'SG-105': 'unknown cell (not in policy.trust) under policy.unknown_cell observe_only, class is not A0: deny',
   'SG-201': 'policy not verified (pinned_policy_sha256 set and different), class is not A0: require quorum',
   'SG-150': 'protected subject (policy.protected_subjects), class is not A0: require a human',
   'SG-160': 'a containment of the same or a stronger class is in force on the subject (policy.no_double_containment), class is not A0: deny',

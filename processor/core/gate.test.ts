@@ -13,6 +13,7 @@ const base: GateInput = {
   policy_verified: true,
   kill_switch_global: false,
   kill_switch_tenant: false,
+  unknown_cell_observe_only: false,
 };
 const A0: ActionClass = 'A0_observe';
 const A1: ActionClass = 'A1_soft_containment';
@@ -27,6 +28,13 @@ const table: [string, Partial<GateInput>, string, string][] = [
   ['tenant kill, A2', { kill_switch_tenant: true }, 'SG-102', 'deny'],
   ['tenant kill, A0 still allowed', { kill_switch_tenant: true, action_class: A0 }, 'SG-501', 'allow'],
   ['global before tenant', { kill_switch_global: true, kill_switch_tenant: true }, 'SG-101', 'deny'],
+  // SG-105: an unknown cell under policy.unknown_cell observe_only reaches A0 only.
+  ['unknown cell observe_only, A2 high confidence', { unknown_cell_observe_only: true, confidence: 0.99 }, 'SG-105', 'deny'],
+  ['unknown cell observe_only, A1', { unknown_cell_observe_only: true, action_class: A1, confidence: 0.9 }, 'SG-105', 'deny'],
+  ['unknown cell observe_only, A3', { unknown_cell_observe_only: true, action_class: A3 }, 'SG-105', 'deny'],
+  ['unknown cell observe_only, A0 still allowed', { unknown_cell_observe_only: true, action_class: A0 }, 'SG-501', 'allow'],
+  ['kill switch before SG-105', { unknown_cell_observe_only: true, kill_switch_tenant: true }, 'SG-102', 'deny'],
+  ['SG-105 before an unverified policy', { unknown_cell_observe_only: true, policy_verified: false }, 'SG-105', 'deny'],
   // SG-201: unverified policy.
   ['policy not verified, A2 high confidence', { policy_verified: false, confidence: 0.99 }, 'SG-201', 'require_quorum'],
   ['policy not verified, A1', { policy_verified: false, action_class: A1, confidence: 0.9 }, 'SG-201', 'require_quorum'],
@@ -94,6 +102,7 @@ test('gate: every rule of the design table is reached by the table above', (t) =
   t.deepEqual([...reached].sort(), [
     'SG-101',
     'SG-102',
+    'SG-105',
     'SG-150',
     'SG-160',
     'SG-201',

@@ -124,6 +124,8 @@ export interface GateInput {
   policy_verified: boolean;
   kill_switch_global: boolean;
   kill_switch_tenant: boolean;
+  /** The cell is not in policy.trust and policy.unknown_cell is observe_only. */
+  unknown_cell_observe_only: boolean;
 }
 
 export interface GateDecision {
@@ -140,6 +142,7 @@ export function evaluateGate(g: GateInput): GateDecision {
   const a3 = c === 'A3_irreversible';
   if (g.kill_switch_global && !a0) return { rule: 'SG-101', verdict: 'deny' };
   if (g.kill_switch_tenant && !a0) return { rule: 'SG-102', verdict: 'deny' };
+  if (g.unknown_cell_observe_only && !a0) return { rule: 'SG-105', verdict: 'deny' };
   if (!g.policy_verified && !a0) return { rule: 'SG-201', verdict: 'require_quorum' };
   if (g.protected_subject && !a0) return { rule: 'SG-150', verdict: 'require_human' };
   if (g.live_containment && !a0) return { rule: 'SG-160', verdict: 'deny' };
@@ -166,4 +169,9 @@ export function isProtectedSubject(subject: string, protectedSubjects: readonly 
 
 export function trustOf(cellId: string, policy: Policy): number {
   return Object.prototype.hasOwnProperty.call(policy.trust, cellId) ? policy.trust[cellId]! : policy.default_trust;
+}
+
+/** Whether a cell is in the registry (policy.trust); the admission rule applies only to those that are not. */
+export function isKnownCell(cellId: string, policy: Policy): boolean {
+  return Object.prototype.hasOwnProperty.call(policy.trust, cellId);
 }

@@ -1,11 +1,12 @@
 /**
  * Who an input is and its idempotency key, known before the step starts (DESIGN §2): telemetry is
- * `tenant_id:event_id`, an operator action `tenant_id:action_id`, and a value the codec could not
+ * `tenant_id:event_id`, an operator action `tenant_id:action_id`, an actuator's result
+ * `tenant_id:result:<actuator_group>/<intent_id>`, and a value the codec could not
  * decode, from either topic, is identified by its bytes, `tenant:raw-sha256:<hex>`, so a redelivery
  * of the same bytes is a duplicate.
  */
 import type { CoreInput, DecodeHint, Primitives } from './api.js';
-import type { OperatorActionV1, TelemetryEventV1 } from './types.js';
+import type { ExecutionResultV1, OperatorActionV1, TelemetryEventV1 } from './types.js';
 
 export interface InputIdentity {
   tenant_id: string;
@@ -16,7 +17,8 @@ export interface InputIdentity {
 export type IdentifiedInput =
   | { kind: 'undecodable'; idempotencyKey: string; who: InputIdentity; valueSha: string | null; reason: string; reasonCode: string; hint: DecodeHint | undefined }
   | { kind: 'telemetry'; idempotencyKey: string; event: TelemetryEventV1 }
-  | { kind: 'operator'; idempotencyKey: string; action: OperatorActionV1 };
+  | { kind: 'operator'; idempotencyKey: string; action: OperatorActionV1 }
+  | { kind: 'result'; idempotencyKey: string; result: ExecutionResultV1 };
 
 export function identifyInput(input: CoreInput, prims: Primitives): IdentifiedInput {
   const decoded = input.decoded;
@@ -36,6 +38,11 @@ export function identifyInput(input: CoreInput, prims: Primitives): IdentifiedIn
   if (input.source === 'telemetry') {
     const event = decoded.value as TelemetryEventV1;
     return { kind: 'telemetry', idempotencyKey: `${event.tenant_id}:${event.event_id}`, event };
+  }
+  if (input.source === 'result') {
+    const result = decoded.value as ExecutionResultV1;
+    // One final result per intent per actuator group: a second copy of it is a duplicate.
+    return { kind: 'result', idempotencyKey: `${result.tenant_id}:result:${result.actuator_group}/${result.intent_id}`, result };
   }
   const action = decoded.value as OperatorActionV1;
   return { kind: 'operator', idempotencyKey: `${action.tenant_id}:${action.action_id}`, action };

@@ -7,6 +7,7 @@ import type { CoreConfig } from './config-types.js';
 import { StepContext } from './context.js';
 import { identifyInput } from './identity.js';
 import { stepOperator } from './operator.js';
+import { stepResult } from './result.js';
 import type { StateView } from './state.js';
 import { stepTelemetry } from './telemetry.js';
 
@@ -15,6 +16,7 @@ export function step(state: StateView, input: CoreInput, config: CoreConfig, pri
   const identified = identifyInput(input, prims);
   const ctx = new StepContext(state, input, config, prims, identified.idempotencyKey);
   if (identified.kind === 'telemetry' || (identified.kind === 'undecodable' && input.source === 'telemetry')) stepTelemetry(ctx, identified);
+  else if (identified.kind === 'result' || (identified.kind === 'undecodable' && input.source === 'result')) stepResult(ctx, identified);
   else stepOperator(ctx, identified);
   return ctx.finish();
 }

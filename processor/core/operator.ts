@@ -10,7 +10,7 @@ import { stateKeys, stateRecord } from './state.js';
 import { msOf, normalizeRfc3339 } from './time.js';
 import type { ApprovalState } from './types.js';
 
-export function stepOperator(ctx: StepContext, identified: Exclude<IdentifiedInput, { kind: 'telemetry' }>): void {
+export function stepOperator(ctx: StepContext, identified: Extract<IdentifiedInput, { kind: 'operator' | 'undecodable' }>): void {
   const { input } = ctx;
   if (identified.kind === 'undecodable') {
     const { who, valueSha } = identified;

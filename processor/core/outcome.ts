@@ -13,7 +13,7 @@ export const DLQ_WHOLE_VALUE_MAX = 768 * 1024;
 export const DLQ_TRUNCATED_PREFIX = 64 * 1024;
 
 export interface Rejection {
-  kind: 'telemetry_rejected' | 'action_rejected';
+  kind: 'telemetry_rejected' | 'action_rejected' | 'result_rejected';
   reason_code: string;
   reason: string;
   tenant_id: string;
@@ -37,14 +37,19 @@ export function identifiersOf(hint: DecodeHint | undefined): ReadIdentifiers {
 }
 
 /**
- * Stage 1's idempotency check, for either input topic: a delivery whose idempotency key was seen
+ * Stage 1's idempotency check, for every input topic: a delivery whose idempotency key was seen
  * before gets its duplicate receipt and nothing else (false); otherwise the key is marked seen (true).
  */
 export function firstDelivery(ctx: StepContext, subject: AuditSubject): boolean {
-  const telemetry = ctx.input.source === 'telemetry';
-  const key = telemetry ? stateKeys.telemetryIdem(ctx.idempotencyKey) : stateKeys.operatorIdem(ctx.idempotencyKey);
+  const source = ctx.input.source;
+  const key =
+    source === 'telemetry'
+      ? stateKeys.telemetryIdem(ctx.idempotencyKey)
+      : source === 'operator'
+        ? stateKeys.operatorIdem(ctx.idempotencyKey)
+        : stateKeys.resultIdem(ctx.idempotencyKey);
   if (ctx.state.get(key) !== undefined) {
-    ctx.audit.append(telemetry ? 'telemetry_duplicate' : 'action_duplicate', subject, { first_seen: 'earlier' });
+    ctx.audit.append(source === 'telemetry' ? 'telemetry_duplicate' : source === 'operator' ? 'action_duplicate' : 'result_duplicate', subject, { first_seen: 'earlier' });
     return false;
   }
   // Kept for the dedupe window of event time; an input already past it is not marked (retention.ts).
@@ -53,6 +58,9 @@ export function firstDelivery(ctx: StepContext, subject: AuditSubject): boolean 
 }
 
 /** A receipt saying why the input was rejected, plus its dead letter. Nothing else. */
+/** The reason code the codec gives a sensor record that is not an alert (codec/adapters). */
+export const NOT_AN_ALERT = 'not_an_alert';
+
 export function reject(ctx: StepContext, r: Rejection): void {
   const { input } = ctx;
   const subject = { tenant_id: r.tenant_id, correlation_id: r.correlation_id, trace_id: r.trace_id, event_time: r.event_time };
@@ -68,6 +76,9 @@ export function reject(ctx: StepContext, r: Rejection): void {
     value_sha256: r.value_sha256,
     value_size: size,
   });
+  // A record of another kind on a sensor topic (a flow, a stats line) is counted by its receipt, not
+  // dead-lettered: a firehose must not flood the DLQ. Its receipt keeps the id a dead letter would have.
+  if (r.reason_code === NOT_AN_ALERT) return;
   const truncated = value !== null && size > DLQ_WHOLE_VALUE_MAX;
   const deadLetter: DeadLetterV1 = {
     dead_letter_id: deadLetterId,

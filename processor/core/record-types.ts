@@ -117,3 +117,36 @@ export interface CollectiveMember {
   confidence: number;
   observed_at: string;
 }
+export type ExecutionOutcome = 'succeeded' | 'failed' | 'gave_up';
+
+/** schemas/execution_result_v1.avsc: what an actuator did with one released intent. */
+export interface ExecutionResultV1 {
+  schema_version: '1';
+  intent_id: string;
+  intent_hash: string;
+  tenant_id: string;
+  correlation_id: string;
+  trace_id: string;
+  subject: string;
+  intent_type: string;
+  outcome: ExecutionOutcome;
+  attempt: number;
+  driver: string;
+  response_status: number | null;
+  response_sha256: string | null;
+  detail: string | null;
+  started_at: string;
+  finished_at: string;
+  actuator_group: string;
+  source_partition: number;
+  source_offset: string;
+}
+
+/** schemas/actuator_state_v1.avsc: the reference actuator's dedupe entry for one intent. */
+export interface ActuatorStateV1 {
+  intent_id: string;
+  status: 'in_flight' | ExecutionOutcome;
+  attempts: number;
+  started_at: string;
+  updated_at: string;
+}

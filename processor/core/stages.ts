@@ -11,6 +11,7 @@ import {
   actionClassFor,
   classify,
   evaluateGate,
+  isKnownCell,
   isProtectedSubject,
   localConfidence,
   trustOf,
@@ -110,6 +111,7 @@ export function gateIntent(ctx: StepContext, ev: TelemetryEventV1, proposal: Pro
     kill_switch_global: ctx.state.get(stateKeys.killGlobal())?.kill_switch?.on === true,
     kill_switch_tenant: ctx.state.get(stateKeys.killTenant(ev.tenant_id))?.kill_switch?.on === true,
     live_containment: false,
+    unknown_cell_observe_only: ctx.config.policy.unknown_cell === 'observe_only' && !isKnownCell(ev.cell_id, ctx.config.policy),
   };
   const live = liveContainmentOf(ctx, proposal.intent);
   shown.live_containment = live !== null;

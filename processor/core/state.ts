@@ -20,6 +20,7 @@ export const stateKeys = {
   pending: (approvalId: string) => `pending/${approvalId}`,
   telemetryIdem: (idempotencyKey: string) => `idem/t/${idempotencyKey}`,
   operatorIdem: (idempotencyKey: string) => `idem/o/${idempotencyKey}`,
+  resultIdem: (idempotencyKey: string) => `idem/r/${idempotencyKey}`,
   collective: (tenant: string, claimType: string, correlationId: string) => `collective/${part(tenant)}/${part(claimType)}/${part(correlationId)}`,
   approval: (approvalId: string) => `approval/${approvalId}`,
   killGlobal: () => 'kill/global',

@@ -5,12 +5,13 @@ import { expireCollectives } from './collective-expiry.js';
 import type { IdentifiedInput } from './identity.js';
 import { expireDue, firstDelivery, identifiersOf, reject, release, requestApproval } from './outcome.js';
 import { recordInForce, tripBreaker } from './release-guards.js';
+import { isKnownCell } from './gate.js';
 import { revertDue } from './revert.js';
 import { expireRetained } from './retention.js';
 import { collectBelief, deriveFacts, gateIntent, localBelief, proposeIntent } from './stages.js';
 import { SUBJECT_KINDS, type SubjectKind, type TelemetryEventV1 } from './types.js';
 
-export function stepTelemetry(ctx: StepContext, identified: Exclude<IdentifiedInput, { kind: 'operator' }>): void {
+export function stepTelemetry(ctx: StepContext, identified: Extract<IdentifiedInput, { kind: 'telemetry' | 'undecodable' }>): void {
   const { input } = ctx;
   if (identified.kind === 'undecodable') {
     const { who, valueSha } = identified;
@@ -31,6 +32,19 @@ export function stepTelemetry(ctx: StepContext, identified: Exclude<IdentifiedIn
   const ev = identified.event;
   const who = { correlation_id: ev.correlation_id, event_time: ev.observed_at, tenant_id: ev.tenant_id, trace_id: ev.trace_id };
   if (!firstDelivery(ctx, who)) return;
+
+  // Sensor admission: refused before it can move stream time (and so expire anyone's approvals).
+  if (ctx.config.policy.unknown_cell === 'reject' && !isKnownCell(ev.cell_id, ctx.config.policy)) {
+    reject(ctx, {
+      kind: 'telemetry_rejected',
+      reason_code: 'unknown_cell',
+      reason: `cell ${JSON.stringify(ev.cell_id)} is not in policy.trust and policy.unknown_cell is reject`,
+      ...who,
+      value_sha256: input.value === null ? null : ctx.prims.sha256Hex(input.value),
+      identifiers: { action_id: null, cell_id: ev.cell_id, correlation_id: ev.correlation_id, event_id: ev.event_id, tenant_id: ev.tenant_id },
+    });
+    return;
+  }
 
   // Approvals, collectives and retained keys the new stream time has passed go before this input's own records.
   if (ctx.advanceStreamTime(ev.observed_at)) {

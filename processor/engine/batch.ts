@@ -10,6 +10,7 @@ import { encodeRecord, toCoreInput, type ConsumedMessage, type Encoded } from '.
 import { appendRecord, signCheckpoint, type CheckpointSigner, type CheckpointV1, type CoveredInputs } from '../core/checkpoint.js';
 import type { MerkleFrontier } from '../core/merkle.js';
 import type { AuditRecordV1 } from '../core/types.js';
+import type { InputSpec } from '../config/types.js';
 import {
   applyStateRecords,
   coalesceStateRecords,
@@ -30,6 +31,8 @@ export interface BatchInput {
   processTime: string | number;
   /** What this input is decided under (replay: from the snapshot its receipt names); coreConfigOf builds it once per config. */
   config: CoreConfig;
+  /** The deployment's telemetry input table (topic -> format, tenant, cell), by which a record is decoded. */
+  inputs?: Readonly<Record<string, InputSpec>> | undefined;
 }
 
 /** One output as the transaction writes it: the record's key, Avro value and schema headers. */
@@ -113,9 +116,9 @@ export function driveBatch(state: Map<string, StateValue>, inputs: Iterable<Batc
   const encoded: EncodedOutput[] = [];
   const stateRecords: OutputRecord[] = [];
   let configHash: string | null = null;
-  for (const { source, message, processTime, config } of inputs) {
+  for (const { source, message, processTime, config, inputs: specs } of inputs) {
     configHash = config.config_hash;
-    const input = toCoreInput(source, message, processTime);
+    const input = toCoreInput(source, message, processTime, specs);
     const { records } = step(state, input, config, primitives);
     applyStateRecords(state, records);
     steps.push({ input, records });

@@ -4,13 +4,15 @@
  * allowed that is not listed here (the broker runs with allow.everyone.if.no.acl.found=false).
  * - sensor: writes telemetry only;
  * - operator: writes operator actions, reads the audit trail and the state topic;
- * - processor: reads its inputs and state, writes its outputs, its group, its transactional ids;
- * - actuator: reads execute intents (there is no results topic in the design yet);
+ * - processor: reads its inputs (the actuators' results among them) and state, writes its outputs,
+ *   its group, its transactional ids;
+ * - actuator: reads execute intents, writes results, keeps its dedupe state, in its group
+ *   `<app_id>.actuator` with transactional ids `<app_id>.actuator.actuator.<p>` (docs/actuator.md);
  * - reviewer: reads every topic, writes none.
  * Readers consume in throwaway groups named `<prefix>.read.<uuid>` (read.ts), granted by prefix.
  */
 import kafkajs, { type Admin } from 'kafkajs';
-import type { Topics } from '../config/index.js';
+import { actuatorStateTopic, resultsTopic, type Topics } from '../config/index.js';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
@@ -54,14 +56,17 @@ function readerGroup(principal: string, scope: AclScope): AclGrant {
 
 export function roleGrants(scope: AclScope): AclGrant[] {
   const t = scope.topics;
-  const all = [t.telemetry, t.operator_actions, t.config, t.audit, t.execute, t.state, t.dlq];
+  const results = resultsTopic(t);
+  const actuatorState = actuatorStateTopic(t);
+  const all = [t.telemetry, t.operator_actions, t.config, t.audit, t.execute, t.state, t.dlq, results, actuatorState];
   const p = ROLE_PRINCIPALS;
+  const actuatorGroup = `${scope.appId}.actuator`;
   return [
     ...topicGrants(p.sensor, [t.telemetry], ['write', 'describe']),
     ...topicGrants(p.operator, [t.operator_actions], ['write', 'describe']),
     ...topicGrants(p.operator, [t.audit, t.state], ['read', 'describe']),
     readerGroup(p.operator, scope),
-    ...topicGrants(p.processor, [t.telemetry, t.operator_actions], ['read', 'describe', 'describe_configs', 'create']),
+    ...topicGrants(p.processor, [t.telemetry, t.operator_actions, results], ['read', 'describe', 'describe_configs', 'create']),
     ...topicGrants(p.processor, [t.state, t.config], ['read', 'write', 'describe', 'describe_configs', 'create']),
     ...topicGrants(p.processor, [t.audit, t.execute, t.dlq], ['write', 'describe', 'describe_configs', 'create']),
     { principal: p.processor, resource: 'group', name: scope.groupId, pattern: 'literal', operation: 'read' },
@@ -71,7 +76,14 @@ export function roleGrants(scope: AclScope): AclGrant[] {
     { principal: p.processor, resource: 'transactional_id', name: `${scope.appId}.`, pattern: 'prefixed', operation: 'write' },
     { principal: p.processor, resource: 'transactional_id', name: `${scope.appId}.`, pattern: 'prefixed', operation: 'describe' },
     { principal: p.processor, resource: 'cluster', name: 'kafka-cluster', pattern: 'literal', operation: 'idempotent_write' },
-    ...topicGrants(p.actuator, [t.execute], ['read', 'describe']),
+    ...topicGrants(p.actuator, [t.execute], ['read', 'describe', 'describe_configs']),
+    ...topicGrants(p.actuator, [results], ['write', 'describe', 'describe_configs', 'create']),
+    ...topicGrants(p.actuator, [actuatorState], ['read', 'write', 'describe', 'describe_configs', 'create']),
+    // Its group and the throwaway groups its dedupe restore reads in (`<group>.restore.<p>…`).
+    { principal: p.actuator, resource: 'group', name: actuatorGroup, pattern: 'prefixed', operation: 'read' },
+    { principal: p.actuator, resource: 'transactional_id', name: `${actuatorGroup}.`, pattern: 'prefixed', operation: 'write' },
+    { principal: p.actuator, resource: 'transactional_id', name: `${actuatorGroup}.`, pattern: 'prefixed', operation: 'describe' },
+    { principal: p.actuator, resource: 'cluster', name: 'kafka-cluster', pattern: 'literal', operation: 'idempotent_write' },
     readerGroup(p.actuator, scope),
     ...topicGrants(p.reviewer, all, ['read', 'describe']),
     readerGroup(p.reviewer, scope),

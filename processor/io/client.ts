@@ -278,7 +278,7 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
  * The client's types, named once here: modules outside the I/O layer import them from this file,
  * never from the client package, so replacing the client changes processor/io alone.
  */
-export type { Admin, ITopicConfig, Kafka, KafkaMessage, Message, Producer, RecordMetadata } from 'kafkajs';
+export type { Admin, Consumer, EachBatchPayload, ITopicConfig, Kafka, KafkaMessage, Message, Producer, RecordMetadata } from 'kafkajs';
 
 /** Runs `work` on a connected admin client and always disconnects it. */
 export async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {

@@ -13,6 +13,8 @@ test('default specs are DESIGN §1: names, cleanup policies, shared partition co
       { name: 'exoarmur.intents.execute.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete', 'max.message.bytes': '8388608' } },
       { name: 'exoarmur.state.v1', partitions: 3, cleanupPolicy: 'compact', configs: { 'cleanup.policy': 'compact', 'max.message.bytes': '8388608' } },
       { name: 'exoarmur.dlq.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete', 'max.message.bytes': '8388608' } },
+      { name: 'exoarmur.execution-results.v1', partitions: 3, cleanupPolicy: 'delete', configs: { 'cleanup.policy': 'delete', 'max.message.bytes': '4194304' } },
+      { name: 'exoarmur.actuator-state.v1', partitions: 3, cleanupPolicy: 'compact', configs: { 'cleanup.policy': 'compact', 'max.message.bytes': '8388608' } },
     ],
   );
 });
@@ -31,6 +33,8 @@ test('a prefix applies to defaults, an override replaces one name outright, part
     ['execute', 6],
     ['state', 6],
     ['dlq', 6],
+    ['results', 6],
+    ['actuator_state', 6],
   ]);
 });
 

@@ -4,7 +4,7 @@
  * co-partitioning or compaction, so it is an error the operator resolves.
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { DEFAULT_CONFIG } from '../config/defaults.js';
+import { DEFAULT_TOPIC_NAMES } from '../config/defaults.js';
 import type { Topics } from '../config/types.js';
 import { ExoArmurError, TopicDriftError } from '../errors.js';
 
@@ -12,7 +12,7 @@ import { ExoArmurError, TopicDriftError } from '../errors.js';
 export type TopicKey = keyof Topics;
 
 /** The topic keys in DESIGN §1 order. */
-export const TOPIC_KEYS: readonly TopicKey[] = ['telemetry', 'operator_actions', 'config', 'audit', 'execute', 'state', 'dlq'];
+export const TOPIC_KEYS: readonly TopicKey[] = ['telemetry', 'operator_actions', 'config', 'audit', 'execute', 'state', 'dlq', 'results', 'actuator_state'];
 
 export const DEFAULT_PARTITIONS = 3;
 
@@ -58,13 +58,15 @@ export interface TopicNameOptions {
 export interface TopicSpecOptions extends TopicNameOptions {
   /** The shared partition count of the co-partitioned topics (DESIGN §1). */
   partitions?: number;
+  /** Further telemetry input topics (the config's `inputs`), provisioned and co-partitioned like telemetry. */
+  extraTelemetry?: readonly string[];
 }
 
 /** The topics under a prefix, from the defaults table (processor/config/defaults.ts), with overrides. */
-export function topicNames(options: TopicNameOptions = {}): Topics {
+export function topicNames(options: TopicNameOptions = {}): Required<Topics> {
   const prefix = options.prefix ?? '';
-  const names = {} as Topics;
-  for (const key of TOPIC_KEYS) names[key] = options.overrides?.[key] ?? `${prefix}${DEFAULT_CONFIG.topics[key]}`;
+  const names = {} as Required<Topics>;
+  for (const key of TOPIC_KEYS) names[key] = options.overrides?.[key] ?? `${prefix}${DEFAULT_TOPIC_NAMES[key]}`;
   return names;
 }
 
@@ -82,8 +84,10 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
     configs: { 'cleanup.policy': cleanupPolicy, ...(maxMessageBytes === null ? {} : { 'max.message.bytes': String(maxMessageBytes) }), ...extra },
     minMaxMessageBytes: maxMessageBytes,
   });
+  const telemetry = spec('telemetry', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES);
   return [
-    spec('telemetry', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES),
+    telemetry,
+    ...(options.extraTelemetry ?? []).map((name) => ({ ...telemetry, name })),
     spec('operator_actions', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES),
     // One partition: config snapshots are few, keyed by hash, and read whole by replay.
     spec('config', 1, 'compact', null),
@@ -92,6 +96,10 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
     spec('execute', partitions, 'delete', OUTPUT_MAX_MESSAGE_BYTES),
     spec('state', partitions, 'compact', OUTPUT_MAX_MESSAGE_BYTES),
     spec('dlq', partitions, 'delete', OUTPUT_MAX_MESSAGE_BYTES),
+    // Actuators write each result to its intent's partition: a co-partitioned input of the processor.
+    spec('results', partitions, 'delete', INPUT_MAX_MESSAGE_BYTES),
+    // The actuator's dedupe state, one entry per intent, restored like the processor's state.
+    spec('actuator_state', partitions, 'compact', OUTPUT_MAX_MESSAGE_BYTES),
   ];
 }
 

@@ -8,7 +8,8 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { InputSource } from '../core/api.js';
 import { CoPartitionedAssigner } from '../io/assigner.js';
-import type { ProcessingHaltedError } from '../errors.js';
+import type { InputTopic } from '../config/inputs.js';
+import { InvariantError, type ProcessingHaltedError } from '../errors.js';
 import { classifyKafkaError, type FailureKind } from '../io/kafka-errors.js';
 import { Task, type TaskDeps } from './task.js';
 import { consumerRestartDelayMs, dropTask, moveSlot, newSlot, notePermanentFailure, taskRebuildDelayMs, type Slot } from './task-slot.js';
@@ -45,15 +46,19 @@ export class ProcessorRunner {
   private halted: ProcessingHaltedError | undefined;
   private readonly now: () => Date;
 
+  /** Every input topic (telemetry ones, then operator): subscribed, seeked and committed together. */
+  private readonly inputs: InputTopic[];
+
   constructor(private readonly options: RunnerOptions) {
     this.now = options.now ?? (() => new Date());
+    this.inputs = [...options.inputTopics];
   }
 
   async start(): Promise<void> {
     const consumer = this.createConsumer();
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.options.topics.telemetry, this.options.topics.operator_actions], fromBeginning: true });
+    await consumer.subscribe({ topics: this.inputs.map((i) => i.topic), fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -137,7 +142,9 @@ export class ProcessorRunner {
   }
 
   private sourceOf(topic: string): InputSource {
-    return topic === this.options.topics.operator_actions ? 'operator' : 'telemetry';
+    const input = this.inputs.find((i) => i.topic === topic);
+    if (input === undefined) throw new InvariantError('UNKNOWN_INPUT_TOPIC', `the consumer delivered ${topic}, which is no input topic`, { context: { topic } });
+    return input.source;
   }
 
   private readonly commitOffsetsAtLeastOnce = async (offsets: InputOffsets): Promise<void> => {
@@ -152,13 +159,13 @@ export class ProcessorRunner {
     await dropTask(slot, 'rebalance');
     if (slot.failures > 0) await sleep(taskRebuildDelayMs(slot.failures));
     const generation = this.generation;
-    const { kafka, core, primitives, appId, groupId, topics, guarantee, stateDir, checkpoints } = this.options;
+    const { kafka, core, primitives, appId, groupId, topics, guarantee, stateDir, inputTopics, inputSpecs, checkpoints } = this.options;
     moveSlot(slot, 'starting');
     slot.logger.info({ ...logEvent('task_starting'), generation }, 'task starting');
     let task: Task;
     try {
       task = await Task.start(
-        { kafka, core, primitives, appId, groupId, topics, guarantee, stateDir, checkpoints, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
+        { kafka, core, primitives, appId, groupId, topics, guarantee, stateDir, inputTopics, inputSpecs, checkpoints, now: this.now, commitOffsets: this.commitOffsetsAtLeastOnce },
         slot.partition,
         slot.logger,
         heartbeat,
@@ -170,7 +177,7 @@ export class ProcessorRunner {
     moveSlot(slot, 'ready');
     slot.task = task;
     slot.generation = generation;
-    for (const topic of [this.options.topics.telemetry, this.options.topics.operator_actions]) {
+    for (const { topic } of this.inputs) {
       this.consumer?.seek({ topic, partition: slot.partition, offset: task.nextOffset(topic) });
     }
     return { task, fresh: true };
@@ -209,7 +216,8 @@ export class ProcessorRunner {
         const chunk = pending.slice(i, i + max);
         moveSlot(slot, 'committing');
         try {
-          const stats = await task.processChunk(source, batch.topic, chunk);
+          // The last chunk commits past any transaction markers that end the fetch.
+          const stats = await task.processChunk(source, batch.topic, chunk, i + max >= pending.length ? batch.lastOffset() : undefined);
           moveSlot(slot, 'ready');
           resolveOffset(stats.lastOffset);
           // Only a commit proves recovery; a task that starts but cannot commit keeps backing off.

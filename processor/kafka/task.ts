@@ -9,6 +9,8 @@
  */
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { InputTopic } from '../config/inputs.js';
+import type { InputSpec } from '../config/types.js';
 import type { InputSource, OutputRole, Primitives } from '../core/api.js';
 import type { CheckpointSigner } from '../core/checkpoint.js';
 import type { MerkleFrontier } from '../core/merkle.js';
@@ -33,6 +35,10 @@ export interface TaskDeps {
   appId: string;
   groupId: string;
   topics: Topics;
+  /** Every input topic with its source (config/inputs.ts): each is seeked and committed. */
+  inputTopics: readonly InputTopic[];
+  /** The telemetry input table (config `inputs`): how each telemetry topic's records decode. */
+  inputSpecs: Readonly<Record<string, InputSpec>> | undefined;
   guarantee: ProcessingGuarantee;
   /** The shell's clock: `process_time` of each consumed record. */
   now: () => Date;
@@ -128,7 +134,12 @@ export class Task {
                   heartbeat,
                 }),
               };
-        const next = await committedOffsets(deps.kafka, deps.groupId, [deps.topics.telemetry, deps.topics.operator_actions], partition);
+        const next = await committedOffsets(
+          deps.kafka,
+          deps.groupId,
+          deps.inputTopics.map((i) => i.topic),
+          partition,
+        );
         logger.info({ ...logEvent('task_ready'), next_offsets: next }, 'task ready');
         return new Task(partition, deps, writer, new StoreStateCache(store, deps.topics.state, partition), store, next, logger, tree);
       } catch (error) {
@@ -151,10 +162,13 @@ export class Task {
   /**
    * Runs the core over consecutive records of one input topic and commits all outputs plus the
    * next input offset in one transaction. Throws on any failure; the caller then discards the task.
+   * `fetchedThrough`: the fetch's last offset when these are its last records; what follows them up
+   * to it are transaction markers (and aborted records) of a transactional input (the actuators'
+   * results), which read_committed never delivers, so the committed offset moves past them too.
    */
-  async processChunk(source: InputSource, topic: string, messages: KafkaMessage[]): Promise<ChunkStats> {
+  async processChunk(source: InputSource, topic: string, messages: KafkaMessage[], fetchedThrough?: string): Promise<ChunkStats> {
     const p = this.partition;
-    const { core, now } = this.deps;
+    const { core, now, inputSpecs } = this.deps;
     // Applied in place: if the transaction fails the runner discards this task (cache included)
     // and the next one restores from the changelog, so uncommitted changes never survive.
     const { encoded, steps, checkpoint } = driveBatch(
@@ -166,6 +180,7 @@ export class Task {
             message: { topic, partition: p, offset: m.offset, key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp },
             processTime: now().toISOString(),
             config: core,
+            inputs: inputSpecs,
           };
         }
       })(),
@@ -192,7 +207,9 @@ export class Task {
     }
     const first = messages[0]!;
     const last = messages[messages.length - 1]!;
-    const nextOffset = (BigInt(last.offset) + 1n).toString();
+    const afterLast = BigInt(last.offset) + 1n;
+    const afterFetch = fetchedThrough === undefined ? afterLast : BigInt(fetchedThrough) + 1n;
+    const nextOffset = (afterFetch > afterLast ? afterFetch : afterLast).toString();
     const started = Date.now();
     // Only this topic's offset moves; the other input of the task keeps its committed offset.
     const written = await this.writer.commitBatch(outputs, { consumerGroupId: this.deps.groupId, partition: p, next: { [topic]: nextOffset } });

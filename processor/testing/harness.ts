@@ -4,17 +4,29 @@
  * primitives, and keeps the state cache exactly as the shell would (applyStateRecords).
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { encodeOperatorAction, type InputHeaders } from '../codec/index.js';
+import { encodeOperatorAction, encodeRecord, type InputHeaders } from '../codec/index.js';
 import { driveBatch } from '../engine/batch.js';
 import { buildEffectiveConfig, coreConfigOf, mergeConfig, type EffectiveConfig } from '../config/index.js';
 import { encodeUlid } from '../core/ids.js';
-import { applyStateRecords, type AuditEventKind, type AuditRecordV1, type OperatorActionV1, type OutputRecord, type StateValue } from '../core/index.js';
+import {
+  applyStateRecords,
+  type AuditEventKind,
+  type AuditRecordV1,
+  type ExecutionIntentV1,
+  type ExecutionOutcome,
+  type ExecutionResultV1,
+  type InputSource,
+  type OperatorActionV1,
+  type OutputRecord,
+  type StateValue,
+} from '../core/index.js';
 import { msOf } from '../core/time.js';
 import { nodePrimitives } from '../primitives.js';
 import { signAction } from '../operator-signing.js';
 
 export const TELEMETRY_TOPIC = 'exoarmur.telemetry.v1';
 export const OPERATOR_TOPIC = 'exoarmur.operator-actions.v1';
+export const RESULTS_TOPIC = 'exoarmur.execution-results.v1';
 export const T0 = '2026-03-01T12:00:00.000Z';
 
 export function at(offsetSeconds: number, base = T0): string {
@@ -144,7 +156,17 @@ export class Run {
     return this.deliver('operator', OPERATOR_TOPIC, key, bytes, headers);
   }
 
-  private deliver(source: 'telemetry' | 'operator', topic: string, key: string | null, value: Buffer | null, headers: InputHeaders): OutputRecord[] {
+  /** An actuator's result on the results topic, as the actuator encodes it. */
+  result(result: ExecutionResultV1): OutputRecord[] {
+    const enc = encodeRecord('result', result);
+    return this.deliver('result', RESULTS_TOPIC, `${result.tenant_id}:${result.correlation_id}`, enc.value, enc.headers);
+  }
+
+  rawResult(bytes: Buffer | null, headers: InputHeaders, key: string | null = 'acme:corr-1'): OutputRecord[] {
+    return this.deliver('result', RESULTS_TOPIC, key, bytes, headers);
+  }
+
+  private deliver(source: InputSource, topic: string, key: string | null, value: Buffer | null, headers: InputHeaders): OutputRecord[] {
     this.clock += 7;
     const message = { topic, partition: this.partition, offset: this.nextOffset(topic), key, value, headers, timestamp: String(msOf(T0)) };
     const before = new Map(this.cache);
@@ -189,4 +211,30 @@ export function payloadOf<K extends AuditEventKind>(records: readonly OutputReco
   const found = records.find((r) => r.role === 'audit' && (r.value as AuditRecordV1).event_kind === kind);
   if (found === undefined) throw new Error(`no ${kind} record among ${auditKinds(records).join(', ')}`);
   return (found.value as AuditRecordV1<K>).payload;
+}
+
+/** What an actuator reports for a released intent (ExecutionResultV1), as the reference actuator writes it. */
+export function resultFor(intent: ExecutionIntentV1, outcome: ExecutionOutcome, over: Partial<ExecutionResultV1> = {}): ExecutionResultV1 {
+  return {
+    schema_version: '1',
+    intent_id: intent.intent_id,
+    intent_hash: intent.intent_hash,
+    tenant_id: intent.tenant_id,
+    correlation_id: intent.correlation_id,
+    trace_id: intent.trace_id,
+    subject: intent.subject,
+    intent_type: intent.intent_type,
+    outcome,
+    attempt: outcome === 'gave_up' ? 5 : 1,
+    driver: 'webhook',
+    response_status: outcome === 'succeeded' ? 200 : outcome === 'failed' ? 404 : 503,
+    response_sha256: 'e'.repeat(64),
+    detail: outcome === 'succeeded' ? null : outcome === 'failed' ? 'HTTP 404' : 'HTTP 503',
+    started_at: '2026-11-27T00:00:01.000+01:00',
+    finished_at: '2026-11-27T00:00:02.5+01:00',
+    actuator_group: 'acme.actuator',
+    source_partition: 0,
+    source_offset: '0',
+    ...over,
+  };
 }

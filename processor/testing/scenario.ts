@@ -1,11 +1,12 @@
 /**
  * One mixed input sequence that reaches every event kind: releases, denials, approvals by a human
  * and by a quorum, an operator deny, expiry, rejected actions, kill switches, duplicates and
- * malformed records. Used by the round-trip, determinism and chain tests.
+ * malformed records, and the actuator's results (succeeded, duplicate, gave up, unreadable). Used by
+ * the round-trip, determinism and chain tests.
  */
 import { encodeUlid } from '../core/ids.js';
-import type { OperatorActionV1 } from '../core/types.js';
-import { at, configWith, payloadOf, Run, signedAction, telemetry, type Operator } from './harness.js';
+import type { ExecutionIntentV1, OperatorActionV1 } from '../core/types.js';
+import { at, configWith, payloadOf, resultFor, Run, signedAction, telemetry, type Operator } from './harness.js';
 
 /** Event ids derived from a label, so two runs of the scenario feed byte-identical inputs. */
 function id(n: number): string {
@@ -72,5 +73,13 @@ export function playScenario(alice: Operator, bob: Operator, partition = 0): Run
   // Stream time jumps past every expiry: the remaining approvals (corr-e, corr-r) expire, and the
   // A1 containments of web-1 and web-2 (60 s) revert.
   run.telemetry(telemetry({ event_id: id(11), severity: 'low', observed_at: at(5000), correlation_id: 'corr-z' }));
+
+  // The actuator's results: one succeeded (and delivered twice), one given up, one unreadable.
+  const executed = run.all.filter((r) => r.role === 'execute').map((r) => r.value as ExecutionIntentV1);
+  const done = resultFor(executed[0]!, 'succeeded');
+  run.result(done);
+  run.result(done);
+  run.result(resultFor(executed[1]!, 'gave_up'));
+  run.rawResult(Buffer.from('not avro'), {}, 'acme:corr-2');
   return run;
 }

@@ -7,11 +7,12 @@
 import { RECEIPT_KINDS, type AuditRecordV1 } from '../../processor/core/types.js';
 
 export interface RunCounts {
-  /** Records the harness wrote to the input topics: telemetry (both injects, raw lines included) plus operator records (a kill switch is one record per partition). */
+  /** Records written to the input topics: telemetry (both injects, raw lines and sensor samples included), operator records (a kill switch is one record per partition) and the actuator's results. */
   deliveries: number;
   telemetry_deliveries: number;
   operator_deliveries: number;
-  /** Audit records of a receipt kind: one per consumed input record, both input topics. */
+  result_deliveries: number;
+  /** Audit records of a receipt kind: one per consumed input record, every input topic. */
   receipts: number;
   /** Telemetry receipts that are not rejections (telemetry_received + telemetry_duplicate). */
   valid: number;
@@ -37,6 +38,8 @@ export interface RunCounts {
 export interface SentInputs {
   telemetry: readonly string[];
   operator_actions: readonly string[];
+  /** Results the actuator wrote (absent from bundles made before the actuator ran in them). */
+  results?: readonly string[];
 }
 
 /** Every count, from the audit trail (ordered by partition then seq) and what was sent. */
@@ -49,10 +52,12 @@ export function runCounts(audit: readonly AuditRecordV1[], sent: SentInputs | nu
   const late = outOfOrder(audit, fillerTenant);
   const telemetry = sent?.telemetry.length ?? 0;
   const operator = sent?.operator_actions.length ?? 0;
+  const results = sent?.results?.length ?? 0;
   return {
-    deliveries: telemetry + operator,
+    deliveries: telemetry + operator + results,
     telemetry_deliveries: telemetry,
     operator_deliveries: operator,
+    result_deliveries: results,
     receipts,
     valid: n('telemetry_received') + n('telemetry_duplicate'),
     unique_keys: n('telemetry_received'),

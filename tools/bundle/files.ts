@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, OperatorActionV1 } from '../../processor/core/types.js';
+import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, ExecutionResultV1, OperatorActionV1 } from '../../processor/core/types.js';
+import type { ReceivedRequest } from '../actuate/receiver.js';
 import { UsageError } from '../../processor/errors.js';
 
 export const BUNDLE_FILES = {
@@ -24,6 +25,10 @@ export const BUNDLE_FILES = {
   runFacts: 'run_facts.json',
   executeExport: 'execute_export.jsonl',
   checkpoints: 'checkpoints.jsonl',
+  executionResults: 'execution_results.jsonl',
+  actuatorRequests: 'actuator_requests.jsonl',
+  actuatorReport: 'actuator_report.json',
+  actuatorLog: 'actuator.log',
   manifestSignature: 'manifest.sig',
   manifest: 'manifest.json',
   index: 'index.html',
@@ -99,6 +104,9 @@ export interface Bundle {
   /** The other JSON files, unvalidated: gates re-derivation names what it misses. */
   json: (name: string) => Parsed<Record<string, unknown>>;
   executeExport: Parsed<ExecutionIntentV1[]>;
+  /** The actuator's results and the webhook receiver's request log (tools/reality/actuation.ts). */
+  executionResults: Parsed<ExecutionResultV1[]>;
+  actuatorRequests: Parsed<ReceivedRequest[]>;
   passFail: Parsed<string>;
 }
 
@@ -189,6 +197,12 @@ export async function readBundle(dir: string): Promise<Bundle> {
     json: (name) => parseJson<Record<string, unknown>>(files, name, (v) => (isObject(v) ? null : 'is not a JSON object')),
     executeExport: parseJsonl<ExecutionIntentV1>(files, BUNDLE_FILES.executeExport, (v) =>
       isObject(v) && typeof v['intent_id'] === 'string' ? null : 'is not an execution intent (intent_id)',
+    ),
+    executionResults: parseJsonl<ExecutionResultV1>(files, BUNDLE_FILES.executionResults, (v) =>
+      isObject(v) && typeof v['intent_id'] === 'string' && typeof v['outcome'] === 'string' ? null : 'is not an execution result (intent_id, outcome)',
+    ),
+    actuatorRequests: parseJsonl<ReceivedRequest>(files, BUNDLE_FILES.actuatorRequests, (v) =>
+      isObject(v) && 'key' in v && 'intent_id' in v && typeof v['effect'] === 'string' ? null : 'is not a receiver request line (key, intent_id, effect)',
     ),
     passFail: fileText(files, BUNDLE_FILES.passFail),
   };

@@ -23,8 +23,8 @@ export interface RunFacts {
   faults: { processor_kills: number; broker_kills: number; processor_starts: number; notes: string[]; disabled: boolean };
   /** The run started its broker, so killing it was required (an external --brokers one is not the run's to kill). */
   broker_owned: boolean;
-  /** `topic/partition/offset` of every record the harness wrote to an input topic, in send order. */
-  inputs_sent: { telemetry: string[]; operator_actions: string[] };
+  /** `topic/partition/offset` of every record written to an input topic: the harness's in send order, the actuator's results by partition and offset. */
+  inputs_sent: { telemetry: string[]; operator_actions: string[]; results?: string[] };
   /** Audit records read back a second time, after the bundle's trail was read. */
   audit_read_back_again: number;
   /** Whether docker-compose ran (its evidence: the compose_* files) or why not. */
@@ -59,7 +59,20 @@ export function runEvidenceFromBundle(bundle: Bundle, integrity: IntegrityVerdic
   const storageFile = bundle.json(BUNDLE_FILES.storageState);
   const idempotencyFile = bundle.json(BUNDLE_FILES.idempotencyReport);
   const problems: string[] = [];
-  for (const parsed of [factsFile, storageFile, idempotencyFile, bundle.audit, bundle.snapshots, bundle.operatorActions, bundle.replayReport, bundle.executeExport]) {
+  const actuatorReportFile = bundle.json(BUNDLE_FILES.actuatorReport);
+  for (const parsed of [
+    factsFile,
+    storageFile,
+    idempotencyFile,
+    bundle.audit,
+    bundle.snapshots,
+    bundle.operatorActions,
+    bundle.replayReport,
+    bundle.executeExport,
+    bundle.executionResults,
+    bundle.actuatorRequests,
+    actuatorReportFile,
+  ]) {
     if (!parsed.ok) problems.push(parsed.problem);
   }
   if (
@@ -70,7 +83,10 @@ export function runEvidenceFromBundle(bundle: Bundle, integrity: IntegrityVerdic
     !bundle.snapshots.ok ||
     !bundle.operatorActions.ok ||
     !bundle.replayReport.ok ||
-    !bundle.executeExport.ok
+    !bundle.executeExport.ok ||
+    !bundle.executionResults.ok ||
+    !bundle.actuatorRequests.ok ||
+    !actuatorReportFile.ok
   ) {
     return { ok: false, problems };
   }
@@ -90,7 +106,7 @@ export function runEvidenceFromBundle(bundle: Bundle, integrity: IntegrityVerdic
     storage.record_counts_read_back['dlq'] ?? 0,
   );
   const receivedKeys = new Set(audit.filter((r) => r.input.topic === telemetryTopic && r.event_kind === 'telemetry_received').map((r) => r.idempotency_key));
-  const inputs = [...facts.inputs_sent.telemetry, ...facts.inputs_sent.operator_actions];
+  const inputs = [...facts.inputs_sent.telemetry, ...facts.inputs_sent.operator_actions, ...(facts.inputs_sent.results ?? [])];
   const after = outcomeSummary(audit, execute);
   const before = facts.outcomes_before;
   const evidence: RunEvidence = {
@@ -125,6 +141,12 @@ export function runEvidenceFromBundle(bundle: Bundle, integrity: IntegrityVerdic
       },
       released_intents: audit.filter((r) => r.event_kind === 'intent_released').map((r) => (r.payload as { intent_id: string }).intent_id),
       execute_intents: execute.map((e) => e.intent_id),
+      actuation: {
+        execute_intents: execute.map((e) => e.intent_id),
+        results: bundle.executionResults.value,
+        requests: bundle.actuatorRequests.value,
+        report: actuatorReportFile.value,
+      },
     },
     configAndHuman: {
       snapshots: bundle.snapshots.value,

@@ -67,7 +67,7 @@ function withConnect<T>(y: Argv<T>): Argv<T & ConnectArgs> {
 }
 
 /** The config and a client that fails fast, naming them, when the broker or the topics the command needs are missing. */
-function connect(args: ConnectArgs, needs: readonly (keyof Topics)[]): { effective: EffectiveConfig; kafka: ReturnType<typeof createKafka> } {
+function connect(args: ConnectArgs, needs: readonly Exclude<keyof Topics, 'results' | 'actuator_state'>[]): { effective: EffectiveConfig; kafka: ReturnType<typeof createKafka> } {
   const effective = loadEffectiveConfig({ file: args.config, env: process.env, brokers: args.brokers });
   const topics = needs.map((key) => effective.config.topics[key]);
   return { effective, kafka: createKafka({ brokers: effective.config.brokers, clientId: 'exoarmur-operator', topics }) };

@@ -5,7 +5,7 @@
  * intent on the execute topic exactly once, a dead letter per rejected input.
  */
 import type { Kafka } from '../../processor/io/client.js';
-import { decodeRecord, type RecordRole } from '../../processor/codec/index.js';
+import { decodeRecord, NOT_AN_ALERT, type RecordRole } from '../../processor/codec/index.js';
 import { verifyChain, type AuditRecordV1, type ChainBreak, type ExecutionIntentV1 } from '../../processor/core/index.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { readTopic } from '../../processor/io/read.js';
@@ -131,7 +131,10 @@ export function exactlyOnceViolations(outcomes: RunOutcomes, expected: ExpectedD
   }
   const released = outcomes.audit.filter((r) => r.event_kind === 'intent_released').length;
   if (released !== outcomes.execute.length) problems.push(`${released} intent_released records but ${outcomes.execute.length} execute records`);
-  const rejected = (outcomes.receiptsByKind['telemetry_rejected'] ?? 0) + (outcomes.receiptsByKind['action_rejected'] ?? 0);
-  if (rejected !== outcomes.dlqCount) problems.push(`${rejected} rejected receipts but ${outcomes.dlqCount} dead letters`);
+  // A sensor record that is not an alert is rejected with a receipt and, by design, no dead letter.
+  const notAlerts = outcomes.audit.filter((r) => r.event_kind === 'telemetry_rejected' && (r.payload as { reason_code?: string }).reason_code === NOT_AN_ALERT).length;
+  const rejected = (outcomes.receiptsByKind['telemetry_rejected'] ?? 0) + (outcomes.receiptsByKind['action_rejected'] ?? 0) - notAlerts;
+  if (rejected !== outcomes.dlqCount)
+    problems.push(`${rejected} rejected receipts${notAlerts > 0 ? ` (besides ${notAlerts} not_an_alert)` : ''} but ${outcomes.dlqCount} dead letters`);
   return problems;
 }

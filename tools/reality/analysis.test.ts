@@ -28,8 +28,26 @@ test('fateOf: each final status from the records the trail holds', (t) => {
   t.like(fate('4'), { final: 'EXPIRED' });
   t.like(fate('5'), { rule: 'SG-201', final: 'PENDING' });
   t.like(fate('6'), { receipt: 'telemetry_rejected', final: 'REJECTED' });
-  t.deepEqual(fate('99'), { receipt: null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null });
+  t.deepEqual(fate('99'), { receipt: null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null, execution: null });
   t.like(fateOf(trail, 'other-topic', 0, '0'), { receipt: null });
+});
+
+test('fateOf: a released intent is succeeded, failed or not_executed by the execution record that names it', (t) => {
+  const released = (offset: string, key: string, intentId: string) =>
+    decided(0, Number(offset) * 4, offset, key, 'SG-403', 'allow', [['intent_released', { intent_id: intentId }]]).map((r) =>
+      r.event_kind === 'safety_evaluated' ? { ...r, payload: { ...r.payload, intent_id: intentId } as never } : r,
+    );
+  const RES = 'exoarmur.execution-results.v1';
+  const trail = [
+    ...released('0', 'k0', 'I0'),
+    ...released('1', 'k1', 'I1'),
+    ...released('2', 'k2', 'I2'),
+    rec('execution_succeeded', 0, 20, { topic: RES, offset: '0' }, { payload: { intent_id: 'I0' } as never }),
+    rec('execution_failed', 0, 21, { topic: RES, offset: '1' }, { payload: { intent_id: 'I1' } as never }),
+  ];
+  t.like(fateOf(trail, TEL, 0, '0'), { final: 'RELEASED', execution: 'succeeded' });
+  t.like(fateOf(trail, TEL, 0, '1'), { final: 'RELEASED', execution: 'failed' });
+  t.like(fateOf(trail, TEL, 0, '2'), { final: 'RELEASED', execution: 'not_executed' });
 });
 
 test('outcomeSummary: a duplicate receipt changes neither counts nor digest; a changed verdict changes the digest', (t) => {

@@ -9,12 +9,20 @@ import { runCounts } from '../bundle/counts.js';
 import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { FinalStatus } from './scenario.js';
 
-export interface Delivery {
+/** One telemetry record the harness sends: its value, key, headers, and the event it carries. */
+export interface Outgoing {
+  line: string;
+  key: string | null;
+  /** Kafka headers (a sensor sample's `exoarmur-format` and `exoarmur-tenant`); none for native lines. */
+  headers?: Record<string, string>;
+  /** The scenario's event_id for the line (a sensor sample's: the id its adapter derives), or null (raw lines; burst filler carries its own). */
+  eventId: string | null;
+}
+
+/** A sent record with the partition and offset the broker confirmed; re-sent as it is by the double-inject. */
+export interface Delivery extends Outgoing {
   partition: number;
   offset: string;
-  line: string;
-  /** The scenario's event_id for the line, or null (raw lines, burst filler carries its own). */
-  eventId: string | null;
 }
 
 /** The run's committed records as read back (read_committed) from its topics. */
@@ -43,6 +51,18 @@ export interface Fate {
   final: FinalStatus | null;
   /** The class of the intent the event proposed, if it got that far. */
   actionClass: ActionClass | null;
+  /** For a released intent (RELEASED, APPROVED): what the actuator reported, or not_executed while none did; null otherwise. */
+  execution: ExecutionStatus | null;
+}
+
+export type ExecutionStatus = 'succeeded' | 'failed' | 'not_executed';
+
+/** What the audit trail says became of a released intent: its execution_succeeded / execution_failed record, else not_executed. */
+export function executionOf(audit: readonly AuditRecordV1[], intentId: string): ExecutionStatus {
+  const reported = audit.find(
+    (r) => (r.event_kind === 'execution_succeeded' || r.event_kind === 'execution_failed') && (r.payload as { intent_id: string }).intent_id === intentId,
+  );
+  return reported === undefined ? 'not_executed' : reported.event_kind === 'execution_succeeded' ? 'succeeded' : 'failed';
 }
 
 function coord(topic: string, partition: number, offset: string): string {
@@ -53,7 +73,7 @@ function coord(topic: string, partition: number, offset: string): string {
 export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, partition: number, offset: string): Fate {
   const at = coord(telemetryTopic, partition, offset);
   const receipt = audit.find((r) => RECEIPT_KINDS.has(r.event_kind) && coord(r.input.topic, r.input.partition, r.input.offset) === at);
-  const fate: Fate = { receipt: receipt?.event_kind ?? null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null };
+  const fate: Fate = { receipt: receipt?.event_kind ?? null, verdict: null, rule: null, approval: 'none', approvalId: null, final: null, actionClass: null, execution: null };
   if (!receipt) return fate;
   if (receipt.event_kind === 'telemetry_rejected') return { ...fate, final: 'REJECTED' };
   const ownRecords = audit.filter((r) => r.idempotency_key === receipt.idempotency_key && !RECEIPT_KINDS.has(r.event_kind));
@@ -65,7 +85,9 @@ export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, 
   }
   // An input's chain can also hold outcomes of other intents its stream time triggered (a revert), so match the intent.
   const own = (r: AuditRecordV1): boolean => safety !== undefined && (r.payload as { intent_id?: string }).intent_id === safety.payload.intent_id;
-  if (ownRecords.some((r) => r.event_kind === 'intent_released' && own(r))) return { ...fate, final: 'RELEASED' };
+  const intentId = safety?.payload.intent_id ?? null;
+  if (ownRecords.some((r) => r.event_kind === 'intent_released' && own(r)))
+    return { ...fate, final: 'RELEASED', execution: intentId === null ? 'not_executed' : executionOf(audit, intentId) };
   if (ownRecords.some((r) => r.event_kind === 'intent_denied' && own(r))) return { ...fate, final: 'DENIED' };
   const requested = ownRecords.find((r) => r.event_kind === 'approval_requested') as AuditRecordV1<'approval_requested'> | undefined;
   if (!requested) return fate;
@@ -73,7 +95,7 @@ export function fateOf(audit: readonly AuditRecordV1[], telemetryTopic: string, 
   fate.approval = requested.payload.requirement;
   fate.approvalId = approvalId;
   const about = audit.filter((r) => r !== requested && (r.payload as { approval_id?: string | null }).approval_id === approvalId);
-  if (about.some((r) => r.event_kind === 'approval_granted')) return { ...fate, final: 'APPROVED' };
+  if (about.some((r) => r.event_kind === 'approval_granted')) return { ...fate, final: 'APPROVED', execution: executionOf(audit, requested.payload.intent_id) };
   if (about.some((r) => r.event_kind === 'approval_denied')) return { ...fate, final: 'OPERATOR_DENIED' };
   if (about.some((r) => r.event_kind === 'approval_expired')) return { ...fate, final: 'EXPIRED' };
   return { ...fate, final: 'PENDING' };

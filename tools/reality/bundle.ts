@@ -7,7 +7,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { manifestSignatureText } from '../bundle/origin.js';
 import { join } from 'node:path';
 import { ExoArmurError } from '../../processor/errors.js';
+import { actuatorReport } from '../bundle/actuation-evidence.js';
 import { runCounts } from '../bundle/counts.js';
+import { resultsTopic } from '../../processor/config/defaults.js';
+import { receivedRequests } from '../actuate/receiver.js';
 import { BUNDLE_FILES, jsonlText, readBundle, writeManifest } from '../bundle/files.js';
 import type { RunFacts } from '../bundle/run-evidence.js';
 import { replayRun } from '../replay/replay.js';
@@ -61,6 +64,12 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   write(BUNDLE_FILES.auditExport, auditExportText(trail.audit));
   write(BUNDLE_FILES.executeExport, jsonlText(trail.execute));
   write(BUNDLE_FILES.checkpoints, jsonlText(trail.checkpoints));
+  // The loop's last step: what the actuator did with each execute record, and what the receiver saw.
+  const read = await ctx.kafka.readResults();
+  const results = read.map((r) => r.value);
+  write(BUNDLE_FILES.executionResults, jsonlText(results));
+  if (!existsSync(join(dir, BUNDLE_FILES.actuatorRequests))) write(BUNDLE_FILES.actuatorRequests, '');
+  write(BUNDLE_FILES.actuatorReport, jsonText(actuatorReport(results, receivedRequests(readFileSync(join(dir, BUNDLE_FILES.actuatorRequests), 'utf8')))));
   const snapshots = configSnapshots(trail.snapshots);
   write(BUNDLE_FILES.configSnapshot, jsonText(snapshots));
   write(BUNDLE_FILES.configHash, configHashText(snapshots));
@@ -68,7 +77,12 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   const dataFiles = topicDataFiles(ctx.broker.dataDir, Object.values(topics));
   const storage = storageState({ runId: ctx.runId, broker: ctx.broker, group: ctx.kafka.group }, await ctx.kafka.storageFacts(), trail, ctx.faults.acrossBrokerKills, dataFiles);
   write(BUNDLE_FILES.storageState, jsonText(storage));
-  const inputsSent = { telemetry: ctx.deliveries.map((d) => `${topics.telemetry}/${d.partition}/${d.offset}`), operator_actions: [...ctx.actionCoordinates] };
+  const inputsSent = {
+    telemetry: ctx.deliveries.map((d) => `${topics.telemetry}/${d.partition}/${d.offset}`),
+    operator_actions: [...ctx.actionCoordinates],
+    // Written by the actuator, not the harness; each is an input of the processor all the same.
+    results: read.map((r) => `${resultsTopic(topics)}/${r.partition}/${r.offset}`),
+  };
   const counts = runCounts(trail.audit, inputsSent, BURST_TENANT);
   write(BUNDLE_FILES.timeModel, jsonText(timeModel(trail.audit, replayFollowedRecordedOrder(replay, trail.audit), BURST_TENANT)));
   if (!existsSync(join(dir, BUNDLE_FILES.serviceLog))) write(BUNDLE_FILES.serviceLog, '');

@@ -110,6 +110,7 @@ async function upAndPlay(input: ComposeRunInput, ready: ComposeReady, record: Co
     broker: { brokers, dataDir: null, owned: true, port: ports.kafka, controllerPort: ports.controller, secure: null },
     brokerControl: composeBroker(stack, files.broker),
     processor: new ComposeProcessor(stack),
+    actuation: undefined,
     kafka,
     configFile: join(configDir, 'config.json'),
     configPartial: config,

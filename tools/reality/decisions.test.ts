@@ -54,9 +54,9 @@ test("decisionsByEvent: the fate of each scenario event's first delivery, with i
     rec('telemetry_duplicate', 0, 5, { offset: '1' }, { idempotency_key: 't1:E1' }),
   ];
   const deliveries: Delivery[] = [
-    { partition: 0, offset: '0', line: '{}', eventId: 'E1' },
-    { partition: 0, offset: '1', line: '{}', eventId: 'E1' },
-    { partition: 0, offset: '2', line: '{}', eventId: 'FILLER' },
+    { partition: 0, offset: '0', line: '{}', key: null, eventId: 'E1' },
+    { partition: 0, offset: '1', line: '{}', key: null, eventId: 'E1' },
+    { partition: 0, offset: '2', line: '{}', key: null, eventId: 'FILLER' },
   ];
   t.deepEqual(
     [...decisionsByEvent(audit, deliveries, TEL, new Set(['E1', 'E9'])).values()],

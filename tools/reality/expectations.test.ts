@@ -14,6 +14,7 @@ test('unmetExpectation: only the fields the expect line names are judged, each d
     approvalId: null,
     final: 'RELEASED' as const,
     actionClass: 'A2_hard_containment' as const,
+    execution: 'succeeded' as const,
   };
   t.deepEqual(unmetExpectation({ event_id: 'E1', final: 'RELEASED' }, fate), []);
   t.deepEqual(unmetExpectation({ event_id: 'E1', verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' }, fate), []);
@@ -23,6 +24,8 @@ test('unmetExpectation: only the fields the expect line names are judged, each d
     'E1: final expected APPROVED, got RELEASED',
   ]);
   t.deepEqual(unmetExpectation({ event_id: 'E2', final: 'REJECTED' }, { ...fate, final: null, verdict: null }), ['E2: final expected REJECTED, got none']);
+  t.deepEqual(unmetExpectation({ event_id: 'E1', execution: 'succeeded' }, fate), []);
+  t.deepEqual(unmetExpectation({ event_id: 'E1', execution: 'succeeded' }, { ...fate, execution: 'not_executed' }), ['E1: execution expected succeeded, got not_executed']);
 });
 
 const scenario = parseScenario(
@@ -38,9 +41,9 @@ const scenario = parseScenario(
 );
 const line = (i: number) => (scenario[i] as { line: string }).line;
 const deliveries: Delivery[] = [
-  { partition: 0, offset: '0', line: line(0), eventId: 'E1' },
-  { partition: 1, offset: '0', line: line(1), eventId: null },
-  { partition: 0, offset: '1', line: line(2), eventId: 'E1' },
+  { partition: 0, offset: '0', line: line(0), key: 't1:c1', eventId: 'E1' },
+  { partition: 1, offset: '0', line: line(1), key: null, eventId: null },
+  { partition: 0, offset: '1', line: line(2), key: 't1:c1', eventId: 'E1' },
 ];
 
 test('deliveryFor: the first delivery of the event; a raw line by the event id its text carries; none for an undelivered event', (t) => {
@@ -48,7 +51,7 @@ test('deliveryFor: the first delivery of the event; a raw line by the event id i
   t.is(deliveryFor('E2', scenario, deliveries), deliveries[1]);
   t.is(deliveryFor('E3', scenario, deliveries), undefined);
   // E4 is a telemetry line that was never delivered: a raw line mentioning it must not stand in for it.
-  t.is(deliveryFor('E4', scenario, [...deliveries, { partition: 2, offset: '0', line: '{"note":"E4"', eventId: null }]), undefined);
+  t.is(deliveryFor('E4', scenario, [...deliveries, { partition: 2, offset: '0', line: '{"note":"E4"', key: null, eventId: null }]), undefined);
 });
 
 test('unmetExpectations: met lines say nothing; a wrong fate and a missing delivery are each named, in scenario order', (t) => {

@@ -16,6 +16,7 @@ export function unmetExpectation(expect: Expectation, fate: Fate): string[] {
   check('rule', expect.rule, fate.rule);
   check('approval', expect.approval, fate.approval);
   check('final', expect.final, fate.final);
+  check('execution', expect.execution, fate.execution);
   return problems;
 }
 

@@ -6,9 +6,9 @@
  */
 import { ulid } from 'ulid';
 import { deepMerge } from '../../processor/config/model.js';
-import { telemetryKey } from '../inject/inject.js';
 import { pollUntil } from '../lib/poll.js';
 import { brokerKillSurvival, trailCounts } from './analysis.js';
+import { nativeOutgoing } from './live.js';
 import { BURST_TENANT, killProcessor, startProcessor, stopProcessor, waitSettled, writeRunConfig, type RunContext } from './run-context.js';
 import type { Fault } from './scenario.js';
 
@@ -53,7 +53,7 @@ function burstLines(ctx: RunContext, count: number): string[] {
 
 async function killProcessorMidBurst(ctx: RunContext): Promise<void> {
   const before = await ctx.kafka.inputProgress();
-  ctx.deliveries.push(...(await ctx.kafka.deliverBurst(burstLines(ctx, BURST_SIZE), telemetryKey)));
+  ctx.deliveries.push(...(await ctx.kafka.deliverBurst(burstLines(ctx, BURST_SIZE).map(nativeOutgoing))));
   const target = before.committed + 1n;
   await pollUntil(async () => (await ctx.kafka.inputProgress()).committed >= target, { timeoutMs: 60_000, intervalMs: 20, what: 'the processor to start on the burst' });
   await killProcessor(ctx);

@@ -8,6 +8,7 @@ import { nodePrimitives } from '../../processor/primitives.js';
 import { buildAction, generateOperatorKey } from '../operator/sign.js';
 import { signAction } from '../../processor/operator-signing.js';
 import { exactlyOnceViolations, type RunOutcomes } from '../process/outcomes.js';
+import { actuationOf, executionResult, receiverLine } from '../testing/actuation-records.js';
 import { decided, OPS, rec, TEL } from '../testing/audit-records.js';
 import { brokerKillSurvival, timeModel } from './analysis.js';
 import {
@@ -211,6 +212,12 @@ const idempotent: IdempotencyEvidence = {
   report: { deliveries: 12, rejected_deliveries: 2, unique_keys: 4, duplicates_suppressed: 6, digest_after: 'a04f04b93797ffff', equal: true },
   released_intents: ['I1', 'I2'],
   execute_intents: ['I2', 'I1'],
+  // I2's first answer was lost: the actuator sent it again with the same key.
+  actuation: actuationOf(
+    ['I2', 'I1'],
+    [executionResult('I1'), executionResult('I2', 'succeeded', 2)],
+    [receiverLine('I1', 'applied'), receiverLine('I2', 'applied'), receiverLine('I2', 'repeat', 2)],
+  ),
 };
 
 test('gate 6 PASSes: equal digests, duplicates = valid deliveries - unique keys, one execute record per released intent', (t) => {
@@ -219,7 +226,7 @@ test('gate 6 PASSes: equal digests, duplicates = valid deliveries - unique keys,
     name: 'IDEMPOTENCY',
     status: 'PASS',
     evidence:
-      'digest a04f04b93797 equal before/after re-injecting 6 deliveries; 6 duplicates suppressed = 10 valid deliveries - 4 unique keys; 2 execute records for 2 released intents',
+      'digest a04f04b93797 equal before/after re-injecting 6 deliveries; 6 duplicates suppressed = 10 valid deliveries - 4 unique keys; 2 execute records for 2 released intents; 2 actuator results for 2 execute records (2 succeeded); receiver: 3 requests over 2 Idempotency-Keys, each applied once, 1 repeats carried the same key',
   });
 });
 
@@ -232,6 +239,11 @@ const idempotencyFailures: Array<[string, IdempotencyEvidence, RegExp]> = [
   ],
   ['a doubled execute record', { ...idempotent, execute_intents: ['I1', 'I1'] }, /not exactly one execute record per released intent/],
   ['a released intent never executed', { ...idempotent, execute_intents: ['I1'] }, /not exactly one execute record per released intent/],
+  [
+    'an execute record the actuator never performed',
+    { ...idempotent, actuation: actuationOf(['I2', 'I1'], [executionResult('I1')], [receiverLine('I1', 'applied')]) },
+    /actuation: intent I2 has 0 results/,
+  ],
 ];
 for (const [name, evidence, reason] of idempotencyFailures) {
   test(`gate 6 FAILs: ${name}`, (t) => {

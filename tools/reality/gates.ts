@@ -2,6 +2,7 @@
  * The seven gates (DESIGN §5) and PASS_FAIL.txt. Pure: each gate is a function from the evidence
  * the builders produced (plain data, mostly the bundle files' own content) to one PASS_FAIL line.
  */
+import { actuationProblems, actuationSummary, type ActuationEvidence } from '../bundle/actuation-evidence.js';
 import { canonicalJson } from '../../processor/core/canonical.js';
 import { actionSigningBytes } from '../../processor/core/signing.js';
 import type { AuditRecordV1, InputCoordinates, OperatorActionV1 } from '../../processor/core/types.js';
@@ -137,11 +138,15 @@ export function timeTruthGate(time: TimeModel): Gate {
   );
 }
 
-/** Gate 6 reads idempotency_report.json and the intent ids released (audit) and executed (execute topic). */
+/**
+ * Gate 6 reads idempotency_report.json, the intent ids released (audit) and executed (execute
+ * topic), and the actuation: one result and one effect per execute record (tools/bundle/actuation-evidence.ts).
+ */
 export interface IdempotencyEvidence {
   report: { deliveries: number; rejected_deliveries: number; unique_keys: number; duplicates_suppressed: number; digest_after: string; equal: boolean };
   released_intents: readonly string[];
   execute_intents: readonly string[];
+  actuation: ActuationEvidence;
 }
 
 export function idempotencyGate(e: IdempotencyEvidence): Gate {
@@ -149,14 +154,16 @@ export function idempotencyGate(e: IdempotencyEvidence): Gate {
   const executed = new Set(e.execute_intents);
   const onePerRelease = e.released_intents.length === e.execute_intents.length && executed.size === e.execute_intents.length && e.released_intents.every((id) => executed.has(id));
   const valid = r.deliveries - r.rejected_deliveries;
+  const actuation = actuationProblems(e.actuation);
   return judge(
     6,
     [
       [r.equal, 'double-inject digests differ'],
       [r.duplicates_suppressed === valid - r.unique_keys, `duplicates suppressed ${r.duplicates_suppressed} != valid deliveries ${valid} - unique keys ${r.unique_keys}`],
       [onePerRelease, 'not exactly one execute record per released intent'],
+      [actuation.length === 0, `actuation: ${actuation.slice(0, 3).join('; ')}${actuation.length > 3 ? ` (+${actuation.length - 3} more)` : ''}`],
     ],
-    `digest ${r.digest_after.slice(0, 12)} equal before/after re-injecting ${r.deliveries / 2} deliveries; ${r.duplicates_suppressed} duplicates suppressed = ${valid} valid deliveries - ${r.unique_keys} unique keys; ${e.execute_intents.length} execute records for ${e.released_intents.length} released intents`,
+    `digest ${r.digest_after.slice(0, 12)} equal before/after re-injecting ${r.deliveries / 2} deliveries; ${r.duplicates_suppressed} duplicates suppressed = ${valid} valid deliveries - ${r.unique_keys} unique keys; ${e.execute_intents.length} execute records for ${e.released_intents.length} released intents; ${actuationSummary(e.actuation)}`,
   );
 }
 

@@ -4,7 +4,8 @@
  * storage_state.json. Every other harness module reaches the broker only through `RunKafka`.
  */
 import { decodeOperatorAction, decodeRecord } from '../../processor/codec/index.js';
-import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, OperatorActionV1 } from '../../processor/core/types.js';
+import type { AuditRecordV1, ConfigSnapshotV1, ExecutionIntentV1, ExecutionResultV1, OperatorActionV1 } from '../../processor/core/types.js';
+import { resultsTopic } from '../../processor/config/defaults.js';
 import type { Topics } from '../../processor/config/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import { createKafka, withAdmin, type CreateKafkaOptions, type Kafka, type Producer } from '../../processor/io/client.js';
@@ -15,7 +16,8 @@ import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import { readTopic } from '../../processor/io/read.js';
 import { publishAction, type PublishedAction, type PublishTarget } from '../operator/publish.js';
 import { readRunOutcomes, type RunOutcomes } from '../process/outcomes.js';
-import type { Delivery, Trail } from './analysis.js';
+import { telemetryKey } from '../inject/inject.js';
+import type { Delivery, Outgoing, Trail } from './analysis.js';
 
 export interface Progress {
   committed: bigint;
@@ -45,37 +47,36 @@ export class RunKafka {
     await withAdmin(this.kafka, (admin) => ensureTopics(admin, [...topicSpecs({ prefix, partitions }), checkpointTopicSpec(this.checkpointTopic, partitions)]));
   }
 
-  /** Sends each line as its own acks=all request, so every delivery's partition and offset is known. */
-  async deliver(lines: readonly string[], keyOf: (line: string) => string | null): Promise<Delivery[]> {
+  /** Sends each record as its own acks=all request, so every delivery's partition and offset is known. */
+  async deliver(items: readonly Outgoing[]): Promise<Delivery[]> {
     const topic = this.topics.telemetry;
     return this.withDeliveryProducer(async (producer) => {
       const out: Delivery[] = [];
-      for (const line of lines) {
-        const [meta] = await producer.send({ topic, acks: -1, messages: [{ key: keyOf(line), value: Buffer.from(line, 'utf8') }] });
+      for (const item of items) {
+        const [meta] = await producer.send({ topic, acks: -1, messages: [messageOf(item)] });
         if (!meta) throw new ExoArmurError('DELIVERY_UNCONFIRMED', `the broker confirmed no offset for a telemetry delivery to ${topic}`, { context: { topic } });
-        out.push({ partition: meta.partition, offset: meta.baseOffset ?? '-1', line, eventId: eventIdOf(line) });
+        out.push({ ...item, partition: meta.partition, offset: meta.baseOffset ?? '-1' });
       }
       return out;
     });
   }
 
   /** A burst sent in one request per partition batch: a kill lands while its batches are in flight. */
-  async deliverBurst(lines: readonly string[], keyOf: (line: string) => string | null): Promise<Delivery[]> {
+  async deliverBurst(items: readonly Outgoing[]): Promise<Delivery[]> {
     const topic = this.topics.telemetry;
     return this.withDeliveryProducer(async (producer) => {
-      const metas = await producer.send({ topic, acks: -1, messages: lines.map((line) => ({ key: keyOf(line), value: Buffer.from(line, 'utf8') })) });
+      const metas = await producer.send({ topic, acks: -1, messages: items.map(messageOf) });
       // One request: offsets per partition are consecutive from baseOffset in send order.
       const next = new Map(metas.map((m) => [m.partition, BigInt(m.baseOffset ?? '0')]));
       const partitionOf = sendPartitioner(
         topic,
         metas.map((m) => m.partition),
       );
-      return lines.map((line) => {
-        const key = keyOf(line);
-        const partition = partitionOf(key, line);
+      return items.map((item) => {
+        const partition = partitionOf(item.key, item.line);
         const offset = next.get(partition)!;
         next.set(partition, offset + 1n);
-        return { partition, offset: offset.toString(), line, eventId: eventIdOf(line) };
+        return { ...item, partition, offset: offset.toString() };
       });
     });
   }
@@ -90,9 +91,9 @@ export class RunKafka {
     return publishAction(this.actionProducer, this.topics, action, target);
   }
 
-  /** The group's committed progress over both input topics, and the partitions not yet at their end. */
+  /** The group's committed progress over the three input topics, and the partitions not yet at their end. */
   async inputProgress(): Promise<Progress> {
-    const rows = await groupProgress(this.kafka, this.group, [this.topics.telemetry, this.topics.operator_actions]);
+    const rows = await groupProgress(this.kafka, this.group, this.inputTopicNames());
     const lagging = rows.filter((r) => r.high > r.low && r.committed !== r.high).map((r) => `${r.topic}/${r.partition} at ${r.committed ?? -1n} of ${r.high}`);
     return { ...committedShare(rows), lagging };
   }
@@ -119,6 +120,11 @@ export class RunKafka {
     };
   }
 
+  /** The actuator's results (ExecutionResultV1) with their coordinates, by partition then offset. */
+  async readResults(): Promise<Array<{ partition: number; offset: string; value: ExecutionResultV1 }>> {
+    return this.readDecoded<ExecutionResultV1>(resultsTopic(this.topics), (v, h) => decodeRecord('result', v, h) as never);
+  }
+
   /** The exactly-once read-back of the output topics (tools/process/outcomes). */
   async readOutcomes(): Promise<RunOutcomes> {
     return readRunOutcomes(this.kafka, { audit: this.topics.audit, execute: this.topics.execute, dlq: this.topics.dlq });
@@ -126,7 +132,12 @@ export class RunKafka {
 
   /** Partition counts, the retention-relevant configs and offsets of every run topic, and the group's commits. */
   async storageFacts(): Promise<StorageFacts> {
-    return topicStorage(this.kafka, Object.values(this.topics), this.group, [this.topics.telemetry, this.topics.operator_actions]);
+    return topicStorage(this.kafka, Object.values(this.topics), this.group, this.inputTopicNames());
+  }
+
+  /** The processor's input topics in this run: telemetry, operator actions, the actuator's results. */
+  private inputTopicNames(): string[] {
+    return [this.topics.telemetry, this.topics.operator_actions, resultsTopic(this.topics)];
   }
 
   async close(): Promise<void> {
@@ -161,6 +172,15 @@ export class RunKafka {
     });
     return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
   }
+}
+
+function messageOf(item: Outgoing): { key: string | null; value: Buffer; headers?: Record<string, string> } {
+  return { key: item.key, value: Buffer.from(item.line, 'utf8'), ...(item.headers === undefined ? {} : { headers: item.headers }) };
+}
+
+/** A native telemetry line as the harness sends it: keyed tenant_id:correlation_id, its event_id named. */
+export function nativeOutgoing(line: string): Outgoing {
+  return { line, key: telemetryKey(line), eventId: eventIdOf(line) };
 }
 
 function eventIdOf(line: string): string | null {

@@ -4,13 +4,15 @@
  * changes to the fault injector. Then the double-inject: every delivery of the run, again.
  */
 import { UsageError } from '../../processor/errors.js';
-import { telemetryKey } from '../inject/inject.js';
+import { repoRoot } from '../broker/paths.js';
 import type { PublishedAction } from '../operator/publish.js';
 import { buildAction } from '../operator/sign.js';
 import { signAction } from '../../processor/operator-signing.js';
 import { pollUntil } from '../lib/poll.js';
 import { fateOf, outcomeSummary, type OutcomeSummary, type Trail } from './analysis.js';
 import { changeConfig, injectFault } from './faults.js';
+import { nativeOutgoing } from './live.js';
+import { sensorOutgoing } from './sensor-samples.js';
 import { PARTITIONS, stopProcessor, waitSettled, type RunContext } from './run-context.js';
 import type { OperatorStep, Step } from './scenario.js';
 
@@ -20,7 +22,10 @@ export async function playScenario(ctx: RunContext, steps: readonly Step[]): Pro
     switch (step.kind) {
       case 'telemetry':
       case 'raw':
-        ctx.deliveries.push(...(await ctx.kafka.deliver([step.line], telemetryKey)));
+        ctx.deliveries.push(...(await ctx.kafka.deliver([nativeOutgoing(step.line)])));
+        break;
+      case 'sensor':
+        ctx.deliveries.push(...(await ctx.kafka.deliver([sensorOutgoing(step.sensor, repoRoot())])));
         break;
       case 'operator':
         await playOperator(ctx, step.op, steps);
@@ -54,11 +59,9 @@ export interface DoubleInject {
 export async function doubleInject(ctx: RunContext, first: Trail): Promise<DoubleInject> {
   const before = outcomeSummary(first.audit, first.execute);
   const firstDeliveries = [...ctx.deliveries];
+  // Each as first sent (value, key and headers), so a sensor sample is read in its format again.
   ctx.deliveries.push(
-    ...(await ctx.kafka.deliver(
-      firstDeliveries.map((d) => d.line),
-      telemetryKey,
-    )),
+    ...(await ctx.kafka.deliver(firstDeliveries.map(({ line, key, headers, eventId }) => ({ line, key, eventId, ...(headers === undefined ? {} : { headers }) })))),
   );
   await waitSettled(ctx);
   await stopProcessor(ctx);

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ExoArmurError } from '../../processor/errors.js';
+import type { CliChild } from '../lib/children.js';
 import { pollUntil } from '../lib/poll.js';
 import { withProgress } from '../lib/progress.js';
 import type { OperatorKey } from '../operator/sign.js';
@@ -16,6 +17,13 @@ import type { Progress, RunKafka } from './live.js';
 export const PARTITIONS = 3;
 /** The filler burst's tenant: its events are told apart from the scenario's in the time model. */
 export const BURST_TENANT = 'burst';
+
+/** The webhook receiver and the reference actuator of the run, each its own process (actuation.ts). */
+export interface Actuation {
+  receiver: CliChild;
+  actuator: CliChild;
+  url: string;
+}
 
 /** What the fault injector did (gates 1 and 2 read it). */
 export interface FaultLog {
@@ -34,6 +42,8 @@ export interface RunContext {
   brokerControl: BrokerControl | null;
   /** The processor: the harness's child (child-control.ts) or the compose stack's container (compose-run.ts). */
   processor: ProcessorControl;
+  /** The webhook receiver and the actuator, once the scenario has played (tools/reality/actuation.ts). */
+  actuation: Actuation | undefined;
   keys: Map<string, OperatorKey>;
   /** Every telemetry delivery in send order, with the partition and offset the broker confirmed. */
   deliveries: Delivery[];

@@ -24,8 +24,10 @@ import { overall, passFailText, type Gate } from './gates.js';
 import { RunKafka } from './live.js';
 import { appIdForRun, checkpointTopicForRun, topicsForRun, groupForRun, runPrefix } from './naming.js';
 import { generateCheckpointKey } from '../../processor/checkpoint-key.js';
+import { awaitResults, outcomeCounts, startActuation, stopActuation } from './actuation.js';
 import { doubleInject, playScenario } from './player.js';
-import { PARTITIONS, startProcessor, stopProcessor, writeRunConfig, type RunContext } from './run-context.js';
+import { sensorOutgoing } from './sensor-samples.js';
+import { PARTITIONS, startProcessor, stopProcessor, waitSettled, writeRunConfig, type RunContext } from './run-context.js';
 import { parseScenario, scenarioActors, type Step } from './scenario.js';
 
 export interface RealityOptions {
@@ -59,7 +61,10 @@ function readScenario(dir: string): { steps: Step[]; config: Record<string, unkn
   if (!existsSync(file)) throw new UsageError('SCENARIO_MISSING', `no scenario.jsonl in ${dir}: pass --scenario with a directory like fixtures/scenarios/default`);
   const configFile = join(dir, 'config.json');
   const config = existsSync(configFile) ? (JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>) : {};
-  return { steps: parseScenario(readFileSync(file, 'utf8'), file), config };
+  const steps = parseScenario(readFileSync(file, 'utf8'), file);
+  // A missing or unreadable sample fails the run before any broker starts.
+  for (const step of steps) if (step.kind === 'sensor') sensorOutgoing(step.sensor, repoRoot());
+  return { steps, config };
 }
 
 function runContext(
@@ -101,6 +106,7 @@ function runContext(
       args: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION)],
       ...(broker.secure === null ? {} : { env: secureChildEnv(secureBrokerOf(broker), 'processor') }),
     }),
+    actuation: undefined,
     deliveries: [],
     actionCoordinates: [],
     configPartial: deepMerge(scenarioConfig, {
@@ -131,7 +137,7 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   const config = scenario.config;
   for (const note of plan.notes) log(`faults: ${note}`);
   const compose = options.compose !== false;
-  const phases = compose ? 5 : 4;
+  const phases = compose ? 6 : 5;
   log(phaseLine(1, phases, options.brokers ? `using the broker at ${options.brokers}` : 'starting a fresh embedded broker for this run'));
   const broker = options.brokers
     ? externalBroker(options.brokers)
@@ -159,16 +165,23 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
     await startProcessor(ctx);
     log(phaseLine(2, phases, `playing the scenario: ${steps.length} steps, with its faults`));
     await playScenario(ctx, steps);
+    log(phaseLine(3, phases, 'actuating: the reference actuator performs every released intent through a webhook receiver'));
+    ctx.actuation = await startActuation(ctx, { work: workDir, bundle: bundleDir });
+    const results = await awaitResults(ctx, ctx.actuation);
+    await waitSettled(ctx);
+    log(`actuation: ${results.length} results (${outcomeCounts(results)})`);
     const played = await ctx.kafka.readTrail();
     const unmet = unmetExpectations(steps, ctx.deliveries, played.audit, ctx.kafka.topics.telemetry);
     log(`scenario played: ${ctx.deliveries.length} telemetry deliveries, ${ctx.actionCoordinates.length} operator records`);
-    log(phaseLine(3, phases, `double-inject: delivering all ${ctx.deliveries.length} telemetry deliveries again`));
+    log(phaseLine(4, phases, `double-inject: delivering all ${ctx.deliveries.length} telemetry deliveries again`));
     const doubled = await doubleInject(ctx, played);
     log(`double-inject: digest ${doubled.before.digest === doubled.after.digest ? 'equal' : 'DIFFERENT'}`);
+    // Stopped before the bundle is hashed: its request log and service log are final.
+    await stopActuation(ctx.actuation);
     const expectations = { lines: steps.filter((s) => s.kind === 'expect').length, unmet };
     let deployment: DeploymentFacts = { engine: 'skipped', reason: 'the compose phase was left out of this run (--no-compose)' };
     if (composeRun !== null) {
-      log(phaseLine(4, phases, 'waiting for the same scenario on docker-compose to finish (gate 4), comparing its decisions'));
+      log(phaseLine(5, phases, 'waiting for the same scenario on docker-compose to finish (gate 4), comparing its decisions'));
       const played = await withProgress(log, { what: 'the docker-compose run' }, () => composeRun!);
       composeRun = null;
       deployment = await finishCompose(played, { ctx, trail: doubled.trail, deliveries: ctx.deliveries, steps }, bundleDir, log);

@@ -1,4 +1,4 @@
-/** The scenario format (DESIGN §5 plus `raw` and `config`): every step kind parses, every malformed line names its line. */
+/** The scenario format (DESIGN §5 plus `raw`, `sensor` and `config`): every step kind parses, every malformed line names its line. */
 import test from 'ava';
 import { ExoArmurError } from '../../processor/errors.js';
 import { parseScenario, scenarioActors } from './scenario.js';
@@ -28,6 +28,11 @@ test('each step kind parses to its step, in file order, with its line number', (
   t.deepEqual(scenarioActors(steps), ['alice', 'carol']);
 });
 
+test('a sensor step names its sample, format, tenant and, when given, cell', (t) => {
+  const sensor = { format: 'suricata', file: 'fixtures/sensors/suricata/flow.json', tenant_id: 't1', cell_id: 'ids-dmz' };
+  t.deepEqual(parseScenario(JSON.stringify({ sensor })), [{ kind: 'sensor', sensor, lineNo: 1 }]);
+});
+
 test('a repeated telemetry line is the same bytes twice', (t) => {
   const line = JSON.stringify({ telemetry });
   const steps = parseScenario(`${line}\n${line}\n`);
@@ -53,6 +58,10 @@ const invalid: Array<[string, unknown, RegExp]> = [
   ['config not an object', { config: [1] }, /config must be a partial config object/],
   ['expect without event', { expect: { final: 'RELEASED' } }, /expect needs event_id/],
   ['unknown final', { expect: { event_id: 'e', final: 'MAYBE' } }, /expect.final must be one of/],
+  ['sensor in an unknown format', { sensor: { format: 'snort', file: 'f', tenant_id: 't1' } }, /sensor.format must be one of suricata, falco, wazuh, ocsf, ecs/],
+  ['sensor without a file', { sensor: { format: 'falco', tenant_id: 't1' } }, /sensor.file must name a sample file/],
+  ['sensor without a tenant', { sensor: { format: 'falco', file: 'f' } }, /sensor.tenant_id must be a tenant id/],
+  ['sensor with an unknown key', { sensor: { format: 'falco', file: 'f', tenant_id: 't1', topic: 'x' } }, /sensor has unknown key "topic"/],
 ];
 
 for (const [name, step, message] of invalid) {

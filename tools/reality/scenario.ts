@@ -2,6 +2,7 @@
  * The scenario format (DESIGN §5, a contract) plus this harness's two extensions (`raw`, `config`).
  * Parsing is pure so the format is tested without a broker.
  */
+import { SENSOR_FORMATS, type SensorFormat } from '../../processor/codec/adapters/index.js';
 import { UsageError } from '../../processor/errors.js';
 
 export type FinalStatus = 'RELEASED' | 'DENIED' | 'APPROVED' | 'OPERATOR_DENIED' | 'PENDING' | 'EXPIRED' | 'REJECTED';
@@ -17,17 +18,31 @@ export interface OperatorStep {
   tenant_id?: string;
 }
 
+/** A public sensor sample delivered in its own format (fixtures/sensors), named by its exoarmur-format header. */
+export interface SensorStep {
+  format: SensorFormat;
+  /** The sample file, relative to the repository root; its bytes (without a final newline) are the record's value. */
+  file: string;
+  /** The exoarmur-tenant header: whose record it is (formats that carry no tenant need it). */
+  tenant_id: string;
+  /** The exoarmur-cell header, when given; else the format's own sensor name is the cell. */
+  cell_id?: string;
+}
+
 export interface Expectation {
   event_id: string;
   verdict?: string;
   rule?: string;
   approval?: 'none' | 'human' | 'quorum';
   final?: FinalStatus;
+  /** What the actuator reported for the released intent: succeeded, failed (failed or gave_up), or not_executed. */
+  execution?: 'succeeded' | 'failed' | 'not_executed';
 }
 
 export type Step =
   | { kind: 'telemetry'; line: string; event: Record<string, unknown>; lineNo: number }
   | { kind: 'raw'; line: string; lineNo: number }
+  | { kind: 'sensor'; sensor: SensorStep; lineNo: number }
   | { kind: 'operator'; op: OperatorStep; lineNo: number }
   | { kind: 'wait'; lineNo: number }
   | { kind: 'fault'; fault: Fault; lineNo: number }
@@ -36,6 +51,7 @@ export type Step =
 
 const FAULTS: readonly Fault[] = ['kill_processor', 'kill_broker', 'restart'];
 const ACTIONS = ['approve', 'deny', 'kill_switch_on', 'kill_switch_off'] as const;
+const EXECUTIONS: readonly string[] = ['succeeded', 'failed', 'not_executed'];
 const FINALS: readonly FinalStatus[] = ['RELEASED', 'DENIED', 'APPROVED', 'OPERATOR_DENIED', 'PENDING', 'EXPIRED', 'REJECTED'];
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -69,6 +85,17 @@ export function parseScenario(text: string, file = 'scenario.jsonl'): Step[] {
         if (typeof value !== 'string') bad(file, lineNo, 'raw must be a string (the exact telemetry value to deliver)');
         steps.push({ kind: 'raw', line: value, lineNo });
         return;
+      case 'sensor': {
+        if (!isObj(value)) bad(file, lineNo, 'sensor must be an object');
+        if (!SENSOR_FORMATS.includes(value['format'] as SensorFormat)) bad(file, lineNo, `sensor.format must be one of ${SENSOR_FORMATS.join(', ')}`);
+        if (typeof value['file'] !== 'string' || value['file'] === '') bad(file, lineNo, 'sensor.file must name a sample file (relative to the repository root)');
+        if (typeof value['tenant_id'] !== 'string' || value['tenant_id'] === '') bad(file, lineNo, 'sensor.tenant_id must be a tenant id');
+        if (value['cell_id'] !== undefined && typeof value['cell_id'] !== 'string') bad(file, lineNo, 'sensor.cell_id must be a string when given');
+        const extra = Object.keys(value).filter((k) => !['format', 'file', 'tenant_id', 'cell_id'].includes(k));
+        if (extra.length > 0) bad(file, lineNo, `sensor has unknown key ${JSON.stringify(extra[0])}`);
+        steps.push({ kind: 'sensor', sensor: value as unknown as SensorStep, lineNo });
+        return;
+      }
       case 'operator': {
         if (!isObj(value)) bad(file, lineNo, 'operator must be an object');
         const action = value['action'];
@@ -96,6 +123,7 @@ export function parseScenario(text: string, file = 'scenario.jsonl'): Step[] {
       case 'expect': {
         if (!isObj(value) || typeof value['event_id'] !== 'string') bad(file, lineNo, 'expect needs event_id');
         if (value['final'] !== undefined && !FINALS.includes(value['final'] as FinalStatus)) bad(file, lineNo, `expect.final must be one of ${FINALS.join(', ')}`);
+        if (value['execution'] !== undefined && !EXECUTIONS.includes(value['execution'] as string)) bad(file, lineNo, `expect.execution must be one of ${EXECUTIONS.join(', ')}`);
         steps.push({ kind: 'expect', expect: value as unknown as Expectation, lineNo });
         return;
       }

@@ -6,8 +6,8 @@
  */
 import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { ConsumedMessage } from '../../processor/codec/index.js';
-import { coreConfigOf, effectiveFromSnapshot, type CoreConfig, type EffectiveConfig } from '../../processor/config/index.js';
-import type { Primitives } from '../../processor/core/api.js';
+import { coreConfigOf, effectiveFromSnapshot, type CoreConfig, type EffectiveConfig, type ExoArmurConfig } from '../../processor/config/index.js';
+import type { InputSource, Primitives } from '../../processor/core/api.js';
 import type { OutputRecord, StateValue } from '../../processor/core/index.js';
 import { driveBatch, type BatchInput } from '../../processor/engine/batch.js';
 import type { AuditRecordV1, ConfigSnapshotV1, DeadLetterV1, ExecutionIntentV1, InputCoordinates } from '../../processor/core/types.js';
@@ -38,6 +38,8 @@ export interface DriveOptions {
   /** Input topic names, to tell a receipt's source. */
   telemetryTopic: string;
   operatorTopic: string;
+  /** The actuators' results topic, when the run had one (runs recorded before it have no result receipts). */
+  resultsTopic?: string;
   primitives: Primitives;
   /**
    * A what-if: the config replay decides with instead of the recorded one. The result is stamped
@@ -73,8 +75,8 @@ export function collectOutputs(into: PartitionOutputs, records: readonly OutputR
 }
 
 export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResult {
-  const configs = new Map<string, CoreConfig>();
-  const configFor = (hash: string, at: AuditRecordV1): CoreConfig => {
+  const configs = new Map<string, { core: CoreConfig; inputs: ExoArmurConfig['inputs'] }>();
+  const configFor = (hash: string, at: AuditRecordV1): { core: CoreConfig; inputs: ExoArmurConfig['inputs'] } => {
     const cached = configs.get(hash);
     if (cached !== undefined) return cached;
     const snapshot = run.snapshots.get(hash);
@@ -89,10 +91,18 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
     }
     const recorded = effectiveFromSnapshot(snapshot);
     const core = coreConfigOf(options.configOverride === undefined ? recorded : { ...options.configOverride(recorded), config_hash: recorded.config_hash });
-    configs.set(hash, core);
-    return core;
+    const entry = { core, inputs: recorded.config.inputs };
+    configs.set(hash, entry);
+    return entry;
   };
 
+  /** The run's own topic names decide the three inputs (a run may be replayed under a prefix); the config adds its further telemetry topics. */
+  const sourceOf = (topic: string, inputs: ExoArmurConfig['inputs']): InputSource | null => {
+    if (topic === options.telemetryTopic) return 'telemetry';
+    if (topic === options.operatorTopic) return 'operator';
+    if (topic === options.resultsTopic) return 'result';
+    return inputs !== undefined && topic in inputs ? 'telemetry' : null;
+  };
   const outputs = new Map<number, PartitionOutputs>();
   const order: InputCoordinates[] = [];
   for (const partition of [...run.outputs.keys()].sort((a, b) => a - b)) {
@@ -101,11 +111,12 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
     const inputs = function* (): Generator<BatchInput> {
       for (const receipt of receiptsOf(run.outputs.get(partition)!.audit)) {
         const { topic, offset } = receipt.input;
-        const source = topic === options.telemetryTopic ? 'telemetry' : topic === options.operatorTopic ? 'operator' : null;
+        const config = configFor(receipt.config_hash, receipt);
+        const source = sourceOf(topic, config.inputs);
         if (source === null) {
           throw new ReplayInputError(
             'REPLAY_UNKNOWN_INPUT_TOPIC',
-            `receipt ${receipt.audit_id} points at topic ${topic}, which is neither ${options.telemetryTopic} nor ${options.operatorTopic}: pass the run's topic names (--run or --topic-prefix)`,
+            `receipt ${receipt.audit_id} points at topic ${topic}, which is neither ${options.telemetryTopic}, ${options.operatorTopic} nor an input of its config: pass the run's topic names (--run or --topic-prefix)`,
             {
               context: { topic, partition, offset },
             },
@@ -122,7 +133,7 @@ export function driveReplay(run: RecordedRun, options: DriveOptions): DriveResul
           );
         }
         order.push({ topic, partition: receipt.input.partition, offset });
-        yield { source, message, processTime: receipt.process_time, config: configFor(receipt.config_hash, receipt) };
+        yield { source, message, processTime: receipt.process_time, config: config.core, inputs: config.inputs };
       }
     };
     // One fresh state cache per partition, kept by the processor's own batch loop.

@@ -14,6 +14,8 @@ export interface OfflineReplayOptions {
   runId: string;
   telemetryTopic: string;
   operatorTopic: string;
+  /** The actuators' results topic (absent: the run has no result receipts). */
+  resultsTopic?: string;
   configOverride?: (recorded: EffectiveConfig) => EffectiveConfig;
   /** Time already spent reading the run, counted into throughput. */
   readMs?: number;
@@ -25,6 +27,7 @@ export function replayRecorded(recorded: RecordedRun, options: OfflineReplayOpti
   const driven = driveReplay(recorded, {
     telemetryTopic: options.telemetryTopic,
     operatorTopic: options.operatorTopic,
+    ...(options.resultsTopic === undefined ? {} : { resultsTopic: options.resultsTopic }),
     primitives: nodePrimitives,
     configOverride: options.configOverride,
   });

@@ -17,6 +17,7 @@ import { replayInWorkers } from './parallel.js';
 import type { ReplayReport } from './report.js';
 import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
 import type { Topics } from '../../processor/config/types.js';
+import { resultsTopic } from '../../processor/config/defaults.js';
 
 import type { ReplayOptions } from './options.js';
 export type { ReplayOptions };
@@ -145,16 +146,12 @@ export async function readRecordedRun(options: ReadRunOptions): Promise<Recorded
     for (const [partition, records] of await readWhole<CheckpointV1>(kafka, topic, 'checkpoint', timeoutMs, partitions))
       checkpoints.set(partition, [...(checkpoints.get(partition) ?? []), ...records]);
   }
-  const [telemetryInputs, operatorInputs] = await Promise.all([
-    readInputs(kafka, topics.telemetry, receipts, timeoutMs),
-    readInputs(kafka, topics.operator_actions, receipts, timeoutMs),
-  ]);
+  // Every topic a receipt points at: the two inputs, and any further telemetry topic of the config's `inputs`.
+  const inputTopicNames = [...new Set([topics.telemetry, topics.operator_actions, ...receipts.map((r) => r.input.topic)])];
+  const read = await Promise.all(inputTopicNames.map((topic) => readInputs(kafka, topic, receipts, timeoutMs)));
   return {
     outputs,
-    inputs: new Map([
-      [topics.telemetry, telemetryInputs],
-      [topics.operator_actions, operatorInputs],
-    ]),
+    inputs: new Map(inputTopicNames.map((topic, i) => [topic, read[i]!])),
     snapshots,
     ...(checkpointTopics.size === 0 ? {} : { checkpoints }),
   };
@@ -186,6 +183,7 @@ export async function replayPartitions(options: ReplayOptions & { partitions?: R
     runId: options.runId ?? topics.audit,
     telemetryTopic: topics.telemetry,
     operatorTopic: topics.operator_actions,
+    resultsTopic: resultsTopic(topics),
     configOverride: options.configOverride,
     readMs: readDone - started,
   });

@@ -176,7 +176,8 @@ test('inject checks, operator pending, approve/kill-switch --wait, status and tr
   );
   t.deepEqual(
     status.lag.map((l) => l.lag),
-    ['0', '0', '0', '0', '0', '0'],
+    // Telemetry, operator actions and the actuators' results, three partitions each.
+    ['0', '0', '0', '0', '0', '0', '0', '0', '0'],
   );
   const finalAudit = await readFixtureAudit(fixture);
   const lastSeq = [0, 1, 2].map((p) => Math.max(...finalAudit.filter((r) => r.input.partition === p).map((r) => r.seq)));

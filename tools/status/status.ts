@@ -7,7 +7,7 @@
  */
 import type { Kafka } from '../../processor/io/client.js';
 import { decodeRecord } from '../../processor/codec/index.js';
-import type { Topics } from '../../processor/config/index.js';
+import { resultsTopic, type Topics } from '../../processor/config/index.js';
 import type { AuditRecordV1, ConfigSnapshotV1 } from '../../processor/core/types.js';
 import { groupProgress, topicWatermarks } from '../../processor/io/offsets.js';
 import { readPartitions, readTopic, type PartitionRange } from '../../processor/io/read.js';
@@ -81,7 +81,7 @@ async function latestSnapshot(kafka: Kafka, configTopic: string): Promise<Status
 
 export async function readStatus(kafka: Kafka, topics: Topics, group: string, now: Date): Promise<Status> {
   const state = await readOperatorState(kafka, topics.state);
-  const progress = await groupProgress(kafka, group, [topics.telemetry, topics.operator_actions]);
+  const progress = await groupProgress(kafka, group, [topics.telemetry, topics.operator_actions, resultsTopic(topics)]);
   const lastCommits = await lastAuditRecords(kafka, topics.audit);
   const newest = lastCommits.reduce<LastCommit | null>((x, y) => (x === null || y.process_time > x.process_time ? y : x), null);
   return {

@@ -15,6 +15,8 @@ export interface StoryInput {
   records: AuditRecordV1[];
   /** For a telemetry input: RELEASED, DENIED, PENDING, APPROVED, OPERATOR_DENIED, EXPIRED, REJECTED; else null. */
   final: string | null;
+  /** For a released intent (RELEASED, APPROVED): succeeded, failed (failed or gave up), or not_executed while no actuator reported; else null. */
+  execution: string | null;
 }
 
 export interface Story {
@@ -44,7 +46,8 @@ function names(r: AuditRecordV1, id: string): boolean {
 
 /**
  * The story of `id`: the inputs of the records that name it, then, until nothing new joins, the
- * inputs of records about the same approvals (the operator actions that decide them, expiries).
+ * inputs of records about the same approvals (the operator actions that decide them, expiries)
+ * and the same released intents (the actuators' results, execution_succeeded / execution_failed).
  * `also`: ids that stand for `id` (the dead letters whose raw bytes carry it: a receipt names only
  * the ids that were valid, and receipts of older runs none). Null when no record names it.
  */
@@ -53,15 +56,22 @@ export function traceStory(audit: readonly AuditRecordV1[], id: string, options:
   const ids = [id, ...(options.also ?? [])];
   const inputs = new Set(audit.filter((r) => ids.some((x) => names(r, x))).map(coordOf));
   if (inputs.size === 0) return null;
-  for (;;) {
-    const approvals = new Set(
+  const linked = (key: 'approval_id' | 'intent_id'): Set<string> =>
+    new Set(
       audit
         .filter((r) => inputs.has(coordOf(r)))
-        .map((r) => payloadOf(r)['approval_id'])
+        .map((r) => payloadOf(r)[key])
         .filter((a): a is string => typeof a === 'string'),
     );
+  for (;;) {
+    const approvals = linked('approval_id');
+    const intents = linked('intent_id');
     const before = inputs.size;
-    for (const r of audit) if (approvals.has(payloadOf(r)['approval_id'] as string)) inputs.add(coordOf(r));
+    for (const r of audit) {
+      const p = payloadOf(r);
+      if (approvals.has(p['approval_id'] as string)) inputs.add(coordOf(r));
+      if ((r.event_kind === 'execution_succeeded' || r.event_kind === 'execution_failed') && intents.has(p['intent_id'] as string)) inputs.add(coordOf(r));
+    }
     if (inputs.size === before) break;
   }
   const byInput = new Map<string, AuditRecordV1[]>();
@@ -73,8 +83,8 @@ export function traceStory(audit: readonly AuditRecordV1[], id: string, options:
     const sorted = [...records].sort((a, b) => a.seq - b.seq);
     const first = sorted[0]!;
     const isTelemetry = sorted.some((r) => r.event_kind.startsWith('telemetry_')) && (telemetryTopic === undefined || first.input.topic === telemetryTopic);
-    const final = isTelemetry ? fateOf(audit, first.input.topic, first.input.partition, first.input.offset).final : null;
-    return { input, topic: first.input.topic, records: sorted, final };
+    const fate = isTelemetry ? fateOf(audit, first.input.topic, first.input.partition, first.input.offset) : null;
+    return { input, topic: first.input.topic, records: sorted, final: fate?.final ?? null, execution: fate?.execution ?? null };
   });
   // Inputs in the order they were processed: by process_time of their receipt, then partition and seq.
   story.sort((a, b) => {
@@ -134,6 +144,16 @@ export function recordText(r: AuditRecordV1): string {
       return `approval ${p['approval_id']} granted by ${(p['approvers'] as string[]).join(', ')}`;
     case 'approval_denied':
       return `approval ${p['approval_id']} denied by ${p['actor_id']}: "${p['reason']}"`;
+    case 'result_received':
+      return `actuator result for intent ${p['intent_id']} from ${p['actuator_group']}: ${p['outcome']} after ${p['attempt']} attempt(s), finished ${p['finished_at']}`;
+    case 'result_duplicate':
+      return `a repeat of a result already recorded: nothing else is done`;
+    case 'result_rejected':
+      return `result rejected: ${p['reason_code']} — ${p['reason']} (dead letter ${p['dead_letter_id']})`;
+    case 'execution_succeeded':
+      return `executed: ${p['intent_type']} ${p['subject']} by ${p['driver']} (${p['actuator_group']}), status ${p['response_status'] ?? 'none'}, attempt ${p['attempt']}`;
+    case 'execution_failed':
+      return `execution failed: ${p['intent_type']} ${p['subject']} — ${p['reason']}`;
     case 'kill_switch_changed':
       return `kill switch ${p['scope']}${p['tenant_id'] === null ? '' : ` ${p['tenant_id']}`} ${p['on'] === true ? 'ON' : 'OFF'} by ${p['actor_id']}: "${p['reason']}"`;
     case 'containment_in_force':
@@ -151,7 +171,14 @@ export function storyText(story: Story): string {
     const first = input.records[0]!;
     lines.push('', `input ${input.input}  tenant ${first.tenant_id}, correlation ${first.correlation_id}, processed ${first.process_time}`);
     for (const r of input.records) lines.push(`  ${String(r.seq).padStart(5)} ${r.event_kind.padEnd(24)} ${recordText(r)}`);
-    if (input.final !== null) lines.push(`  outcome: ${input.final}`);
+    if (input.final !== null) lines.push(`  outcome: ${input.final}${executionText(input.execution)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** How a released intent's outcome line ends: what the actuators reported, or that none has. */
+function executionText(execution: string | null): string {
+  if (execution === null) return '';
+  if (execution === 'not_executed') return ', not executed (no actuator result recorded)';
+  return `, executed: ${execution}`;
 }

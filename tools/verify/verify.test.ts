@@ -47,7 +47,7 @@ test('an honest core-run bundle: every integrity check holds, replay in it passe
   t.false(result.ok, 'without run_facts.json and PASS_FAIL.txt the bundle cannot verify');
   t.is(
     detail(result, CHECK_NAMES.derived),
-    'run_facts.json is missing from the bundle; storage_state.json is missing from the bundle; idempotency_report.json is missing from the bundle; execute_export.jsonl is missing from the bundle',
+    'run_facts.json is missing from the bundle; storage_state.json is missing from the bundle; idempotency_report.json is missing from the bundle; execute_export.jsonl is missing from the bundle; execution_results.jsonl is missing from the bundle; and 2 more',
   );
   t.is(detail(result, CHECK_NAMES.gates), 'PASS_FAIL.txt is missing from the bundle');
   t.regex(detail(result, CHECK_NAMES.signatures), /^1 actions applied \(1 distinct/);

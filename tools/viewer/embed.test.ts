@@ -37,6 +37,7 @@ test('index.html loads the viewer scripts in order: contracts first, the entry p
     'record-checks.js',
     'signatures.js',
     'checks.js',
+    'actuation.js',
     'derived.js',
     'run-gates.js',
     'gates.js',

@@ -3,6 +3,7 @@
  * what a candidate policy would have decided on a finished run's recorded inputs. Reads only;
  * writes nothing to any topic.
  */
+import { resultsTopic } from '../../processor/config/defaults.js';
 import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { BROKERS_OPTION_DESCRIBE, readConfigFile } from '../../processor/config/index.js';
@@ -71,7 +72,13 @@ export const whatifCommand: CommandModule<object, WhatIfArgs> = {
       const topics = args.run !== undefined ? topicsForRun(args.run) : topicNames({ prefix });
       source = { recorded: await readRecordedRun({ brokers: commandBrokers(args), topics }), topics, runId: args.run ?? topics.audit };
     }
-    const report = whatIf(source.recorded, { runId: source.runId, telemetryTopic: source.topics.telemetry, operatorTopic: source.topics.operator_actions, candidate });
+    const report = whatIf(source.recorded, {
+      runId: source.runId,
+      telemetryTopic: source.topics.telemetry,
+      operatorTopic: source.topics.operator_actions,
+      resultsTopic: resultsTopic(source.topics),
+      candidate,
+    });
     if (args.out !== undefined) await writeFile(args.out, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`${summaryLines(report, args.out).join('\n')}\n`);
   },

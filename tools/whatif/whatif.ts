@@ -49,6 +49,8 @@ export interface WhatIfOptions {
   runId: string;
   telemetryTopic: string;
   operatorTopic: string;
+  /** The actuators' results topic (absent: the run has no result receipts). */
+  resultsTopic?: string;
   /** A partial config (e.g. a candidate policy), merged over the recorded config of each input. */
   candidate: unknown;
 }
@@ -75,6 +77,7 @@ export function whatIf(recorded: RecordedRun, options: WhatIfOptions): WhatIfRep
   const driven = driveReplay(recorded, {
     telemetryTopic: options.telemetryTopic,
     operatorTopic: options.operatorTopic,
+    ...(options.resultsTopic === undefined ? {} : { resultsTopic: options.resultsTopic }),
     primitives: nodePrimitives,
     configOverride: (config) => candidateOf(config.config),
   });
