@@ -7,7 +7,7 @@
  * is dropped from the incremental file so StrykerJS tests it again. Killed mutants are kept: tests
  * are only ever added or sharpened (FORCE=1 re-runs everything).
  *
- * Usage: incremental.js check <incremental.json> <judge.sha256> | seal <judge.sha256>
+ * Usage: incremental.js <incremental.json> <sealed judge.sha256> <pending judge.sha256>
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -59,22 +59,21 @@ export function dropUnkilled(report: IncrementalReport): { report: IncrementalRe
 }
 
 function main(argv: string[]): number {
-  const [command, first, second] = argv;
-  if (command === 'seal' && first !== undefined) {
-    writeFileSync(first, `${judgeHash()}\n`);
-    return 0;
+  const [incrementalFile, sealedFile, pendingFile] = argv;
+  if (incrementalFile === undefined || sealedFile === undefined || pendingFile === undefined) {
+    process.stderr.write('exoarmur: usage: incremental.js <incremental.json> <sealed judge.sha256> <pending judge.sha256> [USAGE]\n');
+    return 2;
   }
-  if (command === 'check' && first !== undefined && second !== undefined) {
-    if (!existsSync(first)) return 0;
-    const sealed = existsSync(second) ? readFileSync(second, 'utf8').trim() : '';
-    if (sealed === judgeHash()) return 0;
-    const { report, dropped } = dropUnkilled(JSON.parse(readFileSync(first, 'utf8')) as IncrementalReport);
-    writeFileSync(first, JSON.stringify(report, null, 2));
-    process.stdout.write(`the tests changed since the last mutation run: ${dropped} mutants not killed will be tested again\n`);
-    return 0;
-  }
-  process.stderr.write('exoarmur: usage: incremental.js check <incremental.json> <judge.sha256> | seal <judge.sha256> [USAGE]\n');
-  return 2;
+  // The hash of the judge this run starts with; make mutation moves it over the sealed one once the run succeeded.
+  const current = judgeHash();
+  writeFileSync(pendingFile, `${current}\n`);
+  if (!existsSync(incrementalFile)) return 0;
+  const sealed = existsSync(sealedFile) ? readFileSync(sealedFile, 'utf8').trim() : '';
+  if (sealed === current) return 0;
+  const { report, dropped } = dropUnkilled(JSON.parse(readFileSync(incrementalFile, 'utf8')) as IncrementalReport);
+  writeFileSync(incrementalFile, JSON.stringify(report, null, 2));
+  process.stdout.write(`the tests changed since the last mutation run: ${dropped} mutants not killed will be tested again\n`);
+  return 0;
 }
 
 if (process.argv[1]?.endsWith('incremental.js')) process.exitCode = main(process.argv.slice(2));

@@ -5,7 +5,7 @@
  *
  * Initial run: every test file of ava.mutation.config.js, each writing the mutants its worker
  * reached (coverage-hook.ts) to .mutation-coverage/.
- * A mutant: only the test files that reached it, most focused first, one at a time, stopping at the
+ * A mutant: only the test files that reached it, its module's own tests first, one at a time, stopping at the
  * first failure (failFast). Sound because these tests are deterministic (the core reads no clock,
  * randomness or environment, and the tests seed what they generate): with the mutant active, a test
  * file runs exactly as in the initial run until it reaches the mutant, so a file that never reached
@@ -14,10 +14,12 @@
  * from import graphs or file names.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 const COVERAGE_DIR = '.mutation-coverage';
+const MODULES_FILE = '.mutation-modules.json';
+const MUTATED_DIR = 'dist/processor/core';
 const AVA_CONFIG = 'ava.mutation.config.js';
 
 interface ReachRecord {
@@ -25,12 +27,26 @@ interface ReachRecord {
   mutants: string[];
 }
 
-/** The test files that reach a mutant, the most focused (fewest mutants reached) first. */
-function testFilesFor(mutant: string, records: readonly ReachRecord[]): string[] {
+/**
+ * The test files that reach a mutant: first those named after its module (gate.test.js, gate-rules.test.js for
+ * gate.js), then the most focused (fewest mutants reached). Order only decides how soon a kill is seen.
+ */
+function testFilesFor(mutant: string, records: readonly ReachRecord[], moduleOf: Record<string, string>): string[] {
+  const stem = (moduleOf[mutant] ?? '').replace(/\.js$/, '');
+  const named = (r: ReachRecord) => (stem !== '' && basename(r.testFile).startsWith(stem) ? 0 : 1);
   return records
     .filter((r) => r.mutants.includes(mutant))
-    .sort((a, b) => a.mutants.length - b.mutants.length || a.testFile.localeCompare(b.testFile))
+    .sort((a, b) => named(a) - named(b) || a.mutants.length - b.mutants.length || a.testFile.localeCompare(b.testFile))
     .map((r) => r.testFile);
+}
+
+/** Which compiled module holds each mutant (its stryMutAct call), read once after the initial run. */
+function mutantModules(): Record<string, string> {
+  const moduleOf: Record<string, string> = {};
+  for (const name of readdirSync(MUTATED_DIR).filter((n) => n.endsWith('.js') && !n.endsWith('.test.js'))) {
+    for (const match of readFileSync(join(MUTATED_DIR, name), 'utf8').matchAll(/stryMutAct_9fa48\("(\d+)"\)/g)) moduleOf[match[1]!] = name;
+  }
+  return moduleOf;
 }
 
 function readRecords(): ReachRecord[] {
@@ -61,12 +77,14 @@ function main(argv: string[]): number {
       process.stderr.write(`exoarmur: the initial run recorded no coverage in ${COVERAGE_DIR} [MUTATION_NO_COVERAGE]\n`);
       return 1;
     }
+    writeFileSync(MODULES_FILE, JSON.stringify(mutantModules()));
     return 0;
   }
   const records = readRecords();
   // Without the initial run's record (never expected), every test file runs: slower, still sound.
   if (records.length === 0) return runAva(avaCli, [], '');
-  const files = testFilesFor(mutant, records);
+  const moduleOf = existsSync(MODULES_FILE) ? (JSON.parse(readFileSync(MODULES_FILE, 'utf8')) as Record<string, string>) : {};
+  const files = testFilesFor(mutant, records, moduleOf);
   if (files.length === 0) {
     process.stdout.write(`no test file reaches mutant ${mutant}\n`);
     return 0;
