@@ -71,7 +71,9 @@ function main(argv: string[]): number {
   const mutant = process.env['__STRYKER_ACTIVE_MUTANT__'];
   if (mutant === undefined || mutant === '') {
     rmSync(COVERAGE_DIR, { recursive: true, force: true });
-    const status = runAva(avaCli, [], COVERAGE_DIR);
+    // One file at a time, as a mutant runs them: StrykerJS sets each mutant's timeout from this run's time, so a
+    // surviving mutant that runs every file is not cut short and counted as a timeout (which would count as a kill).
+    const status = runAva(avaCli, ['--concurrency', '1'], COVERAGE_DIR);
     if (status !== 0) return status;
     if (readRecords().length === 0) {
       process.stderr.write(`exoarmur: the initial run recorded no coverage in ${COVERAGE_DIR} [MUTATION_NO_COVERAGE]\n`);
