@@ -3,11 +3,12 @@
  * the tests change. StrykerJS diffs the mutated sources itself, but under the command runner it
  * sees one opaque test, so it would reuse every old "Survived" after a new test was added. Here the
  * judge (the tests, the test support and the mutation settings: everything but the mutated files)
- * is hashed; when that hash differs from the one sealed after the last run, every mutant not Killed
- * is dropped from the incremental file so StrykerJS tests it again. Killed mutants are kept: tests
- * are only ever added or sharpened (FORCE=1 re-runs everything).
+ * is hashed, and the hash each mutated file was last tested by is sealed (judge.json); for each file
+ * of a run whose sealed hash differs, every mutant not Killed is dropped from the incremental file so
+ * StrykerJS tests it again. Killed mutants are kept: tests are only ever added or sharpened (FORCE=1
+ * re-runs everything).
  *
- * Usage: incremental.js <incremental.json> <sealed judge.sha256> <pending judge.sha256>
+ * Usage: incremental.js <incremental.json> <sealed judge.json> <pending judge.json> [MUTATE]
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -46,33 +47,50 @@ interface IncrementalReport {
   files: Record<string, { mutants: MutantResult[] }>;
 }
 
-/** The report without its mutants that were not Killed, and how many were dropped. */
-export function dropUnkilled(report: IncrementalReport): { report: IncrementalReport; dropped: number } {
+/**
+ * The report without the mutants that were not Killed in the files given, and how many were dropped. Files outside
+ * them keep every result (their judge hash stays as it was, so their turn comes when they are in a run).
+ */
+export function dropUnkilled(report: IncrementalReport, files: ReadonlySet<string>): { report: IncrementalReport; dropped: number } {
   let dropped = 0;
-  const files: IncrementalReport['files'] = {};
+  const kept: IncrementalReport['files'] = {};
   for (const [name, file] of Object.entries(report.files)) {
-    const kept = file.mutants.filter((m) => m.status === 'Killed');
-    dropped += file.mutants.length - kept.length;
-    files[name] = { ...file, mutants: kept };
+    const mutants = files.has(name) ? file.mutants.filter((m) => m.status === 'Killed') : file.mutants;
+    dropped += file.mutants.length - mutants.length;
+    kept[name] = { ...file, mutants };
   }
-  return { report: { ...report, files }, dropped };
+  return { report: { ...report, files: kept }, dropped };
 }
 
+/** The mutated files a run covers: those MUTATE names (ranges cut off), or every core source when it is empty or a glob. */
+export function filesInScope(mutate: string, allMutated: readonly string[]): string[] {
+  const named = mutate
+    .split(',')
+    .map((m) => m.trim().replace(/:[\d:-]+$/, ''))
+    .filter((m) => m !== '');
+  return named.length === 0 || named.some((m) => m.includes('*')) ? [...allMutated] : named;
+}
+
+type JudgeHashes = Record<string, string>;
+
 function main(argv: string[]): number {
-  const [incrementalFile, sealedFile, pendingFile] = argv;
+  const [incrementalFile, sealedFile, pendingFile, mutate = ''] = argv;
   if (incrementalFile === undefined || sealedFile === undefined || pendingFile === undefined) {
-    process.stderr.write('exoarmur: usage: incremental.js <incremental.json> <sealed judge.sha256> <pending judge.sha256> [USAGE]\n');
+    process.stderr.write('exoarmur: usage: incremental.js <incremental.json> <sealed judge.json> <pending judge.json> [MUTATE] [USAGE]\n');
     return 2;
   }
-  // The hash of the judge this run starts with; make mutation moves it over the sealed one once the run succeeded.
   const current = judgeHash();
-  writeFileSync(pendingFile, `${current}\n`);
-  if (!existsSync(incrementalFile)) return 0;
-  const sealed = existsSync(sealedFile) ? readFileSync(sealedFile, 'utf8').trim() : '';
-  if (sealed === current) return 0;
-  const { report, dropped } = dropUnkilled(JSON.parse(readFileSync(incrementalFile, 'utf8')) as IncrementalReport);
+  const sealed = existsSync(sealedFile) ? (JSON.parse(readFileSync(sealedFile, 'utf8')) as JudgeHashes) : {};
+  const scope = filesInScope(mutate, filesUnder('processor/core').filter(isMutated));
+  const stale = new Set(scope.filter((file) => sealed[file] !== current));
+  // The judge each file of this run is tested by; make mutation moves it over the sealed one once the run succeeded.
+  const pending: JudgeHashes = { ...sealed };
+  for (const file of scope) pending[file] = current;
+  writeFileSync(pendingFile, `${JSON.stringify(pending, Object.keys(pending).sort(), 2)}\n`);
+  if (!existsSync(incrementalFile) || stale.size === 0) return 0;
+  const { report, dropped } = dropUnkilled(JSON.parse(readFileSync(incrementalFile, 'utf8')) as IncrementalReport, stale);
   writeFileSync(incrementalFile, JSON.stringify(report, null, 2));
-  process.stdout.write(`the tests changed since the last mutation run: ${dropped} mutants not killed will be tested again\n`);
+  process.stdout.write(`the tests changed since these files were last tested: ${dropped} mutants not killed will be tested again\n`);
   return 0;
 }
 
