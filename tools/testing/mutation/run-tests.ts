@@ -6,10 +6,11 @@
  * Initial run: every test file of ava.mutation.config.js, each writing the mutants its worker
  * reached (coverage-hook.ts) to .mutation-coverage/.
  * A mutant: only the test files that reached it, its module's own tests first, one at a time, stopping at the
- * first failure (failFast). Sound because these tests are deterministic (the core reads no clock,
- * randomness or environment, and the tests seed what they generate): with the mutant active, a test
- * file runs exactly as in the initial run until it reaches the mutant, so a file that never reached
- * it there cannot reach it, or fail because of it, here. A mutant no test file reaches survives.
+ * first failure (failFast). Sound because the paths these tests take are deterministic (the core
+ * reads no clock, randomness or environment; what a test draws at random, Ed25519 keys and ULIDs,
+ * is data that takes the same branches): with the mutant active, a test file runs exactly as in the
+ * initial run until it reaches the mutant, so a file that never reached it there cannot reach it,
+ * or fail because of it, here. A mutant no test file reaches survives.
  * The stryMutAct calls StrykerJS instruments record reaches for every mutant, so nothing is guessed
  * from import graphs or file names.
  */
