@@ -7,10 +7,11 @@
  * reached (coverage-hook.ts) to .mutation-coverage/.
  * A mutant: only the test files that reached it, its module's own tests first, one at a time, stopping at the
  * first failure (failFast). Sound because the paths these tests take are deterministic (the core
- * reads no clock, randomness or environment; what a test draws at random, Ed25519 keys and ULIDs,
- * is data that takes the same branches): with the mutant active, a test file runs exactly as in the
- * initial run until it reaches the mutant, so a file that never reached it there cannot reach it,
- * or fail because of it, here. A mutant no test file reaches survives.
+ * reads no clock, randomness or environment): with the mutant active, a test file runs exactly as in
+ * the initial run until it reaches the mutant, so a file that never reached it there cannot reach it,
+ * or fail because of it, here (Ed25519 keys and ULIDs some tests draw at random could order ids
+ * differently from run to run; a kill resting on that order would be flaky under any runner).
+ * A mutant no test file reaches survives.
  * The stryMutAct calls StrykerJS instruments record reaches for every mutant, so nothing is guessed
  * from import graphs or file names.
  */
