@@ -5,7 +5,7 @@
  *
  * Initial run: every test file of ava.mutation.config.js, each writing the mutants its worker
  * reached (coverage-hook.ts) to .mutation-coverage/.
- * A mutant: only the test files that reached it, its module's own tests first, one at a time, stopping at the
+ * A mutant: only the test files that reached it, its module's own tests first, then the quickest, one at a time, stopping at the
  * first failure (failFast). Sound because the paths these tests take are deterministic (the core
  * reads no clock, randomness or environment): with the mutant active, a test file runs exactly as in
  * the initial run until it reaches the mutant, so a file that never reached it there cannot reach it,
@@ -26,19 +26,21 @@ const AVA_CONFIG = 'ava.mutation.config.js';
 
 interface ReachRecord {
   testFile: string;
+  /** How long the file took in the initial run. */
+  ms: number;
   mutants: string[];
 }
 
 /**
  * The test files that reach a mutant: first those named after its module (gate.test.js, gate-rules.test.js for
- * gate.js), then the most focused (fewest mutants reached). Order only decides how soon a kill is seen.
+ * gate.js), then the quickest. Order only decides how soon a kill is seen, so how much a killed mutant costs.
  */
 function testFilesFor(mutant: string, records: readonly ReachRecord[], moduleOf: Record<string, string>): string[] {
   const stem = (moduleOf[mutant] ?? '').replace(/\.js$/, '');
   const named = (r: ReachRecord) => (stem !== '' && basename(r.testFile).startsWith(stem) ? 0 : 1);
   return records
     .filter((r) => r.mutants.includes(mutant))
-    .sort((a, b) => named(a) - named(b) || a.mutants.length - b.mutants.length || a.testFile.localeCompare(b.testFile))
+    .sort((a, b) => named(a) - named(b) || a.ms - b.ms || a.testFile.localeCompare(b.testFile))
     .map((r) => r.testFile);
 }
 
