@@ -33,11 +33,15 @@
     return record.tenant_id === filler ? 'filler' : 'scenario';
   }
 
-  /** One point per receipt; out of order by the one definition (counts.js lateReceipts). */
+  // An actuator result's event time is the actuator's own finish (wall clock), which moves no stream time:
+  // drawn with the alerts it would stretch the event-time axis over months, so results are counted, not drawn.
+  const isResultReceipt = (r) => r.event_kind.startsWith('result_');
+
+  /** One point per telemetry or operator receipt; out of order by the one definition (counts.js lateReceipts). */
   function receiptPoints(records, filler) {
     const late = new Set(exo.lateReceipts(records));
     return records
-      .filter((r) => RECEIPTS.includes(r.event_kind))
+      .filter((r) => RECEIPTS.includes(r.event_kind) && !isResultReceipt(r))
       .map((record) => ({ record, event: parseTime(record.event_time), process: parseTime(record.process_time), cls: classOf(record, filler), late: late.has(record) }))
       .filter((p) => p.event !== null && p.process !== null)
       .sort((a, b) => CLASSES.findIndex(([c]) => c === a.cls) - CLASSES.findIndex(([c]) => c === b.cls) || Number(a.late) - Number(b.late));
@@ -273,6 +277,13 @@
       replaceChildren(
         'time-legend',
         el('span', { class: 'legend-item' }, `${points.length} inputs (one point per receipt):`),
+        counts.result_deliveries > 0
+          ? el(
+              'span',
+              { class: 'legend-item muted', dataset: { results: String(counts.result_deliveries) } },
+              `${counts.result_deliveries} actuator results not drawn (their event time moves no stream time)`,
+            )
+          : null,
         CLASSES.filter(([c]) => present.has(c)).map(([c, text, colour]) =>
           el('span', { class: 'legend-item', dataset: { cls: c } }, el('span', { class: 'swatch', style: `background:${colour}` }), text),
         ),

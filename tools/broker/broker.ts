@@ -3,7 +3,7 @@
  * stop (SIGTERM or SIGKILL), status. Everything about one broker lives in its data dir.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
@@ -130,13 +130,38 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
   requireJava();
   const fetched = await fetchBroker(options.cacheRoot === undefined ? {} : { cacheRoot: options.cacheRoot });
   const requestedPort = options.port ?? DEFAULT_PORT;
-  const port = requestedPort === 0 ? await freePort() : requestedPort;
-  const controllerPort = options.controllerPort ?? (requestedPort === 0 ? await freePort() : port + 1);
-  await requireFreePort(port, 'Kafka');
-  await requireFreePort(controllerPort, 'KRaft controller');
-
   mkdirSync(layout.dataDir, { recursive: true });
-  const secure = options.secure === true || readState(layout)?.secure === true ? prepareSecure(layout, port, controllerPort) : undefined;
+  // A picked port can still be taken by another process between the check and the broker's bind: then a new pair is picked.
+  for (let attempt = 1; ; attempt++) {
+    const port = requestedPort === 0 ? await freePort() : requestedPort;
+    const controllerPort = options.controllerPort ?? (requestedPort === 0 ? await freePort() : port + 1);
+    await requireFreePort(port, 'Kafka');
+    await requireFreePort(controllerPort, 'KRaft controller');
+    const logBefore = existsSync(layout.logFile) ? statSync(layout.logFile).size : 0;
+    try {
+      const spawned = await spawnAndWait(layout, fetched, { port, controllerPort, secure: options.secure === true, readyTimeoutMs: options.readyTimeoutMs });
+      return { ...spawned, startMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      if (requestedPort === 0 && options.controllerPort === undefined && attempt < 3 && lostPortRace(layout.logFile, logBefore)) continue;
+      throw error;
+    }
+  }
+}
+
+/** Whether the broker's log since `from` says it could not bind a listener (a port taken after it was checked). */
+function lostPortRace(logFile: string, from: number): boolean {
+  if (!existsSync(logFile)) return false;
+  const text = readFileSync(logFile).subarray(from).toString('utf8');
+  return text.includes('Unable to start acceptor') || text.includes('Address already in use');
+}
+
+async function spawnAndWait(
+  layout: DataDirLayout,
+  fetched: { libsDir: string; version: string },
+  o: { port: number; controllerPort: number; secure: boolean; readyTimeoutMs: number | undefined },
+): Promise<StartedBroker> {
+  const { port, controllerPort } = o;
+  const secure = o.secure || readState(layout)?.secure === true ? prepareSecure(layout, port, controllerPort) : undefined;
   writeFileSync(
     layout.serverProperties,
     serverProperties({ port, controllerPort, logDirs: layout.logDirs, logFile: layout.logFile, ...(secure === undefined ? {} : { overrides: secure.properties }) }),
@@ -159,7 +184,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
 
   const brokers = `127.0.0.1:${port}`;
   try {
-    await waitUntilReady(brokers, pid, layout, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    await waitUntilReady(brokers, pid, layout, o.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   } catch (error) {
     // A broker that never became ready is not left running behind the error.
     if (isBrokerProcess(pid, layout.serverProperties)) process.kill(pid, 'SIGKILL');
@@ -173,7 +198,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
     dataDir: layout.dataDir,
     logFile: layout.logFile,
     alreadyRunning: false,
-    startMs: Math.round(performance.now() - started),
+    startMs: 0,
     ...(secure === undefined ? {} : { secure: secureFilesOf(layout) }),
   };
 }

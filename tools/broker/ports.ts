@@ -1,4 +1,6 @@
 /** Loopback ports for the embedded broker: is one free, pick a free one, refuse a busy one with the fix. */
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { UsageError } from '../../processor/errors.js';
 
@@ -10,7 +12,32 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** The first port of the kernel's ephemeral range (outgoing connections take their local ports from it). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 2048 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/**
+ * A free loopback port for a server the run starts (a broker, a container): drawn below the
+ * ephemeral range, because a port the kernel handed out as free from that range can be taken by an
+ * outgoing connection's local port before the server binds it (a broker then dies at start-up with
+ * "Unable to start acceptor"). Falls back to the kernel's pick when no drawn port is free.
+ */
 export async function freePort(): Promise<number> {
+  const high = ephemeralLow() - 1;
+  for (let attempt = 0; attempt < 64 && high > 10_000; attempt++) {
+    const port = randomInt(10_000, high + 1);
+    if (await portIsFree(port)) return port;
+  }
+  return kernelFreePort();
+}
+
+async function kernelFreePort(): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -297,6 +297,10 @@ test('what a reviewer looks at: verdict first, readable time panels, "+N more", 
     t.true(await page.locator(`#time-chart svg[data-panel="${panel}"]`).isVisible(), `${panel} panel visible`);
     t.is(await page.locator(`#time-chart svg[data-panel="${panel}"] .pt`).count(), receipts.length, `${panel} panel: one point per receipt`);
   }
+  // The actuator's results are inputs too, counted beside the chart rather than drawn on the event-time axis.
+  const resultReceipts = audit.filter((r) => r.event_kind.startsWith('result_')).length;
+  t.true(resultReceipts > 0, 'the run closed the loop: actuator results were consumed');
+  t.is(await page.getAttribute('#time-legend [data-results]', 'data-results'), String(resultReceipts));
   t.true(await page.locator('#time-chart svg[data-panel="skew"] .bar').first().isVisible(), 'skew histogram visible');
   // Each bar's tooltip starts with its bin's total (bars of one bin stack its classes).
   const bins = await page.$$eval('#time-chart svg[data-panel="skew"] .bar', (bars) =>
