@@ -4,7 +4,7 @@
  * with their twins: decided_at exactly at the expiry is in time, one millisecond later is not.
  */
 import test from 'ava';
-import { at, configWith, makeOperator, payloadOf, Run, signedAction, telemetry, type Operator } from '../testing/harness.js';
+import { at, configWith, makeOperator, payloadOf, Run, signedAction, telemetry } from '../testing/harness.js';
 import type { OutputRecord } from './api.js';
 import { msOf } from './time.js';
 import type { AuditEventKind, OperatorActionV1 } from './types.js';
