@@ -82,8 +82,11 @@ $(STRYKER_DIR)/node_modules/.bin/stryker:
 	npm install --no-audit --no-fund --no-save --prefix $(STRYKER_DIR) @stryker-mutator/core@9.5.1 typescript@5.9.3
 
 mutation: build $(STRYKER_DIR)/node_modules/.bin/stryker
-	node dist/tools/testing/mutation/incremental.js $(MUTATION_DIR)/stryker-incremental.json $(MUTATION_DIR)/judge.json .exoarmur/judge.json "$(MUTATE)"
-	nice -n 10 $(STRYKER_DIR)/node_modules/.bin/stryker run stryker.config.json $(if $(MUTATE),--mutate $(MUTATE),) $(if $(FORCE),--force,)
+	node dist/tools/testing/mutation/incremental.js $(MUTATION_DIR)/stryker-incremental.json .exoarmur/stryker-incremental.json \
+		$(MUTATION_DIR)/judge.json .exoarmur/judge.json "$(MUTATE)"
+	nice -n 10 $(STRYKER_DIR)/node_modules/.bin/stryker run stryker.config.json --incrementalFile .exoarmur/stryker-incremental.json \
+		$(if $(MUTATE),--mutate $(MUTATE),) $(if $(FORCE),--force,)
+	mv .exoarmur/stryker-incremental.json $(MUTATION_DIR)/stryker-incremental.json
 	mv .exoarmur/judge.json $(MUTATION_DIR)/judge.json
 	node dist/tools/testing/mutation/score-table.js $(MUTATION_DIR)/stryker-incremental.json > $(MUTATION_DIR)/scores.md
 

@@ -8,10 +8,10 @@
  * StrykerJS tests it again. Killed mutants are kept: tests are only ever added or sharpened (FORCE=1
  * re-runs everything).
  *
- * Usage: incremental.js <incremental.json> <sealed judge.json> <pending judge.json> [MUTATE]
+ * Usage: incremental.js <incremental.json> <working copy> <sealed judge.json> <pending judge.json> [MUTATE]
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What judges the mutants; processor/core sources (not tests) are what StrykerJS mutates and diffs itself. */
@@ -74,9 +74,9 @@ export function filesInScope(mutate: string, allMutated: readonly string[]): str
 type JudgeHashes = Record<string, string>;
 
 function main(argv: string[]): number {
-  const [incrementalFile, sealedFile, pendingFile, mutate = ''] = argv;
-  if (incrementalFile === undefined || sealedFile === undefined || pendingFile === undefined) {
-    process.stderr.write('exoarmur: usage: incremental.js <incremental.json> <sealed judge.json> <pending judge.json> [MUTATE] [USAGE]\n');
+  const [committedFile, workingFile, sealedFile, pendingFile, mutate = ''] = argv;
+  if (committedFile === undefined || workingFile === undefined || sealedFile === undefined || pendingFile === undefined) {
+    process.stderr.write('exoarmur: usage: incremental.js <incremental.json> <working copy> <sealed judge.json> <pending judge.json> [MUTATE] [USAGE]\n');
     return 2;
   }
   const current = judgeHash();
@@ -87,10 +87,12 @@ function main(argv: string[]): number {
   const pending: JudgeHashes = { ...sealed };
   for (const file of scope) pending[file] = current;
   writeFileSync(pendingFile, `${JSON.stringify(pending, Object.keys(pending).sort(), 2)}\n`);
-  if (!existsSync(incrementalFile) || stale.size === 0) return 0;
-  const { report, dropped } = dropUnkilled(JSON.parse(readFileSync(incrementalFile, 'utf8')) as IncrementalReport, stale);
-  writeFileSync(incrementalFile, JSON.stringify(report, null, 2));
-  process.stdout.write(`the tests changed since these files were last tested: ${dropped} mutants not killed will be tested again\n`);
+  // StrykerJS works on a copy, moved over the committed file only when the run succeeded: a stopped run leaves it as it was.
+  rmSync(workingFile, { force: true });
+  if (!existsSync(committedFile)) return 0;
+  const { report, dropped } = dropUnkilled(JSON.parse(readFileSync(committedFile, 'utf8')) as IncrementalReport, stale);
+  writeFileSync(workingFile, JSON.stringify(report, null, 2));
+  if (dropped > 0) process.stdout.write(`the tests changed since these files were last tested: ${dropped} mutants not killed will be tested again\n`);
   return 0;
 }
 
