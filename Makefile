@@ -15,7 +15,7 @@ help:
 	@echo "make bench     throughput, latency, recovery, replay vs the raw broker (BENCH_ARGS=--quick)"
 	@echo "make images    build every image of docker-compose.airgap.yml with no image registry (cached by input hash)"
 	@echo "make hostile   replay the seeded hostile-input corpus through a real processor (report in artifacts/hostile/)"
-	@echo "make mutation StrykerJS over processor/core (MUTATE=file narrows it); report in artifacts/mutation/"
+	@echo "make mutation StrykerJS over processor/core, incremental (MUTATE=file,file narrows it); scores in docs/mutation/"
 	@echo "make soak      a 3-node cluster under load with seeded faults, then exactly-once, replay, verify (SOAK_MINUTES, SOAK_SEED); report in artifacts/soak/"
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -72,13 +72,24 @@ bench: deps build broker-fetch
 
 # Mutation testing of processor/core with StrykerJS, pinned and installed apart under .exoarmur/stryker
 # (with the project's TypeScript, which Stryker loads from its own tree); not part of make test.
-# MUTATE=processor/core/gate.ts narrows it; the report lands in artifacts/mutation/.
+# Incremental: docs/mutation/stryker-incremental.json (committed) holds every result so far, so a run tests
+# only mutants in changed code (and, when the tests changed, every mutant not yet killed; FORCE=1: all).
+# MUTATE=processor/core/gate.ts,processor/core/telemetry.ts narrows it; one Stryker runner at nice 10.
+# Each mutant runs only the test files that reach it (tools/testing/mutation/run-tests.ts says why that is sound).
+# Reports: artifacts/mutation/, the per-file table docs/mutation/scores.md.
 STRYKER_DIR := .exoarmur/stryker
+MUTATION_DIR := docs/mutation
 $(STRYKER_DIR)/node_modules/.bin/stryker:
 	npm install --no-audit --no-fund --no-save --prefix $(STRYKER_DIR) @stryker-mutator/core@9.5.1 typescript@5.9.3
 
-mutation: node_modules/.package-lock.json $(STRYKER_DIR)/node_modules/.bin/stryker
-	$(STRYKER_DIR)/node_modules/.bin/stryker run stryker.config.json $(if $(MUTATE),--mutate $(MUTATE),)
+mutation: build $(STRYKER_DIR)/node_modules/.bin/stryker
+	node dist/tools/testing/mutation/incremental.js $(MUTATION_DIR)/stryker-incremental.json .exoarmur/stryker-incremental.json \
+		$(MUTATION_DIR)/judge.json .exoarmur/judge.json "$(MUTATE)"
+	nice -n 10 $(STRYKER_DIR)/node_modules/.bin/stryker run stryker.config.json --incrementalFile .exoarmur/stryker-incremental.json \
+		$(if $(MUTATE),--mutate $(MUTATE),) $(if $(FORCE),--force,)
+	mv .exoarmur/stryker-incremental.json $(MUTATION_DIR)/stryker-incremental.json
+	mv .exoarmur/judge.json $(MUTATION_DIR)/judge.json
+	node dist/tools/testing/mutation/score-table.js $(MUTATION_DIR)/stryker-incremental.json > $(MUTATION_DIR)/scores.md
 
 clean:
 	rm -rf dist .exoarmur/test-broker-*

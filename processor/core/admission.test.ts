@@ -4,8 +4,9 @@
  * its telemetry at receipt with reason unknown_cell; a cell in policy.trust is never affected.
  */
 import test from 'ava';
+import { createHash } from 'node:crypto';
 import { configWith, Run, telemetry } from '../testing/harness.js';
-import type { AuditRecordV1 } from './types.js';
+import type { AuditRecordV1, DeadLetterV1 } from './types.js';
 
 function outcome(policy: Record<string, unknown>, cell: string): { kinds: string[]; rule: string | null; reject: string | null } {
   const run = new Run(configWith({ policy: { trust: { 'ids-known': 0.9 }, ...policy } }));
@@ -54,4 +55,29 @@ test('default_trust is absent from the effective config unless set, so config an
   t.false('unknown_cell' in configWith().config.policy);
   t.is(configWith({ policy: { unknown_cell: 'reject' } }).config.policy.unknown_cell, 'reject');
   t.throws(() => configWith({ policy: { unknown_cell: 'maybe' } }), { message: /config key "policy.unknown_cell" must be one of default_trust, observe_only, reject/ });
+});
+
+// A decoded event refused at receipt (unknown_cell here, no_subject in stage 2): the whole receipt, the SHA-256 of the
+// delivered bytes computed here, and the event's own ids.
+test('a refused decoded event: its whole receipt names its ids and the SHA-256 of the bytes delivered', (t) => {
+  const cases: [Record<string, unknown>, Record<string, unknown>, string, string][] = [
+    [{ unknown_cell: 'reject' }, { cell_id: 'ids-unknown' }, 'unknown_cell', 'cell "ids-unknown" is not in policy.trust and policy.unknown_cell is reject'],
+    [{}, { cell_id: 'ids-known', entity_refs: {} }, 'no_subject', 'no subject: entity_refs names none of host, user, process, ip, service'],
+  ];
+  for (const [policy, over, reason_code, reason] of cases) {
+    const run = new Run(configWith({ policy: { trust: { 'ids-known': 0.9 }, ...policy } }));
+    const event = telemetry({ correlation_id: 'corr-r', ...over });
+    const bytes = Buffer.from(JSON.stringify(event));
+    const records = run.telemetry(event);
+    const receipt = records.find((r) => r.role === 'audit' && (r.value as AuditRecordV1).event_kind === 'telemetry_rejected')!.value as AuditRecordV1<'telemetry_rejected'>;
+    const deadLetter = records.find((r) => r.role === 'dlq')!.value as DeadLetterV1;
+    t.deepEqual(receipt.payload, {
+      dead_letter_id: deadLetter.dead_letter_id,
+      identifiers: { action_id: null, cell_id: over['cell_id'] as string, correlation_id: 'corr-r', event_id: event['event_id'] as string, tenant_id: 'acme' },
+      reason,
+      reason_code,
+      value_sha256: createHash('sha256').update(bytes).digest('hex'),
+      value_size: bytes.length,
+    });
+  }
 });

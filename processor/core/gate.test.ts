@@ -1,6 +1,7 @@
 import test from 'ava';
-import { evaluateGate, isProtectedSubject, type GateInput } from './gate.js';
-import type { ActionClass } from './types.js';
+import type { Policy } from './config-types.js';
+import { actionClassFor, classify, evaluateGate, isKnownCell, isProtectedSubject, round6, trustOf, type GateInput } from './gate.js';
+import type { ActionClass, Classification } from './types.js';
 
 const base: GateInput = {
   action_class: 'A2_hard_containment',
@@ -139,3 +140,52 @@ for (const [subject, patterns, expected] of protectedTable) {
     t.is(isProtectedSubject(subject, patterns), expected);
   });
 }
+
+// Stage 3 to 5 helpers of gate.ts, each boundary with its twin.
+// Only the keys these helpers read (the test stays free of the config loader).
+const policy = {
+  trust: { 'cell-a': 0.4, 'cell-zero': 0 },
+  default_trust: 0.6,
+  action_overrides: { 'wiper.detected': 'A3_irreversible' },
+} as Partial<Policy> as Policy;
+
+const classifyTable: [number, Classification][] = [
+  [1, 'malicious'],
+  [0.8, 'malicious'],
+  [0.799999, 'suspicious'],
+  [0.5, 'suspicious'],
+  [0.499999, 'benign'],
+  [0, 'benign'],
+];
+for (const [confidence, classification] of classifyTable) {
+  test(`classify: ${confidence} → ${classification}`, (t) => t.is(classify(confidence), classification));
+}
+
+// [claim type, classification, action class]: an override wins over the classification; inherited names are not overrides.
+const classTable: [string, Classification, ActionClass][] = [
+  ['wiper.detected', 'benign', 'A3_irreversible'],
+  ['malware.detected', 'malicious', 'A2_hard_containment'],
+  ['malware.detected', 'suspicious', 'A1_soft_containment'],
+  ['malware.detected', 'benign', 'A0_observe'],
+  ['toString', 'suspicious', 'A1_soft_containment'],
+];
+for (const [claim, classification, actionClass] of classTable) {
+  test(`action class: ${claim} ${classification} → ${actionClass}`, (t) => t.is(actionClassFor(claim, classification, policy), actionClass));
+}
+
+test('trust: a registered cell has its own trust (even 0), any other cell the default; inherited names are not cells', (t) => {
+  t.deepEqual(
+    ['cell-a', 'cell-zero', 'cell-b', 'toString', '__proto__'].map((cell) => [trustOf(cell, policy), isKnownCell(cell, policy)]),
+    [
+      [0.4, true],
+      [0, true],
+      [0.6, false],
+      [0.6, false],
+      [0.6, false],
+    ],
+  );
+});
+
+test('round6 rounds half up at the sixth decimal and keeps what is already exact', (t) => {
+  t.deepEqual([0.1234565, 0.1234564, 0.3000000000000001, 1, 0].map(round6), [0.123457, 0.123456, 0.3, 1, 0]);
+});

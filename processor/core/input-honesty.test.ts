@@ -61,13 +61,17 @@ const confidenceRows: [unknown, number, 'attribute' | 'severity', { value: strin
   [-0.000001, policy.severity_confidence.high, 'severity', { value: '-0.000001', reason: 'out_of_range' }],
   [1.000001, policy.severity_confidence.high, 'severity', { value: '1.000001', reason: 'out_of_range' }],
   [7, policy.severity_confidence.high, 'severity', { value: '7', reason: 'out_of_range' }],
+  // Not from JSON, but a number all the same (an Avro double can be one): shown as JavaScript writes it.
+  [NaN, policy.severity_confidence.high, 'severity', { value: 'NaN', reason: 'out_of_range' }],
+  [Infinity, policy.severity_confidence.high, 'severity', { value: 'Infinity', reason: 'out_of_range' }],
+  [-Infinity, policy.severity_confidence.high, 'severity', { value: '-Infinity', reason: 'out_of_range' }],
   ['0.9', policy.severity_confidence.high, 'severity', { value: '"0.9"', reason: 'not_a_number' }],
   [null, policy.severity_confidence.high, 'severity', { value: 'null', reason: 'not_a_number' }],
   [{ b: 1, a: [true] }, policy.severity_confidence.high, 'severity', { value: '{"a":[true],"b":1}', reason: 'not_a_number' }],
 ];
 
 for (const [given, confidence, source, ignored] of confidenceRows) {
-  test(`local confidence from attributes.confidence = ${JSON.stringify(given)}`, (t) => {
+  test(`local confidence from attributes.confidence = ${typeof given === 'number' ? String(given) : JSON.stringify(given)}`, (t) => {
     const attributes: { [key: string]: JsonValue } = given === undefined ? {} : { confidence: given as JsonValue };
     t.deepEqual(localConfidence(attributes, 'high', policy), { confidence, source, ignored: ignored as never });
   });
@@ -79,6 +83,29 @@ test('a long ignored confidence is cut to its limit and never splits a surrogate
   // '"' + 254 x + an emoji: the cut falls between the emoji's two halves, so the high half goes too.
   const split = `${'x'.repeat(IGNORED_CONFIDENCE_CHARS - 2)}\u{1F600}`;
   t.is(localConfidence({ confidence: split }, 'low', policy).ignored!.value, `"${'x'.repeat(IGNORED_CONFIDENCE_CHARS - 2)}`);
+});
+
+// [the code unit the cut ends on, cut off?]: only a high surrogate (U+D800..U+DBFF) goes, each end of that range with its twin outside.
+const cutEnds: [string, boolean][] = [
+  ['\ud7ff', false],
+  ['\ud800', true],
+  ['\udbff', true],
+  ['\udc00', false],
+  ['\ue000', false],
+];
+for (const [unit, cut] of cutEnds) {
+  test(`an ignored confidence cut on U+${unit.charCodeAt(0).toString(16).toUpperCase()} ${cut ? 'drops it' : 'keeps it'}`, (t) => {
+    // '"' + 254 x puts the unit at the cut's last place; a low surrogate ending the cut has its high half before it.
+    const head = unit >= '\udc00' && unit <= '\udfff' ? `${'x'.repeat(IGNORED_CONFIDENCE_CHARS - 3)}\udbff` : 'x'.repeat(IGNORED_CONFIDENCE_CHARS - 2);
+    const given = `${head}${unit}${unit >= '\ud800' && unit <= '\udbff' ? '\udc00' : ''}tail`;
+    t.is(localConfidence({ confidence: given }, 'low', policy).ignored!.value, `"${head}${cut ? '' : unit}`);
+  });
+}
+
+test('an ignored confidence of exactly the limit is shown whole; one character more is cut', (t) => {
+  const exact = 'x'.repeat(IGNORED_CONFIDENCE_CHARS - 2); // with its two quotes: the limit
+  t.is(localConfidence({ confidence: exact }, 'low', policy).ignored!.value, `"${exact}"`);
+  t.is(localConfidence({ confidence: `${exact}y` }, 'low', policy).ignored!.value, `"${exact}y`);
 });
 
 test('the belief records an ignored confidence of 7, and every decision equals that of an event without one', (t) => {

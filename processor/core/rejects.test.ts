@@ -151,3 +151,13 @@ test('a rejected record whose key parts are longer than MAX_KEY_IDENTITY_CHARS i
   t.deepEqual(identityFromKey(`acme:${'c'.repeat(MAX_KEY_IDENTITY_CHARS + 1)}`, undefined), { tenant_id: 'acme', correlation_id: 'unknown', trace_id: null });
   t.deepEqual(identityFromKey(`${'t'.repeat(MAX_KEY_IDENTITY_CHARS)}:c`, undefined), { tenant_id: 't'.repeat(MAX_KEY_IDENTITY_CHARS), correlation_id: 'c', trace_id: null });
 });
+
+const kindsOf = (records: readonly OutputRecord[]): string[] =>
+  records.filter((r) => r.role !== 'state').map((r) => (r.role === 'audit' ? (r.value as AuditRecordV1).event_kind : r.role));
+
+test('an undecodable operator action redelivered: its receipt and dead letter once, then a duplicate receipt only', (t) => {
+  const run = new Run(configWith());
+  const first = run.rawAction(Buffer.from('{"action": "approve"'), {});
+  t.deepEqual(kindsOf(first), ['action_rejected', 'dlq']);
+  t.deepEqual(kindsOf(run.rawAction(Buffer.from('{"action": "approve"'), {})), ['action_duplicate']);
+});

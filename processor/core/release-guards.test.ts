@@ -58,6 +58,14 @@ const sg160: [string, Record<string, unknown>, (() => Record<string, unknown>)[]
     { ...released, rule: 'SG-403' },
   ],
   ['guard off: both go', {}, [() => contain('A2', 'h1', 0)], () => contain('A2', 'h1', 10), { ...released, rule: 'SG-403' }],
+  // A rule before SG-160 decides: its deny names no containment in force (the gate saw one, but did not deny for it).
+  [
+    'in force, but an unknown cell under observe_only: SG-105 denies without an in-force record',
+    { no_double_containment: true, unknown_cell: 'observe_only', trust: { 'cell-a': 0.9 } },
+    [() => contain('A2', 'h1', 0)],
+    () => contain('A2', 'h1', 10, { cell_id: 'cell-new' }),
+    { kinds: ['safety_evaluated', 'intent_denied'], rule: 'SG-105', executes: 0 },
+  ],
   // ttl 60 s from a release at 0: stream time 60 is the end itself, still in force; 61 is past it.
   [
     'at the end of its ttl, still in force',
@@ -129,6 +137,16 @@ const breakerRows: [string, Record<string, unknown>, number[], number, 'A1' | 'A
   ['a class it does not cover never trips it', breaker(1, 600), [0], 10, 'A2', { ...released, rule: 'SG-403' }],
   ['no breaker configured', {}, [0, 1, 2], 3, 'A1', { ...released, rule: 'SG-401' }],
 ];
+
+test('circuit breaker: only a release can trip it; a full window leaves a denied A1 denied by its own rule (SG-402)', (t) => {
+  const run = new Run(policyWith(breaker(1, 600)));
+  t.is(outcome(run.telemetry(contain('A1', 'h0', 0))).executes, 1);
+  t.deepEqual(outcome(run.telemetry(contain('A1', 'h1', 10, { attributes: { confidence: 0.7 } }))), {
+    kinds: ['safety_evaluated', 'intent_denied'],
+    rule: 'SG-402',
+    executes: 0,
+  });
+});
 
 for (const [name, guards, before, lastSecond, cls, expected] of breakerRows) {
   test(`circuit breaker: ${name}`, (t) => {
