@@ -100,9 +100,10 @@ test('whatif over the bundle, offline, gives exactly the report whatif gives ove
   t.true(unchanged.events > 0);
   const change = (eventId: string) => fromBundle.changes.find((c) => c.idempotency_key.endsWith(`:${eventId}`));
   t.like(change('01JSG000000000000000000001'), { before: { rule: 'SG-150', final: 'APPROVED' }, after: { verdict: 'allow', rule: 'SG-403', approval: 'none', final: 'RELEASED' } });
+  // Held for a human at 10:00:30 under the candidate, nobody approves it, and the t2 event at 11:30 moves stream time past its approval's expiry.
   t.like(change('01JSG000000000000000000005'), {
     before: { rule: 'SG-403', final: 'RELEASED' },
-    after: { verdict: 'require_human', rule: 'SG-150', approval: 'human', final: 'PENDING' },
+    after: { verdict: 'require_human', rule: 'SG-150', approval: 'human', final: 'EXPIRED' },
   });
 
   const dir = mkdtempSync(join(out, 'whatif-'));
