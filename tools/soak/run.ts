@@ -38,7 +38,7 @@ export interface SoakOptions {
   /** Fresh telemetry events per one-second tick (duplicates come on top). */
   perTick: number;
   kinds: readonly FaultKind[];
-  /** Every node SASL/SCRAM over TLS with role ACLs; the processor logs in as User:processor (the bundle's security.json says so). */
+  /** Every node SASL/SCRAM over TLS with role ACLs; the processor logs in as User:processor, the actuator as User:actuator (the bundle's security.json says so). */
   secure?: boolean;
   log?: (line: string) => void;
 }
@@ -131,7 +131,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     if (ctx.broker.secure !== null) {
       await writeSecurityFile(bundleDir, secureBrokerOf(ctx.broker), runAclScope(runId, ctx.kafka));
-      log('secure: every node SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer; the processor as User:processor');
+      log('secure: every node SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer; the processor as User:processor, the actuator as User:actuator');
     }
     await startProcessor(ctx);
     await ctx.processor.current!.waitForEvent('group_joined', { timeoutMs: 120_000 });
