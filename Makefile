@@ -120,7 +120,8 @@ engine-down:
 # A 3-node KRaft cluster of its own under steady load with seeded faults (tools/soak): leader and
 # processor SIGKILLs, instances joining and leaving, a cluster restart; then exactly-once, replay and
 # verify. About SOAK_MINUTES of load plus a few minutes of end checks; report in artifacts/soak/<run_id>/.
+# SECURE=1: every node SASL/SCRAM over TLS with role ACLs, the processor and the actuator as their roles.
 SOAK_MINUTES ?= 10
 SOAK_SEED ?= 18
 soak: deps build broker-fetch
-	@$(CLI) soak --minutes $(SOAK_MINUTES) --seed $(SOAK_SEED) --out artifacts/soak
+	@$(CLI) soak --minutes $(SOAK_MINUTES) --seed $(SOAK_SEED) --out artifacts/soak $(if $(SECURE),--secure)

@@ -4,8 +4,8 @@
  * allowed that is not listed here (the broker runs with allow.everyone.if.no.acl.found=false).
  * - sensor: writes telemetry only;
  * - operator: writes operator actions, reads the audit trail and the state topic;
- * - processor: reads its inputs (the actuators' results among them) and state, writes its outputs,
- *   its group, its transactional ids;
+ * - processor: reads its inputs (the actuators' results among them), state and signed checkpoints,
+ *   writes its outputs, its group, its transactional ids;
  * - actuator: reads execute intents, writes results, keeps its dedupe state, in its group
  *   `<app_id>.actuator` with transactional ids `<app_id>.actuator.actuator.<p>` (docs/actuator.md);
  * - reviewer: reads every topic, writes none.
@@ -36,6 +36,8 @@ export interface AclScope {
   groupId: string;
   /** Prefix of the throwaway reader groups (read.ts): `exoarmur.read.` by default. */
   readerGroupPrefix: string;
+  /** The signed-checkpoint topic (config `checkpoints.topic`) when a checkpoint key is configured: the processor writes it and restores its tree from it. */
+  checkpointTopic?: string;
 }
 
 export const ROLE_PRINCIPALS = {
@@ -58,7 +60,8 @@ export function roleGrants(scope: AclScope): AclGrant[] {
   const t = scope.topics;
   const results = resultsTopic(t);
   const actuatorState = actuatorStateTopic(t);
-  const all = [t.telemetry, t.operator_actions, t.config, t.audit, t.execute, t.state, t.dlq, results, actuatorState];
+  const checkpoints = scope.checkpointTopic === undefined ? [] : [scope.checkpointTopic];
+  const all = [t.telemetry, t.operator_actions, t.config, t.audit, t.execute, t.state, t.dlq, results, actuatorState, ...checkpoints];
   const p = ROLE_PRINCIPALS;
   const actuatorGroup = `${scope.appId}.actuator`;
   return [
@@ -67,7 +70,7 @@ export function roleGrants(scope: AclScope): AclGrant[] {
     ...topicGrants(p.operator, [t.audit, t.state], ['read', 'describe']),
     readerGroup(p.operator, scope),
     ...topicGrants(p.processor, [t.telemetry, t.operator_actions, results], ['read', 'describe', 'describe_configs', 'create']),
-    ...topicGrants(p.processor, [t.state, t.config], ['read', 'write', 'describe', 'describe_configs', 'create']),
+    ...topicGrants(p.processor, [t.state, t.config, ...checkpoints], ['read', 'write', 'describe', 'describe_configs', 'create']),
     ...topicGrants(p.processor, [t.audit, t.execute, t.dlq], ['write', 'describe', 'describe_configs', 'create']),
     { principal: p.processor, resource: 'group', name: scope.groupId, pattern: 'literal', operation: 'read' },
     // Restore reads a partition's state in a throwaway group `<app_id>.restore.<p>.read.<uuid>`.

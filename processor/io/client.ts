@@ -267,7 +267,9 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
     retry: { ...KAFKA_RETRY, ...options.retry },
     logLevel: quiet ? logLevel.NOTHING : logger === undefined ? logLevel.DEBUG : logLevel.INFO,
     logCreator: logger === undefined ? stderrJsonLogCreator() : pinoLogCreator(logger),
-    ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+    // A copy: kafkajs caches its authentication provider (a function) on the sasl object it gets, and the
+    // caller's credentials must stay plain data (replay hands them to worker threads, which clone them).
+    ...(options.sasl === undefined ? {} : { sasl: { ...options.sasl } }),
     ...(options.tls === undefined ? {} : { ssl: options.tls.ca.length === 0 ? true : { ca: options.tls.ca } }),
   };
   if (options.preflight === false) return new Kafka(config);

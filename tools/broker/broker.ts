@@ -3,7 +3,7 @@
  * stop (SIGTERM or SIGKILL), status. Everything about one broker lives in its data dir.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
 import { createKafka } from '../../processor/io/client.js';
@@ -134,7 +134,10 @@ export function launchBroker(input: LaunchInput): number {
       ...(member === undefined ? {} : { nodeId: member.nodeId, voters: member.voters }),
       overrides,
     }),
+    { mode: 0o600 },
   );
+  // Secure mode puts the store and JAAS passwords in it: readable by the broker's owner only (mode applies on creation, so also chmod).
+  chmodSync(layout.serverProperties, 0o600);
   writeFileSync(layout.log4jConfig, log4jConfig({ kind: 'file', fileName: layout.logFile }));
   const classpath = `${input.libsDir}/*`;
   formatOnce(layout, classpath, secure?.formatArgs ?? [], member === undefined ? undefined : { nodeId: member.nodeId, clusterId: member.clusterId });

@@ -12,12 +12,12 @@ import { embeddedBrokerControl, externalBroker, secureBrokerOf, startRunBroker, 
 import { writeBundle } from './bundle.js';
 import { abandonCompose, finishCompose, startCompose, type ComposePlayed } from './compose-run.js';
 import { phaseLine, withProgress } from '../lib/progress.js';
-import { writeSecurityFile } from './security.js';
+import { runAclScope, writeSecurityFile } from './security.js';
 import { unmetExpectations } from './expectations.js';
 import { planFaults } from './fault-plan.js';
 import type { DeploymentFacts } from '../bundle/compose-facts.js';
 import { overall, passFailText, type Gate } from './gates.js';
-import { appIdForRun, groupForRun, runPrefix } from './naming.js';
+import { runPrefix } from './naming.js';
 import { awaitResults, outcomeCounts, startActuation, stopActuation } from './actuation.js';
 import { doubleInject, playScenario } from './player.js';
 import { sensorOutgoing } from './sensor-samples.js';
@@ -104,12 +104,7 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     if (broker.secure !== null) {
-      await writeSecurityFile(bundleDir, secureBrokerOf(broker), {
-        topics: ctx.kafka.topics,
-        appId: appIdForRun(runId),
-        groupId: groupForRun(runId),
-        readerGroupPrefix: 'exoarmur.read.',
-      });
+      await writeSecurityFile(bundleDir, secureBrokerOf(broker), runAclScope(runId, ctx.kafka));
       log(`secure: SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer, processor as User:processor`);
     }
     await startProcessor(ctx);

@@ -23,7 +23,11 @@ export const soakCommand: CommandModule<object, SoakArgs> = {
       .option('seed', { type: 'number', default: 18, describe: 'seed of the fault times, the load and the operator (same seed, same plan)' })
       .option('out', { type: 'string', default: 'artifacts/soak', describe: 'the report and the evidence bundle go to <out>/<run_id>/' })
       .option('rate', { type: 'number', default: 20, describe: 'fresh telemetry events offered per second (duplicates come on top)' })
-      .option('secure', { type: 'boolean', default: false, describe: 'every node SASL/SCRAM over TLS with role ACLs; the processor logs in as User:processor' })
+      .option('secure', {
+        type: 'boolean',
+        default: false,
+        describe: 'every node SASL/SCRAM over TLS with role ACLs; the processor logs in as User:processor, the actuator as User:actuator',
+      })
       .option('faults', { type: 'string', default: FAULT_KINDS.join(','), describe: `fault kinds to inject, comma-separated (${FAULT_KINDS.join(', ')})` }) as Argv<SoakArgs>,
   handler: async (args) => {
     if (!(args.minutes > 0 && args.minutes <= 120)) throw new UsageError('CLI_USAGE', `--minutes must be in (0, 120], got ${args.minutes}`);

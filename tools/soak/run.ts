@@ -16,11 +16,11 @@ import { phaseLine } from '../lib/progress.js';
 import { pollUntil } from '../lib/poll.js';
 import { SeededRandom } from '../lib/seeded-random.js';
 import { secureBrokerOf, type RunBroker } from '../reality/broker-control.js';
-import { writeSecurityFile } from '../reality/security.js';
+import { runAclScope, writeSecurityFile } from '../reality/security.js';
 import { writeBundle } from '../reality/bundle.js';
 import type { Gate } from '../reality/gates.js';
 import { awaitResults, outcomeCounts, startActuation, stopActuation } from '../reality/actuation.js';
-import { appIdForRun, groupForRun, runPrefix } from '../reality/naming.js';
+import { runPrefix } from '../reality/naming.js';
 import { doubleInject } from '../reality/player.js';
 import { createRunContext, PARTITIONS, startProcessor, stopProcessor, waitSettled, writeRunConfig, type RunContext } from '../reality/run-context.js';
 import { judgeBundle, verifyBundle } from '../verify/verify.js';
@@ -38,7 +38,7 @@ export interface SoakOptions {
   /** Fresh telemetry events per one-second tick (duplicates come on top). */
   perTick: number;
   kinds: readonly FaultKind[];
-  /** Every node SASL/SCRAM over TLS with role ACLs; the processor logs in as User:processor (the bundle's security.json says so). */
+  /** Every node SASL/SCRAM over TLS with role ACLs; the processor logs in as User:processor, the actuator as User:actuator (the bundle's security.json says so). */
   secure?: boolean;
   log?: (line: string) => void;
 }
@@ -130,13 +130,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     if (ctx.broker.secure !== null) {
-      await writeSecurityFile(bundleDir, secureBrokerOf(ctx.broker), {
-        topics: ctx.kafka.topics,
-        appId: appIdForRun(runId),
-        groupId: groupForRun(runId),
-        readerGroupPrefix: 'exoarmur.read.',
-      });
-      log('secure: every node SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer; the processor as User:processor');
+      await writeSecurityFile(bundleDir, secureBrokerOf(ctx.broker), runAclScope(runId, ctx.kafka));
+      log('secure: every node SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer; the processor as User:processor, the actuator as User:actuator');
     }
     await startProcessor(ctx);
     await ctx.processor.current!.waitForEvent('group_joined', { timeoutMs: 120_000 });

@@ -4,6 +4,8 @@
  * of a partition leader's node, the SIGKILL of the processor, two instances joining and leaving
  * (the whole-cluster restart, some 40 s, is left to `make soak`). The same end checks as the long
  * run: acknowledged deliveries durable, exactly-once, gapless chains, replay equal, verify.
+ * The secure variant (`exoarmur soak --minutes 1 --secure --rate 8 --faults kill_leader,kill_processor,join_leave`,
+ * or `make soak SECURE=1`) is not carried here: on a loaded 2-core machine it took 3 min 40 s (all four faults: 6 min 13 s).
  */
 import test from 'ava';
 import { mkdtempSync, readFileSync } from 'node:fs';
