@@ -604,7 +604,7 @@ test('a what-if report placed in the bundle: the page shows before -> after for 
   const more = await page.$('#whatif-changes button.more');
   if (more) await more.click();
   const cell = (v: unknown) => (v === null || v === undefined ? '—' : String(v));
-  const side = (d: Record<string, unknown>) => ['verdict', 'rule', 'approval', 'final', 'reverted'].map((f) => cell(d[f]));
+  const side = (d: Record<string, unknown>) => ['verdict', 'rule', 'approval', 'final', 'containment'].map((f) => cell(d[f]));
   const rows = await page.$$eval('#whatif-changes tbody tr', (nodes) => nodes.map((n) => [...n.querySelectorAll('td')].map((c) => c.textContent ?? '')));
   t.deepEqual(
     rows,
