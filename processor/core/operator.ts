@@ -3,7 +3,7 @@ import type { AuditSubject } from './audit-chain.js';
 import type { StepContext } from './context.js';
 import type { IdentifiedInput } from './identity.js';
 import { containmentNamed, keepContained } from './keep-contained.js';
-import { expire, firstDelivery, identifiersOf, reject, release } from './outcome.js';
+import { expire, firstDelivery, rejectUndecodable, release } from './outcome.js';
 import { resetBreaker } from './release-guards.js';
 import { retainDecided } from './retention.js';
 import { actionSigningBytes } from './signing.js';
@@ -14,17 +14,7 @@ import type { ApprovalState } from './types.js';
 export function stepOperator(ctx: StepContext, identified: Extract<IdentifiedInput, { kind: 'operator' | 'undecodable' }>): void {
   const { input } = ctx;
   if (identified.kind === 'undecodable') {
-    const { who, valueSha } = identified;
-    const subject = { ...who, event_time: input.kafka_timestamp };
-    if (!firstDelivery(ctx, subject)) return;
-    reject(ctx, {
-      kind: 'action_rejected',
-      reason_code: identified.reasonCode,
-      reason: identified.reason,
-      ...subject,
-      value_sha256: valueSha,
-      identifiers: identifiersOf(identified.hint),
-    });
+    rejectUndecodable(ctx, identified, 'action_rejected', input.kafka_timestamp);
     return;
   }
 

@@ -1,4 +1,5 @@
 /** Outcomes (DESIGN §2 stage 7 and 8): rejection with a dead letter, release, an approval request, expiry. */
+import type { IdentifiedInput } from './identity.js';
 import type { AuditSubject } from './audit-chain.js';
 import { addSeconds, type StepContext } from './context.js';
 import { adoptUnbucketedMarks, retainDecided, retainMark, retainReleaseGuard } from './retention.js';
@@ -61,6 +62,14 @@ export function firstDelivery(ctx: StepContext, subject: AuditSubject): boolean 
 /** A receipt saying why the input was rejected, plus its dead letter. Nothing else. */
 /** The reason code the codec gives a sensor record that is not an alert (codec/adapters). */
 export const NOT_AN_ALERT = 'not_an_alert';
+
+/** An input the codec could not read, of any input topic: its receipt and dead letter, once per idempotency key. */
+export function rejectUndecodable(ctx: StepContext, identified: Extract<IdentifiedInput, { kind: 'undecodable' }>, kind: Rejection['kind'], eventTime: string): void {
+  const { who, valueSha } = identified;
+  const subject = { ...who, event_time: eventTime };
+  if (!firstDelivery(ctx, subject)) return;
+  reject(ctx, { kind, reason_code: identified.reasonCode, reason: identified.reason, ...subject, value_sha256: valueSha, identifiers: identifiersOf(identified.hint) });
+}
 
 export function reject(ctx: StepContext, r: Rejection): void {
   const { input } = ctx;

@@ -7,24 +7,14 @@
  */
 import type { StepContext } from './context.js';
 import type { IdentifiedInput } from './identity.js';
-import { firstDelivery, identifiersOf, reject } from './outcome.js';
+import { firstDelivery, rejectUndecodable } from './outcome.js';
 import type { ExecutionReported } from './audit-types.js';
 import type { ExecutionResultV1 } from './types.js';
 
 export function stepResult(ctx: StepContext, identified: Extract<IdentifiedInput, { kind: 'result' | 'undecodable' }>): void {
   const { input } = ctx;
   if (identified.kind === 'undecodable') {
-    const { who, valueSha } = identified;
-    const subject = { ...who, event_time: input.kafka_timestamp };
-    if (!firstDelivery(ctx, subject)) return;
-    reject(ctx, {
-      kind: 'result_rejected',
-      reason_code: identified.reasonCode,
-      reason: identified.reason,
-      ...subject,
-      value_sha256: valueSha,
-      identifiers: identifiersOf(identified.hint),
-    });
+    rejectUndecodable(ctx, identified, 'result_rejected', input.kafka_timestamp);
     return;
   }
   const r = identified.result;

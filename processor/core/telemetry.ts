@@ -3,7 +3,7 @@ import type { AuditSubject } from './audit-chain.js';
 import type { StepContext } from './context.js';
 import { expireCollectives } from './collective-expiry.js';
 import type { IdentifiedInput } from './identity.js';
-import { expireDue, firstDelivery, identifiersOf, reject, release, requestApproval } from './outcome.js';
+import { expireDue, firstDelivery, reject, rejectUndecodable, release, requestApproval } from './outcome.js';
 import { recordInForce, tripBreaker } from './release-guards.js';
 import { isKnownCell } from './gate.js';
 import { revertDue } from './revert.js';
@@ -14,18 +14,7 @@ import { SUBJECT_KINDS, type SubjectKind, type TelemetryEventV1 } from './types.
 export function stepTelemetry(ctx: StepContext, identified: Extract<IdentifiedInput, { kind: 'telemetry' | 'undecodable' }>): void {
   const { input } = ctx;
   if (identified.kind === 'undecodable') {
-    const { who, valueSha } = identified;
-    const eventTime = identified.hint?.observed_at ?? input.kafka_timestamp;
-    if (!firstDelivery(ctx, { ...who, event_time: eventTime })) return;
-    reject(ctx, {
-      kind: 'telemetry_rejected',
-      reason_code: identified.reasonCode,
-      reason: identified.reason,
-      ...who,
-      event_time: eventTime,
-      value_sha256: valueSha,
-      identifiers: identifiersOf(identified.hint),
-    });
+    rejectUndecodable(ctx, identified, 'telemetry_rejected', identified.hint?.observed_at ?? input.kafka_timestamp);
     return;
   }
 
