@@ -8,17 +8,8 @@
 
 (() => {
   const exo = /** @type {any} */ (globalThis).exoViewer;
-  const RECEIPTS = [
-    'telemetry_received',
-    'telemetry_duplicate',
-    'telemetry_rejected',
-    'action_received',
-    'action_duplicate',
-    'action_rejected',
-    'result_received',
-    'result_duplicate',
-    'result_rejected',
-  ];
+  // The receipt kinds are the trace's receipt stage (contracts.js), one list for both.
+  const RECEIPTS = exo.STAGES.find(([stage]) => stage === 'receipt')[1];
 
   /** Receipt records of partition-ordered audit records, out of order: telemetry_received earlier than one before it on its partition. */
   function lateReceipts(records) {
