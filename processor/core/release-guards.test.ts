@@ -340,3 +340,31 @@ for (const [name, before, keys] of resetRows) {
     );
   });
 }
+
+test('self-revert frees the subject only of its own containment: a stronger one released since stays in force', (t) => {
+  const run = new Run(policyWith({ ...selfRevert, containment_ttl_s: { A1_soft_containment: 60 } }));
+  t.is(outcome(run.telemetry(contain('A1', 'h1', 0))).executes, 1);
+  t.like(outcome(run.telemetry(contain('A2', 'h1', 10))), { ...released, rule: 'SG-403' });
+  // Stream time 61 passes the A1's end: it is reverted, the A2 on h1 is not touched.
+  const passed = run.telemetry(contain('A2', 'elsewhere', 61));
+  t.deepEqual(
+    auditsOf(passed)
+      .map((r) => r.event_kind)
+      .filter((k) => k === 'containment_reverted'),
+    ['containment_reverted'],
+  );
+  t.like(outcome(run.telemetry(contain('A2', 'h1', 70))), inForce);
+});
+
+test('self-revert under the policy in force: a revert type removed since the release reverts nothing at the end', (t) => {
+  const run = new Run(policyWith(selfRevert));
+  t.is(outcome(run.telemetry(contain('A1', 'h1', 0))).executes, 1);
+  run.config = policyWith({ ...selfRevert, revert_intent_types: {} });
+  const passed = run.telemetry(contain('A2', 'elsewhere', 61));
+  t.deepEqual(
+    passed.filter((r) => r.role === 'execute').map((r) => (r.value as { intent_type: string }).intent_type),
+    ['isolate'],
+    "only the A2's own containment (isolate), no unblock_host",
+  );
+  t.false(auditsOf(passed).some((r) => r.event_kind === 'containment_reverted'));
+});
