@@ -51,7 +51,11 @@ async function send(kafka: Kafka, topics: ReturnType<typeof topicsForRun>, recor
   try {
     for (const record of records) {
       const topic = topics[record.topic];
-      const [meta] = await producer.send({ topic, acks: -1, messages: [{ partition: record.partition, key: record.key, value: record.value, headers: record.headers, timestamp: String(CORPUS_RECORD_TIME_MS) }] });
+      const [meta] = await producer.send({
+        topic,
+        acks: -1,
+        messages: [{ partition: record.partition, key: record.key, value: record.value, headers: record.headers, timestamp: String(CORPUS_RECORD_TIME_MS) }],
+      });
       sent.push({ record, topic, partition: record.partition, offset: meta!.baseOffset! });
     }
   } finally {
