@@ -62,7 +62,7 @@ for (const [name, value, code, kept, truncated] of deadLetterRows) {
         value_truncated: truncated,
         reason_code: code,
         reason: receipt.payload.reason,
-        kafka_timestamp: T0,
+        kafka_timestamp: run.recordTime,
         process_time: FIRST_PROCESS_TIME,
         config_hash: run.config.config_hash,
         receipt_audit_id: receipt.audit_id,
