@@ -368,3 +368,37 @@ test('self-revert under the policy in force: a revert type removed since the rel
   );
   t.false(auditsOf(passed).some((r) => r.event_kind === 'containment_reverted'));
 });
+
+// Self-revert with SG-160 on (its containment record is deleted by the revert) and off (there is none);
+// and with the revert types dropped from the policy altogether since the release.
+// [name, policy at the release, policy at the end, containment tombstones at the end, reverted]
+const revertRows: [string, Record<string, unknown>, Record<string, unknown>, string[], boolean][] = [
+  ['SG-160 on: its containment record goes', selfRevert, selfRevert, ['containment/acme/host/h1'], true],
+  ['SG-160 off: reverted all the same, no record to delete', { ...selfRevert, no_double_containment: false }, { ...selfRevert, no_double_containment: false }, [], true],
+  ['revert types dropped from the policy since: nothing reverted', selfRevert, { no_double_containment: true, containment_ttl_s: { A1_soft_containment: 60 } }, [], false],
+];
+
+for (const [name, before, after, tombstones, reverts] of revertRows) {
+  test(`self-revert at the end: ${name}`, (t) => {
+    const run = new Run(policyWith(before));
+    const first = run.telemetry(contain('A1', 'h1', 0)).find((r) => r.role === 'execute')!.value as { intent_id: string };
+    run.config = policyWith(after);
+    const passed = run.telemetry(contain('A2', 'elsewhere', 61));
+    t.deepEqual(
+      passed.filter((r) => r.role === 'state' && r.value === null && r.key!.startsWith('containment/')).map((r) => r.key),
+      tombstones,
+    );
+    const revertExecutes = passed
+      .filter((r) => r.role === 'execute')
+      .map((r) => r.value as { intent_type: string; released_by: object })
+      .filter((e) => e.intent_type === 'unblock_host');
+    t.deepEqual(
+      revertExecutes.map((e) => e.released_by),
+      reverts ? [{ rule: 'containment_ttl', approval_id: null, approvers: [] }] : [],
+    );
+    t.is(
+      auditsOf(passed).filter((r) => r.event_kind === 'containment_reverted' && (r as AuditRecordV1<'containment_reverted'>).payload.intent_id === first.intent_id).length,
+      reverts ? 1 : 0,
+    );
+  });
+}
