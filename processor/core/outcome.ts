@@ -95,8 +95,7 @@ export function firstDelivery(ctx: StepContext, subject: AuditSubject, identifie
   return !seenBefore(ctx, subject) && admitFirst(ctx, subject, identifiers);
 }
 
-/** A receipt saying why the input was rejected, plus its dead letter. Nothing else. */
-/** The reason code the codec gives a sensor record that is not an alert (codec/adapters). */
+/** The reason code the codec gives a sensor record that is not an alert (codec/adapters), defined here once. */
 export const NOT_AN_ALERT = 'not_an_alert';
 
 /** An input the codec could not read, of any input topic: its receipt and dead letter, once per idempotency key. */
@@ -109,6 +108,7 @@ export function rejectUndecodable(ctx: StepContext, identified: Extract<Identifi
   reject(ctx, { kind, reason_code: identified.reasonCode, reason: identified.reason, ...subject, value_sha256: valueSha, identifiers: identifiersOf(identified.hint) });
 }
 
+/** A receipt saying why the input was rejected, plus its dead letter (none for a sensor non-alert). Nothing else. */
 export function reject(ctx: StepContext, r: Rejection): void {
   const { input } = ctx;
   const subject = { tenant_id: r.tenant_id, correlation_id: r.correlation_id, trace_id: r.trace_id, event_time: r.event_time };

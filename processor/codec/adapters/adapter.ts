@@ -60,7 +60,8 @@ export function invalid(reason_code: string, reason: string): AdapterOutcome {
   return { kind: 'invalid', reason_code, reason };
 }
 
-export const NOT_AN_ALERT = 'not_an_alert';
+/** The core's reason code for a sensor record that is not an alert: the core gives it a receipt and no dead letter. */
+export { NOT_AN_ALERT } from '../../core/outcome.js';
 
 /**
  * The event id: from the source's unique alert id when it has one (so a re-serialised copy of the
