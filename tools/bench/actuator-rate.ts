@@ -98,7 +98,12 @@ try {
       const read = await readDecoded<ExecutionResultV1>(kafka, topics.results, 'result');
       return read.length >= count ? read : undefined;
     },
-    { timeoutMs: 900_000, intervalMs: 250, what: `${count} execution results`, giveUp: () => (actuator.running ? undefined : new Error(`the actuator exited: ${actuator.output.stderr}`)) },
+    {
+      timeoutMs: 900_000,
+      intervalMs: 250,
+      what: `${count} execution results`,
+      giveUp: () => (actuator.running ? undefined : new Error(`the actuator exited: ${actuator.output.stderr}`)),
+    },
   );
   const seconds = (Date.now() - startedMs) / 1000;
   const counts = receiverCounts(receivedRequests(readFileSync(requestLog, 'utf8')));
