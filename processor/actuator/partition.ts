@@ -2,11 +2,12 @@
  * One execute partition of the reference actuator: its own transactional producer (fencing any
  * previous owner), its dedupe state restored from the compacted actuator-state topic, and the
  * intents of the partition performed in chunks. Before a chunk's requests start, their `in_flight`
- * entries commit in one transaction; their results, final entries and the consumer offset past the
- * chunk commit together in another. So after a kill -9 the chunk is redelivered, each entry says
- * how many attempts were begun (an interrupted one counts), a final entry makes every later
- * redelivery a skip, and a redelivered request carries the same Idempotency-Key: at most one
- * completed performance per group, no result lost or doubled.
+ * entries commit in one transaction, together with the previous chunk's results, final entries and
+ * the consumer offset past it (the last chunk of a fetch commits those alone). So after a kill -9
+ * every record whose result did not commit is redelivered, its entry says how many attempts were
+ * begun (an interrupted one counts), a final entry makes every later redelivery a skip, and a
+ * repeated request carries the same Idempotency-Key: at most one completed performance per group,
+ * no result lost or doubled.
  */
 import type { Logger } from 'pino';
 import { decodeRecord, encodeRecord } from '../codec/index.js';
@@ -37,9 +38,11 @@ export interface ActuatorDeps {
 export type Handled = { outcome: ExecutionOutcome; attempts: number; skipped: boolean } | { unreadable: string };
 
 /** A fetched record decoded, with what its durable state says to do. */
-type Planned = { message: KafkaMessage; unreadable: string; candidate: null } | { message: KafkaMessage; intent: ExecutionIntentV1; step: NextStep; candidate: ChunkCandidate };
+type Planned =
+  | { message: KafkaMessage; unreadable: string; candidate: null }
+  | { message: KafkaMessage; intent: ExecutionIntentV1; step: NextStep; known: ActuatorStateV1 | undefined; candidate: ChunkCandidate };
 
-/** An attempt about to start; `slot` is its record's index in the chunk. */
+/** An attempt about to start; `slot` is its record's index among those handled. */
 interface Attempt {
   intent: ExecutionIntentV1;
   message: KafkaMessage;
@@ -53,6 +56,7 @@ type OutputRecord = { topic: string; message: TopicMessages['messages'][number];
 /** A finished intent's records, waiting for the next commit. */
 interface Pending {
   result: ExecutionResultV1;
+  entry: ActuatorStateV1;
   slot: number;
   records: OutputRecord[];
 }
@@ -122,80 +126,87 @@ export class ActuatorPartition {
   }
 
   /**
-   * Takes the next chunk of `messages` (policy.ts chunkLength: up to the slow-start limit, distinct
-   * subjects, an interrupted intent alone), performs it and commits it; returns one Handled per
-   * record of the chunk, in log order. A round commits the `in_flight` entries of the intents about
-   * to be attempted (with the results of those already finished) and then starts all their
-   * requests at once; the intents that asked for a retry wait out the backoff and go round again.
-   * The last transaction holds the remaining results and final entries and the offset past the
-   * chunk. The execute offset never moves before the chunk's last result commits.
+   * Performs `messages` chunk by chunk (policy.ts chunkLength: up to the slow-start limit, distinct
+   * subjects, an interrupted intent alone) while `keepGoing()`; returns one Handled per record
+   * handled, in log order (a prefix of `messages`). A round commits the `in_flight` entries of the
+   * intents about to be attempted, with the results and final entries of those already finished
+   * and the offset past every chunk already performed, and then starts all their requests at once;
+   * intents that asked for a retry wait out the backoff and go round again. The last transaction
+   * holds the remaining results and final entries and the offset past the last chunk. The execute
+   * offset never passes a record before its result commits.
    */
-  async handleNext(messages: readonly KafkaMessage[], heartbeat: () => Promise<void>): Promise<Handled[]> {
+  async handle(messages: readonly KafkaMessage[], heartbeat: () => Promise<void>, keepGoing: () => boolean): Promise<Handled[]> {
     const { deps } = this;
-    const planned = messages.slice(0, this.limit).map((message) => this.plan(message));
-    const chunk = planned.slice(
-      0,
-      chunkLength(
-        planned.map((p) => p.candidate),
-        this.limit,
-      ),
-    );
     const handled: Handled[] = [];
     const finals: Pending[] = [];
-    let round: Attempt[] = [];
-    for (const p of chunk) {
-      if ('unreadable' in p) {
-        this.logger.error({ ...logEvent('intent_unreadable'), offset: p.message.offset, reason: p.unreadable }, 'execute record is not an intent; skipped');
-        handled.push({ unreadable: p.unreadable });
-      } else if (p.step.kind === 'skip') {
-        this.logger.info({ ...logEvent('intent_skipped'), intent_id: p.intent.intent_id, outcome: p.step.outcome, offset: p.message.offset }, 'intent already done');
-        handled.push({ outcome: p.step.outcome, attempts: this.state.get(p.intent.intent_id)!.attempts, skipped: true });
-      } else {
-        const startedAt = this.state.get(p.intent.intent_id)?.started_at ?? deps.now().toISOString();
-        const slot = handled.push({ outcome: 'gave_up', attempts: 0, skipped: false }) - 1;
-        if (p.step.kind === 'give_up') finals.push(this.finish(p.intent, p.message, 'gave_up', p.step.attempts, null, startedAt, slot));
-        else round.push({ intent: p.intent, message: p.message, attempt: p.step.attempt, startedAt, slot });
-      }
-    }
-    while (round.length > 0) {
-      await this.commit(
-        [...finals.flatMap((f) => f.records), ...round.map((a) => this.stateMessage(a.intent.intent_id, 'in_flight', a.attempt, a.startedAt))],
-        chunk[0]!.message.offset,
+    let done = 0;
+    while (done < messages.length && keepGoing()) {
+      // A final not yet committed already decides a later record of its intent (a skip).
+      const uncommitted = new Map(finals.map((f) => [f.result.intent_id, f.entry]));
+      const planned = messages.slice(done, done + this.limit).map((message) => this.plan(message, uncommitted));
+      const chunk = planned.slice(
+        0,
+        chunkLength(
+          planned.map((p) => p.candidate),
+          this.limit,
+        ),
       );
-      this.announce(finals.splice(0), handled);
-      for (const a of round) this.logger.info({ ...logEvent('intent_attempt'), intent_id: a.intent.intent_id, attempt: a.attempt, driver: deps.driver.name }, 'performing intent');
-      const answers = await Promise.all(round.map((a) => deps.driver.perform(a.intent, a.attempt)));
-      const again: Attempt[] = [];
-      round.forEach((a, i) => {
-        const answer = answers[i]!;
-        const step = answer.verdict === 'retry' ? nextStep(this.state.get(a.intent.intent_id), deps.maxAttempts) : undefined;
-        if (step?.kind === 'attempt') again.push({ ...a, attempt: step.attempt });
-        else finals.push(this.finish(a.intent, a.message, answer.verdict === 'retry' ? 'gave_up' : answer.verdict, a.attempt, answer, a.startedAt, a.slot));
-      });
-      if (again.length > 0) {
-        await heartbeat();
-        const wait = Math.max(...again.map((a) => backoffMs(a.attempt - 1, deps.backoffBaseMs, deps.backoffCapMs)));
-        await new Promise((resolve) => setTimeout(resolve, wait));
+      let round: Attempt[] = [];
+      for (const p of chunk) {
+        if ('unreadable' in p) {
+          this.logger.error({ ...logEvent('intent_unreadable'), offset: p.message.offset, reason: p.unreadable }, 'execute record is not an intent; skipped');
+          handled.push({ unreadable: p.unreadable });
+        } else if (p.step.kind === 'skip') {
+          this.logger.info({ ...logEvent('intent_skipped'), intent_id: p.intent.intent_id, outcome: p.step.outcome, offset: p.message.offset }, 'intent already done');
+          handled.push({ outcome: p.step.outcome, attempts: p.known!.attempts, skipped: true });
+        } else {
+          const startedAt = p.known?.started_at ?? deps.now().toISOString();
+          const slot = handled.push({ outcome: 'gave_up', attempts: 0, skipped: false }) - 1;
+          if (p.step.kind === 'give_up') finals.push(this.finish(p.intent, p.message, 'gave_up', p.step.attempts, null, startedAt, slot));
+          else round.push({ intent: p.intent, message: p.message, attempt: p.step.attempt, startedAt, slot });
+        }
       }
-      round = again;
+      while (round.length > 0) {
+        await this.commit(
+          [...finals.flatMap((f) => f.records), ...round.map((a) => this.stateMessage(a.intent.intent_id, 'in_flight', a.attempt, a.startedAt))],
+          chunk[0]!.message.offset,
+        );
+        this.announce(finals.splice(0), handled);
+        for (const a of round)
+          this.logger.info({ ...logEvent('intent_attempt'), intent_id: a.intent.intent_id, attempt: a.attempt, driver: deps.driver.name }, 'performing intent');
+        const answers = await Promise.all(round.map((a) => deps.driver.perform(a.intent, a.attempt)));
+        const again: Attempt[] = [];
+        round.forEach((a, i) => {
+          const answer = answers[i]!;
+          const step = answer.verdict === 'retry' ? nextStep(this.state.get(a.intent.intent_id), deps.maxAttempts) : undefined;
+          if (step?.kind === 'attempt') again.push({ ...a, attempt: step.attempt });
+          else finals.push(this.finish(a.intent, a.message, answer.verdict === 'retry' ? 'gave_up' : answer.verdict, a.attempt, answer, a.startedAt, a.slot));
+        });
+        await heartbeat();
+        if (again.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(...again.map((a) => backoffMs(a.attempt - 1, deps.backoffBaseMs, deps.backoffCapMs)))));
+        round = again;
+      }
+      done += chunk.length;
+      this.limit = nextChunkLimit(this.limit, deps.maxInFlight);
     }
-    await this.commit(
-      finals.flatMap((f) => f.records),
-      (BigInt(chunk[chunk.length - 1]!.message.offset) + 1n).toString(),
-    );
-    this.announce(finals, handled);
-    this.limit = nextChunkLimit(this.limit, deps.maxInFlight);
+    if (done > 0) {
+      await this.commit(
+        finals.flatMap((f) => f.records),
+        (BigInt(messages[done - 1]!.offset) + 1n).toString(),
+      );
+      this.announce(finals, handled);
+    }
     return handled;
   }
 
-  private plan(message: KafkaMessage): Planned {
+  private plan(message: KafkaMessage, uncommitted: ReadonlyMap<string, ActuatorStateV1>): Planned {
     const decoded = decodeRecord('execute', message.value, message.headers);
     if (!decoded.ok) return { message, unreadable: decoded.reason, candidate: null };
     const intent = decoded.value as ExecutionIntentV1;
-    const state = this.state.get(intent.intent_id);
-    const step = nextStep(state, this.deps.maxAttempts);
-    const candidate = step.kind === 'attempt' ? { intentId: intent.intent_id, subject: intent.subject, interrupted: state !== undefined } : null;
-    return { message, intent, step, candidate };
+    const known = uncommitted.get(intent.intent_id) ?? this.state.get(intent.intent_id);
+    const step = nextStep(known, this.deps.maxAttempts);
+    const candidate = step.kind === 'attempt' ? { intentId: intent.intent_id, subject: intent.subject, interrupted: known !== undefined } : null;
+    return { message, intent, step, known, candidate };
   }
 
   /** Logs each committed result and fills in its record's Handled. */
@@ -242,7 +253,8 @@ export class ActuatorPartition {
     };
     const encoded = encodeRecord('result', result);
     const resultMessage = { partition: this.partition, key: `${intent.tenant_id}:${intent.correlation_id}`, value: encoded.value, headers: encoded.headers };
-    return { result, slot, records: [this.stateMessage(intent.intent_id, outcome, attempts, startedAt), { topic: this.deps.topics.results, message: resultMessage }] };
+    const final = this.stateMessage(intent.intent_id, outcome, attempts, startedAt);
+    return { result, entry: final.entry, slot, records: [final, { topic: this.deps.topics.results, message: resultMessage }] };
   }
 
   private stateMessage(intentId: string, status: ActuatorStateV1['status'], attempts: number, startedAt: string): OutputRecord & { entry: ActuatorStateV1 } {

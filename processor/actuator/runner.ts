@@ -105,26 +105,22 @@ export class ActuatorRunner {
       }
       const worker = slot.worker;
       const from = BigInt(worker.nextOffset());
-      let rest = batch.messages.filter((message) => BigInt(message.offset) >= from);
-      while (rest.length > 0) {
-        if (!isRunning() || isStale() || this.stopping) return;
-        try {
-          const handled = await worker.handleNext(rest, heartbeat);
-          for (const h of handled) {
-            if ('unreadable' in h) this.counts.unreadable += 1;
-            else if (h.skipped) this.counts.skipped += 1;
-            else this.counts[h.outcome] += 1;
-          }
-          slot.failures = 0;
-          resolveOffset(rest[handled.length - 1]!.offset);
-          rest = rest.slice(handled.length);
-          await heartbeat();
-        } catch (error) {
-          slot.failures += 1;
-          slot.logger.warn({ err: error, kind: classifyKafkaError(error), offset: rest[0]!.offset }, 'actuator transaction failed; rebuilding the partition');
-          await this.drop(slot, 'transaction failed');
-          return;
+      const fetched = batch.messages.filter((message) => BigInt(message.offset) >= from);
+      if (fetched.length === 0) return;
+      try {
+        const handled = await worker.handle(fetched, heartbeat, () => isRunning() && !isStale() && !this.stopping);
+        for (const h of handled) {
+          if ('unreadable' in h) this.counts.unreadable += 1;
+          else if (h.skipped) this.counts.skipped += 1;
+          else this.counts[h.outcome] += 1;
         }
+        slot.failures = 0;
+        if (handled.length > 0) resolveOffset(fetched[handled.length - 1]!.offset);
+        await heartbeat();
+      } catch (error) {
+        slot.failures += 1;
+        slot.logger.warn({ err: error, kind: classifyKafkaError(error), offset: worker.nextOffset() }, 'actuator transaction failed; rebuilding the partition');
+        await this.drop(slot, 'transaction failed');
       }
     });
   }
