@@ -135,11 +135,15 @@ test('kill -9 mid-request, three times: one result and one effect per intent, re
   const results = await pollUntil(
     async () => {
       const read = await readDecoded<ExecutionResultV1>(kafka, topics.results, 'result');
-      return read.length >= INTENTS ? read : undefined;
+      // Every intent answered (a duplicate result must not end the wait early: the assertions below count them).
+      return new Set(read.map((r) => r.intent_id)).size >= INTENTS ? read : undefined;
     },
     { timeoutMs: 200_000, intervalMs: 500, what: `${INTENTS} execution results`, giveUp: () => undefined },
   );
 
+  // What the run did, shown whatever fails below: a flake must be diagnosable from the CI log alone.
+  t.log(`results ${JSON.stringify(results.map((r) => [r.intent_id.slice(-9), r.outcome, r.attempt, r.detail]))}`);
+  t.log(`requests ${JSON.stringify(requests.map((r) => [r.intentId.slice(-9), r.attempt]))}`);
   t.is(kills, KILL_AT.size);
   // Exactly one result per intent: no intent performed twice to completion, none lost.
   t.deepEqual(results.map((r) => r.intent_id).sort(), intents.map((i) => i.intent_id).sort());
