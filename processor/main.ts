@@ -9,9 +9,8 @@ import { execDriver, webhookDriver } from './actuator/drivers.js';
 import { ActuatorRunner } from './actuator/runner.js';
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
-import { readFileSync } from 'node:fs';
 import { loadCheckpointSigner } from './checkpoint-key.js';
-import { createKafka, saslFromConfig, tlsForAuth } from './io/client.js';
+import { kafkaForConfig } from './io/client.js';
 import { checkpointTopicSpec, ensureTopics, topicSpecs } from './io/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
 import { toShellError } from './io/kafka-errors.js';
@@ -83,15 +82,7 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const logger = createLogger(options.logFile, metrics);
   if (served !== undefined) logger.info({ ...logEvent('metrics_serving'), port: served.port, host: options.metricsHost ?? '127.0.0.1' }, 'serving /metrics, /healthz and /readyz');
   const groupId = options.groupId ?? config.app_id;
-  const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
-  const tls = tlsForAuth(config.broker_auth.mechanism, options.env ?? process.env, (path) => readFileSync(path, 'utf8'));
-  const kafka = createKafka({
-    brokers: config.brokers,
-    clientId: `${config.app_id}-process`,
-    logger,
-    ...(sasl === undefined ? {} : { sasl }),
-    ...(tls === undefined ? {} : { tls }),
-  });
+  const kafka = kafkaForConfig(effective, { clientId: `${config.app_id}-process`, logger, env: options.env ?? process.env });
   const { topics } = config;
   // The key is checked against the config before anything is written.
   const checkpoints = config.checkpoints ? { topic: config.checkpoints.topic, signer: loadCheckpointSigner(config.checkpoints) } : null;
@@ -179,15 +170,7 @@ export async function startActuator(options: ActuateOptions): Promise<RunningAct
   const logger = createLogger(options.logFile, undefined, 'exoarmur-actuate');
   const effective = loadEffectiveConfig({ file: options.configFile, env: options.env ?? process.env, brokers: options.brokers });
   const { config } = effective;
-  const sasl = saslFromConfig(config.broker_auth, effective.secrets.broker_password);
-  const tls = tlsForAuth(config.broker_auth.mechanism, options.env ?? process.env, (path) => readFileSync(path, 'utf8'));
-  const kafka = createKafka({
-    brokers: config.brokers,
-    clientId: `${config.app_id}-actuate`,
-    logger,
-    ...(sasl === undefined ? {} : { sasl }),
-    ...(tls === undefined ? {} : { tls }),
-  });
+  const kafka = kafkaForConfig(effective, { clientId: `${config.app_id}-actuate`, logger, env: options.env ?? process.env });
   const topics = { execute: config.topics.execute, results: resultsTopic(config.topics), state: actuatorStateTopic(config.topics) };
   const admin = kafka.admin();
   try {

@@ -16,6 +16,7 @@ import {
   type ProducerConfig,
   type RetryOptions,
 } from 'kafkajs';
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { BROKER_RULE } from '../config/brokers.js';
 import { UsageError } from '../errors.js';
@@ -251,6 +252,24 @@ class PreflightKafka extends Kafka {
     };
     return client;
   }
+}
+
+/** What a client needs of an effective config: where the brokers are and how to log in to them. */
+export interface ClientConfig {
+  config: { brokers: string[]; broker_auth: { mechanism: SaslCredentials['mechanism'] | null; username: string | null } };
+  secrets: { broker_password: string | null };
+}
+
+/**
+ * The client of every command that reads a config (process, actuate, operator, status, trace): its
+ * brokers and its broker_auth (SASL, and TLS for SCRAM with EXOARMUR_TLS_CA_FILE), so a command
+ * against an authenticating broker logs in as the config says instead of failing on the handshake.
+ */
+export function kafkaForConfig(effective: ClientConfig, options: Omit<CreateKafkaOptions, 'brokers' | 'sasl' | 'tls'> & { env?: Record<string, string | undefined> }): Kafka {
+  const { env = process.env, ...rest } = options;
+  const sasl = saslFromConfig(effective.config.broker_auth, effective.secrets.broker_password);
+  const tls = tlsForAuth(effective.config.broker_auth.mechanism, env, (path) => readFileSync(path, 'utf8'));
+  return createKafka({ ...rest, brokers: effective.config.brokers, ...(sasl === undefined ? {} : { sasl }), ...(tls === undefined ? {} : { tls }) });
 }
 
 export function createKafka(options: CreateKafkaOptions): Kafka {

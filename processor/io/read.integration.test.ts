@@ -1,13 +1,15 @@
 /**
  * The one reader on the real broker: it ends on a log whose last entry is a transaction marker,
  * reads several partitions from given offsets, stops at the end offsets fixed before reading, times
- * out naming the partition a hanging transaction holds, and ends a follow read on abort.
+ * out naming the partition a hanging transaction holds, ends a follow read on abort, and delivers
+ * each offset once when its group rebalances mid-read.
  */
 import test from 'ava';
 import { createTestTopics, testKafka, uniqueName } from '../../tools/testing/broker.js';
 import { pollUntil } from '../../tools/lib/poll.js';
 import { ExoArmurError } from '../errors.js';
 import type { Kafka } from './client.js';
+import { fixedPartitionsAssigner } from './assigner.js';
 import { topicWatermarks } from './offsets.js';
 import { createPlainProducer } from './produce.js';
 import { readPartitions, readTopic } from './read.js';
@@ -113,6 +115,58 @@ test('a follow read delivers what arrives after it started and ends when aborted
     t.is(await reading, 2);
     t.deepEqual(seen, ['late-1', 'late-2']);
   } finally {
+    await producer.disconnect();
+  }
+});
+
+test('a rebalance of the reader group in the middle of a read delivers no offset twice', async (t) => {
+  const kafka = testKafka();
+  const topic = await freshTopic(kafka, 1);
+  const producer = createPlainProducer(kafka, { idempotent: true });
+  await producer.connect();
+  const send = (values: string[]) => producer.send({ topic, acks: -1, messages: values.map((value) => ({ partition: 0, value })) });
+  const groupPrefix = uniqueName('read-rejoin');
+  const abort = new AbortController();
+  const seen: string[] = [];
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await send(['before-1', 'before-2', 'before-3']);
+    const reading = readPartitions(kafka, {
+      topic,
+      purpose: 'test',
+      groupPrefix,
+      signal: abort.signal,
+      ranges: new Map([[0, { from: 0n, to: null }]]),
+      onBatch: (_partition, messages) => {
+        for (const m of messages) seen.push(m.value!.toString());
+      },
+    });
+    await pollUntil(() => seen.length === 3, { what: 'the first three records', timeoutMs: 30_000 });
+    // A second member joins the reader's own group: the reader is made to rejoin (GROUP_JOIN again).
+    const groupId = await pollUntil(async () => (await admin.listGroups()).groups.map((g) => g.groupId).find((id) => id.startsWith(`${groupPrefix}.read.`)), {
+      what: "the reader's group",
+      timeoutMs: 30_000,
+    });
+    const member = kafka.consumer({ groupId, partitionAssigners: [fixedPartitionsAssigner([0])], maxWaitTimeInMs: 250 });
+    await member.connect();
+    await member.subscribe({ topics: [topic], fromBeginning: true });
+    await member.run({ autoCommit: false, eachBatch: async () => undefined });
+    t.teardown(() => member.disconnect());
+    await pollUntil(
+      async () => {
+        const [group] = (await admin.describeGroups([groupId])).groups;
+        return group?.state === 'Stable' && group.members.length === 2;
+      },
+      { what: 'the reader group stable with both members', timeoutMs: 60_000 },
+    );
+    await send(['after-1', 'after-2']);
+    await pollUntil(() => seen.includes('after-2'), { what: 'the records sent after the rebalance', timeoutMs: 30_000 });
+    abort.abort();
+    await reading;
+    t.deepEqual(seen, ['before-1', 'before-2', 'before-3', 'after-1', 'after-2']);
+  } finally {
+    await admin.disconnect();
     await producer.disconnect();
   }
 });

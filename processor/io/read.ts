@@ -95,8 +95,12 @@ export async function readPartitions(kafka: Kafka, options: ReadPartitionsOption
     : undefined;
   const onAbort = () => settle();
   options.signal?.addEventListener('abort', onAbort);
+  // The next offset to deliver per partition. A rejoin of the reader's group (a rebalance under load,
+  // a coordinator move) fires GROUP_JOIN again: it seeks on from here, and a batch fetched again
+  // is filtered by it, so every offset is delivered once (a count read through here is exact).
+  const position = new Map(partitions.map((p) => [p, ranges.get(p)!.from]));
   consumer.on(consumer.events.GROUP_JOIN, () => {
-    for (const p of partitions) consumer.seek({ topic, partition: p, offset: ranges.get(p)!.from.toString() });
+    for (const p of partitions) consumer.seek({ topic, partition: p, offset: position.get(p)!.toString() });
   });
   consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
     if (event.payload.topic === topic) reached(event.payload.partition, BigInt(event.payload.lastOffset) + 1n);
@@ -113,12 +117,14 @@ export async function readPartitions(kafka: Kafka, options: ReadPartitionsOption
       eachBatch: async ({ batch, isStale }) => {
         if (settled || isStale()) return;
         const range = ranges.get(batch.partition);
-        if (range === undefined) return;
+        const next = position.get(batch.partition);
+        if (range === undefined || next === undefined) return;
         const inside = batch.messages.filter((m) => {
           const offset = BigInt(m.offset);
-          return offset >= range.from && (range.to === null || offset < range.to);
+          return offset >= next && (range.to === null || offset < range.to);
         });
         if (inside.length > 0) {
+          position.set(batch.partition, BigInt(inside[inside.length - 1]!.offset) + 1n);
           try {
             delivered += inside.length;
             if (options.onBatch(batch.partition, inside) === 'stop') settle();

@@ -11,7 +11,7 @@ import { CLUSTER_JVM_FLAGS, JVM_FLAGS, log4jConfig, serverProperties } from './c
 import { prepareSecure, secureClientOf, secureFilesOf, type PreparedSecure } from './secure-start.js';
 import { fetchBroker } from './fetch.js';
 import { dataDirLayout, defaultDataDir, type DataDirLayout } from './paths.js';
-import { freePort, requireFreePort } from './ports.js';
+import { freePort, requireFreePort, waitPortsFree } from './ports.js';
 import { requireJava } from './prerequisites.js';
 import { isBrokerProcess, readPid } from './process-state.js';
 import { formatOnce } from './storage.js';
@@ -248,6 +248,7 @@ export async function stopBroker(options: StopBrokerOptions = {}): Promise<StopR
     rmSync(layout.pidFile, { force: true });
     return { stopped: false };
   }
+  const state = readState(layout);
   process.kill(pid, options.kill === true ? 'SIGKILL' : 'SIGTERM');
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (isBrokerProcess(pid, layout.serverProperties)) {
@@ -256,6 +257,8 @@ export async function stopBroker(options: StopBrokerOptions = {}): Promise<StopR
     }
     await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
   }
+  // Stopped means its ports are released too, so a restart on them (the clients keep the address) finds them free.
+  if (state !== undefined) await waitPortsFree([state.port, state.controllerPort], Math.max(0, deadline - Date.now()));
   rmSync(layout.pidFile, { force: true });
   return { stopped: true, pid };
 }

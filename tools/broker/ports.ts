@@ -49,6 +49,22 @@ async function kernelFreePort(): Promise<number> {
   });
 }
 
+/**
+ * Waits until every port is free again, for at most `timeoutMs`; whether they all are. A SIGKILLed
+ * broker's process can be gone from the process table's view (its command line reads empty once its
+ * memory is released) a moment before the kernel closes its sockets, and a restart on the same
+ * ports (the clients keep the address) must not race that.
+ */
+export async function waitPortsFree(ports: readonly number[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const busy = await Promise.all(ports.map(async (port) => !(await portIsFree(port))));
+    if (!busy.includes(true)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
+  }
+}
+
 export async function requireFreePort(port: number, what: string): Promise<void> {
   if (!(await portIsFree(port))) {
     throw new UsageError(

@@ -163,6 +163,17 @@ test('each role may do only its job on the secure broker; wrong credentials fail
   const stop = await restarted.kill('SIGTERM');
   t.is(stop.code, 0, stop.stderr);
 
+  // The operator's CLI logs in as its config says (broker_auth over TLS) and reads what its role may:
+  // the state, where the synthetic telemetry left intents held for a quorum.
+  const pending = await new CliChild(['operator', 'pending', '--config', configFile, '--brokers', broker.brokers, '--json'], secureChildEnv(broker, 'operator')).exited;
+  t.deepEqual({ code: pending.code, stderr: pending.stderr }, { code: 0, stderr: '' });
+  const views = pending.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { rule: string; requirement: string; votes: unknown[] });
+  t.true(views.length > 0);
+  t.deepEqual(new Set(views.map((v) => `${v.rule} ${v.requirement} ${v.votes.length}`)), new Set(['SG-404 quorum 0']));
+
   // Secrets: the published config snapshot holds the password's hash only; no log holds any password.
   const snapshots: ConfigSnapshotV1[] = [];
   await readTopic(as('reviewer'), {

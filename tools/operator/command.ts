@@ -10,7 +10,7 @@ import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/co
 import type { EffectiveConfig } from '../../processor/config/types.js';
 import type { Topics } from '../../processor/config/index.js';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
-import { createKafka, type Kafka } from '../../processor/io/client.js';
+import { kafkaForConfig, type Kafka } from '../../processor/io/client.js';
 import { withProgress } from '../lib/progress.js';
 import { auditEnds, verdictText, waitForVerdicts } from './verdict.js';
 import { decideApproval, readSigner, sendKeepContained, setKillSwitch, type PublishedDecision } from './actions.js';
@@ -80,10 +80,10 @@ function withConnect<T>(y: Argv<T>): Argv<T & ConnectArgs> {
 }
 
 /** The config and a client that fails fast, naming them, when the broker or the topics the command needs are missing. */
-function connect(args: ConnectArgs, needs: readonly Exclude<keyof Topics, 'results' | 'actuator_state'>[]): { effective: EffectiveConfig; kafka: ReturnType<typeof createKafka> } {
+function connect(args: ConnectArgs, needs: readonly Exclude<keyof Topics, 'results' | 'actuator_state'>[]): { effective: EffectiveConfig; kafka: Kafka } {
   const effective = loadEffectiveConfig({ file: args.config, env: process.env, brokers: args.brokers });
   const topics = needs.map((key) => effective.config.topics[key]);
-  return { effective, kafka: createKafka({ brokers: effective.config.brokers, clientId: 'exoarmur-operator', topics }) };
+  return { effective, kafka: kafkaForConfig(effective, { clientId: 'exoarmur-operator', topics }) };
 }
 
 function printDecision(decision: PublishedDecision): void {

@@ -1,7 +1,7 @@
 /** `exoarmur status [--config FILE] [--brokers LIST] [--group ID] [--json]` — kill switches, approvals, lag, last commit, config hash. */
 import type { Argv, CommandModule } from 'yargs';
 import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/config/index.js';
-import { createKafka } from '../../processor/io/client.js';
+import { kafkaForConfig } from '../../processor/io/client.js';
 import { readStatus, statusText } from './status.js';
 
 interface StatusArgs {
@@ -23,11 +23,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   handler: async (args) => {
     const effective = loadEffectiveConfig({ file: args.config, env: process.env, brokers: args.brokers });
     const { topics } = effective.config;
-    const kafka = createKafka({
-      brokers: effective.config.brokers,
-      clientId: 'exoarmur-status',
-      topics: [topics.state, topics.audit, topics.config, topics.telemetry, topics.operator_actions],
-    });
+    const kafka = kafkaForConfig(effective, { clientId: 'exoarmur-status', topics: [topics.state, topics.audit, topics.config, topics.telemetry, topics.operator_actions] });
     const status = await readStatus(kafka, topics, args.group ?? effective.config.app_id, new Date());
     process.stdout.write(args.json ? `${JSON.stringify(status)}\n` : statusText(status));
   },

@@ -6,7 +6,7 @@ import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/co
 import { decodeRecord } from '../../processor/codec/index.js';
 import type { AuditRecordV1, DeadLetterV1 } from '../../processor/core/types.js';
 import { UsageError } from '../../processor/errors.js';
-import { createKafka } from '../../processor/io/client.js';
+import { kafkaForConfig } from '../../processor/io/client.js';
 import { readTopic } from '../../processor/io/read.js';
 import { storyText, traceStory } from './story.js';
 
@@ -49,7 +49,7 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
       const effective = loadEffectiveConfig({ file: args.config, env: process.env, brokers: args.brokers });
       const { topics } = effective.config;
       telemetryTopic = topics.telemetry;
-      const kafka = createKafka({ brokers: effective.config.brokers, clientId: 'exoarmur-trace', topics: [topics.audit, topics.dlq] });
+      const kafka = kafkaForConfig(effective, { clientId: 'exoarmur-trace', topics: [topics.audit, topics.dlq] });
       audit = [];
       await readTopic(kafka, {
         topic: topics.audit,
