@@ -38,6 +38,7 @@
     ['approval', ['approval_requested', 'operator_action_applied', 'operator_action_rejected', 'approval_granted', 'approval_denied', 'approval_expired']],
     ['outcome', ['intent_released', 'intent_denied']],
     ['execution', ['execution_succeeded', 'execution_failed']],
+    ['guard', ['kill_switch_changed', 'circuit_breaker_tripped', 'containment_in_force', 'containment_kept', 'containment_reverted']],
   ];
   const STAGE_OF = new Map(STAGES.flatMap(([stage, kinds]) => kinds.map((k) => [k, stage])));
   const BAD_KINDS = new Set([

@@ -1,12 +1,13 @@
 /**
- * Validation of the retention settings of the policy (docs/state-store.md). Each is optional, with
- * its default in processor/core/retention.ts: only the keys a config gives are returned, so a
- * config without them has the canonical form, and the hash, it had before retention existed.
+ * Validation of the event-time settings of the policy (docs/state-store.md): retention and the
+ * bound on future event times. Each is optional, with its default in processor/core (retention.ts,
+ * event-time.ts): only the keys a config gives are returned, so a config without them has the
+ * canonical form, and the hash, it had before these settings existed.
  */
 import type { Policy } from '../core/config-types.js';
 import { positiveInt, type Obj } from './checks.js';
 
-export const RETENTION_POLICY_KEYS = ['dedupe_window_s', 'approval_retention_s'] as const;
+export const RETENTION_POLICY_KEYS = ['dedupe_window_s', 'approval_retention_s', 'max_future_skew_s'] as const;
 
 type Retention = Pick<Policy, (typeof RETENTION_POLICY_KEYS)[number]>;
 

@@ -40,6 +40,13 @@ export interface Policy {
    */
   dedupe_window_s?: number;
   approval_retention_s?: number;
+  /**
+   * Telemetry whose observed_at is more than this many seconds past its Kafka record timestamp is
+   * refused at receipt (event_time_in_future, core/event-time.ts): one such event would otherwise
+   * move stream time, expiring approvals and putting later events beyond the dedupe window.
+   * Default there while absent (300 s); absent keys keep the hash.
+   */
+  max_future_skew_s?: number;
   /** SG-160: no second containment of the same or a weaker class while one is in force on a subject. */
   no_double_containment?: boolean;
   /** How long a released containment of a class stays in force (seconds of event time); absent: until lifted. */

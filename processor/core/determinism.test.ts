@@ -2,7 +2,7 @@ import test from 'ava';
 import { decodeRecord, encodeRecord, toCoreInput } from '../codec/index.js';
 import { coreConfigOf } from '../config/index.js';
 import { nodePrimitives } from '../primitives.js';
-import { makeOperator, telemetry } from '../testing/harness.js';
+import { makeOperator, RECORD_TIME, telemetry } from '../testing/harness.js';
 import { playScenario } from '../testing/scenario.js';
 import { GENESIS_HASH, recordHash, verifyChain } from './chain.js';
 import { step } from './index.js';
@@ -96,13 +96,17 @@ test('a cache rebuilt from the encoded state changelog equals the live cache and
     offset: '999',
     key: Buffer.from('acme:corr-1'),
     value: Buffer.from(JSON.stringify(telemetry({ observed_at: '2026-03-01T14:00:00.000Z' }))),
-    timestamp: '0',
+    timestamp: String(Date.parse(RECORD_TIME)),
   };
   const live = step(run.cache, toCoreInput('telemetry', next, 0), coreConfigOf(run.config), nodePrimitives).records;
   const again = step(restored, toCoreInput('telemetry', next, 0), coreConfigOf(run.config), nodePrimitives).records;
   t.deepEqual(
     again.map((r) => encodeRecord(r.role, r.value).value),
     live.map((r) => encodeRecord(r.role, r.value).value),
+  );
+  t.true(
+    live.some((r) => r.role === 'audit' && (r.value as { event_kind: string }).event_kind === 'safety_evaluated'),
+    'the next event is decided, not refused at receipt',
   );
 });
 

@@ -24,7 +24,7 @@ export function stepOperator(ctx: StepContext, identified: Extract<IdentifiedInp
   const decidedAt = normalizeRfc3339(action.decided_at) ?? input.kafka_timestamp;
   const about = action.action === 'keep_contained' ? containmentNamed(ctx, action.intent_id)?.intent : approval?.intent;
   const subject: AuditSubject = { tenant_id: action.tenant_id, correlation_id: action.correlation_id, trace_id: about?.trace_id ?? null, event_time: decidedAt };
-  if (!firstDelivery(ctx, subject)) return;
+  if (!firstDelivery(ctx, subject, { action_id: action.action_id, cell_id: null, correlation_id: action.correlation_id, event_id: null, tenant_id: action.tenant_id })) return;
 
   ctx.audit.append('action_received', subject, {
     action: action.action,

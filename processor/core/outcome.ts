@@ -2,7 +2,8 @@
 import type { IdentifiedInput } from './identity.js';
 import type { AuditSubject } from './audit-chain.js';
 import { addSeconds, type StepContext } from './context.js';
-import { adoptUnbucketedMarks, retainDecided, retainMark, retainReleaseGuard } from './retention.js';
+import { BEYOND_DEDUPE_WINDOW } from './event-time.js';
+import { adoptUnbucketedMarks, DEFAULT_DEDUPE_WINDOW_S, retainDecided, retainMark, retainReleaseGuard } from './retention.js';
 import type { Proposal } from './stages.js';
 import { breakerTripFor, liveContainmentOf, noteRelease, recordInForce, tripBreaker } from './release-guards.js';
 import { IDEMPOTENCY_MARK, stateKeys, stateRecord } from './state.js';
@@ -37,26 +38,61 @@ export function identifiersOf(hint: DecodeHint | undefined): ReadIdentifiers {
   };
 }
 
-/**
- * Stage 1's idempotency check, for every input topic: a delivery whose idempotency key was seen
- * before gets its duplicate receipt and nothing else (false); otherwise the key is marked seen (true).
- */
-export function firstDelivery(ctx: StepContext, subject: AuditSubject): boolean {
+/** The state key of this input's idempotency mark (idem/t, idem/o or idem/r by input topic). */
+function markKey(ctx: StepContext): string {
   const source = ctx.input.source;
-  const key =
-    source === 'telemetry'
-      ? stateKeys.telemetryIdem(ctx.idempotencyKey)
-      : source === 'operator'
-        ? stateKeys.operatorIdem(ctx.idempotencyKey)
-        : stateKeys.resultIdem(ctx.idempotencyKey);
+  return source === 'telemetry'
+    ? stateKeys.telemetryIdem(ctx.idempotencyKey)
+    : source === 'operator'
+      ? stateKeys.operatorIdem(ctx.idempotencyKey)
+      : stateKeys.resultIdem(ctx.idempotencyKey);
+}
+
+/**
+ * Stage 1's idempotency check, for every input topic: a delivery whose idempotency key is held gets
+ * its duplicate receipt and nothing else (true).
+ */
+export function seenBefore(ctx: StepContext, subject: AuditSubject): boolean {
+  const source = ctx.input.source;
   adoptUnbucketedMarks(ctx, subject.event_time);
-  if (ctx.state.get(key) !== undefined) {
-    ctx.audit.append(source === 'telemetry' ? 'telemetry_duplicate' : source === 'operator' ? 'action_duplicate' : 'result_duplicate', subject, { first_seen: 'earlier' });
-    return false;
-  }
-  // Kept for the dedupe window of event time; an input already past it is not marked (retention.ts).
-  if (retainMark(ctx, key, subject.event_time)) ctx.state.put(key, IDEMPOTENCY_MARK);
+  if (ctx.state.get(markKey(ctx)) === undefined) return false;
+  ctx.audit.append(source === 'telemetry' ? 'telemetry_duplicate' : source === 'operator' ? 'action_duplicate' : 'result_duplicate', subject, { first_seen: 'earlier' });
   return true;
+}
+
+/** Marks the input seen for the dedupe window of event time; false when stream time is already past it (not marked, retention.ts). */
+function markSeen(ctx: StepContext, subject: AuditSubject): boolean {
+  const key = markKey(ctx);
+  if (!retainMark(ctx, key, subject.event_time)) return false;
+  ctx.state.put(key, IDEMPOTENCY_MARK);
+  return true;
+}
+
+const REJECTED_KIND = { telemetry: 'telemetry_rejected', operator: 'action_rejected', result: 'result_rejected' } as const;
+
+/**
+ * Admits a first delivery to be decided: marks it seen (true). An input whose mark could not be
+ * kept (its event time is more than the dedupe window behind stream time) would be decided again at
+ * every redelivery, so it is refused instead (beyond_dedupe_window: receipt and dead letter, false),
+ * at every redelivery alike.
+ */
+export function admitFirst(ctx: StepContext, subject: AuditSubject, identifiers: ReadIdentifiers): boolean {
+  if (markSeen(ctx, subject)) return true;
+  const windowS = ctx.config.policy.dedupe_window_s ?? DEFAULT_DEDUPE_WINDOW_S;
+  reject(ctx, {
+    kind: REJECTED_KIND[ctx.input.source],
+    reason_code: BEYOND_DEDUPE_WINDOW,
+    reason: `event time ${subject.event_time} is more than policy.dedupe_window_s (${windowS} s) before the partition's stream time ${String(ctx.streamTime)}: its idempotency key could not be kept, so it is not decided`,
+    ...subject,
+    value_sha256: ctx.input.value === null ? null : ctx.prims.sha256Hex(ctx.input.value),
+    identifiers,
+  });
+  return false;
+}
+
+/** Stage 1 for a decodable input: a duplicate gets its receipt only, one beyond the dedupe window is refused (false); otherwise it is marked (true). */
+export function firstDelivery(ctx: StepContext, subject: AuditSubject, identifiers: ReadIdentifiers): boolean {
+  return !seenBefore(ctx, subject) && admitFirst(ctx, subject, identifiers);
 }
 
 /** A receipt saying why the input was rejected, plus its dead letter. Nothing else. */
@@ -67,7 +103,9 @@ export const NOT_AN_ALERT = 'not_an_alert';
 export function rejectUndecodable(ctx: StepContext, identified: Extract<IdentifiedInput, { kind: 'undecodable' }>, kind: Rejection['kind'], eventTime: string): void {
   const { who, valueSha } = identified;
   const subject = { ...who, event_time: eventTime };
-  if (!firstDelivery(ctx, subject)) return;
+  if (seenBefore(ctx, subject)) return;
+  // Refused whatever its event time, with the reason it cannot be read; marked only if the mark can be kept.
+  markSeen(ctx, subject);
   reject(ctx, { kind, reason_code: identified.reasonCode, reason: identified.reason, ...subject, value_sha256: valueSha, identifiers: identifiersOf(identified.hint) });
 }
 

@@ -1,7 +1,7 @@
 /** Malformed inputs: each gives exactly a receipt and a dead letter with a reason, and nothing else. */
 import test from 'ava';
 import { FINGERPRINT_HEADER, SCHEMA_HEADER, SCHEMAS } from '../codec/index.js';
-import { configWith, makeOperator, newUlid, Run, telemetry, T0 } from '../testing/harness.js';
+import { configWith, makeOperator, newUlid, RECORD_TIME, Run, telemetry, T0 } from '../testing/harness.js';
 import { signAction } from '../operator-signing.js';
 import type { OutputRecord } from './api.js';
 import type { AuditRecordV1, DeadLetterV1 } from './types.js';
@@ -89,7 +89,7 @@ for (const [name, make, code, reason] of cases) {
 test('a rejected record without a readable key or tenant is filed under tenant "unknown"', (t) => {
   const out = new Run(configWith()).telemetry(Buffer.from('garbage'), null);
   const { receipt, deadLetter } = onlyReceiptAndDeadLetter(out, 'telemetry_rejected');
-  t.like(receipt, { tenant_id: 'unknown', correlation_id: 'unknown', trace_id: null, event_time: T0 });
+  t.like(receipt, { tenant_id: 'unknown', correlation_id: 'unknown', trace_id: null, event_time: RECORD_TIME });
   t.is(deadLetter.key, null);
   t.regex(receipt.idempotency_key, /^unknown:raw-sha256:[0-9a-f]{64}$/);
 });
@@ -99,7 +99,7 @@ test('a rejected event with a valid observed_at keeps it as its event time; othe
   const bad = onlyReceiptAndDeadLetter(run.telemetry(telemetry({ severity: 'x', observed_at: '2026-05-05T05:05:05+02:00' })), 'telemetry_rejected');
   t.is(bad.receipt.event_time, '2026-05-05T03:05:05.000Z');
   const worse = onlyReceiptAndDeadLetter(run.telemetry(telemetry({ severity: 'x', observed_at: 'yesterday' })), 'telemetry_rejected');
-  t.is(worse.receipt.event_time, T0);
+  t.is(worse.receipt.event_time, RECORD_TIME);
 });
 
 test('operator topic: an unknown schema, a wrong fingerprint and undecodable Avro are receipts + dead letters', (t) => {

@@ -19,7 +19,7 @@ export function stepResult(ctx: StepContext, identified: Extract<IdentifiedInput
   }
   const r = identified.result;
   const subject = { tenant_id: r.tenant_id, correlation_id: r.correlation_id, trace_id: r.trace_id === '' ? null : r.trace_id, event_time: r.finished_at };
-  if (!firstDelivery(ctx, subject)) return;
+  if (!firstDelivery(ctx, subject, { action_id: null, cell_id: null, correlation_id: r.correlation_id, event_id: null, tenant_id: r.tenant_id })) return;
   ctx.audit.append('result_received', subject, { actuator_group: r.actuator_group, attempt: r.attempt, finished_at: r.finished_at, intent_id: r.intent_id, outcome: r.outcome });
   ctx.audit.append(r.outcome === 'succeeded' ? 'execution_succeeded' : 'execution_failed', subject, executionReported(r));
 }

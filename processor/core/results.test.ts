@@ -86,7 +86,7 @@ for (const [name, over, code, reason] of malformed) {
   test(`a result with ${name} is rejected with its reason and dead-lettered`, (t) => {
     const { run, intent } = released();
     const records = run.result(resultFor(intent, 'succeeded', over));
-    t.deepEqual(kinds(records), ['result_rejected', 'dlq', 'state:retention', 'state:idem', 'state:meta']);
+    t.deepEqual(kinds(records), ['result_rejected', 'dlq', 'state:retention', 'state:retention', 'state:idem', 'state:meta']);
     t.like(payloadOf(records, 'result_rejected'), { reason_code: code, reason });
   });
 }
@@ -94,7 +94,7 @@ for (const [name, over, code, reason] of malformed) {
 test('bytes that are no ExecutionResultV1 are rejected by their schema header', (t) => {
   const { run } = released();
   const records = run.rawResult(Buffer.from('not avro'), {});
-  t.deepEqual(kinds(records), ['result_rejected', 'dlq', 'state:retention', 'state:idem', 'state:meta']);
+  t.deepEqual(kinds(records), ['result_rejected', 'dlq', 'state:retention', 'state:retention', 'state:idem', 'state:meta']);
   t.like(payloadOf(records, 'result_rejected'), { reason_code: 'unknown_schema' });
 });
 

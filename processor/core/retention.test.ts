@@ -1,5 +1,5 @@
 import test from 'ava';
-import { at, auditKinds, configWith, makeOperator, payloadOf, Run, signedAction, telemetry } from '../testing/harness.js';
+import { at, auditKinds, configWith, kinds as kindsOf, makeOperator, payloadOf, Run, signedAction, telemetry } from '../testing/harness.js';
 import type { OutputRecord } from './api.js';
 import { BUCKET_KEYS, BUCKET_S, DEFAULT_APPROVAL_RETENTION_S, DEFAULT_DEDUPE_WINDOW_S, dueAt } from './retention.js';
 import { IDEMPOTENCY_MARK, stateKeys } from './state.js';
@@ -74,19 +74,21 @@ test('an idempotency key lives while stream time is at most event time + window,
     t.is(tombstones(moved).includes(mark), !row.kept, `${row.name}: the tombstone is in the step that passes the window`);
     const again = run.telemetry(first);
     t.deepEqual(
-      auditKinds(again).slice(0, 1),
-      [row.kept ? 'telemetry_duplicate' : 'telemetry_received'],
-      `${row.name}: a redelivery is ${row.kept ? 'a duplicate' : 'a new input'}`,
+      auditKinds(again),
+      [row.kept ? 'telemetry_duplicate' : 'telemetry_rejected'],
+      `${row.name}: a redelivery is ${row.kept ? 'a duplicate' : 'refused, never decided again'}`,
     );
+    if (!row.kept) t.is(payloadOf(again, 'telemetry_rejected').reason_code, 'beyond_dedupe_window');
   }
 });
 
-test('an input already past its window at first delivery is processed and not kept', (t) => {
+test('an input already past its window at first delivery is refused and not kept; one exactly at it is decided and kept', (t) => {
   const run = new Run(config());
   tick(run, 600);
   const late = telemetry({ observed_at: at(600 - window - 60) });
   const out = run.telemetry(late);
-  t.is(auditKinds(out)[0], 'telemetry_received');
+  t.deepEqual(auditKinds(out), ['telemetry_rejected']);
+  t.is(payloadOf(out, 'telemetry_rejected').reason_code, 'beyond_dedupe_window');
   const mark = stateKeys.telemetryIdem(`acme:${String(late['event_id'])}`);
   t.false(run.cache.has(mark));
   t.false(
@@ -94,7 +96,7 @@ test('an input already past its window at first delivery is processed and not ke
     'not even a tombstone: the mark was never written',
   );
   const exactly = telemetry({ observed_at: at(600 - window) });
-  run.telemetry(exactly);
+  t.is(auditKinds(run.telemetry(exactly))[0], 'telemetry_received');
   t.true(run.cache.has(stateKeys.telemetryIdem(`acme:${String(exactly['event_id'])}`)), 'exactly at the window is still kept');
 });
 
@@ -174,8 +176,8 @@ test('an expired approval is kept for the retention after its expiry', (t) => {
   t.false(run.cache.has(approvalKey));
 });
 
-test('an approval id that came back is deleted by the bucket of its latest decision, not an earlier one', (t) => {
-  // A dedupe window shorter than the approval ttl: the telemetry is new again while its approval id is still kept.
+test('a dedupe window shorter than the approval ttl: the telemetry redelivered past its window is refused, its granted approval is not reopened', (t) => {
+  // Before event-time bounds, this redelivery was decided again and its approval id came back, pending.
   const run = new Run(config({ trust: { 'cell-low': 0.3 }, approval_ttl_s: 120, dedupe_window_s: 60, approval_retention_s: 120 }));
   const event = telemetry({ cell_id: 'cell-low', observed_at: at(0) });
   const req = payloadOf(run.telemetry(event), 'approval_requested');
@@ -185,20 +187,16 @@ test('an approval id that came back is deleted by the bucket of its latest decis
   tick(run, 61); // the event's mark (due at 60) goes; the grant (decided at 10, due at 130 → 180) stays
   t.is(run.cache.get(approvalKey)!.approval!.status, 'granted');
   const again = run.telemetry(event);
-  t.deepEqual(auditKinds(again).slice(0, 1), ['telemetry_received']);
-  t.is(run.cache.get(approvalKey)!.approval!.status, 'pending', 'approval ids derive from the telemetry: the same id, pending again');
-  tick(run, 121); // expires the new approval: decided at 120, due at 240
-  t.like(run.cache.get(approvalKey)!.approval!, { status: 'expired', decided_at: at(120) });
-  const grantBucket = tick(run, 181);
+  t.deepEqual(kindsOf(again), ['telemetry_rejected', 'dlq', 'state:meta']);
+  t.is(payloadOf(again, 'telemetry_rejected').reason_code, 'beyond_dedupe_window');
+  t.is(run.cache.get(approvalKey)!.approval!.status, 'granted', 'not reopened');
+  tick(run, 180);
+  t.true(run.cache.has(approvalKey) && run.cache.has(guardKey), 'kept while stream time is at the due minute');
+  const passed = tick(run, 181);
   t.deepEqual(
-    tombstones(grantBucket).filter((k) => k === approvalKey || k === guardKey),
-    [guardKey],
-    "the grant's bucket takes its release guard, not the later decision",
+    tombstones(passed).filter((k) => k === approvalKey || k === guardKey),
+    [approvalKey, guardKey],
   );
-  tick(run, 240);
-  t.true(run.cache.has(approvalKey));
-  tick(run, 241);
-  t.false(run.cache.has(approvalKey));
 });
 
 test('the same inputs give the same tombstones, byte for byte, on a second run', (t) => {
@@ -241,7 +239,7 @@ test('marks a build before retention left in no bucket are bucketed at the next 
     tombstones(moved).filter((k) => k.startsWith('idem/')),
     marks,
   );
-  t.deepEqual(auditKinds(run.telemetry(old[2]!)).slice(0, 1), ['telemetry_received'], 'past its window a redelivery is a new input');
+  t.deepEqual(auditKinds(run.telemetry(old[2]!)), ['telemetry_rejected'], 'past its window a redelivery is refused (beyond_dedupe_window)');
 });
 
 test('marks in a partition never stepped (no meta record, as the bench fills state directly) are left alone', (t) => {

@@ -3,7 +3,8 @@ import type { AuditSubject } from './audit-chain.js';
 import type { StepContext } from './context.js';
 import { expireCollectives } from './collective-expiry.js';
 import type { IdentifiedInput } from './identity.js';
-import { expireDue, firstDelivery, reject, rejectUndecodable, release, requestApproval } from './outcome.js';
+import { EVENT_TIME_IN_FUTURE, futureEventTime } from './event-time.js';
+import { admitFirst, expireDue, reject, rejectUndecodable, release, requestApproval, seenBefore } from './outcome.js';
 import { recordInForce, tripBreaker } from './release-guards.js';
 import { isKnownCell } from './gate.js';
 import { revertDue } from './revert.js';
@@ -20,19 +21,19 @@ export function stepTelemetry(ctx: StepContext, identified: Extract<IdentifiedIn
 
   const ev = identified.event;
   const who = { correlation_id: ev.correlation_id, event_time: ev.observed_at, tenant_id: ev.tenant_id, trace_id: ev.trace_id };
-  if (!firstDelivery(ctx, who)) return;
+  const identifiers = { action_id: null, cell_id: ev.cell_id, correlation_id: ev.correlation_id, event_id: ev.event_id, tenant_id: ev.tenant_id };
+  const refuse = (reason_code: string, reason: string): void =>
+    reject(ctx, { kind: 'telemetry_rejected', reason_code, reason, ...who, value_sha256: input.value === null ? null : ctx.prims.sha256Hex(input.value), identifiers });
+  if (seenBefore(ctx, who)) return;
+
+  // Refused before it is marked (a far-future mark would be kept for ever) and before it can move stream time.
+  const future = futureEventTime(ctx, ev.observed_at);
+  if (future !== null) return refuse(EVENT_TIME_IN_FUTURE, future);
+  if (!admitFirst(ctx, who, identifiers)) return;
 
   // Sensor admission: refused before it can move stream time (and so expire anyone's approvals).
   if (ctx.config.policy.unknown_cell === 'reject' && !isKnownCell(ev.cell_id, ctx.config.policy)) {
-    reject(ctx, {
-      kind: 'telemetry_rejected',
-      reason_code: 'unknown_cell',
-      reason: `cell ${JSON.stringify(ev.cell_id)} is not in policy.trust and policy.unknown_cell is reject`,
-      ...who,
-      value_sha256: input.value === null ? null : ctx.prims.sha256Hex(input.value),
-      identifiers: { action_id: null, cell_id: ev.cell_id, correlation_id: ev.correlation_id, event_id: ev.event_id, tenant_id: ev.tenant_id },
-    });
-    return;
+    return refuse('unknown_cell', `cell ${JSON.stringify(ev.cell_id)} is not in policy.trust and policy.unknown_cell is reject`);
   }
 
   // Approvals, collectives and retained keys the new stream time has passed go before this input's own records.
@@ -44,18 +45,7 @@ export function stepTelemetry(ctx: StepContext, identified: Extract<IdentifiedIn
   }
 
   const subjectKind = SUBJECT_KINDS.find((k) => ev.entity_refs[k] !== null);
-  if (subjectKind === undefined) {
-    const valueSha = input.value === null ? null : ctx.prims.sha256Hex(input.value);
-    reject(ctx, {
-      kind: 'telemetry_rejected',
-      reason_code: 'no_subject',
-      reason: 'no subject: entity_refs names none of host, user, process, ip, service',
-      ...who,
-      value_sha256: valueSha,
-      identifiers: { action_id: null, cell_id: ev.cell_id, correlation_id: ev.correlation_id, event_id: ev.event_id, tenant_id: ev.tenant_id },
-    });
-    return;
-  }
+  if (subjectKind === undefined) return refuse('no_subject', 'no subject: entity_refs names none of host, user, process, ip, service');
   decide(ctx, ev, subjectKind, who);
 }
 

@@ -4,7 +4,7 @@ import { decodeRecord } from '../codec/index.js';
 import { coreConfigOf } from '../config/index.js';
 import { coalesceStateRecords, type StateValue } from '../core/index.js';
 import { nodePrimitives } from '../primitives.js';
-import { at, configWith, telemetry, TELEMETRY_TOPIC } from '../testing/harness.js';
+import { at, configWith, RECORD_TIME, telemetry, TELEMETRY_TOPIC } from '../testing/harness.js';
 import { driveBatch, type BatchInput } from './batch.js';
 
 const config = coreConfigOf(configWith());
@@ -14,7 +14,7 @@ function inputs(): BatchInput[] {
   const first = events[0]!;
   return [...events, first].map((event, i) => ({
     source: 'telemetry',
-    message: { topic: TELEMETRY_TOPIC, partition: 0, offset: String(i), key: 'acme:corr-1', value: Buffer.from(JSON.stringify(event)), timestamp: '0' },
+    message: { topic: TELEMETRY_TOPIC, partition: 0, offset: String(i), key: 'acme:corr-1', value: Buffer.from(JSON.stringify(event)), timestamp: String(Date.parse(RECORD_TIME)) },
     processTime: at(60 + i),
     config,
   }));
@@ -35,6 +35,10 @@ test('encoded outputs are every non-state record in emission order, then the coa
     const decoded = e.value === null ? null : decodeRecord(e.role, e.value);
     t.deepEqual(decoded === null ? null : decoded.ok ? decoded.value : decoded, record.value, `${e.role} ${e.key} decodes to what the core emitted`);
   }
+  t.true(
+    steps[0]!.records.some((r) => r.role === 'execute'),
+    'the first event is decided and released',
+  );
   t.true(steps[2]!.records.filter((r) => r.role === 'audit').length === 1, 'the redelivery gets its receipt and nothing else');
 });
 

@@ -28,6 +28,12 @@ export const TELEMETRY_TOPIC = 'exoarmur.telemetry.v1';
 export const OPERATOR_TOPIC = 'exoarmur.operator-actions.v1';
 export const RESULTS_TOPIC = 'exoarmur.execution-results.v1';
 export const T0 = '2026-03-01T12:00:00.000Z';
+/**
+ * The Kafka record timestamp a Run gives every record unless told otherwise: as in a real run, the
+ * broker appended the records long after their sensors observed them (T0 and the hours after it),
+ * so policy.max_future_skew_s refuses none of them.
+ */
+export const RECORD_TIME = '2026-11-27T00:00:00.000Z';
 
 export function at(offsetSeconds: number, base = T0): string {
   return new Date(msOf(base) + offsetSeconds * 1000).toISOString();
@@ -122,6 +128,8 @@ export class Run {
   readonly all: OutputRecord[] = [];
   private offsets = new Map<string, number>();
   private clock = msOf('2026-11-27T00:00:00.000Z');
+  /** The Kafka record timestamp of the next deliveries (RFC 3339). */
+  recordTime = RECORD_TIME;
 
   constructor(
     public config: EffectiveConfig,
@@ -168,7 +176,7 @@ export class Run {
 
   private deliver(source: InputSource, topic: string, key: string | null, value: Buffer | null, headers: InputHeaders): OutputRecord[] {
     this.clock += 7;
-    const message = { topic, partition: this.partition, offset: this.nextOffset(topic), key, value, headers, timestamp: String(msOf(T0)) };
+    const message = { topic, partition: this.partition, offset: this.nextOffset(topic), key, value, headers, timestamp: String(msOf(this.recordTime)) };
     const before = new Map(this.cache);
     const { steps } = driveBatch(this.cache, [{ source, message, processTime: this.clock, config: coreConfigOf(this.config) }], nodePrimitives, { encode: false });
     const records = steps[0]!.records;

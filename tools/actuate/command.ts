@@ -1,6 +1,6 @@
 /** `exoarmur actuate` — the reference actuator: perform released intents once per group, write their results. */
 import type { CommandModule } from 'yargs';
-import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
+import { stopOnSignals, withConnect } from '../lib/cli-options.js';
 import { UsageError } from '../../processor/errors.js';
 import { startActuator, type ActuateOptions } from '../../processor/main.js';
 
@@ -34,9 +34,7 @@ export const actuateCommand: CommandModule<object, ActuateArgs> = {
   command: 'actuate',
   describe: 'reference actuator: consume released intents (read_committed), perform each at most once per group (webhook or exec), write ExecutionResultV1',
   builder: (y) =>
-    y
-      .option('config', { type: 'string', describe: "the processor's JSON config (topics, partitions, brokers)" })
-      .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
+    withConnect(y, "the processor's JSON config (topics, partitions, brokers)")
       .option('group', { type: 'string', describe: 'actuator group: the scope of "at most once" (default <app_id>.actuator)' })
       .option('log-file', { type: 'string', describe: 'write pino JSON lines here instead of stdout' })
       .option('driver', { type: 'string', choices: ['webhook', 'exec'], demandOption: true, describe: 'how to perform an intent' })
@@ -64,22 +62,7 @@ export const actuateCommand: CommandModule<object, ActuateArgs> = {
       backoffCapMs: positive('backoff-cap-ms', args['backoff-cap-ms']),
       maxInFlight: positive('max-in-flight', args['max-in-flight']),
     });
-    let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      running.logger.info({ signal }, 'shutting down');
-      setTimeout(() => process.exit(1), 30_000).unref();
-      running.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          running.logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => shutdown('SIGTERM'));
-    process.on('SIGINT', () => shutdown('SIGINT'));
+    stopOnSignals(running);
     await new Promise<never>(() => undefined);
   },
 };

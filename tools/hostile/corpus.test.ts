@@ -8,6 +8,7 @@ import { buildEffectiveConfig, coreConfigOf, DEFAULT_CONFIG, mergeConfig } from 
 import type { AuditRecordV1, DeadLetterV1, StateValue } from '../../processor/core/index.js';
 import { driveBatch } from '../../processor/engine/batch.js';
 import { nodePrimitives } from '../../processor/primitives.js';
+import { CORPUS_RECORD_TIME_MS } from './corpus.js';
 import { classTable, observe, type SentRecord } from './evaluate.js';
 import { generateCorpus } from './generate.js';
 
@@ -27,7 +28,7 @@ function driveOffline(seed: number): { sent: SentRecord[]; audit: AuditRecordV1[
       offsets.set(slot, Number(offset) + 1);
       const cache = caches.get(record.partition) ?? new Map<string, StateValue>();
       caches.set(record.partition, cache);
-      const message = { topic, partition: record.partition, offset, key: record.key, value: record.value, headers: record.headers, timestamp: '1772366400000' };
+      const message = { topic, partition: record.partition, offset, key: record.key, value: record.value, headers: record.headers, timestamp: String(CORPUS_RECORD_TIME_MS) };
       const { steps } = driveBatch(cache, [{ source: record.topic === 'telemetry' ? 'telemetry' : 'operator', message, processTime: 1772366400000, config }], nodePrimitives, {
         encode: true,
       });

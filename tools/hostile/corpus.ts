@@ -40,6 +40,14 @@ export interface HostileRecord {
 /** Event time of the corpus: setup telemetry is observed from here, one second apart. */
 export const CORPUS_T0_MS = Date.UTC(2026, 2, 1, 12, 0, 0, 0);
 
+/**
+ * The Kafka record timestamp every corpus record is sent with: two hours after T0, so after every
+ * event time the corpus means to be valid (T0 up to an hour after it), whatever the sender's clock
+ * says, and so policy.max_future_skew_s refuses exactly the cases that name event_time_in_future.
+ * A past timestamp is one the broker takes (log.message.timestamp.before.max.ms is unbounded by default).
+ */
+export const CORPUS_RECORD_TIME_MS = CORPUS_T0_MS + 2 * 3_600_000;
+
 /** The partition the setup approvals live on; hostile telemetry goes to the others, so its event times cannot expire them. */
 export const APPROVAL_PARTITION = 0;
 

@@ -13,7 +13,7 @@ import { ExoArmurError } from '../../processor/errors.js';
 import { driveBatch } from '../../processor/engine/batch.js';
 import { nodePrimitives } from '../../processor/primitives.js';
 import { signAction, type UnsignedOperatorAction } from '../../processor/operator-signing.js';
-import { APPROVAL_PARTITION, CORPUS_T0_MS, rejected, validEvent, type Expected, type HostileRecord, type SeededRandom } from './corpus.js';
+import { APPROVAL_PARTITION, CORPUS_RECORD_TIME_MS, CORPUS_T0_MS, rejected, validEvent, type Expected, type HostileRecord, type SeededRandom } from './corpus.js';
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SETUP_TENANT = 'tenant-ops';
@@ -220,7 +220,7 @@ function setupTelemetry(random: SeededRandom, records: HostileRecord[]): Consume
     const event = validEvent(random, CORPUS_T0_MS + i * 1000, { tenant_id: SETUP_TENANT, severity: 'high', correlation_id: `corr-approval-${i}-${random.hex(6)}` });
     const key = Buffer.from(`${SETUP_TENANT}:${String(event['correlation_id'])}`);
     const value = Buffer.from(JSON.stringify(event));
-    messages.push({ topic: 'telemetry', partition: APPROVAL_PARTITION, offset: String(i), key, value, timestamp: '0' });
+    messages.push({ topic: 'telemetry', partition: APPROVAL_PARTITION, offset: String(i), key, value, timestamp: String(CORPUS_RECORD_TIME_MS) });
     records.push({
       class: 'setup',
       name: `high-severity event ${i}, held for a quorum`,

@@ -20,7 +20,7 @@ import { pollUntil } from '../lib/poll.js';
 import { ProcessorChild } from '../lib/children.js';
 import { exactlyOnceViolations, readRunOutcomes } from '../process/outcomes.js';
 import { appIdForRun, runPrefix, topicsForRun } from '../reality/naming.js';
-import { PARTITIONS, type Phase } from './corpus.js';
+import { CORPUS_RECORD_TIME_MS, PARTITIONS, type Phase } from './corpus.js';
 import { classTable, observe, tableMarkdown, type ClassRow, type Observation, type SentRecord } from './evaluate.js';
 import { generateCorpus } from './generate.js';
 
@@ -51,7 +51,11 @@ async function send(kafka: Kafka, topics: ReturnType<typeof topicsForRun>, recor
   try {
     for (const record of records) {
       const topic = topics[record.topic];
-      const [meta] = await producer.send({ topic, acks: -1, messages: [{ partition: record.partition, key: record.key, value: record.value, headers: record.headers }] });
+      const [meta] = await producer.send({
+        topic,
+        acks: -1,
+        messages: [{ partition: record.partition, key: record.key, value: record.value, headers: record.headers, timestamp: String(CORPUS_RECORD_TIME_MS) }],
+      });
       sent.push({ record, topic, partition: record.partition, offset: meta!.baseOffset! });
     }
   } finally {

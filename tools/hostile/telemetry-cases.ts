@@ -218,18 +218,21 @@ function prototypeKeys(cases: TelemetryCases): void {
 
 function timestampEdges(cases: TelemetryCases): void {
   const edges: [string, string, Expected][] = [
-    ['observed_at', '1970-01-01T00:00:00.000Z', ACCEPTED_TELEMETRY],
+    ['observed_at', '1970-01-01T00:00:00.000Z', rejected('beyond_dedupe_window')],
     ['observed_at', '1969-12-31T23:59:59.999Z', rejected('bad_timestamp')],
-    ['observed_at', '8999-12-31T23:59:59.999Z', ACCEPTED_TELEMETRY],
+    ['observed_at', '8999-12-31T23:59:59.999Z', rejected('event_time_in_future')],
     ['observed_at', '9000-01-01T00:00:00.000Z', rejected('bad_timestamp')],
     ['observed_at', '2026-02-29T00:00:00Z', rejected('bad_timestamp')],
-    ['observed_at', '2028-02-29T00:00:00Z', ACCEPTED_TELEMETRY],
+    ['observed_at', '2028-02-29T00:00:00Z', rejected('event_time_in_future')],
     ['observed_at', '2016-12-31T23:59:60Z', rejected('bad_timestamp')],
     ['observed_at', '2026-01-01T24:00:00Z', rejected('bad_timestamp')],
     ['observed_at', '2026-01-01T00:00:00', rejected('bad_timestamp')],
     ['observed_at', '2026-01-01', rejected('bad_timestamp')],
-    ['observed_at', '2026-01-01T00:00:00+14:00', ACCEPTED_TELEMETRY],
-    ['observed_at', '2026-01-01T00:00:00.123456789Z', ACCEPTED_TELEMETRY],
+    ['observed_at', '2026-03-01T12:00:00+14:00', ACCEPTED_TELEMETRY],
+    ['observed_at', '2026-03-01T12:00:00.123456789Z', ACCEPTED_TELEMETRY],
+    // The record timestamp (CORPUS_RECORD_TIME_MS, 14:00) + policy.max_future_skew_s (300 s): on the edge, and 1 ms past it.
+    ['observed_at', '2026-03-01T14:05:00.000Z', ACCEPTED_TELEMETRY],
+    ['observed_at', '2026-03-01T14:05:00.001Z', rejected('event_time_in_future')],
     ['observed_at', '+002026-01-01T00:00:00Z', rejected('bad_timestamp')],
     ['received_at', '0000-01-01T00:00:00Z', rejected('bad_timestamp')],
     ['received_at', '275760-09-13T00:00:00Z', rejected('bad_timestamp')],
@@ -258,8 +261,7 @@ export function telemetryCases(random: SeededRandom): HostileRecord[] {
   duplicateKeys(cases);
   prototypeKeys(cases);
   // The same bytes twice on one partition: the second is a redelivery, whatever the bytes are. Sent
-  // before the timestamp edges: an accepted year-8999 event moves stream time past every dedupe
-  // window (policy.dedupe_window_s), after which a redelivery is a new input.
+  // before the timestamp edges, whose accepted ones move stream time (up to the skew edge).
   const again = cases.records.find((r) => r.name.startsWith('cut at'))!;
   const valid = cases.event({}, CORPUS_T0_MS);
   cases.add('redelivery', 'a valid event', valid, ACCEPTED_TELEMETRY);

@@ -6,11 +6,12 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/config/index.js';
+import { loadEffectiveConfig } from '../../processor/config/index.js';
 import type { EffectiveConfig } from '../../processor/config/types.js';
 import type { Topics } from '../../processor/config/index.js';
 import { ExoArmurError, UsageError } from '../../processor/errors.js';
 import { kafkaForConfig, type Kafka } from '../../processor/io/client.js';
+import { withConnect, type ConnectArgs } from '../lib/cli-options.js';
 import { withProgress } from '../lib/progress.js';
 import { auditEnds, verdictText, waitForVerdicts } from './verdict.js';
 import { decideApproval, readSigner, sendKeepContained, setKillSwitch, type PublishedDecision } from './actions.js';
@@ -18,11 +19,6 @@ import { containmentText, containmentViews } from './containments.js';
 import { pendingTable, pendingViews, readOperatorState } from './approvals.js';
 import { killSwitchText, killSwitchViews } from './kill-switches.js';
 import { generateOperatorKey, registryEntry } from './sign.js';
-
-interface ConnectArgs {
-  config?: string;
-  brokers?: string;
-}
 
 interface WaitArgs {
   wait: boolean;
@@ -73,11 +69,7 @@ function withSigner<T>(y: Argv<T>): Argv<T & SignerArgs> {
     .option('key', { type: 'string', demandOption: true, describe: 'your private key file (from keygen)' }) as Argv<T & SignerArgs>;
 }
 
-function withConnect<T>(y: Argv<T>): Argv<T & ConnectArgs> {
-  return y
-    .option('config', { type: 'string', describe: "the processor's JSON config file (topics, brokers, operator registry)" })
-    .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE }) as Argv<T & ConnectArgs>;
-}
+const withConfig = <T>(y: Argv<T>): Argv<T & ConnectArgs> => withConnect(y, "the processor's JSON config file (topics, brokers, operator registry)");
 
 /** The config and a client that fails fast, naming them, when the broker or the topics the command needs are missing. */
 function connect(args: ConnectArgs, needs: readonly Exclude<keyof Topics, 'results' | 'actuator_state'>[]): { effective: EffectiveConfig; kafka: Kafka } {
@@ -134,7 +126,7 @@ const pendingCommand: CommandModule<object, PendingArgs> = {
   command: 'pending',
   describe: 'list pending approvals with the stream time left before each expires, and the kill switches (state changelog, read_committed)',
   builder: (y) =>
-    withConnect(y)
+    withConfig(y)
       .option('tenant', { type: 'string', describe: 'only this tenant' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line instead of a table' }) as Argv<PendingArgs>,
   handler: async (args) => {
@@ -157,7 +149,7 @@ function decideCommand(action: 'approve' | 'deny'): CommandModule<object, Decide
     command: `${action} <approval_id>`,
     describe: action === 'approve' ? 'sign and send an approval of a pending intent' : 'sign and send a denial of a pending intent (needs --reason)',
     builder: (y) =>
-      withSigner(withWait(withConnect(y)))
+      withSigner(withWait(withConfig(y)))
         .positional('approval_id', { type: 'string', demandOption: true, describe: 'from `exoarmur operator pending`' })
         .option('reason', { type: 'string', describe: action === 'deny' ? 'why the intent must not run (required)' : 'optional note, recorded' }) as Argv<DecideArgs & WaitArgs>,
     handler: async (args) => {
@@ -181,7 +173,7 @@ const killSwitchCommand: CommandModule<object, KillSwitchArgs & WaitArgs> = {
   command: 'kill-switch <state>',
   describe: 'turn the global (or, with --tenant, a tenant) kill switch on or off; written to every partition',
   builder: (y) =>
-    withSigner(withWait(withConnect(y)))
+    withSigner(withWait(withConfig(y)))
       .positional('state', { choices: ['on', 'off'] as const, demandOption: true, describe: 'on: deny every non-A0 intent; off: restore' })
       .option('tenant', { type: 'string', describe: 'only this tenant (default: global)' })
       .option('reason', { type: 'string', demandOption: true, describe: 'why (required, recorded)' }) as Argv<KillSwitchArgs & WaitArgs>,
@@ -203,7 +195,7 @@ const containedCommand: CommandModule<object, ContainedArgs> = {
   command: 'contained',
   describe: 'list released containments with a self-revert: when each reverts (stream time), which an operator kept (state changelog, read_committed)',
   builder: (y) =>
-    withConnect(y)
+    withConfig(y)
       .option('tenant', { type: 'string', describe: 'only this tenant' })
       .option('all', { type: 'boolean', default: false, describe: 'also the reverted ones the state still remembers' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line instead of text' }) as Argv<ContainedArgs>,
@@ -225,7 +217,7 @@ const keepContainedCommand: CommandModule<object, KeepArgs & WaitArgs> = {
   command: 'keep-contained <intent_id>',
   describe: 'keep a released containment in force: without --until its self-revert is cancelled (no end until a later action); with --until it reverts then instead',
   builder: (y) =>
-    withSigner(withWait(withConnect(y)))
+    withSigner(withWait(withConfig(y)))
       .positional('intent_id', { type: 'string', demandOption: true, describe: 'the containment intent, from `exoarmur operator contained`' })
       .option('until', { type: 'string', describe: "the new end (RFC 3339), after the partition's stream time and the end in force; leave out to keep with no end" })
       .option('reason', { type: 'string', demandOption: true, describe: 'why it stays contained (required, recorded)' }) as Argv<KeepArgs & WaitArgs>,

@@ -1,7 +1,7 @@
 /** `exoarmur process` — run the stream processor until SIGTERM/SIGINT. */
 import type { CommandModule } from 'yargs';
 import { startProcessor } from '../../processor/main.js';
-import { BROKERS_OPTION_DESCRIBE } from '../../processor/config/index.js';
+import { STOP_GRACE_MS, stopOnSignals, withConnect } from '../lib/cli-options.js';
 import { DEFAULT_STATE_DIR } from '../../processor/kafka/task.js';
 
 interface ProcessArgs {
@@ -20,9 +20,7 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
   command: 'process',
   describe: 'run the exactly-once stream processor (telemetry + operator actions -> audit, intents, dlq, state)',
   builder: (y) =>
-    y
-      .option('config', { type: 'string', describe: 'JSON config file merged over the defaults' })
-      .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
+    withConnect(y, 'JSON config file merged over the defaults')
       .option('app-id', { type: 'string', describe: 'application id: transactional id prefix and default group id' })
       .option('group', { type: 'string', describe: 'consumer group id (default: the app id)' })
       .option('log-file', { type: 'string', describe: 'write pino JSON lines here instead of stdout' })
@@ -41,36 +39,15 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       maxInputsPerTransaction: args['max-inputs-per-transaction'],
       ...(args['metrics-port'] === undefined ? {} : { metricsPort: args['metrics-port'], metricsHost: args['metrics-host'] }),
     });
-    let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      running.logger.info({ signal }, 'shutting down');
-      // A broker that is gone can hold a disconnect for minutes; the open transaction is aborted by
-      // the broker's timeout or the next owner's fence either way, so do not hang the operator.
-      setTimeout(() => {
-        running.logger.error({ signal }, 'shutdown did not finish in 30 s; exiting');
-        process.exit(1);
-      }, 30_000).unref();
-      running.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          running.logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => shutdown('SIGTERM'));
-    process.on('SIGINT', () => shutdown('SIGINT'));
+    const signalled = stopOnSignals(running);
     // Runs until a signal exits the process, or until processing halts on a failure retrying cannot
     // fix: then leave the group cleanly and fail with the halt's one-line reason (exit 2).
     const halted = await running.halted;
-    if (stopping) await new Promise<never>(() => undefined);
-    stopping = true;
+    if (signalled()) await new Promise<never>(() => undefined);
     setTimeout(() => {
-      running.logger.error('stop after halt did not finish in 30 s; exiting');
+      running.logger.error(`stop after halt did not finish in ${STOP_GRACE_MS / 1000} s; exiting`);
       process.exit(2);
-    }, 30_000).unref();
+    }, STOP_GRACE_MS).unref();
     await running.stop().catch((error: unknown) => running.logger.error({ err: error }, 'stop after halt failed'));
     throw halted;
   },

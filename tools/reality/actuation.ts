@@ -62,17 +62,20 @@ export async function startActuation(ctx: RunContext, dirs: { work: string; bund
 
 /** Waits until the results topic holds a final result for every intent on the execute topic. */
 export async function awaitResults(ctx: RunContext, actuation: Actuation): Promise<ExecutionResultV1[]> {
-  let intents = 0;
-  let results = 0;
-  return withProgress(ctx.log, { what: 'the actuator to perform every released intent', status: () => `${results}/${intents} results` }, () =>
+  const follow = ctx.kafka.followResults();
+  const intents = new Set<string>();
+  const done = new Set<string>();
+  const results: ExecutionResultV1[] = [];
+  return withProgress(ctx.log, { what: 'the actuator to perform every released intent', status: () => `${done.size}/${intents.size} results` }, () =>
     pollUntil(
       async () => {
-        const trail = await ctx.kafka.readTrail();
-        const read = (await ctx.kafka.readResults()).map((r) => r.value);
-        intents = trail.execute.length;
-        results = read.length;
-        const done = new Set(read.map((r) => r.intent_id));
-        return trail.execute.every((e) => done.has(e.intent_id)) ? read : undefined;
+        const gained = await follow();
+        for (const intent of gained.execute) intents.add(intent.intent_id);
+        for (const result of gained.results) {
+          results.push(result);
+          done.add(result.intent_id);
+        }
+        return [...intents].every((id) => done.has(id)) ? results : undefined;
       },
       {
         timeoutMs: 300_000,

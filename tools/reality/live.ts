@@ -9,7 +9,7 @@ import { resultsTopic } from '../../processor/config/defaults.js';
 import type { Topics } from '../../processor/config/types.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import { createKafka, withAdmin, type CreateKafkaOptions, type Kafka, type Producer } from '../../processor/io/client.js';
-import { committedShare, groupProgress } from '../../processor/io/offsets.js';
+import { committedShare, groupProgress, topicWatermarks } from '../../processor/io/offsets.js';
 import { createPlainProducer, sendPartitioner } from '../../processor/io/produce.js';
 import { checkpointTopicSpec, ensureTopics, partitionReplicas, topicSpecs, topicStorage, type PartitionReplicas, type StorageFacts } from '../../processor/io/topics.js';
 import type { CheckpointV1 } from '../../processor/core/checkpoint.js';
@@ -217,6 +217,49 @@ export class RunKafka {
     } finally {
       await producer.disconnect();
     }
+  }
+
+  /**
+   * A follower of the execute and results topics: each poll reads only what they gained since the
+   * previous one (read_committed, up to the end offsets of the moment), so waiting for results costs
+   * what arrived, not the whole topics again every second.
+   */
+  followResults(): () => Promise<{ execute: ExecutionIntentV1[]; results: ExecutionResultV1[] }> {
+    const executeAt = new Map<number, bigint>();
+    const resultsAt = new Map<number, bigint>();
+    return async () => {
+      const [execute, results] = await Promise.all([
+        this.readSince<ExecutionIntentV1>(this.topics.execute, (v, h) => decodeRecord('execute', v, h) as never, executeAt),
+        this.readSince<ExecutionResultV1>(resultsTopic(this.topics), (v, h) => decodeRecord('result', v, h) as never, resultsAt),
+      ]);
+      return { execute, results };
+    };
+  }
+
+  /** The records of `topic` from `positions` (each partition's next offset; its start when absent) to its end now; advances `positions`. */
+  private async readSince<T>(
+    topic: string,
+    decode: (value: Buffer | null, headers: never) => { ok: true; value: T } | { ok: false; reason: string },
+    positions: Map<number, bigint>,
+  ): Promise<T[]> {
+    const marks = await topicWatermarks(this.kafka, topic);
+    const ranges = new Map([...marks].map(([p, m]) => [p, { from: positions.get(p) ?? m.low, to: m.high }]));
+    const out: Array<{ partition: number; offset: bigint; value: T }> = [];
+    await readPartitions(this.kafka, {
+      topic,
+      ranges,
+      purpose: `following ${topic}`,
+      onBatch: (partition, messages) => {
+        for (const message of messages) {
+          const decoded = decode(message.value, message.headers as never);
+          if (!decoded.ok)
+            throw new ExoArmurError('RECORD_UNDECODABLE', `${topic}/${partition}@${message.offset}: ${decoded.reason}`, { context: { topic, partition, offset: message.offset } });
+          out.push({ partition, offset: BigInt(message.offset), value: decoded.value });
+        }
+      },
+    });
+    for (const [p, m] of marks) positions.set(p, m.high);
+    return out.sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset)).map((r) => r.value);
   }
 
   private async readDecoded<T>(

@@ -1,6 +1,7 @@
 /** `exoarmur status [--config FILE] [--brokers LIST] [--group ID] [--json]` — kill switches, approvals, lag, last commit, config hash. */
 import type { Argv, CommandModule } from 'yargs';
-import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/config/index.js';
+import { loadEffectiveConfig } from '../../processor/config/index.js';
+import { withConnect } from '../lib/cli-options.js';
 import { kafkaForConfig } from '../../processor/io/client.js';
 import { readStatus, statusText } from './status.js';
 
@@ -15,9 +16,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status',
   describe: "the processor's state from the broker: kill switches, pending approvals, consumer lag per partition, last commit, config hash in force",
   builder: (y) =>
-    y
-      .option('config', { type: 'string', describe: "the processor's JSON config file (topics, brokers, app_id)" })
-      .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
+    withConnect(y, "the processor's JSON config file (topics, brokers, app_id)")
       .option('group', { type: 'string', describe: "the processor's consumer group (default: the config's app_id)" })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object instead of text' }) as Argv<StatusArgs>,
   handler: async (args) => {

@@ -27,8 +27,12 @@ export class CoreRun {
   readonly actions: OperatorActionV1[] = [];
   private readonly caches = new Map<number, Map<string, StateValue>>();
   private readonly nextOffsets = new Map<string, number>();
-  /** process_time: a fixed start advancing 5 ms per input, so a bundle is reproducible. */
-  private clockMs = Date.UTC(2026, 2, 1, 12, 30, 0, 0);
+  /**
+   * process_time: a fixed start advancing 5 ms per input, so a bundle is reproducible; each record's
+   * Kafka timestamp is 2 ms before it. Months after the events the tests observe (from 2026-03-01), as
+   * in a real run, so that policy.max_future_skew_s refuses none of them.
+   */
+  private clockMs = Date.UTC(2026, 10, 27, 0, 0, 0, 0);
   private readonly core: CoreConfig;
 
   constructor(
@@ -72,7 +76,7 @@ export class CoreRun {
   }
 
   recorded(): RecordedRun {
-    const snapshot = configSnapshot(this.config, '2026-03-01T12:29:00.000Z');
+    const snapshot = configSnapshot(this.config, '2026-11-26T23:59:00.000Z');
     return { outputs: this.outputs, inputs: this.inputs, snapshots: new Map([[snapshot.config_hash, snapshot]]) };
   }
 

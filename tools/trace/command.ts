@@ -2,13 +2,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { BROKERS_OPTION_DESCRIBE, loadEffectiveConfig } from '../../processor/config/index.js';
+import { loadEffectiveConfig } from '../../processor/config/index.js';
 import { decodeRecord } from '../../processor/codec/index.js';
 import type { AuditRecordV1, DeadLetterV1 } from '../../processor/core/types.js';
 import { UsageError } from '../../processor/errors.js';
 import { kafkaForConfig } from '../../processor/io/client.js';
 import { readTopic } from '../../processor/io/read.js';
 import { storyText, traceStory } from './story.js';
+import { withConnect } from '../lib/cli-options.js';
 
 interface TraceArgs {
   id: string;
@@ -31,11 +32,9 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
   command: 'trace <id>',
   describe: 'the decision story of an event_id, correlation_id, intent, approval or action id: receipt to outcome, rule descriptions beside rule ids (rejected events too)',
   builder: (y) =>
-    y
+    withConnect(y, "the processor's JSON config file (topics, brokers)")
       .positional('id', { type: 'string', demandOption: true, describe: 'event_id, correlation_id, intent_id, approval_id, action_id or audit_id' })
       .option('bundle', { type: 'string', describe: 'read an evidence bundle (artifacts/<run_id>/) instead of the broker' })
-      .option('config', { type: 'string', describe: "the processor's JSON config file (topics, brokers)" })
-      .option('brokers', { type: 'string', describe: BROKERS_OPTION_DESCRIBE })
       .option('json', { type: 'boolean', default: false, describe: 'the story as JSON (every record whole)' }) as Argv<TraceArgs>,
   handler: async (args) => {
     let audit: AuditRecordV1[];

@@ -1,13 +1,15 @@
 /**
  * The CLI and the viewer run one list of checks: the same names, in the same order, the same
- * count. Each implements them separately on purpose; this holds the two lists equal by loading the
- * viewer's scripts as a browser would (classic scripts sharing globalThis.exoViewer).
+ * count; and the viewer's trace stages place every audit event kind. Each side implements them
+ * separately on purpose; this holds the lists equal by loading the viewer's scripts as a browser
+ * would (classic scripts sharing globalThis.exoViewer).
  */
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { packageRoot } from '../viewer/embed.js';
+import { PAYLOAD_TYPE_OF_KIND, RECEIPT_KINDS } from '../../processor/core/audit-types.js';
 import { CHECK_NAMES } from './verify.js';
 
 /** The viewer namespace after loading `scripts` (in index.html's order) in a fresh context. */
@@ -22,4 +24,13 @@ test('the viewer runs exactly the checks `exoarmur verify` runs, named alike and
   const viewer = loadViewerScripts(['contracts.js', 'counts.js', 'checks.js']);
   t.deepEqual(viewer['CHECKS'], Object.values(CHECK_NAMES));
   t.is((viewer['CHECKS'] as string[]).length, 11);
+});
+
+test("the viewer's trace stages place every audit event kind the core writes exactly once, receipts in the receipt stage", (t) => {
+  const viewer = loadViewerScripts(['contracts.js']);
+  const stages = viewer['STAGES'] as [string, string[]][];
+  const placed = stages.flatMap(([, kinds]) => kinds);
+  t.deepEqual([...placed].sort(), Object.keys(PAYLOAD_TYPE_OF_KIND).sort());
+  t.is(new Set(placed).size, placed.length);
+  t.deepEqual(stages.find(([stage]) => stage === 'receipt')?.[1], [...RECEIPT_KINDS]);
 });

@@ -16,7 +16,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   builder: (y: Argv) =>
     y.positional('bundle', { type: 'string', demandOption: true, describe: 'bundle directory (artifacts/<run_id>/)' }).option('trust', {
       type: 'string',
-      describe: 'the processor checkpoint public key, obtained out of band: base64 SPKI, a PEM file, or the config file that pins it',
+      describe:
+        "the processor checkpoint public key, obtained out of band: base64 SPKI, a PEM file, the config file that pins it, or a config_snapshot.json (the snapshot whose hash is the bundle's config_hash); a key taken from the bundle under check proves nothing about its origin",
     }) as Argv<VerifyArgs>,
   handler: async (args) => {
     const result = await verifyBundle(args.bundle, args.trust === undefined ? null : trustedKey(args.trust, bundleConfigHash(args.bundle)));
