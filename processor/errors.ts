@@ -131,6 +131,7 @@ export const ERRORS = {
   SCENARIO_INVALID: { recovery: 'usage', hint: 'fix the scenario line named in the message' },
   SCENARIO_MISSING: { recovery: 'usage', hint: 'point --scenario at a directory with scenario.jsonl' },
   SCHEMAS_NOT_FOUND: { recovery: 'permanent', hint: 'run from a checkout or package that ships schemas/' },
+  SECRET_IN_BUNDLE: { recovery: 'permanent', hint: 'a secret leaked into evidence: find what wrote it to the named file and make it write a hash' },
   SOAK_FAILED: { recovery: 'permanent', hint: 'read report.json: its first_offending names the record, its bundle the evidence' },
   STATE_STORE_FAILED: {
     recovery: 'permanent',

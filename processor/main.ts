@@ -154,6 +154,8 @@ export interface ActuateOptions {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffCapMs: number;
+  /** The most intents of one partition attempted at once. */
+  maxInFlight: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -196,6 +198,7 @@ export async function startActuator(options: ActuateOptions): Promise<RunningAct
       maxAttempts: options.maxAttempts,
       backoffBaseMs: options.backoffBaseMs,
       backoffCapMs: options.backoffCapMs,
+      maxInFlight: options.maxInFlight,
       now: () => new Date(),
     },
     logger,

@@ -1,10 +1,13 @@
 /**
  * One execute partition of the reference actuator: its own transactional producer (fencing any
  * previous owner), its dedupe state restored from the compacted actuator-state topic, and the
- * intents of the partition performed one at a time. Before each attempt an `in_flight` entry is
- * committed; the result, the final entry and the consumer offset commit together. So after a
- * kill -9 the intent is redelivered, the entry says how many attempts were begun, and a final
- * entry makes every later redelivery a skip: at most one completed performance per group.
+ * intents of the partition performed in chunks. Before a chunk's requests start, their `in_flight`
+ * entries commit in one transaction, together with the previous chunk's results, final entries and
+ * the consumer offset past it (the last chunk of a fetch commits those alone). So after a kill -9
+ * every record whose result did not commit is redelivered, its entry says how many attempts were
+ * begun (an interrupted one counts), a final entry makes every later redelivery a skip, and a
+ * repeated request carries the same Idempotency-Key: at most one completed performance per group,
+ * no result lost or doubled.
  */
 import type { Logger } from 'pino';
 import { decodeRecord, encodeRecord } from '../codec/index.js';
@@ -17,7 +20,7 @@ import { ExoArmurError } from '../errors.js';
 import { TransactionalWriter, type TopicMessages } from '../kafka/transactions.js';
 import { logEvent } from '../log-events.js';
 import type { AttemptResult, Driver } from './drivers.js';
-import { backoffMs, nextStep } from './policy.js';
+import { backoffMs, chunkLength, nextChunkLimit, nextStep, type ChunkCandidate, type NextStep } from './policy.js';
 
 export interface ActuatorDeps {
   kafka: Kafka;
@@ -27,12 +30,41 @@ export interface ActuatorDeps {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffCapMs: number;
+  /** The most intents of a partition attempted at once (the largest chunk). */
+  maxInFlight: number;
   now: () => Date;
 }
 
 export type Handled = { outcome: ExecutionOutcome; attempts: number; skipped: boolean } | { unreadable: string };
 
+/** A fetched record decoded, with what its durable state says to do. */
+type Planned =
+  | { message: KafkaMessage; unreadable: string; candidate: null }
+  | { message: KafkaMessage; intent: ExecutionIntentV1; step: NextStep; known: ActuatorStateV1 | undefined; candidate: ChunkCandidate };
+
+/** An attempt about to start; `slot` is its record's index among those handled. */
+interface Attempt {
+  intent: ExecutionIntentV1;
+  message: KafkaMessage;
+  attempt: number;
+  startedAt: string;
+  slot: number;
+}
+
+type OutputRecord = { topic: string; message: TopicMessages['messages'][number]; entry?: ActuatorStateV1 };
+
+/** A finished intent's records, waiting for the next commit. */
+interface Pending {
+  result: ExecutionResultV1;
+  entry: ActuatorStateV1;
+  slot: number;
+  records: OutputRecord[];
+}
+
 export class ActuatorPartition {
+  /** Slow start (policy.ts nextChunkLimit): one intent first, doubling per committed chunk. */
+  private limit = 1;
+
   private constructor(
     readonly partition: number,
     private readonly deps: ActuatorDeps,
@@ -93,49 +125,111 @@ export class ActuatorPartition {
     return this.next;
   }
 
-  /** Performs (or skips) one intent and commits its outcome with the offset past it. */
-  async handle(message: KafkaMessage, heartbeat: () => Promise<void>): Promise<Handled> {
+  /**
+   * Performs `messages` chunk by chunk (policy.ts chunkLength: up to the slow-start limit, distinct
+   * subjects, an interrupted intent alone) while `keepGoing()`; returns one Handled per record
+   * handled, in log order (a prefix of `messages`). A round commits the `in_flight` entries of the
+   * intents about to be attempted, with the results and final entries of those already finished
+   * and the offset past every chunk already performed, and then starts all their requests at once;
+   * intents that asked for a retry wait out the backoff and go round again. The last transaction
+   * holds the remaining results and final entries and the offset past the last chunk. The execute
+   * offset never passes a record before its result commits.
+   */
+  async handle(messages: readonly KafkaMessage[], heartbeat: () => Promise<void>, keepGoing: () => boolean): Promise<Handled[]> {
     const { deps } = this;
-    const after = (BigInt(message.offset) + 1n).toString();
-    const decoded = decodeRecord('execute', message.value, message.headers);
-    if (!decoded.ok) {
-      this.logger.error({ ...logEvent('intent_unreadable'), offset: message.offset, reason: decoded.reason }, 'execute record is not an intent; skipped');
-      await this.commit([], after);
-      return { unreadable: decoded.reason };
-    }
-    const intent = decoded.value as ExecutionIntentV1;
-    let step = nextStep(this.state.get(intent.intent_id), deps.maxAttempts);
-    if (step.kind === 'skip') {
-      await this.commit([], after);
-      this.logger.info({ ...logEvent('intent_skipped'), intent_id: intent.intent_id, outcome: step.outcome, offset: message.offset }, 'intent already done');
-      return { outcome: step.outcome, attempts: this.state.get(intent.intent_id)!.attempts, skipped: true };
-    }
-    const startedAt = this.state.get(intent.intent_id)?.started_at ?? deps.now().toISOString();
-    let last: AttemptResult | null = null;
-    while (step.kind === 'attempt') {
-      const attempt = step.attempt;
-      await this.commit([this.stateMessage(intent.intent_id, 'in_flight', attempt, startedAt)], message.offset);
-      this.logger.info({ ...logEvent('intent_attempt'), intent_id: intent.intent_id, attempt, driver: deps.driver.name }, 'performing intent');
-      last = await deps.driver.perform(intent, attempt);
-      if (last.verdict !== 'retry') return this.finish(intent, message, last.verdict, attempt, last, startedAt);
-      step = nextStep(this.state.get(intent.intent_id), deps.maxAttempts);
-      if (step.kind === 'attempt') {
-        await heartbeat();
-        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, deps.backoffBaseMs, deps.backoffCapMs)));
+    const handled: Handled[] = [];
+    const finals: Pending[] = [];
+    let done = 0;
+    while (done < messages.length && keepGoing()) {
+      // A final not yet committed already decides a later record of its intent (a skip).
+      const uncommitted = new Map(finals.map((f) => [f.result.intent_id, f.entry]));
+      const planned = messages.slice(done, done + this.limit).map((message) => this.plan(message, uncommitted));
+      const chunk = planned.slice(
+        0,
+        chunkLength(
+          planned.map((p) => p.candidate),
+          this.limit,
+        ),
+      );
+      let round: Attempt[] = [];
+      for (const p of chunk) {
+        if ('unreadable' in p) {
+          this.logger.error({ ...logEvent('intent_unreadable'), offset: p.message.offset, reason: p.unreadable }, 'execute record is not an intent; skipped');
+          handled.push({ unreadable: p.unreadable });
+        } else if (p.step.kind === 'skip') {
+          this.logger.info({ ...logEvent('intent_skipped'), intent_id: p.intent.intent_id, outcome: p.step.outcome, offset: p.message.offset }, 'intent already done');
+          handled.push({ outcome: p.step.outcome, attempts: p.known!.attempts, skipped: true });
+        } else {
+          const startedAt = p.known?.started_at ?? deps.now().toISOString();
+          const slot = handled.push({ outcome: 'gave_up', attempts: 0, skipped: false }) - 1;
+          if (p.step.kind === 'give_up') finals.push(this.finish(p.intent, p.message, 'gave_up', p.step.attempts, null, startedAt, slot));
+          else round.push({ intent: p.intent, message: p.message, attempt: p.step.attempt, startedAt, slot });
+        }
       }
+      while (round.length > 0) {
+        await this.commit(
+          [...finals.flatMap((f) => f.records), ...round.map((a) => this.stateMessage(a.intent.intent_id, 'in_flight', a.attempt, a.startedAt))],
+          chunk[0]!.message.offset,
+        );
+        this.announce(finals.splice(0), handled);
+        for (const a of round)
+          this.logger.info({ ...logEvent('intent_attempt'), intent_id: a.intent.intent_id, attempt: a.attempt, driver: deps.driver.name }, 'performing intent');
+        const answers = await Promise.all(round.map((a) => deps.driver.perform(a.intent, a.attempt)));
+        const again: Attempt[] = [];
+        round.forEach((a, i) => {
+          const answer = answers[i]!;
+          const step = answer.verdict === 'retry' ? nextStep(this.state.get(a.intent.intent_id), deps.maxAttempts) : undefined;
+          if (step?.kind === 'attempt') again.push({ ...a, attempt: step.attempt });
+          else finals.push(this.finish(a.intent, a.message, answer.verdict === 'retry' ? 'gave_up' : answer.verdict, a.attempt, answer, a.startedAt, a.slot));
+        });
+        await heartbeat();
+        if (again.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(...again.map((a) => backoffMs(a.attempt - 1, deps.backoffBaseMs, deps.backoffCapMs)))));
+        round = again;
+      }
+      done += chunk.length;
+      this.limit = nextChunkLimit(this.limit, deps.maxInFlight);
     }
-    return this.finish(intent, message, 'gave_up', step.kind === 'give_up' ? step.attempts : deps.maxAttempts, last, startedAt);
+    if (done > 0) {
+      await this.commit(
+        finals.flatMap((f) => f.records),
+        (BigInt(messages[done - 1]!.offset) + 1n).toString(),
+      );
+      this.announce(finals, handled);
+    }
+    return handled;
   }
 
-  private async finish(
+  private plan(message: KafkaMessage, uncommitted: ReadonlyMap<string, ActuatorStateV1>): Planned {
+    const decoded = decodeRecord('execute', message.value, message.headers);
+    if (!decoded.ok) return { message, unreadable: decoded.reason, candidate: null };
+    const intent = decoded.value as ExecutionIntentV1;
+    const known = uncommitted.get(intent.intent_id) ?? this.state.get(intent.intent_id);
+    const step = nextStep(known, this.deps.maxAttempts);
+    const candidate = step.kind === 'attempt' ? { intentId: intent.intent_id, subject: intent.subject, interrupted: known !== undefined } : null;
+    return { message, intent, step, known, candidate };
+  }
+
+  /** Logs each committed result and fills in its record's Handled. */
+  private announce(committed: readonly Pending[], handled: Handled[]): void {
+    for (const { result, slot } of committed) {
+      handled[slot] = { outcome: result.outcome, attempts: result.attempt, skipped: false };
+      this.logger.info(
+        { ...logEvent('intent_finished'), intent_id: result.intent_id, outcome: result.outcome, attempts: result.attempt, status: result.response_status },
+        'intent finished',
+      );
+    }
+  }
+
+  /** The result of an intent and its final state entry, to commit. */
+  private finish(
     intent: ExecutionIntentV1,
     message: KafkaMessage,
     outcome: ExecutionOutcome,
     attempts: number,
     last: AttemptResult | null,
     startedAt: string,
-  ): Promise<Handled> {
-    const finishedAt = this.deps.now().toISOString();
+    slot: number,
+  ): Pending {
     const result: ExecutionResultV1 = {
       schema_version: '1',
       intent_id: intent.intent_id,
@@ -152,27 +246,18 @@ export class ActuatorPartition {
       response_sha256: last?.sha256 ?? null,
       detail: last === null ? 'attempts were interrupted by restarts; none answered' : last.detail,
       started_at: startedAt,
-      finished_at: finishedAt,
+      finished_at: this.deps.now().toISOString(),
       actuator_group: this.deps.groupId,
       source_partition: this.partition,
       source_offset: message.offset,
     };
     const encoded = encodeRecord('result', result);
     const resultMessage = { partition: this.partition, key: `${intent.tenant_id}:${intent.correlation_id}`, value: encoded.value, headers: encoded.headers };
-    await this.commit(
-      [this.stateMessage(intent.intent_id, outcome, attempts, startedAt), { topic: this.deps.topics.results, message: resultMessage }],
-      (BigInt(message.offset) + 1n).toString(),
-    );
-    this.logger.info({ ...logEvent('intent_finished'), intent_id: intent.intent_id, outcome, attempts, status: result.response_status }, 'intent finished');
-    return { outcome, attempts, skipped: false };
+    const final = this.stateMessage(intent.intent_id, outcome, attempts, startedAt);
+    return { result, entry: final.entry, slot, records: [final, { topic: this.deps.topics.results, message: resultMessage }] };
   }
 
-  private stateMessage(
-    intentId: string,
-    status: ActuatorStateV1['status'],
-    attempts: number,
-    startedAt: string,
-  ): { topic: string; message: TopicMessages['messages'][number]; entry: ActuatorStateV1 } {
+  private stateMessage(intentId: string, status: ActuatorStateV1['status'], attempts: number, startedAt: string): OutputRecord & { entry: ActuatorStateV1 } {
     const entry: ActuatorStateV1 = { intent_id: intentId, status, attempts, started_at: startedAt, updated_at: this.deps.now().toISOString() };
     const encoded = encodeRecord('actuator_state', entry);
     return {
@@ -183,7 +268,7 @@ export class ActuatorPartition {
   }
 
   /** One transaction: the given records and the execute offset `next`; the cache changes only after it commits. */
-  private async commit(records: { topic: string; message: TopicMessages['messages'][number]; entry?: ActuatorStateV1 }[], next: string): Promise<void> {
+  private async commit(records: readonly OutputRecord[], next: string): Promise<void> {
     const byTopic = new Map<string, TopicMessages['messages']>();
     for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.message]);
     await this.writer.commitBatch(

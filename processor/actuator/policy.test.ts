@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { ActuatorStateV1 } from '../core/types.js';
-import { backoffMs, exitVerdict, httpVerdict, nextStep } from './policy.js';
+import { backoffMs, chunkLength, exitVerdict, httpVerdict, nextChunkLimit, nextStep, type ChunkCandidate } from './policy.js';
 
 const entry = (status: ActuatorStateV1['status'], attempts: number): ActuatorStateV1 => ({
   intent_id: '01J00000000000000000000000',
@@ -55,4 +55,32 @@ test('backoff doubles from the base and stops at the cap', (t) => {
     [1, 2, 3, 4, 5, 6, 10].map((a) => backoffMs(a, 200, 5000)),
     [200, 400, 800, 1600, 3200, 5000, 5000],
   );
+});
+
+test('chunks: up to the limit, cut before a repeated subject or intent and around an interrupted intent; records that perform nothing never cut', (t) => {
+  const fresh = (intentId: string, subject: string) => ({ intentId, subject, interrupted: false });
+  const interrupted = (intentId: string, subject: string) => ({ intentId, subject, interrupted: true });
+  const table: [string, ChunkCandidate[], number, number][] = [
+    ['none', [], 4, 0],
+    ['limit', [fresh('a', 'h1'), fresh('b', 'h2'), fresh('c', 'h3')], 2, 2],
+    ['limit 1', [fresh('a', 'h1'), fresh('b', 'h2')], 1, 1],
+    ['limit 0 still takes one', [fresh('a', 'h1'), fresh('b', 'h2')], 0, 1],
+    ['all fit', [fresh('a', 'h1'), fresh('b', 'h2'), fresh('c', 'h3')], 50, 3],
+    ['same subject later', [fresh('a', 'h1'), fresh('b', 'h2'), fresh('c', 'h1')], 50, 2],
+    ['same intent again', [fresh('a', 'h1'), fresh('a', 'h2')], 50, 1],
+    ['interrupted first: alone', [interrupted('a', 'h1'), fresh('b', 'h2')], 50, 1],
+    ['interrupted later: cut before it', [fresh('a', 'h1'), fresh('b', 'h2'), interrupted('c', 'h3')], 50, 2],
+    ['nothing to perform rides along', [null, fresh('a', 'h1'), null, null, fresh('b', 'h2')], 50, 5],
+    ['nothing to perform counts against the limit', [null, null, null, fresh('a', 'h1')], 3, 3],
+    ['nothing to perform then interrupted: still alone among performers', [null, interrupted('a', 'h1'), fresh('b', 'h2')], 50, 2],
+  ];
+  for (const [name, candidates, limit, expected] of table) t.is(chunkLength(candidates, limit), expected, name);
+});
+
+test('slow start: the chunk limit doubles from one up to the maximum', (t) => {
+  const limits = [1];
+  while (limits.length < 9) limits.push(nextChunkLimit(limits[limits.length - 1]!, 50));
+  t.deepEqual(limits, [1, 2, 4, 8, 16, 32, 50, 50, 50]);
+  t.is(nextChunkLimit(0, 50), 1);
+  t.is(nextChunkLimit(4, 1), 1);
 });

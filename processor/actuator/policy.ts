@@ -45,3 +45,41 @@ export function exitVerdict(code: number | null): AttemptVerdict {
 export function backoffMs(attempt: number, baseMs: number, capMs: number): number {
   return Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
 }
+
+/** One fetched execute record as chunking sees it: null when it performs nothing (unreadable, already final, out of attempts). */
+export type ChunkCandidate = { intentId: string; subject: string; interrupted: boolean } | null;
+
+/**
+ * How many of the next records (in log order) form one chunk: their `in_flight` entries commit in
+ * one transaction and their requests start together, so an entry means its request was sent, and
+ * their results commit in one more. A chunk holds at most `limit` records and ends before
+ *  - a second record of a subject or an intent already in it: one subject's intents keep log order;
+ *  - an interrupted intent (its last attempt was begun by an owner that died before its result),
+ *    which is performed alone: whatever killed that owner may be this intent, and alone it charges
+ *    an attempt to nothing else. Records that perform nothing never end a chunk.
+ */
+export function chunkLength(candidates: readonly ChunkCandidate[], limit: number): number {
+  const seen = new Set<string>();
+  let performs = 0;
+  let length = 0;
+  for (const c of candidates.slice(0, Math.max(1, limit))) {
+    if (c !== null) {
+      if (c.interrupted && performs > 0) break;
+      if (seen.has(`s:${c.subject}`) || seen.has(`i:${c.intentId}`)) break;
+      seen.add(`s:${c.subject}`).add(`i:${c.intentId}`);
+      performs += 1;
+    }
+    length += 1;
+    if (c?.interrupted === true) break;
+  }
+  return length;
+}
+
+/**
+ * Slow start: a partition's first chunk after it starts (or is rebuilt) holds one record and each
+ * committed chunk doubles the next, up to `max`. A crash soon after a start, perhaps the same
+ * crash again, then charges an attempt to few intents, not to a whole fetch.
+ */
+export function nextChunkLimit(current: number, max: number): number {
+  return Math.max(1, Math.min(max, current * 2));
+}

@@ -2,7 +2,8 @@
  * The reference actuator's consume loop: one group consumer over the execute topic
  * (read_committed), one ActuatorPartition per owned partition, rebuilt after a rebalance or a
  * failed transaction (the rebuild fences, restores and re-reads the committed offset, so nothing
- * half-done survives it). Intents of a partition are performed one at a time, in log order.
+ * half-done survives it). A partition's intents are performed in chunks (partition.ts), one chunk
+ * at a time; partitions run concurrently.
  */
 import type { Logger } from 'pino';
 import type { Consumer, EachBatchPayload } from '../io/client.js';
@@ -104,28 +105,27 @@ export class ActuatorRunner {
       }
       const worker = slot.worker;
       const from = BigInt(worker.nextOffset());
-      for (const message of batch.messages) {
-        if (BigInt(message.offset) < from) continue;
-        if (!isRunning() || isStale() || this.stopping) return;
-        try {
-          const handled = await worker.handle(message, heartbeat);
-          if ('unreadable' in handled) this.counts.unreadable += 1;
-          else if (handled.skipped) this.counts.skipped += 1;
-          else this.counts[handled.outcome] += 1;
-          slot.failures = 0;
-          resolveOffset(message.offset);
-          await heartbeat();
-        } catch (error) {
-          slot.failures += 1;
-          slot.logger.warn({ err: error, kind: classifyKafkaError(error), offset: message.offset }, 'actuator transaction failed; rebuilding the partition');
-          await this.drop(slot, 'transaction failed');
-          return;
+      const fetched = batch.messages.filter((message) => BigInt(message.offset) >= from);
+      if (fetched.length === 0) return;
+      try {
+        const handled = await worker.handle(fetched, heartbeat, () => isRunning() && !isStale() && !this.stopping);
+        for (const h of handled) {
+          if ('unreadable' in h) this.counts.unreadable += 1;
+          else if (h.skipped) this.counts.skipped += 1;
+          else this.counts[h.outcome] += 1;
         }
+        slot.failures = 0;
+        if (handled.length > 0) resolveOffset(fetched[handled.length - 1]!.offset);
+        await heartbeat();
+      } catch (error) {
+        slot.failures += 1;
+        slot.logger.warn({ err: error, kind: classifyKafkaError(error), offset: worker.nextOffset() }, 'actuator transaction failed; rebuilding the partition');
+        await this.drop(slot, 'transaction failed');
       }
     });
   }
 
-  /** SIGTERM: stop fetching, let the intent in hand finish or abort its transaction, leave the group. */
+  /** SIGTERM: stop fetching, let the chunk in hand finish or abort its transaction, leave the group. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.consumer?.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, 'consumer disconnect failed'));

@@ -16,6 +16,7 @@ interface ActuateArgs {
   'max-attempts': number;
   'backoff-ms': number;
   'backoff-cap-ms': number;
+  'max-in-flight': number;
 }
 
 function driverOf(args: ActuateArgs): ActuateOptions['driver'] {
@@ -42,7 +43,12 @@ export const actuateCommand: CommandModule<object, ActuateArgs> = {
       .option('timeout-ms', { type: 'number', default: 5000, describe: 'per attempt (keep it below the 10 s group session)' })
       .option('max-attempts', { type: 'number', default: 5, describe: 'attempts per intent across restarts, then gave_up' })
       .option('backoff-ms', { type: 'number', default: 200, describe: 'wait after the first failed attempt, doubling' })
-      .option('backoff-cap-ms', { type: 'number', default: 5000, describe: 'longest wait between attempts' }) as never,
+      .option('backoff-cap-ms', { type: 'number', default: 5000, describe: 'longest wait between attempts' })
+      .option('max-in-flight', {
+        type: 'number',
+        default: 32,
+        describe: 'most intents of one partition attempted at once (a chunk: one transaction before, one after; 1 = one intent at a time)',
+      }) as never,
   handler: async (args) => {
     const running = await startActuator({
       configFile: args.config,
@@ -54,6 +60,7 @@ export const actuateCommand: CommandModule<object, ActuateArgs> = {
       maxAttempts: positive('max-attempts', args['max-attempts']),
       backoffBaseMs: positive('backoff-ms', args['backoff-ms']),
       backoffCapMs: positive('backoff-cap-ms', args['backoff-cap-ms']),
+      maxInFlight: positive('max-in-flight', args['max-in-flight']),
     });
     stopOnSignals(running);
     await new Promise<never>(() => undefined);

@@ -181,11 +181,26 @@ export async function stopNode(dir: string, nodeId: number, kill: boolean): Prom
   return stopBroker({ dataDir: nodeOf(requireClusterState(dir), nodeId).dataDir, kill });
 }
 
-/** Stops every node by its PID (SIGTERM, or SIGKILL with kill), all at once so none waits on a quorum already gone. */
-export async function stopCluster(dir: string, kill = false): Promise<StopResult[]> {
+/**
+ * Stops every node by its PID (SIGTERM, or SIGKILL with kill), all at once so none waits on a quorum
+ * already gone. With `graceMs`, a node still running that long after its SIGTERM is SIGKILLed
+ * (`forced`): the last node of a combined KRaft cluster to shut down can wait minutes for a
+ * controlled shutdown that the quorum, gone with the others, can no longer grant.
+ */
+export async function stopCluster(dir: string, kill = false, options: { graceMs?: number } = {}): Promise<(StopResult & { forced?: true })[]> {
   const state = readClusterState(dir);
   if (state === undefined) return [];
-  return Promise.all(state.nodes.map((node) => stopBroker({ dataDir: node.dataDir, kill })));
+  return Promise.all(
+    state.nodes.map(async (node) => {
+      if (options.graceMs === undefined) return stopBroker({ dataDir: node.dataDir, kill });
+      try {
+        return await stopBroker({ dataDir: node.dataDir, kill, timeoutMs: options.graceMs });
+      } catch (error) {
+        if (!(error instanceof ExoArmurError) || error.code !== 'BROKER_STOP_TIMEOUT') throw error;
+        return { ...(await stopBroker({ dataDir: node.dataDir, kill: true })), forced: true as const };
+      }
+    }),
+  );
 }
 
 function requireClusterState(dir: string): ClusterState {

@@ -17,6 +17,7 @@ import { readRecordedRun, replayRun, type ReadRunOptions } from '../replay/repla
 import { bundleInputsText } from '../bundle/inputs.js';
 import { secureLogin } from '../lib/secure-clients.js';
 import { secureBrokerOf } from './broker-control.js';
+import { checkBundleSecrets } from './security.js';
 import type { ReplayReport } from '../replay/report.js';
 import { formatVerifyResult, judgeBundle, verifyBundle } from '../verify/verify.js';
 import { writeViewerHtml } from '../viewer/embed.js';
@@ -117,6 +118,8 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   };
   write(BUNDLE_FILES.runFacts, jsonText(facts));
 
+  // A secure run: no password of its credentials in any file (security.json records the search).
+  if (ctx.broker.secure !== null) checkBundleSecrets(dir, secureBrokerOf(ctx.broker));
   // The gates are judged from the files just written, exactly as `verify` re-judges them; the
   // integrity verdict gate 7 reads is taken before PASS_FAIL.txt exists (no integrity check reads it).
   await writeManifest(dir, ctx.runId);

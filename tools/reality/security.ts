@@ -3,11 +3,12 @@
  * the certificate's SHA-256, the authorizer, every grant applied) and that no secret is in the
  * bundle (the config snapshot holds only the sha256: of the processor's password).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ExoArmurError } from '../../processor/errors.js';
 import { sha256OfBytes } from '../bundle/files.js';
 import { roleGrants, type AclScope } from '../../processor/io/acls.js';
-import { grantRoles, type SecureBroker } from '../lib/secure-clients.js';
+import { grantRoles, readCredentials, type SecureBroker } from '../lib/secure-clients.js';
 import type { Topics } from '../../processor/config/index.js';
 import { appIdForRun, groupForRun } from './naming.js';
 
@@ -32,7 +33,40 @@ export async function writeSecurityFile(bundleDir: string, broker: SecureBroker,
     harness_principal: 'User:admin',
     grants_applied: applied,
     grants: roleGrants(scope),
-    secrets: 'none in this bundle: config_snapshot.json holds broker_auth.password as sha256:<hex> only',
+    // Replaced by the outcome of checkBundleSecrets once every other file is written.
+    secrets: 'not yet checked',
   };
   writeFileSync(join(bundleDir, SECURITY_FILE), `${JSON.stringify(security, null, 2)}\n`);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? filesUnder(path) : [path];
+    });
+}
+
+/**
+ * Searches every file of the bundle for every password of the run's credentials (each role's and
+ * the key stores'); throws SECRET_IN_BUNDLE naming the files (never the secret) when one is found,
+ * else records in security.json what was searched. Run before the manifest is written.
+ */
+export function checkBundleSecrets(bundleDir: string, broker: SecureBroker): void {
+  const credentials = readCredentials(broker);
+  const secrets = [...Object.values(credentials.users), credentials.store_password].map((secret) => Buffer.from(secret, 'utf8'));
+  const files = filesUnder(bundleDir);
+  const holding = files.filter((file) => {
+    const bytes = readFileSync(file);
+    return secrets.some((secret) => bytes.includes(secret));
+  });
+  if (holding.length > 0) {
+    throw new ExoArmurError('SECRET_IN_BUNDLE', `a password of the run's credentials is in the bundle: ${holding.map((f) => relative(bundleDir, f)).join(', ')}`);
+  }
+  const file = join(bundleDir, SECURITY_FILE);
+  const security = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  security['secrets'] =
+    `none in this bundle: its ${files.length} files were searched for each of the ${secrets.length} passwords of the run (every role's and the key stores'); config_snapshot.json holds broker_auth.password as sha256:<hex> only`;
+  writeFileSync(file, `${JSON.stringify(security, null, 2)}\n`);
 }

@@ -19,10 +19,10 @@ export const soakCommand: CommandModule<object, SoakArgs> = {
     'run a 3-node KRaft cluster under steady load with seeded faults (leader kills, processor kills, joins and leaves, a cluster restart) and check exactly-once, replay and verify',
   builder: (y: Argv) =>
     y
-      .option('minutes', { type: 'number', default: 10, describe: 'how long the load runs (the end checks add a few minutes)' })
+      .option('minutes', { type: 'number', default: 6, describe: 'how long the load runs (the end checks add minutes in proportion to the inputs)' })
       .option('seed', { type: 'number', default: 18, describe: 'seed of the fault times, the load and the operator (same seed, same plan)' })
       .option('out', { type: 'string', default: 'artifacts/soak', describe: 'the report and the evidence bundle go to <out>/<run_id>/' })
-      .option('rate', { type: 'number', default: 20, describe: 'fresh telemetry events offered per second (duplicates come on top)' })
+      .option('rate', { type: 'number', default: 8, describe: 'fresh telemetry events offered per second (duplicates come on top)' })
       .option('secure', {
         type: 'boolean',
         default: false,

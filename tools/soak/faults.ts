@@ -133,16 +133,22 @@ function startJoiner(state: SoakState, n: number): ProcessorChild {
   });
 }
 
+/** A node that has not exited this long after its SIGTERM is waiting on a quorum that left with the others: it is SIGKILLed. */
+const CLUSTER_STOP_GRACE_MS = 20_000;
+
 /** Every node SIGTERMed at once while the processors run on, then the cluster started again on its data dirs. */
 async function restartCluster(state: SoakState, at: number, target: bigint): Promise<Landed> {
   const { ctx } = state;
   const before = await logEnds(state);
-  await stopCluster(state.clusterDir);
-  ctx.log('soak: every node stopped (SIGTERM); starting the cluster again');
+  const stopped = await stopCluster(state.clusterDir, false, { graceMs: CLUSTER_STOP_GRACE_MS });
+  const forced = stopped.flatMap((s, i) => (s.forced === true ? [`node ${i + 1}`] : []));
+  const how =
+    forced.length === 0 ? 'SIGTERM' : `SIGTERM; ${forced.join(', ')} SIGKILLed after ${CLUSTER_STOP_GRACE_MS / 1000} s in a controlled shutdown the quorum could no longer grant`;
+  ctx.log(`soak: every node stopped (${how}); starting the cluster again`);
   const started = await startCluster({ dir: state.clusterDir });
   const recoveryMs = await recoveredAfter(state, at, target);
   await checkNoTruncation(state, before, 'the cluster restart');
-  return { detail: `3 nodes stopped and started again in ${started.startMs} ms`, recoveryMs };
+  return { detail: `3 nodes stopped (${how}) and started again in ${started.startMs} ms`, recoveryMs };
 }
 
 /** One fault; returns its records (a join-and-leave gives two: the join, then the leave). */
