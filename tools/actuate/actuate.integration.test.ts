@@ -159,7 +159,10 @@ test('kill -9 mid-request, three times: one result and one effect per intent, re
       (failing.response_status === null && failing.detail === 'attempts were interrupted by restarts; none answered'),
     JSON.stringify(failing),
   );
-  t.is(requests.filter((r) => r.intentId === failing.intent_id).length, MAX_ATTEMPTS);
+  // Never more requests than the budget; fewer only where a kill landed after an attempt's in_flight
+  // commit and before its request reached the receiver (the attempt counts, as the policy says).
+  const failingRequests = requests.filter((r) => r.intentId === failing.intent_id).length;
+  t.true(failingRequests <= MAX_ATTEMPTS && failingRequests >= MAX_ATTEMPTS - KILL_AT.size, `requests to the failing endpoint: ${failingRequests}`);
   for (const r of results.filter((x) => x.subject !== 'always-fails')) t.like(r, { outcome: 'succeeded', response_status: 200 });
   // One effect per healthy intent, whatever the repeats.
   t.deepEqual(
