@@ -89,6 +89,12 @@ test('keep_contained rejected: a containment of a class with no self-revert is u
   t.is(rejectedCode(keep(run, intent)), 'unknown_intent');
 });
 
+test('keep_contained rejected: a class with a ttl but no revert intent type has no self-revert either', (t) => {
+  const run = new Run(configWith({ policy: { ...selfRevert, revert_intent_types: {} } }, [alice]));
+  const intent = executesOf(run.telemetry(a1('h1', 0)))[0]!;
+  t.is(rejectedCode(keep(run, intent)), 'unknown_intent');
+});
+
 test('keep_contained rejected: unknown actor and a signature that does not cover keep_until as sent', (t) => {
   const { run, intent } = contained();
   t.is(rejectedCode(keep(run, intent, {}, makeOperator('mallory'))), 'unknown_actor');

@@ -5,6 +5,7 @@
 import test from 'ava';
 import { at, configWith, makeOperator, Run, signedAction, telemetry } from '../testing/harness.js';
 import type { OutputRecord } from './api.js';
+import { stateKeys, stateRecord } from './state.js';
 import type { AuditRecordV1 } from './types.js';
 
 const A1_TYPE = 'port_scan';
@@ -226,3 +227,178 @@ test('self-revert needs both a ttl and a revert type for the class; the revert i
   });
   t.is(ids[0], ids[1]);
 });
+
+// Guards judge at the partition's stream time, not the intent's own event time: a late event sees a
+// containment whose end stream time has passed as ended. ttl 60 s from a release at 0.
+const lateRows: [string, number, object][] = [
+  ['stream time 200 is past the end 60: the late event at 30 goes', 200, { ...released, rule: 'SG-403' }],
+  ['stream time 50 is before the end 60: the late event at 30 is refused', 50, inForce],
+];
+
+for (const [name, streamSecond, expected] of lateRows) {
+  test(`SG-160 for a late event: ${name}`, (t) => {
+    const run = new Run(policyWith({ no_double_containment: true, containment_ttl_s: { A2_hard_containment: 60 } }));
+    t.is(outcome(run.telemetry(contain('A2', 'h1', 0))).executes, 1);
+    t.is(outcome(run.telemetry(contain('A2', 'elsewhere', streamSecond))).executes, 1);
+    t.like(outcome(run.telemetry(contain('A2', 'h1', 30))), expected);
+  });
+}
+
+const OBSERVE_TYPE = 'recon_observed';
+const observe = (host: string, second: number) => contain('A2', host, second, { event_type: OBSERVE_TYPE });
+const stateKeysOf = (records: readonly OutputRecord[], prefix: string): string[] => records.filter((r) => r.role === 'state' && r.key!.startsWith(prefix)).map((r) => r.key!);
+
+// Which releases SG-160 keeps a containment record for: only with the guard on, only for classes above A0.
+// [name, guard on, the release, containment keys it writes]
+const containmentRows: [string, boolean, () => Record<string, unknown>, string[]][] = [
+  ['guard on, an A2', true, () => contain('A2', 'h1', 0), ['containment/acme/host/h1']],
+  ['guard on, an A0 observe', true, () => observe('h1', 0), []],
+  ['guard off, an A2', false, () => contain('A2', 'h1', 0), []],
+];
+
+for (const [name, on, event, keys] of containmentRows) {
+  test(`SG-160 keeps a containment record: ${name}`, (t) => {
+    const run = new Run(configWith({ policy: { action_overrides: { [OBSERVE_TYPE]: 'A0_observe' }, no_double_containment: on } }));
+    const out = run.telemetry(event());
+    t.is(outcome(out).executes, 1);
+    t.deepEqual(stateKeysOf(out, 'containment/'), keys);
+  });
+}
+
+test('SG-160 never holds back an A0 observe, even with a containment in force on its subject', (t) => {
+  const run = new Run(configWith({ policy: { action_overrides: { [OBSERVE_TYPE]: 'A0_observe' }, no_double_containment: true } }));
+  t.is(outcome(run.telemetry(contain('A2', 'h1', 0))).executes, 1);
+  t.like(outcome(run.telemetry(observe('h1', 10))), { ...released, rule: 'SG-501' });
+});
+
+test('SG-160 turned off frees a subject whose containment was recorded while it was on', (t) => {
+  const run = new Run(policyWith({ no_double_containment: true }));
+  t.is(outcome(run.telemetry(contain('A2', 'h1', 0))).executes, 1);
+  run.config = policyWith({});
+  t.like(outcome(run.telemetry(contain('A2', 'h1', 10))), { ...released, rule: 'SG-403' });
+});
+
+test('SG-160 on the approval path: a containment record naming the held intent itself does not hold it back', (t) => {
+  const alice = makeOperator('alice');
+  const run = new Run(configWith({ policy: { no_double_containment: true, trust: { 'cell-low': 0.3 } } }, [alice]));
+  const held = run.telemetry(contain('A2', 'h1', 0, { cell_id: 'cell-low' }));
+  const requested = held.map((r) => r.value as AuditRecordV1).find((r) => r?.event_kind === 'approval_requested') as AuditRecordV1<'approval_requested'>;
+  // As a changelog would hold it had this very intent been released before.
+  run.cache.set(
+    stateKeys.containment('acme', 'host', 'h1'),
+    stateRecord('containment', { intent_id: requested.payload.intent_id, action_class: 'A2_hard_containment', released_at: at(0), ends_at: null }),
+  );
+  const grant = run.actionRecords(
+    signedAction(alice, { approval_id: requested.payload.approval_id, intent_hash: requested.payload.intent_hash, correlation_id: requested.correlation_id }),
+  );
+  t.is(grant.filter((r) => r.role === 'execute').length, 1);
+});
+
+test('circuit breaker trip over two classes: the whole trip record, kill switch record and kill switch state', (t) => {
+  const run = new Run(policyWith(breaker(1, 600, ['A1_soft_containment', 'A2_hard_containment'])));
+  t.is(outcome(run.telemetry(contain('A1', 'a', 0))).executes, 1);
+  const out = run.telemetry(contain('A2', 'b', 10));
+  const records = out.filter((r) => r.role === 'audit').map((r) => r.value as AuditRecordV1);
+  const trip = records.find((r) => r.event_kind === 'circuit_breaker_tripped') as AuditRecordV1<'circuit_breaker_tripped'>;
+  const changed = records.find((r) => r.event_kind === 'kill_switch_changed') as AuditRecordV1<'kill_switch_changed'>;
+  const proposed = records.find((r) => r.event_kind === 'intent_proposed') as AuditRecordV1<'intent_proposed'>;
+  const reason = 'circuit breaker: 1 releases of A1_soft_containment, A2_hard_containment on partition 0 within 600 s; a signed kill_switch_off resets it';
+  t.deepEqual(trip.payload, {
+    action_class: 'A2_hard_containment',
+    classes: ['A1_soft_containment', 'A2_hard_containment'],
+    intent_id: proposed.payload.intent.intent_id,
+    max_releases: 1,
+    partition: 0,
+    releases_in_window: 1,
+    stream_time: at(10),
+    window_s: 600,
+    window_start: at(10 - 600),
+  });
+  t.deepEqual(changed.payload, { action_id: trip.audit_id, actor_id: 'exoarmur', on: true, reason, scope: 'tenant', tenant_id: 'acme' });
+  t.deepEqual(
+    out.find((r) => r.role === 'state' && r.key === 'kill/tenant/acme')!.value,
+    stateRecord('kill_switch', { scope: 'tenant', tenant_id: 'acme', on: true, actor_id: 'exoarmur', action_id: trip.audit_id, reason, decided_at: at(10) }),
+  );
+});
+
+// A signed kill_switch_off deletes the tenant's breaker window only where there is one.
+// [name, releases of the breaker's classes before, breaker keys the kill_switch_off writes (tombstones)]
+const resetRows: [string, number, string[]][] = [
+  ['after a release in the window: its tombstone', 1, ['breaker/acme']],
+  ['no release yet: no breaker record at all', 0, []],
+];
+
+for (const [name, before, keys] of resetRows) {
+  test(`kill_switch_off resets the breaker: ${name}`, (t) => {
+    const alice = makeOperator('alice');
+    const run = new Run(configWith({ policy: { action_overrides: { [A1_TYPE]: 'A1_soft_containment' }, ...breaker(2, 600) } }, [alice]));
+    for (let i = 0; i < before; i++) t.is(outcome(run.telemetry(contain('A1', `h${i}`, i))).executes, 1);
+    const off = run.actionRecords(signedAction(alice, { action: 'kill_switch_off', scope: 'tenant', reason: 'reviewed', decided_at: at(30) }));
+    t.deepEqual(
+      off.filter((r) => r.role === 'state' && r.key!.startsWith('breaker/')).map((r) => [r.key, r.value]),
+      keys.map((k) => [k, null]),
+    );
+  });
+}
+
+test('self-revert frees the subject only of its own containment: a stronger one released since stays in force', (t) => {
+  const run = new Run(policyWith({ ...selfRevert, containment_ttl_s: { A1_soft_containment: 60 } }));
+  t.is(outcome(run.telemetry(contain('A1', 'h1', 0))).executes, 1);
+  t.like(outcome(run.telemetry(contain('A2', 'h1', 10))), { ...released, rule: 'SG-403' });
+  // Stream time 61 passes the A1's end: it is reverted, the A2 on h1 is not touched.
+  const passed = run.telemetry(contain('A2', 'elsewhere', 61));
+  t.deepEqual(
+    auditsOf(passed)
+      .map((r) => r.event_kind)
+      .filter((k) => k === 'containment_reverted'),
+    ['containment_reverted'],
+  );
+  t.like(outcome(run.telemetry(contain('A2', 'h1', 70))), inForce);
+});
+
+test('self-revert under the policy in force: a revert type removed since the release reverts nothing at the end', (t) => {
+  const run = new Run(policyWith(selfRevert));
+  t.is(outcome(run.telemetry(contain('A1', 'h1', 0))).executes, 1);
+  run.config = policyWith({ ...selfRevert, revert_intent_types: {} });
+  const passed = run.telemetry(contain('A2', 'elsewhere', 61));
+  t.deepEqual(
+    passed.filter((r) => r.role === 'execute').map((r) => (r.value as { intent_type: string }).intent_type),
+    ['isolate'],
+    "only the A2's own containment (isolate), no unblock_host",
+  );
+  t.false(auditsOf(passed).some((r) => r.event_kind === 'containment_reverted'));
+});
+
+// Self-revert with SG-160 on (its containment record is deleted by the revert) and off (there is none);
+// and with the revert types dropped from the policy altogether since the release.
+// [name, policy at the release, policy at the end, containment tombstones at the end, reverted]
+const revertRows: [string, Record<string, unknown>, Record<string, unknown>, string[], boolean][] = [
+  ['SG-160 on: its containment record goes', selfRevert, selfRevert, ['containment/acme/host/h1'], true],
+  ['SG-160 off: reverted all the same, no record to delete', { ...selfRevert, no_double_containment: false }, { ...selfRevert, no_double_containment: false }, [], true],
+  ['revert types dropped from the policy since: nothing reverted', selfRevert, { no_double_containment: true, containment_ttl_s: { A1_soft_containment: 60 } }, [], false],
+];
+
+for (const [name, before, after, tombstones, reverts] of revertRows) {
+  test(`self-revert at the end: ${name}`, (t) => {
+    const run = new Run(policyWith(before));
+    const first = run.telemetry(contain('A1', 'h1', 0)).find((r) => r.role === 'execute')!.value as { intent_id: string };
+    run.config = policyWith(after);
+    const passed = run.telemetry(contain('A2', 'elsewhere', 61));
+    t.deepEqual(
+      passed.filter((r) => r.role === 'state' && r.value === null && r.key!.startsWith('containment/')).map((r) => r.key),
+      tombstones,
+    );
+    const revertExecutes = passed
+      .filter((r) => r.role === 'execute')
+      .map((r) => r.value as { intent_type: string; released_by: object })
+      .filter((e) => e.intent_type === 'unblock_host');
+    t.deepEqual(
+      revertExecutes.map((e) => e.released_by),
+      reverts ? [{ rule: 'containment_ttl', approval_id: null, approvers: [] }] : [],
+    );
+    t.is(
+      auditsOf(passed).filter((r) => r.event_kind === 'containment_reverted' && (r as AuditRecordV1<'containment_reverted'>).payload.intent_id === first.intent_id).length,
+      reverts ? 1 : 0,
+    );
+  });
+}
