@@ -12,7 +12,9 @@ export class StateOverlay {
   constructor(private readonly base: StateView) {}
 
   get(key: string): StateValue | undefined {
-    if (this.changes.has(key)) return this.changes.get(key) ?? undefined;
+    // One probe of the changes: a key this step deleted holds null, one it never touched is absent.
+    const changed = this.changes.get(key);
+    if (changed !== undefined) return changed ?? undefined;
     return this.base.get(key);
   }
 

@@ -43,6 +43,9 @@ export interface ListShape<N extends LinkedNode> {
   count: 'pending_count' | null;
 }
 
+/** How many node ids each list remembers the state key of. */
+const STATE_KEY_MEMO_SIZE = 50_000;
+
 /**
  * The shape of a list whose nodes are the `kind` member of their state records, named by their
  * `idField` and sorted by their `atField`, with ends (and count) in the given meta fields.
@@ -54,11 +57,24 @@ export function listShape<N extends LinkedNode>(
   stateKey: (id: string) => string,
   ends: Pick<ListShape<N>, 'head' | 'tail' | 'count'>,
 ): ListShape<N> {
+  // An insert walks back from the tail over many nodes, each read by its state key: building that
+  // key afresh each time (a concatenation the state map must flatten and hash) was most of a step.
+  // The memo is a pure function's cache, bounded by clearing it.
+  const keys = new Map<string, string>();
+  const memoKey = (id: string): string => {
+    let key = keys.get(id);
+    if (key === undefined) {
+      if (keys.size >= STATE_KEY_MEMO_SIZE) keys.clear();
+      key = stateKey(id);
+      keys.set(id, key);
+    }
+    return key;
+  };
   return {
     idOf: (n) => n[idField] as string,
     atOf: (n) => n[atField] as string,
     node: (id, at, prev, next) => ({ [idField]: id, [atField]: at, prev, next }) as unknown as N,
-    stateKey,
+    stateKey: memoKey,
     read: (value) => (value?.[kind] ?? undefined) as N | undefined,
     record: (n) => stateRecord(kind, n as never),
     ...ends,

@@ -42,6 +42,11 @@ export const MAX_EVENT_MS = Date.UTC(9000, 0, 1);
 
 /** Normalises a valid RFC 3339 time within the accepted range to the contract form, or null. */
 export function normalizeRfc3339(text: string): string | null {
+  // Sensors mostly send the contract form already: then the text is its own normal form (formatting
+  // its ms gives the same characters), and the general regex and a Date are not needed. A year
+  // below 1000 is left to the general path: Date.UTC reads years 0–99 as 1900–1999.
+  const fast = text.charCodeAt(0) === ZERO ? null : contractFormMs(text);
+  if (fast !== null && fast >= MIN_EVENT_MS && fast < MAX_EVENT_MS) return text;
   const ms = parseRfc3339Ms(text);
   return ms === null || ms < MIN_EVENT_MS || ms >= MAX_EVENT_MS ? null : formatIsoMs(ms);
 }

@@ -3,7 +3,10 @@
  * store (state-store.ts), which holds the committed changelog. Nothing is loaded up front: a key is
  * read from the store (memory-mapped, synchronous) and decoded when the core asks for it, and a
  * bounded set of recently read values stays decoded (the partition's meta, live collectives and
- * pending approvals are read again and again). Idempotency marks, most of the keys, are the one
+ * pending approvals are read again and again). That set is two generations, not a strict LRU: a
+ * hit in the young one costs one map probe (an LRU's delete and re-insert on every hit was a
+ * visible share of the walks over sorted lists), a hit in the old one moves the value young, and
+ * when the young generation is full the old one is dropped. Idempotency marks, most of the keys, are the one
  * shared value and never cached.
  *
  * A chunk's changes live only here until its Kafka transaction commits; then `committed` writes the
@@ -21,7 +24,9 @@ export const DECODED_CACHE_SIZE = 20_000;
 export class StoreStateCache extends Map<string, StateValue> {
   /** This chunk's changes, not yet committed (null: deleted). */
   private readonly changes = new Map<string, StateValue | null>();
-  private readonly decoded = new Map<string, StateValue>();
+  /** Decoded values read or committed lately; `older` holds the generation before them. */
+  private decoded = new Map<string, StateValue>();
+  private older = new Map<string, StateValue>();
 
   constructor(
     private readonly store: TaskStore,
@@ -36,11 +41,12 @@ export class StoreStateCache extends Map<string, StateValue> {
     const changed = this.changes.get(key);
     if (changed !== undefined) return changed ?? undefined;
     const cached = this.decoded.get(key);
-    if (cached !== undefined) {
-      // Re-inserting keeps the map in order of last read, so the oldest read is evicted first.
-      this.decoded.delete(key);
-      this.decoded.set(key, cached);
-      return cached;
+    if (cached !== undefined) return cached;
+    const old = this.older.get(key);
+    if (old !== undefined) {
+      this.older.delete(key);
+      this.remember(key, old);
+      return old;
     }
     const value = this.store.read(key, (bytes) => (bytes === undefined ? undefined : this.decode(key, bytes)));
     if (value !== undefined && value !== IDEMPOTENCY_MARK) this.remember(key, value);
@@ -80,14 +86,19 @@ export class StoreStateCache extends Map<string, StateValue> {
     this.store.write(entries, checkpoint);
     for (const [key, value] of this.changes) {
       this.decoded.delete(key);
+      this.older.delete(key);
       if (value !== null && value !== IDEMPOTENCY_MARK) this.remember(key, value);
     }
     this.changes.clear();
   }
 
+  /** At most `decodedCacheSize` values stay decoded: two generations of half that each. */
   private remember(key: string, value: StateValue): void {
     this.decoded.set(key, value);
-    if (this.decoded.size > this.decodedCacheSize) this.decoded.delete(this.decoded.keys().next().value as string);
+    if (this.decoded.size >= Math.max(1, Math.floor(this.decodedCacheSize / 2))) {
+      this.older = this.decoded;
+      this.decoded = new Map();
+    }
   }
 
   private decode(key: string, bytes: Buffer): StateValue {

@@ -56,6 +56,7 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
   const digest = createHash('sha256');
   let outputs = 0;
   const started = process.hrtime.bigint();
+  const cpuStarted = process.cpuUsage();
   for (let from = 0; from < count; from += chunk) {
     const inputs: BatchInput[] = [];
     for (let i = from; i < Math.min(count, from + chunk); i += 1) {
@@ -75,6 +76,8 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
     }
   }
   const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
+  // CPU time (user + system, every thread of the process) is what a shared, busy machine does not distort.
+  const cpu = process.cpuUsage(cpuStarted);
   // With --expose-gc the heap figure is what the state keeps, not garbage awaiting collection.
   (globalThis as { gc?: () => void }).gc?.();
   process.stdout.write(
@@ -85,6 +88,7 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
       state_keys: state.size,
       events_per_s: Math.round(count / (totalMs / 1000)),
       us_per_event: Math.round(((totalMs * 1000) / count) * 10) / 10,
+      cpu_us_per_event: Math.round(((cpu.user + cpu.system) / count) * 10) / 10,
       collective_keys: [...state.keys()].filter((k) => k.startsWith('collective/')).length,
       heap_mb: Math.round(process.memoryUsage().heapUsed / 1048576),
       output_sha256: digest.digest('hex'),
