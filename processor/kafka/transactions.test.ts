@@ -3,7 +3,7 @@ import { answerMismatches, splitIntoRequests } from './transactions.js';
 
 const message = (bytes: number) => ({ key: null, value: Buffer.alloc(bytes) });
 
-test('splitIntoRequests keeps each topic under the byte bound per request and keeps order', (t) => {
+test('splitIntoRequests gives each topic-partition its own requests, under the byte bound, in order', (t) => {
   const audit = Array.from({ length: 10 }, (_, i) => ({ ...message(300), key: `a${i}` }));
   const state = [{ ...message(100), key: 's0' }];
   const requests = splitIntoRequests(
@@ -15,7 +15,19 @@ test('splitIntoRequests keeps each topic under the byte bound per request and ke
   );
   t.deepEqual(
     requests.map((r) => r.map((tm) => `${tm.topic}:${tm.messages.map((m) => m.key).join(',')}`)),
-    [['audit:a0,a1', 'state:s0'], ['audit:a2,a3'], ['audit:a4,a5'], ['audit:a6,a7'], ['audit:a8,a9']],
+    [['audit:a0,a1'], ['audit:a2,a3'], ['audit:a4,a5'], ['audit:a6,a7'], ['audit:a8,a9'], ['state:s0']],
+  );
+});
+
+test('splitIntoRequests never puts two partitions in one request (one request, one broker: a retry cannot re-produce to a broker that already took it)', (t) => {
+  const on = (partition: number, key: string) => ({ ...message(10), partition, key });
+  const requests = splitIntoRequests([
+    { topic: 'audit', messages: [on(0, 'a'), on(2, 'b'), on(0, 'c')] },
+    { topic: 'execute', messages: [on(2, 'x')] },
+  ]);
+  t.deepEqual(
+    requests.map((r) => r.map((tm) => `${tm.topic}:${tm.messages.map((m) => `${m.partition}${m.key}`).join(',')}`)),
+    [['audit:0a,0c'], ['audit:2b'], ['execute:2x']],
   );
 });
 

@@ -32,7 +32,7 @@ export interface TopicMessages {
 /**
  * kafkajs sends all of a request's messages for one partition as one record batch, and the
  * broker rejects a batch above max.message.bytes (1 MB by default). Each request therefore carries
- * at most this many payload bytes per topic; a transaction may span several requests.
+ * at most this many payload bytes; a transaction may span several requests.
  */
 export const MAX_BATCH_BYTES = 512 * 1024;
 
@@ -45,29 +45,40 @@ function messageBytes(message: Message): number {
   return size;
 }
 
-/** Splits every topic's messages into chunks of at most `maxBytes` (a single larger message stands alone) and zips them into requests. */
+/**
+ * The sends of one batch: each holds ONE topic-partition (its messages in order, at most `maxBytes`;
+ * a single larger message stands alone), so each send goes to one broker. kafkajs sends a request
+ * that spans brokers in parallel and, when one broker fails (e.g. CONCURRENT_TRANSACTIONS on
+ * AddPartitionsToTxn right after the previous commit), retries the request for every broker whose
+ * answer it does not have yet, including one whose produce is still in flight: that broker then
+ * takes the records a second time under new sequence numbers, inside the same transaction, and
+ * both copies commit (seen in the 3-node soak). A send to one broker is retried with the same
+ * sequence numbers, which the broker deduplicates.
+ */
 export function splitIntoRequests(outputs: TopicMessages[], maxBytes = MAX_BATCH_BYTES): TopicMessages[][] {
-  const chunksByTopic = outputs.map(({ topic, messages }) => {
-    const chunks: Message[][] = [];
-    let current: Message[] = [];
-    let bytes = 0;
-    for (const message of messages) {
-      const size = messageBytes(message);
-      if (current.length > 0 && bytes + size > maxBytes) {
-        chunks.push(current);
-        current = [];
-        bytes = 0;
-      }
-      current.push(message);
-      bytes += size;
-    }
-    if (current.length > 0) chunks.push(current);
-    return { topic, chunks };
-  });
   const requests: TopicMessages[][] = [];
-  const depth = Math.max(0, ...chunksByTopic.map((t) => t.chunks.length));
-  for (let i = 0; i < depth; i += 1) {
-    requests.push(chunksByTopic.filter((t) => t.chunks[i] !== undefined).map((t) => ({ topic: t.topic, messages: t.chunks[i]! })));
+  for (const { topic, messages } of outputs) {
+    const byPartition = new Map<number | undefined, Message[]>();
+    for (const message of messages) {
+      const list = byPartition.get(message.partition);
+      if (list === undefined) byPartition.set(message.partition, [message]);
+      else list.push(message);
+    }
+    for (const partitionMessages of byPartition.values()) {
+      let current: Message[] = [];
+      let bytes = 0;
+      for (const message of partitionMessages) {
+        const size = messageBytes(message);
+        if (current.length > 0 && bytes + size > maxBytes) {
+          requests.push([{ topic, messages: current }]);
+          current = [];
+          bytes = 0;
+        }
+        current.push(message);
+        bytes += size;
+      }
+      if (current.length > 0) requests.push([{ topic, messages: current }]);
+    }
   }
   return requests;
 }
