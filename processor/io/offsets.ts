@@ -5,7 +5,7 @@
  * answered here.
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { UsageError } from '../errors.js';
+import { KafkaOperationError, UsageError } from '../errors.js';
 import { withAdmin } from './client.js';
 
 export interface Watermarks {
@@ -57,7 +57,13 @@ export async function groupProgressVia(admin: Admin, groupId: string, topics: re
   const rows: PartitionProgress[] = [];
   for (const topic of topics) {
     for (const [partition, marks] of await watermarksOf(admin, topic)) {
-      const offset = committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      const offset = committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset;
+      // Only the coordinator's -1 means "never committed"; a partition left out of its answer is not an answer.
+      if (offset === undefined) {
+        throw new KafkaOperationError('GROUP_OFFSETS_INCOMPLETE', `group ${groupId}: the coordinator's offsets answer has no entry for ${topic}[${partition}]`, {
+          context: { topic, partition },
+        });
+      }
       rows.push({ topic, partition, ...marks, committed: BigInt(offset) >= 0n ? BigInt(offset) : null });
     }
   }
