@@ -58,7 +58,7 @@ async function deployment(): Promise<Deployment> {
   const appId = uniqueName('owned-app');
   const specs = topicSpecs({ prefix, partitions: 3 });
   await withAdmin(secureKafka(broker, 'admin'), (admin) => ensureTopics(admin, specs));
-  const scope: AclScope = { topics, appId, groupId: appId, readerGroupPrefix: 'exoarmur.read.' };
+  const scope: AclScope = { topics, appId, partitions: 3, groupId: appId, readerGroupPrefix: 'exoarmur.read.' };
   await grantRoles(broker, scope);
   return { broker, logFile, topics, names: specs.map((s) => s.name), scope, as: (user) => secureKafka(broker, user) };
 }
@@ -112,6 +112,11 @@ test("no other role can open the processor's transactional id, so none can fence
   t.is(refusalOf(await t.throwsAsync(reviewer.open())), 'CLUSTER_AUTHORIZATION_FAILED');
   t.is(reviewer.state, 'closed');
   t.deepEqual(deniedOn(d.logFile, 'User:reviewer', transaction), []);
+  // Nor may the processor take the actuator's transactional id (which would fence the actuator).
+  const actuatorId = `${d.scope.appId}.actuator.actuator.0`;
+  const taker = writer(d, 'processor', actuatorId);
+  t.is(refusalOf(await t.throwsAsync(taker.open())), 'KafkaJSGroupCoordinatorNotFound');
+  t.deepEqual(await brokerDenied(d, 'processor', `TransactionalId:LITERAL:${actuatorId}`), ['DESCRIBE FindCoordinator']);
   // Still the owner (not fenced): its batch commits, offsets in its group included.
   await owner.commitBatch(oneRecord(d.topics.audit, 'the processor audit record'), { consumerGroupId: d.scope.groupId, partition: 0, next: { [d.topics.telemetry]: '1' } });
   t.is(owner.state, 'idle');
@@ -137,6 +142,20 @@ test("no other role can commit offsets into or join the processor's group; the p
   // The aborted record is never read; only the actuator's own commit is.
   t.deepEqual(await committedRecords(d, results), [{ partition: 0, offset: '2', key: 'tenant-0:c', value: 'committed into the actuator group' }]);
   t.deepEqual(await groupOffsets(d, `${group}.actuator`, d.topics.execute), ['1', '-1', '-1']);
+  // Nor may the processor commit into the actuator's group, from its own transaction.
+  const processor = writer(d, 'processor', `${group}.1`);
+  t.teardown(() => processor.close());
+  await processor.open();
+  const intoActuator = await t.throwsAsync(
+    processor.commitBatch(oneRecord(d.topics.audit, 'committed into the actuator group'), {
+      consumerGroupId: `${group}.actuator`,
+      partition: 0,
+      next: { [d.topics.telemetry]: '1' },
+    }),
+  );
+  t.is(refusalOf(intoActuator), 'GROUP_AUTHORIZATION_FAILED');
+  t.deepEqual(await brokerDenied(d, 'processor', `Group:LITERAL:${group}.actuator`), ['READ AddOffsetsToTxn']);
+  t.deepEqual(await committedRecords(d, d.topics.audit), []);
 
   // Plain offset commits (the admin's setOffsets joins the group to commit) by every other role, on an input it may see: refused.
   const inputs: [SecureUser, string][] = [

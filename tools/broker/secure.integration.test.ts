@@ -51,7 +51,7 @@ test('each role may do only its job on the secure broker; wrong credentials fail
   const topics = topicNames({ prefix });
   const appId = uniqueName('secure-app');
   await withAdmin(secureKafka(broker, 'admin'), (admin) => ensureTopics(admin, topicSpecs({ prefix, partitions: 3 })));
-  await grantRoles(broker, { topics, appId, groupId: appId, readerGroupPrefix: 'exoarmur.read.' });
+  await grantRoles(broker, { topics, appId, partitions: 3, groupId: appId, readerGroupPrefix: 'exoarmur.read.' });
   const as = (user: SecureUser): Kafka => secureKafka(broker, user);
 
   // Allowed: each role's own job (the admin puts one record on the outputs, so no read below is vacuous).
