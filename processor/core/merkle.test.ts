@@ -13,6 +13,7 @@ import {
   inclusionProof,
   leafHash,
   nodeHash,
+  prefixRoots,
   treeRoot,
   verifyConsistency,
   verifyInclusion,
@@ -37,6 +38,18 @@ test('the frontier root equals the recursive tree root at every size, keeping on
     t.is(frontier.nodes.length, n.toString(2).replace(/0/g, '').length);
     t.is(frontierRoot(p, frontier), treeRoot(p, leaves.slice(0, n)), `size ${n}`);
   }
+});
+
+test('prefixRoots gives treeRoot of every prefix, asked in any order, and refuses a size outside the list', (t) => {
+  const rootOfFirst = prefixRoots(p, leaves);
+  const sizes = Array.from({ length: leaves.length + 1 }, (_, n) => n);
+  // Backwards, then forwards: the shared subtrees must not depend on which prefix came first.
+  for (const n of [...sizes].reverse()) t.is(rootOfFirst(n), treeRoot(p, leaves.slice(0, n)), `size ${n}`);
+  for (const n of sizes) t.is(rootOfFirst(n), treeRoot(p, leaves.slice(0, n)), `size ${n} again`);
+  t.is(rootOfFirst(0), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  t.throws(() => rootOfFirst(leaves.length + 1), { instanceOf: RangeError });
+  t.throws(() => rootOfFirst(-1), { instanceOf: RangeError });
+  t.throws(() => rootOfFirst(1.5), { instanceOf: RangeError });
 });
 
 test('every inclusion proof verifies; another leaf, index, size or root fails', (t) => {

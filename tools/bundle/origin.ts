@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { checkpointProblem, type CheckpointV1 } from '../../processor/core/checkpoint.js';
-import { leafHash, treeRoot } from '../../processor/core/merkle.js';
+import { leafHash, prefixRoots } from '../../processor/core/merkle.js';
 import { signerFromPem, publicKeyBase64 } from '../../processor/checkpoint-key.js';
 import { UsageError } from '../../processor/errors.js';
 import { nodePrimitives as p, parseEd25519PublicKey } from '../../processor/primitives.js';
@@ -95,11 +95,18 @@ function checkpointsOf(bundle: Bundle): CheckpointV1[] | string {
 export function exportAgainstCheckpoints(audit: readonly AuditRecordV1[], checkpoints: readonly CheckpointV1[]): string[] {
   const problems: string[] = [];
   const byPartition = new Map<number, AuditRecordV1[]>();
-  for (const r of audit) byPartition.set(r.input.partition, [...(byPartition.get(r.input.partition) ?? []), r]);
+  for (const r of audit) {
+    const records = byPartition.get(r.input.partition);
+    if (records === undefined) byPartition.set(r.input.partition, [r]);
+    else records.push(r);
+  }
   const partitions = new Set([...byPartition.keys(), ...checkpoints.map((c) => c.partition)]);
   for (const partition of [...partitions].sort((a, b) => a - b)) {
     const records = byPartition.get(partition) ?? [];
-    const leaves = records.map((r) => leafHash(p, r.record_hash));
+    const rootOfFirst = prefixRoots(
+      p,
+      records.map((r) => leafHash(p, r.record_hash)),
+    );
     const signed = checkpoints.filter((c) => c.partition === partition).sort((a, b) => a.record_count - b.record_count);
     const last = signed[signed.length - 1];
     if (last === undefined) {
@@ -112,7 +119,7 @@ export function exportAgainstCheckpoints(audit: readonly AuditRecordV1[], checkp
       problems.push(`partition ${partition}: ${records.length - last.record_count} exported records after the last signed checkpoint (${last.record_count})`);
     for (const c of signed) {
       if (c.record_count > records.length) continue;
-      const root = treeRoot(p, leaves.slice(0, c.record_count));
+      const root = rootOfFirst(c.record_count);
       if (root !== c.merkle_root) {
         problems.push(
           `partition ${partition}: the first ${c.record_count} exported records do not hash to the signed Merkle root ${c.merkle_root.slice(0, 12)}… (edited, reordered or re-sealed)`,

@@ -5,7 +5,7 @@
  * the re-derived signature's check without the private key).
  */
 import { checkpointProblem, type CheckpointV1 } from '../../processor/core/checkpoint.js';
-import { leafHash, treeRoot } from '../../processor/core/merkle.js';
+import { leafHash, prefixRoots } from '../../processor/core/merkle.js';
 import type { AuditRecordV1, ConfigSnapshotV1 } from '../../processor/core/types.js';
 import { nodePrimitives as p } from '../../processor/primitives.js';
 import type { Mismatch } from './report.js';
@@ -19,7 +19,10 @@ export function compareCheckpoints(
   let compared = 0;
   for (const [partition, checkpoints] of recorded) {
     const audit = replayedAudit.get(partition) ?? [];
-    const leaves = audit.map((r) => leafHash(p, r.record_hash));
+    const rootOfFirst = prefixRoots(
+      p,
+      audit.map((r) => leafHash(p, r.record_hash)),
+    );
     for (const c of checkpoints) {
       compared += 1;
       const at = (field: string, want: unknown, got: unknown) =>
@@ -32,7 +35,7 @@ export function compareCheckpoints(
         at('record_count', c.record_count, audit.length);
         continue;
       }
-      const root = treeRoot(p, leaves.slice(0, c.record_count));
+      const root = rootOfFirst(c.record_count);
       if (root !== c.merkle_root) at('merkle_root', c.merkle_root, root);
       const head = audit[c.record_count - 1]?.record_hash;
       if (head !== c.head_record_hash) at('head_record_hash', c.head_record_hash, head ?? null);
