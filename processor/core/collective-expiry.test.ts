@@ -155,3 +155,72 @@ test('out-of-order events keep the list sorted and one node per collective, and 
     t.deepEqual((collectives[i]!.payload as { members: unknown }).members, expected, `event ${i}`);
   });
 });
+
+// When stream time passes a collective's check time: a belief exactly at the horizon (stream time - 2 x ttl) stays and
+// one 1 ms before it goes (the collective is then re-scheduled at c's own expiry, the stream time itself); a collective
+// nothing was pruned from is not written again, only re-scheduled.
+// [name, beliefs (emitter, observed_at s), stream time s, beliefs left (emitters), the collective's writes, the node's check_at after]
+const pruning: [string, [string, number][], number, string[], Array<[string, 'value' | 'tombstone']>, string | null][] = [
+  [
+    'c exactly at the horizon stays, a before it goes',
+    [
+      ['a', 0],
+      ['c', 0.001],
+    ],
+    200.001,
+    ['c'],
+    [[key('x'), 'value']],
+    at(200.001),
+  ],
+  [
+    'one ms later c is past the horizon too: deleted',
+    [
+      ['a', 0],
+      ['c', 0.001],
+    ],
+    200.002,
+    [],
+    [[key('x'), 'tombstone']],
+    null,
+  ],
+  [
+    'a replaced by its own later belief: nothing pruned, not written',
+    [
+      ['a', 0],
+      ['a', 150],
+    ],
+    200.001,
+    ['a'],
+    [],
+    at(350),
+  ],
+  [
+    'a outlived by b: a pruned, written',
+    [
+      ['a', 0],
+      ['b', 150],
+    ],
+    200.001,
+    ['b'],
+    [[key('x'), 'value']],
+    at(350),
+  ],
+];
+
+for (const [name, beliefs, streamTo, left, writes, checkAt] of pruning) {
+  test(`pruning at the check time: ${name}`, (t) => {
+    const run = new Run(config());
+    for (const [cell, s] of beliefs) run.telemetry(telemetry({ cell_id: cell, correlation_id: 'x', observed_at: at(s) }));
+    t.is(run.cache.get(nodeKey('x'))!.collective_expiry!.check_at, at(200), 'the node is at the first belief + 2 x ttl');
+    const out = tick(run, streamTo);
+    t.deepEqual(
+      stateWrites(out).filter(([k]) => k === key('x')),
+      writes,
+    );
+    t.deepEqual(
+      (run.cache.get(key('x'))?.collective?.beliefs ?? []).map((b) => b.emitter),
+      left,
+    );
+    t.is(run.cache.get(nodeKey('x'))?.collective_expiry?.check_at ?? null, checkAt);
+  });
+}
