@@ -15,6 +15,8 @@ export const LOG_EVENTS = {
   task_starting: 'a task for a partition is being built (fence, restore, seek); readiness waits for its task_ready',
   producer_fenced_previous: "a task's transactional producer fenced the previous owner of its id",
   state_restored: "a task read its partition's state changelog to the end",
+  group_offset_behind_changelog:
+    "while a task starts, the group's committed offset of an input is behind the task's changelog position (the broker answered less than it stored); the task resumes at the position; carries both",
   task_ready: 'a task is fenced, restored and seeked; carries the next offsets',
   task_start_failed: 'building a task failed with a retriable or fenced error; it is retried',
   batch_committed: "one transaction of a partition's inputs committed; carries inputs, outputs, lag, txn_ms and decisions (receipts, verdicts, dead letters, approvals)",

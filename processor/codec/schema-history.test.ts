@@ -24,7 +24,7 @@ const PINNED: { readonly [R in SchemaRole]: string } = {
   execute: 'c1ac71ace0c0f7897516d2b5665df3443ac7aab61fa6c08e85ff6adc3f54dd7d',
   operator: 'd6ff40f8a3f440e994f46fefe5015801e5ec0c89478ee324d264ed6908d7236a',
   result: '8c7b25bd4343ee6e6ef010fd2462883c4d28a3c3e0896c4026a0b53ef9c010a0',
-  state: 'bedd03c84ddf2981990be92bb46f77f0cd5b04e73bbe42c3933e6032b1e48c26',
+  state: 'd0648adba0c8b485b394a0e6474b34889e7d3a2c18151f3efef9fa973b61fc16',
   telemetry: '73ab39f9384a3b8a43256b17164facb36e15c158a2a83682e675f4bcd7cdeed7',
 };
 

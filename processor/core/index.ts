@@ -23,7 +23,18 @@ export function step(state: StateView, input: CoreInput, config: CoreConfig, pri
 
 export type { CoreInput, Decoded, DecodeHint, InputSource, OutputRecord, OutputRole, Primitives, StepResult } from './api.js';
 export type { CoreConfig, OperatorRegistry, Policy } from './config-types.js';
-export { applyStateEntry, applyStateRecords, coalesceStateRecords, keysAfterChanges, stateKeyOf, stateKeys, IDEMPOTENCY_MARK, type StateValue, type StateView } from './state.js';
+export {
+  applyStateEntry,
+  applyStateRecords,
+  coalesceStateRecords,
+  keysAfterChanges,
+  stateKeyOf,
+  stateKeys,
+  stateRecord,
+  IDEMPOTENCY_MARK,
+  type StateValue,
+  type StateView,
+} from './state.js';
 export { canonicalJson } from './canonical.js';
 export { deterministicUlid, isUlid } from './ids.js';
 export { recordHash, verifyChain, GENESIS_HASH, type ChainBreak } from './chain.js';

@@ -14,7 +14,8 @@ export type StateKind =
   | 'breaker'
   | 'revert'
   | 'retention'
-  | 'contained';
+  | 'contained'
+  | 'position';
 export type ApprovalStatus = 'pending' | 'granted' | 'denied' | 'expired';
 
 export interface PartitionMeta {
@@ -109,6 +110,11 @@ export interface ContainedIntent {
 export interface BreakerWindow {
   release_times: string[];
 }
+/** position/<input topic>: the next offset of that input topic on this partition, committed with the outputs. */
+export interface InputPosition {
+  topic: string;
+  next_offset: number;
+}
 export interface ReleasedIntent {
   intent_id: string;
   intent_hash: string;
@@ -129,4 +135,6 @@ export interface StateRecordV1 {
   revert: RevertNode | null;
   retention: RetentionBucket | null;
   contained: ContainedIntent | null;
+  /** Written by the shell, never read by the core (kafka/task.ts: where a task resumes). */
+  position: InputPosition | null;
 }

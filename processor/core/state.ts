@@ -56,6 +56,8 @@ export const stateKeys = {
   contained: (intentId: string) => `contained/${intentId}`,
   /** A retention bucket, named by its id (`idem|decided/<due_at>/<page>`). */
   retention: (bucketId: string) => `retention/${bucketId}`,
+  /** Where a task resumes on an input topic (written by the shell only). */
+  position: (topic: string) => `position/${part(topic)}`,
 } as const;
 
 function empty(kind: StateRecordV1['kind']): StateRecordV1 {
@@ -73,6 +75,7 @@ function empty(kind: StateRecordV1['kind']): StateRecordV1 {
     revert: null,
     retention: null,
     contained: null,
+    position: null,
   };
 }
 

@@ -5,7 +5,7 @@
  * answered here.
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { UsageError } from '../errors.js';
+import { KafkaOperationError, UsageError } from '../errors.js';
 import { withAdmin } from './client.js';
 
 export interface Watermarks {
@@ -51,17 +51,46 @@ export function groupProgress(kafka: Kafka, groupId: string, topics: readonly st
   return withAdmin(kafka, (admin) => groupProgressVia(admin, groupId, topics));
 }
 
-/** `groupProgress` on an admin connection the caller keeps open (a poller asking several times a second). */
+/** Attempts at an offsets answer that covers every partition, and the wait before the second (doubling). */
+export const OFFSETS_ANSWER_ATTEMPTS = 6;
+const OFFSETS_ANSWER_FIRST_WAIT_MS = 100;
+
+/**
+ * `groupProgress` on an admin connection the caller keeps open (a poller asking several times a
+ * second). Only the coordinator's -1 means "never committed": kafkajs asks for the partitions its
+ * metadata cache lists, and while a group rebalances or a leader moves that list can come back
+ * short, so an answer without some partition is asked again (6 attempts over ~3 s), then refused
+ * as GROUP_OFFSETS_INCOMPLETE, never read as "start from the log start".
+ */
 export async function groupProgressVia(admin: Admin, groupId: string, topics: readonly string[]): Promise<PartitionProgress[]> {
+  for (let attempt = 1; ; attempt += 1) {
+    const rows = await progressRows(admin, groupId, topics);
+    if (rows.missing === undefined) return rows.rows;
+    if (attempt >= OFFSETS_ANSWER_ATTEMPTS) {
+      const { topic, partition } = rows.missing;
+      throw new KafkaOperationError(
+        'GROUP_OFFSETS_INCOMPLETE',
+        `group ${groupId}: the coordinator's offsets answer has no entry for ${topic}[${partition}] (${attempt} attempts)`,
+        {
+          context: { topic, partition },
+        },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, OFFSETS_ANSWER_FIRST_WAIT_MS * 2 ** (attempt - 1)));
+  }
+}
+
+async function progressRows(admin: Admin, groupId: string, topics: readonly string[]): Promise<{ rows: PartitionProgress[]; missing?: { topic: string; partition: number } }> {
   const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
   const rows: PartitionProgress[] = [];
   for (const topic of topics) {
     for (const [partition, marks] of await watermarksOf(admin, topic)) {
-      const offset = committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      const offset = committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset;
+      if (offset === undefined) return { rows, missing: { topic, partition } };
       rows.push({ topic, partition, ...marks, committed: BigInt(offset) >= 0n ? BigInt(offset) : null });
     }
   }
-  return rows;
+  return { rows };
 }
 
 /** Records of `rows` the group has committed, of all there are (log end minus log start). */

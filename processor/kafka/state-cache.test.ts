@@ -21,6 +21,7 @@ const killSwitch: StateValue = {
   revert: null,
   retention: null,
   contained: null,
+  position: null,
   kill_switch: { scope: 'global', tenant_id: null, on: true, actor_id: 'alice', action_id: '01HZZZZZZZZZZZZZZZZZZZZZZZ', reason: 'drill', decided_at: '2026-01-02T03:04:05.678Z' },
 };
 const killOff: StateValue = { ...killSwitch, kill_switch: { ...killSwitch.kill_switch!, on: false } };

@@ -20,7 +20,10 @@ import { restoreTree } from './checkpoint-tree.js';
 import type { CoreConfig, Topics } from '../config/index.js';
 import { InvariantError } from '../errors.js';
 import { restoreStore } from './restore.js';
-import { groupProgress, resumeOffset } from '../io/offsets.js';
+import { groupProgress } from '../io/offsets.js';
+import { encodeRecord } from '../codec/index.js';
+import { stateKeys, stateRecord } from '../core/index.js';
+import { resumePoint } from './resume.js';
 import { StoreStateCache } from './state-cache.js';
 import { taskStoreDir, type StoreEntry, type TaskStore } from './state-store.js';
 import { positionKey, TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
@@ -77,10 +80,45 @@ export interface ChunkStats {
   decisions: DecisionSummary;
 }
 
-/** Committed next offset per input topic for one partition; a group that never committed starts at the log start. */
-async function committedOffsets(kafka: Kafka, groupId: string, topics: string[], partition: number): Promise<Record<string, string>> {
-  const rows = (await groupProgress(kafka, groupId, topics)).filter((row) => row.partition === partition);
-  return Object.fromEntries(rows.map((row) => [row.topic, resumeOffset(row).toString()]));
+/**
+ * The next offset per input topic for one partition: the later of the group's committed offset
+ * (or the log start, when it never committed) and the task's changelog position (resume.ts).
+ */
+async function resumeOffsets(deps: TaskDeps, partition: number, state: StoreStateCache, logger: Logger): Promise<Record<string, string>> {
+  const topics = deps.inputTopics.map((i) => i.topic);
+  const rows = (await groupProgress(deps.kafka, deps.groupId, topics)).filter((row) => row.partition === partition);
+  const next: Record<string, string> = {};
+  for (const row of rows) {
+    const stored = state.get(stateKeys.position(row.topic))?.position;
+    const { offset, groupBehindBy } = resumePoint(row, stored === undefined || stored === null ? undefined : BigInt(stored.next_offset));
+    if (groupBehindBy > 0n) {
+      logger.warn(
+        {
+          ...logEvent('group_offset_behind_changelog'),
+          topic: row.topic,
+          group_committed: row.committed?.toString() ?? null,
+          changelog_next: offset.toString(),
+          records_not_reread: groupBehindBy.toString(),
+        },
+        'group offset behind the changelog position; resuming at the changelog position',
+      );
+    }
+    next[row.topic] = offset.toString();
+  }
+  return next;
+}
+
+/** The changelog entry that records where this task stands on `topic` (written with the batch that moved it). */
+function positionMessage(topic: string, partition: number, nextOffset: string): Message {
+  const { value, headers } = encodeRecord('state', stateRecord('position', { topic, next_offset: Number(nextOffset) }));
+  return { partition, key: stateKeys.position(topic), value, headers: asBuffers(headers) };
+}
+
+/** The offset after the chunk, or after the fetch when the chunk ends it (markers and aborted records follow). */
+function nextInputOffset(messages: KafkaMessage[], fetchedThrough: string | undefined): string {
+  const afterLast = BigInt(messages[messages.length - 1]!.offset) + 1n;
+  const afterFetch = fetchedThrough === undefined ? afterLast : BigInt(fetchedThrough) + 1n;
+  return (afterFetch > afterLast ? afterFetch : afterLast).toString();
 }
 
 export class Task {
@@ -134,14 +172,10 @@ export class Task {
                   heartbeat,
                 }),
               };
-        const next = await committedOffsets(
-          deps.kafka,
-          deps.groupId,
-          deps.inputTopics.map((i) => i.topic),
-          partition,
-        );
+        const state = new StoreStateCache(store, deps.topics.state, partition);
+        const next = await resumeOffsets(deps, partition, state, logger);
         logger.info({ ...logEvent('task_ready'), next_offsets: next }, 'task ready');
-        return new Task(partition, deps, writer, new StoreStateCache(store, deps.topics.state, partition), store, next, logger, tree);
+        return new Task(partition, deps, writer, state, store, next, logger, tree);
       } catch (error) {
         await store.close();
         throw error;
@@ -191,6 +225,10 @@ export class Task {
     );
     const byRole: Record<OutputRole, Message[]> = { audit: [], execute: [], dlq: [], state: [] };
     for (const output of encoded) byRole[output.role].push({ partition: p, key: output.key, value: output.value, headers: asBuffers(output.headers) });
+    const nextOffset = nextInputOffset(messages, fetchedThrough);
+    // Exactly-once only: where this input stands commits with the outputs; at_least_once keeps
+    // its plain meaning (offsets committed after the produce), which its control run relies on.
+    if (this.deps.guarantee === 'exactly_once') byRole.state.push(positionMessage(topic, p, nextOffset));
     const { topics } = this.deps;
     const outputs: TopicMessages[] = [
       { topic: topics.audit, messages: byRole.audit },
@@ -207,9 +245,6 @@ export class Task {
     }
     const first = messages[0]!;
     const last = messages[messages.length - 1]!;
-    const afterLast = BigInt(last.offset) + 1n;
-    const afterFetch = fetchedThrough === undefined ? afterLast : BigInt(fetchedThrough) + 1n;
-    const nextOffset = (afterFetch > afterLast ? afterFetch : afterLast).toString();
     const started = Date.now();
     // Only this topic's offset moves; the other input of the task keeps its committed offset.
     const written = await this.writer.commitBatch(outputs, { consumerGroupId: this.deps.groupId, partition: p, next: { [topic]: nextOffset } });

@@ -14,7 +14,7 @@ import { kafkaForConfig, type Kafka } from '../../processor/io/client.js';
 import { withConnect, type ConnectArgs } from '../lib/cli-options.js';
 import { withProgress } from '../lib/progress.js';
 import { auditEnds, verdictText, waitForVerdicts } from './verdict.js';
-import { decideApproval, readSigner, sendKeepContained, setKillSwitch, type PublishedDecision } from './actions.js';
+import { decideApproval, readSigner, sendKeepContained, setKillSwitch, type PublishedDecision, type Signer } from './actions.js';
 import { containmentText, containmentViews } from './containments.js';
 import { pendingTable, pendingViews, readOperatorState } from './approvals.js';
 import { killSwitchText, killSwitchViews } from './kill-switches.js';
@@ -72,6 +72,20 @@ function withSigner<T>(y: Argv<T>): Argv<T & SignerArgs> {
 const withConfig = <T>(y: Argv<T>): Argv<T & ConnectArgs> => withConnect(y, "the processor's JSON config file (topics, brokers, operator registry)");
 
 /** The config and a client that fails fast, naming them, when the broker or the topics the command needs are missing. */
+/**
+ * Every signed action's handler: read the signer, connect with the topics the action needs (the
+ * audit topic too with --wait), then publish it and, with --wait, print the processor's verdict.
+ */
+async function sendSigned(
+  args: ConnectArgs & SignerArgs & WaitArgs,
+  needs: readonly Exclude<keyof Topics, 'results' | 'actuator_state' | 'audit'>[],
+  send: (kafka: Kafka, effective: EffectiveConfig, signer: Signer) => Promise<PublishedDecision>,
+): Promise<void> {
+  const signer = readSigner(args.actor, args.key);
+  const { effective, kafka } = connect(args, args.wait ? [...needs, 'audit'] : needs);
+  await publishAndMaybeWait(args, kafka, effective, () => send(kafka, effective, signer));
+}
+
 function connect(args: ConnectArgs, needs: readonly Exclude<keyof Topics, 'results' | 'actuator_state'>[]): { effective: EffectiveConfig; kafka: Kafka } {
   const effective = loadEffectiveConfig({ file: args.config, env: process.env, brokers: args.brokers });
   const topics = needs.map((key) => effective.config.topics[key]);
@@ -156,9 +170,9 @@ function decideCommand(action: 'approve' | 'deny'): CommandModule<object, Decide
       if (action === 'deny' && (args.reason === undefined || args.reason.trim() === '')) {
         throw new UsageError('REASON_REQUIRED', 'deny needs a reason: pass --reason TEXT saying why the intent must not run');
       }
-      const signer = readSigner(args.actor, args.key);
-      const { effective, kafka } = connect(args, args.wait ? ['state', 'operator_actions', 'audit'] : ['state', 'operator_actions']);
-      await publishAndMaybeWait(args, kafka, effective, () => decideApproval(kafka, effective, { action, approval_id: args.approval_id, signer, reason: args.reason ?? null }));
+      await sendSigned(args, ['state', 'operator_actions'], (kafka, effective, signer) =>
+        decideApproval(kafka, effective, { action, approval_id: args.approval_id, signer, reason: args.reason ?? null }),
+      );
     },
   };
 }
@@ -178,10 +192,9 @@ const killSwitchCommand: CommandModule<object, KillSwitchArgs & WaitArgs> = {
       .option('tenant', { type: 'string', describe: 'only this tenant (default: global)' })
       .option('reason', { type: 'string', demandOption: true, describe: 'why (required, recorded)' }) as Argv<KillSwitchArgs & WaitArgs>,
   handler: async (args) => {
-    const signer = readSigner(args.actor, args.key);
-    const { effective, kafka } = connect(args, args.wait ? ['operator_actions', 'audit'] : ['operator_actions']);
-    const request = { on: args.state === 'on', signer, reason: args.reason, ...(args.tenant === undefined ? {} : { tenant: args.tenant }) };
-    await publishAndMaybeWait(args, kafka, effective, () => setKillSwitch(kafka, effective, request));
+    await sendSigned(args, ['operator_actions'], (kafka, effective, signer) =>
+      setKillSwitch(kafka, effective, { on: args.state === 'on', signer, reason: args.reason, ...(args.tenant === undefined ? {} : { tenant: args.tenant }) }),
+    );
   },
 };
 
@@ -222,10 +235,9 @@ const keepContainedCommand: CommandModule<object, KeepArgs & WaitArgs> = {
       .option('until', { type: 'string', describe: "the new end (RFC 3339), after the partition's stream time and the end in force; leave out to keep with no end" })
       .option('reason', { type: 'string', demandOption: true, describe: 'why it stays contained (required, recorded)' }) as Argv<KeepArgs & WaitArgs>,
   handler: async (args) => {
-    const signer = readSigner(args.actor, args.key);
-    const { effective, kafka } = connect(args, args.wait ? ['state', 'operator_actions', 'audit'] : ['state', 'operator_actions']);
-    const request = { intent_id: args.intent_id, keep_until: args.until ?? null, signer, reason: args.reason };
-    await publishAndMaybeWait(args, kafka, effective, () => sendKeepContained(kafka, effective, request));
+    await sendSigned(args, ['state', 'operator_actions'], (kafka, effective, signer) =>
+      sendKeepContained(kafka, effective, { intent_id: args.intent_id, keep_until: args.until ?? null, signer, reason: args.reason }),
+    );
   },
 };
 

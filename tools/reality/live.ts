@@ -242,13 +242,30 @@ export class RunKafka {
     decode: (value: Buffer | null, headers: never) => { ok: true; value: T } | { ok: false; reason: string },
     positions: Map<number, bigint>,
   ): Promise<T[]> {
+    return (await this.readRange(topic, decode, positions)).map((r) => r.value);
+  }
+
+  /** Every record of `topic` as it stands, decoded, with its coordinates, by partition then offset. */
+  private async readDecoded<T>(
+    topic: string,
+    decode: (value: Buffer | null, headers: never) => { ok: true; value: T } | { ok: false; reason: string },
+  ): Promise<Array<{ partition: number; offset: string; value: T }>> {
+    return (await this.readRange(topic, decode, new Map())).map((r) => ({ partition: r.partition, offset: r.offset.toString(), value: r.value }));
+  }
+
+  /** The one read of both: `positions` (absent partitions from their start) to each end now, then `positions` advanced to those ends. */
+  private async readRange<T>(
+    topic: string,
+    decode: (value: Buffer | null, headers: never) => { ok: true; value: T } | { ok: false; reason: string },
+    positions: Map<number, bigint>,
+  ): Promise<Array<{ partition: number; offset: bigint; value: T }>> {
     const marks = await topicWatermarks(this.kafka, topic);
     const ranges = new Map([...marks].map(([p, m]) => [p, { from: positions.get(p) ?? m.low, to: m.high }]));
     const out: Array<{ partition: number; offset: bigint; value: T }> = [];
     await readPartitions(this.kafka, {
       topic,
       ranges,
-      purpose: `following ${topic}`,
+      purpose: `reading ${topic}`,
       onBatch: (partition, messages) => {
         for (const message of messages) {
           const decoded = decode(message.value, message.headers as never);
@@ -259,24 +276,7 @@ export class RunKafka {
       },
     });
     for (const [p, m] of marks) positions.set(p, m.high);
-    return out.sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset)).map((r) => r.value);
-  }
-
-  private async readDecoded<T>(
-    topic: string,
-    decode: (value: Buffer | null, headers: never) => { ok: true; value: T } | { ok: false; reason: string },
-  ): Promise<Array<{ partition: number; offset: string; value: T }>> {
-    const out: Array<{ partition: number; offset: string; value: T }> = [];
-    await readTopic(this.kafka, {
-      topic,
-      onRecord: ({ partition, message }) => {
-        const decoded = decode(message.value, message.headers as never);
-        if (!decoded.ok)
-          throw new ExoArmurError('RECORD_UNDECODABLE', `${topic}/${partition}@${message.offset}: ${decoded.reason}`, { context: { topic, partition, offset: message.offset } });
-        out.push({ partition, offset: message.offset, value: decoded.value });
-      },
-    });
-    return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+    return out.sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
   }
 }
 
