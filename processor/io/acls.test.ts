@@ -1,8 +1,8 @@
 import test from 'ava';
-import { roleGrants, type AclScope } from './acls.js';
+import { roleGrants, type AclGrant, type AclScope } from './acls.js';
 import { topicNames } from './topics.js';
 
-const scope: AclScope = { topics: topicNames({ prefix: 'acl-unit.' }), appId: 'acl-unit-app', groupId: 'acl-unit-app', readerGroupPrefix: 'exoarmur.read.' };
+const scope: AclScope = { topics: topicNames({ prefix: 'acl-unit.' }), appId: 'acl-unit-app', partitions: 3, groupId: 'acl-unit-app', readerGroupPrefix: 'exoarmur.read.' };
 const checkpointTopic = 'acl-unit.exoarmur.checkpoints.v1';
 
 test('the signed-checkpoint topic: the processor writes it and restores from it, the reviewer reads it, no other role touches it', (t) => {
@@ -20,4 +20,31 @@ test('without a checkpoint topic the grants are the same less the checkpoint one
     roleGrants(scope),
     withCheckpoints.filter((g) => g.name !== checkpointTopic),
   );
+});
+
+test("the processor's transactional ids and groups are granted one by one, so none of them is the actuator's", (t) => {
+  const grants = roleGrants(scope);
+  const owned = (principal: string) => grants.filter((g) => g.principal === principal && (g.resource === 'transactional_id' || g.resource === 'group'));
+  t.deepEqual(
+    owned('User:processor').map((g) => `${g.resource} ${g.pattern} ${g.name} ${g.operation}`),
+    [
+      'group literal acl-unit-app read',
+      'group prefixed acl-unit-app.restore. read',
+      'group prefixed exoarmur.read. read',
+      ...[0, 1, 2].flatMap((p) => [`transactional_id literal acl-unit-app.${p} write`, `transactional_id literal acl-unit-app.${p} describe`]),
+    ],
+  );
+  const covers = (g: AclGrant, resource: string, name: string) => g.resource === resource && (g.pattern === 'literal' ? g.name === name : name.startsWith(g.name));
+  const coveredBy = (principal: string, resource: string, name: string) => owned(principal).filter((g) => covers(g, resource, name)).length;
+  const actuatorNames: [string, string][] = [
+    ['group', 'acl-unit-app.actuator'],
+    ['group', 'acl-unit-app.actuator.restore.0.read.8f1c'],
+    ['transactional_id', 'acl-unit-app.actuator.actuator.0'],
+  ];
+  t.deepEqual(
+    actuatorNames.map(([resource, name]) => [coveredBy('User:processor', resource, name), coveredBy('User:actuator', resource, name) > 0]),
+    actuatorNames.map(() => [0, true]),
+  );
+  t.is(coveredBy('User:actuator', 'transactional_id', 'acl-unit-app.0'), 0);
+  t.is(coveredBy('User:processor', 'transactional_id', 'acl-unit-app.3'), 0);
 });

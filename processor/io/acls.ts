@@ -5,7 +5,9 @@
  * - sensor: writes telemetry only;
  * - operator: writes operator actions, reads the audit trail and the state topic;
  * - processor: reads its inputs (the actuators' results among them), state and signed checkpoints,
- *   writes its outputs, its group, its transactional ids;
+ *   writes its outputs, its group and restore groups, its transactional ids `<app_id>.<p>`, each by
+ *   name: a grant by the prefix `<app_id>.` would also hand it the actuator's group and transactional
+ *   ids (`<app_id>.actuator…`), so it could fence the actuator;
  * - actuator: reads execute intents, writes results, keeps its dedupe state, in its group
  *   `<app_id>.actuator` with transactional ids `<app_id>.actuator.actuator.<p>` (docs/actuator.md);
  * - reviewer: reads every topic, writes none.
@@ -30,8 +32,10 @@ export interface AclGrant {
 
 export interface AclScope {
   topics: Topics;
-  /** The processor's app id: its group and the prefix of its transactional ids `<app_id>.<p>`. */
+  /** The processor's app id: the prefix of its transactional ids `<app_id>.<p>`, its restore groups and the actuator's group. */
   appId: string;
+  /** The input partition count: the processor's transactional ids are `<app_id>.<p>` for p below it. */
+  partitions: number;
   /** The processor's consumer group (the app id unless --group says otherwise). */
   groupId: string;
   /** Prefix of the throwaway reader groups (read.ts): `exoarmur.read.` by default. */
@@ -56,6 +60,11 @@ function readerGroup(principal: string, scope: AclScope): AclGrant {
   return { principal, resource: 'group', name: scope.readerGroupPrefix, pattern: 'prefixed', operation: 'read' };
 }
 
+/** One per task: task p writes with the transactional id `<app_id>.<p>` (docs/design.md §7). */
+function processorTransactionalIds(scope: AclScope): string[] {
+  return Array.from({ length: scope.partitions }, (_, partition) => `${scope.appId}.${partition}`);
+}
+
 export function roleGrants(scope: AclScope): AclGrant[] {
   const t = scope.topics;
   const results = resultsTopic(t);
@@ -74,10 +83,11 @@ export function roleGrants(scope: AclScope): AclGrant[] {
     ...topicGrants(p.processor, [t.audit, t.execute, t.dlq], ['write', 'describe', 'describe_configs', 'create']),
     { principal: p.processor, resource: 'group', name: scope.groupId, pattern: 'literal', operation: 'read' },
     // Restore reads a partition's state in a throwaway group `<app_id>.restore.<p>.read.<uuid>`.
-    { principal: p.processor, resource: 'group', name: `${scope.appId}.`, pattern: 'prefixed', operation: 'read' },
+    { principal: p.processor, resource: 'group', name: `${scope.appId}.restore.`, pattern: 'prefixed', operation: 'read' },
     readerGroup(p.processor, scope),
-    { principal: p.processor, resource: 'transactional_id', name: `${scope.appId}.`, pattern: 'prefixed', operation: 'write' },
-    { principal: p.processor, resource: 'transactional_id', name: `${scope.appId}.`, pattern: 'prefixed', operation: 'describe' },
+    ...processorTransactionalIds(scope).flatMap((name) =>
+      (['write', 'describe'] as const).map((operation) => ({ principal: p.processor, resource: 'transactional_id' as const, name, pattern: 'literal' as const, operation })),
+    ),
     { principal: p.processor, resource: 'cluster', name: 'kafka-cluster', pattern: 'literal', operation: 'idempotent_write' },
     ...topicGrants(p.actuator, [t.execute], ['read', 'describe', 'describe_configs']),
     ...topicGrants(p.actuator, [results], ['write', 'describe', 'describe_configs', 'create']),

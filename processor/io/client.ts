@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { BROKER_RULE } from '../config/brokers.js';
 import { UsageError } from '../errors.js';
+import { isCredentialRefusal } from './kafka-errors.js';
 
 export interface CreateKafkaOptions {
   brokers: string[];
@@ -184,7 +185,7 @@ async function preflight(config: KafkaConfig, topics: readonly string[]): Promis
       existing = await admin.listTopics();
     } catch (error) {
       lastError = error;
-      if (error instanceof Error && error.name === 'KafkaJSSASLAuthenticationError') {
+      if (error instanceof Error && isCredentialRefusal(error)) {
         throw new UsageError(
           'BROKER_AUTH_FAILED',
           `the broker at ${address.join(',')} refused the credentials (${error.message}): check broker_auth in the config and its password`,

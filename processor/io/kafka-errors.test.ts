@@ -7,9 +7,9 @@ import test from 'ava';
 import kafkajs from 'kafkajs';
 import { createRequire } from 'node:module';
 import { ExoArmurError, KafkaOperationError, ProducerFencedError, TopicDriftError } from '../errors.js';
-import { classifyKafkaError, toShellError, type FailureKind } from './kafka-errors.js';
+import { classifyKafkaError, isCredentialRefusal, toShellError, type FailureKind } from './kafka-errors.js';
 
-const { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSConnectionError, KafkaJSError } = kafkajs;
+const { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSConnectionError, KafkaJSError, KafkaJSSASLAuthenticationError } = kafkajs;
 const require = createRequire(import.meta.url);
 const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as { createErrorFromCode: (code: number) => Error & { type: string } };
 
@@ -64,4 +64,33 @@ test('toShellError keeps ExoArmurErrors, makes fenced ones ProducerFencedError a
   );
   t.regex(tooLarge.message, /^committing the batch transaction: The request included a message larger than the max message size/);
   t.true(shell(new KafkaJSConnectionError('ECONNREFUSED')).retriable);
+});
+
+test('a SASL exchange the connection cut is retried; a refusal by the broker, or anything else, fails closed as BROKER_AUTH_FAILED', (t) => {
+  // As kafkajs's SCRAM authenticator throws them: its own message prefix around the failure's message.
+  // (Its typings declare no constructor arguments; the class takes the message as every KafkaJSError does.)
+  const SaslError = KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
+  const scram = (failure: string) => new SaslError(`SASL SCRAM SHA512 authentication failed: ${failure}`);
+  const outcome = (error: Error) => {
+    const shelled = toShellError(error, 'opening the transactional producer', {});
+    return { refusal: isCredentialRefusal(error), kind: classifyKafkaError(error), code: shelled.code, retriable: shelled.retriable };
+  };
+  const retried = { refusal: false, kind: 'retriable', code: 'KAFKA_OPERATION_FAILED', retriable: true };
+  const refused = { refusal: true, kind: 'unclassified', code: 'BROKER_AUTH_FAILED', retriable: false };
+  t.deepEqual(
+    [
+      'Closed connection',
+      'Connection error: read ECONNRESET',
+      'Connection error: connect ECONNREFUSED 127.0.0.1:9093',
+      'Request SaslAuthenticate(key: 36, version: 1) timed out',
+    ].map((failure) => outcome(scram(failure))),
+    [retried, retried, retried, retried],
+  );
+  t.deepEqual(
+    ['Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512', 'Invalid server signature in server final message'].map(
+      (failure) => outcome(scram(failure)),
+    ),
+    [refused, refused],
+  );
+  t.false(isCredentialRefusal(new KafkaJSConnectionError('Connection error: ECONNREFUSED')));
 });

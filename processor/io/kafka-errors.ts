@@ -78,8 +78,27 @@ const KIND_OF_RECOVERY: Readonly<Record<Exclude<Recovery, 'unclassified'>, Failu
   usage: 'permanent',
 };
 
+/** What kafkajs's SASL wrapper keeps of a SCRAM exchange the connection cut: the message of the socket's or the request's failure. */
+const CUT_EXCHANGE = /Closed connection|Connection error|Connection timeout|timed out|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up/i;
+
+/**
+ * A SASL failure that is the broker refusing the credentials. kafkajs wraps every error of the SCRAM
+ * exchange into one KafkaJSSASLAuthenticationError that keeps only the message, a closed socket or a
+ * timed-out request included, so a broker killed (or too slow) mid-handshake looks like a wrong
+ * password: that one is retried, never taken for a refusal. Anything else stays a refusal (fail closed).
+ */
+export function isCredentialRefusal(error: unknown): boolean {
+  const sasl = chain(error).filter((e) => e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED');
+  return sasl.length > 0 && !sasl.some((e) => CUT_EXCHANGE.test(e.message ?? ''));
+}
+
+function isCutSaslExchange(links: readonly KafkaJsLike[]): boolean {
+  return links.some((e) => e.name === 'KafkaJSSASLAuthenticationError' && CUT_EXCHANGE.test(e.message ?? ''));
+}
+
 export function classifyKafkaError(error: unknown): FailureKind {
   const links = chain(error);
+  if (isCutSaslExchange(links)) return 'retriable';
   if (links.some((e) => e instanceof ProducerFencedError)) return 'fenced';
   if (links.some((e) => (e.type !== undefined && FENCED_TYPES.has(e.type)) || /Transaction state exception|fenced/i.test(e.message ?? ''))) {
     return 'fenced';
@@ -110,7 +129,7 @@ export function toShellError(error: unknown, what: string, context: ErrorContext
   const kind = classifyKafkaError(error);
   const detail = error instanceof Error ? error.message : String(error);
   // Wrong credentials fail closed with one line naming the fix; the message never holds the password.
-  if (chain(error).some((e) => e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED')) {
+  if (isCredentialRefusal(error)) {
     return new UsageError(
       'BROKER_AUTH_FAILED',
       `${what}: the broker refused the login (${detail}); check broker_auth.username and the password (config file or EXOARMUR_BROKER_AUTH__PASSWORD)`,

@@ -13,6 +13,7 @@ import { decodeRecord } from '../../processor/codec/index.js';
 import type { ConfigSnapshotV1 } from '../../processor/core/types.js';
 import type { Kafka } from '../../processor/io/client.js';
 import { createPlainProducer } from '../../processor/io/produce.js';
+import { attemptWrite, brokerDenials, type Denial } from '../testing/secure-broker.js';
 import { readTopic } from '../../processor/io/read.js';
 import { ensureTopics, topicNames, topicSpecs } from '../../processor/io/topics.js';
 import { withAdmin } from '../../processor/io/client.js';
@@ -26,20 +27,6 @@ import type { SecureUser } from './secure.js';
 import { committedShare, groupProgress } from '../../processor/io/offsets.js';
 import { writeFileSync } from 'node:fs';
 
-async function tryWrite(kafka: Kafka, topic: string): Promise<string> {
-  const producer = createPlainProducer(kafka);
-  try {
-    await producer.connect();
-    await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: 'v' }] });
-    return 'written';
-  } catch (error) {
-    const e = error as { type?: string; message: string; cause?: { type?: string } };
-    return e.type ?? e.cause?.type ?? e.message;
-  } finally {
-    await producer.disconnect();
-  }
-}
-
 async function tryRead(kafka: Kafka, topic: string): Promise<string> {
   try {
     const count = await readTopic(kafka, { topic, onRecord: () => undefined, timeoutMs: 20_000 });
@@ -49,11 +36,9 @@ async function tryRead(kafka: Kafka, topic: string): Promise<string> {
   }
 }
 
-/** The broker's own authorizer decisions (kafka.authorizer.logger) that denied `principal` on `resource`. */
-function denials(logFile: string, principal: string, resource: string): string[] {
-  return readFileSync(logFile, 'utf8')
-    .split('\n')
-    .filter((line) => line.includes(`Principal = User:${principal} is Denied`) && line.includes(resource));
+/** The broker's own authorizer decisions that denied `principal` on the topic or on any group. */
+function denials(logFile: string, principal: string, topic: string): Denial[] {
+  return brokerDenials(logFile).filter((d) => d.principal === `User:${principal}` && (d.resource === `Topic:LITERAL:${topic}` || d.resource.startsWith('Group:')));
 }
 
 test('each role may do only its job on the secure broker; wrong credentials fail closed; no secret is logged or published', async (t) => {
@@ -66,14 +51,14 @@ test('each role may do only its job on the secure broker; wrong credentials fail
   const topics = topicNames({ prefix });
   const appId = uniqueName('secure-app');
   await withAdmin(secureKafka(broker, 'admin'), (admin) => ensureTopics(admin, topicSpecs({ prefix, partitions: 3 })));
-  await grantRoles(broker, { topics, appId, groupId: appId, readerGroupPrefix: 'exoarmur.read.' });
+  await grantRoles(broker, { topics, appId, partitions: 3, groupId: appId, readerGroupPrefix: 'exoarmur.read.' });
   const as = (user: SecureUser): Kafka => secureKafka(broker, user);
 
   // Allowed: each role's own job (the admin puts one record on the outputs, so no read below is vacuous).
-  t.is(await tryWrite(as('admin'), topics.audit), 'written');
-  t.is(await tryWrite(as('admin'), topics.execute), 'written');
-  t.is(await tryWrite(as('sensor'), topics.telemetry), 'written');
-  t.is(await tryWrite(as('operator'), topics.operator_actions), 'written');
+  t.is(await attemptWrite(as('admin'), topics.audit), 'written');
+  t.is(await attemptWrite(as('admin'), topics.execute), 'written');
+  t.is(await attemptWrite(as('sensor'), topics.telemetry), 'written');
+  t.is(await attemptWrite(as('operator'), topics.operator_actions), 'written');
   t.is(await tryRead(as('operator'), topics.audit), 'read 1');
   t.is(await tryRead(as('actuator'), topics.execute), 'read 1');
   t.is(await tryRead(as('reviewer'), topics.operator_actions), 'read 1');
@@ -91,7 +76,7 @@ test('each role may do only its job on the secure broker; wrong credentials fail
     ['reviewer', 'audit'],
     ['reviewer', 'telemetry'],
   ];
-  for (const [user, topic] of forbiddenWrites) t.is(await tryWrite(as(user), topics[topic]), 'TOPIC_AUTHORIZATION_FAILED', `${user} writing ${topic}`);
+  for (const [user, topic] of forbiddenWrites) t.is(await attemptWrite(as(user), topics[topic]), 'TOPIC_AUTHORIZATION_FAILED', `${user} writing ${topic}`);
 
   // Forbidden reads: refused, and the broker's authorizer log shows the denial for that principal and topic or group.
   const forbiddenReads: [SecureUser, keyof typeof topics][] = [
@@ -102,7 +87,7 @@ test('each role may do only its job on the secure broker; wrong credentials fail
   ];
   for (const [user, topic] of forbiddenReads) {
     t.regex(await tryRead(as(user), topics[topic]), /TOPIC_AUTHORIZATION_FAILED|Group authorization failed|not authorized|coordinator/i, `${user} reading ${topic}`);
-    const denied = [...denials(started.logFile, user, `Topic:LITERAL:${topics[topic]}`), ...denials(started.logFile, user, 'Group:')];
+    const denied = denials(started.logFile, user, topics[topic]);
     t.true(denied.length > 0, `the broker logged a denial for ${user} reading ${topic}`);
   }
 

@@ -1,7 +1,7 @@
 /** The one wait loop: returns the first value, times out naming what it waited for, and gives up at once when told. */
 import test from 'ava';
 import { ExoArmurError } from '../../processor/errors.js';
-import { pollUntil } from './poll.js';
+import { pollUntil, settleWithin } from './poll.js';
 
 test('returns the first value that is not undefined or false, after probe errors', async (t) => {
   let calls = 0;
@@ -47,4 +47,16 @@ test('giveUp ends the wait with its error before the timeout, and is not asked o
   t.is(probes, 3);
   t.true(Date.now() - started < 30_000);
   t.is(await pollUntil(() => 7, { giveUp: () => undefined }), 7);
+});
+
+test('settleWithin: settled once every promise has resolved or rejected, abandoned at the bound when one never does', async (t) => {
+  t.is(await settleWithin([Promise.resolve(1), Promise.reject(new Error('refused')), undefined], 60_000), 'settled');
+  let release: () => void = () => undefined;
+  const late = new Promise<void>((resolvePromise) => {
+    release = resolvePromise;
+  });
+  t.is(await settleWithin([Promise.resolve(1), new Promise(() => undefined)], 20), 'abandoned');
+  const racing = settleWithin([late], 60_000);
+  release();
+  t.is(await racing, 'settled');
 });

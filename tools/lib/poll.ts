@@ -37,3 +37,17 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined | false> |
     await new Promise((resolvePromise) => setTimeout(resolvePromise, intervalMs));
   }
 }
+
+/**
+ * Waits until every one of `work` has settled (resolved or rejected), but at most `ms`: what is still
+ * pending then is abandoned, its outcome ignored. For clean-up that must go on when the thing waited
+ * for may never answer (kafkajs retries an idempotent send to a cluster without quorum forever).
+ */
+export async function settleWithin(work: ReadonlyArray<Promise<unknown> | undefined>, ms: number): Promise<'settled' | 'abandoned'> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'abandoned'>((resolvePromise) => {
+    timer = setTimeout(() => resolvePromise('abandoned'), ms);
+  });
+  const settled = Promise.allSettled(work).then(() => 'settled' as const);
+  return Promise.race([settled, deadline]).finally(() => clearTimeout(timer));
+}

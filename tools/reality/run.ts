@@ -104,7 +104,7 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     if (broker.secure !== null) {
-      await writeSecurityFile(bundleDir, secureBrokerOf(broker), runAclScope(runId, ctx.kafka));
+      await writeSecurityFile(bundleDir, secureBrokerOf(broker), runAclScope(runId, ctx.kafka, PARTITIONS));
       log(`secure: SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer, processor as User:processor`);
     }
     await startProcessor(ctx);

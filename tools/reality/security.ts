@@ -14,9 +14,9 @@ import { appIdForRun, groupForRun } from './naming.js';
 
 export const SECURITY_FILE = 'security.json';
 
-/** The ACL scope of a run (reality or soak): its topics, its signed-checkpoint topic, its processor's app id and group, the readers' group prefix. */
-export function runAclScope(runId: string, kafka: { topics: Topics; checkpointTopic: string }): AclScope {
-  return { topics: kafka.topics, appId: appIdForRun(runId), groupId: groupForRun(runId), readerGroupPrefix: 'exoarmur.read.', checkpointTopic: kafka.checkpointTopic };
+/** The ACL scope of a run (reality or soak): its topics and their partition count, its signed-checkpoint topic, its processor's app id and group, the readers' group prefix. */
+export function runAclScope(runId: string, kafka: { topics: Topics; checkpointTopic: string }, partitions: number): AclScope {
+  return { topics: kafka.topics, partitions, appId: appIdForRun(runId), groupId: groupForRun(runId), readerGroupPrefix: 'exoarmur.read.', checkpointTopic: kafka.checkpointTopic };
 }
 
 export async function writeSecurityFile(bundleDir: string, broker: SecureBroker, scope: AclScope): Promise<void> {

@@ -11,12 +11,19 @@ import { buildAction } from '../operator/sign.js';
 import { signAction } from '../../processor/operator-signing.js';
 import type { AuditRecordV1, OperatorActionV1 } from '../../processor/core/types.js';
 import type { PublishTarget } from '../operator/publish.js';
+import { settleWithin } from '../lib/poll.js';
 import { SeededRandom } from '../lib/seeded-random.js';
 import type { Delivery } from '../reality/analysis.js';
 import { PARTITIONS, type RunContext } from '../reality/run-context.js';
 import { loadTick, SOAK_T0_MS, SOAK_TENANTS } from './plan.js';
 
 export const SOAK_ACTORS = ['soak-op-1', 'soak-op-2'] as const;
+/**
+ * How long the end of the load waits for its last sends and decisions: a send to a cluster without
+ * quorum is never answered (kafkajs retries an idempotent send forever), and a fault that threw against
+ * such a cluster must still reach the run's clean-up.
+ */
+export const LOAD_END_GRACE_MS = 60_000;
 /** A tenant kill switch flips every this many ticks. */
 const KILL_SWITCH_EVERY = 45;
 
@@ -75,11 +82,10 @@ export class SoakLoad {
       .catch((error: unknown) => this.ctx.log(`soak: the operator's audit follower stopped: ${String(error)}`));
   }
 
-  /** Ends the load; resolves once the last tick's sends and decisions are done. */
-  async finish(): Promise<void> {
+  /** Ends the load: 'settled' once the last tick's sends and decisions are done, 'abandoned' if they are not within LOAD_END_GRACE_MS. */
+  finish(): Promise<'settled' | 'abandoned'> {
     this.stop.abort();
-    await this.running;
-    await this.following;
+    return settleWithin([this.running, this.following], LOAD_END_GRACE_MS);
   }
 
   private async loop(): Promise<void> {

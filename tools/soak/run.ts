@@ -27,7 +27,7 @@ import { judgeBundle, verifyBundle } from '../verify/verify.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import { integrityChecks } from '../verify/integrity.js';
 import { injectSoakFault, supervise, type SoakState } from './faults.js';
-import { SOAK_ACTORS, SoakLoad } from './load.js';
+import { LOAD_END_GRACE_MS, SOAK_ACTORS, SoakLoad } from './load.js';
 import { faultCounts, faultPlan, SOAK_T0_MS, type FaultKind } from './plan.js';
 import { failedGates, soakChecks, summarizeFaults, throughputSeries, type ProgressSample, type SoakCheck } from './report.js';
 
@@ -130,7 +130,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   try {
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     if (ctx.broker.secure !== null) {
-      await writeSecurityFile(bundleDir, secureBrokerOf(ctx.broker), runAclScope(runId, ctx.kafka));
+      await writeSecurityFile(bundleDir, secureBrokerOf(ctx.broker), runAclScope(runId, ctx.kafka, PARTITIONS));
       log('secure: every node SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer; the processor as User:processor, the actuator as User:actuator');
     }
     await startProcessor(ctx);
@@ -141,6 +141,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const stopSampling = new AbortController();
     load.start();
     const sampling = sampleProgress(ctx, load, samples, stopSampling.signal);
+    let loadEnd: 'settled' | 'abandoned' = 'settled';
     try {
       for (const fault of plan) {
         await pollUntil(
@@ -163,10 +164,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         { timeoutMs: durationMs + 60_000, intervalMs: 250, what: 'the end of the load' },
       );
     } finally {
-      await load.finish();
+      loadEnd = await load.finish();
+      if (loadEnd === 'abandoned') log(`soak: the load's last sends got no answer within ${LOAD_END_GRACE_MS / 1000} s of its end; abandoned so the run goes on`);
       stopSampling.abort();
       await sampling;
     }
+    // Here only when no fault threw: a cluster that still cannot take writes at the end of the load fails the run.
+    if (loadEnd === 'abandoned')
+      throw new ExoArmurError(
+        'SOAK_FAILED',
+        `the load's last sends got no answer within ${LOAD_END_GRACE_MS / 1000} s of its end: the cluster did not recover from the last fault`,
+      );
     log(phaseLine(3, phases, `load ended: ${load.stats.offered} offered, ${load.stats.acknowledged} acknowledged; settling, then the double-inject`));
     await waitSettled(ctx, 600_000);
     // The loop closed as in make reality: the reference actuator performs every released intent, its results come back as inputs.
