@@ -155,3 +155,128 @@ test('out-of-order events keep the list sorted and one node per collective, and 
     t.deepEqual((collectives[i]!.payload as { members: unknown }).members, expected, `event ${i}`);
   });
 });
+
+// When stream time passes a collective's check time: a belief exactly at the horizon (stream time - 2 x ttl) stays and
+// one 1 ms before it goes (the collective is then re-scheduled at c's own expiry, the stream time itself); a collective
+// nothing was pruned from is not written again, only re-scheduled.
+// [name, beliefs (emitter, observed_at s), stream time s, beliefs left (emitters), the collective's writes, the node's check_at after]
+const pruning: [string, [string, number][], number, string[], Array<[string, 'value' | 'tombstone']>, string | null][] = [
+  [
+    'c exactly at the horizon stays, a before it goes',
+    [
+      ['a', 0],
+      ['c', 0.001],
+    ],
+    200.001,
+    ['c'],
+    [[key('x'), 'value']],
+    at(200.001),
+  ],
+  [
+    'one ms later c is past the horizon too: deleted',
+    [
+      ['a', 0],
+      ['c', 0.001],
+    ],
+    200.002,
+    [],
+    [[key('x'), 'tombstone']],
+    null,
+  ],
+  [
+    'a replaced by its own later belief: nothing pruned, not written',
+    [
+      ['a', 0],
+      ['a', 150],
+    ],
+    200.001,
+    ['a'],
+    [],
+    at(350),
+  ],
+  [
+    'a outlived by b: a pruned, written',
+    [
+      ['a', 0],
+      ['b', 150],
+    ],
+    200.001,
+    ['b'],
+    [[key('x'), 'value']],
+    at(350),
+  ],
+];
+
+for (const [name, beliefs, streamTo, left, writes, checkAt] of pruning) {
+  test(`pruning at the check time: ${name}`, (t) => {
+    const run = new Run(config());
+    for (const [cell, s] of beliefs) run.telemetry(telemetry({ cell_id: cell, correlation_id: 'x', observed_at: at(s) }));
+    t.is(run.cache.get(nodeKey('x'))!.collective_expiry!.check_at, at(200), 'the node is at the first belief + 2 x ttl');
+    const out = tick(run, streamTo);
+    t.deepEqual(
+      stateWrites(out).filter(([k]) => k === key('x')),
+      writes,
+    );
+    t.deepEqual(
+      (run.cache.get(key('x'))?.collective?.beliefs ?? []).map((b) => b.emitter),
+      left,
+    );
+    t.is(run.cache.get(nodeKey('x'))?.collective_expiry?.check_at ?? null, checkAt);
+  });
+}
+
+// A late event whose own belief is past the horizon leaves nothing to store: no collective record, not even a
+// tombstone for one that was never there; exactly at the horizon it is stored. [name, observed_at s, writes, node]
+const lateAlone: [string, number, Array<[string, 'value' | 'tombstone']>, string | null][] = [
+  ['1 ms before the horizon: nothing written', 199.999, [], null],
+  ['exactly at the horizon: stored, due at stream time', 200, [[key('x'), 'value']], at(400)],
+];
+
+for (const [name, lateAt, writes, checkAt] of lateAlone) {
+  test(`a late event on a new collective at stream time 400 (ttl 100), ${name}`, (t) => {
+    const run = new Run(config());
+    tick(run, 400);
+    const out = run.telemetry(telemetry({ cell_id: 'late', correlation_id: 'x', observed_at: at(lateAt) }));
+    t.deepEqual(
+      stateWrites(out).filter(([k]) => k === key('x')),
+      writes,
+    );
+    t.is(run.cache.get(nodeKey('x'))?.collective_expiry?.check_at ?? null, checkAt);
+  });
+}
+
+// belief_ttl_s shortened between runs: a collective scheduled under the old ttl is not due yet, but its beliefs are
+// past the new horizon; the next event on it deletes it (tombstone and node) unless that event's own belief is live.
+// [name, observed_at s of the event at stream time 30 (new ttl 10, horizon 10), beliefs left]
+const shortened: [string, number, string[]][] = [
+  ['the event 1 ms before the new horizon: deleted', 9.999, []],
+  ['the event exactly at the new horizon: only it stays', 10, ['b']],
+];
+
+for (const [name, lateAt, left] of shortened) {
+  test(`belief_ttl_s shortened from 100 to 10 s, ${name}`, (t) => {
+    const run = new Run(config());
+    run.telemetry(telemetry({ cell_id: 'a', correlation_id: 'x', observed_at: at(0) }));
+    run.config = configWith({ policy: { belief_ttl_s: 10 } });
+    tick(run, 30);
+    t.deepEqual(
+      run.cache.get(key('x'))!.collective!.beliefs.map((b) => b.emitter),
+      ['a'],
+      'scheduled at 200 under the old ttl: not due',
+    );
+    const out = run.telemetry(telemetry({ cell_id: 'b', correlation_id: 'x', observed_at: at(lateAt) }));
+    t.deepEqual(
+      stateWrites(out).filter(([k]) => k === key('x') || k === nodeKey('x')),
+      left.length === 0
+        ? [
+            [key('x'), 'tombstone'],
+            [nodeKey('x'), 'tombstone'],
+          ]
+        : [[key('x'), 'value']],
+    );
+    t.deepEqual(
+      (run.cache.get(key('x'))?.collective?.beliefs ?? []).map((b) => b.emitter),
+      left,
+    );
+  });
+}

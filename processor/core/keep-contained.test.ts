@@ -8,6 +8,7 @@ import test from 'ava';
 import { at, auditKinds, configWith, makeOperator, newUlid, payloadOf, Run, signedAction, telemetry, type Operator } from '../testing/harness.js';
 import type { OutputRecord } from './api.js';
 import { actionSigningString } from './signing.js';
+import { stateKeys, stateRecord } from './state.js';
 import type { AuditRecordV1, ExecutionIntentV1, OperatorActionV1 } from './types.js';
 
 const alice = makeOperator('alice');
@@ -60,26 +61,67 @@ function keep(run: Run, intent: ExecutionIntentV1, over: Partial<OperatorActionV
 }
 
 const rejectedCode = (out: readonly OutputRecord[]): string => payloadOf(out, 'operator_action_rejected').reason_code;
+const liveKey = (host: string): string => stateKeys.containment('acme', 'host', host);
+/** SG-160's record of the A1 containment released at second 0, less its end. */
+const liveRecord = (intent: ExecutionIntentV1) => ({ intent_id: intent.intent_id, action_class: 'A1_soft_containment' as const, released_at: at(0) });
+/** The step's writes to a containment's own keys (contained/, containment/): [key, record or tombstone]. */
+const containmentWrites = (out: readonly OutputRecord[]): [string | null, unknown][] =>
+  out.filter((r) => r.role === 'state' && /^contain(ed|ment)\//.test(r.key ?? '')).map((r) => [r.key, r.value]);
 
-// [name, what happens before the action (stream time moves), the action's fields, its reason code]
-const rejections: [string, (run: Run) => void, (intent: ExecutionIntentV1) => Partial<OperatorActionV1>, string][] = [
-  ['an intent id never released here', () => undefined, () => ({ intent_id: newUlid() }), 'unknown_intent'],
-  ['no intent id at all', () => undefined, () => ({ intent_id: null }), 'unknown_intent'],
-  ['another tenant names it', () => undefined, () => ({ tenant_id: 'other' }), 'tenant_mismatch'],
-  ['no reason', () => undefined, () => ({ reason: '  ' }), 'reason_required'],
-  ['already reverted (stream time one ms past its end)', (run) => run.telemetry(a1('h9', 60, 1)), () => ({}), 'already_reverted'],
-  ['keep_until exactly at stream time (30)', (run) => run.telemetry(a1('h9', 30)), () => ({ keep_until: at(30) }), 'keep_until_not_after_stream_time'],
-  ['keep_until exactly at the current end (60)', (run) => run.telemetry(a1('h9', 30)), () => ({ keep_until: at(60) }), 'keep_until_not_after_end'],
+// [name, what happens before the action (stream time moves), the action's fields, its reason code, its reason word for word]
+type Rejection = [string, (run: Run) => void, (intent: ExecutionIntentV1) => Partial<OperatorActionV1>, string, (intent: ExecutionIntentV1) => string];
+const rejections: Rejection[] = [
+  ...[newUlid(), null].map((id): Rejection => [
+    id === null ? 'no intent id at all' : 'an intent id never released here',
+    () => undefined,
+    () => ({ intent_id: id }),
+    'unknown_intent',
+    () =>
+      `no released containment with a self-revert "${id ?? '(none given)'}" on partition 0 (never released here, a class without policy.containment_ttl_s and policy.revert_intent_types, or past retention)`,
+  ]),
+  ['another tenant names it', () => undefined, () => ({ tenant_id: 'other' }), 'tenant_mismatch', (i) => `containment ${i.intent_id} belongs to tenant "acme", not "other"`],
+  ['a reason of spaces only', () => undefined, () => ({ reason: '  ' }), 'reason_required', () => 'keep_contained needs a non-empty reason'],
+  ['no reason at all', () => undefined, () => ({ reason: null }), 'reason_required', () => 'keep_contained needs a non-empty reason'],
+  [
+    'already reverted (stream time one ms past its end)',
+    (run) => run.telemetry(a1('h9', 60, 1)),
+    () => ({}),
+    'already_reverted',
+    (i) => `containment ${i.intent_id} was reverted at its end ${at(60)}; nothing is left to keep`,
+  ],
+  [
+    'keep_until exactly at stream time (30)',
+    (run) => run.telemetry(a1('h9', 30)),
+    () => ({ keep_until: at(30) }),
+    'keep_until_not_after_stream_time',
+    () => `keep_until ${at(30)} is not after the partition's stream time ${at(30)}`,
+  ],
+  [
+    'keep_until at stream time, sent with an offset (quoted in the contract form)',
+    (run) => run.telemetry(a1('h9', 30)),
+    () => ({ keep_until: '2026-03-01T13:00:30+01:00' }),
+    'keep_until_not_after_stream_time',
+    () => `keep_until ${at(30)} is not after the partition's stream time ${at(30)}`,
+  ],
+  [
+    'keep_until exactly at the current end (60)',
+    (run) => run.telemetry(a1('h9', 30)),
+    () => ({ keep_until: at(60) }),
+    'keep_until_not_after_end',
+    (i) => `keep_until ${at(60)} is not after containment ${i.intent_id}'s end ${at(60)}`,
+  ],
 ];
 
-for (const [name, before, fields, code] of rejections) {
+for (const [name, before, fields, code, reason] of rejections) {
   test(`keep_contained rejected: ${name} -> ${code}`, (t) => {
     const { run, intent } = contained();
     before(run);
     const out = keep(run, intent, fields(intent));
     t.deepEqual(auditKinds(out), ['action_received', 'operator_action_rejected']);
-    t.is(rejectedCode(out), code);
+    const rejected = payloadOf(out, 'operator_action_rejected');
+    t.deepEqual(rejected, { action: 'keep_contained', action_id: rejected.action_id, actor_id: 'alice', approval_id: null, reason: reason(intent), reason_code: code });
     t.deepEqual(executesOf(out), []);
+    t.deepEqual(containmentWrites(out), []);
   });
 }
 
@@ -133,6 +175,8 @@ test('keep_until one ms after stream time, and after the end: applied; the rever
     subject: 'h1',
     subject_kind: 'host',
   });
+  // Off the revert list and back on it at the new end: nothing under contained/ (no tombstone for a record never written).
+  t.deepEqual(containmentWrites(out), [[liveKey('h1'), stateRecord('containment', { ...liveRecord(intent), ends_at: ms(60, 1) })]]);
   // Stream time exactly at the moved end: still in force (SG-160 refuses a second A1 on h1), no revert.
   const atEnd = run.telemetry(a1('h1', 60, 1));
   t.false(reverted(atEnd));
@@ -153,8 +197,17 @@ test('keep_until one ms after stream time, and after the end: applied; the rever
 
 test('keep_until null cancels the revert: in force with no end, never reverted; a later action gives it an end again', (t) => {
   const { run, intent } = contained();
-  const out = keep(run, intent);
-  t.like(payloadOf(out, 'containment_kept'), { effect: 'revert_cancelled', previous_ends_at: at(60), ends_at: null, stream_time: at(0) });
+  const scheduled = run.cache.get(stateKeys.revert(intent.intent_id))!.revert!.intent;
+  // The reason is recorded as signed, surrounding spaces and all (only the refusal of an empty one trims it).
+  const out = keep(run, intent, { reason: ' still under investigation ' });
+  t.like(payloadOf(out, 'containment_kept'), { effect: 'revert_cancelled', previous_ends_at: at(60), ends_at: null, stream_time: at(0), reason: ' still under investigation ' });
+  t.deepEqual(containmentWrites(out), [
+    [
+      stateKeys.contained(intent.intent_id),
+      stateRecord('contained', { intent_id: intent.intent_id, status: 'kept', ends_at: null, intent: scheduled, intent_hash: intent.intent_hash }),
+    ],
+    [liveKey('h1'), stateRecord('containment', { ...liveRecord(intent), ends_at: null })],
+  ]);
   const later = run.telemetry(a1('h1', 5000));
   t.false(reverted(later));
   t.like(payloadOf(later, 'containment_in_force'), { live_intent_id: intent.intent_id, live_ends_at: null });
@@ -162,9 +215,26 @@ test('keep_until null cancels the revert: in force with no end, never reverted; 
   t.is(rejectedCode(keep(run, intent, { keep_until: at(5000) })), 'keep_until_not_after_stream_time');
   const moved = keep(run, intent, { keep_until: ms(5000, 1), decided_at: at(5000) });
   t.like(payloadOf(moved, 'containment_kept'), { effect: 'revert_moved', previous_ends_at: null, ends_at: ms(5000, 1) });
+  // Back on the revert list: the kept record goes (a tombstone), the end in force is the new one.
+  t.deepEqual(containmentWrites(moved), [
+    [stateKeys.contained(intent.intent_id), null],
+    [liveKey('h1'), stateRecord('containment', { ...liveRecord(intent), ends_at: ms(5000, 1) })],
+  ]);
   t.false(reverted(run.telemetry(a1('h9', 5000, 1))));
   t.like(payloadOf(run.telemetry(a1('h9', 5000, 2)), 'containment_reverted'), { intent_id: intent.intent_id, ends_at: ms(5000, 1) });
 });
+
+// With SG-160 off (no_double_containment unset) there is no containment/ record: keeping writes none and still applies.
+for (const keepUntil of [null, at(120)]) {
+  test(`keep_contained with SG-160 off, keep_until ${String(keepUntil)}: applied, no containment/ record written`, (t) => {
+    const { run, intent } = contained({ ...selfRevert, no_double_containment: false });
+    const scheduled = run.cache.get(stateKeys.revert(intent.intent_id))!.revert!.intent;
+    const out = keep(run, intent, { keep_until: keepUntil });
+    t.deepEqual(auditKinds(out), ['action_received', 'operator_action_applied', 'containment_kept']);
+    const kept = stateRecord('contained', { intent_id: intent.intent_id, status: 'kept', ends_at: null, intent: scheduled, intent_hash: intent.intent_hash });
+    t.deepEqual(containmentWrites(out), keepUntil === null ? [[stateKeys.contained(intent.intent_id), kept]] : []);
+  });
+}
 
 test('a keep_contained without keep_until signs the bytes it would have without the field; with one, keep_until is signed', (t) => {
   const base = signedAction(alice, { action: 'keep_contained', intent_id: '01JK0000000000000000000001', reason: 'r' });

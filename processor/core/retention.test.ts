@@ -1,10 +1,9 @@
 import test from 'ava';
-import { at, auditKinds, configWith, kinds as kindsOf, makeOperator, payloadOf, Run, signedAction, telemetry } from '../testing/harness.js';
+import { at, auditKinds, configWith, kinds as kindsOf, makeOperator, payloadOf, retentionBuckets as buckets, Run, signedAction, telemetry } from '../testing/harness.js';
 import type { OutputRecord } from './api.js';
 import { BUCKET_KEYS, BUCKET_S, DEFAULT_APPROVAL_RETENTION_S, DEFAULT_DEDUPE_WINDOW_S, dueAt } from './retention.js';
 import { IDEMPOTENCY_MARK, stateKeys } from './state.js';
 import { msOf } from './time.js';
-import type { RetentionBucket } from './types.js';
 
 const alice = makeOperator('alice');
 // Whole minutes (BUCKET_S), so that due times are exactly event time + retention for whole-minute event times.
@@ -19,22 +18,6 @@ function tick(run: Run, seconds: number): OutputRecord[] {
 
 function tombstones(records: readonly OutputRecord[]): string[] {
   return records.filter((r) => r.role === 'state' && r.value === null).map((r) => r.key!);
-}
-
-/** Walks one retention list from its head: links agree both ways, order is (due_at, bucket_id). */
-function buckets(run: Run, list: 'idem' | 'decided'): RetentionBucket[] {
-  const meta = run.cache.get('meta/0')!.meta!;
-  const nodes: RetentionBucket[] = [];
-  let prev: string | null = null;
-  for (let id = meta[`${list}_retention_head`]; id !== null;) {
-    const node: RetentionBucket = run.cache.get(stateKeys.retention(id))!.retention!;
-    if (node.prev !== prev) throw new Error(`bucket ${id} points back to ${node.prev}, not ${prev}`);
-    nodes.push(node);
-    prev = id;
-    id = node.next;
-  }
-  if (meta[`${list}_retention_tail`] !== prev) throw new Error(`tail ${meta[`${list}_retention_tail`]} is not the last bucket ${prev}`);
-  return nodes;
 }
 
 test('defaults: 7 days of event time for idempotency keys, 30 days for decided approvals; absent keys keep the config hash', (t) => {

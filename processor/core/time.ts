@@ -19,8 +19,19 @@ export function parseRfc3339Ms(text: string): number | null {
     if (oh > 23 || om > 59) return null;
     offsetMin = (oh * 60 + om) * (m[9] === '-' ? -1 : 1);
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMin * 60_000;
+  return utcMs(year, month, day, hour, minute, second, millis) - offsetMin * 60_000;
 }
+
+/**
+ * Date.UTC, but for every year: Date.UTC reads years 0–99 as 1900–1999 (so "0070-…" would pass for 1970),
+ * and the Gregorian calendar repeats exactly every 400 years (146 097 days), so the time 400 years on, less
+ * those days, is the time itself.
+ */
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number {
+  return Date.UTC(year + 400, month - 1, day, hour, minute, second, millis) - GREGORIAN_CYCLE_MS;
+}
+
+const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
@@ -43,9 +54,8 @@ export const MAX_EVENT_MS = Date.UTC(9000, 0, 1);
 /** Normalises a valid RFC 3339 time within the accepted range to the contract form, or null. */
 export function normalizeRfc3339(text: string): string | null {
   // Sensors mostly send the contract form already: then the text is its own normal form (formatting
-  // its ms gives the same characters), and the general regex and a Date are not needed. A year
-  // below 1000 is left to the general path: Date.UTC reads years 0–99 as 1900–1999.
-  const fast = text.charCodeAt(0) === ZERO ? null : contractFormMs(text);
+  // its ms gives the same characters), and the general regex and a Date are not needed.
+  const fast = contractFormMs(text);
   if (fast !== null && fast >= MIN_EVENT_MS && fast < MAX_EVENT_MS) return text;
   const ms = parseRfc3339Ms(text);
   return ms === null || ms < MIN_EVENT_MS || ms >= MAX_EVENT_MS ? null : formatIsoMs(ms);
@@ -92,7 +102,7 @@ function contractFormMs(iso: string): number | null {
     millis < 0
   )
     return null;
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return utcMs(year, month, day, hour, minute, second, millis);
 }
 
 /**

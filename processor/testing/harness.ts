@@ -18,6 +18,8 @@ import {
   type InputSource,
   type OperatorActionV1,
   type OutputRecord,
+  type RetentionBucket,
+  stateKeys,
   type StateValue,
 } from '../core/index.js';
 import { msOf } from '../core/time.js';
@@ -219,6 +221,22 @@ export function payloadOf<K extends AuditEventKind>(records: readonly OutputReco
   const found = records.find((r) => r.role === 'audit' && (r.value as AuditRecordV1).event_kind === kind);
   if (found === undefined) throw new Error(`no ${kind} record among ${auditKinds(records).join(', ')}`);
   return (found.value as AuditRecordV1<K>).payload;
+}
+
+/** Walks one retention list of partition 0 from its head: links agree both ways, order is (due_at, bucket_id). */
+export function retentionBuckets(run: Run, list: 'idem' | 'decided'): RetentionBucket[] {
+  const meta = run.cache.get('meta/0')!.meta!;
+  const nodes: RetentionBucket[] = [];
+  let prev: string | null = null;
+  for (let id = meta[`${list}_retention_head`]; id !== null;) {
+    const node: RetentionBucket = run.cache.get(stateKeys.retention(id))!.retention!;
+    if (node.prev !== prev) throw new Error(`bucket ${id} points back to ${node.prev}, not ${prev}`);
+    nodes.push(node);
+    prev = id;
+    id = node.next;
+  }
+  if (meta[`${list}_retention_tail`] !== prev) throw new Error(`tail ${meta[`${list}_retention_tail`]} is not the last bucket ${prev}`);
+  return nodes;
 }
 
 /** What an actuator reports for a released intent (ExecutionResultV1), as the reference actuator writes it. */
