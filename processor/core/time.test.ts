@@ -147,6 +147,26 @@ test('msOf refuses a contract-length text that is no time, whichever field is wr
   }
 });
 
+// What the fast-path survivors' equivalence rests on (docs/mutation.md): on every contract-form text the fast path
+// accepts, the general path gives the same milliseconds and, formatted, the same characters; so a fast path that
+// refuses more changes nothing. Every day of one Gregorian cycle (the calendar repeats every 400 years), every second
+// of a day and every millisecond of a second; the texts and times come from Date, not from time.ts.
+test('the contract-form fast path and the general path agree on every day of 2000-2399, second and millisecond', (t) => {
+  const day = 86_400_000;
+  const times = [
+    ...Array.from({ length: 146_097 }, (_, i) => Date.UTC(2000, 0, 1, 23, 59, 59, 999) + i * day),
+    ...Array.from({ length: 86_400 }, (_, i) => Date.UTC(2026, 2, 1) + i * 1000 + 999),
+    ...Array.from({ length: 1000 }, (_, i) => Date.UTC(2026, 2, 1, 12, 34, 56) + i),
+  ];
+  const disagreeing = times
+    .map((ms) => new Date(ms).toISOString())
+    .filter((text) => {
+      const ms = Date.parse(text);
+      return msOf(text) !== ms || parseRfc3339Ms(text) !== ms || normalizeRfc3339(text) !== text || formatIsoMs(ms) !== text;
+    });
+  t.deepEqual(disagreeing, []);
+});
+
 test('formatIsoMs writes the contract form, milliseconds and Z always', (t) => {
   t.is(formatIsoMs(0), '1970-01-01T00:00:00.000Z');
   t.is(formatIsoMs(Date.parse('2026-03-01T12:34:56.789Z')), '2026-03-01T12:34:56.789Z');
