@@ -4,25 +4,10 @@
  * containment's record, and approval_retention_s lengthened between runs (a bucket never deletes a key due later).
  */
 import test from 'ava';
-import { at, auditKinds, configWith, makeOperator, payloadOf, retentionBuckets as buckets, Run, signedAction, telemetry } from '../testing/harness.js';
-import type { OutputRecord } from './api.js';
+import { at, auditKinds, payloadOf, retentionBuckets as buckets, Run, signedAction, telemetry } from '../testing/harness.js';
 import { BUCKET_KEYS, dueAt } from './retention.js';
 import { stateKeys } from './state.js';
-
-const alice = makeOperator('alice');
-// Whole minutes, so that due times are exactly event time + retention for whole-minute event times.
-const window = 120;
-const retention = 1200;
-const config = (policy: Record<string, unknown> = {}) => configWith({ policy: { dedupe_window_s: window, approval_retention_s: retention, ...policy } }, [alice]);
-
-/** Moves the partition's stream time with an event nobody else looks at. */
-function tick(run: Run, seconds: number): OutputRecord[] {
-  return run.telemetry(telemetry({ cell_id: 'clock', correlation_id: `tick-${seconds}`, severity: 'low', observed_at: at(seconds) }));
-}
-
-function tombstones(records: readonly OutputRecord[]): string[] {
-  return records.filter((r) => r.role === 'state' && r.value === null).map((r) => r.key!);
-}
+import { alice, config, retention, tick, tombstones, window } from '../testing/retention.js';
 
 test('keys due in one minute past 2 x BUCKET_KEYS fill a third page, numbered after the last', (t) => {
   const run = new Run(config());

@@ -1,24 +1,10 @@
 import test from 'ava';
-import { at, auditKinds, configWith, kinds as kindsOf, makeOperator, payloadOf, retentionBuckets as buckets, Run, signedAction, telemetry } from '../testing/harness.js';
+import { at, auditKinds, configWith, kinds as kindsOf, payloadOf, retentionBuckets as buckets, Run, signedAction, telemetry } from '../testing/harness.js';
 import type { OutputRecord } from './api.js';
 import { BUCKET_KEYS, BUCKET_S, DEFAULT_APPROVAL_RETENTION_S, DEFAULT_DEDUPE_WINDOW_S, dueAt } from './retention.js';
 import { IDEMPOTENCY_MARK, stateKeys } from './state.js';
 import { msOf } from './time.js';
-
-const alice = makeOperator('alice');
-// Whole minutes (BUCKET_S), so that due times are exactly event time + retention for whole-minute event times.
-const window = 120;
-const retention = 1200;
-const config = (policy: Record<string, unknown> = {}) => configWith({ policy: { dedupe_window_s: window, approval_retention_s: retention, ...policy } }, [alice]);
-
-/** Moves the partition's stream time with an event nobody else looks at. */
-function tick(run: Run, seconds: number): OutputRecord[] {
-  return run.telemetry(telemetry({ cell_id: 'clock', correlation_id: `tick-${seconds}`, severity: 'low', observed_at: at(seconds) }));
-}
-
-function tombstones(records: readonly OutputRecord[]): string[] {
-  return records.filter((r) => r.role === 'state' && r.value === null).map((r) => r.key!);
-}
+import { alice, config, retention, tick, tombstones, window } from '../testing/retention.js';
 
 test('defaults: 7 days of event time for idempotency keys, 30 days for decided approvals; absent keys keep the config hash', (t) => {
   t.is(DEFAULT_DEDUPE_WINDOW_S, 604_800);
