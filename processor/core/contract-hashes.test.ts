@@ -46,6 +46,8 @@ const AUDIT_SHA256 = 'ec2d9ee1ecb8b6174abd7b9ab80a174c6c0e2d8d95c2485ef00e6e2d7d
 
 // ulid('audit', 'acme', 'acme:01JQ…01@0:0', 0, 12:00:00.000Z): SHA-256("audit\nacme\nacme:01JQ0000000000000000000001@0:0\n0") = 851a22d06ea9d649305634cd…
 const AUDIT_ID = '01KJMMA2G0GMD25M3EN7B4JC2P';
+// The same input's second record, index 1: SHA-256("audit\nacme\nacme:01JQ0000000000000000000001@0:0\n1") = 853b65f6fbb1d729d8d9b0b3…
+const SECOND_AUDIT_ID = '01KJMMA2G0GMXPBXQVP7BJKP6S';
 // ulid('intent', 'acme', 'acme:01JQ…01', 0, 12:00:00.000Z): SHA-256("intent\nacme\nacme:01JQ0000000000000000000001\n0") = 17edfdcdc40cb5ffdfa65617…
 const INTENT_ID = '01KJMMA2G02ZPZVKE41JTZZQX6';
 
@@ -104,7 +106,9 @@ test('audit record: the first record of a partition is the hand-written form, it
   t.is(first.audit_id, AUDIT_ID);
   // The next record chains on the literal.
   const second = out.filter((r) => r.role === 'audit')[1]!.value as AuditRecordV1;
-  t.like(second, { seq: 1, prev_hash: AUDIT_SHA256 });
+  t.like(second, { seq: 1, prev_hash: AUDIT_SHA256, audit_id: SECOND_AUDIT_ID });
+  // Every audit record of the input goes out under the Kafka key tenant:correlation.
+  t.deepEqual([...new Set(out.filter((r) => r.role === 'audit').map((r) => r.key))], ['acme:corr-hash']);
 });
 
 test('operator action: the signed form is the hand-written text, and an Ed25519 signature over exactly its bytes is accepted', (t) => {

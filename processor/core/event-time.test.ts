@@ -192,7 +192,18 @@ test('results: finished_at beyond the window is refused at receipt (result_rejec
     const out = run.result(result);
     t.deepEqual(outputs(out), row.accepted ? ['result_received', 'execution_succeeded'] : ['result_rejected', 'dlq'], row.name);
     t.deepEqual(auditKinds(run.result(result)), [row.accepted ? 'result_duplicate' : 'result_rejected'], `${row.name}: redelivered`);
-    if (!row.accepted) t.is(payloadOf(out, 'result_rejected').reason_code, 'beyond_dedupe_window');
+    if (!row.accepted) {
+      const deadLetter = out.find((r) => r.role === 'dlq')!.value as DeadLetterV1;
+      t.deepEqual(payloadOf(out, 'result_rejected'), {
+        dead_letter_id: deadLetter.dead_letter_id,
+        identifiers: { action_id: null, cell_id: null, correlation_id: 'corr-1', event_id: null, tenant_id: 'acme' },
+        reason:
+          "event time 2026-03-01T12:07:00.000Z is more than policy.dedupe_window_s (120 s) before the partition's stream time 2026-03-01T12:10:00.000Z: its idempotency key could not be kept, so it is not decided",
+        reason_code: 'beyond_dedupe_window',
+        value_sha256: createHash('sha256').update(deadLetter.value!).digest('hex'),
+        value_size: deadLetter.value!.length,
+      });
+    }
   }
   t.is(run.audits().filter((a: AuditRecordV1) => a.event_kind === 'execution_succeeded').length, 1);
 });

@@ -61,6 +61,27 @@ test('failed and gave_up are execution_failed, each with its reason', (t) => {
     payloadOf(silent.run.result(resultFor(silent.intent, 'gave_up', { attempt: 1, detail: null })), 'execution_failed').reason,
     'gave up after 1 attempt: no attempt was answered',
   );
+  const refused = released();
+  t.is(payloadOf(refused.run.result(resultFor(refused.intent, 'failed', { detail: null })), 'execution_failed').reason, 'failed: the driver refused it');
+});
+
+test('a result with an empty trace id is recorded with trace_id null; any other trace id as it came', (t) => {
+  const rows: Array<{ trace_id: string; recorded: string | null }> = [
+    { trace_id: '', recorded: null },
+    { trace_id: 'trace-r', recorded: 'trace-r' },
+  ];
+  for (const row of rows) {
+    const { run, intent } = released();
+    const records = run.result(resultFor(intent, 'succeeded', { trace_id: row.trace_id }));
+    t.deepEqual(
+      audits(records).map((a) => [a.event_kind, a.trace_id]),
+      [
+        ['result_received', row.recorded],
+        ['execution_succeeded', row.recorded],
+      ],
+      JSON.stringify(row.trace_id),
+    );
+  }
 });
 
 test('the same result again is a duplicate receipt and nothing else; another group is another result', (t) => {
