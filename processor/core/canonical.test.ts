@@ -12,6 +12,51 @@ test('canonical JSON sorts keys at every depth and writes no whitespace', (t) =>
   t.throws(() => canonicalJson(Number.NaN), { message: /non-finite/ });
 });
 
+test('canonical JSON, table: each form written out by hand, on the fast path (already sorted) and off it', (t) => {
+  const rows: Array<[string, unknown, string]> = [
+    ['null', null, 'null'],
+    ['a string', 'x', '"x"'],
+    ['true', true, 'true'],
+    ['false', false, 'false'],
+    ['a number', 1.5, '1.5'],
+    ['a large number', 1e21, '1e+21'],
+    ['an empty array', [], '[]'],
+    ['an array of scalars', [1, 'a', null, false], '[1,"a",null,false]'],
+    ['nested arrays', [[], [1, [2]]], '[[],[1,[2]]]'],
+    ['an array holding an unsorted object', [{ b: 1, a: 2 }], '[{"a":2,"b":1}]'],
+    ['an array holding an object, then an unsorted one', [{ a: 1 }, { d: 1, c: 2 }], '[{"a":1},{"c":2,"d":1}]'],
+    ['an empty object', {}, '{}'],
+    ['one key', { a: 1 }, '{"a":1}'],
+    ['sorted keys', { a: 1, b: 'x', c: null }, '{"a":1,"b":"x","c":null}'],
+    ['two keys unsorted', { b: 1, a: 1 }, '{"a":1,"b":1}'],
+    ['three keys, the last out of order', { a: 1, c: 2, b: 3 }, '{"a":1,"b":3,"c":2}'],
+    ['sorted at the top, unsorted below', { a: { d: 1, c: 2 }, b: true }, '{"a":{"c":2,"d":1},"b":true}'],
+    ['sorted at the top, an unsorted object in an array below', { a: 1, b: [{ y: 1, x: 2 }] }, '{"a":1,"b":[{"x":2,"y":1}]}'],
+    ['keys by UTF-16 code unit', { é: 1, z: 2, A: 3, Z: 4 }, '{"A":3,"Z":4,"z":2,"é":1}'],
+    ['keys that need escaping', { 'q"': 1, 'n\\n': 2 }, '{"n\\\\n":2,"q\\"":1}'],
+    ['only own keys, inherited ones not written', Object.assign(Object.create({ inherited: 1 }) as object, { b: 2, a: 1 }), '{"a":1,"b":2}'],
+  ];
+  for (const [name, value, form] of rows) t.is(canonicalJson(value), form, name);
+});
+
+test('canonical JSON refuses what has no canonical form, in words, wherever it sits', (t) => {
+  const rows: Array<[string, unknown, string]> = [
+    ['undefined in a sorted object', { a: 1, b: undefined }, 'canonicalJson: field "b" is undefined (use null)'],
+    ['undefined in an unsorted object', { b: 1, a: undefined }, 'canonicalJson: field "a" is undefined (use null)'],
+    ['undefined in an array', [1, undefined], 'canonicalJson: unsupported undefined'],
+    ['undefined alone', undefined, 'canonicalJson: unsupported undefined'],
+    ['NaN in an object', { a: Number.NaN }, 'canonicalJson: non-finite number NaN'],
+    ['Infinity in an array', [Number.POSITIVE_INFINITY], 'canonicalJson: non-finite number Infinity'],
+    ['-Infinity alone', Number.NEGATIVE_INFINITY, 'canonicalJson: non-finite number -Infinity'],
+    ['bytes in an object', { a: new Uint8Array([1]) }, 'canonicalJson: byte arrays have no canonical JSON form'],
+    ['bytes alone', new Uint8Array([1]), 'canonicalJson: byte arrays have no canonical JSON form'],
+    ['a value with its own toJSON (not written through it)', { a: { toJSON: () => 'y' } }, 'canonicalJson: unsupported function'],
+    ['a function', { a: () => 1 }, 'canonicalJson: unsupported function'],
+    ['a bigint', { a: 1n }, 'canonicalJson: unsupported bigint'],
+  ];
+  for (const [name, value, message] of rows) t.throws(() => canonicalJson(value), { instanceOf: TypeError, message }, name);
+});
+
 test('deterministic ULID: time part is the event time, 80 bits from SHA-256 of kind/tenant/key/index', (t) => {
   const ms = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
   const id = deterministicUlid(nodePrimitives, 'audit', 't', 'k', 0, ms);
