@@ -1,0 +1,86 @@
+/**
+ * A step's context on its own: a partition stepped for the first time and one resumed from its
+ * stored meta record, stream time moving only forward (an equal or earlier observed_at does not
+ * move it, 1 ms later does), and the meta record `finish` writes last, whole.
+ */
+import test from 'ava';
+import { coreConfigOf } from '../config/index.js';
+import { nodePrimitives } from '../primitives.js';
+import { configWith } from '../testing/harness.js';
+import type { CoreInput } from './api.js';
+import { addSeconds, StepContext } from './context.js';
+import { stateRecord, type StateValue } from './state.js';
+import type { PartitionMeta } from './types.js';
+
+const T1 = '2026-03-01T12:00:00.000Z';
+
+function input(partition: number): CoreInput {
+  return {
+    source: 'telemetry',
+    topic: 'exoarmur.telemetry.v1',
+    partition,
+    offset: '7',
+    key: 'acme:corr',
+    value: null,
+    kafka_timestamp: T1,
+    process_time: T1,
+    decoded: { ok: false, reason: 'no value' },
+  };
+}
+
+const FRESH: PartitionMeta = {
+  partition: 2,
+  next_seq: 0,
+  head_hash: '0000000000000000000000000000000000000000000000000000000000000000',
+  stream_time: null,
+  pending_head: null,
+  pending_tail: null,
+  pending_count: 0,
+  collective_head: null,
+  collective_tail: null,
+  revert_head: null,
+  revert_tail: null,
+  idem_retention_head: null,
+  idem_retention_tail: null,
+  decided_retention_head: null,
+  decided_retention_tail: null,
+};
+
+const contextOver = (view: Map<string, StateValue>) => new StepContext(view, input(2), coreConfigOf(configWith()), nodePrimitives, 'acme:ev-1');
+
+test('a partition stepped for the first time: not resumed, no stream time, the fresh meta record written last', (t) => {
+  const ctx = contextOver(new Map());
+  t.false(ctx.resumed);
+  t.is(ctx.streamTime, null);
+  t.is(ctx.partition, 2);
+  t.deepEqual(ctx.finish(), { records: [{ role: 'state', key: 'meta/2', value: stateRecord('meta', FRESH) }] });
+});
+
+test('a resumed partition continues from its stored meta record, which it does not change in place', (t) => {
+  const stored = { ...FRESH, next_seq: 5, head_hash: 'a'.repeat(64), stream_time: T1 };
+  const view = new Map<string, StateValue>([['meta/2', stateRecord('meta', stored)]]);
+  const ctx = contextOver(view);
+  t.true(ctx.resumed);
+  t.is(ctx.streamTime, T1);
+  t.true(ctx.advanceStreamTime('2026-03-01T12:00:00.001Z'));
+  t.deepEqual(ctx.finish().records, [{ role: 'state', key: 'meta/2', value: stateRecord('meta', { ...stored, stream_time: '2026-03-01T12:00:00.001Z' }) }]);
+  t.is(view.get('meta/2')!.meta!.stream_time, T1);
+});
+
+test('stream time moves only forward: the first time, then 1 ms later; not to an equal or earlier time', (t) => {
+  const ctx = contextOver(new Map());
+  const steps: Array<[string, boolean, string]> = [
+    [T1, true, T1],
+    [T1, false, T1],
+    ['2026-03-01T11:59:59.999Z', false, T1],
+    ['2026-03-01T12:00:00.001Z', true, '2026-03-01T12:00:00.001Z'],
+  ];
+  t.deepEqual(
+    steps.map(([at]) => [at, ctx.advanceStreamTime(at), ctx.streamTime]),
+    steps,
+  );
+});
+
+test('addSeconds: forward and back, in the contract form', (t) => {
+  t.deepEqual([addSeconds(T1, 90), addSeconds(T1, -0.5), addSeconds(T1, 0)], ['2026-03-01T12:01:30.000Z', '2026-03-01T11:59:59.500Z', T1]);
+});
