@@ -84,3 +84,38 @@ test('stream time moves only forward: the first time, then 1 ms later; not to an
 test('addSeconds: forward and back, in the contract form', (t) => {
   t.deepEqual([addSeconds(T1, 90), addSeconds(T1, -0.5), addSeconds(T1, 0)], ['2026-03-01T12:01:30.000Z', '2026-03-01T11:59:59.500Z', T1]);
 });
+
+test('the lists of a step: each node under its own key family, each list\'s ends in its own meta fields, the pending count', (t) => {
+  const ctx = contextOver(new Map());
+  ctx.pending.insert('appr-1', T1);
+  ctx.collectiveExpiry.insert('collective/acme/x/c1', T1);
+  ctx.reverts.insert('intent-1', T1);
+  ctx.retention.idem.insert('idem/b1', T1, { keys: [] });
+  ctx.retention.decided.insert('decided/b2', T1, { keys: [] });
+  const ends = { prev: null, next: null };
+  t.deepEqual(ctx.finish().records, [
+    { role: 'state', key: 'pending/appr-1', value: stateRecord('pending', { approval_id: 'appr-1', expires_at: T1, ...ends }) },
+    { role: 'state', key: 'collective-expiry/acme/x/c1', value: stateRecord('collective_expiry', { collective_key: 'collective/acme/x/c1', check_at: T1, ...ends }) },
+    { role: 'state', key: 'revert/intent-1', value: stateRecord('revert', { intent_id: 'intent-1', ends_at: T1, ...ends } as never) },
+    { role: 'state', key: 'retention/idem/b1', value: stateRecord('retention', { keys: [], bucket_id: 'idem/b1', due_at: T1, ...ends } as never) },
+    { role: 'state', key: 'retention/decided/b2', value: stateRecord('retention', { keys: [], bucket_id: 'decided/b2', due_at: T1, ...ends } as never) },
+    {
+      role: 'state',
+      key: 'meta/2',
+      value: stateRecord('meta', {
+        ...FRESH,
+        pending_head: 'appr-1',
+        pending_tail: 'appr-1',
+        pending_count: 1,
+        collective_head: 'collective/acme/x/c1',
+        collective_tail: 'collective/acme/x/c1',
+        revert_head: 'intent-1',
+        revert_tail: 'intent-1',
+        idem_retention_head: 'idem/b1',
+        idem_retention_tail: 'idem/b1',
+        decided_retention_head: 'decided/b2',
+        decided_retention_tail: 'decided/b2',
+      }),
+    },
+  ]);
+});
