@@ -80,3 +80,39 @@ test('every consistency proof verifies; a rewritten prefix or a shrunk tree fail
   }
   t.false(verifyConsistency(p, 5, 4, treeRoot(p, leaves.slice(0, 5)), treeRoot(p, leaves.slice(0, 4)), []), 'a log that shrank');
 });
+
+test('verifyInclusion refuses, each beside its twin that holds: an index outside the tree or not whole, a proof one step too long or too short', (t) => {
+  const n = 5;
+  const root = treeRoot(p, leaves.slice(0, n));
+  const proofOf = (i: number) => inclusionProof(p, leaves.slice(0, n), i);
+  const rows: Array<[string, number, number, string[], boolean]> = [
+    ['the first leaf', 0, n, proofOf(0), true],
+    ['the last leaf', n - 1, n, proofOf(n - 1), true],
+    ['index -1', -1, n, proofOf(0), false],
+    ['index 1.5', 1.5, n, proofOf(1), false],
+    ['index = size', n, n, proofOf(n - 1), false],
+    ['one step too many', 0, n, [...proofOf(0), leaves[0]!], false],
+    ['one step too few', 0, n, proofOf(0).slice(0, -1), false],
+  ];
+  for (const [name, index, size, proof, holds] of rows) t.is(verifyInclusion(p, leaves[Math.max(0, Math.min(Math.floor(index), n - 1))]!, index, size, proof, root), holds, name);
+});
+
+test('verifyConsistency at its edges, each beside its twin: equal sizes, an empty first tree, an empty proof, one step too many, a negative size', (t) => {
+  const root = (m: number) => treeRoot(p, leaves.slice(0, m));
+  const proof = consistencyProof(p, leaves.slice(0, 6), 3);
+  const rows: Array<[string, number, number, string, string, string[], boolean]> = [
+    ['equal sizes, equal roots, no proof', 4, 4, root(4), root(4), [], true],
+    ['equal sizes, another root', 4, 4, root(4), root(3), [], false],
+    ['equal sizes with a proof', 4, 4, root(4), root(4), [root(4)], false],
+    ['from the empty tree, no proof', 0, 4, root(0), root(4), [], true],
+    ['from the empty tree with a proof', 0, 4, root(0), root(4), [root(4)], false],
+    ['3 -> 6 with its proof', 3, 6, root(3), root(6), proof, true],
+    ['3 -> 6 with no proof', 3, 6, root(3), root(6), [], false],
+    ['3 -> 6, one step too many', 3, 6, root(3), root(6), [...proof, root(1)], false],
+    ['3 -> 6, one step too few', 3, 6, root(3), root(6), proof.slice(0, -1), false],
+    ['a negative first size', -1, 4, root(0), root(4), [], false],
+  ];
+  for (const [name, size1, size2, root1, root2, steps, holds] of rows) t.is(verifyConsistency(p, size1, size2, root1, root2, steps), holds, name);
+  t.deepEqual([consistencyProof(p, leaves.slice(0, 6), 0), consistencyProof(p, leaves.slice(0, 6), 6), consistencyProof(p, leaves.slice(0, 6), 7)], [[], [], []]);
+  t.deepEqual(inclusionProof(p, leaves.slice(0, 1), 0), []);
+});
