@@ -47,9 +47,10 @@ test('prefixRoots gives treeRoot of every prefix, asked in any order, and refuse
   for (const n of [...sizes].reverse()) t.is(rootOfFirst(n), treeRoot(p, leaves.slice(0, n)), `size ${n}`);
   for (const n of sizes) t.is(rootOfFirst(n), treeRoot(p, leaves.slice(0, n)), `size ${n} again`);
   t.is(rootOfFirst(0), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-  t.throws(() => rootOfFirst(leaves.length + 1), { instanceOf: RangeError });
-  t.throws(() => rootOfFirst(-1), { instanceOf: RangeError });
-  t.throws(() => rootOfFirst(1.5), { instanceOf: RangeError });
+  t.throws(() => rootOfFirst(leaves.length + 1), { instanceOf: RangeError, message: 'prefix size 42 is outside 0..41' });
+  t.throws(() => rootOfFirst(-1), { instanceOf: RangeError, message: 'prefix size -1 is outside 0..41' });
+  t.throws(() => rootOfFirst(1.5), { instanceOf: RangeError, message: 'prefix size 1.5 is outside 0..41' });
+  t.is(rootOfFirst(leaves.length), treeRoot(p, leaves), 'the whole list is a prefix of itself');
 });
 
 test('every inclusion proof verifies; another leaf, index, size or root fails', (t) => {
@@ -95,6 +96,9 @@ test('verifyInclusion refuses, each beside its twin that holds: an index outside
     ['one step too few', 0, n, proofOf(0).slice(0, -1), false],
   ];
   for (const [name, index, size, proof, holds] of rows) t.is(verifyInclusion(p, leaves[Math.max(0, Math.min(Math.floor(index), n - 1))]!, index, size, proof, root), holds, name);
+  // A leaf is the root of the tree of it alone; the same empty proof does not make it the root of a tree of two.
+  t.true(verifyInclusion(p, leaves[0]!, 0, 1, [], leaves[0]!));
+  t.false(verifyInclusion(p, leaves[0]!, 0, 2, [], leaves[0]!));
 });
 
 test('verifyConsistency at its edges, each beside its twin: equal sizes, an empty first tree, an empty proof, one step too many, a negative size', (t) => {
@@ -111,6 +115,10 @@ test('verifyConsistency at its edges, each beside its twin: equal sizes, an empt
     ['3 -> 6, one step too many', 3, 6, root(3), root(6), [...proof, root(1)], false],
     ['3 -> 6, one step too few', 3, 6, root(3), root(6), proof.slice(0, -1), false],
     ['a negative first size', -1, 4, root(0), root(4), [], false],
+    ['3 -> 6 with its proof, another first root', 3, 6, root(2), root(6), proof, false],
+    // The proof of 1 -> 2 folds to the root of 2; claimed for a second tree of 3 it is one step short.
+    ['1 -> 2 with its proof', 1, 2, root(1), root(2), consistencyProof(p, leaves.slice(0, 2), 1), true],
+    ['1 -> 3 with the proof of 1 -> 2 and the root of 2', 1, 3, root(1), root(2), consistencyProof(p, leaves.slice(0, 2), 1), false],
   ];
   for (const [name, size1, size2, root1, root2, steps, holds] of rows) t.is(verifyConsistency(p, size1, size2, root1, root2, steps), holds, name);
   t.deepEqual([consistencyProof(p, leaves.slice(0, 6), 0), consistencyProof(p, leaves.slice(0, 6), 6), consistencyProof(p, leaves.slice(0, 6), 7)], [[], [], []]);
