@@ -99,6 +99,7 @@ test('verifyInclusion refuses, each beside its twin that holds: an index outside
   // A leaf is the root of the tree of it alone; the same empty proof does not make it the root of a tree of two.
   t.true(verifyInclusion(p, leaves[0]!, 0, 1, [], leaves[0]!));
   t.false(verifyInclusion(p, leaves[0]!, 0, 2, [], leaves[0]!));
+  t.false(verifyInclusion(p, leaves[0]!, 1, 1, [], leaves[0]!), 'index = size, though the leaf folds to the root');
 });
 
 test('verifyConsistency at its edges, each beside its twin: equal sizes, an empty first tree, an empty proof, one step too many, a negative size', (t) => {
@@ -115,6 +116,9 @@ test('verifyConsistency at its edges, each beside its twin: equal sizes, an empt
     ['3 -> 6, one step too many', 3, 6, root(3), root(6), [...proof, root(1)], false],
     ['3 -> 6, one step too few', 3, 6, root(3), root(6), proof.slice(0, -1), false],
     ['a negative first size', -1, 4, root(0), root(4), [], false],
+    // Each of the next two folds (fr = root1, sr = root2, sn = 0): only the sizes refuse it.
+    ['a negative first size with a proof that folds', -1, 1, root(1), root(1), [root(1)], false],
+    ['a second tree smaller than the first, with a proof that folds', 3, 2, leaves[0]!, root(2), [leaves[0]!, leaves[1]!], false],
     ['3 -> 6 with its proof, another first root', 3, 6, root(2), root(6), proof, false],
     // The proof of 1 -> 2 folds to the root of 2; claimed for a second tree of 3 it is one step short.
     ['1 -> 2 with its proof', 1, 2, root(1), root(2), consistencyProof(p, leaves.slice(0, 2), 1), true],
