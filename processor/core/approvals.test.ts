@@ -212,3 +212,18 @@ test('pending list: approvals inserted out of order expire in (expires_at, appro
   );
   t.like(run.cache.get('meta/0')!.meta, { pending_head: null, pending_tail: null, pending_count: 0 });
 });
+
+test('an approve is recorded under the trace id of the intent it approves; one naming no approval under none', (t) => {
+  const p = pending('human');
+  const traces = (records: readonly OutputRecord[]) => records.filter((r) => r.role === 'audit').map((r) => [(r.value as AuditRecordV1).event_kind, (r.value as AuditRecordV1).trace_id]);
+  t.deepEqual(traces(p.run.actionRecords(decide(p, alice))), [
+    ['action_received', 'trace-1'],
+    ['operator_action_applied', 'trace-1'],
+    ['approval_granted', 'trace-1'],
+    ['intent_released', 'trace-1'],
+  ]);
+  t.deepEqual(traces(p.run.actionRecords(decide(p, bob, { approval_id: '01KJMMA2G0AAAAAAAAAAAAAAAA' }))), [
+    ['action_received', null],
+    ['operator_action_rejected', null],
+  ]);
+});

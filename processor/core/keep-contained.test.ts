@@ -266,3 +266,15 @@ test('the same inputs twice give the same records: keep, move and revert decided
   };
   t.deepEqual(play(), play());
 });
+
+test('keep_contained is recorded under the trace id of the containment it keeps', (t) => {
+  const { run, intent } = contained();
+  t.is(intent.trace_id, 'trace-1');
+  const out = keep(run, intent, { keep_until: at(120) });
+  const audits = out.filter((r) => r.role === 'audit').map((r) => r.value as AuditRecordV1);
+  t.true(audits.length >= 2);
+  t.deepEqual(
+    audits.map((a) => a.trace_id),
+    audits.map(() => 'trace-1'),
+  );
+});
