@@ -43,6 +43,7 @@ export const ERRORS = {
   BROKERS_MISSING: { recovery: 'usage', hint: 'give --brokers, set KAFKA_BROKERS, or set brokers in the config file' },
   BROKER_AUTH_FAILED: { recovery: 'usage', hint: "check broker_auth.username and the password against the broker's SCRAM users" },
   BROKER_AUTH_INCOMPLETE: { recovery: 'usage', hint: 'set broker_auth.username and the password (config file or EXOARMUR_BROKER_AUTH__*)' },
+  BROKER_PASSWORD_FILE_UNREADABLE: { recovery: 'usage', hint: 'set EXOARMUR_BROKER_AUTH__PASSWORD_FILE to a readable file holding the broker password' },
   BROKER_TLS_CA_UNREADABLE: { recovery: 'usage', hint: "set EXOARMUR_TLS_CA_FILE to the broker's CA certificate (the secure embedded broker's <data-dir>/tls/ca.pem)" },
   BROKER_TLS_FAILED: { recovery: 'permanent', hint: 'check that keytool (Java 17+) is on PATH and the data dir is writable' },
   BROKER_EXITED: { recovery: 'permanent', hint: 'read the broker log named in the message' },

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ExoArmurError } from '../../processor/errors.js';
 import { sha256OfBytes } from '../bundle/files.js';
-import { roleGrants, type AclScope } from '../../processor/io/acls.js';
+import { READER_GROUP_PREFIX, roleGrants, type AclScope } from '../../processor/io/acls.js';
 import { grantRoles, readCredentials, type SecureBroker } from '../lib/secure-clients.js';
 import type { Topics } from '../../processor/config/index.js';
 import { appIdForRun, groupForRun } from './naming.js';
@@ -16,7 +16,14 @@ export const SECURITY_FILE = 'security.json';
 
 /** The ACL scope of a run (reality or soak): its topics and their partition count, its signed-checkpoint topic, its processor's app id and group, the readers' group prefix. */
 export function runAclScope(runId: string, kafka: { topics: Topics; checkpointTopic: string }, partitions: number): AclScope {
-  return { topics: kafka.topics, partitions, appId: appIdForRun(runId), groupId: groupForRun(runId), readerGroupPrefix: 'exoarmur.read.', checkpointTopic: kafka.checkpointTopic };
+  return {
+    topics: kafka.topics,
+    partitions,
+    appId: appIdForRun(runId),
+    groupId: groupForRun(runId),
+    readerGroupPrefix: READER_GROUP_PREFIX,
+    checkpointTopic: kafka.checkpointTopic,
+  };
 }
 
 export async function writeSecurityFile(bundleDir: string, broker: SecureBroker, scope: AclScope): Promise<void> {
