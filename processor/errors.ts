@@ -63,6 +63,7 @@ export const ERRORS = {
   CLUSTER_MISSING: { recovery: 'usage', hint: 'start the cluster with exoarmur broker start --cluster --data-dir DIR' },
   CHILD_COMMAND_FAILED: { recovery: 'permanent', hint: "read the child's stderr in the message" },
   COMPOSE_FAILED: { recovery: 'permanent', hint: 'read the compose evidence (compose/ in the bundle) and the docker-compose output in the message' },
+  COMPOSE_SECURE_NEEDS_ROOT: { recovery: 'usage', hint: 'run the secure compose profile as root (it hands each container its secrets owned by the container user)' },
   CONFIG_FILE_NOT_JSON: { recovery: 'usage', hint: 'fix the JSON of the config file' },
   CONFIG_FILE_UNREADABLE: { recovery: 'usage', hint: 'check the --config path and its permissions' },
   CONFIG_HASH_MISMATCH: { recovery: 'usage', hint: 'the snapshot was edited: use the one the processor published' },
