@@ -106,7 +106,8 @@ const secureDirCommand: CommandModule<object, { dir: string }> = {
   command: 'secure-dir',
   describe:
     "make (once) the secure compose profile's directory (docker-compose.airgap.secure.yml's EXOARMUR_SECURE_DIR): SCRAM credentials per role, a TLS certificate made with keytool, each container's part owned by its user; as root; prints where the CA and the credentials are, never a password",
-  builder: (yargs) => yargs.option('dir', { type: 'string', demandOption: true, describe: 'the directory (kept: a second run reuses its credentials and certificate)' }) as Argv<{ dir: string }>,
+  builder: (yargs) =>
+    yargs.option('dir', { type: 'string', demandOption: true, describe: 'the directory (kept: a second run reuses its credentials and certificate)' }) as Argv<{ dir: string }>,
   handler: (argv) => {
     const made = prepareComposeSecure(argv.dir);
     print({ dir: made.dir, ca_file: made.caFile, credentials_file: made.credentialsFile });
@@ -115,7 +116,7 @@ const secureDirCommand: CommandModule<object, { dir: string }> = {
 
 export const brokerCommand: CommandModule = {
   command: 'broker',
-  describe: 'manage the embedded Apache Kafka broker (fetch|start|stop|status) and the compose broker\'s secure profile (secure-dir)',
+  describe: "manage the embedded Apache Kafka broker (fetch|start|stop|status) and the compose broker's secure profile (secure-dir)",
   builder: (yargs) =>
     yargs
       .command(fetchCommand as CommandModule)

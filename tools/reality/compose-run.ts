@@ -97,7 +97,7 @@ async function upAndPlay(input: ComposeRunInput, ready: ComposeReady, record: Co
     EXOARMUR_MAX_INPUTS_PER_TRANSACTION: String(input.maxInputsPerTransaction),
   });
   const files = COMPOSE_FILES[ready.flavour];
-  const stack = new ComposeStack(join(repoRoot(), files.file), record.project, env, repoRoot());
+  const stack = new ComposeStack([join(repoRoot(), files.file)], record.project, env, repoRoot());
   setStack(stack);
   input.log(`compose: docker-compose -f ${files.file} -p ${record.project} up -d (broker on ${brokers})`);
   const up = Date.now();
