@@ -19,7 +19,7 @@ export interface SecureBroker {
   credentialsFile: string;
 }
 
-export function readCredentials(broker: SecureBroker): SecureCredentials {
+export function readCredentials(broker: Pick<SecureBroker, 'credentialsFile'>): SecureCredentials {
   return JSON.parse(readFileSync(broker.credentialsFile, 'utf8')) as SecureCredentials;
 }
 

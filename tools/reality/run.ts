@@ -125,15 +125,17 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
     await stopActuation(ctx.actuation);
     const expectations = { lines: steps.filter((s) => s.kind === 'expect').length, unmet };
     let deployment: DeploymentFacts = { engine: 'skipped', reason: 'the compose phase was left out of this run (--no-compose)' };
+    let composeSecure: { credentialsFile: string } | null = null;
     if (composeRun !== null) {
       log(phaseLine(5, phases, 'waiting for the same scenario on docker-compose to finish (gate 4), comparing its decisions'));
       const played = await withProgress(log, { what: 'the docker-compose run' }, () => composeRun!);
       composeRun = null;
+      composeSecure = played.secure;
       deployment = await finishCompose(played, { ctx, trail: doubled.trail, deliveries: ctx.deliveries, steps }, bundleDir, log);
     }
     log(phaseLine(phases, phases, `replaying the run from the broker, writing the bundle to ${bundleDir} and judging its gates`));
     const gates = await withProgress(log, { what: 'the replay, the read-back and verify' }, () =>
-      writeBundle(ctx, { bundleDir, doubled, expectations, deployment, faultsDisabled: options.noFaults === true }),
+      writeBundle(ctx, { bundleDir, doubled, expectations, deployment, faultsDisabled: options.noFaults === true, composeSecure }),
     );
     return { runId, bundleDir, gates, overall: overall(gates), passFail: passFailText(runId, gates) };
   } finally {

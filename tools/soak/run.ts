@@ -200,6 +200,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       expectations: { lines: 0, unmet: [] },
       deployment: { engine: 'skipped', reason: "a soak runs on its own 3-node cluster; docker-compose is make reality's gate 4" },
       faultsDisabled: false,
+      composeSecure: null,
     }).catch(async (error: unknown) => {
       if (!(error instanceof ExoArmurError) || error.code !== 'BUNDLE_UNVERIFIED') throw error;
       return judgeBundle(await readBundle(bundleDir));
