@@ -131,6 +131,7 @@ export const ERRORS = {
   REPLAY_WORKERS_INVALID: { recovery: 'usage', hint: 'give --workers a positive integer' },
   REPLAY_UNKNOWN_INPUT_TOPIC: { recovery: 'permanent', hint: "pass the run's topic names (--run or --topic-prefix)" },
   REPO_ROOT_MISSING: { recovery: 'permanent', hint: 'run from a checkout or package of exoarmur' },
+  RUN_STOPPING: { recovery: 'permanent', hint: 'the run was stopped by a signal and starts nothing more; run it again' },
   RUN_NOT_SETTLED: { recovery: 'permanent', hint: "read the run's service.log" },
   SCENARIO_INVALID: { recovery: 'usage', hint: 'fix the scenario line named in the message' },
   SCENARIO_MISSING: { recovery: 'usage', hint: 'point --scenario at a directory with scenario.jsonl' },
