@@ -26,7 +26,9 @@ export interface ComposeRecord {
   failure: string | null;
   /** Seconds per step (images, up, scenario, evidence), for the timing note. */
   seconds: Record<string, number>;
-  /** The secure profile's facts (security.json `compose`) when the run is secure and its stack came up; null otherwise. */
+  /** The secure profile's override file when the run brought it up (its `grants` service is then part of the stack); null otherwise. */
+  secureProfile: string | null;
+  /** The secure profile's facts (security.json `compose`) once read from its running stack; null otherwise. */
   security: Record<string, unknown> | null;
 }
 
@@ -46,7 +48,7 @@ export async function writeComposeEvidence(bundleDir: string, stack: ComposeStac
   let down = { ok: stack === null, output: stack === null ? 'the stack was never brought up' : '' };
   if (stack !== null) {
     // The secure profile adds the `topics grant` container.
-    for (const service of [...COMPOSE_SERVICES[record.flavour], ...(record.security === null ? [] : ['grants'])]) {
+    for (const service of [...COMPOSE_SERVICES[record.flavour], ...(record.secureProfile === null ? [] : ['grants'])]) {
       const log = `compose_${service}.log`;
       logs.push(log);
       try {

@@ -72,7 +72,7 @@ function writeComposeConfig(input: ComposeRunInput, configDir: string, brokers: 
 }
 
 /** The secure profile's directory of a secure run (made here at run time), or null for a plaintext one. */
-function secureProfile(input: ComposeRunInput, flavour: ComposeReady['flavour']): ComposeSecure | null {
+function secureDirOf(input: ComposeRunInput, flavour: ComposeReady['flavour']): ComposeSecure | null {
   if (input.embedded.broker.secure === null) return null;
   if (COMPOSE_FILES[flavour].secureOverride === null) throw new ExoArmurError('COMPOSE_FAILED', `the ${flavour} compose path has no secure profile`);
   return prepareComposeSecure(join(input.workDir, 'compose', 'secure'));
@@ -86,7 +86,7 @@ async function upAndPlay(
 ): Promise<ComposePlayed['played']> {
   if (!ready.engine.ok) return null;
   if (ready.failure !== null) throw new ExoArmurError('COMPOSE_FAILED', ready.failure);
-  const secure = secureProfile(input, ready.flavour);
+  const secure = secureDirOf(input, ready.flavour);
   if (secure !== null) set({ secure });
   const configDir = join(input.workDir, 'compose', 'config');
   mkdirSync(configDir, { recursive: true });
@@ -126,6 +126,7 @@ async function upAndPlay(
     repoRoot(),
   );
   set({ stack });
+  if (secure !== null) record.secureProfile = files.secureOverride;
   input.log(`compose: docker-compose ${composeFiles.map((f) => `-f ${f}`).join(' ')} -p ${record.project} up -d (broker on ${brokers})`);
   const up = Date.now();
   await stack.up();
@@ -190,6 +191,7 @@ export async function startCompose(input: ComposeRunInput): Promise<ComposePlaye
     decisions: null,
     failure: null,
     seconds: { ...ready.seconds },
+    secureProfile: null,
     security: null,
   };
   const up: { stack?: ComposeStack; secure?: ComposeSecure } = {};
@@ -232,8 +234,7 @@ export async function finishCompose(
     log(`compose: ${actual.size} scenario events decided, ${compareDecisions(expected, actual).length} differ from the embedded run`);
   }
   const evidence = Date.now();
-  const paths = COMPOSE_FILES[record.flavour];
-  const composeFiles = [paths.file, ...(record.security === null || paths.secureOverride === null ? [] : [paths.secureOverride])];
+  const composeFiles = [COMPOSE_FILES[record.flavour].file, ...(record.secureProfile === null ? [] : [record.secureProfile])];
   const summary = await writeComposeEvidence(
     bundleDir,
     stack,
