@@ -70,6 +70,22 @@ test('secrets are replaced by their hash in the published config and the hash', 
   );
 });
 
+test('EXOARMUR_BROKER_AUTH__PASSWORD_FILE: the file holds the password (less its trailing newline), published as its hash only; an unreadable one is a usage error naming it', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'exoarmur-password-'));
+  const file = join(dir, 'password');
+  writeFileSync(file, 'from-a-file\n', { mode: 0o600 });
+  const auth = { EXOARMUR_BROKER_AUTH__MECHANISM: 'scram-sha-512', EXOARMUR_BROKER_AUTH__USERNAME: 'processor' };
+  const c = loadEffectiveConfig({ env: { ...BROKER, ...auth, EXOARMUR_BROKER_AUTH__PASSWORD_FILE: file } });
+  t.deepEqual(c.config.broker_auth, { mechanism: 'scram-sha-512', username: 'processor', password: `sha256:${nodePrimitives.sha256Hex('from-a-file')}` });
+  t.is(c.secrets.broker_password, 'from-a-file');
+  t.false(c.canonical.includes('from-a-file'));
+  t.false(c.canonical.includes(file), 'the file name is no config key');
+  const missing = join(dir, 'absent');
+  const err = t.throws(() => loadEffectiveConfig({ env: { ...BROKER, ...auth, EXOARMUR_BROKER_AUTH__PASSWORD_FILE: missing } }), { instanceOf: UsageError });
+  t.is(err?.code, 'BROKER_PASSWORD_FILE_UNREADABLE');
+  t.regex(err!.message, new RegExp(`^EXOARMUR_BROKER_AUTH__PASSWORD_FILE=${missing} cannot be read: ENOENT.*point it at the file holding the broker password$`));
+});
+
 test('policy and operator registry are part of the hash; pinning verifies the canonical policy', (t) => {
   const base = mergeConfig({});
   const op = makeOperator('alice');

@@ -114,7 +114,7 @@ for (const [name, retentionAfter, keptPast] of revertedRecord) {
   });
 }
 
-test('approval_retention_s lengthened between runs: a bucket due before the new due time leaves its approval in place', (t) => {
+test('approval_retention_s lengthened between runs: a bucket due before the new due time leaves its approval in place, and it goes at the new due time', (t) => {
   const run = new Run(config({ trust: { 'cell-low': 0.3 } }));
   const req = payloadOf(run.telemetry(telemetry({ cell_id: 'cell-low', observed_at: at(0) })), 'approval_requested');
   run.action(signedAction(alice, { approval_id: req.approval_id, intent_hash: req.intent_hash, decided_at: at(60) }));
@@ -128,4 +128,15 @@ test('approval_retention_s lengthened between runs: a bucket due before the new 
   );
   t.is(run.cache.get(approvalKey)!.approval!.status, 'granted');
   t.true(run.cache.has(guardKey));
+  // Moved to the bucket of the new due time (decided at 60 s + twice the retention), not left in no bucket.
+  const newDue = at(60 + 2 * retention);
+  t.deepEqual(
+    buckets(run, 'decided').map((b) => [b.due_at, b.keys]),
+    [[newDue, [approvalKey, guardKey]]],
+  );
+  const decidedKeys = (k: string) => k === approvalKey || k === guardKey || k.startsWith('retention/decided/');
+  t.deepEqual(tombstones(tick(run, 60 + 2 * retention)).filter(decidedKeys), []);
+  t.deepEqual(tombstones(tick(run, 60 + 2 * retention + 1)).filter(decidedKeys), [approvalKey, guardKey, stateKeys.retention(`decided/${newDue}/000000`)]);
+  t.false(run.cache.has(approvalKey));
+  t.false(run.cache.has(guardKey));
 });

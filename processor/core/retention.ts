@@ -55,7 +55,11 @@ function bucketId(list: RetentionList, due: string, page: number): string {
  * returned for a caller that has not written it yet.
  */
 function retain(ctx: StepContext, list: RetentionList, key: string, eventTime: string, retentionS: number): boolean {
-  const due = dueAt(eventTime, retentionS);
+  return retainUntil(ctx, list, key, dueAt(eventTime, retentionS));
+}
+
+/** `retain` with the due time given (a whole minute). */
+function retainUntil(ctx: StepContext, list: RetentionList, key: string, due: string): boolean {
   const now = ctx.streamTime;
   if (now !== null && due < now) {
     if (ctx.state.get(key) !== undefined) ctx.state.put(key, null);
@@ -140,8 +144,10 @@ function storedDue(ctx: StepContext, value: StateValue): string | null | undefin
 
 /**
  * Deletes, in bucket order, every key of every bucket the stream time has passed. An approval or
- * release guard is deleted only if it is not due later than this bucket (an approval id comes
- * back, pending, when its telemetry is delivered again after the dedupe window).
+ * release guard is deleted only if it is not due later than this bucket: one due later (its
+ * retention was lengthened between runs) moves to the bucket of its due time, or it would never
+ * be deleted; one not due at all (an approval id that came back, pending, when its telemetry was
+ * delivered again after the dedupe window) is scheduled again by its next decision.
  */
 export function expireRetained(ctx: StepContext): void {
   expireList(ctx, 'idem');
@@ -160,8 +166,9 @@ function expireList(ctx: StepContext, list: RetentionList): void {
       const value = state.get(key);
       if (value === undefined) continue;
       const due = storedDue(ctx, value);
-      if (due === null || (due !== undefined && due > head.due_at)) continue;
-      state.put(key, null);
+      if (due === null) continue;
+      if (due !== undefined && due > head.due_at) retainUntil(ctx, list, key, due);
+      else state.put(key, null);
     }
     buckets.remove(head.bucket_id);
   }

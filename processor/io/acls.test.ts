@@ -1,5 +1,5 @@
 import test from 'ava';
-import { roleGrants, type AclGrant, type AclScope } from './acls.js';
+import { aclScopeOfConfig, roleGrants, type AclGrant, type AclScope } from './acls.js';
 import { topicNames } from './topics.js';
 
 const scope: AclScope = { topics: topicNames({ prefix: 'acl-unit.' }), appId: 'acl-unit-app', partitions: 3, groupId: 'acl-unit-app', readerGroupPrefix: 'exoarmur.read.' };
@@ -47,4 +47,10 @@ test("the processor's transactional ids and groups are granted one by one, so no
   );
   t.is(coveredBy('User:actuator', 'transactional_id', 'acl-unit-app.0'), 0);
   t.is(coveredBy('User:processor', 'transactional_id', 'acl-unit-app.3'), 0);
+});
+
+test("a config's scope: its topics, app id, partitions and checkpoint topic; its group the app id unless one is given", (t) => {
+  const config = { app_id: 'acl-unit-app', partitions: 3, topics: scope.topics };
+  t.deepEqual(aclScopeOfConfig(config), scope);
+  t.deepEqual(aclScopeOfConfig({ ...config, checkpoints: { topic: checkpointTopic } }, 'acl-unit-group'), { ...scope, groupId: 'acl-unit-group', checkpointTopic });
 });

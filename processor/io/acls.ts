@@ -44,6 +44,21 @@ export interface AclScope {
   checkpointTopic?: string;
 }
 
+/** Readers' throwaway groups `exoarmur.read.<uuid>` (read.ts's default group prefix). */
+export const READER_GROUP_PREFIX = 'exoarmur.read.';
+
+/** The scope of one deployment as its processor config describes it: its topics, app id, partition count and checkpoint topic; its group is the app id unless `--group` says otherwise. */
+export function aclScopeOfConfig(config: { app_id: string; partitions: number; topics: Topics; checkpoints?: { topic: string } }, groupId?: string): AclScope {
+  return {
+    topics: config.topics,
+    appId: config.app_id,
+    partitions: config.partitions,
+    groupId: groupId ?? config.app_id,
+    readerGroupPrefix: READER_GROUP_PREFIX,
+    ...(config.checkpoints === undefined ? {} : { checkpointTopic: config.checkpoints.topic }),
+  };
+}
+
 export const ROLE_PRINCIPALS = {
   sensor: 'User:sensor',
   operator: 'User:operator',

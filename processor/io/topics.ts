@@ -7,6 +7,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { DEFAULT_TOPIC_NAMES } from '../config/defaults.js';
 import type { Topics } from '../config/types.js';
 import { ExoArmurError, TopicDriftError } from '../errors.js';
+import { groupProgressVia } from './offsets.js';
 
 /** A topic's key in the config's `topics` (the one topic vocabulary). */
 export type TopicKey = keyof Topics;
@@ -237,7 +238,12 @@ export async function topicStorage(kafka: Kafka, names: string[], groupId: strin
   try {
     const metadata = await admin.fetchTopicMetadata({ topics: names });
     const configs = await admin.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ type: 2, name })) });
-    const committed = await admin.fetchOffsets({ groupId, topics: inputs });
+    // The one reader of group offsets (offsets.ts): an answer short of a partition is asked again, never reported short.
+    const progress = await groupProgressVia(admin, groupId, inputs);
+    const committed = inputs.map((topic) => ({
+      topic,
+      partitions: progress.filter((row) => row.topic === topic).map((row) => ({ partition: row.partition, offset: row.committed === null ? '-1' : String(row.committed) })),
+    }));
     const topics: Record<string, TopicFacts> = {};
     for (const name of names) {
       const offsets = await admin.fetchTopicOffsets(name);

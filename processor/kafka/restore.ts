@@ -20,8 +20,13 @@ import { TaskStore, type Checkpoint, type StoreEntry } from './state-store.js';
 /** Kafka's default delete.retention.ms, used when the topic's own value cannot be read. */
 export const DEFAULT_DELETE_RETENTION_MS = 86_400_000;
 
-/** Changelog entries per store transaction while restoring (an interrupted restore resumes from the last one). */
-export const RESTORE_WRITE_ENTRIES = 50_000;
+/**
+ * Changelog entries per store transaction while restoring (an interrupted restore resumes from the
+ * last one). Entries pending a write outlive the young generation and are promoted, so this bounds
+ * the old-space garbage of a restore: a cold restore of 1M keys on 3 partitions peaked at 365–376 MB
+ * RSS with 50,000 and 284 MB with 10,000, first commit after 12.3–13.0 s and 13.7 s (`make bench` recovery rows).
+ */
+export const RESTORE_WRITE_ENTRIES = 10_000;
 
 export interface ChangelogFacts {
   topic: string;

@@ -44,13 +44,14 @@ export async function ensureRunTopics(kafka: Kafka, topics: RunTopics, partition
 }
 
 export function writeProcessorConfig(spec: ProcessorSpec): string {
-  const t = spec.topics;
   const config = {
     app_id: spec.appId,
     brokers: spec.brokers.split(','),
     partitions: spec.partitions,
     processing_guarantee: spec.guarantee,
-    topics: { telemetry: t.telemetry, operator_actions: t.operator_actions, config: t.config, audit: t.audit, execute: t.execute, state: t.state, dlq: t.dlq },
+    // Every topic, the later ones (results, actuator state) too: a name left out falls back to the
+    // default, shared by every job on the broker (the scaling job found the catch-up's 3-partition results topic).
+    topics: { ...spec.topics },
   };
   const file = join(spec.dir, `${spec.name}.config.json`);
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);

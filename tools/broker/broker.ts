@@ -16,6 +16,7 @@ import { requireJava } from './prerequisites.js';
 import { isBrokerProcess, readPid } from './process-state.js';
 import { formatOnce } from './storage.js';
 import { readMemory } from '../lib/proc.js';
+import { refuseStartsWhileStopping } from '../lib/run-cleanup.js';
 
 export { fetchBroker, pinnedKafkaVersion } from './fetch.js';
 
@@ -143,6 +144,7 @@ export function launchBroker(input: LaunchInput): number {
   formatOnce(layout, classpath, secure?.formatArgs ?? [], member === undefined ? undefined : { nodeId: member.nodeId, clusterId: member.clusterId });
   const consoleFd = openSync(layout.consoleFile, 'a');
   const jvm = member === undefined ? JVM_FLAGS : CLUSTER_JVM_FLAGS;
+  refuseStartsWhileStopping(`the broker in ${layout.dataDir}`);
   const child = spawn('java', [...jvm, '-cp', classpath, `-Dlog4j2.configurationFile=${layout.log4jConfig}`, 'kafka.Kafka', layout.serverProperties], {
     detached: true,
     stdio: ['ignore', consoleFd, consoleFd],

@@ -1,9 +1,10 @@
-/** `exoarmur broker fetch|start|stop|status` — the embedded Kafka broker's life cycle. */
+/** `exoarmur broker fetch|start|stop|status` — the embedded Kafka broker's life cycle; `secure-dir` — the compose broker's secure profile. */
 import type { Argv, CommandModule } from 'yargs';
 import { brokerStatus, DEFAULT_PORT, fetchBroker, startBroker, stopBroker } from './broker.js';
 import { clusterStatus, restartNode, startCluster, stopCluster, stopNode } from './cluster.js';
 import { defaultCacheRoot, defaultDataDir } from './paths.js';
 import { UsageError } from '../../processor/errors.js';
+import { prepareComposeSecure } from '../compose/secure.js';
 
 interface BrokerArgs {
   'data-dir': string;
@@ -101,15 +102,28 @@ const statusCommand: CommandModule<object, BrokerArgs> = {
   },
 };
 
+const secureDirCommand: CommandModule<object, { dir: string }> = {
+  command: 'secure-dir',
+  describe:
+    "make (once) the secure compose profile's directory (docker-compose.airgap.secure.yml's EXOARMUR_SECURE_DIR): SCRAM credentials per role, a TLS certificate made with keytool, each container's part owned by its user; as root; prints where the CA and the credentials are, never a password",
+  builder: (yargs) =>
+    yargs.option('dir', { type: 'string', demandOption: true, describe: 'the directory (kept: a second run reuses its credentials and certificate)' }) as Argv<{ dir: string }>,
+  handler: (argv) => {
+    const made = prepareComposeSecure(argv.dir);
+    print({ dir: made.dir, ca_file: made.caFile, credentials_file: made.credentialsFile });
+  },
+};
+
 export const brokerCommand: CommandModule = {
   command: 'broker',
-  describe: 'manage the embedded Apache Kafka broker (fetch|start|stop|status)',
+  describe: "manage the embedded Apache Kafka broker (fetch|start|stop|status) and the compose broker's secure profile (secure-dir)",
   builder: (yargs) =>
     yargs
       .command(fetchCommand as CommandModule)
       .command(startCommand as CommandModule)
       .command(stopCommand as CommandModule)
       .command(statusCommand as CommandModule)
-      .demandCommand(1, 'Name an action: fetch, start, stop or status.'),
+      .command(secureDirCommand as CommandModule)
+      .demandCommand(1, 'Name an action: fetch, start, stop, status or secure-dir.'),
   handler: () => undefined,
 };

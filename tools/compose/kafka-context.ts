@@ -9,10 +9,14 @@ import { join } from 'node:path';
 import { JVM_FLAGS, log4jConfig, serverProperties } from '../broker/config.js';
 
 /** Sentinel values no real setting contains: each is replaced by its placeholder, and must occur. */
-const SENTINELS = { port: 59_092, controllerPort: 59_093, logDirs: '/exoarmur-log-dirs-sentinel' };
+export const SENTINELS = { port: 59_092, controllerPort: 59_093, logDirs: '/exoarmur-log-dirs-sentinel' };
 
-export function serverPropertiesTemplate(): string {
-  const rendered = serverProperties({ port: SENTINELS.port, controllerPort: SENTINELS.controllerPort, logDirs: SENTINELS.logDirs, logFile: '' });
+/**
+ * The broker's server.properties with ports and log dir as placeholders; `overrides` replace or add lines as
+ * they do for the embedded broker (the secure profile's listeners, SASL, TLS and authorizer: tools/compose/secure.ts).
+ */
+export function serverPropertiesTemplate(overrides: Record<string, string | number> = {}): string {
+  const rendered = serverProperties({ port: SENTINELS.port, controllerPort: SENTINELS.controllerPort, logDirs: SENTINELS.logDirs, logFile: '', overrides });
   const replacements: Array<[string, string]> = [
     [`127.0.0.1:${SENTINELS.port}`, '127.0.0.1:@PORT@'],
     [`127.0.0.1:${SENTINELS.controllerPort}`, '127.0.0.1:@CONTROLLER_PORT@'],

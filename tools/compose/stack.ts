@@ -23,7 +23,8 @@ export class ComposeStack {
   private readonly ids = new Map<string, string>();
 
   constructor(
-    readonly file: string,
+    /** The compose file, then any override merged over it (the secure profile). */
+    readonly files: readonly string[],
     readonly project: string,
     readonly env: NodeJS.ProcessEnv,
     readonly cwd: string,
@@ -38,12 +39,13 @@ export class ComposeStack {
 
   async run(args: readonly string[], timeoutMs = 600_000): Promise<CommandResult> {
     const { program, prefix } = await this.composeCommand();
-    return runCommand(program, [...prefix, '-f', this.file, '-p', this.project, ...args], { env: this.env, cwd: this.cwd, timeoutMs });
+    return runCommand(program, [...prefix, ...this.files.flatMap((f) => ['-f', f]), '-p', this.project, ...args], { env: this.env, cwd: this.cwd, timeoutMs });
   }
 
   private async must(args: readonly string[], what: string, timeoutMs?: number): Promise<CommandResult> {
     const result = await this.run(args, timeoutMs);
-    if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker-compose ${what} failed (exit ${result.code}): ${tail(result)}`, { context: { file: this.file } });
+    if (result.code !== 0)
+      throw new ExoArmurError('COMPOSE_FAILED', `docker-compose ${what} failed (exit ${result.code}): ${tail(result)}`, { context: { files: this.files.join(',') } });
     return result;
   }
 
@@ -56,14 +58,14 @@ export class ComposeStack {
   async startService(service: string): Promise<void> {
     const id = await this.containerId(service);
     const result = await runCommand('docker', ['start', id], { env: this.env });
-    if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker start ${service} failed: ${tail(result)}`, { context: { file: this.file } });
+    if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker start ${service} failed: ${tail(result)}`, { context: { files: this.files.join(',') } });
   }
 
   /** SIGTERM, then SIGKILL after 30 s: a clean stop. */
   async stopService(service: string): Promise<void> {
     const id = await this.containerId(service);
     const result = await runCommand('docker', ['stop', '-t', '30', id], { env: this.env });
-    if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker stop ${service} failed: ${tail(result)}`, { context: { file: this.file } });
+    if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker stop ${service} failed: ${tail(result)}`, { context: { files: this.files.join(',') } });
   }
 
   /** One service brought up on its own (no dependencies), as a test does with the broker alone. */
@@ -76,7 +78,7 @@ export class ComposeStack {
     if (known !== undefined) return known;
     const result = await this.must(['ps', '-a', '-q', service], `ps ${service}`);
     const id = result.stdout.trim().split('\n')[0] ?? '';
-    if (id === '') throw new ExoArmurError('COMPOSE_FAILED', `docker-compose has no container for service ${service}`, { context: { file: this.file } });
+    if (id === '') throw new ExoArmurError('COMPOSE_FAILED', `docker-compose has no container for service ${service}`, { context: { files: this.files.join(',') } });
     this.ids.set(service, id);
     return id;
   }
@@ -85,7 +87,7 @@ export class ComposeStack {
   async kill(service: string): Promise<void> {
     const id = await this.containerId(service);
     const result = await runCommand('docker', ['kill', id], { env: this.env });
-    if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker kill ${service} failed: ${tail(result)}`, { context: { file: this.file } });
+    if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker kill ${service} failed: ${tail(result)}`, { context: { files: this.files.join(',') } });
     await pollUntil(async () => (await this.state(service)).status === 'exited', { timeoutMs: 30_000, intervalMs: 200, what: `${service} to exit after docker kill` });
   }
 
@@ -100,7 +102,7 @@ export class ComposeStack {
     const id = await this.containerId(service);
     const format = '{{json .State}}|{{.Config.Image}}|{{.RestartCount}}';
     const result = await runCommand('docker', ['inspect', '-f', format, id], { env: this.env });
-    if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker inspect ${service} failed: ${tail(result)}`, { context: { file: this.file } });
+    if (result.code !== 0) throw new ExoArmurError('COMPOSE_FAILED', `docker inspect ${service} failed: ${tail(result)}`, { context: { files: this.files.join(',') } });
     const [stateJson, image, restarts] = result.stdout.trim().split('|');
     const s = JSON.parse(stateJson!) as { Status: string; ExitCode: number; StartedAt: string; Health?: { Status: string } };
     return {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ExoArmurError } from '../../processor/errors.js';
 import type { LogEvent } from '../../processor/log-events.js';
 import { pollUntil } from './poll.js';
+import { refuseStartsWhileStopping } from './run-cleanup.js';
 
 /** dist/tools/cli.js, next to this compiled module's parent. */
 export const CLI_PATH = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -30,6 +31,7 @@ export class CliChild {
 
   /** `nodeArgs` go to node itself (e.g. --cpu-prof, which NODE_OPTIONS does not accept). */
   constructor(args: readonly string[], env: NodeJS.ProcessEnv = process.env, nodeArgs: readonly string[] = []) {
+    refuseStartsWhileStopping(`exoarmur ${args[0] ?? ''}`);
     this.child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));

@@ -19,7 +19,7 @@ export interface SecureBroker {
   credentialsFile: string;
 }
 
-export function readCredentials(broker: SecureBroker): SecureCredentials {
+export function readCredentials(broker: Pick<SecureBroker, 'credentialsFile'>): SecureCredentials {
   return JSON.parse(readFileSync(broker.credentialsFile, 'utf8')) as SecureCredentials;
 }
 
@@ -43,8 +43,15 @@ export function secureLogin(broker: SecureBroker, user: SecureUser, password?: s
 
 /** Applies the role grants of one deployment as the admin and waits until the broker lists every one. */
 export async function grantRoles(broker: SecureBroker, scope: AclScope): Promise<number> {
+  return grantRolesAs(secureKafka(broker, 'admin'), scope);
+}
+
+/**
+ * Applies the role grants with a client that may (the admin, or any super user) and waits until the
+ * broker lists every one: a grant is served once the authorizer has loaded it from the metadata log.
+ */
+export async function grantRolesAs(admin: Kafka, scope: AclScope): Promise<number> {
   const grants = roleGrants(scope);
-  const admin = secureKafka(broker, 'admin');
   await withAdmin(admin, (a) => applyAcls(a, grants));
   const names = new Set(grants.map((g) => g.name));
   await pollUntil(

@@ -37,6 +37,8 @@ export interface BundleInputs {
   /** What the compose phase did (tools/reality/compose-run.ts); its evidence files are already in the bundle. */
   deployment: DeploymentFacts;
   faultsDisabled: boolean;
+  /** The compose broker's credentials when the compose phase ran the secure profile: its passwords are searched for too. */
+  composeSecure: { credentialsFile: string } | null;
 }
 
 /** How a reviewer reads the run from the broker. */
@@ -119,7 +121,7 @@ export async function writeBundle(ctx: RunContext, inputs: BundleInputs): Promis
   write(BUNDLE_FILES.runFacts, jsonText(facts));
 
   // A secure run: no password of its credentials in any file (security.json records the search).
-  if (ctx.broker.secure !== null) checkBundleSecrets(dir, secureBrokerOf(ctx.broker));
+  if (ctx.broker.secure !== null) checkBundleSecrets(dir, [secureBrokerOf(ctx.broker), ...(inputs.composeSecure === null ? [] : [inputs.composeSecure])]);
   // The gates are judged from the files just written, exactly as `verify` re-judges them; the
   // integrity verdict gate 7 reads is taken before PASS_FAIL.txt exists (no integrity check reads it).
   await writeManifest(dir, ctx.runId);

@@ -26,20 +26,29 @@ export interface ComposeRecord {
   failure: string | null;
   /** Seconds per step (images, up, scenario, evidence), for the timing note. */
   seconds: Record<string, number>;
+  /** The secure profile's override file when the run brought it up (its `grants` service is then part of the stack); null otherwise. */
+  secureProfile: string | null;
+  /** The secure profile's facts (security.json `compose`) once read from its running stack; null otherwise. */
+  security: Record<string, unknown> | null;
 }
 
 export const COMPOSE_SERVICES: Record<ComposeFlavour, readonly string[]> = { redpanda: ['redpanda', 'topics', 'processor'], 'airgap-kafka': ['kafka', 'topics', 'processor'] };
 
-/** Reads each service's state and log, runs `down -v`, and writes every compose file of the bundle. */
-export async function writeComposeEvidence(bundleDir: string, stack: ComposeStack | null, record: ComposeRecord, composeFile: string): Promise<ComposeSummary> {
+/**
+ * Reads each service's state and log, runs `down -v`, and writes every compose file of the bundle; `composeFiles`
+ * is the compose file, then the secure profile's override when it ran (both copied into the bundle).
+ */
+export async function writeComposeEvidence(bundleDir: string, stack: ComposeStack | null, record: ComposeRecord, composeFiles: readonly string[]): Promise<ComposeSummary> {
   const write = (name: string, text: string) => writeFileSync(join(bundleDir, name), text);
+  const composeFile = composeFiles[0]!;
   const fileName = basename(composeFile);
-  copyFileSync(composeFile, join(bundleDir, fileName));
+  for (const file of composeFiles) copyFileSync(file, join(bundleDir, basename(file)));
   const services: ComposeSummary['services'][number][] = [];
   const logs: string[] = [];
   let down = { ok: stack === null, output: stack === null ? 'the stack was never brought up' : '' };
   if (stack !== null) {
-    for (const service of COMPOSE_SERVICES[record.flavour]) {
+    // The secure profile adds the `topics grant` container.
+    for (const service of [...COMPOSE_SERVICES[record.flavour], ...(record.secureProfile === null ? [] : ['grants'])]) {
       const log = `compose_${service}.log`;
       logs.push(log);
       try {

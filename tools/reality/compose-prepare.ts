@@ -12,9 +12,10 @@ import { runCommand, tail } from '../compose/docker.js';
 import { engineEnv, startEngine, type Engine } from '../compose/engine.js';
 import { ExoArmurError } from '../../processor/errors.js';
 
-export const COMPOSE_FILES: Record<ComposeFlavour, { file: string; broker: string }> = {
-  redpanda: { file: 'docker-compose.yml', broker: 'redpanda' },
-  'airgap-kafka': { file: 'docker-compose.airgap.yml', broker: 'kafka' },
+/** Each compose path: its file, its broker service, and its secure profile's override where one exists (the air-gapped Kafka only). */
+export const COMPOSE_FILES: Record<ComposeFlavour, { file: string; broker: string; secureOverride: string | null }> = {
+  redpanda: { file: 'docker-compose.yml', broker: 'redpanda', secureOverride: null },
+  'airgap-kafka': { file: 'docker-compose.airgap.yml', broker: 'kafka', secureOverride: 'docker-compose.airgap.secure.yml' },
 };
 
 /** The engine and images a compose run needs; whoever ends the run stops the engine. */
@@ -51,8 +52,11 @@ async function buildImages(env: NodeJS.ProcessEnv, log: (line: string) => void):
     .map((l) => JSON.parse(l) as ImageRecord);
 }
 
-/** Starts (or finds) the engine, then picks the compose path and builds the images it needs; never throws. */
-export async function prepareCompose(log: (line: string) => void): Promise<ComposeReady> {
+/**
+ * Starts (or finds) the engine, then picks the compose path and builds the images it needs; never throws. A
+ * secure run takes the air-gapped path, the one with a secure profile (docker-compose.airgap.secure.yml).
+ */
+export async function prepareCompose(log: (line: string) => void, secure = false): Promise<ComposeReady> {
   const started = Date.now();
   const engine = await startEngine();
   const seconds: Record<string, number> = { engine: since(started) };
@@ -60,7 +64,8 @@ export async function prepareCompose(log: (line: string) => void): Promise<Compo
   log(`compose: Docker engine ${engine.host}${engine.startedPid === null ? ' (already running)' : ` (dockerd ${engine.startedPid} started by this run)`}`);
   try {
     const env = engineEnv(engine);
-    const flavour: ComposeFlavour = (await redpandaAvailable(env, log)) ? 'redpanda' : 'airgap-kafka';
+    if (secure) log('compose: the secure profile (SASL/SCRAM over TLS, role ACLs) exists for the air-gapped Apache Kafka path: it is used');
+    const flavour: ComposeFlavour = !secure && (await redpandaAvailable(env, log)) ? 'redpanda' : 'airgap-kafka';
     const building = Date.now();
     const images = await buildImages(env, log);
     seconds['images'] = since(building);

@@ -14,6 +14,10 @@ import type { DeploymentFacts } from '../bundle/compose-facts.js';
 import { engineEnv, stopEngine } from '../compose/engine.js';
 import { ComposeStack } from '../compose/stack.js';
 import { ExoArmurError } from '../../processor/errors.js';
+import { prepareComposeSecure, type ComposeSecure } from '../compose/secure.js';
+import { secureLogin } from '../lib/secure-clients.js';
+import { composeSecurityFacts } from './compose-security.js';
+import { addComposeSecurity } from './security.js';
 import type { Delivery, Trail } from './analysis.js';
 import { writeComposeEvidence, writeComposeSummary, type ComposeRecord } from './compose-evidence.js';
 import { composeBroker, ComposeProcessor } from './compose-controls.js';
@@ -44,12 +48,14 @@ export interface ComposePlayed {
   ready: ComposeReady;
   record: ComposeRecord;
   stack: ComposeStack | null;
+  /** The secure profile's directory when the run is secure (its credentials are searched for in the bundle). */
+  secure: ComposeSecure | null;
   played: { trail: Trail; deliveries: readonly Delivery[] } | null;
 }
 
 /** The compose processor's config: the run's, on the compose broker, its checkpoint key beside it in the mounted dir. */
 function writeComposeConfig(input: ComposeRunInput, configDir: string, brokers: string): Record<string, unknown> {
-  // The compose broker is plain (no SASL): a --secure run's login settings are the embedded broker's only.
+  // The embedded broker's login settings are not the compose broker's: the secure profile logs its containers in through their environment.
   const { broker_auth: _auth, ...config } = input.initialConfig;
   const checkpoints = config['checkpoints'] as Record<string, unknown> | undefined;
   if (checkpoints !== undefined) {
@@ -65,9 +71,23 @@ function writeComposeConfig(input: ComposeRunInput, configDir: string, brokers: 
   return composeConfig;
 }
 
-async function upAndPlay(input: ComposeRunInput, ready: ComposeReady, record: ComposeRecord, setStack: (s: ComposeStack) => void): Promise<ComposePlayed['played']> {
+/** The secure profile's directory of a secure run (made here at run time), or null for a plaintext one. */
+function secureDirOf(input: ComposeRunInput, flavour: ComposeReady['flavour']): ComposeSecure | null {
+  if (input.embedded.broker.secure === null) return null;
+  if (COMPOSE_FILES[flavour].secureOverride === null) throw new ExoArmurError('COMPOSE_FAILED', `the ${flavour} compose path has no secure profile`);
+  return prepareComposeSecure(join(input.workDir, 'compose', 'secure'));
+}
+
+async function upAndPlay(
+  input: ComposeRunInput,
+  ready: ComposeReady,
+  record: ComposeRecord,
+  set: (s: { stack?: ComposeStack; secure?: ComposeSecure }) => void,
+): Promise<ComposePlayed['played']> {
   if (!ready.engine.ok) return null;
   if (ready.failure !== null) throw new ExoArmurError('COMPOSE_FAILED', ready.failure);
+  const secure = secureDirOf(input, ready.flavour);
+  if (secure !== null) set({ secure });
   const configDir = join(input.workDir, 'compose', 'config');
   mkdirSync(configDir, { recursive: true });
   const ports = {
@@ -95,20 +115,42 @@ async function upAndPlay(input: ComposeRunInput, ready: ComposeReady, record: Co
     EXOARMUR_TOPIC_PREFIX: runPrefix(input.embedded.runId),
     EXOARMUR_PARTITIONS: String(input.initialConfig['partitions'] ?? 3),
     EXOARMUR_MAX_INPUTS_PER_TRANSACTION: String(input.maxInputsPerTransaction),
+    ...(secure === null ? {} : { EXOARMUR_SECURE_DIR: secure.dir }),
   });
   const files = COMPOSE_FILES[ready.flavour];
-  const stack = new ComposeStack(join(repoRoot(), files.file), record.project, env, repoRoot());
-  setStack(stack);
-  input.log(`compose: docker-compose -f ${files.file} -p ${record.project} up -d (broker on ${brokers})`);
+  const composeFiles = [files.file, ...(secure === null || files.secureOverride === null ? [] : [files.secureOverride])];
+  const stack = new ComposeStack(
+    composeFiles.map((f) => join(repoRoot(), f)),
+    record.project,
+    env,
+    repoRoot(),
+  );
+  set({ stack });
+  if (secure !== null) record.secureProfile = files.secureOverride;
+  input.log(`compose: docker-compose ${composeFiles.map((f) => `-f ${f}`).join(' ')} -p ${record.project} up -d (broker on ${brokers})`);
   const up = Date.now();
   await stack.up();
   record.seconds['up'] = since(up);
   input.log(`compose: up in ${record.seconds['up']} s`);
+  if (secure !== null) {
+    record.security = await composeSecurityFacts({ stack, profile: join(repoRoot(), files.secureOverride!), secure, brokers, config });
+    input.log(
+      `compose: secure profile: SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer, ${String(record.security['grants_listed'])} grants served, processor as User:processor`,
+    );
+  }
   const embedded = input.embedded;
-  const kafka = new RunKafka(brokers, `reality-compose-${embedded.runId}`, embedded.kafka.topics, groupForRun(embedded.runId), embedded.kafka.checkpointTopic);
+  const login = secure === null ? {} : secureLogin({ brokers, ...secure }, 'admin');
+  const kafka = new RunKafka(brokers, `reality-compose-${embedded.runId}`, embedded.kafka.topics, groupForRun(embedded.runId), embedded.kafka.checkpointTopic, login);
   const ctx: RunContext = {
     ...embedded,
-    broker: { brokers, dataDir: null, owned: true, port: ports.kafka, controllerPort: ports.controller, secure: null },
+    broker: {
+      brokers,
+      dataDir: null,
+      owned: true,
+      port: ports.kafka,
+      controllerPort: ports.controller,
+      secure: secure === null ? null : { caFile: secure.caFile, credentialsFile: secure.credentialsFile },
+    },
     brokerControl: composeBroker(stack, files.broker),
     processor: new ComposeProcessor(stack),
     actuation: undefined,
@@ -136,7 +178,7 @@ async function upAndPlay(input: ComposeRunInput, ready: ComposeReady, record: Co
 
 /** Prepares the engine and images, brings the stack up and plays the scenario on it; never throws (a failure is recorded). */
 export async function startCompose(input: ComposeRunInput): Promise<ComposePlayed> {
-  const ready = await prepareCompose(input.log);
+  const ready = await prepareCompose(input.log, input.embedded.broker.secure !== null);
   const engine = ready.engine;
   const record: ComposeRecord = {
     flavour: ready.flavour,
@@ -149,15 +191,18 @@ export async function startCompose(input: ComposeRunInput): Promise<ComposePlaye
     decisions: null,
     failure: null,
     seconds: { ...ready.seconds },
+    secureProfile: null,
+    security: null,
   };
-  let stack: ComposeStack | null = null;
+  const up: { stack?: ComposeStack; secure?: ComposeSecure } = {};
+  const set = (s: { stack?: ComposeStack; secure?: ComposeSecure }) => Object.assign(up, s);
   try {
-    const played = await upAndPlay(input, ready, record, (s) => (stack = s));
-    return { ready, record, stack, played };
+    const played = await upAndPlay(input, ready, record, set);
+    return { ready, record, stack: up.stack ?? null, secure: up.secure ?? null, played };
   } catch (error) {
     record.failure = (error as Error).message.split('\n')[0]!;
     input.log(`compose: FAILED ${record.failure}`);
-    return { ready, record, stack, played: null };
+    return { ready, record, stack: up.stack ?? null, secure: up.secure ?? null, played: null };
   }
 }
 
@@ -172,6 +217,11 @@ export async function finishCompose(
   log: (line: string) => void,
 ): Promise<DeploymentFacts> {
   const { ready, record, stack } = run;
+  // A secure run's security.json says how the compose broker ran, or why it did not run secure.
+  if (embedded.ctx.broker.secure !== null) {
+    const why = ready.engine.ok ? (record.failure ?? 'the compose phase failed before its broker answered') : `no Docker engine: ${ready.engine.reason}`;
+    addComposeSecurity(bundleDir, record.security ?? { mode: 'not run', reason: why });
+  }
   if (!ready.engine.ok) {
     log(`compose: no Docker engine (${ready.engine.reason})`);
     return { engine: 'unavailable', reason: ready.engine.reason, enable: ready.engine.enable };
@@ -184,7 +234,13 @@ export async function finishCompose(
     log(`compose: ${actual.size} scenario events decided, ${compareDecisions(expected, actual).length} differ from the embedded run`);
   }
   const evidence = Date.now();
-  const summary = await writeComposeEvidence(bundleDir, stack, record, join(repoRoot(), COMPOSE_FILES[record.flavour].file));
+  const composeFiles = [COMPOSE_FILES[record.flavour].file, ...(record.secureProfile === null ? [] : [record.secureProfile])];
+  const summary = await writeComposeEvidence(
+    bundleDir,
+    stack,
+    record,
+    composeFiles.map((f) => join(repoRoot(), f)),
+  );
   record.engine.stopped = await stopEngine(ready.engine);
   summary.engine = record.engine;
   summary.seconds['evidence'] = since(evidence);

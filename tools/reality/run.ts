@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import { ulid } from 'ulid';
 import { UsageError } from '../../processor/errors.js';
 import { repoRoot } from '../broker/paths.js';
-import { embeddedBrokerControl, externalBroker, secureBrokerOf, startRunBroker, stopRunBroker } from './broker-control.js';
+import { stopBroker } from '../broker/broker.js';
+import { cleanUpOnSignals } from '../lib/run-cleanup.js';
+import { embeddedBrokerControl, externalBroker, secureBrokerOf, startRunBroker } from './broker-control.js';
 import { writeBundle } from './bundle.js';
 import { abandonCompose, finishCompose, startCompose, type ComposePlayed } from './compose-run.js';
 import { phaseLine, withProgress } from '../lib/progress.js';
@@ -21,7 +23,7 @@ import { runPrefix } from './naming.js';
 import { awaitResults, outcomeCounts, startActuation, stopActuation } from './actuation.js';
 import { doubleInject, playScenario } from './player.js';
 import { sensorOutgoing } from './sensor-samples.js';
-import { createRunContext, PARTITIONS, startProcessor, stopProcessor, waitSettled, writeRunConfig } from './run-context.js';
+import { createRunContext, PARTITIONS, startProcessor, stopProcessor, waitSettled, writeRunConfig, type RunContext } from './run-context.js';
 import { parseScenario, scenarioActors, type Step } from './scenario.js';
 
 export interface RealityOptions {
@@ -76,32 +78,46 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
   for (const note of plan.notes) log(`faults: ${note}`);
   const compose = options.compose !== false;
   const phases = compose ? 6 : 5;
-  log(phaseLine(1, phases, options.brokers ? `using the broker at ${options.brokers}` : 'starting a fresh embedded broker for this run'));
-  const broker = options.brokers
-    ? externalBroker(options.brokers)
-    : await withProgress(log, { what: 'the embedded broker to answer' }, () => startRunBroker(join(workDir, 'broker'), options.secure === true));
-  log(`run ${runId}: broker ${broker.brokers}${broker.owned ? ` (embedded, ${broker.dataDir})` : ' (external)'}`);
-  const observed = steps.flatMap((s) => (s.kind === 'telemetry' && typeof s.event['observed_at'] === 'string' ? [s.event['observed_at']] : [])).sort();
-  const ctx = createRunContext({
-    runId,
-    broker,
-    brokerControl: embeddedBrokerControl(broker),
-    actors: scenarioActors(steps),
-    config,
-    workDir,
-    serviceLog: join(bundleDir, 'service.log'),
-    processorArgs: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION)],
-    earliestObservedAt: observed[0] ?? '2026-01-01T00:00:00.000Z',
-    log,
-  });
-  ctx.faults.notes.push(...plan.notes);
-  const initialConfig = structuredClone(ctx.configPartial);
-  writeRunConfig(ctx);
-  // The compose run (gate 4) starts now and plays beside the embedded run on its own broker; only its comparison waits.
-  let composeRun: Promise<ComposePlayed> | null = compose
-    ? startCompose({ steps, initialConfig, embedded: ctx, workDir, faultsRequired: options.noFaults !== true, maxInputsPerTransaction: MAX_INPUTS_PER_TRANSACTION, log })
-    : null;
+  const runBrokerDir = join(workDir, 'broker');
+  // Filled in as the run starts its parts, so a signal at any point stops what exists by then.
+  const owned: { ctx?: RunContext; composeRun: Promise<ComposePlayed> | null } = { composeRun: null };
+  const cleanup = cleanUpOnSignals(async () => {
+    if (owned.composeRun !== null) await abandonCompose(owned.composeRun).catch(() => undefined);
+    if (owned.ctx !== undefined) {
+      await stopActuation(owned.ctx.actuation).catch(() => undefined);
+      await stopProcessor(owned.ctx).catch(() => undefined);
+      await owned.ctx.kafka.close().catch(() => undefined);
+    }
+    // By its data dir, so a broker still starting (or restarted by a fault) is stopped too.
+    if (!options.brokers) await stopBroker({ dataDir: runBrokerDir }).catch(() => undefined);
+  }, log);
   try {
+    log(phaseLine(1, phases, options.brokers ? `using the broker at ${options.brokers}` : 'starting a fresh embedded broker for this run'));
+    const broker = options.brokers
+      ? externalBroker(options.brokers)
+      : await withProgress(log, { what: 'the embedded broker to answer' }, () => startRunBroker(runBrokerDir, options.secure === true));
+    log(`run ${runId}: broker ${broker.brokers}${broker.owned ? ` (embedded, ${broker.dataDir})` : ' (external)'}`);
+    const observed = steps.flatMap((s) => (s.kind === 'telemetry' && typeof s.event['observed_at'] === 'string' ? [s.event['observed_at']] : [])).sort();
+    const ctx = createRunContext({
+      runId,
+      broker,
+      brokerControl: embeddedBrokerControl(broker),
+      actors: scenarioActors(steps),
+      config,
+      workDir,
+      serviceLog: join(bundleDir, 'service.log'),
+      processorArgs: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION)],
+      earliestObservedAt: observed[0] ?? '2026-01-01T00:00:00.000Z',
+      log,
+    });
+    owned.ctx = ctx;
+    ctx.faults.notes.push(...plan.notes);
+    const initialConfig = structuredClone(ctx.configPartial);
+    writeRunConfig(ctx);
+    // The compose run (gate 4) starts now and plays beside the embedded run on its own broker; only its comparison waits.
+    owned.composeRun = compose
+      ? startCompose({ steps, initialConfig, embedded: ctx, workDir, faultsRequired: options.noFaults !== true, maxInputsPerTransaction: MAX_INPUTS_PER_TRANSACTION, log })
+      : null;
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     if (broker.secure !== null) {
       await writeSecurityFile(bundleDir, secureBrokerOf(broker), runAclScope(runId, ctx.kafka, PARTITIONS));
@@ -125,21 +141,22 @@ export async function runReality(options: RealityOptions): Promise<RealityResult
     await stopActuation(ctx.actuation);
     const expectations = { lines: steps.filter((s) => s.kind === 'expect').length, unmet };
     let deployment: DeploymentFacts = { engine: 'skipped', reason: 'the compose phase was left out of this run (--no-compose)' };
+    let composeSecure: { credentialsFile: string } | null = null;
+    const composeRun = owned.composeRun;
     if (composeRun !== null) {
       log(phaseLine(5, phases, 'waiting for the same scenario on docker-compose to finish (gate 4), comparing its decisions'));
-      const played = await withProgress(log, { what: 'the docker-compose run' }, () => composeRun!);
-      composeRun = null;
+      const played = await withProgress(log, { what: 'the docker-compose run' }, () => composeRun);
+      owned.composeRun = null;
+      composeSecure = played.secure;
       deployment = await finishCompose(played, { ctx, trail: doubled.trail, deliveries: ctx.deliveries, steps }, bundleDir, log);
     }
     log(phaseLine(phases, phases, `replaying the run from the broker, writing the bundle to ${bundleDir} and judging its gates`));
     const gates = await withProgress(log, { what: 'the replay, the read-back and verify' }, () =>
-      writeBundle(ctx, { bundleDir, doubled, expectations, deployment, faultsDisabled: options.noFaults === true }),
+      writeBundle(ctx, { bundleDir, doubled, expectations, deployment, faultsDisabled: options.noFaults === true, composeSecure }),
     );
     return { runId, bundleDir, gates, overall: overall(gates), passFail: passFailText(runId, gates) };
   } finally {
-    if (composeRun !== null) await abandonCompose(composeRun).catch(() => undefined);
-    await stopProcessor(ctx).catch(() => undefined);
-    await ctx.kafka.close().catch(() => undefined);
-    if (broker.owned) await stopRunBroker(broker).catch(() => undefined);
+    cleanup.release();
+    await cleanup.run();
   }
 }

@@ -8,7 +8,8 @@
  * approval has settled, under the running processor, just before the processor's own kill: gate 2 needs
  * both kills, and the processor reconnects (and a new one starts) to a restarted secure broker. The run passes every gate it can prove here, its bundle says it ran secure and
  * with which grants, verifies, and holds none of the run's passwords. The compose phase is left out
- * (--no-compose): its broker is plain whatever the flag says, and gate 4 has its own test.
+ * (--no-compose) to fit the `make test` budget: the secure compose profile a --secure run's gate 4 uses has
+ * its own test (tools/compose/compose.integration.test.ts), and security.json says compose did not run.
  */
 import test from 'ava';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -97,6 +98,7 @@ test('the small scenario on the secure broker passes, and its bundle says how it
     harness_principal: 'User:admin',
     grants_applied: roleGrants(scope).length,
     grants: roleGrants(scope),
+    compose: 'not run',
   });
   // Searched before PASS_FAIL.txt, the manifest, its signature and index.html were written: every other file of the bundle.
   const writtenAfter = new Set([BUNDLE_FILES.passFail, BUNDLE_FILES.manifest, BUNDLE_FILES.manifestSignature, BUNDLE_FILES.index].map((name) => join(result.bundleDir, name)));

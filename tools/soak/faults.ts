@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { ProcessorChild } from '../lib/children.js';
 import { pollUntil } from '../lib/poll.js';
+import { refuseStartsWhileStopping } from '../lib/run-cleanup.js';
 import { restartNode, startCluster, stopCluster, stopNode } from '../broker/cluster.js';
 import type { SeededRandom } from '../lib/seeded-random.js';
 import type { ChildProcessorControl } from '../reality/child-control.js';
@@ -38,6 +39,8 @@ export function supervise(state: SoakState): void {
   const processor = state.ctx.processor;
   const child = processor.current;
   if (child !== undefined && !child.running) {
+    // A run stopping after a signal stopped it: not an exit to note, nor one to restart.
+    refuseStartsWhileStopping('instance 1 again');
     state.unexpectedExits.push(`instance 1 (start ${processor.starts}): ${child.failure()}`);
     state.ctx.log(`soak: instance 1 exited on its own (${child.failure()}); restarting it`);
     processor.start();

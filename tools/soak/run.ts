@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { ulid } from 'ulid';
 import { repoRoot } from '../broker/paths.js';
 import { startCluster, stopCluster, type StartedCluster } from '../broker/cluster.js';
+import { cleanUpOnSignals } from '../lib/run-cleanup.js';
 import { readBundle } from '../bundle/files.js';
 import { runEvidenceFromBundle } from '../bundle/run-evidence.js';
 import { phaseLine } from '../lib/progress.js';
@@ -97,37 +98,50 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const durationMs = Math.round(options.minutes * 60_000);
   const plan = faultPlan(options.seed, durationMs, faultCounts(options.minutes, options.kinds));
   const phases = 4;
-  log(phaseLine(1, phases, `starting a 3-node KRaft cluster in ${clusterDir}`));
-  const cluster = await startCluster({ dir: clusterDir, secure: options.secure === true });
-  log(`soak ${runId}: cluster ${cluster.brokers} up in ${cluster.startMs} ms; seed ${options.seed}, ${options.minutes} min, ${plan.length} faults planned`);
-  const ctx = createRunContext({
-    runId,
-    broker: clusterBroker(cluster),
-    actors: SOAK_ACTORS,
-    config: {},
-    workDir,
-    serviceLog: join(bundleDir, 'service.log'),
-    // The soak drives its cluster itself (tools/soak/faults.ts); instance 1 keeps its own state dir.
-    brokerControl: null,
-    processorArgs: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION), '--state-dir', join(instancesDir, 'state-1')],
-    earliestObservedAt: new Date(SOAK_T0_MS).toISOString(),
-    log,
-  });
-  writeRunConfig(ctx);
-  const state: SoakState = {
-    ctx,
-    clusterDir,
-    instancesDir,
-    random: new SeededRandom(options.seed ^ 0xfa17),
-    startedAtMs: 0,
-    joiners: [],
-    joinerStarts: 0,
-    records: [],
-    unexpectedExits: [],
-    truncations: [],
-  };
-  const samples: ProgressSample[] = [];
+  // Filled in as the run starts its parts, so a signal at any point stops what exists by then.
+  const owned: { state?: SoakState } = {};
+  const cleanup = cleanUpOnSignals(async () => {
+    const started = owned.state;
+    if (started !== undefined) {
+      for (const joiner of started.joiners) await joiner.kill('SIGKILL').catch(() => undefined);
+      await stopActuation(started.ctx.actuation).catch(() => undefined);
+      await stopProcessor(started.ctx).catch(() => undefined);
+      await started.ctx.kafka.close().catch(() => undefined);
+    }
+    await stopCluster(clusterDir).catch(() => stopCluster(clusterDir, true));
+  }, log);
   try {
+    log(phaseLine(1, phases, `starting a 3-node KRaft cluster in ${clusterDir}`));
+    const cluster = await startCluster({ dir: clusterDir, secure: options.secure === true });
+    log(`soak ${runId}: cluster ${cluster.brokers} up in ${cluster.startMs} ms; seed ${options.seed}, ${options.minutes} min, ${plan.length} faults planned`);
+    const ctx = createRunContext({
+      runId,
+      broker: clusterBroker(cluster),
+      actors: SOAK_ACTORS,
+      config: {},
+      workDir,
+      serviceLog: join(bundleDir, 'service.log'),
+      // The soak drives its cluster itself (tools/soak/faults.ts); instance 1 keeps its own state dir.
+      brokerControl: null,
+      processorArgs: ['--max-inputs-per-transaction', String(MAX_INPUTS_PER_TRANSACTION), '--state-dir', join(instancesDir, 'state-1')],
+      earliestObservedAt: new Date(SOAK_T0_MS).toISOString(),
+      log,
+    });
+    writeRunConfig(ctx);
+    const state: SoakState = {
+      ctx,
+      clusterDir,
+      instancesDir,
+      random: new SeededRandom(options.seed ^ 0xfa17),
+      startedAtMs: 0,
+      joiners: [],
+      joinerStarts: 0,
+      records: [],
+      unexpectedExits: [],
+      truncations: [],
+    };
+    owned.state = state;
+    const samples: ProgressSample[] = [];
     await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     if (ctx.broker.secure !== null) {
       await writeSecurityFile(bundleDir, secureBrokerOf(ctx.broker), runAclScope(runId, ctx.kafka, PARTITIONS));
@@ -200,6 +214,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       expectations: { lines: 0, unmet: [] },
       deployment: { engine: 'skipped', reason: "a soak runs on its own 3-node cluster; docker-compose is make reality's gate 4" },
       faultsDisabled: false,
+      composeSecure: null,
     }).catch(async (error: unknown) => {
       if (!(error instanceof ExoArmurError) || error.code !== 'BUNDLE_UNVERIFIED') throw error;
       return judgeBundle(await readBundle(bundleDir));
@@ -220,11 +235,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     ];
     return writeReport({ options, runId, soakDir, bundleDir, cluster, plan, state, load, samples, gates, checks, readBack });
   } finally {
-    for (const joiner of state.joiners) await joiner.kill('SIGKILL').catch(() => undefined);
-    await stopActuation(ctx.actuation).catch(() => undefined);
-    await stopProcessor(ctx).catch(() => undefined);
-    await ctx.kafka.close().catch(() => undefined);
-    await stopCluster(clusterDir).catch(() => stopCluster(clusterDir, true));
+    cleanup.release();
+    await cleanup.run();
   }
 }
 
