@@ -215,7 +215,8 @@ test('pending list: approvals inserted out of order expire in (expires_at, appro
 
 test('an approve is recorded under the trace id of the intent it approves; one naming no approval under none', (t) => {
   const p = pending('human');
-  const traces = (records: readonly OutputRecord[]) => records.filter((r) => r.role === 'audit').map((r) => [(r.value as AuditRecordV1).event_kind, (r.value as AuditRecordV1).trace_id]);
+  const traces = (records: readonly OutputRecord[]) =>
+    records.filter((r) => r.role === 'audit').map((r) => [(r.value as AuditRecordV1).event_kind, (r.value as AuditRecordV1).trace_id]);
   t.deepEqual(traces(p.run.actionRecords(decide(p, alice))), [
     ['action_received', 'trace-1'],
     ['operator_action_applied', 'trace-1'],

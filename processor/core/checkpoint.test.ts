@@ -78,11 +78,26 @@ test('checkpointProblem: each refusal in its words, each beside its twin that ho
   const rows: Array<{ name: string; checkpoint: CheckpointV1; trusted: string; problem: string | null }> = [
     { name: 'as signed, with the signer key', checkpoint: signed(), trusted: publicKey, problem: null },
     { name: 'another trusted key', checkpoint: signed(), trusted: otherPublicKey, problem: 'Ed25519 signature does not verify with the trusted key' },
-    { name: 'a field changed after signing', checkpoint: { ...signed(), config_hash: 'd'.repeat(64) }, trusted: publicKey, problem: 'Ed25519 signature does not verify with the trusted key' },
+    {
+      name: 'a field changed after signing',
+      checkpoint: { ...signed(), config_hash: 'd'.repeat(64) },
+      trusted: publicKey,
+      problem: 'Ed25519 signature does not verify with the trusted key',
+    },
     { name: 'head_seq one past record_count - 1', checkpoint: resigned({ head_seq: 3 }), trusted: publicKey, problem: 'head_seq 3 is not record_count 3 - 1' },
     { name: 'head_seq one before record_count - 1', checkpoint: resigned({ head_seq: 1 }), trusted: publicKey, problem: 'head_seq 1 is not record_count 3 - 1' },
-    { name: 'a merkle_root its frontier does not fold to', checkpoint: resigned({ merkle_root: node(L1, L0) }), trusted: publicKey, problem: 'its frontier does not fold to its merkle_root' },
-    { name: 'a frontier that does not fold to its merkle_root', checkpoint: resigned({ frontier: [node(L0, L1), L0] }), trusted: publicKey, problem: 'its frontier does not fold to its merkle_root' },
+    {
+      name: 'a merkle_root its frontier does not fold to',
+      checkpoint: resigned({ merkle_root: node(L1, L0) }),
+      trusted: publicKey,
+      problem: 'its frontier does not fold to its merkle_root',
+    },
+    {
+      name: 'a frontier that does not fold to its merkle_root',
+      checkpoint: resigned({ frontier: [node(L0, L1), L0] }),
+      trusted: publicKey,
+      problem: 'its frontier does not fold to its merkle_root',
+    },
   ];
   for (const row of rows) t.is(checkpointProblem(p, row.checkpoint, row.trusted), row.problem, row.name);
 });

@@ -85,7 +85,7 @@ test('addSeconds: forward and back, in the contract form', (t) => {
   t.deepEqual([addSeconds(T1, 90), addSeconds(T1, -0.5), addSeconds(T1, 0)], ['2026-03-01T12:01:30.000Z', '2026-03-01T11:59:59.500Z', T1]);
 });
 
-test('the lists of a step: each node under its own key family, each list\'s ends in its own meta fields, the pending count', (t) => {
+test("the lists of a step: each node under its own key family, each list's ends in its own meta fields, the pending count", (t) => {
   const ctx = contextOver(new Map());
   ctx.pending.insert('appr-1', T1);
   ctx.collectiveExpiry.insert('collective/acme/x/c1', T1);

@@ -71,7 +71,12 @@ test('identityFromKey: the key tenant:correlation at each edge, a hint over it',
     { name: 'an empty correlation', key: 'acme:', expected: who('acme', 'unknown') },
     { name: 'parts of exactly the limit', key: `${max}:${max}`, expected: who(max, max) },
     { name: 'parts one past the limit', key: `${over}:${over}`, expected: who('unknown', 'unknown') },
-    { name: 'a hint over the key, trace id only from the hint', key: 'acme:corr', hint: { tenant_id: 'globex', correlation_id: 'c-2', trace_id: 'trace-9' }, expected: who('globex', 'c-2', 'trace-9') },
+    {
+      name: 'a hint over the key, trace id only from the hint',
+      key: 'acme:corr',
+      hint: { tenant_id: 'globex', correlation_id: 'c-2', trace_id: 'trace-9' },
+      expected: who('globex', 'c-2', 'trace-9'),
+    },
     { name: 'a hint with a tenant only', key: 'acme:corr', hint: { tenant_id: 'globex' }, expected: who('globex', 'corr') },
     { name: 'a hint with a correlation only, no key', key: null, hint: { correlation_id: 'c-2' }, expected: who('unknown', 'c-2') },
   ];

@@ -123,7 +123,10 @@ test('removes: the middle, an id not in the list, the head, the tail, the last; 
     list.insert(id, at);
   const stored = () => Object.fromEntries(changes(state));
   list.remove('b');
-  t.deepEqual([ends(m), stored()['pending/a'], stored()['pending/b'], stored()['pending/c']], [{ head: 'a', tail: 'd', count: 3 }, node('a', T1, null, 'c'), null, node('c', T3, 'a', 'd')]);
+  t.deepEqual(
+    [ends(m), stored()['pending/a'], stored()['pending/b'], stored()['pending/c']],
+    [{ head: 'a', tail: 'd', count: 3 }, node('a', T1, null, 'c'), null, node('c', T3, 'a', 'd')],
+  );
   list.remove('zz');
   t.deepEqual(ends(m), { head: 'a', tail: 'd', count: 3 });
   list.remove('a');
@@ -138,11 +141,17 @@ test('removes: the middle, an id not in the list, the head, the tail, the last; 
 test('a list without a count keeps none: the collective expiry ends move, pending_count stays', (t) => {
   const m = meta();
   const state = new StateOverlay(new Map());
-  const shape = listShape<{ collective_key: string; check_at: string; prev: string | null; next: string | null }>('collective_expiry', 'collective_key', 'check_at', stateKeys.collectiveExpiry, {
-    head: 'collective_head',
-    tail: 'collective_tail',
-    count: null,
-  });
+  const shape = listShape<{ collective_key: string; check_at: string; prev: string | null; next: string | null }>(
+    'collective_expiry',
+    'collective_key',
+    'check_at',
+    stateKeys.collectiveExpiry,
+    {
+      head: 'collective_head',
+      tail: 'collective_tail',
+      count: null,
+    },
+  );
   const list = new SortedStateList(state, m, shape);
   list.insert('collective/acme/x/c1', T1);
   t.deepEqual([m.collective_head, m.collective_tail, m.pending_count], ['collective/acme/x/c1', 'collective/acme/x/c1', 0]);

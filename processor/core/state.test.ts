@@ -86,7 +86,7 @@ test('keys under a prefix, sorted: from a map of every key, and from a store ind
   t.deepEqual(stateKeysUnder(indexed, 'kill/tenant/'), ['kill/tenant/a', 'kill/tenant/z']);
 });
 
-test('keysAfterChanges: a step\'s changes under the prefix over the stored keys, deletions out, sorted; changes elsewhere ignored', (t) => {
+test("keysAfterChanges: a step's changes under the prefix over the stored keys, deletions out, sorted; changes elsewhere ignored", (t) => {
   const changes = new Map<string, StateValue | null>([
     ['pending/3', killSwitch(true)],
     ['pending/1', null],
@@ -110,10 +110,13 @@ test('applying changelog entries: a value is set, the idempotency mark shared, a
     { role: 'dlq', key: 'pending/1', value: on },
     { role: 'state', key: 'pending/2', value: on },
   ]);
-  t.deepEqual([...cache.entries()], [
-    ['kill/global', on],
-    ['pending/2', on],
-  ]);
+  t.deepEqual(
+    [...cache.entries()],
+    [
+      ['kill/global', on],
+      ['pending/2', on],
+    ],
+  );
 });
 
 test('stateKeyOf refuses a record that is not a state record, or one without a key', (t) => {
@@ -122,7 +125,7 @@ test('stateKeyOf refuses a record that is not a state record, or one without a k
   t.throws(() => stateKeyOf({ role: 'state', key: null, value: null }), { instanceOf: TypeError, message: 'not a state record: role state' });
 });
 
-test('coalescing: the last value per key, in order of each key\'s last change; other roles dropped', (t) => {
+test("coalescing: the last value per key, in order of each key's last change; other roles dropped", (t) => {
   const records: OutputRecord[] = [
     { role: 'state', key: 'a', value: killSwitch(true) },
     { role: 'audit', key: 'acme:corr', value: null },
