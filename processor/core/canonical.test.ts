@@ -109,3 +109,28 @@ test('the signed form is the canonical action without its signature', (t) => {
     '{"action":"approve","action_id":"A","actor_id":"x","approval_id":null,"correlation_id":"c","decided_at":"d","intent_hash":null,"reason":null,"schema_version":"1","scope":null,"tenant_id":"t"}',
   );
 });
+
+test('the fields signed only when set (intent_id, keep_until): absent, null or undefined they are left out; with a value, signed', (t) => {
+  const base = {
+    schema_version: '1' as const,
+    action_id: 'A',
+    action: 'keep_contained' as const,
+    tenant_id: 't',
+    correlation_id: 'c',
+    approval_id: null,
+    intent_hash: null,
+    scope: null,
+    actor_id: 'x',
+    decided_at: 'd',
+    reason: null,
+  };
+  const without =
+    '{"action":"keep_contained","action_id":"A","actor_id":"x","approval_id":null,"correlation_id":"c","decided_at":"d","intent_hash":null,"reason":null,"schema_version":"1","scope":null,"tenant_id":"t"}';
+  t.is(actionSigningString(base), without);
+  t.is(actionSigningString({ ...base, intent_id: null, keep_until: null }), without);
+  t.is(actionSigningString({ ...base, intent_id: undefined, keep_until: undefined }), without);
+  t.is(
+    actionSigningString({ ...base, intent_id: 'I', keep_until: 'k' }),
+    '{"action":"keep_contained","action_id":"A","actor_id":"x","approval_id":null,"correlation_id":"c","decided_at":"d","intent_hash":null,"intent_id":"I","keep_until":"k","reason":null,"schema_version":"1","scope":null,"tenant_id":"t"}',
+  );
+});
