@@ -29,3 +29,29 @@ test('a batch summary counts receipts by kind, verdicts by rule, dead letters, a
   });
   t.deepEqual(summarizeDecisions([]), { receipts: {}, verdicts: {}, dead_letters: 0, approvals_requested: 0, approvals_expired: 0, pending_approvals: null });
 });
+
+test('every receipt kind of every input topic is counted as a receipt; other audit kinds are not', (t) => {
+  const kinds = [
+    'telemetry_received',
+    'telemetry_duplicate',
+    'telemetry_rejected',
+    'action_received',
+    'action_duplicate',
+    'action_rejected',
+    'result_received',
+    'result_duplicate',
+    'result_rejected',
+  ];
+  const records = [...kinds, 'operator_action_rejected', 'execution_failed', 'intent_released'].map((kind) => audit(kind));
+  t.deepEqual(summarizeDecisions(records).receipts, {
+    telemetry_received: 1,
+    telemetry_duplicate: 1,
+    telemetry_rejected: 1,
+    action_received: 1,
+    action_duplicate: 1,
+    action_rejected: 1,
+    result_received: 1,
+    result_duplicate: 1,
+    result_rejected: 1,
+  });
+});
