@@ -50,7 +50,13 @@ test('canonical JSON refuses what has no canonical form, in words, wherever it s
     ['-Infinity alone', Number.NEGATIVE_INFINITY, 'canonicalJson: non-finite number -Infinity'],
     ['bytes in an object', { a: new Uint8Array([1]) }, 'canonicalJson: byte arrays have no canonical JSON form'],
     ['bytes alone', new Uint8Array([1]), 'canonicalJson: byte arrays have no canonical JSON form'],
-    ['a value with its own toJSON (not written through it)', { a: { toJSON: () => 'y' } }, 'canonicalJson: unsupported function'],
+    [
+      'a value with its own toJSON (not written through it)',
+      { a: { toJSON: () => 'y' } },
+      'canonicalJson: a value with toJSON (a Date, a class instance) has no canonical JSON form',
+    ],
+    ['a Date in an object (toJSON from its prototype)', { a: new Date(0) }, 'canonicalJson: a value with toJSON (a Date, a class instance) has no canonical JSON form'],
+    ['a Date alone', new Date(0), 'canonicalJson: a value with toJSON (a Date, a class instance) has no canonical JSON form'],
     ['a function', { a: () => 1 }, 'canonicalJson: unsupported function'],
     ['a bigint', { a: 1n }, 'canonicalJson: unsupported bigint'],
   ];

@@ -1,7 +1,8 @@
 /**
  * Canonical JSON (docs/contracts.md): object keys sorted by UTF-16 code units, no whitespace,
  * scalars exactly as JSON.stringify writes them, arrays in order. `undefined` is a programming
- * error here (optional fields are explicit null), so it throws rather than silently vanishing.
+ * error here (optional fields are explicit null), so it throws rather than silently vanishing, as
+ * do byte arrays, functions, bigints, non-finite numbers and values with a toJSON (a Date).
  *
  * This runs for every audit record on the hot path, so it avoids re-sorting key lists that are
  * already sorted and re-quoting the same field names.
@@ -80,6 +81,9 @@ function canonicalSlow(value: unknown): string {
         return out + ']';
       }
       if (value instanceof Uint8Array) throw new TypeError('canonicalJson: byte arrays have no canonical JSON form');
+      // A Date or a class with toJSON would otherwise be written as its own enumerable keys ("{}" for a Date), silently.
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+        throw new TypeError('canonicalJson: a value with toJSON (a Date, a class instance) has no canonical JSON form');
       const obj = value as Record<string, unknown>;
       let out = '{';
       let first = true;
