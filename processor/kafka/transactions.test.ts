@@ -19,15 +19,37 @@ test('splitIntoRequests gives each topic-partition its own requests, under the b
   );
 });
 
-test('splitIntoRequests never puts two partitions in one request (one request, one broker: a retry cannot re-produce to a broker that already took it)', (t) => {
+test('splitIntoRequests puts two partitions in one request only when one known broker leads both (a retry cannot re-produce to a broker that already took it)', (t) => {
   const on = (partition: number, key: string) => ({ ...message(10), partition, key });
-  const requests = splitIntoRequests([
+  const outputs = [
     { topic: 'audit', messages: [on(0, 'a'), on(2, 'b'), on(0, 'c')] },
     { topic: 'execute', messages: [on(2, 'x')] },
+    { topic: 'state', messages: [on(0, 's')] },
+  ];
+  const shape = (requests: ReturnType<typeof splitIntoRequests>) => requests.map((r) => r.map((tm) => `${tm.topic}:${tm.messages.map((m) => `${m.partition}${m.key}`).join(',')}`));
+  // No leaders known: every partition alone.
+  t.deepEqual(shape(splitIntoRequests(outputs)), [['audit:0a,0c'], ['audit:2b'], ['execute:2x'], ['state:0s']]);
+  // Broker 1 leads every partition 0, broker 2 every partition 2: one request per broker.
+  const byPartition = (topic: string, partition: number) => (partition === 0 ? 1 : 2);
+  t.deepEqual(shape(splitIntoRequests(outputs, 1000, byPartition)), [
+    ['audit:0a,0c', 'state:0s'],
+    ['audit:2b', 'execute:2x'],
   ]);
+  // One broker leads all: still one request, a topic's partitions together.
+  t.deepEqual(shape(splitIntoRequests(outputs, 1000, () => 7)), [['audit:0a,0c,2b', 'execute:2x', 'state:0s']]);
+  // A leader not known for one partition: that partition alone, the rest by broker.
+  const unknownState = (topic: string, partition: number) => (topic === 'state' ? undefined : byPartition(topic, partition));
+  t.deepEqual(shape(splitIntoRequests(outputs, 1000, unknownState)), [['audit:0a,0c'], ['audit:2b', 'execute:2x'], ['state:0s']]);
+});
+
+test("splitIntoRequests keeps one broker's requests under the byte bound and a partition's later runs in later requests, in order", (t) => {
+  const on = (topic: string, key: string, bytes: number) => ({ topic, messages: [{ ...message(bytes), partition: 0, key }] });
+  const audit = { topic: 'audit', messages: ['a0', 'a1', 'a2'].map((key) => ({ ...message(400), partition: 0, key })) };
+  const requests = splitIntoRequests([audit, on('state', 's0', 100), on('checkpoints', 'c0', 100)], 1000, () => 1);
   t.deepEqual(
-    requests.map((r) => r.map((tm) => `${tm.topic}:${tm.messages.map((m) => `${m.partition}${m.key}`).join(',')}`)),
-    [['audit:0a,0c'], ['audit:2b'], ['execute:2x']],
+    requests.map((r) => r.map((tm) => `${tm.topic}:${tm.messages.map((m) => m.key).join(',')}`)),
+    // audit's runs are a0,a1 (928 bytes with overhead) and a2; state and checkpoints fill a2's request.
+    [['audit:a0,a1'], ['audit:a2', 'state:s0', 'checkpoints:c0']],
   );
 });
 

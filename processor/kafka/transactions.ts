@@ -45,18 +45,34 @@ function messageBytes(message: Message): number {
   return size;
 }
 
+/** Which broker leads a topic-partition, as the cluster said when the task started; undefined when not known. */
+export type LeaderOf = (topic: string, partition: number) => number | undefined;
+
 /**
- * The sends of one batch: each holds ONE topic-partition (its messages in order, at most `maxBytes`;
- * a single larger message stands alone), so each send goes to one broker. kafkajs sends a request
- * that spans brokers in parallel and, when one broker fails (e.g. CONCURRENT_TRANSACTIONS on
- * AddPartitionsToTxn right after the previous commit), retries the request for every broker whose
- * answer it does not have yet, including one whose produce is still in flight: that broker then
- * takes the records a second time under new sequence numbers, inside the same transaction, and
- * both copies commit (seen in the 3-node soak). A send to one broker is retried with the same
- * sequence numbers, which the broker deduplicates.
+ * The sends of one batch. A send holds partitions of ONE broker (its leader as `leaderOf` says,
+ * each partition's messages in order, at most `maxBytes` in all; a single larger message stands
+ * alone); a partition whose leader is not known gets sends of its own. So the usual transaction
+ * (audit, state and checkpoint of one partition, all led by one broker on a single node) is one
+ * AddPartitionsToTxn and one Produce instead of one pair per topic.
+ *
+ * Why one broker per send: kafkajs sends a request that spans brokers in parallel and, when one
+ * broker fails (e.g. CONCURRENT_TRANSACTIONS on AddPartitionsToTxn right after the previous
+ * commit), retries the request for every broker whose answer it does not have yet; a partition
+ * whose leader moved in between can then be produced a second time under new sequence numbers,
+ * inside the same transaction (seen in the 3-node soak). A send to one broker is retried whole with
+ * the same sequence numbers, which the broker deduplicates. A leader that moved since the task
+ * started can still make kafkajs split a send; `answerMismatches` catches what that does to the
+ * answer, and the transaction is aborted and redone.
  */
-export function splitIntoRequests(outputs: TopicMessages[], maxBytes = MAX_BATCH_BYTES): TopicMessages[][] {
-  const requests: TopicMessages[][] = [];
+export function splitIntoRequests(outputs: TopicMessages[], maxBytes = MAX_BATCH_BYTES, leaderOf: LeaderOf = () => undefined): TopicMessages[][] {
+  // Each partition's messages cut into runs of at most maxBytes, in order.
+  interface Run {
+    topic: string;
+    partition: number | undefined;
+    messages: Message[];
+    bytes: number;
+  }
+  const runsByBroker = new Map<string, Run[]>();
   for (const { topic, messages } of outputs) {
     const byPartition = new Map<number | undefined, Message[]>();
     for (const message of messages) {
@@ -64,21 +80,46 @@ export function splitIntoRequests(outputs: TopicMessages[], maxBytes = MAX_BATCH
       if (list === undefined) byPartition.set(message.partition, [message]);
       else list.push(message);
     }
-    for (const partitionMessages of byPartition.values()) {
-      let current: Message[] = [];
-      let bytes = 0;
+    for (const [partition, partitionMessages] of byPartition) {
+      const leader = partition === undefined ? undefined : leaderOf(topic, partition);
+      const brokerKey = leader === undefined ? `partition:${topic}/${String(partition)}` : `leader:${leader}`;
+      let runs = runsByBroker.get(brokerKey);
+      if (runs === undefined) runsByBroker.set(brokerKey, (runs = []));
+      let current: Run = { topic, partition, messages: [], bytes: 0 };
       for (const message of partitionMessages) {
         const size = messageBytes(message);
-        if (current.length > 0 && bytes + size > maxBytes) {
-          requests.push([{ topic, messages: current }]);
-          current = [];
-          bytes = 0;
+        if (current.messages.length > 0 && current.bytes + size > maxBytes) {
+          runs.push(current);
+          current = { topic, partition, messages: [], bytes: 0 };
         }
-        current.push(message);
-        bytes += size;
+        current.messages.push(message);
+        current.bytes += size;
       }
-      if (current.length > 0) requests.push([{ topic, messages: current }]);
+      if (current.messages.length > 0) runs.push(current);
     }
+  }
+  // Runs of one broker packed into sends; a partition appears at most once per send (kafkajs
+  // writes one record batch per partition and request), so its later runs go to later sends.
+  const requests: TopicMessages[][] = [];
+  for (const runs of runsByBroker.values()) {
+    let request: TopicMessages[] = [];
+    let bytes = 0;
+    const inRequest = new Set<string>();
+    for (const run of runs) {
+      const key = `${run.topic}/${String(run.partition)}`;
+      if (request.length > 0 && (bytes + run.bytes > maxBytes || inRequest.has(key))) {
+        requests.push(request);
+        request = [];
+        bytes = 0;
+        inRequest.clear();
+      }
+      const sameTopic = request.find((t) => t.topic === run.topic);
+      if (sameTopic === undefined) request.push({ topic: run.topic, messages: run.messages });
+      else sameTopic.messages = [...sameTopic.messages, ...run.messages];
+      bytes += run.bytes;
+      inRequest.add(key);
+    }
+    if (request.length > 0) requests.push(request);
   }
   return requests;
 }
@@ -149,6 +190,8 @@ export interface TransactionalWriterOptions {
   /** at_least_once only: commits the consumer offsets after the produce is acknowledged. */
   commitOffsets: (offsets: InputOffsets) => Promise<void>;
   transactionTimeoutMs?: number;
+  /** The leaders of the partitions this writer produces to, so that one send carries all of a broker's partitions. */
+  leaderOf?: LeaderOf;
 }
 
 export class TransactionalWriter {
@@ -211,7 +254,7 @@ export class TransactionalWriter {
     if (this.options.guarantee === 'at_least_once') {
       this.transition('committing');
       try {
-        for (const request of splitIntoRequests(topicMessages))
+        for (const request of splitIntoRequests(topicMessages, MAX_BATCH_BYTES, this.options.leaderOf))
           await sendRecordingPositions((topicMessages) => producer.sendBatch({ topicMessages, acks: -1 }), request, positions);
         await this.options.commitOffsets(offsets);
       } catch (error) {
@@ -226,7 +269,7 @@ export class TransactionalWriter {
     try {
       const transaction = await producer.transaction();
       this.current = transaction;
-      for (const request of splitIntoRequests(topicMessages))
+      for (const request of splitIntoRequests(topicMessages, MAX_BATCH_BYTES, this.options.leaderOf))
         await sendRecordingPositions((topicMessages) => transaction.sendBatch({ topicMessages, acks: -1 }), request, positions);
       await transaction.sendOffsets({
         consumerGroupId: offsets.consumerGroupId,
