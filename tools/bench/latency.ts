@@ -20,16 +20,21 @@ const FINAL_KINDS = new Set(['intent_released', 'intent_denied', 'approval_reque
 export interface LatencyResult {
   offeredPerSecond: number;
   achievedPerSecond: number;
+  /** Events paced in all, warm-up included. */
   events: number;
+  /** The first events, paced at the same rate and left out of the sample (JIT, connections, the first transactions). */
+  warmUpEvents: number;
   receipt: LatencySummary;
   final: LatencySummary;
+  /** Median and maximum inject -> final record per second of pacing, warm-up included: where a tail comes from. */
+  perSecond: Array<{ second: number; n: number; p50_ms: number | null; max_ms: number | null }>;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function measureLatency(
   kafka: Kafka,
-  options: { telemetryTopic: string; auditTopic: string; lines: readonly string[]; ratePerSecond: number; timeoutMs: number },
+  options: { telemetryTopic: string; auditTopic: string; lines: readonly string[]; ratePerSecond: number; timeoutMs: number; warmUpEvents: number },
 ): Promise<LatencyResult> {
   const keys = options.lines.map(idempotencyKey);
   const index = new Map(keys.map((key, i) => [key, i]));
@@ -75,13 +80,28 @@ export async function measureLatency(
         throw new ExoArmurError('BENCH_TIMEOUT', `latency at ${options.ratePerSecond}/s: ${seenReceipts}/${keys.length} receipts seen after ${options.timeoutMs} ms`);
       await sleep(50);
     }
-    const latencies = (seen: Array<number | undefined>) => seen.flatMap((at, i) => (at === undefined ? [] : [at - paced.sentAtMs[i]!]));
+    const latencies = (seen: Array<number | undefined>) => seen.flatMap((at, i) => (at === undefined || i < options.warmUpEvents ? [] : [at - paced.sentAtMs[i]!]));
+    const bySecond = new Map<number, number[]>();
+    for (const [i, at] of finalAt.entries()) {
+      if (at === undefined) continue;
+      const second = Math.floor((paced.sentAtMs[i]! - paced.sentAtMs[0]!) / 1000);
+      const list = bySecond.get(second);
+      if (list === undefined) bySecond.set(second, [at - paced.sentAtMs[i]!]);
+      else list.push(at - paced.sentAtMs[i]!);
+    }
     return {
       offeredPerSecond: options.ratePerSecond,
       achievedPerSecond: Math.round((paced.sent * 1000) / paced.elapsedMs),
       events: paced.sent,
+      warmUpEvents: options.warmUpEvents,
       receipt: summarizeLatencies(latencies(receiptAt)),
       final: summarizeLatencies(latencies(finalAt)),
+      perSecond: [...bySecond.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([second, values]) => {
+          const summary = summarizeLatencies(values);
+          return { second, n: summary.n, p50_ms: summary.p50_ms, max_ms: summary.max_ms };
+        }),
     };
   } finally {
     await consumer.disconnect();
