@@ -5,11 +5,14 @@
  * producer per partition, eachBatch, no auto-commit), and for each transaction of at most the
  * processor's inputs writes, per input, the records the processor wrote per input to each output
  * topic (fractions carried over), with the measured average key and value sizes and the schema
- * headers the processor sent, to the input's partition, then the offsets inside the transaction.
+ * headers the processor sent, to the input's partition, in the processor's sends (one per broker),
+ * then the offsets inside the transaction.
  */
 import kafkajs from 'kafkajs';
 import type { Kafka, Message, Producer } from 'kafkajs';
-import { splitIntoRequests, type TopicMessages } from '../../processor/kafka/transactions.js';
+import { machineCpuUse, sampleMachineCpu, type MachineCpuUse } from './machine-cpu.js';
+import { partitionReplicas } from '../../processor/io/topics.js';
+import { MAX_BATCH_BYTES, positionKey, splitIntoRequests, type TopicMessages } from '../../processor/kafka/transactions.js';
 
 const { Partitioners } = kafkajs;
 
@@ -49,6 +52,8 @@ export interface CeilingResult {
   committedAtFirstCommit: number;
   /** CPU of this process (user + sys) over the run. */
   cpuMs: number;
+  /** The whole machine's CPU over the run (broker included); null off Linux. */
+  machine: MachineCpuUse | null;
 }
 
 function filler(bytes: number, seed: number): Buffer {
@@ -65,6 +70,7 @@ export async function runCeiling(kafka: Kafka, options: CeilingOptions): Promise
   const producers = new Map<number, Producer>();
   const consumer = kafka.consumer({ groupId: options.appId, readUncommitted: false, maxBytesPerPartition: 4 * 1024 * 1024 });
   const cpuStart = process.cpuUsage();
+  const machineStart = sampleMachineCpu();
   const started = Date.now();
   let inputs = 0;
   let outputs = 0;
@@ -93,6 +99,16 @@ export async function runCeiling(kafka: Kafka, options: CeilingOptions): Promise
     return producer;
   };
   try {
+    // Sends grouped by leader exactly as the processor's writer groups them (its task reads the same map).
+    const leaders = new Map(
+      (
+        await partitionReplicas(
+          kafka,
+          shape.roles.map((r) => r.topic),
+        )
+      ).map((r) => [positionKey(r.topic, r.partition), r.leader]),
+    );
+    const leaderOf = (topic: string, partition: number) => leaders.get(positionKey(topic, partition));
     await consumer.connect();
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     await consumer.run({
@@ -116,7 +132,7 @@ export async function runCeiling(kafka: Kafka, options: CeilingOptions): Promise
             }
             const topicMessages: TopicMessages[] = shape.roles.map((role, i) => ({ topic: role.topic, messages: byRole[i]! })).filter((t) => t.messages.length > 0);
             const transaction = await producer.transaction();
-            for (const request of splitIntoRequests(topicMessages)) await transaction.sendBatch({ topicMessages: request, acks: -1 });
+            for (const request of splitIntoRequests(topicMessages, MAX_BATCH_BYTES, leaderOf)) await transaction.sendBatch({ topicMessages: request, acks: -1 });
             const next = (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString();
             await transaction.sendOffsets({ consumerGroupId: options.appId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
             await transaction.commit();
@@ -145,7 +161,8 @@ export async function runCeiling(kafka: Kafka, options: CeilingOptions): Promise
     }
     const elapsedMs = Date.now() - started;
     const cpu = process.cpuUsage(cpuStart);
-    return { inputs, outputs, transactions, elapsedMs, firstCommitMs, committedAtFirstCommit, cpuMs: (cpu.user + cpu.system) / 1000 };
+    const machine = machineCpuUse(machineStart, sampleMachineCpu());
+    return { inputs, outputs, transactions, elapsedMs, firstCommitMs, committedAtFirstCommit, cpuMs: (cpu.user + cpu.system) / 1000, machine };
   } finally {
     await consumer.disconnect();
     for (const producer of producers.values()) await producer.disconnect();

@@ -10,6 +10,7 @@ import type { AuditRecordV1 } from '../../processor/core/index.js';
 import { ExoArmurError } from '../../processor/errors.js';
 import { topicWatermarks } from '../../processor/io/offsets.js';
 import { RECEIPT_KINDS } from '../../processor/core/types.js';
+import { machineCpuUse, sampleMachineCpu, type MachineCpuUse } from './machine-cpu.js';
 import { producePaced } from './produce.js';
 import { summarizeLatencies, type LatencySummary } from './stats.js';
 import { idempotencyKey } from './telemetry.js';
@@ -26,6 +27,8 @@ export interface LatencyResult {
   warmUpEvents: number;
   receipt: LatencySummary;
   final: LatencySummary;
+  /** The whole machine's CPU from the first paced event to the last receipt (broker, processor, this bench); null off Linux. */
+  machine: MachineCpuUse | null;
   /** Median and maximum inject -> final record per second of pacing, warm-up included: where a tail comes from. */
   perSecond: Array<{ second: number; n: number; p50_ms: number | null; max_ms: number | null }>;
 }
@@ -73,6 +76,7 @@ export async function measureLatency(
       },
     });
     await hasJoined;
+    const machineStart = sampleMachineCpu();
     const paced = await producePaced(kafka, options.telemetryTopic, options.lines, options.ratePerSecond);
     const deadline = Date.now() + options.timeoutMs;
     while (seenReceipts < keys.length) {
@@ -80,6 +84,7 @@ export async function measureLatency(
         throw new ExoArmurError('BENCH_TIMEOUT', `latency at ${options.ratePerSecond}/s: ${seenReceipts}/${keys.length} receipts seen after ${options.timeoutMs} ms`);
       await sleep(50);
     }
+    const machine = machineCpuUse(machineStart, sampleMachineCpu());
     const latencies = (seen: Array<number | undefined>) => seen.flatMap((at, i) => (at === undefined || i < options.warmUpEvents ? [] : [at - paced.sentAtMs[i]!]));
     const bySecond = new Map<number, number[]>();
     for (const [i, at] of finalAt.entries()) {
@@ -94,6 +99,7 @@ export async function measureLatency(
       achievedPerSecond: Math.round((paced.sent * 1000) / paced.elapsedMs),
       events: paced.sent,
       warmUpEvents: options.warmUpEvents,
+      machine,
       receipt: summarizeLatencies(latencies(receiptAt)),
       final: summarizeLatencies(latencies(finalAt)),
       perSecond: [...bySecond.entries()]

@@ -14,6 +14,7 @@ import { ProcMeter } from '../lib/proc.js';
 import { committedShare, groupProgressVia } from '../../processor/io/offsets.js';
 import type { ProcessingGuarantee } from '../../processor/kafka/transactions.js';
 import type { Topics } from '../../processor/config/types.js';
+import { machineCpuUse, sampleMachineCpu, type MachineCpuUse } from './machine-cpu.js';
 
 export type RunTopics = Topics;
 
@@ -121,6 +122,8 @@ export interface CatchUpResult {
   hwmBytes: number;
   /** CPU time of all children, sampled when every input was committed. */
   cpuMs: number;
+  /** The whole machine's CPU from the first spawn to the last commit (broker included); null off Linux. */
+  machine: MachineCpuUse | null;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -138,6 +141,7 @@ export async function catchUp(kafka: Kafka, spec: ProcessorSpec, instances: numb
     await ensureRunTopics(kafka, spec.topics, spec.partitions);
     const { total } = await groupProgress(admin, spec.appId, inputs);
     const started = Date.now();
+    const machineStart = sampleMachineCpu();
     for (let i = 0; i < instances; i += 1) children.push(startBenchProcessor(spec, i));
     let firstProgressMs = -1;
     let committedAtFirstProgress = 0;
@@ -151,6 +155,7 @@ export async function catchUp(kafka: Kafka, spec: ProcessorSpec, instances: numb
       }
       if (progress.committed >= total) {
         const elapsedMs = now - started;
+        const machine = machineCpuUse(machineStart, sampleMachineCpu());
         for (const { child } of children) child.sampleNow();
         const memories = children.map((c) => c.meter.memory);
         const cpuMs = children.reduce((sum, c) => sum + c.meter.cpuMs, 0);
@@ -173,6 +178,7 @@ export async function catchUp(kafka: Kafka, spec: ProcessorSpec, instances: numb
           peakRssBytes: Math.max(...memories.map((m) => m.rssBytes)),
           hwmBytes: Math.max(...children.map((c) => c.meter.memory.hwmBytes)),
           cpuMs,
+          machine,
         };
       }
       if (now - started > timeoutMs) throw new ExoArmurError('BENCH_TIMEOUT', `${spec.name}: ${progress.committed}/${total} inputs committed after ${timeoutMs} ms`);

@@ -3,6 +3,8 @@ import { catchUpTimeoutMs, MB, row, sizeName, spec, topicsFor, type Context } fr
 import { catchUp, ensureRunTopics, processorCommand, type CatchUpResult, type ProcessorSpec } from '../processor-run.js';
 import { preload } from '../produce.js';
 import { ratePerSecond, ratio } from '../stats.js';
+import type { MachineCpuUse } from '../machine-cpu.js';
+import { availableParallelism } from 'node:os';
 
 export function catchUpSummary(result: CatchUpResult) {
   const steadyMs = result.elapsedMs - result.firstProgressMs;
@@ -19,7 +21,20 @@ export function catchUpSummary(result: CatchUpResult) {
     peak_rss_mb: Math.round(result.peakRssBytes / MB),
     processor_cpu_ms_per_1k_events: Math.round((result.cpuMs / result.events) * 1000),
     vm_hwm_mb: Math.round(result.hwmBytes / MB),
+    machine_cpu: result.machine,
   };
+}
+
+/** How busy the whole machine was over a run (broker and bench included): a run at every core is bound by the machine. */
+export function machineRow(ctx: Context, measurement: string, use: MachineCpuUse | null, n: number, command: string): void {
+  row(ctx, {
+    measurement,
+    figure: `machine CPU busy over the run, all processes (of ${use?.cores ?? availableParallelism()} cores)`,
+    value: use?.busy_cores ?? null,
+    unit: 'cores',
+    n,
+    command: `${command}; /proc/stat before and after`,
+  });
 }
 
 export interface CatchUpPair {
@@ -48,6 +63,7 @@ export async function catchUpPair(ctx: Context, size: number, preloaded: boolean
     row(ctx, { measurement, figure: 'steady-state events/s (after first commit)', value: result.steady_events_per_s, unit: 'events/s', n: size, command: processorCommand(run) });
     row(ctx, { measurement, figure: 'output records/s', value: result.output_records_per_s, unit: 'records/s', n: result.output_records, command: processorCommand(run) });
     row(ctx, { measurement, figure: 'processor CPU per 1k events (user+sys)', value: result.processor_cpu_ms_per_1k_events, unit: 'ms', n: size, command: processorCommand(run) });
+    machineRow(ctx, measurement, result.machine_cpu, size, processorCommand(run));
   }
   row(ctx, {
     measurement: 'catch-up',

@@ -11,7 +11,7 @@ import { row, topicsFor, type Context } from '../context.js';
 import { runCeiling, type OutputShape, type RoleShape } from '../ceiling.js';
 import { ensureRunTopics } from '../processor-run.js';
 import { ratePerSecond, ratio } from '../stats.js';
-import type { CatchUpPair } from './catch-up.js';
+import { machineRow, type CatchUpPair } from './catch-up.js';
 
 const ROLES = ['audit', 'execute', 'dlq', 'state'] as const;
 const SAMPLE = 2_000;
@@ -87,6 +87,7 @@ export async function ceiling(ctx: Context, pair: CatchUpPair) {
   row(ctx, { measurement, figure: 'steady-state inputs/s (after first commit)', value: steady, unit: 'inputs/s', n: pair.size, command });
   row(ctx, { measurement, figure: 'output records/s', value: ratePerSecond(result.outputs, result.elapsedMs), unit: 'records/s', n: result.outputs, command });
   row(ctx, { measurement, figure: 'CPU per 1k inputs (user+sys, bench process)', value: Math.round((result.cpuMs / result.inputs) * 1000), unit: 'ms', n: pair.size, command });
+  machineRow(ctx, measurement, result.machine, pair.size, command);
   for (const guarantee of ['at_least_once', 'exactly_once'] as const) {
     const run = pair.results[guarantee];
     row(ctx, {
@@ -125,5 +126,6 @@ export async function ceiling(ctx: Context, pair: CatchUpPair) {
     inputs_per_s: perSecond,
     steady_inputs_per_s: steady,
     cpu_ms_per_1k_inputs: Math.round((result.cpuMs / result.inputs) * 1000),
+    machine_cpu: result.machine,
   };
 }

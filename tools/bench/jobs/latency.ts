@@ -5,6 +5,7 @@ import { measureLatency, type LatencyResult } from '../latency.js';
 import { ensureRunTopics, groupProgress, processorCommand, startBenchProcessor } from '../processor-run.js';
 import { preload } from '../produce.js';
 import { telemetryLines } from '../telemetry.js';
+import { machineRow } from './catch-up.js';
 
 export const LATENCY_RATES = [500, 2_000] as const;
 
@@ -43,6 +44,7 @@ export async function latency(ctx: Context) {
       const result = await measureLatency(ctx.kafka, { telemetryTopic: topics.telemetry, auditTopic: topics.audit, lines, ratePerSecond: rate, timeoutMs: 120_000, warmUpEvents });
       results[String(rate)] = result;
       const command = `${processorCommand(eos)}; paced kafkajs producer ${rate}/s for ${LATENCY_WARM_UP_SECONDS} s (warm-up, not sampled) then ${seconds} s (sampled) (acks=-1, 10 ms ticks); read_committed consumer of ${topics.audit}`;
+      machineRow(ctx, `latency @${rate}/s`, result.machine, result.events, command);
       for (const [which, summary] of [
         ['receipt', result.receipt],
         ['final record', result.final],

@@ -3,7 +3,7 @@ import { catchUpTimeoutMs, row, spec, topicsFor, type Context } from '../context
 import { catchUp, ensureRunTopics, processorCommand } from '../processor-run.js';
 import { preload } from '../produce.js';
 import { ratio } from '../stats.js';
-import { catchUpSummary } from './catch-up.js';
+import { catchUpSummary, machineRow } from './catch-up.js';
 
 export async function scaling(ctx: Context, events: number) {
   const partitions = 6;
@@ -24,6 +24,15 @@ export async function scaling(ctx: Context, events: number) {
       n: events,
       command: `${instances} × ${processorCommand(run)}`,
     });
+    row(ctx, {
+      measurement: `scaling ${instances} instance${instances > 1 ? 's' : ''}, 6 partitions`,
+      figure: 'processor CPU per 1k events, all instances (user+sys)',
+      value: result.processor_cpu_ms_per_1k_events,
+      unit: 'ms',
+      n: events,
+      command: `${instances} × ${processorCommand(run)}`,
+    });
+    machineRow(ctx, `scaling ${instances} instance${instances > 1 ? 's' : ''}, 6 partitions`, result.machine_cpu, events, `${instances} × ${processorCommand(run)}`);
   }
   row(ctx, {
     measurement: 'scaling',
