@@ -147,7 +147,16 @@ export function answerMismatches(request: readonly TopicMessages[], metadata: re
     const key = positionKey(written.topicName, written.partition);
     answered.set(key, (answered.get(key) ?? 0) + 1);
   }
-  const requested = new Set(request.flatMap((t) => t.messages.map((m) => positionKey(t.topic, m.partition ?? -1))));
+  // A partition's messages sit together in a request, so a key is made per run of one partition, not per message.
+  const requested = new Set<string>();
+  for (const { topic, messages } of request) {
+    let previous: number | undefined;
+    for (const message of messages) {
+      const partition = message.partition ?? -1;
+      if (partition !== previous) requested.add(positionKey(topic, partition));
+      previous = partition;
+    }
+  }
   const problems: string[] = [];
   for (const key of [...requested].sort()) {
     const times = answered.get(key) ?? 0;
