@@ -156,9 +156,11 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
 }
 
 /**
- * Waits until the broker serves metadata with a leader for every partition of `names`. kafkajs's own
- * waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers for a moment
- * after CreateTopics returns, so this polls through it.
+ * Waits until every partition of `names` has a leader in the metadata AND that leader serves it
+ * (ListOffsets answers). kafkajs's own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a
+ * KRaft broker answers for a moment after CreateTopics returns; on a loaded 3-node cluster the
+ * metadata already names a leader that still answers "This server does not host this
+ * topic-partition" (seen at a soak's start), so this polls through both.
  */
 export async function waitForTopics(admin: Admin, names: readonly string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -170,12 +172,15 @@ export async function waitForTopics(admin: Admin, names: readonly string[], time
         const partitions = topics.find((topic) => topic.name === name)?.partitions ?? [];
         return partitions.length > 0 && partitions.every((partition) => partition.leader >= 0);
       });
-      if (ready) return;
+      if (ready) {
+        for (const name of names) await admin.fetchTopicOffsets(name);
+        return;
+      }
     } catch (error) {
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new ExoArmurError('TOPICS_NOT_READY', `topics ${names.join(', ')} have no leader after ${timeoutMs} ms: check the broker's log`, {
+      throw new ExoArmurError('TOPICS_NOT_READY', `topics ${names.join(', ')} have no leader serving them after ${timeoutMs} ms: check the broker's log`, {
         retriable: true,
         cause: lastError,
       });

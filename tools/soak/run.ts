@@ -142,16 +142,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     };
     owned.state = state;
     const samples: ProgressSample[] = [];
-    // A topic just created on the cluster can be unknown for a moment to the node that leads it ("This server
-    // does not host this topic-partition", seen under load): ask again until every input's leader serves it.
-    await pollUntil(
-      async () => {
-        await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
-        await ctx.kafka.inputProgress();
-        return true;
-      },
-      { timeoutMs: 60_000, intervalMs: 500, what: "the run's topics to be served by their leaders" },
-    );
+    // Returns once every partition's leader serves it (processor/io/topics.ts waitForTopics).
+    await ctx.kafka.ensureTopics(runPrefix(runId), PARTITIONS);
     if (ctx.broker.secure !== null) {
       await writeSecurityFile(bundleDir, secureBrokerOf(ctx.broker), runAclScope(runId, ctx.kafka, PARTITIONS));
       log('secure: every node SASL_SSL (SCRAM-SHA-512 over TLS), StandardAuthorizer; the processor as User:processor, the actuator as User:actuator');
