@@ -16,23 +16,11 @@ export async function scaling(ctx: Context, events: number) {
     const run = spec(ctx, name, topicsFor(ctx, name, { telemetry: source.telemetry }), partitions, 'exactly_once');
     const result = catchUpSummary(await catchUp(ctx.kafka, run, instances, catchUpTimeoutMs(events)));
     results[`${instances}`] = result;
-    row(ctx, {
-      measurement: `scaling ${instances} instance${instances > 1 ? 's' : ''}, 6 partitions`,
-      figure: 'exactly_once catch-up events/s',
-      value: result.events_per_s,
-      unit: 'events/s',
-      n: events,
-      command: `${instances} × ${processorCommand(run)}`,
-    });
-    row(ctx, {
-      measurement: `scaling ${instances} instance${instances > 1 ? 's' : ''}, 6 partitions`,
-      figure: 'processor CPU per 1k events, all instances (user+sys)',
-      value: result.processor_cpu_ms_per_1k_events,
-      unit: 'ms',
-      n: events,
-      command: `${instances} × ${processorCommand(run)}`,
-    });
-    machineRow(ctx, `scaling ${instances} instance${instances > 1 ? 's' : ''}, 6 partitions`, result.machine_cpu, events, `${instances} × ${processorCommand(run)}`);
+    const measurement = `scaling ${instances} instance${instances > 1 ? 's' : ''}, 6 partitions`;
+    const command = `${instances} × ${processorCommand(run)}`;
+    row(ctx, { measurement, figure: 'exactly_once catch-up events/s', value: result.events_per_s, unit: 'events/s', n: events, command });
+    row(ctx, { measurement, figure: 'processor CPU per 1k events, all instances (user+sys)', value: result.processor_cpu_ms_per_1k_events, unit: 'ms', n: events, command });
+    machineRow(ctx, measurement, result.machine_cpu, events, command);
   }
   row(ctx, {
     measurement: 'scaling',
