@@ -251,7 +251,10 @@ export async function topicStorage(kafka: Kafka, names: string[], groupId: strin
     }));
     const topics: Record<string, TopicFacts> = {};
     for (const name of names) {
-      const offsets = await admin.fetchTopicOffsets(name);
+      // An input topic's watermarks came with the group's progress; only the other topics are asked.
+      const offsets = inputs.includes(name)
+        ? progress.filter((row) => row.topic === name).map((row) => ({ partition: row.partition, low: String(row.low), high: String(row.high) }))
+        : await admin.fetchTopicOffsets(name);
       const described = configs.resources.find((r) => r.resourceName === name);
       topics[name] = {
         partitions: metadata.topics.find((t) => t.name === name)?.partitions.length ?? 0,
