@@ -81,3 +81,64 @@ test('a send answer must cover every partition of the request exactly once (kafk
   t.deepEqual(answerMismatches(request, [answer('audit', 1)]), ['state/1 answered 0 times']);
   t.deepEqual(answerMismatches(request, [answer('audit', 1), answer('state', 1), answer('dlq', 1)]), ['dlq/1 answered but never requested']);
 });
+
+/** A small seeded generator, so the 300 cases are the same on every run. */
+function lcg(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+test('splitIntoRequests, 300 seeded cases: every message sent once, in order per partition, one broker per request, under the bound', (t) => {
+  const rand = lcg(7);
+  const topics = ['audit', 'execute', 'state', 'checkpoints'];
+  const maxBytes = 2000;
+  for (let c = 0; c < 300; c++) {
+    const brokers = 1 + Math.floor(rand() * 3);
+    const leaders = new Map<string, number | undefined>();
+    const outputs = topics.map((topic) => ({
+      topic,
+      messages: Array.from({ length: Math.floor(rand() * 40) }, (_, i) => {
+        const partition = Math.floor(rand() * 4);
+        // A leader is unknown for some partitions.
+        if (!leaders.has(`${topic}/${partition}`)) leaders.set(`${topic}/${partition}`, rand() < 0.15 ? undefined : Math.floor(rand() * brokers));
+        return { partition, key: `${topic}-${i}`, value: Buffer.alloc(rand() < 0.05 ? 3000 : Math.floor(rand() * 600)) };
+      }),
+    }));
+    const leaderOf = (topic: string, partition: number) => leaders.get(`${topic}/${partition}`);
+    const requests = splitIntoRequests(outputs, maxBytes, leaderOf);
+    const sent = new Map<string, string[]>();
+    for (const request of requests) {
+      const brokerKeys = new Set<string>();
+      let bytes = 0;
+      let count = 0;
+      for (const { topic, messages } of request) {
+        t.true(messages.length > 0, `case ${c}: no empty topic in a request`);
+        for (const m of messages) {
+          const at = `${topic}/${m.partition}`;
+          const leader = leaderOf(topic, m.partition!);
+          brokerKeys.add(leader === undefined ? `alone:${at}` : `leader:${leader}`);
+          bytes += m.value!.length;
+          count += 1;
+          sent.set(at, [...(sent.get(at) ?? []), String(m.key)]);
+        }
+      }
+      t.is(brokerKeys.size, 1, `case ${c}: one broker (or one unknown-leader partition) per request`);
+      // kafkajs writes one record batch per partition and request, so the bound is what keeps each batch under max.message.bytes.
+      t.true(count === 1 || bytes <= maxBytes, `case ${c}: a request of several messages stays under the bound (${bytes})`);
+    }
+    for (const { topic, messages } of outputs) {
+      for (const partition of new Set(messages.map((m) => m.partition))) {
+        const expected = messages.filter((m) => m.partition === partition).map((m) => String(m.key));
+        t.deepEqual(sent.get(`${topic}/${partition}`), expected, `case ${c}: ${topic}/${partition} sent once each, in order`);
+      }
+    }
+    t.is(
+      [...sent.values()].reduce((n, keys) => n + keys.length, 0),
+      outputs.reduce((n, o) => n + o.messages.length, 0),
+      `case ${c}: nothing extra sent`,
+    );
+  }
+});

@@ -98,26 +98,23 @@ export function splitIntoRequests(outputs: TopicMessages[], maxBytes = MAX_BATCH
       if (current.messages.length > 0) runs.push(current);
     }
   }
-  // Runs of one broker packed into sends; a partition appears at most once per send (kafkajs
-  // writes one record batch per partition and request), so its later runs go to later sends.
+  // Runs of one broker packed into sends under maxBytes. kafkajs writes one record batch per
+  // partition and request, so a partition must appear once per send: it does, because a partition's
+  // next run began where the two together passed maxBytes, so it never fits beside the one before.
   const requests: TopicMessages[][] = [];
   for (const runs of runsByBroker.values()) {
     let request: TopicMessages[] = [];
     let bytes = 0;
-    const inRequest = new Set<string>();
     for (const run of runs) {
-      const key = `${run.topic}/${String(run.partition)}`;
-      if (request.length > 0 && (bytes + run.bytes > maxBytes || inRequest.has(key))) {
+      if (request.length > 0 && bytes + run.bytes > maxBytes) {
         requests.push(request);
         request = [];
         bytes = 0;
-        inRequest.clear();
       }
       const sameTopic = request.find((t) => t.topic === run.topic);
       if (sameTopic === undefined) request.push({ topic: run.topic, messages: run.messages });
       else sameTopic.messages = [...sameTopic.messages, ...run.messages];
       bytes += run.bytes;
-      inRequest.add(key);
     }
     if (request.length > 0) requests.push(request);
   }
