@@ -110,8 +110,8 @@ export async function runBench(options: BenchOptions): Promise<{ file: string; t
       rmSync(brokerDir, { recursive: true, force: true });
     }
   }
-  const targetLines = (report['targets'] as Array<{ target: string; measured: number | null; met: boolean | null }>).map(
-    (t) => `  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.target}: ${t.measured ?? 'not measured'}`,
+  const targetLines = (report['targets'] as ReturnType<typeof targets>).map(
+    (t) => `  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.target}: ${t.measured ?? 'not measured'}${t.machine ? ` (machine: ${t.machine})` : ''}`,
   );
   return { file: join(dir, 'bench.json'), table: `${formatTable(ctx.rows)}\n\ntargets:\n${targetLines.join('\n')}` };
 }

@@ -3,6 +3,7 @@ import type { TableRow } from './context.js';
 import type { CatchUpPair } from './jobs/catch-up.js';
 import type { latency } from './jobs/latency.js';
 import type { recovery } from './jobs/recovery.js';
+import type { MachineCpuUse } from './machine-cpu.js';
 import { ratio } from './stats.js';
 
 export function targets(
@@ -15,18 +16,26 @@ export function targets(
   },
   partitions: number,
 ) {
-  const out: Array<{ target: string; measured: number | null; met: boolean | null }> = [];
-  const check = (target: string, measured: number | null | undefined, ok: (v: number) => boolean) =>
-    out.push({ target, measured: measured ?? null, met: measured === null || measured === undefined ? null : ok(measured) });
+  const out: Array<{ target: string; measured: number | null; met: boolean | null; machine?: string }> = [];
+  const check = (target: string, measured: number | null | undefined, ok: (v: number) => boolean, machine?: MachineCpuUse | null) =>
+    out.push({
+      target,
+      measured: measured ?? null,
+      met: measured === null || measured === undefined ? null : ok(measured),
+      // How busy the machine was while it was measured: a miss at every core is the machine's, one at fewer is the loop's.
+      ...(machine ? { machine: `${machine.busy_cores} of ${machine.cores} cores busy` } : {}),
+    });
   for (const pair of report.catch_up) {
-    check(`exactly_once catch-up ≥ 5,000 events/s (${partitions} partitions, N=${pair.size})`, pair.results.exactly_once.events_per_s, (v) => v >= 5000);
+    const eos = pair.results.exactly_once;
+    check(`exactly_once catch-up ≥ 5,000 events/s (${partitions} partitions, N=${pair.size})`, eos.events_per_s, (v) => v >= 5000, eos.machine_cpu);
     const ceiling = (report.ceiling as Array<{ events: number; inputs_per_s: number | null }> | undefined)?.find((c) => c.events === pair.size);
-    check(`exactly_once catch-up ≥ 80% of the ceiling loop (N=${pair.size})`, ratio(pair.results.exactly_once.events_per_s, ceiling?.inputs_per_s ?? null), (v) => v >= 0.8);
-    check(`exactly_once ≥ 60% of at_least_once (N=${pair.size})`, ratio(pair.results.exactly_once.events_per_s, pair.results.at_least_once.events_per_s), (v) => v >= 0.6);
+    check(`exactly_once catch-up ≥ 80% of the ceiling loop (N=${pair.size})`, ratio(eos.events_per_s, ceiling?.inputs_per_s ?? null), (v) => v >= 0.8, eos.machine_cpu);
+    check(`exactly_once ≥ 60% of at_least_once (N=${pair.size})`, ratio(eos.events_per_s, pair.results.at_least_once.events_per_s), (v) => v >= 0.6);
   }
   // Issue 12: the whole decision (its last audit record) visible to a read_committed reader.
-  check('p99 inject → final audit record visible ≤ 150 ms at 500 events/s', report.latency?.rates['500']?.final.p99_ms, (v) => v <= 150);
-  check('p99 inject → final audit record visible ≤ 500 ms at 2,000 events/s', report.latency?.rates['2000']?.final.p99_ms, (v) => v <= 500);
+  const rate = (r: '500' | '2000') => report.latency?.rates[r];
+  check('p99 inject → final audit record visible ≤ 150 ms at 500 events/s', rate('500')?.final.p99_ms, (v) => v <= 150, rate('500')?.machine);
+  check('p99 inject → final audit record visible ≤ 500 ms at 2,000 events/s', rate('2000')?.final.p99_ms, (v) => v <= 500, rate('2000')?.machine);
   const million = report.recovery.find((r) => r.idempotency_keys === 1_000_000);
   check('restart to first commit with 1M keys, warm store ≤ 3 s', million?.warm.first_commit_ms, (v) => v <= 3_000);
   check('restart to first commit with 1M keys, full restore (cold store) ≤ 15 s', million?.cold.first_commit_ms, (v) => v <= 15_000);
