@@ -9,8 +9,6 @@ import test from 'ava';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeRecord } from '../../processor/codec/index.js';
-import type { ConfigSnapshotV1 } from '../../processor/core/types.js';
 import type { Kafka } from '../../processor/io/client.js';
 import { createPlainProducer } from '../../processor/io/produce.js';
 import { attemptWrite, brokerDenials, type Denial } from '../testing/secure-broker.js';
@@ -26,6 +24,7 @@ import { startBroker, stopBroker } from './broker.js';
 import type { SecureUser } from './secure.js';
 import { committedShare, groupProgress } from '../../processor/io/offsets.js';
 import { writeFileSync } from 'node:fs';
+import { readConfigSnapshots } from '../lib/config-snapshots.js';
 
 async function tryRead(kafka: Kafka, topic: string): Promise<string> {
   try {
@@ -160,14 +159,7 @@ test('each role may do only its job on the secure broker; wrong credentials fail
   t.deepEqual(new Set(views.map((v) => `${v.rule} ${v.requirement} ${v.votes.length}`)), new Set(['SG-404 quorum 0']));
 
   // Secrets: the published config snapshot holds the password's hash only; no log holds any password.
-  const snapshots: ConfigSnapshotV1[] = [];
-  await readTopic(as('reviewer'), {
-    topic: topics.config,
-    onRecord: ({ message }) => {
-      const decoded = decodeRecord('config', message.value, message.headers);
-      if (decoded.ok) snapshots.push(decoded.value as ConfigSnapshotV1);
-    },
-  });
+  const snapshots = await readConfigSnapshots(as('reviewer'), topics.config, 'the published config snapshots, as the reviewer');
   // One snapshot per processor start, the same config both times.
   t.is(snapshots.length, 2);
   t.is(snapshots[0]!.config, snapshots[1]!.config);

@@ -8,9 +8,10 @@
 import type { Kafka } from '../../processor/io/client.js';
 import { decodeRecord } from '../../processor/codec/index.js';
 import { resultsTopic, type Topics } from '../../processor/config/index.js';
-import type { AuditRecordV1, ConfigSnapshotV1 } from '../../processor/core/types.js';
+import type { AuditRecordV1 } from '../../processor/core/types.js';
 import { groupProgress, topicWatermarks } from '../../processor/io/offsets.js';
-import { readPartitions, readTopic, type PartitionRange } from '../../processor/io/read.js';
+import { readPartitions, type PartitionRange } from '../../processor/io/read.js';
+import { readConfigSnapshots } from '../lib/config-snapshots.js';
 import { pendingTable, pendingViews, readOperatorState, type PendingApprovalView } from '../operator/approvals.js';
 import { killSwitchText, killSwitchViews, type KillSwitchView } from '../operator/kill-switches.js';
 
@@ -65,18 +66,8 @@ async function lastAuditRecords(kafka: Kafka, auditTopic: string): Promise<LastC
 }
 
 async function latestSnapshot(kafka: Kafka, configTopic: string): Promise<Status['latest_snapshot']> {
-  let latest: Status['latest_snapshot'] = null;
-  await readTopic(kafka, {
-    topic: configTopic,
-    purpose: 'status: the config snapshots',
-    onRecord: ({ message }) => {
-      const decoded = decodeRecord('config', message.value, message.headers);
-      if (!decoded.ok) return;
-      const snapshot = decoded.value as ConfigSnapshotV1;
-      latest = { config_hash: snapshot.config_hash, captured_at: snapshot.captured_at };
-    },
-  });
-  return latest;
+  const latest = (await readConfigSnapshots(kafka, configTopic, 'status: the config snapshots')).at(-1);
+  return latest === undefined ? null : { config_hash: latest.config_hash, captured_at: latest.captured_at };
 }
 
 export async function readStatus(kafka: Kafka, topics: Topics, group: string, now: Date): Promise<Status> {

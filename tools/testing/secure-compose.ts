@@ -10,8 +10,6 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeRecord } from '../../processor/codec/index.js';
-import type { ConfigSnapshotV1 } from '../../processor/core/types.js';
 import { aclScopeOfConfig, listedGrantCount, roleGrants } from '../../processor/io/acls.js';
 import { withAdmin, type Kafka } from '../../processor/io/client.js';
 import { committedShare, groupProgress } from '../../processor/io/offsets.js';
@@ -30,6 +28,7 @@ import { readCredentials, secureKafka, type SecureBroker } from '../lib/secure-c
 import { syntheticTelemetry } from '../process/synthetic.js';
 import { uniqueName } from './broker.js';
 import { attemptWrite, deniedOn } from './secure-broker.js';
+import { readConfigSnapshots } from '../lib/config-snapshots.js';
 
 const SERVICES = ['kafka', 'topics', 'grants', 'processor'] as const;
 
@@ -107,14 +106,7 @@ export async function secureComposeTest(t: ExecutionContext, engine: Extract<Eng
     let audit = 0;
     await readTopic(as('reviewer'), { topic: topics.audit, onRecord: () => void (audit += 1) });
     t.true(audit > 0, 'the processor container wrote audit records');
-    const snapshots: ConfigSnapshotV1[] = [];
-    await readTopic(as('reviewer'), {
-      topic: topics.config,
-      onRecord: ({ message }) => {
-        const decoded = decodeRecord('config', message.value, message.headers);
-        if (decoded.ok) snapshots.push(decoded.value as ConfigSnapshotV1);
-      },
-    });
+    const snapshots = await readConfigSnapshots(as('reviewer'), topics.config, 'the config snapshot of the processor container, as the reviewer');
     t.is(snapshots.length, 1);
     const credentials = readCredentials(broker);
     const hash = createHash('sha256').update(credentials.users.processor).digest('hex');
