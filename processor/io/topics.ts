@@ -277,6 +277,16 @@ export interface PartitionReplicas {
   isr: number[];
 }
 
+/** Which broker leads a topic-partition, as the cluster said when asked; undefined when not known. */
+export type LeaderOf = (topic: string, partition: number) => number | undefined;
+
+/** The leaders of every partition of `names`, as one lookup (a writer groups its sends by them). */
+export async function partitionLeaders(kafka: Kafka, names: string[]): Promise<LeaderOf> {
+  const leaders = new Map<string, number>();
+  for (const { topic, partition, leader } of await partitionReplicas(kafka, names)) if (leader >= 0) leaders.set(`${topic}/${partition}`, leader);
+  return (topic, partition) => leaders.get(`${topic}/${partition}`);
+}
+
 /** The replication of every partition of `names` (a cluster's leaders and in-sync replicas). */
 export async function partitionReplicas(kafka: Kafka, names: string[]): Promise<PartitionReplicas[]> {
   const admin = kafka.admin();

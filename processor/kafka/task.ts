@@ -21,13 +21,13 @@ import type { CoreConfig, Topics } from '../config/index.js';
 import { InvariantError } from '../errors.js';
 import { restoreStore } from './restore.js';
 import { groupProgress } from '../io/offsets.js';
-import { partitionReplicas } from '../io/topics.js';
+import { partitionLeaders } from '../io/topics.js';
 import { encodeRecord } from '../codec/index.js';
 import { stateKeys, stateRecord } from '../core/index.js';
 import { resumePoint } from './resume.js';
 import { StoreStateCache } from './state-cache.js';
 import { taskStoreDir, type StoreEntry, type TaskStore } from './state-store.js';
-import { positionKey, TransactionalWriter, type InputOffsets, type LeaderOf, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
+import { positionKey, TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
 import { toShellError } from '../io/kafka-errors.js';
 import { logEvent } from '../log-events.js';
 
@@ -122,21 +122,6 @@ function nextInputOffset(messages: KafkaMessage[], fetchedThrough: string | unde
   return (afterFetch > afterLast ? afterFetch : afterLast).toString();
 }
 
-/**
- * Which broker leads this task's partition of each output topic, as the cluster says at the task's
- * start: its writer then sends all of one broker's partitions together. A leader that moves later
- * costs at worst a redone batch (transactions.ts), and a failed batch rebuilds the task, which asks again.
- */
-async function outputLeaders(deps: TaskDeps, partition: number): Promise<LeaderOf> {
-  const { audit, execute, dlq, state } = deps.topics;
-  const names = [...new Set([audit, execute, dlq, state, ...(deps.checkpoints === null ? [] : [deps.checkpoints.topic])])];
-  const leaders = new Map<string, number>();
-  for (const replicas of await partitionReplicas(deps.kafka, names)) {
-    if (replicas.partition === partition && replicas.leader >= 0) leaders.set(positionKey(replicas.topic, partition), replicas.leader);
-  }
-  return (topic, p) => leaders.get(positionKey(topic, p));
-}
-
 export class Task {
   private constructor(
     readonly partition: number,
@@ -153,7 +138,11 @@ export class Task {
 
   /** Fence, restore, read committed offsets — in that order (DESIGN §3). */
   static async start(deps: TaskDeps, partition: number, logger: Logger, heartbeat: () => Promise<void>): Promise<Task> {
-    const leaderOf = await outputLeaders(deps, partition).catch((error: unknown) => {
+    // Its writer sends all of one broker's partitions together. A leader that moves later costs at worst a
+    // redone batch (transactions.ts), and a failed batch rebuilds the task, which asks again.
+    const { audit, execute, dlq, state } = deps.topics;
+    const outputs = [...new Set([audit, execute, dlq, state, ...(deps.checkpoints === null ? [] : [deps.checkpoints.topic])])];
+    const leaderOf = await partitionLeaders(deps.kafka, outputs).catch((error: unknown) => {
       throw toShellError(error, `reading the leaders of task ${partition}'s output partitions`, { partition });
     });
     const writer = new TransactionalWriter({

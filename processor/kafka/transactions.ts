@@ -16,6 +16,7 @@ import type { Kafka, Message, Producer, RecordMetadata, Transaction } from 'kafk
 import type { Logger } from 'pino';
 import { InvariantError, KafkaOperationError, ProducerFencedError } from '../errors.js';
 import { classifyKafkaError, toShellError } from '../io/kafka-errors.js';
+import type { LeaderOf } from '../io/topics.js';
 import { nextTransactionState, type TransactionState } from './transaction-states.js';
 import { logEvent } from '../log-events.js';
 
@@ -44,9 +45,6 @@ function messageBytes(message: Message): number {
     size += name.length + (typeof value === 'string' ? Buffer.byteLength(value) : Buffer.isBuffer(value) ? value.length : 64);
   return size;
 }
-
-/** Which broker leads a topic-partition, as the cluster said when the task started; undefined when not known. */
-export type LeaderOf = (topic: string, partition: number) => number | undefined;
 
 /**
  * The sends of one batch. A send holds partitions of ONE broker (its leader as `leaderOf` says,

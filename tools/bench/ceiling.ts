@@ -11,8 +11,8 @@
 import kafkajs from 'kafkajs';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { machineCpuUse, sampleMachineCpu, type MachineCpuUse } from './machine-cpu.js';
-import { partitionReplicas } from '../../processor/io/topics.js';
-import { MAX_BATCH_BYTES, positionKey, splitIntoRequests, type TopicMessages } from '../../processor/kafka/transactions.js';
+import { partitionLeaders } from '../../processor/io/topics.js';
+import { MAX_BATCH_BYTES, splitIntoRequests, type TopicMessages } from '../../processor/kafka/transactions.js';
 
 const { Partitioners } = kafkajs;
 
@@ -100,15 +100,10 @@ export async function runCeiling(kafka: Kafka, options: CeilingOptions): Promise
   };
   try {
     // Sends grouped by leader exactly as the processor's writer groups them (its task reads the same map).
-    const leaders = new Map(
-      (
-        await partitionReplicas(
-          kafka,
-          shape.roles.map((r) => r.topic),
-        )
-      ).map((r) => [positionKey(r.topic, r.partition), r.leader]),
+    const leaderOf = await partitionLeaders(
+      kafka,
+      shape.roles.map((r) => r.topic),
     );
-    const leaderOf = (topic: string, partition: number) => leaders.get(positionKey(topic, partition));
     await consumer.connect();
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     await consumer.run({
