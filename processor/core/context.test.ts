@@ -7,10 +7,10 @@ import test from 'ava';
 import { coreConfigOf } from '../config/index.js';
 import { nodePrimitives } from '../primitives.js';
 import { configWith } from '../testing/harness.js';
+import { freshPartitionMeta } from '../testing/partition-meta.js';
 import type { CoreInput } from './api.js';
 import { addSeconds, StepContext } from './context.js';
 import { stateRecord, type StateValue } from './state.js';
-import type { PartitionMeta } from './types.js';
 
 const T1 = '2026-03-01T12:00:00.000Z';
 
@@ -28,23 +28,7 @@ function input(partition: number): CoreInput {
   };
 }
 
-const FRESH: PartitionMeta = {
-  partition: 2,
-  next_seq: 0,
-  head_hash: '0000000000000000000000000000000000000000000000000000000000000000',
-  stream_time: null,
-  pending_head: null,
-  pending_tail: null,
-  pending_count: 0,
-  collective_head: null,
-  collective_tail: null,
-  revert_head: null,
-  revert_tail: null,
-  idem_retention_head: null,
-  idem_retention_tail: null,
-  decided_retention_head: null,
-  decided_retention_tail: null,
-};
+const FRESH = freshPartitionMeta(2);
 
 const contextOver = (view: Map<string, StateValue>) => new StepContext(view, input(2), coreConfigOf(configWith()), nodePrimitives, 'acme:ev-1');
 

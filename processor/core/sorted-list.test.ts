@@ -5,6 +5,7 @@
  * (lastAtOrBefore) on and between nodes; firstDue at a node's time exactly and 1 ms past it.
  */
 import test from 'ava';
+import { freshPartitionMeta } from '../testing/partition-meta.js';
 import type { OutputRecord } from './api.js';
 import { StateOverlay } from './overlay.js';
 import { listShape, SortedStateList } from './sorted-list.js';
@@ -15,25 +16,7 @@ const T1 = '2026-03-01T12:00:01.000Z';
 const T2 = '2026-03-01T12:00:02.000Z';
 const T3 = '2026-03-01T12:00:03.000Z';
 
-function meta(): PartitionMeta {
-  return {
-    partition: 0,
-    next_seq: 0,
-    head_hash: '0'.repeat(64),
-    stream_time: null,
-    pending_head: null,
-    pending_tail: null,
-    pending_count: 0,
-    collective_head: null,
-    collective_tail: null,
-    revert_head: null,
-    revert_tail: null,
-    idem_retention_head: null,
-    idem_retention_tail: null,
-    decided_retention_head: null,
-    decided_retention_tail: null,
-  };
-}
+const meta = () => freshPartitionMeta(0);
 
 const PENDING = listShape<PendingNode>('pending', 'approval_id', 'expires_at', stateKeys.pending, { head: 'pending_head', tail: 'pending_tail', count: 'pending_count' });
 

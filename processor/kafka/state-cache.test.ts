@@ -3,27 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeRecord } from '../codec/index.js';
-import { IDEMPOTENCY_MARK, type StateValue } from '../core/index.js';
+import { IDEMPOTENCY_MARK, stateRecord, type StateValue } from '../core/index.js';
 import { ExoArmurError } from '../errors.js';
 import { StoreStateCache } from './state-cache.js';
 import { TaskStore, type Checkpoint } from './state-store.js';
 
-const killSwitch: StateValue = {
-  kind: 'kill_switch',
-  meta: null,
-  pending: null,
-  collective: null,
-  approval: null,
-  released: null,
-  collective_expiry: null,
-  containment: null,
-  breaker: null,
-  revert: null,
-  retention: null,
-  contained: null,
-  position: null,
-  kill_switch: { scope: 'global', tenant_id: null, on: true, actor_id: 'alice', action_id: '01HZZZZZZZZZZZZZZZZZZZZZZZ', reason: 'drill', decided_at: '2026-01-02T03:04:05.678Z' },
-};
+const killSwitch: StateValue = stateRecord('kill_switch', {
+  scope: 'global',
+  tenant_id: null,
+  on: true,
+  actor_id: 'alice',
+  action_id: '01HZZZZZZZZZZZZZZZZZZZZZZZ',
+  reason: 'drill',
+  decided_at: '2026-01-02T03:04:05.678Z',
+});
 const killOff: StateValue = { ...killSwitch, kill_switch: { ...killSwitch.kill_switch!, on: false } };
 
 const at = (offset: number): Checkpoint => ({ topic: 'exoarmur.state.v1', partition: 2, offset: String(offset), writtenAtMs: 1 });
