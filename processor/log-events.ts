@@ -6,6 +6,7 @@
 export const LOG_EVENTS = {
   metrics_serving: 'process --metrics-port: the metrics server listens; carries its port and host',
   starting: 'the processor loaded its effective config and is about to ensure topics',
+  broker_waiting: 'a service (process, actuate) reached no broker yet at start; it tries again until SERVICE_PREFLIGHT_BUDGET_MS, then exits 2; carries the attempt and the reason',
   topics_ensured: 'every topic exists with its expected partitions and cleanup policy',
   config_published: 'the effective config snapshot is on the config topic',
   startup_retry: 'a start-up step (ensuring topics, publishing the config snapshot) failed or got no answer in time, and is tried again',

@@ -10,7 +10,7 @@ import { ActuatorRunner } from './actuator/runner.js';
 import { encodeRecord } from './codec/index.js';
 import { nodePrimitives } from './primitives.js';
 import { loadCheckpointSigner } from './checkpoint-key.js';
-import { kafkaForConfig } from './io/client.js';
+import { kafkaForConfig, SERVICE_PREFLIGHT_BUDGET_MS } from './io/client.js';
 import { checkpointTopicSpec, ensureTopics, topicSpecs } from './io/topics.js';
 import { ProcessorRunner } from './kafka/runner.js';
 import { toShellError } from './io/kafka-errors.js';
@@ -82,7 +82,7 @@ export async function startProcessor(options: ProcessOptions): Promise<RunningPr
   const logger = createLogger(options.logFile, metrics);
   if (served !== undefined) logger.info({ ...logEvent('metrics_serving'), port: served.port, host: options.metricsHost ?? '127.0.0.1' }, 'serving /metrics, /healthz and /readyz');
   const groupId = options.groupId ?? config.app_id;
-  const kafka = kafkaForConfig(effective, { clientId: `${config.app_id}-process`, logger, env: options.env ?? process.env });
+  const kafka = kafkaForConfig(effective, { clientId: `${config.app_id}-process`, logger, env: options.env ?? process.env, preflightBudgetMs: SERVICE_PREFLIGHT_BUDGET_MS });
   const { topics } = config;
   // The key is checked against the config before anything is written.
   const checkpoints = config.checkpoints ? { topic: config.checkpoints.topic, signer: loadCheckpointSigner(config.checkpoints) } : null;
@@ -170,7 +170,7 @@ export async function startActuator(options: ActuateOptions): Promise<RunningAct
   const logger = createLogger(options.logFile, undefined, 'exoarmur-actuate');
   const effective = loadEffectiveConfig({ file: options.configFile, env: options.env ?? process.env, brokers: options.brokers });
   const { config } = effective;
-  const kafka = kafkaForConfig(effective, { clientId: `${config.app_id}-actuate`, logger, env: options.env ?? process.env });
+  const kafka = kafkaForConfig(effective, { clientId: `${config.app_id}-actuate`, logger, env: options.env ?? process.env, preflightBudgetMs: SERVICE_PREFLIGHT_BUDGET_MS });
   const topics = { execute: config.topics.execute, results: resultsTopic(config.topics), state: actuatorStateTopic(config.topics) };
   const admin = kafka.admin();
   try {

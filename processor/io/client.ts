@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import { BROKER_RULE } from '../config/brokers.js';
 import { UsageError } from '../errors.js';
 import { isCredentialRefusal } from './kafka-errors.js';
+import { logEvent } from '../log-events.js';
 
 export interface CreateKafkaOptions {
   brokers: string[];
@@ -37,6 +38,11 @@ export interface CreateKafkaOptions {
   topics?: readonly string[];
   /** false: no pre-flight (a probe that polls a starting broker on its own). */
   preflight?: boolean;
+  /**
+   * How long the pre-flight tries to reach the broker: PREFLIGHT_BUDGET_MS for a command someone
+   * waits on, SERVICE_PREFLIGHT_BUDGET_MS for the services, which log every failed attempt.
+   */
+  preflightBudgetMs?: number;
   /** TLS to the broker: the PEM certificates trusted besides the system's (a self-signed broker's own). */
   tls?: BrokerTls;
 }
@@ -108,6 +114,12 @@ export const KAFKA_RETRY = { initialRetryTime: 250, maxRetryTime: 5_000, retries
 
 /** How long a client tries to reach its broker (and find its topics) before it gives up with one line. */
 export const PREFLIGHT_BUDGET_MS = 8_000;
+/**
+ * The same for the services (process, actuate): a service started while its broker restarts must
+ * outlast the restart (a Kafka broker recovering its logs after a kill took over 8 s on a loaded
+ * 2-core machine), so it waits this long, saying so in its log at every attempt, before the same line.
+ */
+export const SERVICE_PREFLIGHT_BUDGET_MS = 60_000;
 const PREFLIGHT_ATTEMPT_TIMEOUT_MS = 2_000;
 const PREFLIGHT_BACKOFF_MS = 400;
 
@@ -166,7 +178,7 @@ function errorText(error: unknown): string {
  * address and the fix. Once connected, every topic the command needs must exist (one metadata
  * request, no waiting: a topic does not appear by retrying).
  */
-async function preflight(config: KafkaConfig, topics: readonly string[]): Promise<void> {
+async function preflight(config: KafkaConfig, topics: readonly string[], budgetMs: number, logger: Logger | undefined): Promise<void> {
   const address = config.brokers as string[];
   const probe = new Kafka({
     ...config,
@@ -175,9 +187,9 @@ async function preflight(config: KafkaConfig, topics: readonly string[]): Promis
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
   });
-  const deadline = Date.now() + PREFLIGHT_BUDGET_MS;
+  const deadline = Date.now() + budgetMs;
   let lastError: unknown;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     const admin = probe.admin({ retry: { retries: 0 } });
     let existing: string[] | undefined;
     try {
@@ -209,11 +221,15 @@ async function preflight(config: KafkaConfig, topics: readonly string[]): Promis
       return;
     }
     if (Date.now() + PREFLIGHT_BACKOFF_MS >= deadline) break;
+    logger?.warn(
+      { ...logEvent('broker_waiting'), brokers: address, attempt, gives_up_in_ms: deadline - Date.now(), reason: errorText(lastError) },
+      'no broker answered yet; trying again',
+    );
     await new Promise((resolve) => setTimeout(resolve, PREFLIGHT_BACKOFF_MS));
   }
   throw new UsageError(
     'BROKER_UNREACHABLE',
-    `no broker answered at ${address.join(',')} within ${PREFLIGHT_BUDGET_MS / 1000} s (${errorText(lastError)}): start one (\`make broker-up\`, or \`exoarmur broker start\`) or point --brokers, KAFKA_BROKERS or the config's brokers at a running broker`,
+    `no broker answered at ${address.join(',')} within ${budgetMs / 1000} s (${errorText(lastError)}): start one (\`make broker-up\`, or \`exoarmur broker start\`) or point --brokers, KAFKA_BROKERS or the config's brokers at a running broker`,
     { cause: lastError },
   );
 }
@@ -294,7 +310,7 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
   };
   if (options.preflight === false) return new Kafka(config);
   const topics = options.topics ?? [];
-  return new PreflightKafka(config, () => preflight(config, topics));
+  return new PreflightKafka(config, () => preflight(config, topics, options.preflightBudgetMs ?? PREFLIGHT_BUDGET_MS, logger));
 }
 /**
  * The client's types, named once here: modules outside the I/O layer import them from this file,
