@@ -119,25 +119,30 @@ export async function inputProgress(fixture: ProcessorFixture): Promise<{ commit
  * Polls until the group's committed offsets reach the end of every input partition. For
  * non-transactional inputs (inject, kcat) the end offset is exactly the number of deliveries.
  */
-export async function waitAllCommitted(fixture: ProcessorFixture, timeoutMs = 90_000): Promise<void> {
+export async function waitAllCommitted(fixture: ProcessorFixture, timeoutMs = 90_000, processor?: ProcessorChild): Promise<void> {
   await pollUntil(
     async () => {
       const progress = await inputProgress(fixture);
       return progress.total > 0n && progress.committed >= progress.total;
     },
-    { timeoutMs, intervalMs: 250, what: 'every input committed by the processor group' },
+    { timeoutMs, intervalMs: 250, what: 'every input committed by the processor group', giveUp: exitedProcessor(processor) },
   );
 }
 
 /** Polls until at least `fraction` of the present inputs are committed. */
-export async function waitCommittedFraction(fixture: ProcessorFixture, fraction: number, timeoutMs = 90_000): Promise<void> {
+export async function waitCommittedFraction(fixture: ProcessorFixture, fraction: number, timeoutMs = 90_000, processor?: ProcessorChild): Promise<void> {
   await pollUntil(
     async () => {
       const progress = await inputProgress(fixture);
       return progress.total > 0n && Number(progress.committed) >= fraction * Number(progress.total);
     },
-    { timeoutMs, intervalMs: 100, what: `${Math.round(fraction * 100)}% of inputs committed` },
+    { timeoutMs, intervalMs: 100, what: `${Math.round(fraction * 100)}% of inputs committed`, giveUp: exitedProcessor(processor) },
   );
+}
+
+/** A wait on the processor's progress ends at once, with its exit and last stderr lines, when the processor it waits on has exited. */
+function exitedProcessor(processor: ProcessorChild | undefined): () => Error | undefined {
+  return () => (processor === undefined || processor.running ? undefined : processor.exitedError());
 }
 
 export function readFixtureOutcomes(fixture: ProcessorFixture): Promise<RunOutcomes> {
