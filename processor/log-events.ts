@@ -16,6 +16,8 @@ export const LOG_EVENTS = {
   task_starting: 'a task for a partition is being built (fence, restore, seek); readiness waits for its task_ready',
   producer_fenced_previous: "a task's transactional producer fenced the previous owner of its id",
   state_restored: "a task read its partition's state changelog to the end",
+  leftover_transaction_aborted:
+    "at a task's start, records a previous transaction of its producer left past the last stable offset (a broker that completed it without markers) were aborted before processing; carries the ranges",
   group_offset_behind_changelog:
     "while a task starts, the group's committed offset of an input is behind the task's changelog position (the broker answered less than it stored); the task resumes at the position; carries both",
   task_ready: 'a task is fenced, restored and seeked; carries the next offsets',

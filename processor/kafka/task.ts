@@ -136,7 +136,7 @@ export class Task {
     private readonly tree: { frontier: MerkleFrontier } | null,
   ) {}
 
-  /** Fence, restore, read committed offsets — in that order (DESIGN §3). */
+  /** Fence, restore, read committed offsets, abort leftovers — in that order (DESIGN §3). */
   static async start(deps: TaskDeps, partition: number, logger: Logger, heartbeat: () => Promise<void>): Promise<Task> {
     // Its writer sends all of one broker's partitions together. A leader that moves later costs at worst a
     // redone batch (transactions.ts), and a failed batch rebuilds the task, which asks again.
@@ -183,6 +183,11 @@ export class Task {
               };
         const state = new StoreStateCache(store, deps.topics.state, partition);
         const next = await resumeOffsets(deps, partition, state, logger);
+        // Last before processing: what a previous transaction left hanging must not ride on this task's first commit.
+        await writer.abortLeftovers(
+          outputs.map((topic) => ({ topic, partition })),
+          { consumerGroupId: deps.groupId, partition, next },
+        );
         logger.info({ ...logEvent('task_ready'), next_offsets: next }, 'task ready');
         return new Task(partition, deps, writer, state, store, next, logger, tree);
       } catch (error) {

@@ -15,6 +15,7 @@ import kafkajs from 'kafkajs';
 import type { Kafka, Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
 import { InvariantError, KafkaOperationError, ProducerFencedError } from '../errors.js';
+import { withAdmin } from '../io/client.js';
 import { classifyKafkaError, toShellError } from '../io/kafka-errors.js';
 import type { LeaderOf } from '../io/topics.js';
 import { nextTransactionState, type TransactionState } from './transaction-states.js';
@@ -179,6 +180,17 @@ async function sendRecordingPositions(send: (request: TopicMessages[]) => Promis
   }
 }
 
+/** The key of the empty record abortLeftovers writes (and aborts) on each partition. */
+export const LEFTOVER_ABORT_KEY = 'exoarmur/abort-leftovers';
+
+/** Offsets [from, to) of one partition that a previous transaction left hanging (abortLeftovers). */
+export interface LeftoverRange {
+  topic: string;
+  partition: number;
+  from: bigint;
+  to: bigint;
+}
+
 /** The next offset to consume, per input topic, committed with the batch. */
 export interface InputOffsets {
   consumerGroupId: string;
@@ -242,6 +254,86 @@ export class TransactionalWriter {
       throw toShellError(error, 'opening the transactional producer', { transactionalId: this.options.transactionalId });
     }
     this.transition('idle');
+  }
+
+  /**
+   * Aborts what a previous owner's transaction may have left hanging on this task's `partitions`
+   * and on the group's offsets, after the fence and after restore (exactly_once only).
+   *
+   * Why (seen in the kills test on a single-node Kafka 4.4): a broker killed right after a
+   * transaction's PrepareCommit is written restarts, and its transaction coordinator completes that
+   * transaction before the partitions have a leader again: it logs "Couldn't find leader endpoint
+   * ... likely deleted already and hence can be skipped", writes CompleteCommit and no marker at
+   * all. The records then hang past the last stable offset (so restore and the group's offsets do
+   * not count them and the batch is redone), and the producer's NEXT marker on each partition, from
+   * any epoch, ends them too: the redo's commit made both copies visible, with the group's pending
+   * offset. Aborting here, before the first batch, makes that marker an abort: the hanging records
+   * are never visible, and the redone batch is the one copy. Restore ran first on purpose: it read
+   * up to the last stable offset, so the store never holds what this abort removes.
+   *
+   * The transaction writes one empty record keyed LEFTOVER_ABORT_KEY to each partition (Kafka adds a
+   * partition to a transaction only through a send; a compacted topic refuses a keyless record) and
+   * the current input offsets, then aborts: read_committed readers never see any of it. Returns the ranges that were hanging (empty on a healthy start).
+   */
+  async abortLeftovers(partitions: ReadonlyArray<{ topic: string; partition: number }>, offsets: InputOffsets): Promise<LeftoverRange[]> {
+    const producer = this.producer;
+    if (this.options.guarantee !== 'exactly_once' || partitions.length === 0) return [];
+    if (!producer) throw new InvariantError('TRANSACTION_STATE', `abortLeftovers on a ${this.stateValue} writer`, { context: { partition: offsets.partition } });
+    const topics = [...new Set(partitions.map((p) => p.topic))];
+    const stable = await withAdmin(this.options.kafka, async (admin) => {
+      const marks = new Map<string, bigint>();
+      for (const topic of topics) for (const o of await admin.fetchTopicOffsets(topic)) marks.set(positionKey(topic, o.partition), BigInt(o.high));
+      return marks;
+    });
+    const outputs: TopicMessages[] = topics.map((topic) => ({
+      topic,
+      messages: partitions.filter((p) => p.topic === topic).map((p) => ({ partition: p.partition, key: LEFTOVER_ABORT_KEY, value: null })),
+    }));
+    const written: WrittenPositions = new Map();
+    this.transition('begun');
+    let transaction: Transaction;
+    try {
+      transaction = await producer.transaction();
+      this.current = transaction;
+      for (const request of splitIntoRequests(outputs, MAX_BATCH_BYTES, this.options.leaderOf))
+        await sendRecordingPositions((topicMessages) => transaction.sendBatch({ topicMessages, acks: -1 }), request, written);
+      await transaction.sendOffsets({
+        consumerGroupId: offsets.consumerGroupId,
+        topics: Object.entries(offsets.next).map(([topic, offset]) => ({ topic, partitions: [{ partition: offsets.partition, offset }] })),
+      });
+    } catch (error) {
+      await this.abortAfter(error, offsets.partition);
+      throw toShellError(error, 'aborting leftover transactions', { partition: offsets.partition });
+    }
+    this.transition('aborting');
+    this.current = undefined;
+    try {
+      await transaction.abort();
+    } catch (error) {
+      // As after a failed batch: a producer whose abort did not complete is rebuilt with the task.
+      this.transition('fenced');
+      throw toShellError(error, 'aborting leftover transactions', { partition: offsets.partition });
+    }
+    this.transition('idle');
+    const leftovers: LeftoverRange[] = [];
+    for (const { topic, partition } of partitions) {
+      const key = positionKey(topic, partition);
+      const lastStable = stable.get(key);
+      const after = written.get(key);
+      // The empty record went in at the log end: anything between the last stable offset and it was hanging.
+      if (lastStable !== undefined && after !== undefined && after - 1n > lastStable) leftovers.push({ topic, partition, from: lastStable, to: after - 1n });
+    }
+    if (leftovers.length > 0) {
+      this.options.logger.warn(
+        {
+          ...logEvent('leftover_transaction_aborted'),
+          transactional_id: this.options.transactionalId,
+          ranges: leftovers.map((r) => ({ topic: r.topic, partition: r.partition, from: r.from.toString(), to: r.to.toString() })),
+        },
+        'records a previous transaction left hanging were aborted before processing',
+      );
+    }
+    return leftovers;
   }
 
   /** Writes one batch's outputs and input offsets atomically (or, at_least_once, in that order); resolves once committed. */
