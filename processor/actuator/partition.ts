@@ -113,6 +113,14 @@ export class ActuatorPartition {
       });
       const row = (await groupProgress(deps.kafka, deps.groupId, [deps.topics.execute])).find((r) => r.partition === partition);
       const next = row === undefined ? '0' : resumeOffset(row).toString();
+      // As for a processor task (DESIGN §3): nothing a previous transaction left hanging may ride on this partition's first commit.
+      await writer.abortLeftovers(
+        [
+          { topic: deps.topics.results, partition },
+          { topic: deps.topics.state, partition },
+        ],
+        { consumerGroupId: deps.groupId, partition, next: { [deps.topics.execute]: next } },
+      );
       logger.info({ ...logEvent('actuator_partition_ready'), partition, next_offset: next, intents_known: state.size }, 'actuator partition ready');
       return new ActuatorPartition(partition, deps, writer, state, next, logger);
     } catch (error) {
