@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './testing/source-graph.js';
 import { cliFailure } from './lib/failure.js';
 import { ProcessingHaltedError } from '../processor/errors.js';
-import { createServer } from 'node:net';
+import { freePort } from './broker/ports.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'tools', 'cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'exoarmur-cli-'));
@@ -75,18 +75,6 @@ test('a halted processor exits 2 (DESIGN.md), other permanent failures 1', (t) =
   t.like(cliFailure(new ProcessingHaltedError('partition 1: x failed 5 times')), { line: 'exoarmur: partition 1: x failed 5 times [PROCESSING_HALTED]\n', exitCode: 2 });
 });
 
-/** A loopback port nothing listens on: bound by the OS, then released. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new TypeError('no port bound'))));
-    });
-  });
-}
-
 const unreachable: Array<[string, (port: number) => string[]]> = [
   ['inspect', (port) => ['inspect', 'exoarmur.audit.v1', '--brokers', `127.0.0.1:${port}`]],
   ['inject', (port) => ['inject', join(dir, 'one.jsonl'), '--raw', '--brokers', `127.0.0.1:${port}`]],
@@ -98,7 +86,7 @@ const unreachable: Array<[string, (port: number) => string[]]> = [
 for (const [command, args] of unreachable) {
   test(`${command} with an unreachable broker (a closed loopback port): the pre-flight's one line naming the address and the fix, exit 2, no library log, no stack trace`, async (t) => {
     writeFileSync(join(dir, 'one.jsonl'), '{}\n');
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens on a free port
     t.deepEqual(run(...args(port)), {
       stderr: `exoarmur: no broker answered at 127.0.0.1:${port} within 8 s (Connection error: connect ECONNREFUSED 127.0.0.1:${port}): start one (\`make broker-up\`, or \`exoarmur broker start\`) or point --brokers, KAFKA_BROKERS or the config's brokers at a running broker [BROKER_UNREACHABLE]\n`,
       status: 2,

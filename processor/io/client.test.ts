@@ -1,8 +1,8 @@
 import test from 'ava';
-import { createServer } from 'node:net';
 import pino from 'pino';
 import { UsageError } from '../errors.js';
 import { createKafka, saslFromConfig } from './client.js';
+import { freePort } from '../../tools/broker/ports.js';
 
 test('a client needs a broker list', (t) => {
   const error = t.throws(() => createKafka({ brokers: [], clientId: 'x' }), { instanceOf: UsageError });
@@ -19,19 +19,9 @@ test('broker_auth becomes kafkajs SASL options only with a mechanism, and an inc
   t.regex(noPassword?.message ?? '', /no broker password was given/);
 });
 
-function closedLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new TypeError('no port bound'))));
-    });
-  });
-}
-
 test("a service's pre-flight (its own budget) logs every failed attempt as broker_waiting, then fails with the one line naming the address and its budget", async (t) => {
-  const port = await closedLoopbackPort();
+  // A free loopback port is one nothing listens on.
+  const port = await freePort();
   const lines: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
   const kafka = createKafka({ brokers: [`127.0.0.1:${port}`], clientId: 'preflight-test', logger, preflightBudgetMs: 1_500 });

@@ -293,14 +293,7 @@ export class TransactionalWriter {
     this.transition('begun');
     let transaction: Transaction;
     try {
-      transaction = await producer.transaction();
-      this.current = transaction;
-      for (const request of splitIntoRequests(outputs, MAX_BATCH_BYTES, this.options.leaderOf))
-        await sendRecordingPositions((topicMessages) => transaction.sendBatch({ topicMessages, acks: -1 }), request, written);
-      await transaction.sendOffsets({
-        consumerGroupId: offsets.consumerGroupId,
-        topics: Object.entries(offsets.next).map(([topic, offset]) => ({ topic, partitions: [{ partition: offsets.partition, offset }] })),
-      });
+      transaction = await this.writeInTransaction(producer, outputs, offsets, written);
     } catch (error) {
       await this.abortAfter(error, offsets.partition);
       throw toShellError(error, 'aborting leftover transactions', { partition: offsets.partition });
@@ -363,14 +356,7 @@ export class TransactionalWriter {
     }
     this.transition('begun');
     try {
-      const transaction = await producer.transaction();
-      this.current = transaction;
-      for (const request of splitIntoRequests(topicMessages, MAX_BATCH_BYTES, this.options.leaderOf))
-        await sendRecordingPositions((topicMessages) => transaction.sendBatch({ topicMessages, acks: -1 }), request, positions);
-      await transaction.sendOffsets({
-        consumerGroupId: offsets.consumerGroupId,
-        topics: Object.entries(offsets.next).map(([topic, offset]) => ({ topic, partitions: [{ partition: offsets.partition, offset }] })),
-      });
+      const transaction = await this.writeInTransaction(producer, topicMessages, offsets, positions);
       this.transition('committing');
       await transaction.commit();
       this.current = undefined;
@@ -380,6 +366,19 @@ export class TransactionalWriter {
       throw toShellError(error, 'committing the batch transaction', { partition: offsets.partition });
     }
     return positions;
+  }
+
+  /** Begins a transaction and writes `outputs` (one broker per send) and `offsets` into it; the caller ends it. */
+  private async writeInTransaction(producer: Producer, outputs: TopicMessages[], offsets: InputOffsets, positions: WrittenPositions): Promise<Transaction> {
+    const transaction = await producer.transaction();
+    this.current = transaction;
+    for (const request of splitIntoRequests(outputs, MAX_BATCH_BYTES, this.options.leaderOf))
+      await sendRecordingPositions((topicMessages) => transaction.sendBatch({ topicMessages, acks: -1 }), request, positions);
+    await transaction.sendOffsets({
+      consumerGroupId: offsets.consumerGroupId,
+      topics: Object.entries(offsets.next).map(([topic, offset]) => ({ topic, partitions: [{ partition: offsets.partition, offset }] })),
+    });
+    return transaction;
   }
 
   private async abortAfter(error: unknown, partition: number): Promise<void> {
