@@ -27,7 +27,8 @@ import { stateKeys, stateRecord } from '../core/index.js';
 import { resumePoint } from './resume.js';
 import { StoreStateCache } from './state-cache.js';
 import { taskStoreDir, type StoreEntry, type TaskStore } from './state-store.js';
-import { positionKey, TransactionalWriter, type InputOffsets, type ProcessingGuarantee, type TopicMessages } from './transactions.js';
+import { positionKey, type TopicMessages } from './send-plan.js';
+import { TransactionalWriter, type InputOffsets, type ProcessingGuarantee } from './transactions.js';
 import { toShellError } from '../io/kafka-errors.js';
 import { logEvent } from '../log-events.js';
 
@@ -139,7 +140,7 @@ export class Task {
   /** Fence, restore, read committed offsets, abort leftovers — in that order (DESIGN §3). */
   static async start(deps: TaskDeps, partition: number, logger: Logger, heartbeat: () => Promise<void>): Promise<Task> {
     // Its writer sends all of one broker's partitions together. A leader that moves later costs at worst a
-    // redone batch (transactions.ts), and a failed batch rebuilds the task, which asks again.
+    // redone batch (send-plan.ts, answerMismatches), and a failed batch rebuilds the task, which asks again.
     const { audit, execute, dlq, state } = deps.topics;
     const outputs = [...new Set([audit, execute, dlq, state, ...(deps.checkpoints === null ? [] : [deps.checkpoints.topic])])];
     const leaderOf = await partitionLeaders(deps.kafka, outputs).catch((error: unknown) => {

@@ -12,7 +12,7 @@ import kafkajs from 'kafkajs';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { machineCpuUse, sampleMachineCpu, type MachineCpuUse } from './machine-cpu.js';
 import { partitionLeaders } from '../../processor/io/topics.js';
-import { MAX_BATCH_BYTES, splitIntoRequests, type TopicMessages } from '../../processor/kafka/transactions.js';
+import { MAX_BATCH_BYTES, splitIntoRequests, type TopicMessages } from '../../processor/kafka/send-plan.js';
 
 const { Partitioners } = kafkajs;
 

@@ -16,7 +16,8 @@ import { applyAcls, listedGrantCount, roleGrants, type AclScope } from '../../pr
 import { withAdmin, type Kafka } from '../../processor/io/client.js';
 import { readTopic } from '../../processor/io/read.js';
 import { ensureTopics, topicNames, topicSpecs } from '../../processor/io/topics.js';
-import { TransactionalWriter, type TopicMessages } from '../../processor/kafka/transactions.js';
+import type { TopicMessages } from '../../processor/kafka/send-plan.js';
+import { TransactionalWriter } from '../../processor/kafka/transactions.js';
 import { pollUntil } from '../lib/poll.js';
 import { grantRoles, secureKafka, type SecureBroker } from '../lib/secure-clients.js';
 import { uniqueName } from '../testing/broker.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { answerMismatches, splitIntoRequests } from './transactions.js';
+import { answerMismatches, splitIntoRequests } from './send-plan.js';
 
 const message = (bytes: number) => ({ key: null, value: Buffer.alloc(bytes) });
 
