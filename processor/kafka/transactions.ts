@@ -28,7 +28,7 @@ export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
 export type { TransactionState } from './transaction-states.js';
 
 /** The key of the empty record abortLeftovers writes (and aborts) on each partition. */
-export const LEFTOVER_ABORT_KEY = 'exoarmur/abort-leftovers';
+const LEFTOVER_ABORT_KEY = 'exoarmur/abort-leftovers';
 
 /** Offsets [from, to) of one partition that a previous transaction left hanging (abortLeftovers). */
 export interface LeftoverRange {
