@@ -94,6 +94,10 @@ export const ERRORS = {
   CHECKPOINT_KEY_INVALID: { recovery: 'usage', hint: 'make a checkpoint key with exoarmur keygen --out FILE and name it in checkpoints.key_file' },
   CHECKPOINT_KEY_MISMATCH: { recovery: 'usage', hint: 'checkpoints.public_key must be the public key keygen printed for checkpoints.key_file' },
   CHECKPOINT_UNREADABLE: { recovery: 'permanent', hint: 'the checkpoint topic holds a record that does not decode; it is written only by this processor' },
+  CHECKPOINT_TREE_INCOMPLETE: {
+    recovery: 'permanent',
+    hint: 'the audit topic no longer holds every record of the partition (retention?): restore its records, or run with checkpoints off',
+  },
   TRUST_KEY_INVALID: {
     recovery: 'usage',
     hint: "pass --trust a base64 SPKI Ed25519 public key, a PEM public key file, a config file with checkpoints.public_key, or the bundle's config_snapshot.json",

@@ -1,7 +1,14 @@
 /**
  * Where a task's Merkle tree continues from: the frontier of the partition's latest signed
- * checkpoint (the compacted checkpoint topic keeps it), or, when checkpoints were just switched on
- * for a partition that already has audit records, the tree rebuilt from those records once.
+ * checkpoint (the compacted checkpoint topic keeps it); the empty tree when the partition has no
+ * committed audit record yet (the restored store's chain head says how many it has); or, when
+ * checkpoints were just switched on for a partition that already has audit records, the tree
+ * rebuilt from those records once.
+ *
+ * The chain head decides, not the audit partition's offsets: a partition whose transactions were
+ * all aborted (a task killed before its first commit, or the leftover abort every task start
+ * writes) has offsets but no record. Reading it would be wasted, and under the secure profile it is
+ * refused: the processor's role writes the audit topic and does not read it (io/acls.ts).
  */
 import type { Logger } from 'pino';
 import { decodeRecord } from '../codec/index.js';
@@ -20,6 +27,8 @@ export interface TreeSource {
   checkpointTopic: string;
   auditTopic: string;
   partition: number;
+  /** The partition's committed audit records (the restored store's chain head, `next_seq`). */
+  committedAuditRecords: number;
   groupPrefix: string;
   primitives: Primitives;
   logger: Logger;
@@ -56,9 +65,22 @@ export async function restoreTree(s: TreeSource): Promise<MerkleFrontier> {
     for (const m of messages) latest = decoded<CheckpointV1>('checkpoint', s.checkpointTopic, s.partition, m);
   });
   if (latest !== null) return frontierOf(latest);
+  if (s.committedAuditRecords === 0) return EMPTY_FRONTIER;
   let frontier = EMPTY_FRONTIER;
+  let read = 0;
   await readWholePartition(s, s.auditTopic, (messages) => {
-    for (const m of messages) frontier = appendRecord(s.primitives, frontier, decoded<AuditRecordV1>('audit', s.auditTopic, s.partition, m).record_hash);
+    for (const m of messages) {
+      frontier = appendRecord(s.primitives, frontier, decoded<AuditRecordV1>('audit', s.auditTopic, s.partition, m).record_hash);
+      read += 1;
+    }
   });
+  // A tree of fewer records than the chain (retention removed some) would sign checkpoints nobody can check.
+  if (read !== s.committedAuditRecords) {
+    throw new ExoArmurError(
+      'CHECKPOINT_TREE_INCOMPLETE',
+      `${s.auditTopic}[${s.partition}] holds ${read} committed audit records, the partition's chain ${s.committedAuditRecords}: its Merkle tree cannot be rebuilt`,
+      { context: { topic: s.auditTopic, partition: s.partition } },
+    );
+  }
   return frontier;
 }

@@ -167,6 +167,7 @@ export class Task {
         nowMs: () => deps.now().getTime(),
       });
       try {
+        const state = new StoreStateCache(store, deps.topics.state, partition);
         const tree =
           deps.checkpoints === null
             ? null
@@ -176,13 +177,13 @@ export class Task {
                   checkpointTopic: deps.checkpoints.topic,
                   auditTopic: deps.topics.audit,
                   partition,
+                  committedAuditRecords: state.get(stateKeys.meta(partition))?.meta?.next_seq ?? 0,
                   groupPrefix: deps.appId,
                   primitives: deps.primitives,
                   logger,
                   heartbeat,
                 }),
               };
-        const state = new StoreStateCache(store, deps.topics.state, partition);
         const next = await resumeOffsets(deps, partition, state, logger);
         // Last before processing: what a previous transaction left hanging must not ride on this task's first commit.
         await writer.abortLeftovers(

@@ -4,7 +4,8 @@
  * transactional ids (which would fence the processor), committing offsets into its group or joining
  * it is refused by the broker's authorizer, and the processor's own principal does each of them.
  * The reviewer writes nothing anywhere. Each refusal is asserted twice: what the client was told and
- * the broker's own authorizer decision (request, operation, resource).
+ * the broker's own authorizer decision (request, operation, resource). And a task start needs no
+ * more than the processor's role holds, on a partition whose every transaction was aborted.
  */
 import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,8 +16,11 @@ import { resultsTopic, type Topics } from '../../processor/config/index.js';
 import { applyAcls, listedGrantCount, roleGrants, type AclScope } from '../../processor/io/acls.js';
 import { withAdmin, type Kafka } from '../../processor/io/client.js';
 import { readTopic } from '../../processor/io/read.js';
-import { ensureTopics, topicNames, topicSpecs } from '../../processor/io/topics.js';
+import { checkpointTopicSpec, ensureTopics, topicNames, topicSpecs } from '../../processor/io/topics.js';
+import { EMPTY_FRONTIER } from '../../processor/core/merkle.js';
+import { restoreTree } from '../../processor/kafka/checkpoint-tree.js';
 import type { TopicMessages } from '../../processor/kafka/send-plan.js';
+import { nodePrimitives } from '../../processor/primitives.js';
 import { TransactionalWriter } from '../../processor/kafka/transactions.js';
 import { pollUntil } from '../lib/poll.js';
 import { grantRoles, secureKafka, type SecureBroker } from '../lib/secure-clients.js';
@@ -48,7 +52,7 @@ interface Deployment {
   topics: Topics;
   /** Every topic of the deployment, outputs and actuator topics included. */
   names: string[];
-  scope: AclScope;
+  scope: AclScope & { checkpointTopic: string };
   as: (user: SecureUser) => Kafka;
 }
 
@@ -57,9 +61,10 @@ async function deployment(): Promise<Deployment> {
   const prefix = `${uniqueName('owned')}.`;
   const topics = topicNames({ prefix });
   const appId = uniqueName('owned-app');
-  const specs = topicSpecs({ prefix, partitions: 3 });
+  const checkpointTopic = `${prefix}exoarmur.checkpoints.v1`;
+  const specs = [...topicSpecs({ prefix, partitions: 3 }), checkpointTopicSpec(checkpointTopic, 3)];
   await withAdmin(secureKafka(broker, 'admin'), (admin) => ensureTopics(admin, specs));
-  const scope: AclScope = { topics, appId, partitions: 3, groupId: appId, readerGroupPrefix: 'exoarmur.read.' };
+  const scope = { topics, appId, partitions: 3, groupId: appId, readerGroupPrefix: 'exoarmur.read.', checkpointTopic } satisfies AclScope;
   await grantRoles(broker, scope);
   return { broker, logFile, topics, names: specs.map((s) => s.name), scope, as: (user) => secureKafka(broker, user) };
 }
@@ -235,4 +240,46 @@ test('the reviewer writes nothing: no record, topic, config, ACL or idempotent p
     retention: '-1',
     grants: roleGrants(d.scope).length,
   });
+});
+
+test('a task restarting on a partition whose every transaction was aborted restores its Merkle tree as the processor, without reading the audit topic its role may not read', async (t) => {
+  const d = await deployment();
+  const partition = 0;
+  const auditTopic = d.topics.audit;
+  const checkpointTopic = d.scope.checkpointTopic;
+  // The first task of the partition: its leftover abort writes (and aborts) a record on the audit and checkpoint partitions;
+  // it is then gone before its first commit, as a processor killed mid-burst is.
+  const first = writer(d, 'processor', `${d.scope.appId}.${partition}`);
+  t.teardown(() => first.close());
+  await first.open();
+  const offsets = { consumerGroupId: d.scope.groupId, partition, next: { [d.topics.telemetry]: '0' } };
+  t.deepEqual(
+    await first.abortLeftovers(
+      [auditTopic, checkpointTopic].map((topic) => ({ topic, partition })),
+      offsets,
+    ),
+    [],
+  );
+  await first.close();
+  // The abort's markers are written after its answer: the partitions' last stable offsets move past them soon after.
+  const ends = () =>
+    withAdmin(d.as('admin'), async (admin) =>
+      Promise.all([auditTopic, checkpointTopic].map(async (topic) => (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.high)),
+    );
+  await pollUntil(async () => (await ends()).every((end) => end === '2'), { timeoutMs: 30_000, intervalMs: 100, what: 'the leftover abort markers' });
+  t.deepEqual(await ends(), ['2', '2'], 'each partition holds the aborted record and its marker');
+
+  // The next task: no checkpoint and a chain of no record (its restored store's next_seq) is the empty tree, as the processor.
+  const source = { checkpointTopic, auditTopic, partition, groupPrefix: d.scope.appId, primitives: nodePrimitives, logger, heartbeat: async () => undefined };
+  t.deepEqual(await restoreTree({ ...source, kafka: d.as('processor'), committedAuditRecords: 0 }), EMPTY_FRONTIER);
+  // A chain the audit partition does not hold is refused, not rebuilt short (the admin, who may read the audit topic).
+  const short = await t.throwsAsync(restoreTree({ ...source, kafka: d.as('admin'), committedAuditRecords: 2 }));
+  t.like(short, {
+    code: 'CHECKPOINT_TREE_INCOMPLETE',
+    message: `${auditTopic}[0] holds 0 committed audit records, the partition's chain 2: its Merkle tree cannot be rebuilt`,
+  });
+  // The rule the empty tree rests on: the processor may not read the audit topic (a chain of records would need the grant).
+  const denied = await t.throwsAsync(restoreTree({ ...source, kafka: d.as('processor'), committedAuditRecords: 1 }));
+  t.is(refusalOf(denied), 'TOPIC_AUTHORIZATION_FAILED');
+  t.deepEqual(await brokerDenied(d, 'processor', `Topic:LITERAL:${auditTopic}`), ['READ Fetch']);
 });
