@@ -173,6 +173,10 @@ export async function waitSettled(ctx: RunContext, timeoutMs = 180_000): Promise
       ),
     );
   } catch (error) {
-    throw new ExoArmurError('RUN_NOT_SETTLED', `the run did not settle: ${last?.lagging.join(', ') ?? 'no progress read'}; read service.log in the bundle`, { cause: error });
+    // Why it stopped (the processor's exit and its last stderr lines, or the timeout) goes in the message: CI prints only that.
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ExoArmurError('RUN_NOT_SETTLED', `the run did not settle: ${last?.lagging.join(', ') ?? 'no progress read'} (${why}); read service.log in the bundle`, {
+      cause: error,
+    });
   }
 }
