@@ -16,6 +16,7 @@ import { runCommand } from './docker.js';
 import { deploymentGate } from '../reality/deployment-gate.js';
 import { ENABLE_ENGINE, engineEnv, startEngine, stopEngine, type Engine } from './engine.js';
 import { ComposeStack } from './stack.js';
+import { createTestTopics } from '../testing/broker.js';
 import { secureComposeTest } from '../testing/secure-compose.js';
 
 let engine: Engine = { ok: false, reason: 'not started', enable: ENABLE_ENGINE };
@@ -98,7 +99,8 @@ test.serial(
       await stack.waitHealthy('kafka');
       const kafka = createKafka({ brokers: [`127.0.0.1:${port}`], clientId: project, silent: true });
       const topic = `exoarmur.${project}.probe`;
-      await withAdmin(kafka, (admin) => admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true }));
+      // Not kafkajs's waitForLeaders: it gives up on the UNKNOWN_TOPIC_OR_PARTITION a KRaft broker answers right after CreateTopics.
+      await withAdmin(kafka, (admin) => createTestTopics(admin, [{ topic, numPartitions: 1, replicationFactor: 1 }]));
 
       await stack.kill('kafka');
       t.is((await stack.state('kafka')).status, 'exited');
