@@ -8,7 +8,9 @@ import test from 'ava';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testBrokers } from '../testing/broker.js';
+import { withAdmin } from '../../processor/io/client.js';
+import { topicsForRun } from '../reality/naming.js';
+import { testBrokers, testKafka } from '../testing/broker.js';
 import { generateCorpus } from './generate.js';
 import { runHostile } from './run.js';
 
@@ -24,4 +26,14 @@ test('every hostile record gets its receipt, reason code and dead letter on the 
   t.deepEqual(Object.fromEntries(report.table.map((row) => [row.class, row.count])), expectedCounts);
   t.is(report.records, corpus.records.length);
   t.deepEqual(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')), report);
+  // Its inputs keep their records: each carries the corpus's fixed past timestamp, which a time retention counts from.
+  const topics = topicsForRun(report.run_id);
+  const retention = await withAdmin(testKafka(), async (admin) => {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [topics.telemetry, topics.operator_actions].map((name) => ({ type: 2 /* TOPIC */, name, configNames: ['retention.ms'] })),
+    });
+    return resources.map((r) => `${r.resourceName} ${r.configEntries[0]?.configValue}`).sort();
+  });
+  t.deepEqual(retention, [`${topics.operator_actions} -1`, `${topics.telemetry} -1`]);
 });

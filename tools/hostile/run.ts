@@ -15,7 +15,7 @@ import { createKafka, withAdmin, type Kafka } from '../../processor/io/client.js
 import { committedShare, groupProgress } from '../../processor/io/offsets.js';
 import { createPlainProducer } from '../../processor/io/produce.js';
 import { readTopic } from '../../processor/io/read.js';
-import { ensureTopics, topicSpecs } from '../../processor/io/topics.js';
+import { ensureTopics, topicSpecs, type TopicSpec } from '../../processor/io/topics.js';
 import { pollUntil } from '../lib/poll.js';
 import { ProcessorChild } from '../lib/children.js';
 import { exactlyOnceViolations, readRunOutcomes } from '../process/outcomes.js';
@@ -64,6 +64,17 @@ async function send(kafka: Kafka, topics: ReturnType<typeof topicsForRun>, recor
   return sent;
 }
 
+/**
+ * The run's topics, its inputs keeping their records: every corpus record carries CORPUS_RECORD_TIME_MS,
+ * a fixed past time, and a broker's time retention counts from the record's timestamp, so the default
+ * 7 days deleted a run's inputs at the broker's next retention check (every 5 minutes), mid-run.
+ */
+function runTopicSpecs(runId: string): TopicSpec[] {
+  return topicSpecs({ prefix: runPrefix(runId), partitions: PARTITIONS }).map((spec) =>
+    spec.role === 'telemetry' || spec.role === 'operator_actions' ? { ...spec, configs: { ...spec.configs, 'retention.ms': '-1' } } : spec,
+  );
+}
+
 /** Polls until the group committed every input; fails at once, naming the processor's last words, if the processor exits. */
 async function waitCommitted(kafka: Kafka, appId: string, inputs: string[], processor: ProcessorChild): Promise<void> {
   let exited = false;
@@ -104,7 +115,7 @@ export async function runHostile(options: HostileRunOptions): Promise<{ report: 
   const topics = topicsForRun(runId);
   const appId = appIdForRun(runId);
   const kafka = createKafka({ brokers: options.brokers, clientId: `hostile-${runId}` });
-  await withAdmin(kafka, (admin) => ensureTopics(admin, topicSpecs({ prefix: runPrefix(runId), partitions: PARTITIONS })));
+  await withAdmin(kafka, (admin) => ensureTopics(admin, runTopicSpecs(runId)));
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, `${JSON.stringify({ app_id: appId, partitions: PARTITIONS, topics, ...corpus.config }, null, 2)}\n`);
 
