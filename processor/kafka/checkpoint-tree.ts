@@ -8,7 +8,8 @@
  * The chain head decides, not the audit partition's offsets: a partition whose transactions were
  * all aborted (a task killed before its first commit, or the leftover abort every task start
  * writes) has offsets but no record. Reading it would be wasted, and under the secure profile it is
- * refused: the processor's role writes the audit topic and does not read it (io/acls.ts).
+ * refused: the processor's role writes the audit topic and does not read it (io/acls.ts). A partition
+ * with no record reads nothing at all, its checkpoint partition included (start-up I/O).
  */
 import type { Logger } from 'pino';
 import { decodeRecord } from '../codec/index.js';
@@ -60,12 +61,13 @@ async function readWholePartition(
 }
 
 export async function restoreTree(s: TreeSource): Promise<MerkleFrontier> {
+  // No committed audit record, no tree: a checkpoint commits with the records it signs, so none is read either.
+  if (s.committedAuditRecords === 0) return EMPTY_FRONTIER;
   let latest: CheckpointV1 | null = null;
   await readWholePartition(s, s.checkpointTopic, (messages) => {
     for (const m of messages) latest = decoded<CheckpointV1>('checkpoint', s.checkpointTopic, s.partition, m);
   });
   if (latest !== null) return frontierOf(latest);
-  if (s.committedAuditRecords === 0) return EMPTY_FRONTIER;
   let frontier = EMPTY_FRONTIER;
   let read = 0;
   await readWholePartition(s, s.auditTopic, (messages) => {
